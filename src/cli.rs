@@ -1,0 +1,193 @@
+//! The command line: `run`, `bench`. Each command returns its exit code.
+
+use crate::bench;
+use crate::error::{Diagnostic, EXIT_USER_ERROR};
+use crate::experiment::{self, Options, RunError, Summary};
+use crate::report;
+use crate::scene::load_scene;
+use clap::{Parser, Subcommand};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+/// A digital twin of a factory floor: simulate a scene, read its KPIs.
+#[derive(Parser, Debug)]
+#[command(name = "factory-twin", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Simulate a scene and report its KPIs.
+    Run {
+        /// Scene or variant file (.ron).
+        scene: PathBuf,
+        /// Print the summary as JSON on stdout instead of tables.
+        #[arg(long)]
+        json: bool,
+        /// Replications (default: the scene's `run.replications`).
+        #[arg(long)]
+        reps: Option<u32>,
+        /// Worker threads for replications (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Override the scene's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Also write the tables as CSV files into this folder.
+        #[arg(long, value_name = "DIR")]
+        csv: Option<PathBuf>,
+        /// Write the event log (time, object, part, event) as CSV.
+        #[arg(long, value_name = "FILE")]
+        events: Option<PathBuf>,
+    },
+    /// Benchmark the engine on the serial line, side by side with SimPy.
+    Bench {
+        /// Print the results as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Shorter runs (a tenth of the horizon), for a quick look.
+        #[arg(long)]
+        quick: bool,
+        /// Line lengths to run (default 5,50,500).
+        #[arg(long, value_delimiter = ',')]
+        stations: Vec<usize>,
+        /// Repeats per case; the median wall time is reported.
+        #[arg(long, default_value_t = 3)]
+        repeats: usize,
+        /// Python interpreter with SimPy installed.
+        #[arg(long, default_value = "python3")]
+        python: String,
+        /// The SimPy peer script.
+        #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/simpy_line.py"))]
+        simpy_script: PathBuf,
+        /// Skip the SimPy side.
+        #[arg(long)]
+        no_simpy: bool,
+    },
+}
+
+/// Runs the parsed command line and returns the process exit code.
+pub fn main_with(cli: Cli) -> i32 {
+    match cli.command {
+        Command::Run { scene, json, reps, threads, seed, csv, events } => run(scene, json, reps, threads, seed, csv, events),
+        Command::Bench { json, quick, stations, repeats, python, simpy_script, no_simpy } => {
+            bench_cmd(json, quick, stations, repeats, &python, &simpy_script, no_simpy)
+        }
+    }
+}
+
+fn fail(d: &Diagnostic) -> i32 {
+    eprint!("{d}");
+    EXIT_USER_ERROR
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run(
+    path: PathBuf,
+    json: bool,
+    reps: Option<u32>,
+    threads: Option<usize>,
+    seed: Option<u64>,
+    csv: Option<PathBuf>,
+    events: Option<PathBuf>,
+) -> i32 {
+    let mut scene = match load_scene(&path) {
+        Ok(s) => s,
+        Err(d) => return fail(&d),
+    };
+    if let Some(s) = seed {
+        scene.run.seed = s;
+    }
+    if reps == Some(0) {
+        return fail(&Diagnostic::new("--reps must be at least 1"));
+    }
+    if threads == Some(0) {
+        return fail(&Diagnostic::new("--threads must be at least 1"));
+    }
+    let options = Options { replications: reps, threads, event_log: events.is_some() };
+    let n = options.replications.unwrap_or(scene.run.replications);
+    let show_progress = std::io::stderr().is_terminal() && !json;
+    if show_progress {
+        eprint!("simulating {n} replication{} of {} ...", if n == 1 { "" } else { "s" }, path.display());
+        let _ = std::io::stderr().flush();
+    }
+    let runs = match experiment::run_all(&scene, &options) {
+        Ok(r) => r,
+        Err(RunError::Input(d)) => return fail(&d.in_file(&path)),
+        Err(e @ RunError::Internal(_)) => {
+            eprintln!("{e}");
+            return 1;
+        }
+    };
+    if show_progress {
+        eprintln!(" done");
+    }
+    let results: Vec<_> = runs.iter().map(|r| r.result.clone()).collect();
+    let summary = Summary::new(&scene, &results);
+    if let Some(dir) = &csv {
+        if let Err(e) = report::write_csv(&summary, dir) {
+            return fail(&Diagnostic::new(format!("cannot write CSV files into {}: {e}", dir.display())));
+        }
+    }
+    if let Some(file) = &events {
+        let ids = crate::sim::build(&scene, 0).map(|e| e.nodes.iter().map(|n| n.id.clone()).collect::<Vec<_>>());
+        let ids = match ids {
+            Ok(ids) => ids,
+            Err(d) => return fail(&d),
+        };
+        if let Err(e) = report::write_events(file, &ids, &runs) {
+            return fail(&Diagnostic::new(format!("cannot write the event log {}: {e}", file.display())));
+        }
+    }
+    let text = if json { report::json(&summary) } else { report::terminal(&summary) };
+    print!("{text}");
+    0
+}
+
+fn bench_cmd(json: bool, quick: bool, stations: Vec<usize>, repeats: usize, python: &str, script: &std::path::Path, no_simpy: bool) -> i32 {
+    let mut cases = bench::standard_cases(quick);
+    if !stations.is_empty() {
+        if stations.contains(&0) {
+            return fail(&Diagnostic::new("--stations takes line lengths of at least 1"));
+        }
+        let f = if quick { 0.1 } else { 1.0 };
+        cases = stations
+            .iter()
+            .map(|&n| cases.iter().find(|c| c.stations == n).copied().unwrap_or(bench::Case { stations: n, horizon: (2e6 / n as f64) * f, warmup: 2_000.0 }))
+            .collect();
+    }
+    let mut results = Vec::new();
+    for case in &cases {
+        if !json {
+            eprintln!("N = {} ...", case.stations);
+        }
+        let simpy = (!no_simpy).then_some((python, script));
+        results.push(bench::run_case(case, repeats, simpy));
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&results).expect("serialises"));
+    } else {
+        println!("{:>6} {:>14} {:>14} {:>10} {:>14} {:>9} {:>10} {:>10}", "N", "ops/s", "events/s", "wall s", "SimPy ops/s", "speedup", "thru", "SimPy thru");
+        for r in &results {
+            println!(
+                "{:>6} {:>14.0} {:>14.0} {:>10.3} {:>14} {:>9} {:>10.4} {:>10}",
+                r.case.stations,
+                r.ops_per_sec,
+                r.events_per_sec,
+                r.wall_s,
+                r.simpy.as_ref().map_or("–".into(), |p| format!("{:.0}", p.ops_per_sec)),
+                r.speedup_vs_simpy.map_or("–".into(), |s| format!("{s:.0}×")),
+                r.throughput,
+                r.simpy.as_ref().map_or("–".into(), |p| format!("{:.4}", p.throughput)),
+            );
+        }
+        for r in &results {
+            if let Some(note) = &r.simpy_note {
+                println!("SimPy not run for N = {}: {note}", r.case.stations);
+            }
+        }
+    }
+    0
+}

@@ -1,0 +1,94 @@
+//! Replications: run a scene N times with independent random streams, in
+//! parallel, and summarise every figure with a 95 % confidence interval.
+//! Results are collected in replication order, so the output is identical
+//! whatever the number of threads.
+
+mod summary;
+
+pub use summary::{LineSummary, PoolSummary, StationSummary, StoreSummary, Summary};
+
+use crate::error::Diagnostic;
+use crate::kpi::{Prices, RunResult, measure};
+use crate::scene::Scene;
+use crate::sim::{self, LogRecord};
+use rayon::prelude::*;
+
+/// How to run an experiment.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Replications; `None` takes the scene's `run.replications`.
+    pub replications: Option<u32>,
+    /// Worker threads; `None` uses every core.
+    pub threads: Option<usize>,
+    /// Keep the event log of every replication.
+    pub event_log: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { replications: None, threads: None, event_log: false }
+    }
+}
+
+/// One replication's result and, if asked for, its event log.
+pub struct Replication {
+    pub result: RunResult,
+    pub log: Option<Vec<LogRecord>>,
+}
+
+/// Why an experiment failed.
+#[derive(Debug)]
+pub enum RunError {
+    /// Bad input (exit code 2).
+    Input(Diagnostic),
+    /// An invariant failed: a bug in the engine, reported as such.
+    Internal(String),
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunError::Input(d) => write!(f, "{d}"),
+            RunError::Internal(m) => write!(f, "internal error (please report it): {m}"),
+        }
+    }
+}
+
+/// Prices for the cost KPIs from the scene's economics.
+pub fn prices(scene: &Scene) -> Prices {
+    scene.economics.as_ref().map_or_else(Prices::default, |e| Prices { energy_per_kwh: e.energy_per_kwh, scrap_cost: e.scrap_cost })
+}
+
+/// Runs replication `rep` of `scene` on the Bevy app and measures it.
+pub fn run_replication(scene: &Scene, rep: u32, event_log: bool) -> Result<Replication, RunError> {
+    let mut engine = sim::build(scene, rep).map_err(RunError::Input)?;
+    if event_log {
+        engine.log = Some(Vec::new());
+    }
+    let mut engine = sim::run_in_app(engine);
+    let result = measure(&mut engine, rep, prices(scene))
+        .map_err(|m| RunError::Internal(format!("replication {rep} of \"{}\": {m}", scene.name)))?;
+    Ok(Replication { result, log: engine.log.take() })
+}
+
+/// Runs every replication (in parallel) and returns them in order.
+pub fn run_all(scene: &Scene, options: &Options) -> Result<Vec<Replication>, RunError> {
+    let reps = options.replications.unwrap_or(scene.run.replications).max(1);
+    let work = || (0..reps).into_par_iter().map(|r| run_replication(scene, r, options.event_log)).collect::<Vec<_>>();
+    let results = match options.threads {
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build()
+            .map_err(|e| RunError::Internal(format!("cannot start {n} worker threads: {e}")))?
+            .install(work),
+        None => work(),
+    };
+    results.into_iter().collect()
+}
+
+/// Runs the replications and summarises them.
+pub fn replicate(scene: &Scene, options: &Options) -> Result<Summary, RunError> {
+    let runs = run_all(scene, options)?;
+    let results: Vec<RunResult> = runs.into_iter().map(|r| r.result).collect();
+    Ok(Summary::new(scene, &results))
+}

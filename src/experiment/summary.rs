@@ -1,0 +1,225 @@
+//! The summary of many replications: every figure as mean ± 95 % interval.
+
+use crate::kpi::{Estimate, RunResult, Series, StationResult, StoreResult};
+use crate::scene::Scene;
+use crate::sim::State;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Estimates a figure over replications, skipping those where it is undefined.
+fn est(results: &[RunResult], f: impl Fn(&RunResult) -> Option<f64>) -> Estimate {
+    let values: Vec<f64> = results.iter().filter_map(&f).filter(|v| v.is_finite()).collect();
+    Estimate::of(&values)
+}
+
+/// Line-level summary.
+#[derive(Clone, Debug, Serialize)]
+pub struct LineSummary {
+    pub good_per_hour: Estimate,
+    pub good_parts: Estimate,
+    pub line_oee: Estimate,
+    /// The bottleneck found most often, and in what share of replications.
+    pub bottleneck: Option<String>,
+    pub bottleneck_share: f64,
+    pub wip: Estimate,
+    pub lead_time_mean_s: Estimate,
+    pub lead_time_p50_s: Estimate,
+    pub lead_time_p90_s: Estimate,
+    pub lead_time_p95_s: Estimate,
+    pub lead_time_max_s: Estimate,
+    pub scrapped: Estimate,
+    pub scrap_ratio: Estimate,
+    pub energy_kwh: Estimate,
+    pub energy_kwh_per_good_part: Estimate,
+    pub on_time_share: Estimate,
+    pub labour_hours: Estimate,
+    pub labour_cost: Estimate,
+    pub cost_per_good_part: Estimate,
+    /// |L − λW| / L, Little's law check.
+    pub littles_law_gap: Estimate,
+}
+
+/// A station over replications.
+#[derive(Clone, Debug, Serialize)]
+pub struct StationSummary {
+    pub id: String,
+    pub kind: &'static str,
+    pub capacity: u32,
+    pub states: BTreeMap<&'static str, Estimate>,
+    pub availability: Estimate,
+    pub effectiveness: Estimate,
+    pub quality: Estimate,
+    pub oee: Estimate,
+    pub produced: Estimate,
+    pub scrapped: Estimate,
+    pub failures: Estimate,
+    pub mtbf_s: Estimate,
+    pub mttr_s: Estimate,
+    pub setups: Estimate,
+    pub energy_kwh: Estimate,
+    pub mean_active_period_s: Estimate,
+}
+
+/// A buffer or conveyor over replications.
+#[derive(Clone, Debug, Serialize)]
+pub struct StoreSummary {
+    pub id: String,
+    pub kind: &'static str,
+    pub capacity: u32,
+    pub mean_content: Estimate,
+    pub max_content: Estimate,
+    pub mean_transit_s: Estimate,
+}
+
+/// An operator pool over replications.
+#[derive(Clone, Debug, Serialize)]
+pub struct PoolSummary {
+    pub id: String,
+    pub count: u32,
+    pub utilisation: Estimate,
+    pub paid_hours: Estimate,
+    pub labour_cost: Estimate,
+}
+
+/// What a run reports: the scene, the settings and every figure.
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    pub scene: String,
+    pub seed: u64,
+    pub replications: u32,
+    pub warmup_s: f64,
+    pub horizon_s: f64,
+    pub currency: Option<String>,
+    pub events: u64,
+    pub line: LineSummary,
+    pub stations: Vec<StationSummary>,
+    pub stores: Vec<StoreSummary>,
+    pub operators: Vec<PoolSummary>,
+    /// Mean over replications, per sample interval.
+    pub series: Series,
+    /// Invariants checked in every replication (a violation aborts the run).
+    pub invariants_checked: Vec<&'static str>,
+    /// The individual replications.
+    #[serde(skip)]
+    pub runs: Vec<RunResult>,
+}
+
+impl Summary {
+    pub fn new(scene: &Scene, results: &[RunResult]) -> Self {
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for r in results {
+            if let Some(b) = &r.line.bottleneck {
+                *counts.entry(b.as_str()).or_default() += 1;
+            }
+        }
+        let top = counts.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)));
+        let line = LineSummary {
+            good_per_hour: est(results, |r| Some(r.line.good_per_hour)),
+            good_parts: est(results, |r| Some(r.line.good_parts as f64)),
+            line_oee: est(results, |r| r.line.line_oee),
+            bottleneck: top.map(|(id, _)| id.to_string()),
+            bottleneck_share: top.map_or(0.0, |(_, n)| *n as f64 / results.len() as f64),
+            wip: est(results, |r| Some(r.line.wip)),
+            lead_time_mean_s: est(results, |r| r.line.lead_time_s.mean),
+            lead_time_p50_s: est(results, |r| r.line.lead_time_s.p50),
+            lead_time_p90_s: est(results, |r| r.line.lead_time_s.p90),
+            lead_time_p95_s: est(results, |r| r.line.lead_time_s.p95),
+            lead_time_max_s: est(results, |r| r.line.lead_time_s.max),
+            scrapped: est(results, |r| Some(r.line.scrapped as f64)),
+            scrap_ratio: est(results, |r| Some(r.line.scrap_ratio)),
+            energy_kwh: est(results, |r| Some(r.line.energy_kwh)),
+            energy_kwh_per_good_part: est(results, |r| r.line.energy_kwh_per_good_part),
+            on_time_share: est(results, |r| r.line.on_time_share),
+            labour_hours: est(results, |r| Some(r.line.labour_hours)),
+            labour_cost: est(results, |r| Some(r.line.labour_cost)),
+            cost_per_good_part: est(results, |r| r.line.cost_per_good_part),
+            littles_law_gap: est(results, |r| r.line.littles_law.relative_gap),
+        };
+        let first = &results[0];
+        let stations = first
+            .stations
+            .iter()
+            .enumerate()
+            .map(|(i, s0)| {
+                let st = |f: &dyn Fn(&StationResult) -> Option<f64>| est(results, |r| f(&r.stations[i]));
+                StationSummary {
+                    id: s0.id.clone(),
+                    kind: s0.kind,
+                    capacity: s0.capacity,
+                    states: State::ALL
+                        .iter()
+                        .map(|s| (s.name(), st(&|x: &StationResult| Some(x.states.to_array()[*s as usize]))))
+                        .collect(),
+                    availability: st(&|x| x.availability),
+                    effectiveness: st(&|x| x.effectiveness),
+                    quality: st(&|x| x.quality),
+                    oee: st(&|x| x.oee),
+                    produced: st(&|x| Some(x.produced as f64)),
+                    scrapped: st(&|x| Some(x.scrapped as f64)),
+                    failures: st(&|x| Some(x.failures as f64)),
+                    mtbf_s: st(&|x| x.mtbf_s),
+                    mttr_s: st(&|x| x.mttr_s),
+                    setups: st(&|x| Some(x.setups as f64)),
+                    energy_kwh: st(&|x| Some(x.energy_kwh)),
+                    mean_active_period_s: st(&|x| x.mean_active_period_s),
+                }
+            })
+            .collect();
+        let stores = first
+            .stores
+            .iter()
+            .enumerate()
+            .map(|(i, s0)| {
+                let st = |f: &dyn Fn(&StoreResult) -> Option<f64>| est(results, |r| f(&r.stores[i]));
+                StoreSummary {
+                    id: s0.id.clone(),
+                    kind: s0.kind,
+                    capacity: s0.capacity,
+                    mean_content: st(&|x| Some(x.mean_content)),
+                    max_content: st(&|x| Some(f64::from(x.max_content))),
+                    mean_transit_s: st(&|x| x.mean_transit_s),
+                }
+            })
+            .collect();
+        let operators = first
+            .operators
+            .iter()
+            .enumerate()
+            .map(|(i, p0)| PoolSummary {
+                id: p0.id.clone(),
+                count: p0.count,
+                utilisation: est(results, |r| r.operators[i].utilisation),
+                paid_hours: est(results, |r| Some(r.operators[i].paid_hours)),
+                labour_cost: est(results, |r| Some(r.operators[i].labour_cost)),
+            })
+            .collect();
+        let n = results.len() as f64;
+        let len = results.iter().map(|r| r.series.t_s.len()).min().unwrap_or(0);
+        let mean_of = |f: &dyn Fn(&Series) -> &Vec<f64>| (0..len).map(|k| results.iter().map(|r| f(&r.series)[k]).sum::<f64>() / n).collect();
+        let series = Series {
+            t_s: first.series.t_s[..len].to_vec(),
+            good_per_hour: mean_of(&|s| &s.good_per_hour),
+            wip: mean_of(&|s| &s.wip),
+        };
+        Summary {
+            scene: scene.name.clone(),
+            seed: scene.run.seed,
+            replications: results.len() as u32,
+            warmup_s: scene.run.warmup.map_or(0.0, |w| w.secs()),
+            horizon_s: scene.run.horizon.secs(),
+            currency: scene.economics.as_ref().map(|e| e.currency.clone()),
+            events: results.iter().map(|r| r.events).sum(),
+            line,
+            stations,
+            stores,
+            operators,
+            series,
+            invariants_checked: vec![
+                "parts entered = parts left + scrapped + consumed by assembly + WIP at the end",
+                "parts held by the objects = WIP counter = live part records",
+                "each station server's state times sum to the observed time",
+            ],
+            runs: results.to_vec(),
+        }
+    }
+}

@@ -1,0 +1,408 @@
+//! KPIs of one replication, computed from the engine's accumulators at the
+//! end of a run, and the invariants every run must satisfy.
+//!
+//! Station figures follow ISO 22400-2 (see `docs/kpi.md`): availability =
+//! APT / PBT, effectiveness = PRI × PQ / APT, quality = GQ / PQ, OEE their
+//! product. The bottleneck is the station with the longest average active
+//! period (Roser, Nakano & Tanaka 2001).
+
+mod stats;
+
+pub use stats::{Estimate, Histogram, t_975};
+
+use crate::sim::{Engine, NodeKind, State, StationKind};
+use serde::Serialize;
+
+/// Lead time (source to sink) statistics, in seconds.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct LeadTime {
+    pub count: u64,
+    pub mean: Option<f64>,
+    pub p50: Option<f64>,
+    pub p90: Option<f64>,
+    pub p95: Option<f64>,
+    pub max: Option<f64>,
+}
+
+/// Line-level figures of one replication.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct LineResult {
+    pub good_parts: u64,
+    pub good_per_hour: f64,
+    pub scrapped: u64,
+    pub scrap_ratio: f64,
+    /// Time-average number of parts in the system.
+    pub wip: f64,
+    pub lead_time_s: LeadTime,
+    pub energy_kwh: f64,
+    pub energy_kwh_per_good_part: Option<f64>,
+    /// Good output × ideal cycle of the bottleneck ÷ its planned busy time.
+    pub line_oee: Option<f64>,
+    pub bottleneck: Option<String>,
+    /// Little's law: WIP against throughput × mean lead time.
+    pub littles_law: LittlesLaw,
+    /// Share of parts with a due date that left by it.
+    pub on_time_share: Option<f64>,
+    pub labour_hours: f64,
+    pub labour_cost: f64,
+    pub cost_per_good_part: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct LittlesLaw {
+    pub wip: f64,
+    pub throughput_per_s: f64,
+    pub lead_time_s: f64,
+    /// |L − λW| / L.
+    pub relative_gap: Option<f64>,
+}
+
+/// One station's figures.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct StationResult {
+    pub id: String,
+    pub kind: &'static str,
+    pub capacity: u32,
+    /// Share of time in each state (averaged over servers); sums to 1.
+    pub states: StateShares,
+    pub availability: Option<f64>,
+    pub effectiveness: Option<f64>,
+    pub quality: Option<f64>,
+    pub oee: Option<f64>,
+    /// Parts finished (good and scrap), or moves for a transfer robot.
+    pub produced: u64,
+    pub good: u64,
+    pub scrapped: u64,
+    pub failures: u64,
+    pub mtbf_s: Option<f64>,
+    pub mttr_s: Option<f64>,
+    pub setups: u64,
+    /// Mean planned run time per item (PRI), from the cycle distributions.
+    pub ideal_cycle_s: Option<f64>,
+    pub energy_kwh: f64,
+    /// Mean length of uninterrupted active (working, setup, failed) periods.
+    pub mean_active_period_s: Option<f64>,
+}
+
+/// State shares, named as in the output.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Default)]
+pub struct StateShares {
+    pub working: f64,
+    pub setup: f64,
+    pub failed: f64,
+    pub starved: f64,
+    pub blocked: f64,
+    pub waiting_for_operator: f64,
+    pub off_shift: f64,
+}
+
+impl StateShares {
+    pub fn from_array(a: [f64; 7]) -> Self {
+        Self {
+            working: a[0],
+            setup: a[1],
+            failed: a[2],
+            starved: a[3],
+            blocked: a[4],
+            waiting_for_operator: a[5],
+            off_shift: a[6],
+        }
+    }
+
+    pub fn to_array(&self) -> [f64; 7] {
+        [self.working, self.setup, self.failed, self.starved, self.blocked, self.waiting_for_operator, self.off_shift]
+    }
+}
+
+/// A buffer's or conveyor's figures.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct StoreResult {
+    pub id: String,
+    pub kind: &'static str,
+    pub capacity: u32,
+    pub mean_content: f64,
+    pub max_content: u32,
+    pub entered: u64,
+    /// Conveyors: mean time on the belt.
+    pub mean_transit_s: Option<f64>,
+}
+
+/// An operator pool's figures.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct PoolResult {
+    pub id: String,
+    pub count: u32,
+    /// Busy share of paid (on-shift) time.
+    pub utilisation: Option<f64>,
+    pub paid_hours: f64,
+    pub busy_hours: f64,
+    pub labour_cost: f64,
+}
+
+/// Throughput and WIP over time (for charts).
+#[derive(Clone, Debug, Serialize, PartialEq, Default)]
+pub struct Series {
+    /// End of each interval, seconds from time 0 (warm-up included).
+    pub t_s: Vec<f64>,
+    pub good_per_hour: Vec<f64>,
+    pub wip: Vec<f64>,
+}
+
+/// The conservation check, reported with every run.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Conservation {
+    pub entered: u64,
+    pub exited: u64,
+    pub scrapped: u64,
+    pub consumed_by_assembly: u64,
+    pub wip_at_end: u64,
+}
+
+/// Everything one replication measured.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct RunResult {
+    pub replication: u32,
+    pub observed_s: f64,
+    pub events: u64,
+    pub line: LineResult,
+    pub stations: Vec<StationResult>,
+    pub stores: Vec<StoreResult>,
+    pub operators: Vec<PoolResult>,
+    pub series: Series,
+    pub conservation: Conservation,
+}
+
+/// Money figures the cost KPIs need.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Prices {
+    pub energy_per_kwh: f64,
+    pub scrap_cost: f64,
+}
+
+fn ratio(a: f64, b: f64) -> Option<f64> {
+    (b > 0.0 && a.is_finite()).then(|| a / b)
+}
+
+/// Computes the KPIs at the end of a run, after checking the invariants.
+/// An invariant violation is an internal error: the message says which.
+pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<RunResult, String> {
+    check_invariants(engine)?;
+    let observed = engine.now - engine.stats_start;
+    let end = engine.now;
+    let mut stations = Vec::new();
+    let mut stores = Vec::new();
+    let mut bottleneck: Option<(f64, usize)> = None;
+    let mut energy_total = 0.0;
+    for node in &mut engine.nodes {
+        match &mut node.kind {
+            NodeKind::Station(st) => {
+                st.close_open_period(end);
+                let c = st.servers.len() as u32;
+                let mut t = [0.0; 7];
+                for s in &st.servers {
+                    for (k, v) in s.time_in.iter().enumerate() {
+                        t[k] += v;
+                    }
+                }
+                let total = f64::from(c) * observed;
+                let shares = t.map(|v| if total > 0.0 { v / total } else { 0.0 });
+                let energy = t.iter().zip(st.power.iter()).map(|(secs, kw)| secs * kw / 3600.0).sum::<f64>();
+                energy_total += energy;
+                let apt = t[State::Working as usize];
+                let pbt = total - t[State::OffShift as usize];
+                let transfer = matches!(st.kind, StationKind::Transfer { .. });
+                let availability = ratio(apt, pbt);
+                let effectiveness = if transfer { None } else { ratio(st.ideal_time, apt) };
+                let quality = if transfer { None } else { ratio(st.good as f64, st.produced as f64) };
+                let oee = match (availability, effectiveness, quality) {
+                    (Some(a), Some(e), Some(q)) => Some(a * e * q),
+                    _ => None,
+                };
+                let per_machine = |v: f64| v / f64::from(c);
+                let n_fail = st.failures_count as f64;
+                let mean_active = ratio(st.active_sum, st.active_count as f64);
+                if let Some(m) = mean_active {
+                    if bottleneck.is_none_or(|(b, _)| m > b) {
+                        bottleneck = Some((m, stations.len()));
+                    }
+                }
+                stations.push(StationResult {
+                    id: node.id.clone(),
+                    kind: match st.kind {
+                        StationKind::Machine => "machine",
+                        StationKind::RobotCell => "robot_cell",
+                        StationKind::Assembly { .. } => "assembly",
+                        StationKind::Transfer { .. } => "transfer_robot",
+                    },
+                    capacity: c,
+                    states: StateShares::from_array(shares),
+                    availability,
+                    effectiveness,
+                    quality,
+                    oee,
+                    produced: st.produced,
+                    good: st.good,
+                    scrapped: st.scrapped,
+                    failures: st.failures_count,
+                    mtbf_s: ratio(per_machine(apt), n_fail),
+                    mttr_s: ratio(per_machine(t[State::Failed as usize]), n_fail),
+                    setups: st.setups,
+                    ideal_cycle_s: if transfer { None } else { ratio(st.ideal_time, st.produced as f64) },
+                    energy_kwh: energy,
+                    mean_active_period_s: mean_active,
+                });
+            }
+            NodeKind::Buffer(b) => stores.push(StoreResult {
+                id: node.id.clone(),
+                kind: "buffer",
+                capacity: b.capacity,
+                mean_content: ratio(b.content.area, observed).unwrap_or(0.0),
+                max_content: b.content.max,
+                entered: b.content.entered,
+                mean_transit_s: None,
+            }),
+            NodeKind::Conveyor(cv) => stores.push(StoreResult {
+                id: node.id.clone(),
+                kind: "conveyor",
+                capacity: cv.capacity,
+                mean_content: ratio(cv.content.area, observed).unwrap_or(0.0),
+                max_content: cv.content.max,
+                entered: cv.content.entered,
+                mean_transit_s: ratio(cv.transit_sum, cv.delivered as f64),
+            }),
+            _ => {}
+        }
+    }
+    let operators: Vec<PoolResult> = engine
+        .pools
+        .iter()
+        .map(|p| PoolResult {
+            id: p.id.clone(),
+            count: p.count,
+            utilisation: ratio(p.busy_area, p.paid_area),
+            paid_hours: p.paid_area / 3600.0,
+            busy_hours: p.busy_area / 3600.0,
+            labour_cost: p.paid_area / 3600.0 * p.wage_per_hour,
+        })
+        .collect();
+
+    let line = &engine.line;
+    let good = line.exited;
+    let scrapped: u64 = stations.iter().map(|s| s.scrapped).sum();
+    let produced_first: u64 = good + scrapped;
+    let hours = observed / 3600.0;
+    let wip = ratio(line.wip_area, observed).unwrap_or(0.0);
+    let lt = &line.lead_time;
+    let lead_time = LeadTime {
+        count: lt.count,
+        mean: lt.mean(),
+        p50: lt.quantile(0.5),
+        p90: lt.quantile(0.9),
+        p95: lt.quantile(0.95),
+        max: (lt.count > 0).then_some(lt.max),
+    };
+    let throughput_per_s = ratio(good as f64, observed).unwrap_or(0.0);
+    let w = lead_time.mean.unwrap_or(0.0);
+    let littles_law =
+        LittlesLaw { wip, throughput_per_s, lead_time_s: w, relative_gap: ratio((wip - throughput_per_s * w).abs(), wip) };
+    let bottleneck_station = bottleneck.map(|(_, i)| &stations[i]);
+    let line_oee = bottleneck_station.and_then(|b| {
+        let pri = b.ideal_cycle_s?;
+        let pbt = f64::from(b.capacity) * observed * (1.0 - b.states.off_shift);
+        ratio(good as f64 * pri, pbt)
+    });
+    let (mut due, mut on_time) = (0, 0);
+    for node in &engine.nodes {
+        if let NodeKind::Sink(s) = &node.kind {
+            due += s.with_due_date;
+            on_time += s.on_time;
+        }
+    }
+    let labour_hours: f64 = operators.iter().map(|p| p.paid_hours).sum();
+    let labour_cost: f64 = operators.iter().map(|p| p.labour_cost).sum();
+    let cost = labour_cost + energy_total * prices.energy_per_kwh + scrapped as f64 * prices.scrap_cost;
+    let line_result = LineResult {
+        good_parts: good,
+        good_per_hour: ratio(good as f64, hours).unwrap_or(0.0),
+        scrapped,
+        scrap_ratio: ratio(scrapped as f64, produced_first as f64).unwrap_or(0.0),
+        wip,
+        lead_time_s: lead_time,
+        energy_kwh: energy_total,
+        energy_kwh_per_good_part: ratio(energy_total, good as f64),
+        line_oee,
+        bottleneck: bottleneck_station.map(|b| b.id.clone()),
+        littles_law,
+        on_time_share: ratio(on_time as f64, due as f64),
+        labour_hours,
+        labour_cost,
+        cost_per_good_part: ratio(cost, good as f64),
+    };
+
+    let mut series = Series::default();
+    for pair in line.samples.windows(2) {
+        let ((t0, out0, _), (t1, out1, wip1)) = (pair[0], pair[1]);
+        if t1 > t0 {
+            series.t_s.push(t1);
+            series.good_per_hour.push((out1 - out0) as f64 / (t1 - t0) * 3600.0);
+            series.wip.push(wip1 as f64);
+        }
+    }
+    Ok(RunResult {
+        replication,
+        observed_s: observed,
+        events: engine.events,
+        line: line_result,
+        stations,
+        stores,
+        operators,
+        series,
+        conservation: Conservation {
+            entered: line.entered_total,
+            exited: line.exited_total,
+            scrapped: line.scrapped_total,
+            consumed_by_assembly: line.consumed_total,
+            wip_at_end: line.wip,
+        },
+    })
+}
+
+/// Conservation of parts and of time; violations are engine bugs.
+pub fn check_invariants(engine: &Engine) -> Result<(), String> {
+    let l = &engine.line;
+    if l.entered_total != l.exited_total + l.scrapped_total + l.consumed_total + l.wip {
+        return Err(format!(
+            "parts not conserved: {} entered, but {} left + {} scrapped + {} consumed by assembly + {} in the system = {}",
+            l.entered_total,
+            l.exited_total,
+            l.scrapped_total,
+            l.consumed_total,
+            l.wip,
+            l.exited_total + l.scrapped_total + l.consumed_total + l.wip
+        ));
+    }
+    let held = engine.parts_held();
+    if held != l.wip {
+        return Err(format!("the objects hold {held} parts, but the WIP counter says {}", l.wip));
+    }
+    let live = engine.parts.live() as u64;
+    if live != l.wip + engine.parts_unreleased() {
+        return Err(format!("{live} part records are alive, but only {} are accounted for", l.wip + engine.parts_unreleased()));
+    }
+    let observed = engine.now - engine.stats_start;
+    let tolerance = 1e-9 * observed.max(1.0) * 1e3;
+    for node in &engine.nodes {
+        if let NodeKind::Station(st) = &node.kind {
+            for (i, s) in st.servers.iter().enumerate() {
+                let sum: f64 = s.time_in.iter().sum();
+                if (sum - observed).abs() > tolerance {
+                    return Err(format!(
+                        "station \"{}\" server {i}: state times sum to {sum} s, but {observed} s were observed",
+                        node.id
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,165 @@
+//! CSV tables (RFC 4180 quoting) and the event log.
+
+use crate::experiment::{Replication, Summary};
+use crate::kpi::Estimate;
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::Path;
+
+fn field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+}
+
+fn num(v: f64) -> String {
+    if v.is_finite() { format!("{v}") } else { String::new() }
+}
+
+fn est_cols(e: &Estimate) -> String {
+    format!("{},{},{},{}", num(e.mean), e.half_width.map(num).unwrap_or_default(), num(e.low()), num(e.high()))
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> std::io::Result<()> {
+    std::fs::write(dir.join(name), text)
+}
+
+/// Writes line.csv, stations.csv, stores.csv, operators.csv, series.csv and
+/// replications.csv into `dir` (created if needed).
+pub fn write_csv(summary: &Summary, dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let l = &summary.line;
+    let mut t = String::from("metric,unit,mean,ci95_half_width,ci95_low,ci95_high\n");
+    let rows: [(&str, &str, &Estimate); 19] = [
+        ("good_per_hour", "parts/h", &l.good_per_hour),
+        ("good_parts", "parts", &l.good_parts),
+        ("line_oee", "ratio", &l.line_oee),
+        ("wip", "parts", &l.wip),
+        ("lead_time_mean", "s", &l.lead_time_mean_s),
+        ("lead_time_p50", "s", &l.lead_time_p50_s),
+        ("lead_time_p90", "s", &l.lead_time_p90_s),
+        ("lead_time_p95", "s", &l.lead_time_p95_s),
+        ("lead_time_max", "s", &l.lead_time_max_s),
+        ("scrapped", "parts", &l.scrapped),
+        ("scrap_ratio", "ratio", &l.scrap_ratio),
+        ("energy", "kWh", &l.energy_kwh),
+        ("energy_per_good_part", "kWh/part", &l.energy_kwh_per_good_part),
+        ("on_time_share", "ratio", &l.on_time_share),
+        ("labour_hours", "h", &l.labour_hours),
+        ("labour_cost", "currency", &l.labour_cost),
+        ("cost_per_good_part", "currency/part", &l.cost_per_good_part),
+        ("littles_law_gap", "ratio", &l.littles_law_gap),
+        ("bottleneck_share", "ratio", &Estimate { mean: l.bottleneck_share, half_width: None, n: summary.replications }),
+    ];
+    for (name, unit, e) in rows {
+        let _ = writeln!(t, "{name},{unit},{}", est_cols(e));
+    }
+    let _ = writeln!(t, "bottleneck,id,{},,,", field(l.bottleneck.as_deref().unwrap_or("")));
+    write(dir, "line.csv", &t)?;
+
+    let mut t = String::from("id,kind,capacity");
+    let metrics = [
+        "working", "setup", "failed", "starved", "blocked", "waiting_for_operator", "off_shift", "availability", "effectiveness", "quality", "oee",
+        "produced", "scrapped", "failures", "mtbf_s", "mttr_s", "setups", "energy_kwh", "mean_active_period_s",
+    ];
+    for m in metrics {
+        let _ = write!(t, ",{m},{m}_ci95");
+    }
+    t.push('\n');
+    for s in &summary.stations {
+        let _ = write!(t, "{},{},{}", field(&s.id), s.kind, s.capacity);
+        let values = [
+            &s.states["working"], &s.states["setup"], &s.states["failed"], &s.states["starved"], &s.states["blocked"],
+            &s.states["waiting_for_operator"], &s.states["off_shift"], &s.availability, &s.effectiveness, &s.quality, &s.oee,
+            &s.produced, &s.scrapped, &s.failures, &s.mtbf_s, &s.mttr_s, &s.setups, &s.energy_kwh, &s.mean_active_period_s,
+        ];
+        for e in values {
+            let _ = write!(t, ",{},{}", num(e.mean), e.half_width.map(num).unwrap_or_default());
+        }
+        t.push('\n');
+    }
+    write(dir, "stations.csv", &t)?;
+
+    let mut t = String::from("id,kind,capacity,mean_content,mean_content_ci95,max_content,mean_transit_s\n");
+    for s in &summary.stores {
+        let _ = writeln!(
+            t,
+            "{},{},{},{},{},{},{}",
+            field(&s.id),
+            s.kind,
+            s.capacity,
+            num(s.mean_content.mean),
+            s.mean_content.half_width.map(num).unwrap_or_default(),
+            num(s.max_content.mean),
+            num(s.mean_transit_s.mean)
+        );
+    }
+    write(dir, "stores.csv", &t)?;
+
+    let mut t = String::from("id,count,utilisation,utilisation_ci95,paid_hours,labour_cost\n");
+    for p in &summary.operators {
+        let _ = writeln!(
+            t,
+            "{},{},{},{},{},{}",
+            field(&p.id),
+            p.count,
+            num(p.utilisation.mean),
+            p.utilisation.half_width.map(num).unwrap_or_default(),
+            num(p.paid_hours.mean),
+            num(p.labour_cost.mean)
+        );
+    }
+    write(dir, "operators.csv", &t)?;
+
+    let mut t = String::from("t_s,good_per_hour,wip\n");
+    for k in 0..summary.series.t_s.len() {
+        let _ = writeln!(t, "{},{},{}", num(summary.series.t_s[k]), num(summary.series.good_per_hour[k]), num(summary.series.wip[k]));
+    }
+    write(dir, "series.csv", &t)?;
+
+    let mut t = String::from("replication,good_per_hour,good_parts,line_oee,wip,lead_time_mean_s,scrapped,energy_kwh,bottleneck,events\n");
+    for r in &summary.runs {
+        let _ = writeln!(
+            t,
+            "{},{},{},{},{},{},{},{},{},{}",
+            r.replication,
+            num(r.line.good_per_hour),
+            r.line.good_parts,
+            r.line.line_oee.map(num).unwrap_or_default(),
+            num(r.line.wip),
+            r.line.lead_time_s.mean.map(num).unwrap_or_default(),
+            r.line.scrapped,
+            num(r.line.energy_kwh),
+            field(r.line.bottleneck.as_deref().unwrap_or("")),
+            r.events
+        );
+    }
+    write(dir, "replications.csv", &t)
+}
+
+/// Writes the event logs as CSV: replication, time, object, part, event.
+pub fn write_events(path: &Path, object_ids: &[String], runs: &[Replication]) -> std::io::Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    writeln!(out, "replication,time_s,object,part,event")?;
+    let ids: Vec<String> = object_ids.iter().map(|s| field(s)).collect();
+    for run in runs {
+        for rec in run.log.iter().flatten() {
+            let part = if rec.part == 0 { String::new() } else { rec.part.to_string() };
+            writeln!(out, "{},{},{},{},{}", run.result.replication, rec.time, ids[rec.node as usize], part, rec.event.name())?;
+        }
+    }
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_quoted_when_needed() {
+        assert_eq!(field("weld"), "weld");
+        assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+}

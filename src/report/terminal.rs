@@ -1,0 +1,156 @@
+//! The terminal report: headline figures first, then tables with units.
+
+use crate::experiment::Summary;
+use crate::kpi::Estimate;
+use std::fmt::Write;
+
+/// "62.4 ± 1.3" (or "62.4" with one replication); `scale` converts units.
+fn pm(e: &Estimate, scale: f64, decimals: usize) -> String {
+    if e.n == 0 || !e.mean.is_finite() {
+        return "–".into();
+    }
+    match e.half_width {
+        Some(h) => format!("{:.*} ± {:.*}", decimals, e.mean * scale, decimals, h * scale),
+        None => format!("{:.*}", decimals, e.mean * scale),
+    }
+}
+
+fn pct(e: &Estimate) -> String {
+    if e.n == 0 || !e.mean.is_finite() { "–".into() } else { format!("{:.1}", e.mean * 100.0) }
+}
+
+/// A duration in the unit that reads best.
+fn dur(e: &Estimate) -> String {
+    if e.n == 0 || !e.mean.is_finite() {
+        return "–".into();
+    }
+    let (scale, unit) = if e.mean >= 7200.0 {
+        (1.0 / 3600.0, "h")
+    } else if e.mean >= 120.0 {
+        (1.0 / 60.0, "min")
+    } else {
+        (1.0, "s")
+    };
+    format!("{} {unit}", pm(e, scale, 1))
+}
+
+fn hours(s: f64) -> String {
+    if s >= 3600.0 { format!("{:.1} h", s / 3600.0) } else { format!("{s} s") }
+}
+
+/// Formats the summary for a terminal.
+pub fn terminal(s: &Summary) -> String {
+    let mut o = String::new();
+    let l = &s.line;
+    let reps = if s.replications == 1 { "1 replication".to_string() } else { format!("{} replications, ± = 95 % confidence interval", s.replications) };
+    let _ = writeln!(o, "{}", s.scene);
+    let _ = writeln!(o, "{}, {} observed after {} warm-up, seed {}\n", reps, hours(s.horizon_s), hours(s.warmup_s), s.seed);
+    let _ = writeln!(o, "  Good parts per hour    {}", pm(&l.good_per_hour, 1.0, 1));
+    let _ = writeln!(o, "  Line OEE               {} %", pm(&l.line_oee, 100.0, 1));
+    match &l.bottleneck {
+        Some(b) => {
+            let _ = writeln!(
+                o,
+                "  Bottleneck             {b} (longest active periods in {:.0} % of replications)",
+                l.bottleneck_share * 100.0
+            );
+        }
+        None => {
+            let _ = writeln!(o, "  Bottleneck             –");
+        }
+    }
+    let _ = writeln!(o, "  Good parts             {}", pm(&l.good_parts, 1.0, 0));
+    let _ = writeln!(o, "  WIP (parts)            {}", pm(&l.wip, 1.0, 2));
+    let _ = writeln!(
+        o,
+        "  Lead time              mean {}, p50 {}, p90 {}, p95 {}, max {}",
+        dur(&l.lead_time_mean_s),
+        dur(&l.lead_time_p50_s),
+        dur(&l.lead_time_p90_s),
+        dur(&l.lead_time_p95_s),
+        dur(&l.lead_time_max_s)
+    );
+    let _ = writeln!(o, "  Scrap                  {} % ({} parts)", pm(&l.scrap_ratio, 100.0, 2), pm(&l.scrapped, 1.0, 0));
+    let _ = writeln!(o, "  Energy                 {} kWh, {} kWh per good part", pm(&l.energy_kwh, 1.0, 1), pm(&l.energy_kwh_per_good_part, 1.0, 3));
+    if l.on_time_share.n > 0 {
+        let _ = writeln!(o, "  On-time delivery       {} %", pm(&l.on_time_share, 100.0, 1));
+    }
+    if l.labour_hours.mean > 0.0 {
+        let cur = s.currency.as_deref().unwrap_or("");
+        let _ = writeln!(o, "  Labour                 {} paid hours, {} {cur}", pm(&l.labour_hours, 1.0, 1), pm(&l.labour_cost, 1.0, 0));
+    }
+    if let Some(cur) = &s.currency {
+        let _ = writeln!(o, "  Cost per good part     {} {cur} (labour, energy, scrap)", pm(&l.cost_per_good_part, 1.0, 1));
+    }
+
+    let _ = writeln!(o, "\nStations: share of time in each state (%), ISO 22400 figures");
+    let _ = writeln!(
+        o,
+        "  {:<14} {:<14} {:>3} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} | {:>6} {:>6} {:>6} {:>6} {:>9} {:>8} {:>7} {:>8}",
+        "id", "kind", "cap", "work", "setup", "failed", "starve", "block", "w.op", "off", "avail", "effect", "qual", "OEE", "produced", "MTBF h", "MTTR m", "kWh"
+    );
+    for st in &s.stations {
+        let state = |k: &str| pct(&st.states[k]);
+        let mark = if l.bottleneck.as_deref() == Some(st.id.as_str()) { "*" } else { " " };
+        let _ = writeln!(
+            o,
+            " {mark}{:<14} {:<14} {:>3} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} | {:>6} {:>6} {:>6} {:>6} {:>9} {:>8} {:>7} {:>8}",
+            truncate(&st.id, 14),
+            st.kind,
+            st.capacity,
+            state("working"),
+            state("setup"),
+            state("failed"),
+            state("starved"),
+            state("blocked"),
+            state("waiting_for_operator"),
+            state("off_shift"),
+            pct(&st.availability),
+            pct(&st.effectiveness),
+            pct(&st.quality),
+            pct(&st.oee),
+            pm(&st.produced, 1.0, 0).split(' ').next().unwrap_or(""),
+            fmt_opt(&st.mtbf_s, 1.0 / 3600.0, 1),
+            fmt_opt(&st.mttr_s, 1.0 / 60.0, 1),
+            fmt_opt(&st.energy_kwh, 1.0, 1),
+        );
+    }
+    let _ = writeln!(o, "  (* bottleneck; percentages are means over replications)");
+    if !s.stores.is_empty() {
+        let _ = writeln!(o, "\nBuffers and conveyors");
+        let _ = writeln!(o, "  {:<14} {:<9} {:>8} {:>14} {:>5} {:>12}", "id", "kind", "capacity", "mean content", "max", "transit");
+        for b in &s.stores {
+            let _ = writeln!(
+                o,
+                "  {:<14} {:<9} {:>8} {:>14} {:>5} {:>12}",
+                truncate(&b.id, 14),
+                b.kind,
+                b.capacity,
+                pm(&b.mean_content, 1.0, 2),
+                fmt_opt(&b.max_content, 1.0, 0),
+                if b.mean_transit_s.n > 0 { dur(&b.mean_transit_s) } else { "".into() }
+            );
+        }
+    }
+    if !s.operators.is_empty() {
+        let _ = writeln!(o, "\nOperators");
+        let _ = writeln!(o, "  {:<14} {:>5} {:>12} {:>11}", "id", "count", "utilisation", "paid hours");
+        for p in &s.operators {
+            let _ = writeln!(o, "  {:<14} {:>5} {:>10} % {:>11}", truncate(&p.id, 14), p.count, pct(&p.utilisation), fmt_opt(&p.paid_hours, 1.0, 1));
+        }
+    }
+    let _ = writeln!(
+        o,
+        "\nChecked in every replication: conservation of parts, state times sum to the observed time. Little's law gap {} %.",
+        pm(&l.littles_law_gap, 100.0, 2)
+    );
+    o
+}
+
+fn fmt_opt(e: &Estimate, scale: f64, decimals: usize) -> String {
+    if e.n == 0 || !e.mean.is_finite() { "–".into() } else { format!("{:.*}", decimals, e.mean * scale) }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n { s.to_string() } else { s.chars().take(n - 1).chain(std::iter::once('…')).collect() }
+}

@@ -1,0 +1,458 @@
+//! The scene: what a person writes in a RON file to describe a factory.
+//!
+//! Plain Rust structs with serde, no Bevy. [`load`] reads a file (a full
+//! [`Scene`] or a [`Variant`] of one), [`validate`] checks it and turns names
+//! into indices, and the simulation spawns from the result. Every field is
+//! documented for users in `docs/scene-format.md`.
+
+mod distribution;
+mod duration;
+mod load;
+mod shift;
+mod validate;
+mod variant;
+
+pub use distribution::Dist;
+pub use duration::Duration;
+pub use load::{load_scene, parse_scene_str};
+pub use shift::{ShiftCalendar, Weekday};
+pub use validate::validate;
+pub use variant::{Change, Variant, apply_changes, set_param};
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A whole factory: run settings, products, objects and the flow between them.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Scene {
+    /// Human-readable name, shown in reports.
+    pub name: String,
+    /// How long to simulate, and with which seed.
+    pub run: RunSettings,
+    /// Working calendars that objects and operator pools can follow.
+    #[serde(default)]
+    pub shifts: Vec<Shift>,
+    /// Product types that flow through the factory.
+    pub products: Vec<Product>,
+    /// Everything on the floor.
+    pub objects: Vec<Object>,
+    /// Directed connections between objects: where parts go next.
+    pub flow: Vec<Flow>,
+    /// Money: optional, used by cost KPIs and later by the business case.
+    #[serde(default)]
+    pub economics: Option<Economics>,
+}
+
+/// Horizon, warm-up and randomness.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RunSettings {
+    /// Simulated time after the warm-up over which KPIs are collected.
+    pub horizon: Duration,
+    /// Simulated time before statistics start (the line fills up).
+    #[serde(default)]
+    pub warmup: Option<Duration>,
+    /// Master seed; each object draws from its own stream derived from it.
+    #[serde(default)]
+    pub seed: u64,
+    /// Default number of independent replications.
+    #[serde(default = "one")]
+    pub replications: u32,
+    /// Interval between the over-time samples of throughput and WIP
+    /// (default: a hundredth of the horizon).
+    #[serde(default)]
+    pub sample_every: Option<Duration>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// A working calendar: days, hours and breaks, repeating every week.
+/// Simulated time 0 is Monday 00:00.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Shift {
+    pub id: String,
+    pub days: Vec<Weekday>,
+    /// "HH:MM"; an end before the start runs past midnight.
+    pub start: String,
+    pub end: String,
+    /// Pauses inside the shift, as ("HH:MM", "HH:MM").
+    #[serde(default)]
+    pub breaks: Vec<(String, String)>,
+}
+
+/// A product type.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Product {
+    pub id: String,
+}
+
+/// A floor position in metres.
+pub type Pos = (f64, f64);
+
+/// Every kind of object a scene can hold.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub enum Object {
+    Source(Source),
+    Machine(Machine),
+    Buffer(Buffer),
+    Conveyor(Conveyor),
+    Robot(Robot),
+    Assembly(Assembly),
+    Operators(Operators),
+    Sink(Sink),
+}
+
+impl Object {
+    pub fn id(&self) -> &str {
+        match self {
+            Object::Source(o) => &o.id,
+            Object::Machine(o) => &o.id,
+            Object::Buffer(o) => &o.id,
+            Object::Conveyor(o) => &o.id,
+            Object::Robot(o) => &o.id,
+            Object::Assembly(o) => &o.id,
+            Object::Operators(o) => &o.id,
+            Object::Sink(o) => &o.id,
+        }
+    }
+
+    /// The kind as users spell it in the scene file.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Object::Source(_) => "Source",
+            Object::Machine(_) => "Machine",
+            Object::Buffer(_) => "Buffer",
+            Object::Conveyor(_) => "Conveyor",
+            Object::Robot(_) => "Robot",
+            Object::Assembly(_) => "Assembly",
+            Object::Operators(_) => "Operators",
+            Object::Sink(_) => "Sink",
+        }
+    }
+
+    /// Where parts enter this object (for robots and conveyors: the entry end).
+    pub fn entry_point(&self) -> Option<Pos> {
+        match self {
+            Object::Conveyor(c) => Some(c.from),
+            Object::Operators(o) => o.pos,
+            other => other.pos(),
+        }
+    }
+
+    /// Where parts leave this object.
+    pub fn exit_point(&self) -> Option<Pos> {
+        match self {
+            Object::Conveyor(c) => Some(c.to),
+            other => other.entry_point(),
+        }
+    }
+
+    /// The floor position of the object (a conveyor's midpoint).
+    pub fn pos(&self) -> Option<Pos> {
+        Some(match self {
+            Object::Source(o) => o.pos,
+            Object::Machine(o) => o.pos,
+            Object::Buffer(o) => o.pos,
+            Object::Conveyor(c) => ((c.from.0 + c.to.0) / 2.0, (c.from.1 + c.to.1) / 2.0),
+            Object::Robot(o) => o.pos,
+            Object::Assembly(o) => o.pos,
+            Object::Operators(o) => return o.pos,
+            Object::Sink(o) => o.pos,
+        })
+    }
+}
+
+/// Where parts come from.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub id: String,
+    pub pos: Pos,
+    #[serde(default)]
+    pub rot: f64,
+    /// A single product type ...
+    #[serde(default)]
+    pub product: Option<String>,
+    /// ... or a mix: (product, weight) pairs; weights are normalised.
+    #[serde(default)]
+    pub mix: Vec<(String, f64)>,
+    /// Time between arrivals; `None` means saturated: a part is always
+    /// waiting, so the first station never starves.
+    #[serde(default)]
+    pub interarrival: Option<Dist>,
+    /// Each part is an order due this long after it arrives.
+    #[serde(default)]
+    pub due_in: Option<Dist>,
+    /// Stop after this many parts.
+    #[serde(default)]
+    pub limit: Option<u64>,
+    /// Arrivals only while this shift is on.
+    #[serde(default)]
+    pub shift: Option<String>,
+}
+
+/// Failures: time between failures (counted while working) and repair time.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Failures {
+    pub between: Dist,
+    pub repair: Dist,
+}
+
+/// A changeover when the product differs from the previous part's.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Setup {
+    pub time: Dist,
+}
+
+/// Power draw in kW per state.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Power {
+    /// While processing (and during setup unless `setup` is given).
+    pub working: f64,
+    /// While starved, blocked or waiting for an operator.
+    #[serde(default)]
+    pub idle: f64,
+    #[serde(default)]
+    pub setup: Option<f64>,
+    /// While failed (default 0).
+    #[serde(default)]
+    pub failed: f64,
+    /// While off shift (default 0).
+    #[serde(default)]
+    pub off_shift: f64,
+}
+
+/// A processing station.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Machine {
+    pub id: String,
+    pub pos: Pos,
+    #[serde(default)]
+    pub rot: f64,
+    /// Parts processed at the same time (parallel servers).
+    #[serde(default = "one")]
+    pub capacity: u32,
+    /// Processing time of one part.
+    pub cycle: Dist,
+    /// Processing time per product, where it differs from `cycle`.
+    #[serde(default)]
+    pub product_cycles: BTreeMap<String, Dist>,
+    #[serde(default)]
+    pub setup: Option<Setup>,
+    #[serde(default)]
+    pub failures: Option<Failures>,
+    /// Probability that a finished part is scrap.
+    #[serde(default)]
+    pub scrap: f64,
+    /// Operator pool a part needs for setup and processing.
+    #[serde(default)]
+    pub operator: Option<String>,
+    #[serde(default)]
+    pub power_kw: Option<Power>,
+    /// Works only while this shift is on (default: the operator pool's shift).
+    #[serde(default)]
+    pub shift: Option<String>,
+}
+
+/// A finite FIFO store between stations.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Buffer {
+    pub id: String,
+    pub pos: Pos,
+    #[serde(default)]
+    pub rot: f64,
+    pub capacity: u32,
+}
+
+/// A belt from `from` to `to`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Conveyor {
+    pub id: String,
+    pub from: Pos,
+    pub to: Pos,
+    /// Belt speed in m/s.
+    pub speed: f64,
+    /// Minimum distance between parts in metres; capacity = length / spacing.
+    pub spacing: f64,
+    /// Accumulating: a blocked head part stops alone and the others queue
+    /// behind it. Not accumulating: the whole belt stops.
+    #[serde(default = "yes")]
+    pub accumulating: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A robot: a processing cell, or a transfer robot serving flow edges.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Robot {
+    pub id: String,
+    pub pos: Pos,
+    #[serde(default)]
+    pub rot: f64,
+    /// Reach radius in metres around `pos`.
+    pub reach: f64,
+    pub task: RobotTask,
+    #[serde(default)]
+    pub failures: Option<Failures>,
+    #[serde(default)]
+    pub scrap: f64,
+    #[serde(default)]
+    pub power_kw: Option<Power>,
+    #[serde(default)]
+    pub shift: Option<String>,
+}
+
+/// What a robot does.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub enum RobotTask {
+    /// A processing cell: like a machine with one server.
+    Process {
+        cycle: Dist,
+        #[serde(default)]
+        product_cycles: BTreeMap<String, Dist>,
+        #[serde(default)]
+        setup: Option<Setup>,
+    },
+    /// Moves parts along the flow edges marked `via` this robot: travel to the
+    /// pick point, pick, travel to the place point, place.
+    Transfer {
+        /// Tool speed in m/s.
+        speed: f64,
+        pick: Duration,
+        place: Duration,
+    },
+}
+
+/// Joins k inputs into one output part.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Assembly {
+    pub id: String,
+    pub pos: Pos,
+    #[serde(default)]
+    pub rot: f64,
+    /// (product, quantity) consumed per assembled part.
+    pub inputs: Vec<(String, u32)>,
+    /// Product made.
+    pub output: String,
+    pub cycle: Dist,
+    /// Parts of each input that can wait at the station (default: twice the quantity).
+    #[serde(default)]
+    pub bin_capacity: Option<u32>,
+    #[serde(default = "one")]
+    pub capacity: u32,
+    #[serde(default)]
+    pub failures: Option<Failures>,
+    #[serde(default)]
+    pub scrap: f64,
+    #[serde(default)]
+    pub operator: Option<String>,
+    #[serde(default)]
+    pub power_kw: Option<Power>,
+    #[serde(default)]
+    pub shift: Option<String>,
+}
+
+/// A pool of interchangeable operators.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Operators {
+    pub id: String,
+    /// Where the team stands when idle (for the 3D view).
+    #[serde(default)]
+    pub pos: Option<Pos>,
+    pub count: u32,
+    #[serde(default)]
+    pub shift: Option<String>,
+    /// Wage per paid hour, in the scene's currency.
+    #[serde(default)]
+    pub wage_per_hour: f64,
+}
+
+/// Where finished parts leave.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Sink {
+    pub id: String,
+    pub pos: Pos,
+    #[serde(default)]
+    pub rot: f64,
+}
+
+/// A directed connection. Written `("a", "b")` or, with options,
+/// `Flow(from: "a", to: "b", product: Some("x"), weight: Some(0.3), via: Some("robot"))`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum Flow {
+    Pair(String, String),
+    Edge(FlowEdge),
+}
+
+/// A flow edge with routing options.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FlowEdge {
+    pub from: String,
+    pub to: String,
+    /// Only parts of this product take this edge.
+    #[serde(default)]
+    pub product: Option<String>,
+    /// Probabilistic routing: the share of parts sent this way.
+    #[serde(default)]
+    pub weight: Option<f64>,
+    /// A transfer robot that carries parts along this edge.
+    #[serde(default)]
+    pub via: Option<String>,
+}
+
+impl Flow {
+    pub fn edge(&self) -> FlowEdge {
+        match self {
+            Flow::Pair(a, b) => FlowEdge {
+                from: a.clone(),
+                to: b.clone(),
+                product: None,
+                weight: None,
+                via: None,
+            },
+            Flow::Edge(e) => e.clone(),
+        }
+    }
+}
+
+/// Money figures used by cost KPIs.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Economics {
+    pub currency: String,
+    /// Contribution margin of one good part.
+    #[serde(default)]
+    pub unit_margin: f64,
+    /// Price of one kWh.
+    #[serde(default)]
+    pub energy_per_kwh: f64,
+    /// Material cost lost with each scrapped part.
+    #[serde(default)]
+    pub scrap_cost: f64,
+}
+
+/// A scene file is either a full scene or a variant of one.
+#[derive(Clone, Debug, Deserialize)]
+pub enum SceneFile {
+    Scene(Scene),
+    Variant(Variant),
+}

@@ -1,0 +1,177 @@
+//! Working calendars: a weekly pattern of on-intervals built from a [`Shift`].
+
+use super::Shift;
+use serde::{Deserialize, Serialize};
+
+const DAY: f64 = 86_400.0;
+const WEEK: f64 = 7.0 * DAY;
+
+/// Days of the week; simulated time 0 is Monday 00:00.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub enum Weekday {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+/// The weekly on-intervals of a shift, sorted and disjoint, in seconds from
+/// Monday 00:00.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShiftCalendar {
+    on: Vec<(f64, f64)>,
+}
+
+fn clock(text: &str) -> Result<f64, String> {
+    let bad = || format!("\"{text}\" is not a time of day: write \"HH:MM\", e.g. \"08:30\"");
+    let (h, m) = text.split_once(':').ok_or_else(bad)?;
+    let h: u32 = h.trim().parse().map_err(|_| bad())?;
+    let m: u32 = m.trim().parse().map_err(|_| bad())?;
+    if h > 24 || m > 59 || (h == 24 && m > 0) {
+        return Err(bad());
+    }
+    Ok(f64::from(h * 3600 + m * 60))
+}
+
+impl ShiftCalendar {
+    /// Builds the calendar; errors name the offending field.
+    pub fn new(shift: &Shift) -> Result<Self, String> {
+        if shift.days.is_empty() {
+            return Err("`days` is empty: the shift would never be on".into());
+        }
+        let start = clock(&shift.start)?;
+        let mut end = clock(&shift.end)?;
+        if end <= start {
+            end += DAY; // a night shift runs past midnight
+        }
+        let mut breaks = Vec::new();
+        for (a_text, b_text) in &shift.breaks {
+            let mut a = clock(a_text)?;
+            let mut b = clock(b_text)?;
+            if a < start {
+                a += DAY;
+            }
+            if b < a {
+                b += DAY;
+            }
+            if b > end || b <= a {
+                return Err(format!(
+                    "break (\"{a_text}\", \"{b_text}\") does not lie inside the shift {}-{}",
+                    shift.start, shift.end
+                ));
+            }
+            breaks.push((a, b));
+        }
+        breaks.sort_by(|x, y| x.0.total_cmp(&y.0));
+        let mut on = Vec::new();
+        for day in &shift.days {
+            let base = *day as usize as f64 * DAY;
+            let mut cursor = start;
+            for &(a, b) in &breaks {
+                if a > cursor {
+                    on.push((base + cursor, base + a));
+                }
+                cursor = cursor.max(b);
+            }
+            if end > cursor {
+                on.push((base + cursor, base + end));
+            }
+        }
+        // Wrap intervals that run past Sunday midnight, then sort and merge.
+        let mut wrapped = Vec::new();
+        for (a, b) in on {
+            if b > WEEK {
+                wrapped.push((a, WEEK));
+                wrapped.push((0.0, b - WEEK));
+            } else {
+                wrapped.push((a, b));
+            }
+        }
+        wrapped.sort_by(|x, y| x.0.total_cmp(&y.0));
+        let mut merged: Vec<(f64, f64)> = Vec::new();
+        for (a, b) in wrapped {
+            match merged.last_mut() {
+                Some(last) if a <= last.1 => last.1 = last.1.max(b),
+                _ => merged.push((a, b)),
+            }
+        }
+        Ok(Self { on: merged })
+    }
+
+    /// Whether the shift is on at time `t` (seconds).
+    pub fn is_on(&self, t: f64) -> bool {
+        let w = t.rem_euclid(WEEK);
+        self.on.iter().any(|&(a, b)| a <= w && w < b)
+    }
+
+    /// The first time strictly after `t` at which the shift turns on or off.
+    pub fn next_change(&self, t: f64) -> f64 {
+        let week = (t / WEEK).floor();
+        let w = t - week * WEEK;
+        for &(a, b) in &self.on {
+            if a > w {
+                return week * WEEK + a;
+            }
+            if b > w {
+                return week * WEEK + b;
+            }
+        }
+        // Nothing left this week: the first start of next week.
+        (week + 1.0) * WEEK + self.on.first().map_or(WEEK, |x| x.0)
+    }
+
+    /// Hours on per week.
+    pub fn hours_per_week(&self) -> f64 {
+        self.on.iter().map(|(a, b)| b - a).sum::<f64>() / 3600.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day_shift() -> Shift {
+        Shift {
+            id: "day".into(),
+            days: vec![Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri],
+            start: "08:00".into(),
+            end: "17:00".into(),
+            breaks: vec![("12:00".into(), "13:00".into())],
+        }
+    }
+
+    #[test]
+    fn day_shift_with_lunch() {
+        let c = ShiftCalendar::new(&day_shift()).unwrap();
+        assert_eq!(c.hours_per_week(), 40.0);
+        assert!(!c.is_on(7.99 * 3600.0));
+        assert!(c.is_on(8.0 * 3600.0));
+        assert!(!c.is_on(12.5 * 3600.0));
+        assert_eq!(c.next_change(0.0), 8.0 * 3600.0);
+        assert_eq!(c.next_change(8.0 * 3600.0), 12.0 * 3600.0);
+        assert_eq!(c.next_change(12.0 * 3600.0), 13.0 * 3600.0);
+        // Friday 17:00 -> next Monday 08:00.
+        let fri_end = 4.0 * DAY + 17.0 * 3600.0;
+        assert_eq!(c.next_change(fri_end), WEEK + 8.0 * 3600.0);
+        assert!(!c.is_on(5.0 * DAY + 10.0 * 3600.0));
+    }
+
+    #[test]
+    fn night_shift_wraps_midnight() {
+        let s = Shift { id: "night".into(), days: vec![Weekday::Sun], start: "22:00".into(), end: "06:00".into(), breaks: vec![] };
+        let c = ShiftCalendar::new(&s).unwrap();
+        assert_eq!(c.hours_per_week(), 8.0);
+        assert!(c.is_on(3600.0)); // Monday 01:00
+        assert!(c.is_on(6.0 * DAY + 23.0 * 3600.0));
+    }
+
+    #[test]
+    fn bad_clock_is_explained() {
+        let mut s = day_shift();
+        s.start = "8h".into();
+        assert!(ShiftCalendar::new(&s).unwrap_err().contains("HH:MM"));
+    }
+}

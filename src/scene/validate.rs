@@ -1,0 +1,528 @@
+//! Semantic checks on a parsed scene: unique ids, references that resolve,
+//! sane numbers, a flow that can neither lose parts nor deadlock by design.
+//! Each error names the object and suggests a fix where it can.
+
+use super::{Dist, Flow, Object, Power, RobotTask, Scene, ShiftCalendar};
+use crate::error::{Diagnostic, did_you_mean};
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// Checks the whole scene; the first problem found is returned.
+pub fn validate(scene: &Scene) -> Result<(), Diagnostic> {
+    check_run(scene)?;
+    let products = unique_ids("product", scene.products.iter().map(|p| p.id.as_str()))?;
+    let shifts = unique_ids("shift", scene.shifts.iter().map(|s| s.id.as_str()))?;
+    for shift in &scene.shifts {
+        ShiftCalendar::new(shift).map_err(|m| Diagnostic::new(format!("shift \"{}\": {m}", shift.id)))?;
+    }
+    let ids = unique_ids("object", scene.objects.iter().map(Object::id))?;
+    let objects: HashMap<&str, &Object> = scene.objects.iter().map(|o| (o.id(), o)).collect();
+    let ctx = Ctx { products: &products, shifts: &shifts, objects: &objects, ids: &ids };
+    for object in &scene.objects {
+        ctx.check_object(object)?;
+    }
+    check_flow(scene, &ctx)?;
+    Ok(())
+}
+
+fn check_run(scene: &Scene) -> Result<(), Diagnostic> {
+    let run = &scene.run;
+    let h = run.horizon.secs();
+    if !(h.is_finite() && h > 0.0) {
+        return Err(Diagnostic::new(format!("run.horizon must be positive, got {h} s")));
+    }
+    if let Some(w) = run.warmup {
+        if !(w.secs().is_finite() && w.secs() >= 0.0) {
+            return Err(Diagnostic::new(format!("run.warmup must not be negative, got {} s", w.secs())));
+        }
+    }
+    if let Some(s) = run.sample_every {
+        if !(s.secs().is_finite() && s.secs() > 0.0) {
+            return Err(Diagnostic::new(format!("run.sample_every must be positive, got {} s", s.secs())));
+        }
+    }
+    if run.replications == 0 {
+        return Err(Diagnostic::new("run.replications must be at least 1"));
+    }
+    if scene.products.is_empty() {
+        return Err(Diagnostic::new("the scene declares no products").with_help("add `products: [Product(id: \"part\")]`"));
+    }
+    Ok(())
+}
+
+fn unique_ids<'a>(what: &str, ids: impl Iterator<Item = &'a str>) -> Result<Vec<&'a str>, Diagnostic> {
+    let mut seen = HashSet::new();
+    let mut all = Vec::new();
+    for id in ids {
+        if id.is_empty() {
+            return Err(Diagnostic::new(format!("a {what} has an empty id")));
+        }
+        if !seen.insert(id) {
+            return Err(Diagnostic::object(id, format!("duplicate {what} id \"{id}\""))
+                .with_help("every id must be unique; rename one of them"));
+        }
+        all.push(id);
+    }
+    Ok(all)
+}
+
+struct Ctx<'a> {
+    products: &'a [&'a str],
+    shifts: &'a [&'a str],
+    objects: &'a HashMap<&'a str, &'a Object>,
+    ids: &'a [&'a str],
+}
+
+fn unknown(id: &str, what: &str, name: &str, known: &[&str]) -> Diagnostic {
+    let d = Diagnostic::object(id, format!("refers to {what} \"{name}\", which does not exist"));
+    match did_you_mean(name, known.iter().copied()) {
+        Some(s) => d.with_help(format!("did you mean \"{s}\"?")),
+        None if known.is_empty() => d.with_help(format!("the scene declares no {what}")),
+        None => d.with_help(format!("known: {}", known.join(", "))),
+    }
+}
+
+impl Ctx<'_> {
+    fn product(&self, id: &str, name: &str) -> Result<(), Diagnostic> {
+        if self.products.contains(&name) { Ok(()) } else { Err(unknown(id, "product", name, self.products)) }
+    }
+
+    fn shift(&self, id: &str, name: &Option<String>) -> Result<(), Diagnostic> {
+        match name {
+            Some(s) if !self.shifts.contains(&s.as_str()) => Err(unknown(id, "shift", s, self.shifts)),
+            _ => Ok(()),
+        }
+    }
+
+    fn check_object(&self, object: &Object) -> Result<(), Diagnostic> {
+        let id = object.id();
+        let dist = |field: &str, d: &Dist| d.check().map_err(|m| Diagnostic::object(id, format!("`{field}`: {m}")));
+        let prob = |field: &str, p: f64| {
+            if (0.0..=1.0).contains(&p) {
+                Ok(())
+            } else {
+                Err(Diagnostic::object(id, format!("`{field}` is a probability and must lie in [0, 1], got {p}")))
+            }
+        };
+        let positive = |field: &str, v: f64| {
+            if v.is_finite() && v > 0.0 {
+                Ok(())
+            } else {
+                Err(Diagnostic::object(id, format!("`{field}` must be positive, got {v}")))
+            }
+        };
+        let capacity = |field: &str, c: u32| {
+            if c == 0 {
+                Err(Diagnostic::object(id, format!("`{field}` is 0: nothing could ever pass through"))
+                    .with_help("use at least 1, or remove the object and connect its neighbours directly"))
+            } else {
+                Ok(())
+            }
+        };
+        let failures = |f: &Option<super::Failures>| -> Result<(), Diagnostic> {
+            if let Some(f) = f {
+                dist("failures.between", &f.between)?;
+                dist("failures.repair", &f.repair)?;
+            }
+            Ok(())
+        };
+        let power = |p: &Option<Power>| -> Result<(), Diagnostic> {
+            if let Some(p) = p {
+                for (name, v) in [("working", p.working), ("idle", p.idle), ("failed", p.failed), ("off_shift", p.off_shift), ("setup", p.setup.unwrap_or(0.0))] {
+                    if !(v.is_finite() && v >= 0.0) {
+                        return Err(Diagnostic::object(id, format!("`power_kw.{name}` must not be negative, got {v}")));
+                    }
+                }
+            }
+            Ok(())
+        };
+        let operator = |op: &Option<String>| -> Result<(), Diagnostic> {
+            let Some(pool) = op else { return Ok(()) };
+            match self.objects.get(pool.as_str()) {
+                Some(Object::Operators(o)) if o.count == 0 => Err(Diagnostic::object(
+                    id,
+                    format!("needs an operator from \"{pool}\", but that pool has count 0"),
+                )
+                .with_help("give the pool at least one operator, or drop `operator` from this station")),
+                Some(Object::Operators(_)) => Ok(()),
+                Some(other) => Err(Diagnostic::object(id, format!("`operator` must name an Operators pool; \"{pool}\" is a {}", other.kind()))),
+                None => {
+                    let pools: Vec<&str> = self.objects.values().filter(|o| matches!(o, Object::Operators(_))).map(|o| o.id()).collect();
+                    Err(unknown(id, "operator pool", pool, &pools))
+                }
+            }
+        };
+        let product_cycles = |pc: &std::collections::BTreeMap<String, Dist>| -> Result<(), Diagnostic> {
+            for (p, d) in pc {
+                self.product(id, p)?;
+                dist(&format!("product_cycles.{p}"), d)?;
+            }
+            Ok(())
+        };
+        let pos = |p: (f64, f64)| {
+            if p.0.is_finite() && p.1.is_finite() { Ok(()) } else { Err(Diagnostic::object(id, "`pos` must be finite")) }
+        };
+        match object {
+            Object::Source(s) => {
+                pos(s.pos)?;
+                match (&s.product, s.mix.is_empty()) {
+                    (Some(p), true) => self.product(id, p)?,
+                    (None, false) => {
+                        for (p, w) in &s.mix {
+                            self.product(id, p)?;
+                            if !(w.is_finite() && *w >= 0.0) {
+                                return Err(Diagnostic::object(id, format!("mix weight of \"{p}\" must not be negative, got {w}")));
+                            }
+                        }
+                        if s.mix.iter().map(|(_, w)| w).sum::<f64>() <= 0.0 {
+                            return Err(Diagnostic::object(id, "mix weights sum to zero"));
+                        }
+                    }
+                    (Some(_), false) => return Err(Diagnostic::object(id, "give either `product` or `mix`, not both")),
+                    (None, true) => {
+                        return Err(Diagnostic::object(id, "a Source needs `product: \"...\"` or `mix: [(\"...\", weight), ...]`"));
+                    }
+                }
+                if let Some(d) = &s.interarrival {
+                    dist("interarrival", d)?;
+                }
+                if let Some(d) = &s.due_in {
+                    dist("due_in", d)?;
+                }
+                self.shift(id, &s.shift)?;
+            }
+            Object::Machine(m) => {
+                pos(m.pos)?;
+                capacity("capacity", m.capacity)?;
+                dist("cycle", &m.cycle)?;
+                product_cycles(&m.product_cycles)?;
+                if let Some(s) = &m.setup {
+                    dist("setup.time", &s.time)?;
+                }
+                failures(&m.failures)?;
+                prob("scrap", m.scrap)?;
+                operator(&m.operator)?;
+                power(&m.power_kw)?;
+                self.shift(id, &m.shift)?;
+            }
+            Object::Buffer(b) => {
+                pos(b.pos)?;
+                capacity("capacity", b.capacity)?;
+            }
+            Object::Conveyor(c) => {
+                pos(c.from)?;
+                pos(c.to)?;
+                positive("speed", c.speed)?;
+                positive("spacing", c.spacing)?;
+                let length = (c.to.0 - c.from.0).hypot(c.to.1 - c.from.1);
+                positive("length (the distance from `from` to `to`)", length)?;
+                if c.spacing > length {
+                    return Err(Diagnostic::object(id, format!("`spacing` {} m is longer than the belt ({length:.2} m): not even one part fits", c.spacing)));
+                }
+            }
+            Object::Robot(r) => {
+                pos(r.pos)?;
+                positive("reach", r.reach)?;
+                failures(&r.failures)?;
+                prob("scrap", r.scrap)?;
+                power(&r.power_kw)?;
+                self.shift(id, &r.shift)?;
+                match &r.task {
+                    RobotTask::Process { cycle, product_cycles: pc, setup } => {
+                        dist("task.cycle", cycle)?;
+                        product_cycles(pc)?;
+                        if let Some(s) = setup {
+                            dist("task.setup.time", &s.time)?;
+                        }
+                    }
+                    RobotTask::Transfer { speed, pick, place } => {
+                        positive("task.speed", *speed)?;
+                        for (name, d) in [("task.pick", pick), ("task.place", place)] {
+                            if !(d.secs().is_finite() && d.secs() >= 0.0) {
+                                return Err(Diagnostic::object(id, format!("`{name}` must not be negative, got {} s", d.secs())));
+                            }
+                        }
+                        if r.scrap > 0.0 {
+                            return Err(Diagnostic::object(id, "a transfer robot does not process parts, so it cannot scrap them: drop `scrap`"));
+                        }
+                    }
+                }
+            }
+            Object::Assembly(a) => {
+                pos(a.pos)?;
+                capacity("capacity", a.capacity)?;
+                if a.inputs.is_empty() {
+                    return Err(Diagnostic::object(id, "an Assembly needs at least one input (product, quantity)"));
+                }
+                let mut seen = HashSet::new();
+                for (p, q) in &a.inputs {
+                    self.product(id, p)?;
+                    if *q == 0 {
+                        return Err(Diagnostic::object(id, format!("input \"{p}\" has quantity 0")));
+                    }
+                    if !seen.insert(p) {
+                        return Err(Diagnostic::object(id, format!("input \"{p}\" is listed twice: give one quantity")));
+                    }
+                    if let Some(bin) = a.bin_capacity {
+                        if bin < *q {
+                            return Err(Diagnostic::object(id, format!("`bin_capacity` {bin} is less than the {q} \"{p}\" one assembly needs")));
+                        }
+                    }
+                }
+                self.product(id, &a.output)?;
+                dist("cycle", &a.cycle)?;
+                failures(&a.failures)?;
+                prob("scrap", a.scrap)?;
+                operator(&a.operator)?;
+                power(&a.power_kw)?;
+                self.shift(id, &a.shift)?;
+            }
+            Object::Operators(o) => {
+                if let Some(p) = o.pos {
+                    pos(p)?;
+                }
+                self.shift(id, &o.shift)?;
+                if !(o.wage_per_hour.is_finite() && o.wage_per_hour >= 0.0) {
+                    return Err(Diagnostic::object(id, "`wage_per_hour` must not be negative"));
+                }
+            }
+            Object::Sink(s) => pos(s.pos)?,
+        }
+        Ok(())
+    }
+
+    fn object(&self, from_edge: &str, name: &str) -> Result<&Object, Diagnostic> {
+        self.objects.get(name).copied().ok_or_else(|| {
+            let d = Diagnostic::new(format!("flow edge {from_edge} refers to \"{name}\", which is not an object"));
+            match did_you_mean(name, self.ids.iter().copied()) {
+                Some(s) => d.with_help(format!("did you mean \"{s}\"?")),
+                None => d.with_help(format!("known objects: {}", self.ids.join(", "))),
+            }
+        })
+    }
+}
+
+fn is_transfer_robot(o: &Object) -> bool {
+    matches!(o, Object::Robot(r) if matches!(r.task, RobotTask::Transfer { .. }))
+}
+
+fn check_flow(scene: &Scene, ctx: &Ctx) -> Result<(), Diagnostic> {
+    let mut out: HashMap<&str, Vec<(&str, Option<&str>, Option<f64>)>> = HashMap::new();
+    let mut has_input: HashSet<&str> = HashSet::new();
+    for flow in &scene.flow {
+        let (from, to, product, weight, via) = match flow {
+            Flow::Pair(a, b) => (a.as_str(), b.as_str(), None, None, None),
+            Flow::Edge(e) => (e.from.as_str(), e.to.as_str(), e.product.as_deref(), e.weight, e.via.as_deref()),
+        };
+        let label = format!("(\"{from}\", \"{to}\")");
+        let a = ctx.object(&label, from)?;
+        let b = ctx.object(&label, to)?;
+        if from == to {
+            return Err(Diagnostic::new(format!("flow edge {label} connects \"{from}\" to itself")));
+        }
+        match a {
+            Object::Sink(_) | Object::Operators(_) => {
+                return Err(Diagnostic::object(from, format!("a {} cannot send parts anywhere (flow edge {label})", a.kind())));
+            }
+            _ if is_transfer_robot(a) => {
+                return Err(Diagnostic::object(from, format!("is a transfer robot: mark the edges it serves with `via: \"{from}\"` instead of flowing through it")));
+            }
+            _ => {}
+        }
+        match b {
+            Object::Source(_) | Object::Operators(_) => {
+                return Err(Diagnostic::object(to, format!("a {} cannot receive parts (flow edge {label})", b.kind())));
+            }
+            _ if is_transfer_robot(b) => {
+                return Err(Diagnostic::object(to, format!("is a transfer robot: mark the edges it serves with `via: \"{to}\"` instead of flowing through it")));
+            }
+            _ => {}
+        }
+        if let Some(p) = product {
+            ctx.product(from, p).map_err(|d| Diagnostic { message: format!("flow edge {label}: {}", d.message), object: None, ..d })?;
+        }
+        if let Some(w) = weight {
+            if !(0.0..=1.0).contains(&w) {
+                return Err(Diagnostic::new(format!("flow edge {label}: `weight` is a probability and must lie in [0, 1], got {w}")));
+            }
+        }
+        if let Some(r) = via {
+            let robot = ctx.object(&label, r)?;
+            let Object::Robot(robot) = robot else {
+                return Err(Diagnostic::new(format!("flow edge {label}: `via` must name a transfer robot; \"{r}\" is a {}", robot.kind())));
+            };
+            if !matches!(robot.task, RobotTask::Transfer { .. }) {
+                return Err(Diagnostic::object(r, format!("is a processing robot, but flow edge {label} uses it as a transfer robot")));
+            }
+            for (end, point) in [(from, a.exit_point()), (to, b.entry_point())] {
+                if let Some(p) = point {
+                    let d = (p.0 - robot.pos.0).hypot(p.1 - robot.pos.1);
+                    if d > robot.reach + 1e-9 {
+                        return Err(Diagnostic::object(r, format!("cannot reach \"{end}\": it is {d:.2} m away and the reach is {} m", robot.reach))
+                            .with_help("move the robot or the station, or raise `reach`"));
+                    }
+                }
+            }
+        }
+        out.entry(from).or_default().push((to, product, weight));
+        has_input.insert(to);
+    }
+
+    // Probabilistic routing: all or none of a node's edges weighted, summing to 1 per product.
+    for (from, edges) in &out {
+        let weighted = edges.iter().filter(|e| e.2.is_some()).count();
+        if weighted == 0 {
+            continue;
+        }
+        if weighted != edges.len() {
+            return Err(Diagnostic::object(from, "some outgoing flow edges have a `weight` and some do not: give every edge a weight, or none"));
+        }
+        for p in ctx.products {
+            let sum: f64 = edges.iter().filter(|e| e.1.is_none_or(|q| q == *p)).map(|e| e.2.unwrap_or(0.0)).sum();
+            let any = edges.iter().any(|e| e.1.is_none_or(|q| q == *p));
+            if any && (sum - 1.0).abs() > 1e-6 {
+                return Err(Diagnostic::object(from, format!("the weights of its outgoing edges for product \"{p}\" sum to {sum}, not 1")));
+            }
+        }
+    }
+
+    for object in &scene.objects {
+        let id = object.id();
+        let gets_parts = has_input.contains(id) || matches!(object, Object::Source(_));
+        let sends = matches!(object, Object::Source(_) | Object::Machine(_) | Object::Buffer(_) | Object::Conveyor(_) | Object::Assembly(_))
+            || matches!(object, Object::Robot(_) if !is_transfer_robot(object));
+        if sends && gets_parts && !out.contains_key(id) {
+            return Err(Diagnostic::object(id, "parts arrive here but have nowhere to go: add a flow edge from it"));
+        }
+        if matches!(object, Object::Sink(_)) && !has_input.contains(id) {
+            return Err(Diagnostic::object(id, "this sink is unreachable: no flow edge leads to it"));
+        }
+        if sends && !gets_parts {
+            return Err(Diagnostic::object(id, "no flow edge leads here, so it would never see a part").with_help("connect it, or remove it"));
+        }
+    }
+    if !scene.objects.iter().any(|o| matches!(o, Object::Source(_))) {
+        return Err(Diagnostic::new("the scene has no Source: no part would ever enter"));
+    }
+    check_deadlock_cycles(scene, &out)?;
+    check_sinks_reachable(scene, &out)
+}
+
+/// A cycle made only of stations (no buffer or conveyor) can fill up and
+/// lock: every station holds a part the next one cannot take.
+fn check_deadlock_cycles(scene: &Scene, out: &HashMap<&str, Vec<(&str, Option<&str>, Option<f64>)>>) -> Result<(), Diagnostic> {
+    let kinds: HashMap<&str, &Object> = scene.objects.iter().map(|o| (o.id(), o)).collect();
+    // Tarjan's strongly connected components, iteratively on a small graph.
+    let nodes: Vec<&str> = scene.objects.iter().map(Object::id).collect();
+    let index_of: HashMap<&str, usize> = nodes.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    let adj: Vec<Vec<usize>> = nodes
+        .iter()
+        .map(|n| out.get(n).map(|es| es.iter().map(|e| index_of[e.0]).collect()).unwrap_or_default())
+        .collect();
+    for comp in strongly_connected(&adj) {
+        if comp.len() < 2 {
+            continue;
+        }
+        let has_store = comp.iter().any(|&i| matches!(kinds[nodes[i]], Object::Buffer(_) | Object::Conveyor(_)));
+        if !has_store {
+            let mut names: Vec<&str> = comp.iter().map(|&i| nodes[i]).collect();
+            names.sort_unstable();
+            return Err(Diagnostic::new(format!(
+                "the flow has a loop through {} with no buffer or conveyor: once every station holds a part it can deadlock",
+                names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
+            ))
+            .with_help("put a Buffer into the loop"));
+        }
+    }
+    Ok(())
+}
+
+fn strongly_connected(adj: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    struct T<'a> {
+        adj: &'a [Vec<usize>],
+        index: Vec<Option<usize>>,
+        low: Vec<usize>,
+        on: Vec<bool>,
+        stack: Vec<usize>,
+        next: usize,
+        out: Vec<Vec<usize>>,
+    }
+    impl T<'_> {
+        fn visit(&mut self, v: usize) {
+            self.index[v] = Some(self.next);
+            self.low[v] = self.next;
+            self.next += 1;
+            self.stack.push(v);
+            self.on[v] = true;
+            for &w in &self.adj[v] {
+                match self.index[w] {
+                    None => {
+                        self.visit(w);
+                        self.low[v] = self.low[v].min(self.low[w]);
+                    }
+                    Some(iw) if self.on[w] => self.low[v] = self.low[v].min(iw),
+                    _ => {}
+                }
+            }
+            if Some(self.low[v]) == self.index[v] {
+                let mut comp = Vec::new();
+                while let Some(w) = self.stack.pop() {
+                    self.on[w] = false;
+                    comp.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                self.out.push(comp);
+            }
+        }
+    }
+    let n = adj.len();
+    let mut t = T { adj, index: vec![None; n], low: vec![0; n], on: vec![false; n], stack: Vec::new(), next: 0, out: Vec::new() };
+    for v in 0..n {
+        if t.index[v].is_none() {
+            t.visit(v);
+        }
+    }
+    t.out
+}
+
+/// Every product a source emits must be able to reach a sink along edges
+/// that admit it (an assembly turns its inputs into its output).
+fn check_sinks_reachable(scene: &Scene, out: &HashMap<&str, Vec<(&str, Option<&str>, Option<f64>)>>) -> Result<(), Diagnostic> {
+    let kinds: HashMap<&str, &Object> = scene.objects.iter().map(|o| (o.id(), o)).collect();
+    for object in &scene.objects {
+        let Object::Source(s) = object else { continue };
+        let products: Vec<&str> = match &s.product {
+            Some(p) => vec![p.as_str()],
+            None => s.mix.iter().filter(|(_, w)| *w > 0.0).map(|(p, _)| p.as_str()).collect(),
+        };
+        for product in products {
+            let mut seen: BTreeSet<(&str, &str)> = BTreeSet::new();
+            let mut todo = vec![(s.id.as_str(), product)];
+            let mut reached = false;
+            while let Some((node, prod)) = todo.pop() {
+                if !seen.insert((node, prod)) {
+                    continue;
+                }
+                let prod = match kinds[node] {
+                    Object::Sink(_) => {
+                        reached = true;
+                        break;
+                    }
+                    Object::Assembly(a) if a.inputs.iter().any(|(p, _)| p == prod) => a.output.as_str(),
+                    _ => prod,
+                };
+                for &(to, filter, _) in out.get(node).map(Vec::as_slice).unwrap_or_default() {
+                    if filter.is_none_or(|f| f == prod) {
+                        todo.push((to, prod));
+                    }
+                }
+            }
+            if !reached {
+                return Err(Diagnostic::object(&s.id, format!("parts of product \"{product}\" made here can never reach a Sink"))
+                    .with_help("check the flow edges and their `product` filters"));
+            }
+        }
+    }
+    Ok(())
+}

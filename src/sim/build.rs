@@ -1,0 +1,278 @@
+//! Spawning an engine from a validated scene: names become indices,
+//! distributions become samplers, each object gets its random streams.
+
+use super::calendar::Event;
+use super::rng::{Purpose, Stream};
+use super::sampler::Sampler;
+use super::station::{Station, StationKind};
+use super::store::{Buffer, Conveyor, Content};
+use super::{Edge, Engine, LineStats, Node, NodeKind, Pool, RunWindow, ShiftRuntime, Sink, Source, State};
+use crate::error::Diagnostic;
+use crate::scene::{Dist, Flow, Object, Power, RobotTask, Scene, ShiftCalendar};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+/// Builds the engine for replication `rep` of `scene`.
+pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
+    let seed = scene.run.seed;
+    let products: Vec<String> = scene.products.iter().map(|p| p.id.clone()).collect();
+    let product_index: HashMap<&str, u16> = products.iter().enumerate().map(|(i, p)| (p.as_str(), i as u16)).collect();
+    let mut shifts: Vec<ShiftRuntime> = Vec::new();
+    for s in &scene.shifts {
+        let calendar = ShiftCalendar::new(s).map_err(|m| Diagnostic::new(format!("shift \"{}\": {m}", s.id)))?;
+        shifts.push(ShiftRuntime { id: s.id.clone(), calendar, nodes: Vec::new(), pools: Vec::new() });
+    }
+    let shift_index = |name: &Option<String>| -> Option<u32> {
+        name.as_ref().and_then(|n| scene.shifts.iter().position(|s| &s.id == n)).map(|i| i as u32)
+    };
+
+    let mut pools = Vec::new();
+    let mut pool_index: HashMap<&str, u32> = HashMap::new();
+    let mut pool_shift: HashMap<&str, Option<u32>> = HashMap::new();
+    for o in &scene.objects {
+        if let Object::Operators(op) = o {
+            pool_index.insert(&op.id, pools.len() as u32);
+            pool_shift.insert(&op.id, shift_index(&op.shift));
+            if let Some(s) = shift_index(&op.shift) {
+                shifts[s as usize].pools.push(pools.len() as u32);
+            }
+            pools.push(Pool::new(op.id.clone(), op.count, op.wage_per_hour));
+        }
+    }
+
+    let sampler = |id: &str, field: &str, d: &Dist| Sampler::new(d).map_err(|m| Diagnostic::object(id, format!("`{field}`: {m}")));
+    let streams = |id: &str| {
+        [Stream::new(seed, rep, id, Purpose::Process), Stream::new(seed, rep, id, Purpose::Failure), Stream::new(seed, rep, id, Purpose::Quality)]
+    };
+    let n_products = products.len();
+    let cycles = |id: &str, default: &Dist, per: &BTreeMap<String, Dist>| -> Result<(Vec<Option<Sampler>>, Vec<f64>), Diagnostic> {
+        let mut samplers = Vec::with_capacity(n_products);
+        let mut ideal = Vec::with_capacity(n_products);
+        for p in &products {
+            let d = per.get(p).unwrap_or(default);
+            samplers.push(Some(sampler(id, "cycle", d)?));
+            ideal.push(d.mean_secs());
+        }
+        Ok((samplers, ideal))
+    };
+    let failures = |id: &str, f: &Option<crate::scene::Failures>| -> Result<Option<(Sampler, Sampler)>, Diagnostic> {
+        f.as_ref()
+            .map(|f| Ok((sampler(id, "failures.between", &f.between)?, sampler(id, "failures.repair", &f.repair)?)))
+            .transpose()
+    };
+
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut node_index: HashMap<&str, u32> = HashMap::new();
+    for o in &scene.objects {
+        let id = o.id();
+        let mut node_shift = None;
+        let kind = match o {
+            Object::Operators(_) => continue,
+            Object::Source(s) => {
+                let mix: Vec<(String, f64)> = match &s.product {
+                    Some(p) => vec![(p.clone(), 1.0)],
+                    None => s.mix.clone(),
+                };
+                let total: f64 = mix.iter().map(|m| m.1).sum();
+                let mut acc = 0.0;
+                let mix = mix
+                    .iter()
+                    .map(|(p, w)| {
+                        acc += w / total;
+                        (acc, product_index[p.as_str()])
+                    })
+                    .collect();
+                let interarrival = s.interarrival.as_ref().map(|d| sampler(id, "interarrival", d)).transpose()?;
+                let due_in = s.due_in.as_ref().map(|d| sampler(id, "due_in", d)).transpose()?;
+                node_shift = shift_index(&s.shift);
+                NodeKind::Source(Source::new(
+                    mix,
+                    interarrival,
+                    due_in,
+                    s.limit.unwrap_or(u64::MAX),
+                    Stream::new(seed, rep, id, Purpose::Arrival),
+                    Stream::new(seed, rep, id, Purpose::Mix),
+                ))
+            }
+            Object::Machine(m) => {
+                let (cycle, ideal) = cycles(id, &m.cycle, &m.product_cycles)?;
+                let setup = m.setup.as_ref().map(|s| sampler(id, "setup.time", &s.time)).transpose()?;
+                let operator = m.operator.as_ref().map(|p| pool_index[p.as_str()]);
+                node_shift = shift_index(&m.shift).or_else(|| m.operator.as_ref().and_then(|p| pool_shift[p.as_str()]));
+                NodeKind::Station(Station::new(
+                    StationKind::Machine,
+                    m.capacity,
+                    cycle,
+                    ideal,
+                    setup,
+                    failures(id, &m.failures)?,
+                    m.scrap,
+                    operator,
+                    power(&m.power_kw),
+                    streams(id),
+                ))
+            }
+            Object::Robot(r) => {
+                node_shift = shift_index(&r.shift);
+                match &r.task {
+                    RobotTask::Process { cycle, product_cycles, setup } => {
+                        let (cycle, ideal) = cycles(id, cycle, product_cycles)?;
+                        let setup = setup.as_ref().map(|s| sampler(id, "task.setup.time", &s.time)).transpose()?;
+                        NodeKind::Station(Station::new(
+                            StationKind::RobotCell,
+                            1,
+                            cycle,
+                            ideal,
+                            setup,
+                            failures(id, &r.failures)?,
+                            r.scrap,
+                            None,
+                            power(&r.power_kw),
+                            streams(id),
+                        ))
+                    }
+                    RobotTask::Transfer { speed, pick, place } => NodeKind::Station(Station::new(
+                        StationKind::Transfer { speed: *speed, pick: pick.secs(), place: place.secs(), at: r.pos, job: None },
+                        1,
+                        vec![None; n_products],
+                        vec![0.0; n_products],
+                        None,
+                        failures(id, &r.failures)?,
+                        0.0,
+                        None,
+                        power(&r.power_kw),
+                        streams(id),
+                    )),
+                }
+            }
+            Object::Assembly(a) => {
+                let (cycle, ideal) = cycles(id, &a.cycle, &BTreeMap::new())?;
+                let bins = a.inputs.iter().map(|(p, q)| (product_index[p.as_str()], *q, VecDeque::new())).collect();
+                let bin_capacity = a.inputs.iter().map(|(_, q)| a.bin_capacity.unwrap_or(2 * q)).collect();
+                let operator = a.operator.as_ref().map(|p| pool_index[p.as_str()]);
+                node_shift = shift_index(&a.shift).or_else(|| a.operator.as_ref().and_then(|p| pool_shift[p.as_str()]));
+                NodeKind::Station(Station::new(
+                    StationKind::Assembly { bins, bin_capacity, output: product_index[a.output.as_str()] },
+                    a.capacity,
+                    cycle,
+                    ideal,
+                    None,
+                    failures(id, &a.failures)?,
+                    a.scrap,
+                    operator,
+                    power(&a.power_kw),
+                    streams(id),
+                ))
+            }
+            Object::Buffer(b) => NodeKind::Buffer(Buffer { capacity: b.capacity, queue: VecDeque::new(), content: Content::default() }),
+            Object::Conveyor(c) => {
+                let length = (c.to.0 - c.from.0).hypot(c.to.1 - c.from.1);
+                NodeKind::Conveyor(Conveyor::new(length, c.speed, c.spacing, c.accumulating))
+            }
+            Object::Sink(_) => NodeKind::Sink(Sink::default()),
+        };
+        let slots = match &kind {
+            NodeKind::Station(s) => s.servers.len(),
+            _ => 1,
+        };
+        let index = nodes.len() as u32;
+        if let Some(s) = node_shift {
+            shifts[s as usize].nodes.push(index);
+        }
+        node_index.insert(id, index);
+        nodes.push(Node {
+            id: id.to_string(),
+            kind,
+            out: Vec::new(),
+            weighted: false,
+            entry: o.entry_point().unwrap_or_default(),
+            exit: o.exit_point().unwrap_or_default(),
+            waiters: VecDeque::new(),
+            tokens: vec![0; slots],
+            routing_rng: Stream::new(seed, rep, id, Purpose::Routing),
+        });
+    }
+
+    for flow in &scene.flow {
+        let e = match flow {
+            Flow::Pair(a, b) => crate::scene::FlowEdge { from: a.clone(), to: b.clone(), product: None, weight: None, via: None },
+            Flow::Edge(e) => e.clone(),
+        };
+        let missing = |name: &str| Diagnostic::new(format!("flow edge (\"{}\", \"{}\") refers to \"{name}\", which is not a flow object", e.from, e.to));
+        let from = *node_index.get(e.from.as_str()).ok_or_else(|| missing(&e.from))?;
+        let to = *node_index.get(e.to.as_str()).ok_or_else(|| missing(&e.to))?;
+        let via = e.via.as_ref().map(|v| node_index.get(v.as_str()).copied().ok_or_else(|| missing(v))).transpose()?;
+        let node = &mut nodes[from as usize];
+        node.weighted |= e.weight.is_some();
+        node.out.push(Edge { to, product: e.product.as_ref().map(|p| product_index[p.as_str()]), weight: e.weight.unwrap_or(0.0), via });
+    }
+
+    let warmup = scene.run.warmup.map_or(0.0, |w| w.secs());
+    let horizon = scene.run.horizon.secs();
+    let sample_every = scene.run.sample_every.map_or(horizon / 100.0, |s| s.secs());
+    let mut engine = Engine {
+        now: 0.0,
+        window: RunWindow { warmup, horizon, sample_every },
+        stats_start: 0.0,
+        finished: false,
+        calendar: Default::default(),
+        actions: VecDeque::new(),
+        nodes,
+        pools,
+        parts: Default::default(),
+        products,
+        shifts,
+        line: LineStats::default(),
+        events: 0,
+        completions: 0,
+        log: None,
+    };
+    engine.calendar.schedule(warmup + horizon, Event::End);
+    if warmup > 0.0 {
+        engine.calendar.schedule(warmup, Event::WarmupEnd);
+    }
+    engine.calendar.schedule(0.0, Event::Sample);
+    for s in 0..engine.shifts.len() {
+        // Apply the state at time 0, then follow the calendar.
+        let on = engine.shifts[s].calendar.is_on(0.0);
+        for p in engine.shifts[s].pools.clone() {
+            engine.pools[p as usize].on_shift = on;
+        }
+        for n in engine.shifts[s].nodes.clone() {
+            match &mut engine.nodes[n as usize].kind {
+                NodeKind::Station(st) => {
+                    st.on_shift = on;
+                    for sv in &mut st.servers {
+                        sv.state = if on { State::Starved } else { State::OffShift };
+                    }
+                }
+                NodeKind::Source(src) => src.on_shift = on,
+                _ => {}
+            }
+        }
+        let next = engine.shifts[s].calendar.next_change(0.0);
+        if next < warmup + horizon {
+            engine.calendar.schedule(next, Event::ShiftChange { shift: s as u32 });
+        }
+    }
+    for n in 0..engine.nodes.len() {
+        if let NodeKind::Source(_) = engine.nodes[n].kind {
+            engine.source_start(n as u32);
+        }
+    }
+    engine.drain_actions();
+    Ok(engine)
+}
+
+/// kW per state, in the order of [`State`].
+fn power(p: &Option<Power>) -> [f64; 7] {
+    let Some(p) = p else { return [0.0; 7] };
+    let mut kw = [0.0; 7];
+    kw[State::Working as usize] = p.working;
+    kw[State::Setup as usize] = p.setup.unwrap_or(p.working);
+    kw[State::Failed as usize] = p.failed;
+    kw[State::Starved as usize] = p.idle;
+    kw[State::Blocked as usize] = p.idle;
+    kw[State::WaitingForOperator as usize] = p.idle;
+    kw[State::OffShift as usize] = p.off_shift;
+    kw
+}

@@ -1,0 +1,242 @@
+//! Moving parts between nodes: offer, accept, block, wake.
+//!
+//! A node holding a finished part in a *slot* calls [`Engine::try_push`]. The
+//! part goes to the first outgoing edge whose target accepts it (or to the
+//! edge drawn for it when the node routes by probability). An edge `via` a
+//! transfer robot hands the part to the robot, which releases the upstream
+//! slot only when it has picked the part. If nothing accepts, the slot waits
+//! on every candidate target; a target with new space wakes its waiters in
+//! FIFO order.
+
+use super::part::{NO_EDGE, NO_PART};
+use super::{Action, Engine, LogEvent, NodeKind, Waiter};
+
+impl Engine {
+    /// The part ready to leave `slot` of `node`, if any.
+    pub(super) fn ready_part(&self, node: u32, slot: u32) -> Option<u32> {
+        let p = match &self.nodes[node as usize].kind {
+            NodeKind::Source(s) if s.on_shift || !s.saturated() => s.pending,
+            NodeKind::Source(_) => NO_PART,
+            NodeKind::Station(s) => s.ready_part(slot),
+            NodeKind::Buffer(b) => b.queue.front().copied().unwrap_or(NO_PART),
+            NodeKind::Conveyor(c) if c.head_ready => c.parts.front().map_or(NO_PART, |p| p.part),
+            NodeKind::Conveyor(_) | NodeKind::Sink(_) => NO_PART,
+        };
+        (p != NO_PART).then_some(p)
+    }
+
+    /// Offers the part in `slot` of `node` downstream. Returns whether it left
+    /// (or a robot is on its way to fetch it).
+    pub(super) fn try_push(&mut self, node: u32, slot: u32) -> bool {
+        let Some(part) = self.ready_part(node, slot) else { return false };
+        let token = {
+            let t = &mut self.nodes[node as usize].tokens[slot as usize];
+            *t = t.wrapping_add(1);
+            *t
+        };
+        // A transfer robot holding a part has one fixed destination.
+        if let Some(to) = self.transfer_destination(node) {
+            if self.can_accept(to, part) {
+                self.release(node, slot);
+                self.deliver(to, part);
+                return true;
+            }
+            self.wait_on(to, Waiter { node, slot, token });
+            return false;
+        }
+        let product = self.parts[part].product;
+        let n = &self.nodes[node as usize];
+        let chosen = if n.weighted {
+            let mut e = self.parts[part].next_edge;
+            if e == NO_EDGE {
+                e = self.draw_edge(node, product);
+                self.parts[part].next_edge = e;
+            }
+            Some(e as usize)
+        } else {
+            None
+        };
+        let n = &self.nodes[node as usize];
+        let count = n.out.len();
+        for i in 0..count {
+            if chosen.is_some_and(|c| c != i) {
+                continue;
+            }
+            let edge = &self.nodes[node as usize].out[i];
+            if edge.product.is_some_and(|p| p != product) {
+                continue;
+            }
+            let (to, via) = (edge.to, edge.via);
+            match via {
+                None => {
+                    if self.can_accept(to, part) {
+                        self.release(node, slot);
+                        self.deliver(to, part);
+                        return true;
+                    }
+                }
+                Some(robot) => {
+                    if self.robot_available(robot) && self.can_accept(to, part) {
+                        self.robot_fetch(robot, node, slot, part, to);
+                        return true;
+                    }
+                }
+            }
+        }
+        // Blocked: wait on every candidate target (and robot).
+        for i in 0..count {
+            if chosen.is_some_and(|c| c != i) {
+                continue;
+            }
+            let edge = &self.nodes[node as usize].out[i];
+            if edge.product.is_some_and(|p| p != product) {
+                continue;
+            }
+            let (to, via) = (edge.to, edge.via);
+            self.wait_on(to, Waiter { node, slot, token });
+            if let Some(robot) = via {
+                self.wait_on(robot, Waiter { node, slot, token });
+            }
+        }
+        self.on_blocked(node, slot);
+        false
+    }
+
+    /// Draws an outgoing edge for `product` by the edges' weights.
+    fn draw_edge(&mut self, node: u32, product: u16) -> u32 {
+        let n = &mut self.nodes[node as usize];
+        let u = n.routing_rng.uniform();
+        let mut acc = 0.0;
+        let mut last = NO_EDGE;
+        for (i, e) in n.out.iter().enumerate() {
+            if e.product.is_some_and(|p| p != product) {
+                continue;
+            }
+            acc += e.weight;
+            last = i as u32;
+            if u < acc {
+                return i as u32;
+            }
+        }
+        last // rounding: weights sum to 1 within 1e-6
+    }
+
+    fn wait_on(&mut self, target: u32, waiter: Waiter) {
+        let n = &mut self.nodes[target as usize];
+        if n.waiters.len() >= 64 && n.waiters.len().is_power_of_two() {
+            // Drop stale entries now and then so retries cannot pile up.
+            let nodes = &self.nodes;
+            let keep: Vec<Waiter> = nodes[target as usize]
+                .waiters
+                .iter()
+                .copied()
+                .filter(|w| nodes[w.node as usize].tokens[w.slot as usize] == w.token)
+                .collect();
+            self.nodes[target as usize].waiters = keep.into();
+        }
+        self.nodes[target as usize].waiters.push_back(waiter);
+        if let NodeKind::Conveyor(_) = self.nodes[target as usize].kind {
+            self.conveyor_watch_gap(target);
+        }
+    }
+
+    /// Retries the nodes waiting on `node`, while it has space.
+    pub(super) fn wake(&mut self, node: u32) {
+        if let NodeKind::Station(_) = self.nodes[node as usize].kind {
+            self.assembly_try_start(node);
+        }
+        let rounds = self.nodes[node as usize].waiters.len();
+        for _ in 0..rounds {
+            if !self.has_space(node) {
+                break;
+            }
+            let Some(w) = self.nodes[node as usize].waiters.pop_front() else { break };
+            if self.nodes[w.node as usize].tokens[w.slot as usize] == w.token {
+                self.try_push(w.node, w.slot);
+            }
+        }
+    }
+
+    /// Whether `node` could take some part now (a cheap pre-check for waking).
+    fn has_space(&self, node: u32) -> bool {
+        match &self.nodes[node as usize].kind {
+            NodeKind::Station(s) => s.has_space(),
+            NodeKind::Buffer(b) => b.queue.len() < b.capacity as usize,
+            NodeKind::Conveyor(c) => c.parts.len() < c.capacity as usize,
+            NodeKind::Sink(_) => true,
+            NodeKind::Source(_) => false,
+        }
+    }
+
+    /// Whether `node` takes `part` now.
+    pub(super) fn can_accept(&self, node: u32, part: u32) -> bool {
+        match &self.nodes[node as usize].kind {
+            NodeKind::Station(s) => s.can_accept(self.parts[part].product),
+            NodeKind::Buffer(b) => b.queue.len() < b.capacity as usize,
+            NodeKind::Conveyor(c) => c.can_accept(self.now),
+            NodeKind::Sink(_) => true,
+            NodeKind::Source(_) => false,
+        }
+    }
+
+    /// Hands `part` to `node`, which has just accepted it.
+    pub(super) fn deliver(&mut self, node: u32, part: u32) {
+        self.parts[part].next_edge = NO_EDGE;
+        self.log(node, part, LogEvent::Enter);
+        match &mut self.nodes[node as usize].kind {
+            NodeKind::Station(_) => self.station_accept(node, part),
+            NodeKind::Buffer(_) => self.buffer_accept(node, part),
+            NodeKind::Conveyor(_) => self.conveyor_accept(node, part),
+            NodeKind::Sink(_) => self.sink_accept(node, part),
+            NodeKind::Source(_) => unreachable!("validation forbids flow into a source"),
+        }
+    }
+
+    /// The part in `slot` of `node` has left: update the node.
+    pub(super) fn release(&mut self, node: u32, slot: u32) {
+        match &self.nodes[node as usize].kind {
+            NodeKind::Station(_) => self.station_released(node, slot),
+            NodeKind::Buffer(_) => self.buffer_released(node),
+            NodeKind::Conveyor(_) => self.conveyor_released(node),
+            NodeKind::Source(_) => self.source_released(node),
+            NodeKind::Sink(_) => {}
+        }
+    }
+
+    /// A push just failed: the node is blocked in that slot.
+    fn on_blocked(&mut self, node: u32, _slot: u32) {
+        if let NodeKind::Conveyor(_) = self.nodes[node as usize].kind {
+            self.conveyor_blocked(node);
+        }
+    }
+
+    pub(super) fn queue(&mut self, action: Action) {
+        self.actions.push_back(action);
+    }
+
+    fn sink_accept(&mut self, node: u32, part: u32) {
+        let p = self.parts[part];
+        self.log(node, part, LogEvent::Exit);
+        self.line.exited_total += 1;
+        self.line.exited += 1;
+        self.line.lead_time.record(self.now - p.created);
+        if let NodeKind::Sink(s) = &mut self.nodes[node as usize].kind {
+            s.received += 1;
+            if p.due.is_finite() {
+                s.with_due_date += 1;
+                if self.now <= p.due {
+                    s.on_time += 1;
+                }
+            }
+        }
+        self.parts.destroy(part);
+        self.wip_change(-1);
+    }
+
+    /// Queues a wake-up of `node` (it has space again).
+    pub(super) fn space_freed(&mut self, node: u32) {
+        if !self.nodes[node as usize].waiters.is_empty() || self.is_assembly(node) {
+            self.queue(Action::Wake(node));
+        }
+    }
+}

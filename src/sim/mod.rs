@@ -1,0 +1,406 @@
+//! The discrete-event engine.
+//!
+//! Time jumps from event to event on a [`Calendar`]. Objects exchange parts
+//! with a small handshake (see `flow.rs`): a node with a finished part offers
+//! it downstream; if nothing can take it, the node is *blocked* and waits on
+//! the downstream nodes, which wake it when they get space. Zero-time
+//! follow-ups go through a FIFO of [`Action`]s rather than recursion, so a
+//! cascade along a 10 000-station line costs no stack and stays in a
+//! deterministic order.
+//!
+//! Hot state lives in dense vectors indexed by node; the Bevy side
+//! ([`SimulationPlugin`]) owns the engine as a resource, drains events in one
+//! exclusive system, and mirrors each object's state onto its entity.
+
+mod build;
+mod calendar;
+mod flow;
+mod log;
+mod operators;
+pub mod part;
+mod plugin;
+pub mod rng;
+pub mod sampler;
+mod source;
+mod station;
+mod store;
+
+pub use build::build;
+pub use calendar::{Calendar, Event};
+pub use log::{LogEvent, LogRecord};
+pub use operators::Pool;
+pub use plugin::{ObjectState, SceneObject, SimClock, SimulationPlugin, SimulationSet, run_in_app};
+pub use source::Source;
+pub use station::{Phase, Server, Station, StationKind};
+pub use store::{Buffer, Conveyor};
+
+use crate::kpi::Histogram;
+use bevy::prelude::Resource;
+use part::Parts;
+use serde::Serialize;
+use std::collections::VecDeque;
+
+/// The state a station is in; exactly one at any time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    Working = 0,
+    Setup = 1,
+    Failed = 2,
+    Starved = 3,
+    Blocked = 4,
+    WaitingForOperator = 5,
+    OffShift = 6,
+}
+
+impl State {
+    pub const ALL: [State; 7] = [
+        State::Working,
+        State::Setup,
+        State::Failed,
+        State::Starved,
+        State::Blocked,
+        State::WaitingForOperator,
+        State::OffShift,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            State::Working => "working",
+            State::Setup => "setup",
+            State::Failed => "failed",
+            State::Starved => "starved",
+            State::Blocked => "blocked",
+            State::WaitingForOperator => "waiting_for_operator",
+            State::OffShift => "off_shift",
+        }
+    }
+
+    /// Active in the sense of the active-period bottleneck method.
+    pub fn is_active(self) -> bool {
+        matches!(self, State::Working | State::Setup | State::Failed)
+    }
+}
+
+/// A zero-time follow-up, run before the clock advances.
+#[derive(Clone, Copy, Debug)]
+enum Action {
+    /// The node has space again: retry the upstream nodes waiting on it.
+    Wake(u32),
+    /// Offer the part in this slot downstream.
+    Push(u32, u32),
+    /// A saturated source makes its next part.
+    SourceNext(u32),
+}
+
+/// A directed flow edge, resolved to indices.
+#[derive(Clone, Debug)]
+pub struct Edge {
+    pub to: u32,
+    /// Only this product may take the edge.
+    pub product: Option<u16>,
+    /// Routing probability, when the node routes by probability.
+    pub weight: f64,
+    /// Transfer robot carrying parts along this edge.
+    pub via: Option<u32>,
+}
+
+/// An upstream slot waiting for space downstream; stale once its token moved on.
+#[derive(Clone, Copy, Debug)]
+struct Waiter {
+    node: u32,
+    slot: u32,
+    token: u32,
+}
+
+/// What kind of node, with its state.
+#[derive(Debug)]
+pub enum NodeKind {
+    Source(Source),
+    Station(Station),
+    Buffer(Buffer),
+    Conveyor(Conveyor),
+    Sink(Sink),
+}
+
+/// Where parts leave the system.
+#[derive(Debug, Default)]
+pub struct Sink {
+    /// Parts absorbed since the statistics started.
+    pub received: u64,
+    pub on_time: u64,
+    pub with_due_date: u64,
+}
+
+/// One object of the flow graph.
+#[derive(Debug)]
+pub struct Node {
+    pub id: String,
+    pub kind: NodeKind,
+    pub out: Vec<Edge>,
+    /// Route by drawing an edge with `Edge::weight` probabilities.
+    pub weighted: bool,
+    /// Where parts enter and leave (metres), for robot travel and the viewer.
+    pub entry: (f64, f64),
+    pub exit: (f64, f64),
+    waiters: VecDeque<Waiter>,
+    /// Push-attempt counter per slot: a waiter with an older token is stale.
+    tokens: Vec<u32>,
+    routing_rng: rng::Stream,
+}
+
+/// Line-level counters and accumulators.
+#[derive(Debug, Default)]
+pub struct LineStats {
+    /// Parts that entered the system (including assembled ones), since time 0.
+    pub entered_total: u64,
+    pub exited_total: u64,
+    pub scrapped_total: u64,
+    /// Parts consumed as assembly inputs, since time 0.
+    pub consumed_total: u64,
+    /// Parts in the system now.
+    pub wip: u64,
+    wip_since: f64,
+    /// ∫ WIP dt since the statistics started.
+    pub wip_area: f64,
+    /// Since the statistics started:
+    pub exited: u64,
+    pub entered: u64,
+    pub lead_time: Histogram,
+    /// Over-time samples: (time, good parts out since time 0, WIP).
+    pub samples: Vec<(f64, u64, u64)>,
+}
+
+/// Run settings the engine needs.
+#[derive(Clone, Debug)]
+pub struct RunWindow {
+    pub warmup: f64,
+    pub horizon: f64,
+    pub sample_every: f64,
+}
+
+/// The simulation of one replication.
+#[derive(Debug, Resource)]
+pub struct Engine {
+    pub now: f64,
+    pub window: RunWindow,
+    /// When statistics started (the end of the warm-up once it passed).
+    pub stats_start: f64,
+    pub finished: bool,
+    calendar: Calendar,
+    actions: VecDeque<Action>,
+    pub nodes: Vec<Node>,
+    pub pools: Vec<Pool>,
+    pub parts: Parts,
+    pub products: Vec<String>,
+    pub shifts: Vec<ShiftRuntime>,
+    pub line: LineStats,
+    /// Events processed (calendar pops).
+    pub events: u64,
+    /// Service completions at stations since time 0 (the benchmark's work unit).
+    pub completions: u64,
+    pub log: Option<Vec<LogRecord>>,
+}
+
+/// A shift's calendar and who follows it.
+#[derive(Debug)]
+pub struct ShiftRuntime {
+    pub id: String,
+    pub calendar: crate::scene::ShiftCalendar,
+    pub nodes: Vec<u32>,
+    pub pools: Vec<u32>,
+}
+
+impl Engine {
+    /// The time at which the run ends.
+    pub fn end_time(&self) -> f64 {
+        self.window.warmup + self.window.horizon
+    }
+
+    /// Runs to the end of the horizon.
+    pub fn run(&mut self) {
+        self.advance_to(f64::INFINITY);
+    }
+
+    /// Processes every event up to and including `target` (capped at the end
+    /// of the run) and moves the clock there. Returns the events processed.
+    pub fn advance_to(&mut self, target: f64) -> u64 {
+        self.advance_bounded(target, u64::MAX)
+    }
+
+    /// Like [`Engine::advance_to`], but stops after `max_events` events (the
+    /// clock then stays at the last event), so a viewer can cap work per frame.
+    pub fn advance_bounded(&mut self, target: f64, max_events: u64) -> u64 {
+        let target = target.min(self.end_time());
+        let mut done = 0;
+        while !self.finished && done < max_events {
+            match self.calendar.peek_time() {
+                Some(t) if t <= target => {
+                    let (t, event) = self.calendar.pop().expect("peeked");
+                    self.now = t;
+                    self.events += 1;
+                    done += 1;
+                    self.handle(event);
+                    self.drain_actions();
+                }
+                _ => {
+                    if target.is_finite() && target > self.now {
+                        self.now = target;
+                    }
+                    break;
+                }
+            }
+        }
+        done
+    }
+
+    /// Time of the next pending event.
+    pub fn next_event_time(&self) -> Option<f64> {
+        self.calendar.peek_time()
+    }
+
+    fn handle(&mut self, event: Event) {
+        match event {
+            Event::Arrival { node } => self.arrival(node),
+            Event::PhaseDone { node, server, generation } => self.phase_done(node, server, generation),
+            Event::Failure { node, generation } => self.failure(node, generation),
+            Event::Repair { node } => self.repair(node),
+            Event::ConveyorHead { node, generation } => self.conveyor_head(node, generation),
+            Event::ConveyorGap { node } => {
+                if let NodeKind::Conveyor(c) = &mut self.nodes[node as usize].kind {
+                    c.gap_event_pending = false;
+                }
+                self.wake(node);
+            }
+            Event::ShiftChange { shift } => self.shift_change(shift),
+            Event::Sample => {
+                self.line.samples.push((self.now, self.line.exited_total, self.line.wip));
+                let next = self.now + self.window.sample_every;
+                if next < self.end_time() {
+                    self.calendar.schedule(next, Event::Sample);
+                }
+            }
+            Event::WarmupEnd => self.reset_statistics(),
+            Event::End => {
+                self.flush_statistics();
+                self.line.samples.push((self.now, self.line.exited_total, self.line.wip));
+                self.finished = true;
+            }
+        }
+    }
+
+    fn drain_actions(&mut self) {
+        while let Some(action) = self.actions.pop_front() {
+            match action {
+                Action::Wake(node) => self.wake(node),
+                Action::Push(node, slot) => {
+                    self.try_push(node, slot);
+                }
+                Action::SourceNext(node) => self.source_next(node),
+            }
+        }
+    }
+
+    fn wip_change(&mut self, delta: i64) {
+        let l = &mut self.line;
+        l.wip_area += l.wip as f64 * (self.now - l.wip_since);
+        l.wip_since = self.now;
+        l.wip = l.wip.wrapping_add_signed(delta);
+    }
+
+    /// Starts statistics at the end of the warm-up.
+    fn reset_statistics(&mut self) {
+        self.flush_statistics();
+        self.stats_start = self.now;
+        let l = &mut self.line;
+        l.wip_area = 0.0;
+        l.exited = 0;
+        l.entered = 0;
+        l.lead_time = Histogram::default();
+        for node in &mut self.nodes {
+            match &mut node.kind {
+                NodeKind::Station(s) => s.reset_statistics(self.now),
+                NodeKind::Buffer(b) => b.content.reset(self.now),
+                NodeKind::Conveyor(c) => {
+                    c.content.reset(self.now);
+                    c.transit_sum = 0.0;
+                    c.delivered = 0;
+                }
+                NodeKind::Sink(s) => *s = Sink::default(),
+                NodeKind::Source(s) => s.released = 0,
+            }
+        }
+        for pool in &mut self.pools {
+            pool.reset_statistics(self.now);
+        }
+    }
+
+    /// Brings every time integral up to `now`.
+    fn flush_statistics(&mut self) {
+        self.wip_change(0);
+        let now = self.now;
+        for node in &mut self.nodes {
+            match &mut node.kind {
+                NodeKind::Station(s) => s.flush(now),
+                NodeKind::Buffer(b) => b.content.flush(now),
+                NodeKind::Conveyor(c) => c.content.flush(now),
+                _ => {}
+            }
+        }
+        for pool in &mut self.pools {
+            pool.flush(now);
+        }
+    }
+
+    fn shift_change(&mut self, shift: u32) {
+        let rt = &self.shifts[shift as usize];
+        let on = rt.calendar.is_on(self.now);
+        let next = rt.calendar.next_change(self.now);
+        let (nodes, pools) = (rt.nodes.clone(), rt.pools.clone());
+        for pool in pools {
+            self.set_pool_shift(pool, on);
+        }
+        for node in nodes {
+            match &self.nodes[node as usize].kind {
+                NodeKind::Station(_) => self.set_station_shift(node, on),
+                NodeKind::Source(_) => self.set_source_shift(node, on),
+                _ => {}
+            }
+        }
+        if next < self.end_time() {
+            self.calendar.schedule(next, Event::ShiftChange { shift });
+        }
+    }
+
+    /// Parts held by the nodes, counted by walking them (for the conservation check).
+    pub fn parts_held(&self) -> u64 {
+        self.nodes
+            .iter()
+            .map(|n| match &n.kind {
+                NodeKind::Station(s) => s.parts_held(),
+                NodeKind::Buffer(b) => b.queue.len() as u64,
+                NodeKind::Conveyor(c) => c.parts.len() as u64,
+                NodeKind::Source(s) => u64::from(s.pending != part::NO_PART && !s.saturated()),
+                NodeKind::Sink(_) => 0,
+            })
+            .sum()
+    }
+
+    /// Parts waiting inside saturated sources (not yet in the system).
+    pub fn parts_unreleased(&self) -> u64 {
+        self.nodes
+            .iter()
+            .map(|n| match &n.kind {
+                NodeKind::Source(s) => u64::from(s.pending != part::NO_PART && s.saturated()),
+                _ => 0,
+            })
+            .sum()
+    }
+
+    fn log(&mut self, node: u32, part: u32, event: LogEvent) {
+        if let Some(log) = &mut self.log {
+            let serial = if part == part::NO_PART { 0 } else { self.parts[part].serial };
+            log.push(LogRecord { time: self.now, node, part: serial, event });
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! Sources: where parts enter, at random intervals or saturated.
+
+use super::calendar::Event;
+use super::part::NO_PART;
+use super::rng::Stream;
+use super::sampler::Sampler;
+use super::{Action, Engine, LogEvent, NodeKind};
+
+/// A source of parts.
+#[derive(Debug)]
+pub struct Source {
+    /// Cumulative mix weights and their products.
+    pub(super) mix: Vec<(f64, u16)>,
+    /// `None`: saturated (a part is always waiting).
+    pub(super) interarrival: Option<Sampler>,
+    pub(super) due_in: Option<Sampler>,
+    pub(super) limit: u64,
+    /// Parts made so far.
+    pub made: u64,
+    /// Parts released since the statistics started.
+    pub released: u64,
+    /// The part waiting to leave, if any.
+    pub pending: u32,
+    pub on_shift: bool,
+    /// An arrival fell due while off shift; it happens at the next shift start.
+    arrival_due: bool,
+    pub(super) arrival_rng: Stream,
+    pub(super) mix_rng: Stream,
+}
+
+impl Source {
+    pub(super) fn new(
+        mix: Vec<(f64, u16)>,
+        interarrival: Option<Sampler>,
+        due_in: Option<Sampler>,
+        limit: u64,
+        arrival_rng: Stream,
+        mix_rng: Stream,
+    ) -> Self {
+        Self {
+            mix,
+            interarrival,
+            due_in,
+            limit,
+            made: 0,
+            released: 0,
+            pending: NO_PART,
+            on_shift: true,
+            arrival_due: false,
+            arrival_rng,
+            mix_rng,
+        }
+    }
+
+    pub fn saturated(&self) -> bool {
+        self.interarrival.is_none()
+    }
+
+    fn draw_product(&mut self) -> u16 {
+        if self.mix.len() == 1 {
+            return self.mix[0].1;
+        }
+        let u = self.mix_rng.uniform();
+        self.mix.iter().find(|(c, _)| u < *c).unwrap_or(&self.mix[self.mix.len() - 1]).1
+    }
+}
+
+impl Engine {
+    /// Schedules the first arrival (or the first saturated release).
+    pub(super) fn source_start(&mut self, node: u32) {
+        let NodeKind::Source(s) = &mut self.nodes[node as usize].kind else { return };
+        match &s.interarrival {
+            Some(ia) => {
+                let dt = ia.sample(&mut s.arrival_rng);
+                self.calendar.schedule(self.now + dt, Event::Arrival { node });
+            }
+            None => self.queue(Action::SourceNext(node)),
+        }
+    }
+
+    pub(super) fn arrival(&mut self, node: u32) {
+        let now = self.now;
+        let NodeKind::Source(s) = &mut self.nodes[node as usize].kind else { return };
+        if !s.on_shift {
+            s.arrival_due = true;
+            return;
+        }
+        if s.made >= s.limit {
+            return;
+        }
+        s.made += 1;
+        let product = s.draw_product();
+        let due = s.due_in.as_ref().map_or(f64::INFINITY, |d| now + d.sample(&mut s.mix_rng));
+        let part = self.parts.create(product, now, due);
+        if let NodeKind::Source(s) = &mut self.nodes[node as usize].kind {
+            s.pending = part;
+        }
+        self.line.entered_total += 1;
+        self.line.entered += 1;
+        self.wip_change(1);
+        self.log(node, part, LogEvent::Arrive);
+        self.try_push(node, 0);
+    }
+
+    /// A saturated source makes the next part and offers it.
+    pub(super) fn source_next(&mut self, node: u32) {
+        let NodeKind::Source(s) = &mut self.nodes[node as usize].kind else { return };
+        if !s.on_shift || s.pending != NO_PART || s.made >= s.limit {
+            return;
+        }
+        s.made += 1;
+        let product = s.draw_product();
+        // Not in the system yet: `created` is set when it leaves the source.
+        let part = self.parts.create(product, f64::NAN, f64::INFINITY);
+        if let NodeKind::Source(s) = &mut self.nodes[node as usize].kind {
+            s.pending = part;
+        }
+        self.try_push(node, 0);
+    }
+
+    pub(super) fn source_released(&mut self, node: u32) {
+        let now = self.now;
+        let NodeKind::Source(s) = &mut self.nodes[node as usize].kind else { return };
+        let part = std::mem::replace(&mut s.pending, NO_PART);
+        s.released += 1;
+        match &s.interarrival {
+            Some(ia) => {
+                // Blocking source: the next interarrival starts when the part has left.
+                let dt = ia.sample(&mut s.arrival_rng);
+                self.calendar.schedule(now + dt, Event::Arrival { node });
+            }
+            None => {
+                let due = s.due_in.as_ref().map_or(f64::INFINITY, |d| now + d.sample(&mut s.mix_rng));
+                let p = &mut self.parts[part];
+                p.created = now;
+                p.due = due;
+                self.line.entered_total += 1;
+                self.line.entered += 1;
+                self.wip_change(1);
+                self.log(node, part, LogEvent::Arrive);
+                self.queue(Action::SourceNext(node));
+            }
+        }
+    }
+
+    pub(super) fn set_source_shift(&mut self, node: u32, on: bool) {
+        let NodeKind::Source(s) = &mut self.nodes[node as usize].kind else { return };
+        s.on_shift = on;
+        if !on {
+            return;
+        }
+        if s.saturated() {
+            if s.pending == NO_PART {
+                self.queue(Action::SourceNext(node));
+            } else {
+                self.queue(Action::Push(node, 0));
+            }
+        } else if std::mem::take(&mut s.arrival_due) {
+            self.arrival(node);
+        }
+    }
+}

@@ -1,0 +1,726 @@
+//! Stations: machines, robot cells, assembly stations and transfer robots.
+//!
+//! A station has `capacity` servers. Each server takes one part through
+//! *operator → setup → work → done*; a finished part that cannot leave keeps
+//! the server blocked. Failures (counted in working time) and shifts pause
+//! every running server and resume it later with its remaining time.
+
+use super::calendar::Event;
+use super::part::NO_PART;
+use super::rng::Stream;
+use super::sampler::Sampler;
+use super::{Engine, LogEvent, NodeKind, State};
+use std::collections::VecDeque;
+
+/// What a server is doing with its part.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    Idle,
+    WaitOperator,
+    Setup,
+    Work,
+    /// Finished, waiting to hand the part on.
+    Done,
+}
+
+/// One parallel server of a station.
+#[derive(Clone, Debug)]
+pub struct Server {
+    pub phase: Phase,
+    pub part: u32,
+    /// Whether the phase's completion event is scheduled (not paused).
+    running: bool,
+    /// When the running phase ends, or how much of it is left while paused.
+    end: f64,
+    remaining: f64,
+    generation: u32,
+    pub has_operator: bool,
+    last_product: u16,
+    pub state: State,
+    since: f64,
+    /// Time in each state since the statistics started.
+    pub time_in: [f64; 7],
+}
+
+impl Server {
+    fn new() -> Self {
+        Self {
+            phase: Phase::Idle,
+            part: NO_PART,
+            running: false,
+            end: 0.0,
+            remaining: 0.0,
+            generation: 0,
+            has_operator: false,
+            last_product: u16::MAX,
+            state: State::Starved,
+            since: 0.0,
+            time_in: [0.0; 7],
+        }
+    }
+
+    fn flush(&mut self, now: f64) {
+        self.time_in[self.state as usize] += now - self.since;
+        self.since = now;
+    }
+}
+
+/// A transfer robot's current job.
+#[derive(Clone, Copy, Debug)]
+pub struct Job {
+    pub from: u32,
+    pub from_slot: u32,
+    pub to: u32,
+    /// Still on the way to pick (else carrying to the place point).
+    pub to_pick: bool,
+}
+
+/// The kind-specific part of a station.
+#[derive(Debug)]
+pub enum StationKind {
+    Machine,
+    /// A robot processing cell.
+    RobotCell,
+    /// Input bins: (product, quantity per assembly, parts waiting).
+    Assembly { bins: Vec<(u16, u32, VecDeque<u32>)>, bin_capacity: Vec<u32>, output: u16 },
+    Transfer { speed: f64, pick: f64, place: f64, at: (f64, f64), job: Option<Job> },
+}
+
+/// A processing station.
+#[derive(Debug)]
+pub struct Station {
+    pub kind: StationKind,
+    pub servers: Vec<Server>,
+    /// Processing time per product (`None`: not processed here; falls back to the default).
+    pub(super) cycle: Vec<Option<Sampler>>,
+    /// Ideal (mean) cycle per product, for ISO 22400 effectiveness.
+    pub ideal_cycle: Vec<f64>,
+    pub(super) setup: Option<Sampler>,
+    pub(super) failures: Option<(Sampler, Sampler)>,
+    pub scrap: f64,
+    pub operator: Option<u32>,
+    /// kW per state.
+    pub power: [f64; 7],
+    pub failed: bool,
+    pub on_shift: bool,
+    ttf_remaining: f64,
+    working: u32,
+    working_since: f64,
+    failure_generation: u32,
+    pub(super) process_rng: Stream,
+    pub(super) failure_rng: Stream,
+    pub(super) quality_rng: Stream,
+    // Statistics since the warm-up.
+    pub produced: u64,
+    pub good: u64,
+    pub scrapped: u64,
+    pub ideal_time: f64,
+    pub failures_count: u64,
+    pub setups: u64,
+    /// Active periods (working, setup or failed without a break).
+    pub active_sum: f64,
+    pub active_count: u64,
+    pub active_max: f64,
+    active_since: Option<f64>,
+}
+
+impl Station {
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn new(
+        kind: StationKind,
+        capacity: u32,
+        cycle: Vec<Option<Sampler>>,
+        ideal_cycle: Vec<f64>,
+        setup: Option<Sampler>,
+        failures: Option<(Sampler, Sampler)>,
+        scrap: f64,
+        operator: Option<u32>,
+        power: [f64; 7],
+        rngs: [Stream; 3],
+    ) -> Self {
+        let [process_rng, mut failure_rng, quality_rng] = rngs;
+        let ttf_remaining = failures.as_ref().map_or(f64::INFINITY, |(between, _)| between.sample(&mut failure_rng));
+        Self {
+            kind,
+            servers: (0..capacity).map(|_| Server::new()).collect(),
+            cycle,
+            ideal_cycle,
+            setup,
+            failures,
+            scrap,
+            operator,
+            power,
+            failed: false,
+            on_shift: true,
+            ttf_remaining,
+            working: 0,
+            working_since: 0.0,
+            failure_generation: 0,
+            process_rng,
+            failure_rng,
+            quality_rng,
+            produced: 0,
+            good: 0,
+            scrapped: 0,
+            ideal_time: 0.0,
+            failures_count: 0,
+            setups: 0,
+            active_sum: 0.0,
+            active_count: 0,
+            active_max: 0.0,
+            active_since: None,
+        }
+    }
+
+    fn available(&self) -> bool {
+        self.on_shift && !self.failed
+    }
+
+    pub(super) fn has_space(&self) -> bool {
+        if !self.available() {
+            return false;
+        }
+        match &self.kind {
+            StationKind::Assembly { bins, bin_capacity, .. } => {
+                bins.iter().zip(bin_capacity).any(|(b, cap)| (b.2.len() as u32) < *cap)
+            }
+            _ => self.servers.iter().any(|s| s.phase == Phase::Idle),
+        }
+    }
+
+    pub(super) fn can_accept(&self, product: u16) -> bool {
+        if !self.available() {
+            return false;
+        }
+        match &self.kind {
+            StationKind::Assembly { bins, bin_capacity, .. } => {
+                bins.iter().zip(bin_capacity).any(|(b, cap)| b.0 == product && (b.2.len() as u32) < *cap)
+            }
+            StationKind::Transfer { .. } => false,
+            _ => self.servers.iter().any(|s| s.phase == Phase::Idle),
+        }
+    }
+
+    pub(super) fn ready_part(&self, slot: u32) -> u32 {
+        let s = &self.servers[slot as usize];
+        if s.phase == Phase::Done { s.part } else { NO_PART }
+    }
+
+    pub(super) fn parts_held(&self) -> u64 {
+        let in_servers = self.servers.iter().filter(|s| s.part != NO_PART).count() as u64;
+        let in_bins = match &self.kind {
+            StationKind::Assembly { bins, .. } => bins.iter().map(|b| b.2.len() as u64).sum(),
+            _ => 0,
+        };
+        in_servers + in_bins
+    }
+
+    /// The state a server is in, derived from its phase and the station.
+    fn derived_state(&self, server: &Server) -> State {
+        if !self.on_shift {
+            State::OffShift
+        } else if self.failed {
+            State::Failed
+        } else {
+            match server.phase {
+                Phase::Idle => State::Starved,
+                Phase::WaitOperator => State::WaitingForOperator,
+                Phase::Setup => State::Setup,
+                Phase::Work => State::Working,
+                Phase::Done => State::Blocked,
+            }
+        }
+    }
+
+    /// The state shown for the whole station: off shift or failed first, then
+    /// the busiest server's state.
+    pub fn state(&self) -> State {
+        let rank = |s: State| match s {
+            State::OffShift => 0,
+            State::Failed => 1,
+            State::Working => 2,
+            State::Setup => 3,
+            State::WaitingForOperator => 4,
+            State::Blocked => 5,
+            State::Starved => 6,
+        };
+        self.servers.iter().map(|s| s.state).min_by_key(|s| rank(*s)).unwrap_or(State::Starved)
+    }
+
+    /// Re-derives every server's state at `now` and tracks active periods.
+    fn update_states(&mut self, now: f64) {
+        for i in 0..self.servers.len() {
+            let new = self.derived_state(&self.servers[i]);
+            let s = &mut self.servers[i];
+            if new != s.state {
+                s.flush(now);
+                s.state = new;
+            }
+        }
+        let active = self.servers.iter().any(|s| s.state.is_active());
+        match (active, self.active_since) {
+            (true, None) => self.active_since = Some(now),
+            (false, Some(start)) => {
+                self.close_active(now - start);
+                self.active_since = None;
+            }
+            _ => {}
+        }
+    }
+
+    fn close_active(&mut self, length: f64) {
+        self.active_sum += length;
+        self.active_count += 1;
+        self.active_max = self.active_max.max(length);
+    }
+
+    pub(super) fn flush(&mut self, now: f64) {
+        for s in &mut self.servers {
+            s.flush(now);
+        }
+    }
+
+    /// Closes the open active period at the end of the run (so it counts).
+    pub fn close_open_period(&mut self, now: f64) {
+        if let Some(start) = self.active_since.take() {
+            self.close_active(now - start);
+        }
+    }
+
+    pub(super) fn reset_statistics(&mut self, now: f64) {
+        for s in &mut self.servers {
+            s.flush(now);
+            s.time_in = [0.0; 7];
+        }
+        self.produced = 0;
+        self.good = 0;
+        self.scrapped = 0;
+        self.ideal_time = 0.0;
+        self.failures_count = 0;
+        self.setups = 0;
+        self.active_sum = 0.0;
+        self.active_count = 0;
+        self.active_max = 0.0;
+        if self.active_since.is_some() {
+            self.active_since = Some(now);
+        }
+    }
+
+    fn sample_cycle(&mut self, product: u16) -> f64 {
+        match &self.cycle[product as usize] {
+            Some(s) => s.sample(&mut self.process_rng),
+            None => 0.0,
+        }
+    }
+}
+
+impl Engine {
+    fn station(&mut self, node: u32) -> &mut Station {
+        match &mut self.nodes[node as usize].kind {
+            NodeKind::Station(s) => s,
+            _ => unreachable!("node {node} is a station"),
+        }
+    }
+
+    pub(super) fn is_assembly(&self, node: u32) -> bool {
+        matches!(&self.nodes[node as usize].kind, NodeKind::Station(Station { kind: StationKind::Assembly { .. }, .. }))
+    }
+
+    /// A part arrives at a station that accepted it.
+    pub(super) fn station_accept(&mut self, node: u32, part: u32) {
+        let product = self.parts[part].product;
+        let st = self.station(node);
+        if let StationKind::Assembly { bins, .. } = &mut st.kind {
+            if let Some(bin) = bins.iter_mut().find(|b| b.0 == product) {
+                bin.2.push_back(part);
+            }
+            self.assembly_try_start(node);
+            return;
+        }
+        let server = st.servers.iter().position(|s| s.phase == Phase::Idle).expect("accepted with an idle server");
+        st.servers[server].part = part;
+        self.begin_job(node, server as u32);
+    }
+
+    /// Starts assemblies while a server is idle and every bin holds enough.
+    pub(super) fn assembly_try_start(&mut self, node: u32) {
+        loop {
+            let st = self.station(node);
+            if !st.available() {
+                return;
+            }
+            let StationKind::Assembly { bins, output, .. } = &mut st.kind else { return };
+            let output = *output;
+            if !bins.iter().all(|b| b.2.len() as u32 >= b.1) {
+                return;
+            }
+            let Some(server) = st.servers.iter().position(|s| s.phase == Phase::Idle) else { return };
+            let mut consumed = Vec::new();
+            for b in bins.iter_mut() {
+                for _ in 0..b.1 {
+                    consumed.push(b.2.pop_front().expect("checked"));
+                }
+            }
+            // The assembled part is as old as its oldest component.
+            let created = consumed.iter().map(|&p| self.parts[p].created).fold(f64::INFINITY, f64::min);
+            let due = consumed.iter().map(|&p| self.parts[p].due).fold(f64::INFINITY, f64::min);
+            for &p in &consumed {
+                self.log(node, p, LogEvent::Consumed);
+                self.parts.destroy(p);
+            }
+            let n = consumed.len() as u64;
+            self.line.consumed_total += n;
+            let new = self.parts.create(output, created, due);
+            self.line.entered_total += 1;
+            self.wip_change(1 - n as i64);
+            self.station(node).servers[server].part = new;
+            self.begin_job(node, server as u32);
+            self.space_freed(node);
+        }
+    }
+
+    /// Operator (if needed), then setup or work.
+    fn begin_job(&mut self, node: u32, server: u32) {
+        let st = self.station(node);
+        if let Some(pool) = st.operator {
+            if !st.servers[server as usize].has_operator {
+                st.servers[server as usize].phase = Phase::WaitOperator;
+                if self.request_operator(pool, node, server) {
+                    self.station(node).servers[server as usize].has_operator = true;
+                } else {
+                    let now = self.now;
+                    self.station(node).update_states(now);
+                    return;
+                }
+            }
+        }
+        self.start_processing(node, server);
+    }
+
+    /// An operator granted from the pool's queue reaches (node, server).
+    pub(super) fn operator_arrived(&mut self, node: u32, server: u32) {
+        let st = self.station(node);
+        st.servers[server as usize].has_operator = true;
+        if st.available() {
+            self.start_processing(node, server);
+        }
+        // Otherwise the job starts when the station is back (see `resume`).
+    }
+
+    fn start_processing(&mut self, node: u32, server: u32) {
+        let now = self.now;
+        let part = self.station(node).servers[server as usize].part;
+        let product = if part == NO_PART { 0 } else { self.parts[part].product };
+        let st = self.station(node);
+        let s = &st.servers[server as usize];
+        let needs_setup = st.setup.is_some() && s.last_product != u16::MAX && s.last_product != product;
+        let (phase, duration) = if needs_setup {
+            let d = st.setup.as_ref().expect("checked").sample(&mut st.process_rng);
+            (Phase::Setup, d)
+        } else {
+            (Phase::Work, st.sample_cycle(product))
+        };
+        let s = &mut st.servers[server as usize];
+        s.phase = phase;
+        s.running = true;
+        s.end = now + duration;
+        s.generation = s.generation.wrapping_add(1);
+        let generation = s.generation;
+        let part = s.part;
+        if phase == Phase::Work {
+            self.working_changed(node, 1);
+        }
+        self.station(node).update_states(now);
+        self.calendar.schedule(now + duration, Event::PhaseDone { node, server, generation });
+        self.log(node, part, if phase == Phase::Setup { LogEvent::Setup } else { LogEvent::Start });
+    }
+
+    /// Keeps the failure clock, which runs only while some server works.
+    fn working_changed(&mut self, node: u32, delta: i32) {
+        let now = self.now;
+        let st = self.station(node);
+        let before = st.working;
+        st.working = st.working.wrapping_add_signed(delta);
+        if st.failures.is_none() {
+            return;
+        }
+        if before == 0 && st.working > 0 {
+            st.working_since = now;
+            st.failure_generation = st.failure_generation.wrapping_add(1);
+            let generation = st.failure_generation;
+            let at = now + st.ttf_remaining;
+            self.calendar.schedule(at, Event::Failure { node, generation });
+        } else if before > 0 && st.working == 0 {
+            st.ttf_remaining = (st.ttf_remaining - (now - st.working_since)).max(0.0);
+            st.failure_generation = st.failure_generation.wrapping_add(1);
+        }
+    }
+
+    pub(super) fn phase_done(&mut self, node: u32, server: u32, generation: u32) {
+        let now = self.now;
+        let st = self.station(node);
+        let s = &mut st.servers[server as usize];
+        if s.generation != generation || !s.running {
+            return;
+        }
+        s.running = false;
+        let part = s.part;
+        if let StationKind::Transfer { .. } = st.kind {
+            self.working_changed(node, -1);
+            self.transfer_leg_done(node);
+            return;
+        }
+        match s.phase {
+            Phase::Setup => {
+                let product = self.parts[part].product;
+                let st = self.station(node);
+                st.setups += 1;
+                st.servers[server as usize].last_product = product;
+                let d = st.sample_cycle(product);
+                let s = &mut st.servers[server as usize];
+                s.phase = Phase::Work;
+                s.running = true;
+                s.end = now + d;
+                s.generation = s.generation.wrapping_add(1);
+                let generation = s.generation;
+                self.working_changed(node, 1);
+                self.station(node).update_states(now);
+                self.calendar.schedule(now + d, Event::PhaseDone { node, server, generation });
+                self.log(node, part, LogEvent::Start);
+            }
+            Phase::Work => {
+                self.working_changed(node, -1);
+                let product = self.parts[part].product;
+                let st = self.station(node);
+                st.produced += 1;
+                st.ideal_time += st.ideal_cycle[product as usize];
+                self.completions += 1;
+                let st = self.station(node);
+                let scrap = st.scrap > 0.0 && st.quality_rng.uniform() < st.scrap;
+                let s = &mut st.servers[server as usize];
+                s.last_product = product;
+                let pool = if std::mem::take(&mut s.has_operator) { st.operator } else { None };
+                if scrap {
+                    st.scrapped += 1;
+                    let s = &mut st.servers[server as usize];
+                    s.phase = Phase::Idle;
+                    s.part = NO_PART;
+                    st.update_states(now);
+                    self.log(node, part, LogEvent::Scrap);
+                    self.parts.destroy(part);
+                    self.line.scrapped_total += 1;
+                    self.wip_change(-1);
+                    self.space_freed(node);
+                } else {
+                    st.good += 1;
+                    st.servers[server as usize].phase = Phase::Done;
+                    st.update_states(now);
+                    self.log(node, part, LogEvent::Finish);
+                }
+                if let Some(pool) = pool {
+                    self.release_operator(pool);
+                }
+                if !scrap {
+                    self.try_push(node, server);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The finished part in `server` has left.
+    pub(super) fn station_released(&mut self, node: u32, server: u32) {
+        let now = self.now;
+        let st = self.station(node);
+        let s = &mut st.servers[server as usize];
+        s.phase = Phase::Idle;
+        s.part = NO_PART;
+        if let StationKind::Transfer { job, .. } = &mut st.kind {
+            *job = None;
+        }
+        st.update_states(now);
+        self.space_freed(node);
+    }
+
+    /// Pauses every running server (failure or end of shift).
+    fn pause_all(&mut self, node: u32) {
+        let now = self.now;
+        let n = self.station(node).servers.len();
+        for i in 0..n {
+            let s = &mut self.station(node).servers[i];
+            if s.running {
+                s.running = false;
+                s.remaining = (s.end - now).max(0.0);
+                s.generation = s.generation.wrapping_add(1);
+                if s.phase == Phase::Work {
+                    self.working_changed(node, -1);
+                }
+            }
+        }
+    }
+
+    /// Resumes paused servers when the station is available again.
+    fn resume_all(&mut self, node: u32) {
+        let now = self.now;
+        if !self.station(node).available() {
+            return;
+        }
+        let n = self.station(node).servers.len();
+        for i in 0..n {
+            let st = self.station(node);
+            let s = &mut st.servers[i];
+            match s.phase {
+                Phase::Setup | Phase::Work if !s.running => {
+                    s.running = true;
+                    s.end = now + s.remaining;
+                    s.generation = s.generation.wrapping_add(1);
+                    let (generation, end, work) = (s.generation, s.end, s.phase == Phase::Work);
+                    if work {
+                        self.working_changed(node, 1);
+                    }
+                    self.calendar.schedule(end, Event::PhaseDone { node, server: i as u32, generation });
+                }
+                Phase::WaitOperator if s.has_operator => self.start_processing(node, i as u32),
+                _ => {}
+            }
+        }
+        self.station(node).update_states(now);
+        self.space_freed(node);
+        // A blocked server may hand its part on again.
+        let n = self.station(node).servers.len();
+        for i in 0..n {
+            if self.station(node).servers[i].phase == Phase::Done {
+                self.queue(super::Action::Push(node, i as u32));
+            }
+        }
+    }
+
+    pub(super) fn failure(&mut self, node: u32, generation: u32) {
+        let now = self.now;
+        let st = self.station(node);
+        if st.failure_generation != generation || st.failed {
+            return;
+        }
+        self.pause_all(node);
+        let st = self.station(node);
+        st.failed = true;
+        st.failures_count += 1;
+        let (between, repair) = st.failures.as_ref().expect("a failure needs failure data");
+        let repair_time = repair.sample(&mut st.failure_rng);
+        st.ttf_remaining = between.sample(&mut st.failure_rng);
+        st.update_states(now);
+        self.calendar.schedule(now + repair_time, Event::Repair { node });
+        self.log(node, super::part::NO_PART, LogEvent::Fail);
+    }
+
+    pub(super) fn repair(&mut self, node: u32) {
+        let now = self.now;
+        let st = self.station(node);
+        st.failed = false;
+        st.update_states(now);
+        self.log(node, super::part::NO_PART, LogEvent::Repair);
+        self.resume_all(node);
+    }
+
+    pub(super) fn set_station_shift(&mut self, node: u32, on: bool) {
+        let now = self.now;
+        if on {
+            self.station(node).on_shift = true;
+            self.station(node).update_states(now);
+            self.resume_all(node);
+        } else {
+            self.pause_all(node);
+            let st = self.station(node);
+            st.on_shift = false;
+            st.update_states(now);
+        }
+    }
+
+    // ---- transfer robots ----
+
+    pub(super) fn robot_available(&self, robot: u32) -> bool {
+        match &self.nodes[robot as usize].kind {
+            NodeKind::Station(st) => st.available() && st.servers[0].phase == Phase::Idle,
+            _ => false,
+        }
+    }
+
+    /// Where a transfer robot holding a part must place it.
+    pub(super) fn transfer_destination(&self, node: u32) -> Option<u32> {
+        match &self.nodes[node as usize].kind {
+            NodeKind::Station(Station { kind: StationKind::Transfer { job: Some(job), .. }, .. }) => Some(job.to),
+            _ => None,
+        }
+    }
+
+    /// The robot sets off to pick `part` from (from, slot) for `to`.
+    pub(super) fn robot_fetch(&mut self, robot: u32, from: u32, from_slot: u32, part: u32, to: u32) {
+        let pick_point = self.nodes[from as usize].exit;
+        let st = self.station(robot);
+        let StationKind::Transfer { speed, pick, at, job, .. } = &mut st.kind else { return };
+        let duration = dist(*at, pick_point) / *speed + *pick;
+        *job = Some(Job { from, from_slot, to, to_pick: true });
+        self.start_leg(robot, part, duration);
+    }
+
+    fn start_leg(&mut self, robot: u32, part: u32, duration: f64) {
+        let now = self.now;
+        let st = self.station(robot);
+        let s = &mut st.servers[0];
+        s.part = part;
+        s.phase = Phase::Work;
+        s.running = true;
+        s.end = now + duration;
+        s.generation = s.generation.wrapping_add(1);
+        let generation = s.generation;
+        self.working_changed(robot, 1);
+        self.station(robot).update_states(now);
+        self.calendar.schedule(now + duration, Event::PhaseDone { node: robot, server: 0, generation });
+    }
+
+    fn transfer_leg_done(&mut self, robot: u32) {
+        let now = self.now;
+        let st = self.station(robot);
+        let StationKind::Transfer { job: Some(job), .. } = &st.kind else { return };
+        let job = *job;
+        let part = st.servers[0].part;
+        if job.to_pick {
+            let pick_point = self.nodes[job.from as usize].exit;
+            let place_point = self.nodes[job.to as usize].entry;
+            self.log(robot, part, LogEvent::Pick);
+            // The part is in the gripper: the upstream slot is free.
+            self.release(job.from, job.from_slot);
+            let st = self.station(robot);
+            let StationKind::Transfer { speed, place, at, job, .. } = &mut st.kind else { return };
+            *at = pick_point;
+            let duration = dist(pick_point, place_point) / *speed + *place;
+            if let Some(j) = job.as_mut() {
+                j.to_pick = false;
+            }
+            self.start_leg(robot, part, duration);
+        } else {
+            let place_point = self.nodes[job.to as usize].entry;
+            let st = self.station(robot);
+            st.produced += 1;
+            if let StationKind::Transfer { at, .. } = &mut st.kind {
+                *at = place_point;
+            }
+            st.servers[0].phase = Phase::Done;
+            st.update_states(now);
+            self.log(robot, part, LogEvent::Place);
+            self.try_push(robot, 0);
+        }
+    }
+
+    /// Current tool position of a transfer robot (for the viewer).
+    pub fn robot_tool(&self, robot: u32) -> Option<(f64, f64)> {
+        match &self.nodes[robot as usize].kind {
+            NodeKind::Station(Station { kind: StationKind::Transfer { at, .. }, .. }) => Some(*at),
+            _ => None,
+        }
+    }
+}
+
+fn dist(a: (f64, f64), b: (f64, f64)) -> f64 {
+    (a.0 - b.0).hypot(a.1 - b.1)
+}
