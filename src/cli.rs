@@ -71,10 +71,32 @@ pub enum Command {
 /// Runs the parsed command line and returns the process exit code.
 pub fn main_with(cli: Cli) -> i32 {
     match cli.command {
-        Command::Run { scene, json, reps, threads, seed, csv, events } => run(scene, json, reps, threads, seed, csv, events),
-        Command::Bench { json, quick, stations, repeats, python, simpy_script, no_simpy } => {
-            bench_cmd(json, quick, stations, repeats, &python, &simpy_script, no_simpy)
-        }
+        Command::Run {
+            scene,
+            json,
+            reps,
+            threads,
+            seed,
+            csv,
+            events,
+        } => run(scene, json, reps, threads, seed, csv, events),
+        Command::Bench {
+            json,
+            quick,
+            stations,
+            repeats,
+            python,
+            simpy_script,
+            no_simpy,
+        } => bench_cmd(
+            json,
+            quick,
+            stations,
+            repeats,
+            &python,
+            &simpy_script,
+            no_simpy,
+        ),
     }
 }
 
@@ -106,11 +128,19 @@ fn run(
     if threads == Some(0) {
         return fail(&Diagnostic::new("--threads must be at least 1"));
     }
-    let options = Options { replications: reps, threads, event_log: events.is_some() };
+    let options = Options {
+        replications: reps,
+        threads,
+        event_log: events.is_some(),
+    };
     let n = options.replications.unwrap_or(scene.run.replications);
     let show_progress = std::io::stderr().is_terminal() && !json;
     if show_progress {
-        eprint!("simulating {n} replication{} of {} ...", if n == 1 { "" } else { "s" }, path.display());
+        eprint!(
+            "simulating {n} replication{} of {} ...",
+            if n == 1 { "" } else { "s" },
+            path.display()
+        );
         let _ = std::io::stderr().flush();
     }
     let runs = match experiment::run_all(&scene, &options) {
@@ -128,34 +158,65 @@ fn run(
     let summary = Summary::new(&scene, &results);
     if let Some(dir) = &csv {
         if let Err(e) = report::write_csv(&summary, dir) {
-            return fail(&Diagnostic::new(format!("cannot write CSV files into {}: {e}", dir.display())));
+            return fail(&Diagnostic::new(format!(
+                "cannot write CSV files into {}: {e}",
+                dir.display()
+            )));
         }
     }
     if let Some(file) = &events {
-        let ids = crate::sim::build(&scene, 0).map(|e| e.nodes.iter().map(|n| n.id.clone()).collect::<Vec<_>>());
+        let ids = crate::sim::build(&scene, 0)
+            .map(|e| e.nodes.iter().map(|n| n.id.clone()).collect::<Vec<_>>());
         let ids = match ids {
             Ok(ids) => ids,
             Err(d) => return fail(&d),
         };
         if let Err(e) = report::write_events(file, &ids, &runs) {
-            return fail(&Diagnostic::new(format!("cannot write the event log {}: {e}", file.display())));
+            return fail(&Diagnostic::new(format!(
+                "cannot write the event log {}: {e}",
+                file.display()
+            )));
         }
     }
-    let text = if json { report::json(&summary) } else { report::terminal(&summary) };
+    let text = if json {
+        report::json(&summary)
+    } else {
+        report::terminal(&summary)
+    };
     print!("{text}");
     0
 }
 
-fn bench_cmd(json: bool, quick: bool, stations: Vec<usize>, repeats: usize, python: &str, script: &std::path::Path, no_simpy: bool) -> i32 {
+fn bench_cmd(
+    json: bool,
+    quick: bool,
+    stations: Vec<usize>,
+    repeats: usize,
+    python: &str,
+    script: &std::path::Path,
+    no_simpy: bool,
+) -> i32 {
     let mut cases = bench::standard_cases(quick);
     if !stations.is_empty() {
         if stations.contains(&0) {
-            return fail(&Diagnostic::new("--stations takes line lengths of at least 1"));
+            return fail(&Diagnostic::new(
+                "--stations takes line lengths of at least 1",
+            ));
         }
         let f = if quick { 0.1 } else { 1.0 };
         cases = stations
             .iter()
-            .map(|&n| cases.iter().find(|c| c.stations == n).copied().unwrap_or(bench::Case { stations: n, horizon: (2e6 / n as f64) * f, warmup: 2_000.0 }))
+            .map(|&n| {
+                cases
+                    .iter()
+                    .find(|c| c.stations == n)
+                    .copied()
+                    .unwrap_or(bench::Case {
+                        stations: n,
+                        horizon: (2e6 / n as f64) * f,
+                        warmup: 2_000.0,
+                    })
+            })
             .collect();
     }
     let mut results = Vec::new();
@@ -167,9 +228,15 @@ fn bench_cmd(json: bool, quick: bool, stations: Vec<usize>, repeats: usize, pyth
         results.push(bench::run_case(case, repeats, simpy));
     }
     if json {
-        println!("{}", serde_json::to_string_pretty(&results).expect("serialises"));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&results).expect("serialises")
+        );
     } else {
-        println!("{:>6} {:>14} {:>14} {:>10} {:>14} {:>9} {:>10} {:>10}", "N", "ops/s", "events/s", "wall s", "SimPy ops/s", "speedup", "thru", "SimPy thru");
+        println!(
+            "{:>6} {:>14} {:>14} {:>10} {:>14} {:>9} {:>10} {:>10}",
+            "N", "ops/s", "events/s", "wall s", "SimPy ops/s", "speedup", "thru", "SimPy thru"
+        );
         for r in &results {
             println!(
                 "{:>6} {:>14.0} {:>14.0} {:>10.3} {:>14} {:>9} {:>10.4} {:>10}",
@@ -177,10 +244,15 @@ fn bench_cmd(json: bool, quick: bool, stations: Vec<usize>, repeats: usize, pyth
                 r.ops_per_sec,
                 r.events_per_sec,
                 r.wall_s,
-                r.simpy.as_ref().map_or("–".into(), |p| format!("{:.0}", p.ops_per_sec)),
-                r.speedup_vs_simpy.map_or("–".into(), |s| format!("{s:.0}×")),
+                r.simpy
+                    .as_ref()
+                    .map_or("–".into(), |p| format!("{:.0}", p.ops_per_sec)),
+                r.speedup_vs_simpy
+                    .map_or("–".into(), |s| format!("{s:.0}×")),
                 r.throughput,
-                r.simpy.as_ref().map_or("–".into(), |p| format!("{:.4}", p.throughput)),
+                r.simpy
+                    .as_ref()
+                    .map_or("–".into(), |p| format!("{:.4}", p.throughput)),
             );
         }
         for r in &results {

@@ -22,12 +22,22 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(message: impl Into<String>) -> Self {
-        Self { message: message.into(), file: None, position: None, source_line: None, object: None, help: None }
+        Self {
+            message: message.into(),
+            file: None,
+            position: None,
+            source_line: None,
+            object: None,
+            help: None,
+        }
     }
 
     /// A problem with one object of the scene.
     pub fn object(id: &str, message: impl Into<String>) -> Self {
-        Self { object: Some(id.to_string()), ..Self::new(message) }
+        Self {
+            object: Some(id.to_string()),
+            ..Self::new(message)
+        }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
@@ -51,7 +61,9 @@ impl Diagnostic {
 
     /// Points at where the object's id is declared in `text`, if found.
     pub fn locate_object(self, text: &str) -> Self {
-        let Some(id) = self.object.clone() else { return self };
+        let Some(id) = self.object.clone() else {
+            return self;
+        };
         if self.position.is_some() {
             return self;
         }
@@ -76,7 +88,9 @@ impl fmt::Display for Diagnostic {
         }
         writeln!(f, "{}", self.message)?;
         match (&self.file, self.position) {
-            (Some(file), Some((line, col))) => writeln!(f, "  --> {}:{line}:{col}", file.display())?,
+            (Some(file), Some((line, col))) => {
+                writeln!(f, "  --> {}:{line}:{col}", file.display())?
+            }
             (Some(file), None) => writeln!(f, "  --> {}", file.display())?,
             (None, Some((line, col))) => writeln!(f, "  --> line {line}, column {col}")?,
             (None, None) => {}
@@ -85,7 +99,11 @@ impl fmt::Display for Diagnostic {
             let width = line.to_string().len();
             writeln!(f, "{:width$} |", "")?;
             writeln!(f, "{line} | {src}")?;
-            let pad: String = src.chars().take(col.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+            let pad: String = src
+                .chars()
+                .take(col.saturating_sub(1))
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
             writeln!(f, "{:width$} | {pad}^", "")?;
         }
         if let Some(help) = &self.help {
@@ -98,10 +116,18 @@ impl fmt::Display for Diagnostic {
 impl std::error::Error for Diagnostic {}
 
 /// The closest candidate to `word`, if any is close enough to be a likely typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
-        .map(|c| (strsim::jaro_winkler(&word.to_lowercase(), &c.to_lowercase()), c))
+        .map(|c| {
+            (
+                strsim::jaro_winkler(&word.to_lowercase(), &c.to_lowercase()),
+                c,
+            )
+        })
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
@@ -114,7 +140,9 @@ mod tests {
     #[test]
     fn caret_points_at_the_column() {
         let text = "a\n  bad: 1\n";
-        let d = Diagnostic::new("oops").in_file(Path::new("x.ron")).at(text, 2, 3);
+        let d = Diagnostic::new("oops")
+            .in_file(Path::new("x.ron"))
+            .at(text, 2, 3);
         let s = d.to_string();
         assert!(s.contains("--> x.ron:2:3"), "{s}");
         assert!(s.contains("2 |   bad: 1\n  |   ^"), "{s}");
@@ -122,7 +150,10 @@ mod tests {
 
     #[test]
     fn suggestions_catch_typos_only() {
-        assert_eq!(did_you_mean("capacty", ["capacity", "cycle"]), Some("capacity"));
+        assert_eq!(
+            did_you_mean("capacty", ["capacity", "cycle"]),
+            Some("capacity")
+        );
         assert_eq!(did_you_mean("zzz", ["capacity", "cycle"]), None);
     }
 }

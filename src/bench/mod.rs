@@ -6,7 +6,9 @@
 //! wall-clock second, which is engine-neutral.
 
 use crate::kpi::{Prices, measure};
-use crate::scene::{Dist, Duration, Flow, Machine, Object, Product, RunSettings, Scene, Sink, Source};
+use crate::scene::{
+    Dist, Duration, Flow, Machine, Object, Product, RunSettings, Scene, Sink, Source,
+};
 use crate::sim;
 use serde::Serialize;
 use std::path::Path;
@@ -25,9 +27,21 @@ pub struct Case {
 pub fn standard_cases(quick: bool) -> Vec<Case> {
     let f = if quick { 0.1 } else { 1.0 };
     vec![
-        Case { stations: 5, horizon: 200_000.0 * f, warmup: 2_000.0 },
-        Case { stations: 50, horizon: 55_000.0 * f, warmup: 2_000.0 },
-        Case { stations: 500, horizon: 4_000.0 * f, warmup: 2_000.0 },
+        Case {
+            stations: 5,
+            horizon: 200_000.0 * f,
+            warmup: 2_000.0,
+        },
+        Case {
+            stations: 50,
+            horizon: 55_000.0 * f,
+            warmup: 2_000.0,
+        },
+        Case {
+            stations: 500,
+            horizon: 4_000.0 * f,
+            warmup: 2_000.0,
+        },
     ]
 }
 
@@ -51,7 +65,12 @@ pub fn serial_line(stations: usize, buffer: u32, horizon: f64, warmup: f64, seed
         let mean = if i == stations / 2 { 1.2 } else { 1.0 };
         if i > 0 {
             let b = format!("b{i}");
-            objects.push(Object::Buffer(crate::scene::Buffer { id: b.clone(), pos: (2.0 * i as f64 - 1.0, 0.0), rot: 0.0, capacity: buffer }));
+            objects.push(Object::Buffer(crate::scene::Buffer {
+                id: b.clone(),
+                pos: (2.0 * i as f64 - 1.0, 0.0),
+                rot: 0.0,
+                capacity: buffer,
+            }));
             flow.push(Flow::Pair(prev, b.clone()));
             prev = b;
         }
@@ -61,7 +80,9 @@ pub fn serial_line(stations: usize, buffer: u32, horizon: f64, warmup: f64, seed
             pos: (2.0 * i as f64, 0.0),
             rot: 0.0,
             capacity: 1,
-            cycle: Dist::Exponential { mean: Duration::Seconds(mean) },
+            cycle: Dist::Exponential {
+                mean: Duration::Seconds(mean),
+            },
             product_cycles: Default::default(),
             setup: None,
             failures: None,
@@ -73,7 +94,11 @@ pub fn serial_line(stations: usize, buffer: u32, horizon: f64, warmup: f64, seed
         flow.push(Flow::Pair(prev, m.clone()));
         prev = m;
     }
-    objects.push(Object::Sink(Sink { id: "sink".into(), pos: (2.0 * stations as f64, 0.0), rot: 0.0 }));
+    objects.push(Object::Sink(Sink {
+        id: "sink".into(),
+        pos: (2.0 * stations as f64, 0.0),
+        rot: 0.0,
+    }));
     flow.push(Flow::Pair(prev, "sink".into()));
     Scene {
         name: format!("Serial line, N = {stations}"),
@@ -161,7 +186,12 @@ pub fn run_engine(case: &Case, repeats: usize, seed: u64) -> EngineFigures {
 }
 
 /// Runs the SimPy peer for one case; `Err` says why it could not.
-pub fn run_simpy(python: &str, script: &Path, case: &Case, seed: u64) -> Result<PeerFigures, String> {
+pub fn run_simpy(
+    python: &str,
+    script: &Path,
+    case: &Case,
+    seed: u64,
+) -> Result<PeerFigures, String> {
     if !script.exists() {
         return Err(format!("{} not found", script.display()));
     }
@@ -169,17 +199,36 @@ pub fn run_simpy(python: &str, script: &Path, case: &Case, seed: u64) -> Result<
         .arg(script)
         .arg(case.stations.to_string())
         .arg(case.horizon.to_string())
-        .args(["--warmup", &case.warmup.to_string(), "--seed", &seed.to_string(), "--json"])
+        .args([
+            "--warmup",
+            &case.warmup.to_string(),
+            "--seed",
+            &seed.to_string(),
+            "--json",
+        ])
         .output()
         .map_err(|e| format!("cannot run {python}: {e}"))?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
-        return Err(format!("{python} {} failed: {}", script.display(), err.lines().last().unwrap_or("")));
+        return Err(format!(
+            "{python} {} failed: {}",
+            script.display(),
+            err.lines().last().unwrap_or("")
+        ));
     }
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| format!("SimPy output is not JSON: {e}"))?;
-    let f = |k: &str| v.get(k).and_then(serde_json::Value::as_f64).ok_or_else(|| format!("SimPy output lacks `{k}`"));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("SimPy output is not JSON: {e}"))?;
+    let f = |k: &str| {
+        v.get(k)
+            .and_then(serde_json::Value::as_f64)
+            .ok_or_else(|| format!("SimPy output lacks `{k}`"))
+    };
     Ok(PeerFigures {
-        engine: v.get("engine").and_then(|e| e.as_str()).unwrap_or("simpy").to_string(),
+        engine: v
+            .get("engine")
+            .and_then(|e| e.as_str())
+            .unwrap_or("simpy")
+            .to_string(),
         ops: f("station_ops_total")? as u64,
         wall_s: f("wall_s")?,
         ops_per_sec: f("station_ops_per_s")?,
@@ -191,7 +240,11 @@ pub fn run_simpy(python: &str, script: &Path, case: &Case, seed: u64) -> Result<
 pub fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
         .map_or(0.0, |kb| kb / 1024.0)
 }
 

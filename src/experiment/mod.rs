@@ -26,7 +26,11 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Self { replications: None, threads: None, event_log: false }
+        Self {
+            replications: None,
+            threads: None,
+            event_log: false,
+        }
     }
 }
 
@@ -56,7 +60,13 @@ impl std::fmt::Display for RunError {
 
 /// Prices for the cost KPIs from the scene's economics.
 pub fn prices(scene: &Scene) -> Prices {
-    scene.economics.as_ref().map_or_else(Prices::default, |e| Prices { energy_per_kwh: e.energy_per_kwh, scrap_cost: e.scrap_cost })
+    scene
+        .economics
+        .as_ref()
+        .map_or_else(Prices::default, |e| Prices {
+            energy_per_kwh: e.energy_per_kwh,
+            scrap_cost: e.scrap_cost,
+        })
 }
 
 /// Runs replication `rep` of `scene` on the Bevy app and measures it.
@@ -68,13 +78,24 @@ pub fn run_replication(scene: &Scene, rep: u32, event_log: bool) -> Result<Repli
     let mut engine = sim::run_in_app(engine);
     let result = measure(&mut engine, rep, prices(scene))
         .map_err(|m| RunError::Internal(format!("replication {rep} of \"{}\": {m}", scene.name)))?;
-    Ok(Replication { result, log: engine.log.take() })
+    Ok(Replication {
+        result,
+        log: engine.log.take(),
+    })
 }
 
 /// Runs every replication (in parallel) and returns them in order.
 pub fn run_all(scene: &Scene, options: &Options) -> Result<Vec<Replication>, RunError> {
-    let reps = options.replications.unwrap_or(scene.run.replications).max(1);
-    let work = || (0..reps).into_par_iter().map(|r| run_replication(scene, r, options.event_log)).collect::<Vec<_>>();
+    let reps = options
+        .replications
+        .unwrap_or(scene.run.replications)
+        .max(1);
+    let work = || {
+        (0..reps)
+            .into_par_iter()
+            .map(|r| run_replication(scene, r, options.event_log))
+            .collect::<Vec<_>>()
+    };
     let results = match options.threads {
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))

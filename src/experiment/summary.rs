@@ -8,7 +8,11 @@ use std::collections::BTreeMap;
 
 /// Estimates a figure over replications, skipping those where it is undefined.
 fn est(results: &[RunResult], f: impl Fn(&RunResult) -> Option<f64>) -> Estimate {
-    let values: Vec<f64> = results.iter().filter_map(&f).filter(|v| v.is_finite()).collect();
+    let values: Vec<f64> = results
+        .iter()
+        .filter_map(&f)
+        .filter(|v| v.is_finite())
+        .collect();
     Estimate::of(&values)
 }
 
@@ -141,14 +145,20 @@ impl Summary {
             .iter()
             .enumerate()
             .map(|(i, s0)| {
-                let st = |f: &dyn Fn(&StationResult) -> Option<f64>| est(results, |r| f(&r.stations[i]));
+                let st =
+                    |f: &dyn Fn(&StationResult) -> Option<f64>| est(results, |r| f(&r.stations[i]));
                 StationSummary {
                     id: s0.id.clone(),
                     kind: s0.kind,
                     capacity: s0.capacity,
                     states: State::ALL
                         .iter()
-                        .map(|s| (s.name(), st(&|x: &StationResult| Some(x.states.to_array()[*s as usize]))))
+                        .map(|s| {
+                            (
+                                s.name(),
+                                st(&|x: &StationResult| Some(x.states.to_array()[*s as usize])),
+                            )
+                        })
                         .collect(),
                     availability: st(&|x| x.availability),
                     effectiveness: st(&|x| x.effectiveness),
@@ -170,7 +180,8 @@ impl Summary {
             .iter()
             .enumerate()
             .map(|(i, s0)| {
-                let st = |f: &dyn Fn(&StoreResult) -> Option<f64>| est(results, |r| f(&r.stores[i]));
+                let st =
+                    |f: &dyn Fn(&StoreResult) -> Option<f64>| est(results, |r| f(&r.stores[i]));
                 StoreSummary {
                     id: s0.id.clone(),
                     kind: s0.kind,
@@ -194,8 +205,16 @@ impl Summary {
             })
             .collect();
         let n = results.len() as f64;
-        let len = results.iter().map(|r| r.series.t_s.len()).min().unwrap_or(0);
-        let mean_of = |f: &dyn Fn(&Series) -> &Vec<f64>| (0..len).map(|k| results.iter().map(|r| f(&r.series)[k]).sum::<f64>() / n).collect();
+        let len = results
+            .iter()
+            .map(|r| r.series.t_s.len())
+            .min()
+            .unwrap_or(0);
+        let mean_of = |f: &dyn Fn(&Series) -> &Vec<f64>| {
+            (0..len)
+                .map(|k| results.iter().map(|r| f(&r.series)[k]).sum::<f64>() / n)
+                .collect()
+        };
         let series = Series {
             t_s: first.series.t_s[..len].to_vec(),
             good_per_hour: mean_of(&|s| &s.good_per_hour),

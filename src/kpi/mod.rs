@@ -110,7 +110,15 @@ impl StateShares {
     }
 
     pub fn to_array(&self) -> [f64; 7] {
-        [self.working, self.setup, self.failed, self.starved, self.blocked, self.waiting_for_operator, self.off_shift]
+        [
+            self.working,
+            self.setup,
+            self.failed,
+            self.starved,
+            self.blocked,
+            self.waiting_for_operator,
+            self.off_shift,
+        ]
     }
 }
 
@@ -206,14 +214,26 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
                 }
                 let total = f64::from(c) * observed;
                 let shares = t.map(|v| if total > 0.0 { v / total } else { 0.0 });
-                let energy = t.iter().zip(st.power.iter()).map(|(secs, kw)| secs * kw / 3600.0).sum::<f64>();
+                let energy = t
+                    .iter()
+                    .zip(st.power.iter())
+                    .map(|(secs, kw)| secs * kw / 3600.0)
+                    .sum::<f64>();
                 energy_total += energy;
                 let apt = t[State::Working as usize];
                 let pbt = total - t[State::OffShift as usize];
                 let transfer = matches!(st.kind, StationKind::Transfer { .. });
                 let availability = ratio(apt, pbt);
-                let effectiveness = if transfer { None } else { ratio(st.ideal_time, apt) };
-                let quality = if transfer { None } else { ratio(st.good as f64, st.produced as f64) };
+                let effectiveness = if transfer {
+                    None
+                } else {
+                    ratio(st.ideal_time, apt)
+                };
+                let quality = if transfer {
+                    None
+                } else {
+                    ratio(st.good as f64, st.produced as f64)
+                };
                 let oee = match (availability, effectiveness, quality) {
                     (Some(a), Some(e), Some(q)) => Some(a * e * q),
                     _ => None,
@@ -247,7 +267,11 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
                     mtbf_s: ratio(per_machine(apt), n_fail),
                     mttr_s: ratio(per_machine(t[State::Failed as usize]), n_fail),
                     setups: st.setups,
-                    ideal_cycle_s: if transfer { None } else { ratio(st.ideal_time, st.produced as f64) },
+                    ideal_cycle_s: if transfer {
+                        None
+                    } else {
+                        ratio(st.ideal_time, st.produced as f64)
+                    },
                     energy_kwh: energy,
                     mean_active_period_s: mean_active,
                 });
@@ -303,8 +327,12 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
     };
     let throughput_per_s = ratio(good as f64, observed).unwrap_or(0.0);
     let w = lead_time.mean.unwrap_or(0.0);
-    let littles_law =
-        LittlesLaw { wip, throughput_per_s, lead_time_s: w, relative_gap: ratio((wip - throughput_per_s * w).abs(), wip) };
+    let littles_law = LittlesLaw {
+        wip,
+        throughput_per_s,
+        lead_time_s: w,
+        relative_gap: ratio((wip - throughput_per_s * w).abs(), wip),
+    };
     let bottleneck_station = bottleneck.map(|(_, i)| &stations[i]);
     let line_oee = bottleneck_station.and_then(|b| {
         let pri = b.ideal_cycle_s?;
@@ -320,7 +348,8 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
     }
     let labour_hours: f64 = operators.iter().map(|p| p.paid_hours).sum();
     let labour_cost: f64 = operators.iter().map(|p| p.labour_cost).sum();
-    let cost = labour_cost + energy_total * prices.energy_per_kwh + scrapped as f64 * prices.scrap_cost;
+    let cost =
+        labour_cost + energy_total * prices.energy_per_kwh + scrapped as f64 * prices.scrap_cost;
     let line_result = LineResult {
         good_parts: good,
         good_per_hour: ratio(good as f64, hours).unwrap_or(0.0),
@@ -344,7 +373,9 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
         let ((t0, out0, _), (t1, out1, wip1)) = (pair[0], pair[1]);
         if t1 > t0 {
             series.t_s.push(t1);
-            series.good_per_hour.push((out1 - out0) as f64 / (t1 - t0) * 3600.0);
+            series
+                .good_per_hour
+                .push((out1 - out0) as f64 / (t1 - t0) * 3600.0);
             series.wip.push(wip1 as f64);
         }
     }
@@ -383,11 +414,17 @@ pub fn check_invariants(engine: &Engine) -> Result<(), String> {
     }
     let held = engine.parts_held();
     if held != l.wip {
-        return Err(format!("the objects hold {held} parts, but the WIP counter says {}", l.wip));
+        return Err(format!(
+            "the objects hold {held} parts, but the WIP counter says {}",
+            l.wip
+        ));
     }
     let live = engine.parts.live() as u64;
     if live != l.wip + engine.parts_unreleased() {
-        return Err(format!("{live} part records are alive, but only {} are accounted for", l.wip + engine.parts_unreleased()));
+        return Err(format!(
+            "{live} part records are alive, but only {} are accounted for",
+            l.wip + engine.parts_unreleased()
+        ));
     }
     let observed = engine.now - engine.stats_start;
     let tolerance = 1e-9 * observed.max(1.0) * 1e3;

@@ -17,14 +17,22 @@ impl Estimate {
     pub fn of(values: &[f64]) -> Self {
         let n = values.len();
         if n == 0 {
-            return Self { mean: f64::NAN, half_width: None, n: 0 };
+            return Self {
+                mean: f64::NAN,
+                half_width: None,
+                n: 0,
+            };
         }
         let mean = values.iter().sum::<f64>() / n as f64;
         let half_width = (n >= 2).then(|| {
             let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
             t_975(n - 1) * (var / n as f64).sqrt()
         });
-        Self { mean, half_width, n: n as u32 }
+        Self {
+            mean,
+            half_width,
+            n: n as u32,
+        }
     }
 
     pub fn low(&self) -> f64 {
@@ -39,8 +47,9 @@ impl Estimate {
 /// The 0.975 quantile of Student's t with `df` degrees of freedom.
 pub fn t_975(df: usize) -> f64 {
     const TABLE: [f64; 30] = [
-        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
-        2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
+        2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
+        2.052, 2.048, 2.045, 2.042,
     ];
     match df {
         0 => f64::NAN,
@@ -49,7 +58,8 @@ pub fn t_975(df: usize) -> f64 {
         _ => {
             let z: f64 = 1.959_964;
             let d = df as f64;
-            z + (z.powi(3) + z) / (4.0 * d) + (5.0 * z.powi(5) + 16.0 * z.powi(3) + 3.0 * z) / (96.0 * d * d)
+            z + (z.powi(3) + z) / (4.0 * d)
+                + (5.0 * z.powi(5) + 16.0 * z.powi(3) + 3.0 * z) / (96.0 * d * d)
         }
     }
 }
@@ -70,7 +80,11 @@ const RATIO_LN: f64 = 0.000_999_500_333; // ln(1.001)
 
 impl Histogram {
     pub fn record(&mut self, x: f64) {
-        let b = if x <= LOW { 0 } else { ((x / LOW).ln() / RATIO_LN) as usize + 1 };
+        let b = if x <= LOW {
+            0
+        } else {
+            ((x / LOW).ln() / RATIO_LN) as usize + 1
+        };
         let b = b.min(30_000);
         if b >= self.counts.len() {
             self.counts.resize(b + 1, 0);
@@ -101,7 +115,11 @@ impl Histogram {
         for (b, c) in self.counts.iter().enumerate() {
             acc += c;
             if acc >= rank {
-                let mid = if b == 0 { LOW } else { LOW * ((b as f64 - 0.5) * RATIO_LN).exp() };
+                let mid = if b == 0 {
+                    LOW
+                } else {
+                    LOW * ((b as f64 - 0.5) * RATIO_LN).exp()
+                };
                 return Some(mid.clamp(self.min, self.max));
             }
         }

@@ -7,15 +7,29 @@ use std::io::Write;
 use std::path::Path;
 
 fn field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
 }
 
 fn num(v: f64) -> String {
-    if v.is_finite() { format!("{v}") } else { String::new() }
+    if v.is_finite() {
+        format!("{v}")
+    } else {
+        String::new()
+    }
 }
 
 fn est_cols(e: &Estimate) -> String {
-    format!("{},{},{},{}", num(e.mean), e.half_width.map(num).unwrap_or_default(), num(e.low()), num(e.high()))
+    format!(
+        "{},{},{},{}",
+        num(e.mean),
+        e.half_width.map(num).unwrap_or_default(),
+        num(e.low()),
+        num(e.high())
+    )
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> std::io::Result<()> {
@@ -41,24 +55,57 @@ pub fn write_csv(summary: &Summary, dir: &Path) -> std::io::Result<()> {
         ("scrapped", "parts", &l.scrapped),
         ("scrap_ratio", "ratio", &l.scrap_ratio),
         ("energy", "kWh", &l.energy_kwh),
-        ("energy_per_good_part", "kWh/part", &l.energy_kwh_per_good_part),
+        (
+            "energy_per_good_part",
+            "kWh/part",
+            &l.energy_kwh_per_good_part,
+        ),
         ("on_time_share", "ratio", &l.on_time_share),
         ("labour_hours", "h", &l.labour_hours),
         ("labour_cost", "currency", &l.labour_cost),
         ("cost_per_good_part", "currency/part", &l.cost_per_good_part),
         ("littles_law_gap", "ratio", &l.littles_law_gap),
-        ("bottleneck_share", "ratio", &Estimate { mean: l.bottleneck_share, half_width: None, n: summary.replications }),
+        (
+            "bottleneck_share",
+            "ratio",
+            &Estimate {
+                mean: l.bottleneck_share,
+                half_width: None,
+                n: summary.replications,
+            },
+        ),
     ];
     for (name, unit, e) in rows {
         let _ = writeln!(t, "{name},{unit},{}", est_cols(e));
     }
-    let _ = writeln!(t, "bottleneck,id,{},,,", field(l.bottleneck.as_deref().unwrap_or("")));
+    let _ = writeln!(
+        t,
+        "bottleneck,id,{},,,",
+        field(l.bottleneck.as_deref().unwrap_or(""))
+    );
     write(dir, "line.csv", &t)?;
 
     let mut t = String::from("id,kind,capacity");
     let metrics = [
-        "working", "setup", "failed", "starved", "blocked", "waiting_for_operator", "off_shift", "availability", "effectiveness", "quality", "oee",
-        "produced", "scrapped", "failures", "mtbf_s", "mttr_s", "setups", "energy_kwh", "mean_active_period_s",
+        "working",
+        "setup",
+        "failed",
+        "starved",
+        "blocked",
+        "waiting_for_operator",
+        "off_shift",
+        "availability",
+        "effectiveness",
+        "quality",
+        "oee",
+        "produced",
+        "scrapped",
+        "failures",
+        "mtbf_s",
+        "mttr_s",
+        "setups",
+        "energy_kwh",
+        "mean_active_period_s",
     ];
     for m in metrics {
         let _ = write!(t, ",{m},{m}_ci95");
@@ -67,18 +114,41 @@ pub fn write_csv(summary: &Summary, dir: &Path) -> std::io::Result<()> {
     for s in &summary.stations {
         let _ = write!(t, "{},{},{}", field(&s.id), s.kind, s.capacity);
         let values = [
-            &s.states["working"], &s.states["setup"], &s.states["failed"], &s.states["starved"], &s.states["blocked"],
-            &s.states["waiting_for_operator"], &s.states["off_shift"], &s.availability, &s.effectiveness, &s.quality, &s.oee,
-            &s.produced, &s.scrapped, &s.failures, &s.mtbf_s, &s.mttr_s, &s.setups, &s.energy_kwh, &s.mean_active_period_s,
+            &s.states["working"],
+            &s.states["setup"],
+            &s.states["failed"],
+            &s.states["starved"],
+            &s.states["blocked"],
+            &s.states["waiting_for_operator"],
+            &s.states["off_shift"],
+            &s.availability,
+            &s.effectiveness,
+            &s.quality,
+            &s.oee,
+            &s.produced,
+            &s.scrapped,
+            &s.failures,
+            &s.mtbf_s,
+            &s.mttr_s,
+            &s.setups,
+            &s.energy_kwh,
+            &s.mean_active_period_s,
         ];
         for e in values {
-            let _ = write!(t, ",{},{}", num(e.mean), e.half_width.map(num).unwrap_or_default());
+            let _ = write!(
+                t,
+                ",{},{}",
+                num(e.mean),
+                e.half_width.map(num).unwrap_or_default()
+            );
         }
         t.push('\n');
     }
     write(dir, "stations.csv", &t)?;
 
-    let mut t = String::from("id,kind,capacity,mean_content,mean_content_ci95,max_content,mean_transit_s\n");
+    let mut t = String::from(
+        "id,kind,capacity,mean_content,mean_content_ci95,max_content,mean_transit_s\n",
+    );
     for s in &summary.stores {
         let _ = writeln!(
             t,
@@ -111,11 +181,19 @@ pub fn write_csv(summary: &Summary, dir: &Path) -> std::io::Result<()> {
 
     let mut t = String::from("t_s,good_per_hour,wip\n");
     for k in 0..summary.series.t_s.len() {
-        let _ = writeln!(t, "{},{},{}", num(summary.series.t_s[k]), num(summary.series.good_per_hour[k]), num(summary.series.wip[k]));
+        let _ = writeln!(
+            t,
+            "{},{},{}",
+            num(summary.series.t_s[k]),
+            num(summary.series.good_per_hour[k]),
+            num(summary.series.wip[k])
+        );
     }
     write(dir, "series.csv", &t)?;
 
-    let mut t = String::from("replication,good_per_hour,good_parts,line_oee,wip,lead_time_mean_s,scrapped,energy_kwh,bottleneck,events\n");
+    let mut t = String::from(
+        "replication,good_per_hour,good_parts,line_oee,wip,lead_time_mean_s,scrapped,energy_kwh,bottleneck,events\n",
+    );
     for r in &summary.runs {
         let _ = writeln!(
             t,
@@ -136,7 +214,11 @@ pub fn write_csv(summary: &Summary, dir: &Path) -> std::io::Result<()> {
 }
 
 /// Writes the event logs as CSV: replication, time, object, part, event.
-pub fn write_events(path: &Path, object_ids: &[String], runs: &[Replication]) -> std::io::Result<()> {
+pub fn write_events(
+    path: &Path,
+    object_ids: &[String],
+    runs: &[Replication],
+) -> std::io::Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
     }
@@ -145,8 +227,20 @@ pub fn write_events(path: &Path, object_ids: &[String], runs: &[Replication]) ->
     let ids: Vec<String> = object_ids.iter().map(|s| field(s)).collect();
     for run in runs {
         for rec in run.log.iter().flatten() {
-            let part = if rec.part == 0 { String::new() } else { rec.part.to_string() };
-            writeln!(out, "{},{},{},{},{}", run.result.replication, rec.time, ids[rec.node as usize], part, rec.event.name())?;
+            let part = if rec.part == 0 {
+                String::new()
+            } else {
+                rec.part.to_string()
+            };
+            writeln!(
+                out,
+                "{},{},{},{},{}",
+                run.result.replication,
+                rec.time,
+                ids[rec.node as usize],
+                part,
+                rec.event.name()
+            )?;
         }
     }
     out.flush()

@@ -10,13 +10,23 @@ fn pm(e: &Estimate, scale: f64, decimals: usize) -> String {
         return "–".into();
     }
     match e.half_width {
-        Some(h) => format!("{:.*} ± {:.*}", decimals, e.mean * scale, decimals, h * scale),
+        Some(h) => format!(
+            "{:.*} ± {:.*}",
+            decimals,
+            e.mean * scale,
+            decimals,
+            h * scale
+        ),
         None => format!("{:.*}", decimals, e.mean * scale),
     }
 }
 
 fn pct(e: &Estimate) -> String {
-    if e.n == 0 || !e.mean.is_finite() { "–".into() } else { format!("{:.1}", e.mean * 100.0) }
+    if e.n == 0 || !e.mean.is_finite() {
+        "–".into()
+    } else {
+        format!("{:.1}", e.mean * 100.0)
+    }
 }
 
 /// A duration in the unit that reads best.
@@ -35,18 +45,44 @@ fn dur(e: &Estimate) -> String {
 }
 
 fn hours(s: f64) -> String {
-    if s >= 3600.0 { format!("{:.1} h", s / 3600.0) } else { format!("{s} s") }
+    if s >= 3600.0 {
+        format!("{:.1} h", s / 3600.0)
+    } else {
+        format!("{s} s")
+    }
 }
 
 /// Formats the summary for a terminal.
 pub fn terminal(s: &Summary) -> String {
     let mut o = String::new();
     let l = &s.line;
-    let reps = if s.replications == 1 { "1 replication".to_string() } else { format!("{} replications, ± = 95 % confidence interval", s.replications) };
+    let reps = if s.replications == 1 {
+        "1 replication".to_string()
+    } else {
+        format!(
+            "{} replications, ± = 95 % confidence interval",
+            s.replications
+        )
+    };
     let _ = writeln!(o, "{}", s.scene);
-    let _ = writeln!(o, "{}, {} observed after {} warm-up, seed {}\n", reps, hours(s.horizon_s), hours(s.warmup_s), s.seed);
-    let _ = writeln!(o, "  Good parts per hour    {}", pm(&l.good_per_hour, 1.0, 1));
-    let _ = writeln!(o, "  Line OEE               {} %", pm(&l.line_oee, 100.0, 1));
+    let _ = writeln!(
+        o,
+        "{}, {} observed after {} warm-up, seed {}\n",
+        reps,
+        hours(s.horizon_s),
+        hours(s.warmup_s),
+        s.seed
+    );
+    let _ = writeln!(
+        o,
+        "  Good parts per hour    {}",
+        pm(&l.good_per_hour, 1.0, 1)
+    );
+    let _ = writeln!(
+        o,
+        "  Line OEE               {} %",
+        pm(&l.line_oee, 100.0, 1)
+    );
     match &l.bottleneck {
         Some(b) => {
             let _ = writeln!(
@@ -70,28 +106,75 @@ pub fn terminal(s: &Summary) -> String {
         dur(&l.lead_time_p95_s),
         dur(&l.lead_time_max_s)
     );
-    let _ = writeln!(o, "  Scrap                  {} % ({} parts)", pm(&l.scrap_ratio, 100.0, 2), pm(&l.scrapped, 1.0, 0));
-    let _ = writeln!(o, "  Energy                 {} kWh, {} kWh per good part", pm(&l.energy_kwh, 1.0, 1), pm(&l.energy_kwh_per_good_part, 1.0, 3));
+    let _ = writeln!(
+        o,
+        "  Scrap                  {} % ({} parts)",
+        pm(&l.scrap_ratio, 100.0, 2),
+        pm(&l.scrapped, 1.0, 0)
+    );
+    let _ = writeln!(
+        o,
+        "  Energy                 {} kWh, {} kWh per good part",
+        pm(&l.energy_kwh, 1.0, 1),
+        pm(&l.energy_kwh_per_good_part, 1.0, 3)
+    );
     if l.on_time_share.n > 0 {
-        let _ = writeln!(o, "  On-time delivery       {} %", pm(&l.on_time_share, 100.0, 1));
+        let _ = writeln!(
+            o,
+            "  On-time delivery       {} %",
+            pm(&l.on_time_share, 100.0, 1)
+        );
     }
     if l.labour_hours.mean > 0.0 {
         let cur = s.currency.as_deref().unwrap_or("");
-        let _ = writeln!(o, "  Labour                 {} paid hours, {} {cur}", pm(&l.labour_hours, 1.0, 1), pm(&l.labour_cost, 1.0, 0));
+        let _ = writeln!(
+            o,
+            "  Labour                 {} paid hours, {} {cur}",
+            pm(&l.labour_hours, 1.0, 1),
+            pm(&l.labour_cost, 1.0, 0)
+        );
     }
     if let Some(cur) = &s.currency {
-        let _ = writeln!(o, "  Cost per good part     {} {cur} (labour, energy, scrap)", pm(&l.cost_per_good_part, 1.0, 1));
+        let _ = writeln!(
+            o,
+            "  Cost per good part     {} {cur} (labour, energy, scrap)",
+            pm(&l.cost_per_good_part, 1.0, 1)
+        );
     }
 
-    let _ = writeln!(o, "\nStations: share of time in each state (%), ISO 22400 figures");
+    let _ = writeln!(
+        o,
+        "\nStations: share of time in each state (%), ISO 22400 figures"
+    );
     let _ = writeln!(
         o,
         "  {:<14} {:<14} {:>3} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} | {:>6} {:>6} {:>6} {:>6} {:>9} {:>8} {:>7} {:>8}",
-        "id", "kind", "cap", "work", "setup", "failed", "starve", "block", "w.op", "off", "avail", "effect", "qual", "OEE", "produced", "MTBF h", "MTTR m", "kWh"
+        "id",
+        "kind",
+        "cap",
+        "work",
+        "setup",
+        "failed",
+        "starve",
+        "block",
+        "w.op",
+        "off",
+        "avail",
+        "effect",
+        "qual",
+        "OEE",
+        "produced",
+        "MTBF h",
+        "MTTR m",
+        "kWh"
     );
     for st in &s.stations {
         let state = |k: &str| pct(&st.states[k]);
-        let mark = if l.bottleneck.as_deref() == Some(st.id.as_str()) { "*" } else { " " };
+        let mark = if l.bottleneck.as_deref() == Some(st.id.as_str()) {
+            "*"
+        } else {
+            " "
+        };
         let _ = writeln!(
             o,
             " {mark}{:<14} {:<14} {:>3} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} | {:>6} {:>6} {:>6} {:>6} {:>9} {:>8} {:>7} {:>8}",
@@ -115,10 +198,17 @@ pub fn terminal(s: &Summary) -> String {
             fmt_opt(&st.energy_kwh, 1.0, 1),
         );
     }
-    let _ = writeln!(o, "  (* bottleneck; percentages are means over replications)");
+    let _ = writeln!(
+        o,
+        "  (* bottleneck; percentages are means over replications)"
+    );
     if !s.stores.is_empty() {
         let _ = writeln!(o, "\nBuffers and conveyors");
-        let _ = writeln!(o, "  {:<14} {:<9} {:>8} {:>14} {:>5} {:>12}", "id", "kind", "capacity", "mean content", "max", "transit");
+        let _ = writeln!(
+            o,
+            "  {:<14} {:<9} {:>8} {:>14} {:>5} {:>12}",
+            "id", "kind", "capacity", "mean content", "max", "transit"
+        );
         for b in &s.stores {
             let _ = writeln!(
                 o,
@@ -128,15 +218,30 @@ pub fn terminal(s: &Summary) -> String {
                 b.capacity,
                 pm(&b.mean_content, 1.0, 2),
                 fmt_opt(&b.max_content, 1.0, 0),
-                if b.mean_transit_s.n > 0 { dur(&b.mean_transit_s) } else { "".into() }
+                if b.mean_transit_s.n > 0 {
+                    dur(&b.mean_transit_s)
+                } else {
+                    "".into()
+                }
             );
         }
     }
     if !s.operators.is_empty() {
         let _ = writeln!(o, "\nOperators");
-        let _ = writeln!(o, "  {:<14} {:>5} {:>12} {:>11}", "id", "count", "utilisation", "paid hours");
+        let _ = writeln!(
+            o,
+            "  {:<14} {:>5} {:>12} {:>11}",
+            "id", "count", "utilisation", "paid hours"
+        );
         for p in &s.operators {
-            let _ = writeln!(o, "  {:<14} {:>5} {:>10} % {:>11}", truncate(&p.id, 14), p.count, pct(&p.utilisation), fmt_opt(&p.paid_hours, 1.0, 1));
+            let _ = writeln!(
+                o,
+                "  {:<14} {:>5} {:>10} % {:>11}",
+                truncate(&p.id, 14),
+                p.count,
+                pct(&p.utilisation),
+                fmt_opt(&p.paid_hours, 1.0, 1)
+            );
         }
     }
     let _ = writeln!(
@@ -148,9 +253,17 @@ pub fn terminal(s: &Summary) -> String {
 }
 
 fn fmt_opt(e: &Estimate, scale: f64, decimals: usize) -> String {
-    if e.n == 0 || !e.mean.is_finite() { "–".into() } else { format!("{:.*}", decimals, e.mean * scale) }
+    if e.n == 0 || !e.mean.is_finite() {
+        "–".into()
+    } else {
+        format!("{:.*}", decimals, e.mean * scale)
+    }
 }
 
 fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n { s.to_string() } else { s.chars().take(n - 1).chain(std::iter::once('…')).collect() }
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        s.chars().take(n - 1).chain(std::iter::once('…')).collect()
+    }
 }

@@ -101,7 +101,9 @@ impl Dist {
             Dist::Triangular { min, mode, max } => {
                 non_negative("min", min)?;
                 positive("max", max)?;
-                if !(min.secs() <= mode.secs() && mode.secs() <= max.secs()) || min.secs() == max.secs() {
+                if !(min.secs() <= mode.secs() && mode.secs() <= max.secs())
+                    || min.secs() == max.secs()
+                {
                     return Err("Triangular needs min <= mode <= max and min < max".into());
                 }
                 Ok(())
@@ -178,17 +180,51 @@ mod tests {
 
     #[test]
     fn means() {
-        assert_eq!(Dist::Triangular { min: S(38.0), mode: S(45.0), max: S(70.0) }.mean_secs(), 51.0);
-        assert!((Dist::Weibull { shape: 1.0, scale: S(10.0) }.mean_secs() - 10.0).abs() < 1e-9);
+        assert_eq!(
+            Dist::Triangular {
+                min: S(38.0),
+                mode: S(45.0),
+                max: S(70.0)
+            }
+            .mean_secs(),
+            51.0
+        );
+        assert!(
+            (Dist::Weibull {
+                shape: 1.0,
+                scale: S(10.0)
+            }
+            .mean_secs()
+                - 10.0)
+                .abs()
+                < 1e-9
+        );
         assert!((gamma_fn(5.0) - 24.0).abs() < 1e-9);
-        assert_eq!(Dist::Empirical(vec![(S(1.0), 1.0), (S(3.0), 3.0)]).mean_secs(), 2.5);
+        assert_eq!(
+            Dist::Empirical(vec![(S(1.0), 1.0), (S(3.0), 3.0)]).mean_secs(),
+            2.5
+        );
     }
 
     #[test]
     fn bad_parameters_are_named() {
         let e = Dist::Exponential { mean: S(0.0) }.check().unwrap_err();
         assert!(e.contains("mean must be a positive duration"), "{e}");
-        assert!(Dist::Normal { mean: S(5.0), sd: S(-1.0) }.check().is_err());
-        assert!(Dist::Uniform { min: S(5.0), max: S(1.0) }.check().is_err());
+        assert!(
+            Dist::Normal {
+                mean: S(5.0),
+                sd: S(-1.0)
+            }
+            .check()
+            .is_err()
+        );
+        assert!(
+            Dist::Uniform {
+                min: S(5.0),
+                max: S(1.0)
+            }
+            .check()
+            .is_err()
+        );
     }
 }

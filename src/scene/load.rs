@@ -35,10 +35,18 @@ fn load_with_chain(path: &Path, chain: &mut Vec<PathBuf>) -> Result<Scene, Diagn
         SceneFile::Variant(variant) => {
             let base_path = path.parent().unwrap_or(Path::new(".")).join(&variant.base);
             let base = load_with_chain(&base_path, chain).map_err(|d| {
-                if d.file.as_deref() == Some(base_path.as_path()) && d.message.starts_with("cannot read") {
-                    Diagnostic::new(format!("the base scene \"{}\" of this variant cannot be read", variant.base))
-                        .in_file(path)
-                        .with_help(format!("`base` is relative to the variant's folder: {}", base_path.display()))
+                if d.file.as_deref() == Some(base_path.as_path())
+                    && d.message.starts_with("cannot read")
+                {
+                    Diagnostic::new(format!(
+                        "the base scene \"{}\" of this variant cannot be read",
+                        variant.base
+                    ))
+                    .in_file(path)
+                    .with_help(format!(
+                        "`base` is relative to the variant's folder: {}",
+                        base_path.display()
+                    ))
                 } else {
                     d
                 }
@@ -57,7 +65,9 @@ pub fn parse_scene_str(text: &str) -> Result<Scene, Diagnostic> {
             validate(&scene).map_err(|d| d.locate_object(text))?;
             Ok(scene)
         }
-        SceneFile::Variant(_) => Err(Diagnostic::new("a Variant needs to be loaded from a file so its base can be found")),
+        SceneFile::Variant(_) => Err(Diagnostic::new(
+            "a Variant needs to be loaded from a file so its base can be found",
+        )),
     }
 }
 
@@ -66,30 +76,51 @@ fn parse_file(text: &str) -> Result<SceneFile, Diagnostic> {
         return Err(Diagnostic::new("the scene file is empty")
             .with_help("a scene starts with `Scene(name: ..., run: ..., products: ..., objects: ..., flow: ...)`; see docs/scene-format.md"));
     }
-    ron_options().from_str::<SceneFile>(text).map_err(|e| ron_error(text, e))
+    ron_options()
+        .from_str::<SceneFile>(text)
+        .map_err(|e| ron_error(text, e))
 }
 
 fn strip_comments(text: &str) -> String {
-    text.lines().map(|l| l.split("//").next().unwrap_or("")).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .map(|l| l.split("//").next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn ron_error(text: &str, e: ron::error::SpannedError) -> Diagnostic {
     use ron::Error as E;
     let (line, col) = (e.span.start.line, e.span.start.col);
     let (message, help) = match &e.code {
-        E::NoSuchStructField { expected, found, outer } => {
-            let in_what = outer.as_deref().map(|o| format!(" in {o}")).unwrap_or_default();
+        E::NoSuchStructField {
+            expected,
+            found,
+            outer,
+        } => {
+            let in_what = outer
+                .as_deref()
+                .map(|o| format!(" in {o}"))
+                .unwrap_or_default();
             let help = match did_you_mean(found, expected.iter().copied()) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!("known fields: {}", expected.join(", ")),
             };
             (format!("unknown field `{found}`{in_what}"), Some(help))
         }
-        E::NoSuchEnumVariant { expected, found, outer } => {
-            let in_what = outer.as_deref().map(|o| format!(" for {o}")).unwrap_or_default();
+        E::NoSuchEnumVariant {
+            expected,
+            found,
+            outer,
+        } => {
+            let in_what = outer
+                .as_deref()
+                .map(|o| format!(" for {o}"))
+                .unwrap_or_default();
             if outer.as_deref() == Some("SceneFile") {
                 (
-                    format!("the file holds `{found}(...)`, but a scene file must be `Scene(...)` or `Variant(...)`"),
+                    format!(
+                        "the file holds `{found}(...)`, but a scene file must be `Scene(...)` or `Variant(...)`"
+                    ),
                     None,
                 )
             } else {
@@ -101,7 +132,10 @@ fn ron_error(text: &str, e: ron::error::SpannedError) -> Diagnostic {
             }
         }
         E::MissingStructField { field, outer } => {
-            let in_what = outer.as_deref().map(|o| format!(" in {o}")).unwrap_or_default();
+            let in_what = outer
+                .as_deref()
+                .map(|o| format!(" in {o}"))
+                .unwrap_or_default();
             (format!("missing field `{field}`{in_what}"), None)
         }
         E::ExpectedNamedStructLike(_) | E::ExpectedStructLike | E::ExpectedIdentifier

@@ -394,12 +394,47 @@ pub struct Sink {
 }
 
 /// A directed connection. Written `("a", "b")` or, with options,
-/// `Flow(from: "a", to: "b", product: Some("x"), weight: Some(0.3), via: Some("robot"))`.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+/// `Flow(from: "a", to: "b", product: "x", weight: 0.3, via: "robot")`.
+#[derive(Clone, Debug, Serialize, PartialEq)]
 #[serde(untagged)]
 pub enum Flow {
     Pair(String, String),
     Edge(FlowEdge),
+}
+
+impl<'de> Deserialize<'de> for Flow {
+    /// A pair is a RON tuple, an edge a named struct; serde's `untagged` cannot
+    /// tell them apart in RON (and loses the field error messages), so the
+    /// visitor takes whichever shape comes.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct FlowVisitor;
+        impl<'de> serde::de::Visitor<'de> for FlowVisitor {
+            type Value = Flow;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a flow edge: (\"from\", \"to\") or Flow(from: ..., to: ...)")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Flow, A::Error> {
+                use serde::de::Error;
+                let from: String = seq
+                    .next_element()?
+                    .ok_or_else(|| A::Error::invalid_length(0, &self))?;
+                let to: String = seq
+                    .next_element()?
+                    .ok_or_else(|| A::Error::invalid_length(1, &self))?;
+                if seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    return Err(A::Error::custom(
+                        "a flow pair has two ids: (\"from\", \"to\"); use Flow(from: ..., to: ..., ...) for options",
+                    ));
+                }
+                Ok(Flow::Pair(from, to))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Flow, A::Error> {
+                FlowEdge::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(Flow::Edge)
+            }
+        }
+        deserializer.deserialize_any(FlowVisitor)
+    }
 }
 
 /// A flow edge with routing options.

@@ -136,7 +136,13 @@ mod tests {
     fn day_shift() -> Shift {
         Shift {
             id: "day".into(),
-            days: vec![Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri],
+            days: vec![
+                Weekday::Mon,
+                Weekday::Tue,
+                Weekday::Wed,
+                Weekday::Thu,
+                Weekday::Fri,
+            ],
             start: "08:00".into(),
             end: "17:00".into(),
             breaks: vec![("12:00".into(), "13:00".into())],
@@ -161,7 +167,13 @@ mod tests {
 
     #[test]
     fn night_shift_wraps_midnight() {
-        let s = Shift { id: "night".into(), days: vec![Weekday::Sun], start: "22:00".into(), end: "06:00".into(), breaks: vec![] };
+        let s = Shift {
+            id: "night".into(),
+            days: vec![Weekday::Sun],
+            start: "22:00".into(),
+            end: "06:00".into(),
+            breaks: vec![],
+        };
         let c = ShiftCalendar::new(&s).unwrap();
         assert_eq!(c.hours_per_week(), 8.0);
         assert!(c.is_on(3600.0)); // Monday 01:00

@@ -12,11 +12,17 @@ pub fn validate(scene: &Scene) -> Result<(), Diagnostic> {
     let products = unique_ids("product", scene.products.iter().map(|p| p.id.as_str()))?;
     let shifts = unique_ids("shift", scene.shifts.iter().map(|s| s.id.as_str()))?;
     for shift in &scene.shifts {
-        ShiftCalendar::new(shift).map_err(|m| Diagnostic::new(format!("shift \"{}\": {m}", shift.id)))?;
+        ShiftCalendar::new(shift)
+            .map_err(|m| Diagnostic::new(format!("shift \"{}\": {m}", shift.id)))?;
     }
     let ids = unique_ids("object", scene.objects.iter().map(Object::id))?;
     let objects: HashMap<&str, &Object> = scene.objects.iter().map(|o| (o.id(), o)).collect();
-    let ctx = Ctx { products: &products, shifts: &shifts, objects: &objects, ids: &ids };
+    let ctx = Ctx {
+        products: &products,
+        shifts: &shifts,
+        objects: &objects,
+        ids: &ids,
+    };
     for object in &scene.objects {
         ctx.check_object(object)?;
     }
@@ -28,28 +34,40 @@ fn check_run(scene: &Scene) -> Result<(), Diagnostic> {
     let run = &scene.run;
     let h = run.horizon.secs();
     if !(h.is_finite() && h > 0.0) {
-        return Err(Diagnostic::new(format!("run.horizon must be positive, got {h} s")));
+        return Err(Diagnostic::new(format!(
+            "run.horizon must be positive, got {h} s"
+        )));
     }
     if let Some(w) = run.warmup {
         if !(w.secs().is_finite() && w.secs() >= 0.0) {
-            return Err(Diagnostic::new(format!("run.warmup must not be negative, got {} s", w.secs())));
+            return Err(Diagnostic::new(format!(
+                "run.warmup must not be negative, got {} s",
+                w.secs()
+            )));
         }
     }
     if let Some(s) = run.sample_every {
         if !(s.secs().is_finite() && s.secs() > 0.0) {
-            return Err(Diagnostic::new(format!("run.sample_every must be positive, got {} s", s.secs())));
+            return Err(Diagnostic::new(format!(
+                "run.sample_every must be positive, got {} s",
+                s.secs()
+            )));
         }
     }
     if run.replications == 0 {
         return Err(Diagnostic::new("run.replications must be at least 1"));
     }
     if scene.products.is_empty() {
-        return Err(Diagnostic::new("the scene declares no products").with_help("add `products: [Product(id: \"part\")]`"));
+        return Err(Diagnostic::new("the scene declares no products")
+            .with_help("add `products: [Product(id: \"part\")]`"));
     }
     Ok(())
 }
 
-fn unique_ids<'a>(what: &str, ids: impl Iterator<Item = &'a str>) -> Result<Vec<&'a str>, Diagnostic> {
+fn unique_ids<'a>(
+    what: &str,
+    ids: impl Iterator<Item = &'a str>,
+) -> Result<Vec<&'a str>, Diagnostic> {
     let mut seen = HashSet::new();
     let mut all = Vec::new();
     for id in ids {
@@ -57,8 +75,10 @@ fn unique_ids<'a>(what: &str, ids: impl Iterator<Item = &'a str>) -> Result<Vec<
             return Err(Diagnostic::new(format!("a {what} has an empty id")));
         }
         if !seen.insert(id) {
-            return Err(Diagnostic::object(id, format!("duplicate {what} id \"{id}\""))
-                .with_help("every id must be unique; rename one of them"));
+            return Err(
+                Diagnostic::object(id, format!("duplicate {what} id \"{id}\""))
+                    .with_help("every id must be unique; rename one of them"),
+            );
         }
         all.push(id);
     }
@@ -73,7 +93,10 @@ struct Ctx<'a> {
 }
 
 fn unknown(id: &str, what: &str, name: &str, known: &[&str]) -> Diagnostic {
-    let d = Diagnostic::object(id, format!("refers to {what} \"{name}\", which does not exist"));
+    let d = Diagnostic::object(
+        id,
+        format!("refers to {what} \"{name}\", which does not exist"),
+    );
     match did_you_mean(name, known.iter().copied()) {
         Some(s) => d.with_help(format!("did you mean \"{s}\"?")),
         None if known.is_empty() => d.with_help(format!("the scene declares no {what}")),
@@ -83,37 +106,57 @@ fn unknown(id: &str, what: &str, name: &str, known: &[&str]) -> Diagnostic {
 
 impl Ctx<'_> {
     fn product(&self, id: &str, name: &str) -> Result<(), Diagnostic> {
-        if self.products.contains(&name) { Ok(()) } else { Err(unknown(id, "product", name, self.products)) }
+        if self.products.contains(&name) {
+            Ok(())
+        } else {
+            Err(unknown(id, "product", name, self.products))
+        }
     }
 
     fn shift(&self, id: &str, name: &Option<String>) -> Result<(), Diagnostic> {
         match name {
-            Some(s) if !self.shifts.contains(&s.as_str()) => Err(unknown(id, "shift", s, self.shifts)),
+            Some(s) if !self.shifts.contains(&s.as_str()) => {
+                Err(unknown(id, "shift", s, self.shifts))
+            }
             _ => Ok(()),
         }
     }
 
     fn check_object(&self, object: &Object) -> Result<(), Diagnostic> {
         let id = object.id();
-        let dist = |field: &str, d: &Dist| d.check().map_err(|m| Diagnostic::object(id, format!("`{field}`: {m}")));
+        let dist = |field: &str, d: &Dist| {
+            d.check()
+                .map_err(|m| Diagnostic::object(id, format!("`{field}`: {m}")))
+        };
         let prob = |field: &str, p: f64| {
             if (0.0..=1.0).contains(&p) {
                 Ok(())
             } else {
-                Err(Diagnostic::object(id, format!("`{field}` is a probability and must lie in [0, 1], got {p}")))
+                Err(Diagnostic::object(
+                    id,
+                    format!("`{field}` is a probability and must lie in [0, 1], got {p}"),
+                ))
             }
         };
         let positive = |field: &str, v: f64| {
             if v.is_finite() && v > 0.0 {
                 Ok(())
             } else {
-                Err(Diagnostic::object(id, format!("`{field}` must be positive, got {v}")))
+                Err(Diagnostic::object(
+                    id,
+                    format!("`{field}` must be positive, got {v}"),
+                ))
             }
         };
         let capacity = |field: &str, c: u32| {
             if c == 0 {
-                Err(Diagnostic::object(id, format!("`{field}` is 0: nothing could ever pass through"))
-                    .with_help("use at least 1, or remove the object and connect its neighbours directly"))
+                Err(Diagnostic::object(
+                    id,
+                    format!("`{field}` is 0: nothing could ever pass through"),
+                )
+                .with_help(
+                    "use at least 1, or remove the object and connect its neighbours directly",
+                ))
             } else {
                 Ok(())
             }
@@ -127,9 +170,18 @@ impl Ctx<'_> {
         };
         let power = |p: &Option<Power>| -> Result<(), Diagnostic> {
             if let Some(p) = p {
-                for (name, v) in [("working", p.working), ("idle", p.idle), ("failed", p.failed), ("off_shift", p.off_shift), ("setup", p.setup.unwrap_or(0.0))] {
+                for (name, v) in [
+                    ("working", p.working),
+                    ("idle", p.idle),
+                    ("failed", p.failed),
+                    ("off_shift", p.off_shift),
+                    ("setup", p.setup.unwrap_or(0.0)),
+                ] {
                     if !(v.is_finite() && v >= 0.0) {
-                        return Err(Diagnostic::object(id, format!("`power_kw.{name}` must not be negative, got {v}")));
+                        return Err(Diagnostic::object(
+                            id,
+                            format!("`power_kw.{name}` must not be negative, got {v}"),
+                        ));
                     }
                 }
             }
@@ -142,24 +194,42 @@ impl Ctx<'_> {
                     id,
                     format!("needs an operator from \"{pool}\", but that pool has count 0"),
                 )
-                .with_help("give the pool at least one operator, or drop `operator` from this station")),
+                .with_help(
+                    "give the pool at least one operator, or drop `operator` from this station",
+                )),
                 Some(Object::Operators(_)) => Ok(()),
-                Some(other) => Err(Diagnostic::object(id, format!("`operator` must name an Operators pool; \"{pool}\" is a {}", other.kind()))),
+                Some(other) => Err(Diagnostic::object(
+                    id,
+                    format!(
+                        "`operator` must name an Operators pool; \"{pool}\" is a {}",
+                        other.kind()
+                    ),
+                )),
                 None => {
-                    let pools: Vec<&str> = self.objects.values().filter(|o| matches!(o, Object::Operators(_))).map(|o| o.id()).collect();
+                    let pools: Vec<&str> = self
+                        .objects
+                        .values()
+                        .filter(|o| matches!(o, Object::Operators(_)))
+                        .map(|o| o.id())
+                        .collect();
                     Err(unknown(id, "operator pool", pool, &pools))
                 }
             }
         };
-        let product_cycles = |pc: &std::collections::BTreeMap<String, Dist>| -> Result<(), Diagnostic> {
-            for (p, d) in pc {
-                self.product(id, p)?;
-                dist(&format!("product_cycles.{p}"), d)?;
-            }
-            Ok(())
-        };
+        let product_cycles =
+            |pc: &std::collections::BTreeMap<String, Dist>| -> Result<(), Diagnostic> {
+                for (p, d) in pc {
+                    self.product(id, p)?;
+                    dist(&format!("product_cycles.{p}"), d)?;
+                }
+                Ok(())
+            };
         let pos = |p: (f64, f64)| {
-            if p.0.is_finite() && p.1.is_finite() { Ok(()) } else { Err(Diagnostic::object(id, "`pos` must be finite")) }
+            if p.0.is_finite() && p.1.is_finite() {
+                Ok(())
+            } else {
+                Err(Diagnostic::object(id, "`pos` must be finite"))
+            }
         };
         match object {
             Object::Source(s) => {
@@ -170,16 +240,27 @@ impl Ctx<'_> {
                         for (p, w) in &s.mix {
                             self.product(id, p)?;
                             if !(w.is_finite() && *w >= 0.0) {
-                                return Err(Diagnostic::object(id, format!("mix weight of \"{p}\" must not be negative, got {w}")));
+                                return Err(Diagnostic::object(
+                                    id,
+                                    format!("mix weight of \"{p}\" must not be negative, got {w}"),
+                                ));
                             }
                         }
                         if s.mix.iter().map(|(_, w)| w).sum::<f64>() <= 0.0 {
                             return Err(Diagnostic::object(id, "mix weights sum to zero"));
                         }
                     }
-                    (Some(_), false) => return Err(Diagnostic::object(id, "give either `product` or `mix`, not both")),
+                    (Some(_), false) => {
+                        return Err(Diagnostic::object(
+                            id,
+                            "give either `product` or `mix`, not both",
+                        ));
+                    }
                     (None, true) => {
-                        return Err(Diagnostic::object(id, "a Source needs `product: \"...\"` or `mix: [(\"...\", weight), ...]`"));
+                        return Err(Diagnostic::object(
+                            id,
+                            "a Source needs `product: \"...\"` or `mix: [(\"...\", weight), ...]`",
+                        ));
                     }
                 }
                 if let Some(d) = &s.interarrival {
@@ -216,7 +297,13 @@ impl Ctx<'_> {
                 let length = (c.to.0 - c.from.0).hypot(c.to.1 - c.from.1);
                 positive("length (the distance from `from` to `to`)", length)?;
                 if c.spacing > length {
-                    return Err(Diagnostic::object(id, format!("`spacing` {} m is longer than the belt ({length:.2} m): not even one part fits", c.spacing)));
+                    return Err(Diagnostic::object(
+                        id,
+                        format!(
+                            "`spacing` {} m is longer than the belt ({length:.2} m): not even one part fits",
+                            c.spacing
+                        ),
+                    ));
                 }
             }
             Object::Robot(r) => {
@@ -227,7 +314,11 @@ impl Ctx<'_> {
                 power(&r.power_kw)?;
                 self.shift(id, &r.shift)?;
                 match &r.task {
-                    RobotTask::Process { cycle, product_cycles: pc, setup } => {
+                    RobotTask::Process {
+                        cycle,
+                        product_cycles: pc,
+                        setup,
+                    } => {
                         dist("task.cycle", cycle)?;
                         product_cycles(pc)?;
                         if let Some(s) = setup {
@@ -238,11 +329,17 @@ impl Ctx<'_> {
                         positive("task.speed", *speed)?;
                         for (name, d) in [("task.pick", pick), ("task.place", place)] {
                             if !(d.secs().is_finite() && d.secs() >= 0.0) {
-                                return Err(Diagnostic::object(id, format!("`{name}` must not be negative, got {} s", d.secs())));
+                                return Err(Diagnostic::object(
+                                    id,
+                                    format!("`{name}` must not be negative, got {} s", d.secs()),
+                                ));
                             }
                         }
                         if r.scrap > 0.0 {
-                            return Err(Diagnostic::object(id, "a transfer robot does not process parts, so it cannot scrap them: drop `scrap`"));
+                            return Err(Diagnostic::object(
+                                id,
+                                "a transfer robot does not process parts, so it cannot scrap them: drop `scrap`",
+                            ));
                         }
                     }
                 }
@@ -251,20 +348,34 @@ impl Ctx<'_> {
                 pos(a.pos)?;
                 capacity("capacity", a.capacity)?;
                 if a.inputs.is_empty() {
-                    return Err(Diagnostic::object(id, "an Assembly needs at least one input (product, quantity)"));
+                    return Err(Diagnostic::object(
+                        id,
+                        "an Assembly needs at least one input (product, quantity)",
+                    ));
                 }
                 let mut seen = HashSet::new();
                 for (p, q) in &a.inputs {
                     self.product(id, p)?;
                     if *q == 0 {
-                        return Err(Diagnostic::object(id, format!("input \"{p}\" has quantity 0")));
+                        return Err(Diagnostic::object(
+                            id,
+                            format!("input \"{p}\" has quantity 0"),
+                        ));
                     }
                     if !seen.insert(p) {
-                        return Err(Diagnostic::object(id, format!("input \"{p}\" is listed twice: give one quantity")));
+                        return Err(Diagnostic::object(
+                            id,
+                            format!("input \"{p}\" is listed twice: give one quantity"),
+                        ));
                     }
                     if let Some(bin) = a.bin_capacity {
                         if bin < *q {
-                            return Err(Diagnostic::object(id, format!("`bin_capacity` {bin} is less than the {q} \"{p}\" one assembly needs")));
+                            return Err(Diagnostic::object(
+                                id,
+                                format!(
+                                    "`bin_capacity` {bin} is less than the {q} \"{p}\" one assembly needs"
+                                ),
+                            ));
                         }
                     }
                 }
@@ -282,7 +393,10 @@ impl Ctx<'_> {
                 }
                 self.shift(id, &o.shift)?;
                 if !(o.wage_per_hour.is_finite() && o.wage_per_hour >= 0.0) {
-                    return Err(Diagnostic::object(id, "`wage_per_hour` must not be negative"));
+                    return Err(Diagnostic::object(
+                        id,
+                        "`wage_per_hour` must not be negative",
+                    ));
                 }
             }
             Object::Sink(s) => pos(s.pos)?,
@@ -292,7 +406,9 @@ impl Ctx<'_> {
 
     fn object(&self, from_edge: &str, name: &str) -> Result<&Object, Diagnostic> {
         self.objects.get(name).copied().ok_or_else(|| {
-            let d = Diagnostic::new(format!("flow edge {from_edge} refers to \"{name}\", which is not an object"));
+            let d = Diagnostic::new(format!(
+                "flow edge {from_edge} refers to \"{name}\", which is not an object"
+            ));
             match did_you_mean(name, self.ids.iter().copied()) {
                 Some(s) => d.with_help(format!("did you mean \"{s}\"?")),
                 None => d.with_help(format!("known objects: {}", self.ids.join(", "))),
@@ -311,54 +427,101 @@ fn check_flow(scene: &Scene, ctx: &Ctx) -> Result<(), Diagnostic> {
     for flow in &scene.flow {
         let (from, to, product, weight, via) = match flow {
             Flow::Pair(a, b) => (a.as_str(), b.as_str(), None, None, None),
-            Flow::Edge(e) => (e.from.as_str(), e.to.as_str(), e.product.as_deref(), e.weight, e.via.as_deref()),
+            Flow::Edge(e) => (
+                e.from.as_str(),
+                e.to.as_str(),
+                e.product.as_deref(),
+                e.weight,
+                e.via.as_deref(),
+            ),
         };
         let label = format!("(\"{from}\", \"{to}\")");
         let a = ctx.object(&label, from)?;
         let b = ctx.object(&label, to)?;
         if from == to {
-            return Err(Diagnostic::new(format!("flow edge {label} connects \"{from}\" to itself")));
+            return Err(Diagnostic::new(format!(
+                "flow edge {label} connects \"{from}\" to itself"
+            )));
         }
         match a {
             Object::Sink(_) | Object::Operators(_) => {
-                return Err(Diagnostic::object(from, format!("a {} cannot send parts anywhere (flow edge {label})", a.kind())));
+                return Err(Diagnostic::object(
+                    from,
+                    format!(
+                        "a {} cannot send parts anywhere (flow edge {label})",
+                        a.kind()
+                    ),
+                ));
             }
             _ if is_transfer_robot(a) => {
-                return Err(Diagnostic::object(from, format!("is a transfer robot: mark the edges it serves with `via: \"{from}\"` instead of flowing through it")));
+                return Err(Diagnostic::object(
+                    from,
+                    format!(
+                        "is a transfer robot: mark the edges it serves with `via: \"{from}\"` instead of flowing through it"
+                    ),
+                ));
             }
             _ => {}
         }
         match b {
             Object::Source(_) | Object::Operators(_) => {
-                return Err(Diagnostic::object(to, format!("a {} cannot receive parts (flow edge {label})", b.kind())));
+                return Err(Diagnostic::object(
+                    to,
+                    format!("a {} cannot receive parts (flow edge {label})", b.kind()),
+                ));
             }
             _ if is_transfer_robot(b) => {
-                return Err(Diagnostic::object(to, format!("is a transfer robot: mark the edges it serves with `via: \"{to}\"` instead of flowing through it")));
+                return Err(Diagnostic::object(
+                    to,
+                    format!(
+                        "is a transfer robot: mark the edges it serves with `via: \"{to}\"` instead of flowing through it"
+                    ),
+                ));
             }
             _ => {}
         }
         if let Some(p) = product {
-            ctx.product(from, p).map_err(|d| Diagnostic { message: format!("flow edge {label}: {}", d.message), object: None, ..d })?;
+            ctx.product(from, p).map_err(|d| Diagnostic {
+                message: format!("flow edge {label}: {}", d.message),
+                object: None,
+                ..d
+            })?;
         }
         if let Some(w) = weight {
             if !(0.0..=1.0).contains(&w) {
-                return Err(Diagnostic::new(format!("flow edge {label}: `weight` is a probability and must lie in [0, 1], got {w}")));
+                return Err(Diagnostic::new(format!(
+                    "flow edge {label}: `weight` is a probability and must lie in [0, 1], got {w}"
+                )));
             }
         }
         if let Some(r) = via {
             let robot = ctx.object(&label, r)?;
             let Object::Robot(robot) = robot else {
-                return Err(Diagnostic::new(format!("flow edge {label}: `via` must name a transfer robot; \"{r}\" is a {}", robot.kind())));
+                return Err(Diagnostic::new(format!(
+                    "flow edge {label}: `via` must name a transfer robot; \"{r}\" is a {}",
+                    robot.kind()
+                )));
             };
             if !matches!(robot.task, RobotTask::Transfer { .. }) {
-                return Err(Diagnostic::object(r, format!("is a processing robot, but flow edge {label} uses it as a transfer robot")));
+                return Err(Diagnostic::object(
+                    r,
+                    format!(
+                        "is a processing robot, but flow edge {label} uses it as a transfer robot"
+                    ),
+                ));
             }
             for (end, point) in [(from, a.exit_point()), (to, b.entry_point())] {
                 if let Some(p) = point {
                     let d = (p.0 - robot.pos.0).hypot(p.1 - robot.pos.1);
                     if d > robot.reach + 1e-9 {
-                        return Err(Diagnostic::object(r, format!("cannot reach \"{end}\": it is {d:.2} m away and the reach is {} m", robot.reach))
-                            .with_help("move the robot or the station, or raise `reach`"));
+                        return Err(Diagnostic::object(
+                            r,
+                            format!(
+                                "cannot reach \"{end}\": it is {d:.2} m away and the reach is {} m",
+                                robot.reach
+                            ),
+                        )
+                        .with_help("move the robot or the station, or raise `reach`"));
                     }
                 }
             }
@@ -374,13 +537,25 @@ fn check_flow(scene: &Scene, ctx: &Ctx) -> Result<(), Diagnostic> {
             continue;
         }
         if weighted != edges.len() {
-            return Err(Diagnostic::object(from, "some outgoing flow edges have a `weight` and some do not: give every edge a weight, or none"));
+            return Err(Diagnostic::object(
+                from,
+                "some outgoing flow edges have a `weight` and some do not: give every edge a weight, or none",
+            ));
         }
         for p in ctx.products {
-            let sum: f64 = edges.iter().filter(|e| e.1.is_none_or(|q| q == *p)).map(|e| e.2.unwrap_or(0.0)).sum();
+            let sum: f64 = edges
+                .iter()
+                .filter(|e| e.1.is_none_or(|q| q == *p))
+                .map(|e| e.2.unwrap_or(0.0))
+                .sum();
             let any = edges.iter().any(|e| e.1.is_none_or(|q| q == *p));
             if any && (sum - 1.0).abs() > 1e-6 {
-                return Err(Diagnostic::object(from, format!("the weights of its outgoing edges for product \"{p}\" sum to {sum}, not 1")));
+                return Err(Diagnostic::object(
+                    from,
+                    format!(
+                        "the weights of its outgoing edges for product \"{p}\" sum to {sum}, not 1"
+                    ),
+                ));
             }
         }
     }
@@ -388,20 +563,38 @@ fn check_flow(scene: &Scene, ctx: &Ctx) -> Result<(), Diagnostic> {
     for object in &scene.objects {
         let id = object.id();
         let gets_parts = has_input.contains(id) || matches!(object, Object::Source(_));
-        let sends = matches!(object, Object::Source(_) | Object::Machine(_) | Object::Buffer(_) | Object::Conveyor(_) | Object::Assembly(_))
-            || matches!(object, Object::Robot(_) if !is_transfer_robot(object));
+        let sends = matches!(
+            object,
+            Object::Source(_)
+                | Object::Machine(_)
+                | Object::Buffer(_)
+                | Object::Conveyor(_)
+                | Object::Assembly(_)
+        ) || matches!(object, Object::Robot(_) if !is_transfer_robot(object));
         if sends && gets_parts && !out.contains_key(id) {
-            return Err(Diagnostic::object(id, "parts arrive here but have nowhere to go: add a flow edge from it"));
+            return Err(Diagnostic::object(
+                id,
+                "parts arrive here but have nowhere to go: add a flow edge from it",
+            ));
         }
         if matches!(object, Object::Sink(_)) && !has_input.contains(id) {
-            return Err(Diagnostic::object(id, "this sink is unreachable: no flow edge leads to it"));
+            return Err(Diagnostic::object(
+                id,
+                "this sink is unreachable: no flow edge leads to it",
+            ));
         }
         if sends && !gets_parts {
-            return Err(Diagnostic::object(id, "no flow edge leads here, so it would never see a part").with_help("connect it, or remove it"));
+            return Err(Diagnostic::object(
+                id,
+                "no flow edge leads here, so it would never see a part",
+            )
+            .with_help("connect it, or remove it"));
         }
     }
     if !scene.objects.iter().any(|o| matches!(o, Object::Source(_))) {
-        return Err(Diagnostic::new("the scene has no Source: no part would ever enter"));
+        return Err(Diagnostic::new(
+            "the scene has no Source: no part would ever enter",
+        ));
     }
     check_deadlock_cycles(scene, &out)?;
     check_sinks_reachable(scene, &out)
@@ -409,20 +602,29 @@ fn check_flow(scene: &Scene, ctx: &Ctx) -> Result<(), Diagnostic> {
 
 /// A cycle made only of stations (no buffer or conveyor) can fill up and
 /// lock: every station holds a part the next one cannot take.
-fn check_deadlock_cycles(scene: &Scene, out: &HashMap<&str, Vec<(&str, Option<&str>, Option<f64>)>>) -> Result<(), Diagnostic> {
+fn check_deadlock_cycles(
+    scene: &Scene,
+    out: &HashMap<&str, Vec<(&str, Option<&str>, Option<f64>)>>,
+) -> Result<(), Diagnostic> {
     let kinds: HashMap<&str, &Object> = scene.objects.iter().map(|o| (o.id(), o)).collect();
     // Tarjan's strongly connected components, iteratively on a small graph.
     let nodes: Vec<&str> = scene.objects.iter().map(Object::id).collect();
     let index_of: HashMap<&str, usize> = nodes.iter().enumerate().map(|(i, n)| (*n, i)).collect();
     let adj: Vec<Vec<usize>> = nodes
         .iter()
-        .map(|n| out.get(n).map(|es| es.iter().map(|e| index_of[e.0]).collect()).unwrap_or_default())
+        .map(|n| {
+            out.get(n)
+                .map(|es| es.iter().map(|e| index_of[e.0]).collect())
+                .unwrap_or_default()
+        })
         .collect();
     for comp in strongly_connected(&adj) {
         if comp.len() < 2 {
             continue;
         }
-        let has_store = comp.iter().any(|&i| matches!(kinds[nodes[i]], Object::Buffer(_) | Object::Conveyor(_)));
+        let has_store = comp
+            .iter()
+            .any(|&i| matches!(kinds[nodes[i]], Object::Buffer(_) | Object::Conveyor(_)));
         if !has_store {
             let mut names: Vec<&str> = comp.iter().map(|&i| nodes[i]).collect();
             names.sort_unstable();
@@ -477,7 +679,15 @@ fn strongly_connected(adj: &[Vec<usize>]) -> Vec<Vec<usize>> {
         }
     }
     let n = adj.len();
-    let mut t = T { adj, index: vec![None; n], low: vec![0; n], on: vec![false; n], stack: Vec::new(), next: 0, out: Vec::new() };
+    let mut t = T {
+        adj,
+        index: vec![None; n],
+        low: vec![0; n],
+        on: vec![false; n],
+        stack: Vec::new(),
+        next: 0,
+        out: Vec::new(),
+    };
     for v in 0..n {
         if t.index[v].is_none() {
             t.visit(v);
@@ -488,13 +698,21 @@ fn strongly_connected(adj: &[Vec<usize>]) -> Vec<Vec<usize>> {
 
 /// Every product a source emits must be able to reach a sink along edges
 /// that admit it (an assembly turns its inputs into its output).
-fn check_sinks_reachable(scene: &Scene, out: &HashMap<&str, Vec<(&str, Option<&str>, Option<f64>)>>) -> Result<(), Diagnostic> {
+fn check_sinks_reachable(
+    scene: &Scene,
+    out: &HashMap<&str, Vec<(&str, Option<&str>, Option<f64>)>>,
+) -> Result<(), Diagnostic> {
     let kinds: HashMap<&str, &Object> = scene.objects.iter().map(|o| (o.id(), o)).collect();
     for object in &scene.objects {
         let Object::Source(s) = object else { continue };
         let products: Vec<&str> = match &s.product {
             Some(p) => vec![p.as_str()],
-            None => s.mix.iter().filter(|(_, w)| *w > 0.0).map(|(p, _)| p.as_str()).collect(),
+            None => s
+                .mix
+                .iter()
+                .filter(|(_, w)| *w > 0.0)
+                .map(|(p, _)| p.as_str())
+                .collect(),
         };
         for product in products {
             let mut seen: BTreeSet<(&str, &str)> = BTreeSet::new();
@@ -509,7 +727,9 @@ fn check_sinks_reachable(scene: &Scene, out: &HashMap<&str, Vec<(&str, Option<&s
                         reached = true;
                         break;
                     }
-                    Object::Assembly(a) if a.inputs.iter().any(|(p, _)| p == prod) => a.output.as_str(),
+                    Object::Assembly(a) if a.inputs.iter().any(|(p, _)| p == prod) => {
+                        a.output.as_str()
+                    }
                     _ => prod,
                 };
                 for &(to, filter, _) in out.get(node).map(Vec::as_slice).unwrap_or_default() {
@@ -519,8 +739,11 @@ fn check_sinks_reachable(scene: &Scene, out: &HashMap<&str, Vec<(&str, Option<&s
                 }
             }
             if !reached {
-                return Err(Diagnostic::object(&s.id, format!("parts of product \"{product}\" made here can never reach a Sink"))
-                    .with_help("check the flow edges and their `product` filters"));
+                return Err(Diagnostic::object(
+                    &s.id,
+                    format!("parts of product \"{product}\" made here can never reach a Sink"),
+                )
+                .with_help("check the flow edges and their `product` filters"));
             }
         }
     }

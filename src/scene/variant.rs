@@ -119,7 +119,9 @@ pub fn apply_changes(mut scene: Scene, variant: &Variant) -> Result<Scene, Diagn
                     !(e.from == *from && e.to == *to)
                 });
                 if scene.flow.len() == before {
-                    return Err(Diagnostic::new(format!("RemoveFlow: there is no flow edge (\"{from}\", \"{to}\") in the base scene")));
+                    return Err(Diagnostic::new(format!(
+                        "RemoveFlow: there is no flow edge (\"{from}\", \"{to}\") in the base scene"
+                    )));
                 }
             }
             Change::SetHorizon(h) => scene.run.horizon = *h,
@@ -148,7 +150,8 @@ fn unknown_object(id: &str, ids: &[String]) -> Diagnostic {
 /// listed in docs/scene-format.md; times are in seconds.
 pub fn set_param(scene: &mut Scene, path: &str, value: &Value) -> Result<(), Diagnostic> {
     let (id, field) = path.split_once('.').ok_or_else(|| {
-        Diagnostic::new(format!("\"{path}\" is not a parameter path")).with_help("write object.field, e.g. \"b1.capacity\"")
+        Diagnostic::new(format!("\"{path}\" is not a parameter path"))
+            .with_help("write object.field, e.g. \"b1.capacity\"")
     })?;
     let object = find(scene, id)?;
     let kind = object.kind();
@@ -161,18 +164,27 @@ pub fn set_param(scene: &mut Scene, path: &str, value: &Value) -> Result<(), Dia
     };
     let num = || match value {
         Value::Number(n) => Ok(*n),
-        other => Err(Diagnostic::object(id, format!("`{field}` takes a number, got {other}"))),
+        other => Err(Diagnostic::object(
+            id,
+            format!("`{field}` takes a number, got {other}"),
+        )),
     };
     let count = || {
         let n = num()?;
         if n.fract() != 0.0 || n < 0.0 || n > f64::from(u32::MAX) {
-            return Err(Diagnostic::object(id, format!("`{field}` takes a whole number, got {n}")));
+            return Err(Diagnostic::object(
+                id,
+                format!("`{field}` takes a whole number, got {n}"),
+            ));
         }
         Ok(n as u32)
     };
     let text = || match value {
         Value::Text(t) => Ok(t.clone()),
-        other => Err(Diagnostic::object(id, format!("`{field}` takes a text, got {other}"))),
+        other => Err(Diagnostic::object(
+            id,
+            format!("`{field}` takes a text, got {other}"),
+        )),
     };
     let mean = |dist: &mut Dist| -> Result<(), Diagnostic> {
         set_mean(dist, num()?).map_err(|m| Diagnostic::object(id, m))
@@ -184,10 +196,26 @@ pub fn set_param(scene: &mut Scene, path: &str, value: &Value) -> Result<(), Dia
             "cycle.mean" => mean(&mut m.cycle)?,
             "operator" => m.operator = Some(text()?),
             "failures.between.mean" | "failures.repair.mean" => {
-                let f = m.failures.as_mut().ok_or_else(|| Diagnostic::object(id, "has no `failures` to change"))?;
-                mean(if field.contains("between") { &mut f.between } else { &mut f.repair })?
+                let f = m
+                    .failures
+                    .as_mut()
+                    .ok_or_else(|| Diagnostic::object(id, "has no `failures` to change"))?;
+                mean(if field.contains("between") {
+                    &mut f.between
+                } else {
+                    &mut f.repair
+                })?
             }
-            _ => return Err(bad_field(&["capacity", "scrap", "cycle.mean", "operator", "failures.between.mean", "failures.repair.mean"])),
+            _ => {
+                return Err(bad_field(&[
+                    "capacity",
+                    "scrap",
+                    "cycle.mean",
+                    "operator",
+                    "failures.between.mean",
+                    "failures.repair.mean",
+                ]));
+            }
         },
         Object::Assembly(m) => match field {
             "capacity" => m.capacity = count()?,
@@ -201,10 +229,26 @@ pub fn set_param(scene: &mut Scene, path: &str, value: &Value) -> Result<(), Dia
             ("cycle.mean", RobotTask::Process { cycle, .. }) => mean(cycle)?,
             ("speed", RobotTask::Transfer { speed, .. }) => *speed = num()?,
             ("failures.between.mean" | "failures.repair.mean", _) => {
-                let f = r.failures.as_mut().ok_or_else(|| Diagnostic::object(id, "has no `failures` to change"))?;
-                mean(if field.contains("between") { &mut f.between } else { &mut f.repair })?
+                let f = r
+                    .failures
+                    .as_mut()
+                    .ok_or_else(|| Diagnostic::object(id, "has no `failures` to change"))?;
+                mean(if field.contains("between") {
+                    &mut f.between
+                } else {
+                    &mut f.repair
+                })?
             }
-            _ => return Err(bad_field(&["reach", "scrap", "cycle.mean", "speed", "failures.between.mean", "failures.repair.mean"])),
+            _ => {
+                return Err(bad_field(&[
+                    "reach",
+                    "scrap",
+                    "cycle.mean",
+                    "speed",
+                    "failures.between.mean",
+                    "failures.repair.mean",
+                ]));
+            }
         },
         Object::Buffer(b) => match field {
             "capacity" => b.capacity = count()?,
@@ -215,7 +259,12 @@ pub fn set_param(scene: &mut Scene, path: &str, value: &Value) -> Result<(), Dia
             "spacing" => c.spacing = num()?,
             "accumulating" => match value {
                 Value::Bool(b) => c.accumulating = *b,
-                other => return Err(Diagnostic::object(id, format!("`accumulating` takes true or false, got {other}"))),
+                other => {
+                    return Err(Diagnostic::object(
+                        id,
+                        format!("`accumulating` takes true or false, got {other}"),
+                    ));
+                }
             },
             _ => return Err(bad_field(&["speed", "spacing", "accumulating"])),
         },
@@ -227,7 +276,9 @@ pub fn set_param(scene: &mut Scene, path: &str, value: &Value) -> Result<(), Dia
         },
         Object::Source(s) => match field {
             "interarrival.mean" => {
-                let d = s.interarrival.as_mut().ok_or_else(|| Diagnostic::object(id, "is saturated: it has no interarrival time"))?;
+                let d = s.interarrival.as_mut().ok_or_else(|| {
+                    Diagnostic::object(id, "is saturated: it has no interarrival time")
+                })?;
                 mean(d)?
             }
             "limit" => s.limit = Some(u64::from(count()?)),
@@ -241,7 +292,9 @@ pub fn set_param(scene: &mut Scene, path: &str, value: &Value) -> Result<(), Dia
 /// Rescales a distribution to a new mean (seconds), keeping its shape.
 fn set_mean(dist: &mut Dist, new_mean: f64) -> Result<(), String> {
     if !(new_mean.is_finite() && new_mean > 0.0) {
-        return Err(format!("a mean must be a positive number of seconds, got {new_mean}"));
+        return Err(format!(
+            "a mean must be a positive number of seconds, got {new_mean}"
+        ));
     }
     let factor = new_mean / dist.mean_secs();
     let scale = |d: &mut Duration| *d = Duration::Seconds(d.secs() * factor);

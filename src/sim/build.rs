@@ -5,8 +5,10 @@ use super::calendar::Event;
 use super::rng::{Purpose, Stream};
 use super::sampler::Sampler;
 use super::station::{Station, StationKind};
-use super::store::{Buffer, Conveyor, Content};
-use super::{Edge, Engine, LineStats, Node, NodeKind, Pool, RunWindow, ShiftRuntime, Sink, Source, State};
+use super::store::{Buffer, Content, Conveyor};
+use super::{
+    Edge, Engine, LineStats, Node, NodeKind, Pool, RunWindow, ShiftRuntime, Sink, Source, State,
+};
 use crate::error::Diagnostic;
 use crate::scene::{Dist, Flow, Object, Power, RobotTask, Scene, ShiftCalendar};
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -15,14 +17,26 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
     let seed = scene.run.seed;
     let products: Vec<String> = scene.products.iter().map(|p| p.id.clone()).collect();
-    let product_index: HashMap<&str, u16> = products.iter().enumerate().map(|(i, p)| (p.as_str(), i as u16)).collect();
+    let product_index: HashMap<&str, u16> = products
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.as_str(), i as u16))
+        .collect();
     let mut shifts: Vec<ShiftRuntime> = Vec::new();
     for s in &scene.shifts {
-        let calendar = ShiftCalendar::new(s).map_err(|m| Diagnostic::new(format!("shift \"{}\": {m}", s.id)))?;
-        shifts.push(ShiftRuntime { id: s.id.clone(), calendar, nodes: Vec::new(), pools: Vec::new() });
+        let calendar = ShiftCalendar::new(s)
+            .map_err(|m| Diagnostic::new(format!("shift \"{}\": {m}", s.id)))?;
+        shifts.push(ShiftRuntime {
+            id: s.id.clone(),
+            calendar,
+            nodes: Vec::new(),
+            pools: Vec::new(),
+        });
     }
     let shift_index = |name: &Option<String>| -> Option<u32> {
-        name.as_ref().and_then(|n| scene.shifts.iter().position(|s| &s.id == n)).map(|i| i as u32)
+        name.as_ref()
+            .and_then(|n| scene.shifts.iter().position(|s| &s.id == n))
+            .map(|i| i as u32)
     };
 
     let mut pools = Vec::new();
@@ -39,12 +53,21 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
         }
     }
 
-    let sampler = |id: &str, field: &str, d: &Dist| Sampler::new(d).map_err(|m| Diagnostic::object(id, format!("`{field}`: {m}")));
+    let sampler = |id: &str, field: &str, d: &Dist| {
+        Sampler::new(d).map_err(|m| Diagnostic::object(id, format!("`{field}`: {m}")))
+    };
     let streams = |id: &str| {
-        [Stream::new(seed, rep, id, Purpose::Process), Stream::new(seed, rep, id, Purpose::Failure), Stream::new(seed, rep, id, Purpose::Quality)]
+        [
+            Stream::new(seed, rep, id, Purpose::Process),
+            Stream::new(seed, rep, id, Purpose::Failure),
+            Stream::new(seed, rep, id, Purpose::Quality),
+        ]
     };
     let n_products = products.len();
-    let cycles = |id: &str, default: &Dist, per: &BTreeMap<String, Dist>| -> Result<(Vec<Option<Sampler>>, Vec<f64>), Diagnostic> {
+    let cycles = |id: &str,
+                  default: &Dist,
+                  per: &BTreeMap<String, Dist>|
+     -> Result<(Vec<Option<Sampler>>, Vec<f64>), Diagnostic> {
         let mut samplers = Vec::with_capacity(n_products);
         let mut ideal = Vec::with_capacity(n_products);
         for p in &products {
@@ -54,9 +77,16 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
         }
         Ok((samplers, ideal))
     };
-    let failures = |id: &str, f: &Option<crate::scene::Failures>| -> Result<Option<(Sampler, Sampler)>, Diagnostic> {
+    let failures = |id: &str,
+                    f: &Option<crate::scene::Failures>|
+     -> Result<Option<(Sampler, Sampler)>, Diagnostic> {
         f.as_ref()
-            .map(|f| Ok((sampler(id, "failures.between", &f.between)?, sampler(id, "failures.repair", &f.repair)?)))
+            .map(|f| {
+                Ok((
+                    sampler(id, "failures.between", &f.between)?,
+                    sampler(id, "failures.repair", &f.repair)?,
+                ))
+            })
             .transpose()
     };
 
@@ -81,8 +111,16 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
                         (acc, product_index[p.as_str()])
                     })
                     .collect();
-                let interarrival = s.interarrival.as_ref().map(|d| sampler(id, "interarrival", d)).transpose()?;
-                let due_in = s.due_in.as_ref().map(|d| sampler(id, "due_in", d)).transpose()?;
+                let interarrival = s
+                    .interarrival
+                    .as_ref()
+                    .map(|d| sampler(id, "interarrival", d))
+                    .transpose()?;
+                let due_in = s
+                    .due_in
+                    .as_ref()
+                    .map(|d| sampler(id, "due_in", d))
+                    .transpose()?;
                 node_shift = shift_index(&s.shift);
                 NodeKind::Source(Source::new(
                     mix,
@@ -95,9 +133,14 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
             }
             Object::Machine(m) => {
                 let (cycle, ideal) = cycles(id, &m.cycle, &m.product_cycles)?;
-                let setup = m.setup.as_ref().map(|s| sampler(id, "setup.time", &s.time)).transpose()?;
+                let setup = m
+                    .setup
+                    .as_ref()
+                    .map(|s| sampler(id, "setup.time", &s.time))
+                    .transpose()?;
                 let operator = m.operator.as_ref().map(|p| pool_index[p.as_str()]);
-                node_shift = shift_index(&m.shift).or_else(|| m.operator.as_ref().and_then(|p| pool_shift[p.as_str()]));
+                node_shift = shift_index(&m.shift)
+                    .or_else(|| m.operator.as_ref().and_then(|p| pool_shift[p.as_str()]));
                 NodeKind::Station(Station::new(
                     StationKind::Machine,
                     m.capacity,
@@ -114,9 +157,16 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
             Object::Robot(r) => {
                 node_shift = shift_index(&r.shift);
                 match &r.task {
-                    RobotTask::Process { cycle, product_cycles, setup } => {
+                    RobotTask::Process {
+                        cycle,
+                        product_cycles,
+                        setup,
+                    } => {
                         let (cycle, ideal) = cycles(id, cycle, product_cycles)?;
-                        let setup = setup.as_ref().map(|s| sampler(id, "task.setup.time", &s.time)).transpose()?;
+                        let setup = setup
+                            .as_ref()
+                            .map(|s| sampler(id, "task.setup.time", &s.time))
+                            .transpose()?;
                         NodeKind::Station(Station::new(
                             StationKind::RobotCell,
                             1,
@@ -131,7 +181,13 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
                         ))
                     }
                     RobotTask::Transfer { speed, pick, place } => NodeKind::Station(Station::new(
-                        StationKind::Transfer { speed: *speed, pick: pick.secs(), place: place.secs(), at: r.pos, job: None },
+                        StationKind::Transfer {
+                            speed: *speed,
+                            pick: pick.secs(),
+                            place: place.secs(),
+                            at: r.pos,
+                            job: None,
+                        },
                         1,
                         vec![None; n_products],
                         vec![0.0; n_products],
@@ -146,12 +202,25 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
             }
             Object::Assembly(a) => {
                 let (cycle, ideal) = cycles(id, &a.cycle, &BTreeMap::new())?;
-                let bins = a.inputs.iter().map(|(p, q)| (product_index[p.as_str()], *q, VecDeque::new())).collect();
-                let bin_capacity = a.inputs.iter().map(|(_, q)| a.bin_capacity.unwrap_or(2 * q)).collect();
+                let bins = a
+                    .inputs
+                    .iter()
+                    .map(|(p, q)| (product_index[p.as_str()], *q, VecDeque::new()))
+                    .collect();
+                let bin_capacity = a
+                    .inputs
+                    .iter()
+                    .map(|(_, q)| a.bin_capacity.unwrap_or(2 * q))
+                    .collect();
                 let operator = a.operator.as_ref().map(|p| pool_index[p.as_str()]);
-                node_shift = shift_index(&a.shift).or_else(|| a.operator.as_ref().and_then(|p| pool_shift[p.as_str()]));
+                node_shift = shift_index(&a.shift)
+                    .or_else(|| a.operator.as_ref().and_then(|p| pool_shift[p.as_str()]));
                 NodeKind::Station(Station::new(
-                    StationKind::Assembly { bins, bin_capacity, output: product_index[a.output.as_str()] },
+                    StationKind::Assembly {
+                        bins,
+                        bin_capacity,
+                        output: product_index[a.output.as_str()],
+                    },
                     a.capacity,
                     cycle,
                     ideal,
@@ -163,7 +232,11 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
                     streams(id),
                 ))
             }
-            Object::Buffer(b) => NodeKind::Buffer(Buffer { capacity: b.capacity, queue: VecDeque::new(), content: Content::default() }),
+            Object::Buffer(b) => NodeKind::Buffer(Buffer {
+                capacity: b.capacity,
+                queue: VecDeque::new(),
+                content: Content::default(),
+            }),
             Object::Conveyor(c) => {
                 let length = (c.to.0 - c.from.0).hypot(c.to.1 - c.from.1);
                 NodeKind::Conveyor(Conveyor::new(length, c.speed, c.spacing, c.accumulating))
@@ -194,16 +267,45 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
 
     for flow in &scene.flow {
         let e = match flow {
-            Flow::Pair(a, b) => crate::scene::FlowEdge { from: a.clone(), to: b.clone(), product: None, weight: None, via: None },
+            Flow::Pair(a, b) => crate::scene::FlowEdge {
+                from: a.clone(),
+                to: b.clone(),
+                product: None,
+                weight: None,
+                via: None,
+            },
             Flow::Edge(e) => e.clone(),
         };
-        let missing = |name: &str| Diagnostic::new(format!("flow edge (\"{}\", \"{}\") refers to \"{name}\", which is not a flow object", e.from, e.to));
-        let from = *node_index.get(e.from.as_str()).ok_or_else(|| missing(&e.from))?;
-        let to = *node_index.get(e.to.as_str()).ok_or_else(|| missing(&e.to))?;
-        let via = e.via.as_ref().map(|v| node_index.get(v.as_str()).copied().ok_or_else(|| missing(v))).transpose()?;
+        let missing = |name: &str| {
+            Diagnostic::new(format!(
+                "flow edge (\"{}\", \"{}\") refers to \"{name}\", which is not a flow object",
+                e.from, e.to
+            ))
+        };
+        let from = *node_index
+            .get(e.from.as_str())
+            .ok_or_else(|| missing(&e.from))?;
+        let to = *node_index
+            .get(e.to.as_str())
+            .ok_or_else(|| missing(&e.to))?;
+        let via = e
+            .via
+            .as_ref()
+            .map(|v| {
+                node_index
+                    .get(v.as_str())
+                    .copied()
+                    .ok_or_else(|| missing(v))
+            })
+            .transpose()?;
         let node = &mut nodes[from as usize];
         node.weighted |= e.weight.is_some();
-        node.out.push(Edge { to, product: e.product.as_ref().map(|p| product_index[p.as_str()]), weight: e.weight.unwrap_or(0.0), via });
+        node.out.push(Edge {
+            to,
+            product: e.product.as_ref().map(|p| product_index[p.as_str()]),
+            weight: e.weight.unwrap_or(0.0),
+            via,
+        });
     }
 
     let warmup = scene.run.warmup.map_or(0.0, |w| w.secs());
@@ -211,7 +313,11 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
     let sample_every = scene.run.sample_every.map_or(horizon / 100.0, |s| s.secs());
     let mut engine = Engine {
         now: 0.0,
-        window: RunWindow { warmup, horizon, sample_every },
+        window: RunWindow {
+            warmup,
+            horizon,
+            sample_every,
+        },
         stats_start: 0.0,
         finished: false,
         calendar: Default::default(),
@@ -251,7 +357,9 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
         }
         let next = engine.shifts[s].calendar.next_change(0.0);
         if next < warmup + horizon {
-            engine.calendar.schedule(next, Event::ShiftChange { shift: s as u32 });
+            engine
+                .calendar
+                .schedule(next, Event::ShiftChange { shift: s as u32 });
         }
     }
     for n in 0..engine.nodes.len() {

@@ -8,18 +8,36 @@ use std::collections::BinaryHeap;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
     /// A timed source releases its next part.
-    Arrival { node: u32 },
+    Arrival {
+        node: u32,
+    },
     /// A station's server finishes its current phase (setup, work, robot leg).
-    PhaseDone { node: u32, server: u32, generation: u32 },
+    PhaseDone {
+        node: u32,
+        server: u32,
+        generation: u32,
+    },
     /// A station breaks down (stale if its failure clock was reset since).
-    Failure { node: u32, generation: u32 },
-    Repair { node: u32 },
+    Failure {
+        node: u32,
+        generation: u32,
+    },
+    Repair {
+        node: u32,
+    },
     /// The head part of a conveyor reaches the end.
-    ConveyorHead { node: u32, generation: u32 },
+    ConveyorHead {
+        node: u32,
+        generation: u32,
+    },
     /// The gap behind the last part on a conveyor has opened.
-    ConveyorGap { node: u32 },
+    ConveyorGap {
+        node: u32,
+    },
     /// A shift turns on or off.
-    ShiftChange { shift: u32 },
+    ShiftChange {
+        shift: u32,
+    },
     /// Record the over-time series.
     Sample,
     WarmupEnd,
@@ -47,7 +65,10 @@ impl PartialOrd for Entry {
 impl Ord for Entry {
     /// Reversed, so the max-heap pops the earliest (time, seq).
     fn cmp(&self, other: &Self) -> Ordering {
-        other.time.total_cmp(&self.time).then_with(|| other.seq.cmp(&self.seq))
+        other
+            .time
+            .total_cmp(&self.time)
+            .then_with(|| other.seq.cmp(&self.seq))
     }
 }
 
@@ -62,7 +83,11 @@ impl Calendar {
     #[inline]
     pub fn schedule(&mut self, time: f64, event: Event) {
         self.seq += 1;
-        self.heap.push(Entry { time, seq: self.seq, event });
+        self.heap.push(Entry {
+            time,
+            seq: self.seq,
+            event,
+        });
     }
 
     #[inline]

@@ -28,7 +28,9 @@ impl Engine {
     /// Offers the part in `slot` of `node` downstream. Returns whether it left
     /// (or a robot is on its way to fetch it).
     pub(super) fn try_push(&mut self, node: u32, slot: u32) -> bool {
-        let Some(part) = self.ready_part(node, slot) else { return false };
+        let Some(part) = self.ready_part(node, slot) else {
+            return false;
+        };
         let token = {
             let t = &mut self.nodes[node as usize].tokens[slot as usize];
             *t = t.wrapping_add(1);
@@ -150,7 +152,9 @@ impl Engine {
             if !self.has_space(node) {
                 break;
             }
-            let Some(w) = self.nodes[node as usize].waiters.pop_front() else { break };
+            let Some(w) = self.nodes[node as usize].waiters.pop_front() else {
+                break;
+            };
             if self.nodes[w.node as usize].tokens[w.slot as usize] == w.token {
                 self.try_push(w.node, w.slot);
             }

@@ -262,7 +262,11 @@ impl Engine {
     fn handle(&mut self, event: Event) {
         match event {
             Event::Arrival { node } => self.arrival(node),
-            Event::PhaseDone { node, server, generation } => self.phase_done(node, server, generation),
+            Event::PhaseDone {
+                node,
+                server,
+                generation,
+            } => self.phase_done(node, server, generation),
             Event::Failure { node, generation } => self.failure(node, generation),
             Event::Repair { node } => self.repair(node),
             Event::ConveyorHead { node, generation } => self.conveyor_head(node, generation),
@@ -274,7 +278,9 @@ impl Engine {
             }
             Event::ShiftChange { shift } => self.shift_change(shift),
             Event::Sample => {
-                self.line.samples.push((self.now, self.line.exited_total, self.line.wip));
+                self.line
+                    .samples
+                    .push((self.now, self.line.exited_total, self.line.wip));
                 let next = self.now + self.window.sample_every;
                 if next < self.end_time() {
                     self.calendar.schedule(next, Event::Sample);
@@ -283,7 +289,9 @@ impl Engine {
             Event::WarmupEnd => self.reset_statistics(),
             Event::End => {
                 self.flush_statistics();
-                self.line.samples.push((self.now, self.line.exited_total, self.line.wip));
+                self.line
+                    .samples
+                    .push((self.now, self.line.exited_total, self.line.wip));
                 self.finished = true;
             }
         }
@@ -399,8 +407,17 @@ impl Engine {
 
     fn log(&mut self, node: u32, part: u32, event: LogEvent) {
         if let Some(log) = &mut self.log {
-            let serial = if part == part::NO_PART { 0 } else { self.parts[part].serial };
-            log.push(LogRecord { time: self.now, node, part: serial, event });
+            let serial = if part == part::NO_PART {
+                0
+            } else {
+                self.parts[part].serial
+            };
+            log.push(LogRecord {
+                time: self.now,
+                node,
+                part: serial,
+                event,
+            });
         }
     }
 }

@@ -24,7 +24,17 @@ pub struct Pool {
 
 impl Pool {
     pub fn new(id: String, count: u32, wage_per_hour: f64) -> Self {
-        Self { id, count, busy: 0, on_shift: true, wage_per_hour, queue: VecDeque::new(), since: 0.0, busy_area: 0.0, paid_area: 0.0 }
+        Self {
+            id,
+            count,
+            busy: 0,
+            on_shift: true,
+            wage_per_hour,
+            queue: VecDeque::new(),
+            since: 0.0,
+            busy_area: 0.0,
+            paid_area: 0.0,
+        }
     }
 
     pub(super) fn flush(&mut self, now: f64) {
@@ -81,7 +91,9 @@ impl Engine {
             if !p.on_shift || p.busy >= p.count {
                 return;
             }
-            let Some((node, server)) = p.queue.pop_front() else { return };
+            let Some((node, server)) = p.queue.pop_front() else {
+                return;
+            };
             p.flush(now);
             p.busy += 1;
             self.operator_arrived(node, server);

@@ -31,7 +31,13 @@ pub struct Parts {
 impl Parts {
     pub fn create(&mut self, product: u16, created: f64, due: f64) -> u32 {
         self.serial += 1;
-        let part = Part { serial: self.serial, product, created, due, next_edge: NO_EDGE };
+        let part = Part {
+            serial: self.serial,
+            product,
+            created,
+            due,
+            next_edge: NO_EDGE,
+        };
         self.live += 1;
         match self.free.pop() {
             Some(i) => {

@@ -18,7 +18,11 @@ pub struct SimClock {
 
 impl Default for SimClock {
     fn default() -> Self {
-        Self { target: 0.0, max_events_per_update: u64::MAX, last_events: 0 }
+        Self {
+            target: 0.0,
+            max_events_per_update: u64::MAX,
+            last_events: 0,
+        }
     }
 }
 
@@ -52,7 +56,10 @@ pub struct SimulationPlugin;
 impl Plugin for SimulationPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<SimClock>()
-            .configure_sets(Update, (SimulationSet::Advance, SimulationSet::Mirror).chain())
+            .configure_sets(
+                Update,
+                (SimulationSet::Advance, SimulationSet::Mirror).chain(),
+            )
             .add_systems(Startup, spawn_objects)
             .add_systems(Update, advance.in_set(SimulationSet::Advance))
             .add_systems(Update, mirror.in_set(SimulationSet::Mirror));
@@ -61,7 +68,13 @@ impl Plugin for SimulationPlugin {
 
 fn spawn_objects(mut commands: Commands, engine: Res<Engine>) {
     for (i, node) in engine.nodes.iter().enumerate() {
-        commands.spawn((SceneObject { node: i as u32, id: node.id.clone() }, ObjectState::default()));
+        commands.spawn((
+            SceneObject {
+                node: i as u32,
+                id: node.id.clone(),
+            },
+            ObjectState::default(),
+        ));
     }
 }
 
@@ -75,9 +88,18 @@ fn advance(mut engine: ResMut<Engine>, mut clock: ResMut<SimClock>) {
 fn mirror(engine: Res<Engine>, mut objects: Query<(&SceneObject, &mut ObjectState)>) {
     for (object, mut state) in &mut objects {
         let new = match &engine.nodes[object.node as usize].kind {
-            NodeKind::Station(s) => ObjectState { state: Some(s.state()), parts: s.parts_held() as u32 },
-            NodeKind::Buffer(b) => ObjectState { state: None, parts: b.queue.len() as u32 },
-            NodeKind::Conveyor(c) => ObjectState { state: None, parts: c.parts.len() as u32 },
+            NodeKind::Station(s) => ObjectState {
+                state: Some(s.state()),
+                parts: s.parts_held() as u32,
+            },
+            NodeKind::Buffer(b) => ObjectState {
+                state: None,
+                parts: b.queue.len() as u32,
+            },
+            NodeKind::Conveyor(c) => ObjectState {
+                state: None,
+                parts: c.parts.len() as u32,
+            },
             _ => ObjectState::default(),
         };
         state.set_if_neq(new);
@@ -89,7 +111,14 @@ fn mirror(engine: Res<Engine>, mut objects: Query<(&SceneObject, &mut ObjectStat
 pub fn run_in_app(engine: Engine) -> Engine {
     let end = engine.end_time();
     let mut app = App::new();
-    app.insert_resource(engine).insert_resource(SimClock { target: end, ..default() }).add_plugins(SimulationPlugin);
+    app.insert_resource(engine)
+        .insert_resource(SimClock {
+            target: end,
+            ..default()
+        })
+        .add_plugins(SimulationPlugin);
     app.update();
-    app.world_mut().remove_resource::<Engine>().expect("the engine resource stays in the world")
+    app.world_mut()
+        .remove_resource::<Engine>()
+        .expect("the engine resource stays in the world")
 }

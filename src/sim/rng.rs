@@ -23,7 +23,9 @@ fn splitmix64(x: &mut u64) -> u64 {
 
 /// FNV-1a: a stable hash of an object id (std's hasher may change between releases).
 fn fnv1a(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3))
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3)
+    })
 }
 
 /// What a stream is used for; separate purposes keep draws independent.
@@ -40,8 +42,15 @@ pub enum Purpose {
 impl Stream {
     /// The stream of `object` for `purpose` in replication `rep`.
     pub fn new(seed: u64, rep: u32, object: &str, purpose: Purpose) -> Self {
-        let mut x = seed ^ splitmix64(&mut (u64::from(rep) << 8 | purpose as u64)) ^ fnv1a(object).rotate_left(17);
-        let s = [splitmix64(&mut x), splitmix64(&mut x), splitmix64(&mut x), splitmix64(&mut x)];
+        let mut x = seed
+            ^ splitmix64(&mut (u64::from(rep) << 8 | purpose as u64))
+            ^ fnv1a(object).rotate_left(17);
+        let s = [
+            splitmix64(&mut x),
+            splitmix64(&mut x),
+            splitmix64(&mut x),
+            splitmix64(&mut x),
+        ];
         Self { s }
     }
 

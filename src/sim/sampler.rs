@@ -30,10 +30,12 @@ impl Sampler {
         Ok(match dist {
             Dist::Constant(d) => Sampler::Constant(d.secs()),
             Dist::Uniform { min, max } => Sampler::Uniform(min.secs(), max.secs()),
-            Dist::Triangular { min, mode, max } => {
-                Sampler::Triangular(Triangular::new(min.secs(), max.secs(), mode.secs()).map_err(|e| err(&e))?)
+            Dist::Triangular { min, mode, max } => Sampler::Triangular(
+                Triangular::new(min.secs(), max.secs(), mode.secs()).map_err(|e| err(&e))?,
+            ),
+            Dist::Normal { mean, sd } => {
+                Sampler::Normal(Normal::new(mean.secs(), sd.secs()).map_err(|e| err(&e))?)
             }
-            Dist::Normal { mean, sd } => Sampler::Normal(Normal::new(mean.secs(), sd.secs()).map_err(|e| err(&e))?),
             Dist::LogNormal { mean, sd } => {
                 // Parameters of the underlying normal from the value's mean m and sd s.
                 let (m, s) = (mean.secs(), sd.secs());
@@ -41,9 +43,15 @@ impl Sampler {
                 let mu = m.ln() - sigma2 / 2.0;
                 Sampler::LogNormal(LogNormal::new(mu, sigma2.sqrt()).map_err(|e| err(&e))?)
             }
-            Dist::Exponential { mean } => Sampler::Exponential(Exp::new(1.0 / mean.secs()).map_err(|e| err(&e))?),
-            Dist::Weibull { shape, scale } => Sampler::Weibull(Weibull::new(scale.secs(), *shape).map_err(|e| err(&e))?),
-            Dist::Gamma { shape, scale } => Sampler::Gamma(Gamma::new(*shape, scale.secs()).map_err(|e| err(&e))?),
+            Dist::Exponential { mean } => {
+                Sampler::Exponential(Exp::new(1.0 / mean.secs()).map_err(|e| err(&e))?)
+            }
+            Dist::Weibull { shape, scale } => {
+                Sampler::Weibull(Weibull::new(scale.secs(), *shape).map_err(|e| err(&e))?)
+            }
+            Dist::Gamma { shape, scale } => {
+                Sampler::Gamma(Gamma::new(*shape, scale.secs()).map_err(|e| err(&e))?)
+            }
             Dist::Erlang { k, mean } => {
                 let k = f64::from(*k);
                 Sampler::Gamma(Gamma::new(k, mean.secs() / k).map_err(|e| err(&e))?)
@@ -113,25 +121,51 @@ mod tests {
     fn sample_means_match_the_distribution_means() {
         let cases = [
             Dist::Exponential { mean: S(40.0) },
-            Dist::Uniform { min: S(2.0), max: S(4.0) },
-            Dist::Triangular { min: S(38.0), mode: S(45.0), max: S(70.0) },
-            Dist::LogNormal { mean: S(20.0), sd: S(8.0) },
-            Dist::Weibull { shape: 1.5, scale: S(10.0) },
-            Dist::Gamma { shape: 2.0, scale: S(3.0) },
+            Dist::Uniform {
+                min: S(2.0),
+                max: S(4.0),
+            },
+            Dist::Triangular {
+                min: S(38.0),
+                mode: S(45.0),
+                max: S(70.0),
+            },
+            Dist::LogNormal {
+                mean: S(20.0),
+                sd: S(8.0),
+            },
+            Dist::Weibull {
+                shape: 1.5,
+                scale: S(10.0),
+            },
+            Dist::Gamma {
+                shape: 2.0,
+                scale: S(3.0),
+            },
             Dist::Erlang { k: 3, mean: S(9.0) },
             Dist::Empirical(vec![(S(1.0), 1.0), (S(5.0), 3.0)]),
-            Dist::Normal { mean: S(32.0), sd: S(3.0) },
+            Dist::Normal {
+                mean: S(32.0),
+                sd: S(3.0),
+            },
         ];
         for d in cases {
             let (m, se) = mean_of(&d, 100_000);
             let want = d.mean_secs();
-            assert!((m - want).abs() < 4.0 * se + 1e-12, "{d:?}: sample mean {m}, expected {want} (se {se})");
+            assert!(
+                (m - want).abs() < 4.0 * se + 1e-12,
+                "{d:?}: sample mean {m}, expected {want} (se {se})"
+            );
         }
     }
 
     #[test]
     fn truncated_normal_is_never_negative() {
-        let s = Sampler::new(&Dist::Normal { mean: S(1.0), sd: S(2.0) }).unwrap();
+        let s = Sampler::new(&Dist::Normal {
+            mean: S(1.0),
+            sd: S(2.0),
+        })
+        .unwrap();
         let mut rng = Stream::new(3, 0, "t", Purpose::Process);
         assert!((0..10_000).all(|_| s.sample(&mut rng) >= 0.0));
     }

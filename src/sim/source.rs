@@ -61,18 +61,25 @@ impl Source {
             return self.mix[0].1;
         }
         let u = self.mix_rng.uniform();
-        self.mix.iter().find(|(c, _)| u < *c).unwrap_or(&self.mix[self.mix.len() - 1]).1
+        self.mix
+            .iter()
+            .find(|(c, _)| u < *c)
+            .unwrap_or(&self.mix[self.mix.len() - 1])
+            .1
     }
 }
 
 impl Engine {
     /// Schedules the first arrival (or the first saturated release).
     pub(super) fn source_start(&mut self, node: u32) {
-        let NodeKind::Source(s) = &mut self.nodes[node as usize].kind else { return };
+        let NodeKind::Source(s) = &mut self.nodes[node as usize].kind else {
+            return;
+        };
         match &s.interarrival {
             Some(ia) => {
                 let dt = ia.sample(&mut s.arrival_rng);
-                self.calendar.schedule(self.now + dt, Event::Arrival { node });
+                self.calendar
+                    .schedule(self.now + dt, Event::Arrival { node });
             }
             None => self.queue(Action::SourceNext(node)),
         }
@@ -80,7 +87,9 @@ impl Engine {
 
     pub(super) fn arrival(&mut self, node: u32) {
         let now = self.now;
-        let NodeKind::Source(s) = &mut self.nodes[node as usize].kind else { return };
+        let NodeKind::Source(s) = &mut self.nodes[node as usize].kind else {
+            return;
+        };
         if !s.on_shift {
             s.arrival_due = true;
             return;
@@ -90,7 +99,10 @@ impl Engine {
         }
         s.made += 1;
         let product = s.draw_product();
-        let due = s.due_in.as_ref().map_or(f64::INFINITY, |d| now + d.sample(&mut s.mix_rng));
+        let due = s
+            .due_in
+            .as_ref()
+            .map_or(f64::INFINITY, |d| now + d.sample(&mut s.mix_rng));
         let part = self.parts.create(product, now, due);
         if let NodeKind::Source(s) = &mut self.nodes[node as usize].kind {
             s.pending = part;
@@ -104,7 +116,9 @@ impl Engine {
 
     /// A saturated source makes the next part and offers it.
     pub(super) fn source_next(&mut self, node: u32) {
-        let NodeKind::Source(s) = &mut self.nodes[node as usize].kind else { return };
+        let NodeKind::Source(s) = &mut self.nodes[node as usize].kind else {
+            return;
+        };
         if !s.on_shift || s.pending != NO_PART || s.made >= s.limit {
             return;
         }
@@ -120,7 +134,9 @@ impl Engine {
 
     pub(super) fn source_released(&mut self, node: u32) {
         let now = self.now;
-        let NodeKind::Source(s) = &mut self.nodes[node as usize].kind else { return };
+        let NodeKind::Source(s) = &mut self.nodes[node as usize].kind else {
+            return;
+        };
         let part = std::mem::replace(&mut s.pending, NO_PART);
         s.released += 1;
         match &s.interarrival {
@@ -130,7 +146,10 @@ impl Engine {
                 self.calendar.schedule(now + dt, Event::Arrival { node });
             }
             None => {
-                let due = s.due_in.as_ref().map_or(f64::INFINITY, |d| now + d.sample(&mut s.mix_rng));
+                let due = s
+                    .due_in
+                    .as_ref()
+                    .map_or(f64::INFINITY, |d| now + d.sample(&mut s.mix_rng));
                 let p = &mut self.parts[part];
                 p.created = now;
                 p.due = due;
@@ -144,7 +163,9 @@ impl Engine {
     }
 
     pub(super) fn set_source_shift(&mut self, node: u32, on: bool) {
-        let NodeKind::Source(s) = &mut self.nodes[node as usize].kind else { return };
+        let NodeKind::Source(s) = &mut self.nodes[node as usize].kind else {
+            return;
+        };
         s.on_shift = on;
         if !on {
             return;

@@ -82,8 +82,18 @@ pub enum StationKind {
     /// A robot processing cell.
     RobotCell,
     /// Input bins: (product, quantity per assembly, parts waiting).
-    Assembly { bins: Vec<(u16, u32, VecDeque<u32>)>, bin_capacity: Vec<u32>, output: u16 },
-    Transfer { speed: f64, pick: f64, place: f64, at: (f64, f64), job: Option<Job> },
+    Assembly {
+        bins: Vec<(u16, u32, VecDeque<u32>)>,
+        bin_capacity: Vec<u32>,
+        output: u16,
+    },
+    Transfer {
+        speed: f64,
+        pick: f64,
+        place: f64,
+        at: (f64, f64),
+        job: Option<Job>,
+    },
 }
 
 /// A processing station.
@@ -139,7 +149,9 @@ impl Station {
         rngs: [Stream; 3],
     ) -> Self {
         let [process_rng, mut failure_rng, quality_rng] = rngs;
-        let ttf_remaining = failures.as_ref().map_or(f64::INFINITY, |(between, _)| between.sample(&mut failure_rng));
+        let ttf_remaining = failures.as_ref().map_or(f64::INFINITY, |(between, _)| {
+            between.sample(&mut failure_rng)
+        });
         Self {
             kind,
             servers: (0..capacity).map(|_| Server::new()).collect(),
@@ -181,9 +193,12 @@ impl Station {
             return false;
         }
         match &self.kind {
-            StationKind::Assembly { bins, bin_capacity, .. } => {
-                bins.iter().zip(bin_capacity).any(|(b, cap)| (b.2.len() as u32) < *cap)
-            }
+            StationKind::Assembly {
+                bins, bin_capacity, ..
+            } => bins
+                .iter()
+                .zip(bin_capacity)
+                .any(|(b, cap)| (b.2.len() as u32) < *cap),
             _ => self.servers.iter().any(|s| s.phase == Phase::Idle),
         }
     }
@@ -193,9 +208,12 @@ impl Station {
             return false;
         }
         match &self.kind {
-            StationKind::Assembly { bins, bin_capacity, .. } => {
-                bins.iter().zip(bin_capacity).any(|(b, cap)| b.0 == product && (b.2.len() as u32) < *cap)
-            }
+            StationKind::Assembly {
+                bins, bin_capacity, ..
+            } => bins
+                .iter()
+                .zip(bin_capacity)
+                .any(|(b, cap)| b.0 == product && (b.2.len() as u32) < *cap),
             StationKind::Transfer { .. } => false,
             _ => self.servers.iter().any(|s| s.phase == Phase::Idle),
         }
@@ -203,7 +221,11 @@ impl Station {
 
     pub(super) fn ready_part(&self, slot: u32) -> u32 {
         let s = &self.servers[slot as usize];
-        if s.phase == Phase::Done { s.part } else { NO_PART }
+        if s.phase == Phase::Done {
+            s.part
+        } else {
+            NO_PART
+        }
     }
 
     pub(super) fn parts_held(&self) -> u64 {
@@ -244,7 +266,11 @@ impl Station {
             State::Blocked => 5,
             State::Starved => 6,
         };
-        self.servers.iter().map(|s| s.state).min_by_key(|s| rank(*s)).unwrap_or(State::Starved)
+        self.servers
+            .iter()
+            .map(|s| s.state)
+            .min_by_key(|s| rank(*s))
+            .unwrap_or(State::Starved)
     }
 
     /// Re-derives every server's state at `now` and tracks active periods.
@@ -323,7 +349,13 @@ impl Engine {
     }
 
     pub(super) fn is_assembly(&self, node: u32) -> bool {
-        matches!(&self.nodes[node as usize].kind, NodeKind::Station(Station { kind: StationKind::Assembly { .. }, .. }))
+        matches!(
+            &self.nodes[node as usize].kind,
+            NodeKind::Station(Station {
+                kind: StationKind::Assembly { .. },
+                ..
+            })
+        )
     }
 
     /// A part arrives at a station that accepted it.
@@ -337,7 +369,11 @@ impl Engine {
             self.assembly_try_start(node);
             return;
         }
-        let server = st.servers.iter().position(|s| s.phase == Phase::Idle).expect("accepted with an idle server");
+        let server = st
+            .servers
+            .iter()
+            .position(|s| s.phase == Phase::Idle)
+            .expect("accepted with an idle server");
         st.servers[server].part = part;
         self.begin_job(node, server as u32);
     }
@@ -349,12 +385,16 @@ impl Engine {
             if !st.available() {
                 return;
             }
-            let StationKind::Assembly { bins, output, .. } = &mut st.kind else { return };
+            let StationKind::Assembly { bins, output, .. } = &mut st.kind else {
+                return;
+            };
             let output = *output;
             if !bins.iter().all(|b| b.2.len() as u32 >= b.1) {
                 return;
             }
-            let Some(server) = st.servers.iter().position(|s| s.phase == Phase::Idle) else { return };
+            let Some(server) = st.servers.iter().position(|s| s.phase == Phase::Idle) else {
+                return;
+            };
             let mut consumed = Vec::new();
             for b in bins.iter_mut() {
                 for _ in 0..b.1 {
@@ -362,8 +402,14 @@ impl Engine {
                 }
             }
             // The assembled part is as old as its oldest component.
-            let created = consumed.iter().map(|&p| self.parts[p].created).fold(f64::INFINITY, f64::min);
-            let due = consumed.iter().map(|&p| self.parts[p].due).fold(f64::INFINITY, f64::min);
+            let created = consumed
+                .iter()
+                .map(|&p| self.parts[p].created)
+                .fold(f64::INFINITY, f64::min);
+            let due = consumed
+                .iter()
+                .map(|&p| self.parts[p].due)
+                .fold(f64::INFINITY, f64::min);
             for &p in &consumed {
                 self.log(node, p, LogEvent::Consumed);
                 self.parts.destroy(p);
@@ -410,12 +456,21 @@ impl Engine {
     fn start_processing(&mut self, node: u32, server: u32) {
         let now = self.now;
         let part = self.station(node).servers[server as usize].part;
-        let product = if part == NO_PART { 0 } else { self.parts[part].product };
+        let product = if part == NO_PART {
+            0
+        } else {
+            self.parts[part].product
+        };
         let st = self.station(node);
         let s = &st.servers[server as usize];
-        let needs_setup = st.setup.is_some() && s.last_product != u16::MAX && s.last_product != product;
+        let needs_setup =
+            st.setup.is_some() && s.last_product != u16::MAX && s.last_product != product;
         let (phase, duration) = if needs_setup {
-            let d = st.setup.as_ref().expect("checked").sample(&mut st.process_rng);
+            let d = st
+                .setup
+                .as_ref()
+                .expect("checked")
+                .sample(&mut st.process_rng);
             (Phase::Setup, d)
         } else {
             (Phase::Work, st.sample_cycle(product))
@@ -431,8 +486,23 @@ impl Engine {
             self.working_changed(node, 1);
         }
         self.station(node).update_states(now);
-        self.calendar.schedule(now + duration, Event::PhaseDone { node, server, generation });
-        self.log(node, part, if phase == Phase::Setup { LogEvent::Setup } else { LogEvent::Start });
+        self.calendar.schedule(
+            now + duration,
+            Event::PhaseDone {
+                node,
+                server,
+                generation,
+            },
+        );
+        self.log(
+            node,
+            part,
+            if phase == Phase::Setup {
+                LogEvent::Setup
+            } else {
+                LogEvent::Start
+            },
+        );
     }
 
     /// Keeps the failure clock, which runs only while some server works.
@@ -449,7 +519,8 @@ impl Engine {
             st.failure_generation = st.failure_generation.wrapping_add(1);
             let generation = st.failure_generation;
             let at = now + st.ttf_remaining;
-            self.calendar.schedule(at, Event::Failure { node, generation });
+            self.calendar
+                .schedule(at, Event::Failure { node, generation });
         } else if before > 0 && st.working == 0 {
             st.ttf_remaining = (st.ttf_remaining - (now - st.working_since)).max(0.0);
             st.failure_generation = st.failure_generation.wrapping_add(1);
@@ -485,7 +556,14 @@ impl Engine {
                 let generation = s.generation;
                 self.working_changed(node, 1);
                 self.station(node).update_states(now);
-                self.calendar.schedule(now + d, Event::PhaseDone { node, server, generation });
+                self.calendar.schedule(
+                    now + d,
+                    Event::PhaseDone {
+                        node,
+                        server,
+                        generation,
+                    },
+                );
                 self.log(node, part, LogEvent::Start);
             }
             Phase::Work => {
@@ -499,7 +577,11 @@ impl Engine {
                 let scrap = st.scrap > 0.0 && st.quality_rng.uniform() < st.scrap;
                 let s = &mut st.servers[server as usize];
                 s.last_product = product;
-                let pool = if std::mem::take(&mut s.has_operator) { st.operator } else { None };
+                let pool = if std::mem::take(&mut s.has_operator) {
+                    st.operator
+                } else {
+                    None
+                };
                 if scrap {
                     st.scrapped += 1;
                     let s = &mut st.servers[server as usize];
@@ -578,7 +660,14 @@ impl Engine {
                     if work {
                         self.working_changed(node, 1);
                     }
-                    self.calendar.schedule(end, Event::PhaseDone { node, server: i as u32, generation });
+                    self.calendar.schedule(
+                        end,
+                        Event::PhaseDone {
+                            node,
+                            server: i as u32,
+                            generation,
+                        },
+                    );
                 }
                 Phase::WaitOperator if s.has_operator => self.start_processing(node, i as u32),
                 _ => {}
@@ -609,7 +698,8 @@ impl Engine {
         let repair_time = repair.sample(&mut st.failure_rng);
         st.ttf_remaining = between.sample(&mut st.failure_rng);
         st.update_states(now);
-        self.calendar.schedule(now + repair_time, Event::Repair { node });
+        self.calendar
+            .schedule(now + repair_time, Event::Repair { node });
         self.log(node, super::part::NO_PART, LogEvent::Fail);
     }
 
@@ -648,18 +738,42 @@ impl Engine {
     /// Where a transfer robot holding a part must place it.
     pub(super) fn transfer_destination(&self, node: u32) -> Option<u32> {
         match &self.nodes[node as usize].kind {
-            NodeKind::Station(Station { kind: StationKind::Transfer { job: Some(job), .. }, .. }) => Some(job.to),
+            NodeKind::Station(Station {
+                kind: StationKind::Transfer { job: Some(job), .. },
+                ..
+            }) => Some(job.to),
             _ => None,
         }
     }
 
     /// The robot sets off to pick `part` from (from, slot) for `to`.
-    pub(super) fn robot_fetch(&mut self, robot: u32, from: u32, from_slot: u32, part: u32, to: u32) {
+    pub(super) fn robot_fetch(
+        &mut self,
+        robot: u32,
+        from: u32,
+        from_slot: u32,
+        part: u32,
+        to: u32,
+    ) {
         let pick_point = self.nodes[from as usize].exit;
         let st = self.station(robot);
-        let StationKind::Transfer { speed, pick, at, job, .. } = &mut st.kind else { return };
+        let StationKind::Transfer {
+            speed,
+            pick,
+            at,
+            job,
+            ..
+        } = &mut st.kind
+        else {
+            return;
+        };
         let duration = dist(*at, pick_point) / *speed + *pick;
-        *job = Some(Job { from, from_slot, to, to_pick: true });
+        *job = Some(Job {
+            from,
+            from_slot,
+            to,
+            to_pick: true,
+        });
         self.start_leg(robot, part, duration);
     }
 
@@ -675,13 +789,22 @@ impl Engine {
         let generation = s.generation;
         self.working_changed(robot, 1);
         self.station(robot).update_states(now);
-        self.calendar.schedule(now + duration, Event::PhaseDone { node: robot, server: 0, generation });
+        self.calendar.schedule(
+            now + duration,
+            Event::PhaseDone {
+                node: robot,
+                server: 0,
+                generation,
+            },
+        );
     }
 
     fn transfer_leg_done(&mut self, robot: u32) {
         let now = self.now;
         let st = self.station(robot);
-        let StationKind::Transfer { job: Some(job), .. } = &st.kind else { return };
+        let StationKind::Transfer { job: Some(job), .. } = &st.kind else {
+            return;
+        };
         let job = *job;
         let part = st.servers[0].part;
         if job.to_pick {
@@ -691,7 +814,16 @@ impl Engine {
             // The part is in the gripper: the upstream slot is free.
             self.release(job.from, job.from_slot);
             let st = self.station(robot);
-            let StationKind::Transfer { speed, place, at, job, .. } = &mut st.kind else { return };
+            let StationKind::Transfer {
+                speed,
+                place,
+                at,
+                job,
+                ..
+            } = &mut st.kind
+            else {
+                return;
+            };
             *at = pick_point;
             let duration = dist(pick_point, place_point) / *speed + *place;
             if let Some(j) = job.as_mut() {
@@ -715,7 +847,10 @@ impl Engine {
     /// Current tool position of a transfer robot (for the viewer).
     pub fn robot_tool(&self, robot: u32) -> Option<(f64, f64)> {
         match &self.nodes[robot as usize].kind {
-            NodeKind::Station(Station { kind: StationKind::Transfer { at, .. }, .. }) => Some(*at),
+            NodeKind::Station(Station {
+                kind: StationKind::Transfer { at, .. },
+                ..
+            }) => Some(*at),
             _ => None,
         }
     }

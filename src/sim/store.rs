@@ -122,7 +122,8 @@ impl Conveyor {
     }
 
     pub fn can_accept(&self, now: f64) -> bool {
-        (self.parts.len() as u32) < self.capacity && self.gap(now) >= self.spacing / self.speed - 1e-9
+        (self.parts.len() as u32) < self.capacity
+            && self.gap(now) >= self.spacing / self.speed - 1e-9
     }
 
     /// Position of each part along the belt (0 = entry, 1 = end), for the viewer.
@@ -133,7 +134,11 @@ impl Conveyor {
         self.parts
             .iter()
             .map(|p| {
-                let t = if self.accumulating { now - p.entered } else { self.moving(now) - p.entered_moving };
+                let t = if self.accumulating {
+                    now - p.entered
+                } else {
+                    self.moving(now) - p.entered_moving
+                };
                 let pos = (t / tt).clamp(0.0, 1.0).min(prev_pos - min_gap).max(0.0);
                 prev_pos = pos;
                 pos
@@ -145,7 +150,9 @@ impl Conveyor {
 impl Engine {
     pub(super) fn buffer_accept(&mut self, node: u32, part: u32) {
         let now = self.now;
-        let NodeKind::Buffer(b) = &mut self.nodes[node as usize].kind else { return };
+        let NodeKind::Buffer(b) = &mut self.nodes[node as usize].kind else {
+            return;
+        };
         b.queue.push_back(part);
         b.content.change(now, 1);
         if b.queue.len() == 1 {
@@ -155,7 +162,9 @@ impl Engine {
 
     pub(super) fn buffer_released(&mut self, node: u32) {
         let now = self.now;
-        let NodeKind::Buffer(b) = &mut self.nodes[node as usize].kind else { return };
+        let NodeKind::Buffer(b) = &mut self.nodes[node as usize].kind else {
+            return;
+        };
         b.queue.pop_front();
         b.content.change(now, -1);
         let more = !b.queue.is_empty();
@@ -167,9 +176,15 @@ impl Engine {
 
     pub(super) fn conveyor_accept(&mut self, node: u32, part: u32) {
         let now = self.now;
-        let NodeKind::Conveyor(c) = &mut self.nodes[node as usize].kind else { return };
+        let NodeKind::Conveyor(c) = &mut self.nodes[node as usize].kind else {
+            return;
+        };
         let moving = c.moving(now);
-        c.parts.push_back(super::store::OnBelt { part, entered: now, entered_moving: moving });
+        c.parts.push_back(super::store::OnBelt {
+            part,
+            entered: now,
+            entered_moving: moving,
+        });
         c.content.change(now, 1);
         if c.parts.len() == 1 {
             self.conveyor_schedule_head(node);
@@ -179,7 +194,9 @@ impl Engine {
     /// Schedules the moment the head part reaches the end of the belt.
     fn conveyor_schedule_head(&mut self, node: u32) {
         let now = self.now;
-        let NodeKind::Conveyor(c) = &mut self.nodes[node as usize].kind else { return };
+        let NodeKind::Conveyor(c) = &mut self.nodes[node as usize].kind else {
+            return;
+        };
         let Some(head) = c.parts.front() else { return };
         let tt = c.travel_time();
         let ready = if c.accumulating {
@@ -190,11 +207,14 @@ impl Engine {
         };
         c.head_generation += 1;
         let generation = c.head_generation;
-        self.calendar.schedule(ready.max(now), Event::ConveyorHead { node, generation });
+        self.calendar
+            .schedule(ready.max(now), Event::ConveyorHead { node, generation });
     }
 
     pub(super) fn conveyor_head(&mut self, node: u32, generation: u32) {
-        let NodeKind::Conveyor(c) = &mut self.nodes[node as usize].kind else { return };
+        let NodeKind::Conveyor(c) = &mut self.nodes[node as usize].kind else {
+            return;
+        };
         if c.head_generation != generation || c.parts.is_empty() {
             return;
         }
@@ -205,7 +225,9 @@ impl Engine {
     /// The head could not leave: a non-accumulating belt stops as a whole.
     pub(super) fn conveyor_blocked(&mut self, node: u32) {
         let now = self.now;
-        let NodeKind::Conveyor(c) = &mut self.nodes[node as usize].kind else { return };
+        let NodeKind::Conveyor(c) = &mut self.nodes[node as usize].kind else {
+            return;
+        };
         if !c.accumulating && c.stopped_since.is_none() {
             c.stopped_since = Some(now);
         }
@@ -213,8 +235,12 @@ impl Engine {
 
     pub(super) fn conveyor_released(&mut self, node: u32) {
         let now = self.now;
-        let NodeKind::Conveyor(c) = &mut self.nodes[node as usize].kind else { return };
-        let Some(head) = c.parts.pop_front() else { return };
+        let NodeKind::Conveyor(c) = &mut self.nodes[node as usize].kind else {
+            return;
+        };
+        let Some(head) = c.parts.pop_front() else {
+            return;
+        };
         c.transit_sum += now - head.entered;
         c.delivered += 1;
         c.head_ready = false;
@@ -233,14 +259,17 @@ impl Engine {
     /// Someone waits to enter: make sure a wake-up comes when the entry gap opens.
     pub(super) fn conveyor_watch_gap(&mut self, node: u32) {
         let now = self.now;
-        let NodeKind::Conveyor(c) = &mut self.nodes[node as usize].kind else { return };
+        let NodeKind::Conveyor(c) = &mut self.nodes[node as usize].kind else {
+            return;
+        };
         if c.gap_event_pending || c.parts.len() as u32 >= c.capacity || c.stopped_since.is_some() {
             return; // a departure or restart will wake the waiters
         }
         let missing = c.spacing / c.speed - c.gap(now);
         if missing > 1e-9 {
             c.gap_event_pending = true;
-            self.calendar.schedule(now + missing, Event::ConveyorGap { node });
+            self.calendar
+                .schedule(now + missing, Event::ConveyorGap { node });
         }
     }
 

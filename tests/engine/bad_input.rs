@@ -1,0 +1,307 @@
+//! Bad input: a clear message naming the file, position or object, exit code 2, no panic.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn write(name: &str, text: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bad_input");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Runs `factory-twin run` on the file; returns stderr after checking exit code 2.
+fn run_expecting_error(path: &std::path::Path) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+        .arg("run")
+        .arg(path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "exit code for {}; stderr:\n{stderr}",
+        path.display()
+    );
+    assert!(
+        !stderr.contains("panicked"),
+        "panic on bad input:\n{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "no output on stdout for bad input");
+    stderr
+}
+
+/// A valid small scene with `$OBJECTS`/`$FLOW` replaced.
+fn line(objects: &str, flow: &str) -> String {
+    format!(
+        r#"Scene(
+    name: "test",
+    run: (horizon: Hours(1)),
+    products: [Product(id: "p")],
+    objects: [
+        Source(id: "src", pos: (0, 0), product: "p", interarrival: Exponential(mean: Seconds(10))),
+{objects}
+        Sink(id: "out", pos: (9, 0)),
+    ],
+    flow: [{flow}],
+)"#
+    )
+}
+
+const M1: &str = r#"        Machine(id: "m1", pos: (2, 0), cycle: Exponential(mean: Seconds(5))),"#;
+
+#[test]
+fn the_valid_template_runs() {
+    let path = write("valid.ron", &line(M1, r#"("src", "m1"), ("m1", "out")"#));
+    let out = Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+        .arg("run")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn missing_file() {
+    let err = run_expecting_error(std::path::Path::new("no/such/scene.ron"));
+    assert!(
+        err.contains("cannot read the scene file: no such file"),
+        "{err}"
+    );
+    assert!(err.contains("no/such/scene.ron"), "{err}");
+}
+
+#[test]
+fn empty_file() {
+    let err = run_expecting_error(&write("empty.ron", "  \n// only a comment\n"));
+    assert!(err.contains("the scene file is empty"), "{err}");
+}
+
+#[test]
+fn wrong_top_level_type() {
+    let err = run_expecting_error(&write("top.ron", "Machine(id: \"m\")\n"));
+    assert!(
+        err.contains("must be `Scene(...)` or `Variant(...)`"),
+        "{err}"
+    );
+    assert!(err.contains("top.ron:1:"), "{err}");
+    let err = run_expecting_error(&write("list.ron", "[1, 2, 3]\n"));
+    assert!(err.contains("Scene(...)"), "{err}");
+}
+
+#[test]
+fn syntax_error_shows_line_column_and_caret() {
+    let text = line(M1, r#"("src", "m1") ("m1", "out")"#);
+    let err = run_expecting_error(&write("syntax.ron", &text));
+    assert!(err.contains("syntax error"), "{err}");
+    let (l, _) = text
+        .lines()
+        .enumerate()
+        .find(|(_, t)| t.contains("flow:"))
+        .unwrap();
+    assert!(err.contains(&format!("syntax.ron:{}:", l + 1)), "{err}");
+    assert!(err.contains('^'), "{err}");
+}
+
+#[test]
+fn duplicate_id() {
+    let objects = format!("{M1}\n        Buffer(id: \"m1\", pos: (3, 0), capacity: 2),");
+    let err = run_expecting_error(&write(
+        "dup.ron",
+        &line(&objects, r#"("src", "m1"), ("m1", "out")"#),
+    ));
+    assert!(
+        err.contains("object \"m1\": duplicate object id \"m1\""),
+        "{err}"
+    );
+    assert!(err.contains("dup.ron:"), "{err}");
+}
+
+#[test]
+fn dangling_reference_in_flow() {
+    let err = run_expecting_error(&write(
+        "dangling.ron",
+        &line(M1, r#"("src", "m1"), ("m1", "ouy")"#),
+    ));
+    assert!(
+        err.contains("refers to \"ouy\", which is not an object"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean \"out\"?"), "{err}");
+}
+
+#[test]
+fn unknown_operator_pool_suggests_the_right_one() {
+    let objects = r#"        Machine(id: "m1", pos: (2, 0), cycle: Exponential(mean: Seconds(5)), operator: "welder"),
+        Operators(id: "welders", count: 2),"#;
+    let err = run_expecting_error(&write(
+        "pool.ron",
+        &line(objects, r#"("src", "m1"), ("m1", "out")"#),
+    ));
+    assert!(
+        err.contains("object \"m1\": refers to operator pool \"welder\""),
+        "{err}"
+    );
+    assert!(err.contains("did you mean \"welders\"?"), "{err}");
+}
+
+#[test]
+fn cycle_without_buffer_can_deadlock() {
+    let objects = format!(
+        "{M1}\n        Machine(id: \"m2\", pos: (4, 0), cycle: Exponential(mean: Seconds(5))),"
+    );
+    let flow = r#"("src", "m1"), Flow(from: "m1", to: "m2", weight: 0.5), Flow(from: "m1", to: "out", weight: 0.5), ("m2", "m1")"#;
+    let err = run_expecting_error(&write("cycle.ron", &line(&objects, flow)));
+    assert!(
+        err.contains("loop through \"m1\", \"m2\" with no buffer"),
+        "{err}"
+    );
+    assert!(err.contains("put a Buffer into the loop"), "{err}");
+}
+
+#[test]
+fn zero_and_negative_durations() {
+    let zero = r#"        Machine(id: "m1", pos: (2, 0), cycle: Constant(Seconds(0))),"#;
+    let err = run_expecting_error(&write(
+        "zero.ron",
+        &line(zero, r#"("src", "m1"), ("m1", "out")"#),
+    ));
+    assert!(
+        err.contains("object \"m1\": `cycle`: Constant must be a positive duration, got 0 s"),
+        "{err}"
+    );
+    let negative = r#"        Machine(id: "m1", pos: (2, 0), cycle: Normal(mean: Seconds(30), sd: Seconds(-2))),"#;
+    let err = run_expecting_error(&write(
+        "negative.ron",
+        &line(negative, r#"("src", "m1"), ("m1", "out")"#),
+    ));
+    assert!(err.contains("`cycle`: sd must not be negative"), "{err}");
+    let text = line(M1, r#"("src", "m1"), ("m1", "out")"#).replace("Hours(1)", "Hours(-1)");
+    let err = run_expecting_error(&write("horizon.ron", &text));
+    assert!(err.contains("run.horizon must be positive"), "{err}");
+}
+
+#[test]
+fn probabilities_outside_zero_one() {
+    let scrap = r#"        Machine(id: "m1", pos: (2, 0), cycle: Exponential(mean: Seconds(5)), scrap: 1.5),"#;
+    let err = run_expecting_error(&write(
+        "scrap.ron",
+        &line(scrap, r#"("src", "m1"), ("m1", "out")"#),
+    ));
+    assert!(
+        err.contains("`scrap` is a probability and must lie in [0, 1], got 1.5"),
+        "{err}"
+    );
+    let flow = r#"("src", "m1"), Flow(from: "m1", to: "out", weight: -0.2)"#;
+    let err = run_expecting_error(&write("weight.ron", &line(M1, flow)));
+    assert!(
+        err.contains("`weight` is a probability and must lie in [0, 1], got -0.2"),
+        "{err}"
+    );
+}
+
+#[test]
+fn zero_capacity() {
+    let objects = format!("{M1}\n        Buffer(id: \"b\", pos: (3, 0), capacity: 0),");
+    let err = run_expecting_error(&write(
+        "cap.ron",
+        &line(&objects, r#"("src", "m1"), ("m1", "b"), ("b", "out")"#),
+    ));
+    assert!(err.contains("object \"b\": `capacity` is 0"), "{err}");
+}
+
+#[test]
+fn unknown_field_suggests_the_known_one() {
+    let objects =
+        r#"        Machine(id: "m1", pos: (2, 0), cycel: Exponential(mean: Seconds(5))),"#;
+    let err = run_expecting_error(&write(
+        "field.ron",
+        &line(objects, r#"("src", "m1"), ("m1", "out")"#),
+    ));
+    assert!(err.contains("unknown field `cycel`"), "{err}");
+    assert!(err.contains("did you mean `cycle`?"), "{err}");
+    assert!(err.contains("field.ron:7:"), "{err}");
+}
+
+#[test]
+fn unreachable_sink_and_stuck_parts() {
+    let objects = format!("{M1}\n        Sink(id: \"lost\", pos: (5, 5)),");
+    let err = run_expecting_error(&write(
+        "sink.ron",
+        &line(&objects, r#"("src", "m1"), ("m1", "out")"#),
+    ));
+    assert!(
+        err.contains("object \"lost\": this sink is unreachable"),
+        "{err}"
+    );
+    let err = run_expecting_error(&write("stuck.ron", &line(M1, r#"("src", "m1")"#)));
+    assert!(
+        err.contains("object \"m1\": parts arrive here but have nowhere to go"),
+        "{err}"
+    );
+}
+
+#[test]
+fn robot_out_of_reach() {
+    let objects = r#"        Machine(id: "m1", pos: (2, 0), cycle: Exponential(mean: Seconds(5))),
+        Robot(id: "r", pos: (2, 1), reach: 1.5, task: Transfer(speed: 1.0, pick: Seconds(1), place: Seconds(1))),"#;
+    let flow = r#"("src", "m1"), Flow(from: "m1", to: "out", via: "r")"#;
+    let err = run_expecting_error(&write("reach.ron", &line(objects, flow)));
+    assert!(
+        err.contains(
+            "object \"r\": cannot reach \"out\": it is 7.07 m away and the reach is 1.5 m"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn variant_with_missing_base_and_bad_set() {
+    let err = run_expecting_error(&write(
+        "v1.ron",
+        r#"Variant(base: "nope.ron", name: "x", changes: [])"#,
+    ));
+    assert!(
+        err.contains("the base scene \"nope.ron\" of this variant cannot be read"),
+        "{err}"
+    );
+    write("base.ron", &line(M1, r#"("src", "m1"), ("m1", "out")"#));
+    let err = run_expecting_error(&write(
+        "v2.ron",
+        r#"Variant(base: "base.ron", name: "x", changes: [Set("m1.capacty", 2)])"#,
+    ));
+    assert!(
+        err.contains("a Machine has no settable parameter `capacty`"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `capacity`?"), "{err}");
+    let err = run_expecting_error(&write(
+        "v3.ron",
+        r#"Variant(base: "base.ron", name: "x", changes: [Set("m2.capacity", 2)])"#,
+    ));
+    assert!(err.contains("there is no object \"m2\""), "{err}");
+}
+
+#[test]
+fn bad_command_line_values() {
+    let path = write("ok.ron", &line(M1, r#"("src", "m1"), ("m1", "out")"#));
+    let out = Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+        .args(["run", "--reps", "0"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--reps must be at least 1"));
+    let out = Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+        .args(["run", "--reps", "many"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -1,0 +1,219 @@
+//! The `run` command on the bundled scenes: JSON that parses, CSV and event
+//! logs that are written, and byte-identical output for the same seed.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn factory_twin(args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "factory-twin {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn bundled_scenes() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut scenes = Vec::new();
+    for dir in ["scenes", "scenes/training"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "ron") {
+                scenes.push(
+                    path.strip_prefix(root)
+                        .unwrap()
+                        .to_string_lossy()
+                        .to_string(),
+                );
+            }
+        }
+    }
+    scenes.sort();
+    scenes
+}
+
+#[test]
+fn every_bundled_scene_runs_and_its_json_parses() {
+    let scenes = bundled_scenes();
+    assert!(scenes.len() >= 7, "bundled scenes: {scenes:?}");
+    for scene in scenes {
+        let out = factory_twin(&["run", &scene, "--json", "--reps", "2"]);
+        let v: serde_json::Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{scene}: {e}"));
+        let gph = v["line"]["good_per_hour"]["mean"]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{scene}: no good_per_hour"));
+        assert!(gph > 0.0, "{scene}: no output at all");
+        assert_eq!(v["replications"], 2);
+        assert!(
+            v["stations"].as_array().is_some_and(|s| !s.is_empty()),
+            "{scene}"
+        );
+        for st in v["stations"].as_array().unwrap() {
+            let sum: f64 = st["states"]
+                .as_object()
+                .unwrap()
+                .values()
+                .map(|e| e["mean"].as_f64().unwrap())
+                .sum();
+            assert!(
+                (sum - 1.0).abs() < 1e-9,
+                "{scene}: {} state shares sum to {sum}",
+                st["id"]
+            );
+        }
+    }
+}
+
+#[test]
+fn the_terminal_report_leads_with_the_headline() {
+    let out = factory_twin(&["run", "scenes/bracket_line.ron", "--reps", "3"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let first: Vec<&str> = text.lines().take(8).collect();
+    assert!(
+        first.iter().any(|l| l.contains("Good parts per hour")),
+        "{text}"
+    );
+    assert!(first.iter().any(|l| l.contains("Line OEE")), "{text}");
+    assert!(
+        first
+            .iter()
+            .any(|l| l.contains("Bottleneck             weld")),
+        "{text}"
+    );
+    assert!(text.contains("MTBF h"), "{text}");
+}
+
+#[test]
+fn same_seed_same_bytes_whatever_the_thread_count() {
+    let a = factory_twin(&[
+        "run",
+        "scenes/bracket_line.ron",
+        "--json",
+        "--reps",
+        "6",
+        "--threads",
+        "1",
+    ]);
+    let b = factory_twin(&[
+        "run",
+        "scenes/bracket_line.ron",
+        "--json",
+        "--reps",
+        "6",
+        "--threads",
+        "2",
+    ]);
+    let c = factory_twin(&[
+        "run",
+        "scenes/bracket_line.ron",
+        "--json",
+        "--reps",
+        "6",
+        "--threads",
+        "2",
+    ]);
+    assert_eq!(a.stdout, b.stdout, "thread count changed the output");
+    assert_eq!(b.stdout, c.stdout, "two runs differ");
+    let d = factory_twin(&[
+        "run",
+        "scenes/bracket_line.ron",
+        "--json",
+        "--reps",
+        "6",
+        "--seed",
+        "8",
+    ]);
+    assert_ne!(a.stdout, d.stdout, "another seed gave the same output");
+}
+
+#[test]
+fn csv_tables_and_event_log_are_written() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("csv_out");
+    let _ = std::fs::remove_dir_all(&dir);
+    let events = dir.join("events.csv");
+    factory_twin(&[
+        "run",
+        "scenes/bracket_line.ron",
+        "--reps",
+        "2",
+        "--csv",
+        dir.to_str().unwrap(),
+        "--events",
+        events.to_str().unwrap(),
+    ]);
+    for name in [
+        "line.csv",
+        "stations.csv",
+        "stores.csv",
+        "operators.csv",
+        "series.csv",
+        "replications.csv",
+    ] {
+        let text =
+            std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let mut lines = text.lines();
+        let header = lines.next().unwrap();
+        let width = header.split(',').count();
+        let rows: Vec<&str> = lines.collect();
+        assert!(!rows.is_empty(), "{name} has no rows");
+        for row in rows {
+            assert_eq!(
+                row.split(',').count(),
+                width,
+                "{name}: row {row:?} against header {header:?}"
+            );
+        }
+    }
+    let stations = std::fs::read_to_string(dir.join("stations.csv")).unwrap();
+    assert!(
+        stations.lines().any(|l| l.starts_with("weld,machine,2,")),
+        "{stations}"
+    );
+    let log = std::fs::read_to_string(&events).unwrap();
+    assert!(log.starts_with("replication,time_s,object,part,event\n"));
+    for event in [
+        "arrive", "enter", "start", "finish", "scrap", "fail", "repair", "exit",
+    ] {
+        assert!(
+            log.contains(&format!(",{event}\n")),
+            "no {event} event in the log"
+        );
+    }
+    // Times never go backwards within a replication.
+    let mut last = (0u32, 0.0f64);
+    for line in log.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let (rep, t): (u32, f64) = (f[0].parse().unwrap(), f[1].parse().unwrap());
+        if rep == last.0 {
+            assert!(t >= last.1, "time went back: {line}");
+        }
+        last = (rep, t);
+    }
+}
+
+#[test]
+fn a_variant_loads_into_a_full_scene() {
+    let out = factory_twin(&[
+        "run",
+        "scenes/bracket_line_robot_weld.ron",
+        "--json",
+        "--reps",
+        "2",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["scene"], "Bracket line (robot welding cell)");
+    let weld = v["stations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "weld")
+        .unwrap();
+    assert_eq!(weld["kind"], "robot_cell");
+}
