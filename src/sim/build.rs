@@ -322,6 +322,7 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
         finished: false,
         calendar: Default::default(),
         actions: VecDeque::new(),
+        depth: 0,
         nodes,
         pools,
         parts: Default::default(),

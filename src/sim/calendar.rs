@@ -1,8 +1,6 @@
-//! The event calendar: a binary heap of timed events, ties broken by the
+//! The event calendar: a heap of timed events, ties broken by the
 //! order in which they were scheduled.
 
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 
 /// Something that happens at a point in simulated time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,59 +42,86 @@ pub enum Event {
     End,
 }
 
+/// A calendar entry. Times are never negative, so the bits of the `f64`
+/// order like the number; time and sequence number pack into one `u128`
+/// key, so comparing two entries is a single integer compare.
 #[derive(Clone, Copy, Debug)]
 struct Entry {
-    time: f64,
-    seq: u64,
+    key: u128,
     event: Event,
 }
 
-impl PartialEq for Entry {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-impl Eq for Entry {}
-impl PartialOrd for Entry {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Entry {
-    /// Reversed, so the max-heap pops the earliest (time, seq).
-    fn cmp(&self, other: &Self) -> Ordering {
-        other
-            .time
-            .total_cmp(&self.time)
-            .then_with(|| other.seq.cmp(&self.seq))
+impl Entry {
+    fn time(&self) -> f64 {
+        f64::from_bits((self.key >> 64) as u64)
     }
 }
 
-/// Pending events in time order.
+/// Pending events in time order: a 4-ary min-heap (half the depth of a
+/// binary heap; a node's four children sit next to each other in memory).
 #[derive(Debug, Default)]
 pub struct Calendar {
-    heap: BinaryHeap<Entry>,
+    heap: Vec<Entry>,
     seq: u64,
 }
 
+const ARITY: usize = 4;
+
 impl Calendar {
+    /// Schedules `event` at `time` (not negative; -0.0 counts as 0).
     #[inline]
     pub fn schedule(&mut self, time: f64, event: Event) {
+        debug_assert!(time >= 0.0, "negative event time {time}");
         self.seq += 1;
-        self.heap.push(Entry {
-            time,
-            seq: self.seq,
-            event,
-        });
+        let bits = (time + 0.0).to_bits();
+        let entry = Entry { key: (u128::from(bits) << 64) | u128::from(self.seq), event };
+        let mut i = self.heap.len();
+        self.heap.push(entry);
+        while i > 0 {
+            let parent = (i - 1) / ARITY;
+            if self.heap[parent].key <= entry.key {
+                break;
+            }
+            self.heap[i] = self.heap[parent];
+            i = parent;
+        }
+        self.heap[i] = entry;
     }
 
+    /// Removes and returns the earliest event.
     #[inline]
     pub fn pop(&mut self) -> Option<(f64, Event)> {
-        self.heap.pop().map(|e| (e.time, e.event))
+        let last = self.heap.pop()?;
+        let n = self.heap.len();
+        if n == 0 {
+            return Some((last.time(), last.event));
+        }
+        let top = self.heap[0];
+        let mut i = 0;
+        loop {
+            let first = i * ARITY + 1;
+            if first >= n {
+                break;
+            }
+            let end = (first + ARITY).min(n);
+            let mut best = first;
+            for c in first + 1..end {
+                if self.heap[c].key < self.heap[best].key {
+                    best = c;
+                }
+            }
+            if self.heap[best].key >= last.key {
+                break;
+            }
+            self.heap[i] = self.heap[best];
+            i = best;
+        }
+        self.heap[i] = last;
+        Some((top.time(), top.event))
     }
 
     pub fn peek_time(&self) -> Option<f64> {
-        self.heap.peek().map(|e| e.time)
+        self.heap.first().map(Entry::time)
     }
 
     pub fn len(&self) -> usize {
@@ -126,5 +151,24 @@ mod tests {
             })
             .collect();
         assert_eq!(order, vec![1, 3, 0, 2]);
+    }
+
+    #[test]
+    fn many_random_events_come_out_sorted() {
+        let mut c = Calendar::default();
+        let mut x: u64 = 12345;
+        for i in 0..10_000u32 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            c.schedule((x >> 54) as f64, Event::Arrival { node: i });
+            if i % 3 == 0 {
+                c.pop();
+            }
+        }
+        let mut last = (f64::NEG_INFINITY, 0);
+        while let Some((t, e)) = c.pop() {
+            let Event::Arrival { node } = e else { unreachable!() };
+            assert!(t > last.0 || (t == last.0 && node > last.1), "out of order at {t}");
+            last = (t, node);
+        }
     }
 }

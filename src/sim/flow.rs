@@ -214,6 +214,18 @@ impl Engine {
         }
     }
 
+    /// Offers the part in (node, slot) now, or queues the offer when pushes
+    /// are already nested deeply (a chain of buffers must not eat the stack).
+    pub(super) fn push_soon(&mut self, node: u32, slot: u32) {
+        if self.depth < 16 {
+            self.depth += 1;
+            self.try_push(node, slot);
+            self.depth -= 1;
+        } else {
+            self.queue(Action::Push(node, slot));
+        }
+    }
+
     pub(super) fn queue(&mut self, action: Action) {
         self.actions.push_back(action);
     }

@@ -189,6 +189,8 @@ pub struct Engine {
     pub finished: bool,
     calendar: Calendar,
     actions: VecDeque<Action>,
+    /// Nesting of direct pushes; past a limit they are queued instead.
+    depth: u32,
     pub nodes: Vec<Node>,
     pub pools: Vec<Pool>,
     pub parts: Parts,

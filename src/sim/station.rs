@@ -132,6 +132,8 @@ pub struct Station {
     pub active_count: u64,
     pub active_max: f64,
     active_since: Option<f64>,
+    /// Servers in an active state (working, setup, failed).
+    active_servers: u32,
 }
 
 impl Station {
@@ -181,6 +183,7 @@ impl Station {
             active_count: 0,
             active_max: 0.0,
             active_since: None,
+            active_servers: 0,
         }
     }
 
@@ -273,22 +276,39 @@ impl Station {
             .unwrap_or(State::Starved)
     }
 
-    /// Re-derives every server's state at `now` and tracks active periods.
+    /// Re-derives every server's state at `now` (station-wide changes:
+    /// failure, repair, shift).
     fn update_states(&mut self, now: f64) {
         for i in 0..self.servers.len() {
-            let new = self.derived_state(&self.servers[i]);
-            let s = &mut self.servers[i];
-            if new != s.state {
-                s.flush(now);
-                s.state = new;
-            }
+            self.update_server(i, now);
         }
-        let active = self.servers.iter().any(|s| s.state.is_active());
-        match (active, self.active_since) {
-            (true, None) => self.active_since = Some(now),
-            (false, Some(start)) => {
-                self.close_active(now - start);
-                self.active_since = None;
+    }
+
+    /// Re-derives one server's state at `now` and tracks active periods.
+    #[inline]
+    fn update_server(&mut self, i: usize, now: f64) {
+        let new = self.derived_state(&self.servers[i]);
+        let s = &mut self.servers[i];
+        let old = s.state;
+        if new == old {
+            return;
+        }
+        s.flush(now);
+        s.state = new;
+        match (old.is_active(), new.is_active()) {
+            (false, true) => {
+                self.active_servers += 1;
+                if self.active_servers == 1 {
+                    self.active_since = Some(now);
+                }
+            }
+            (true, false) => {
+                self.active_servers -= 1;
+                if self.active_servers == 0 {
+                    if let Some(start) = self.active_since.take() {
+                        self.close_active(now - start);
+                    }
+                }
             }
             _ => {}
         }
@@ -435,7 +455,7 @@ impl Engine {
                     self.station(node).servers[server as usize].has_operator = true;
                 } else {
                     let now = self.now;
-                    self.station(node).update_states(now);
+                    self.station(node).update_server(server as usize, now);
                     return;
                 }
             }
@@ -485,7 +505,7 @@ impl Engine {
         if phase == Phase::Work {
             self.working_changed(node, 1);
         }
-        self.station(node).update_states(now);
+        self.station(node).update_server(server as usize, now);
         self.calendar.schedule(
             now + duration,
             Event::PhaseDone {
@@ -555,7 +575,7 @@ impl Engine {
                 s.generation = s.generation.wrapping_add(1);
                 let generation = s.generation;
                 self.working_changed(node, 1);
-                self.station(node).update_states(now);
+                self.station(node).update_server(server as usize, now);
                 self.calendar.schedule(
                     now + d,
                     Event::PhaseDone {
@@ -587,7 +607,7 @@ impl Engine {
                     let s = &mut st.servers[server as usize];
                     s.phase = Phase::Idle;
                     s.part = NO_PART;
-                    st.update_states(now);
+                    st.update_server(server as usize, now);
                     self.log(node, part, LogEvent::Scrap);
                     self.parts.destroy(part);
                     self.line.scrapped_total += 1;
@@ -596,7 +616,7 @@ impl Engine {
                 } else {
                     st.good += 1;
                     st.servers[server as usize].phase = Phase::Done;
-                    st.update_states(now);
+                    st.update_server(server as usize, now);
                     self.log(node, part, LogEvent::Finish);
                 }
                 if let Some(pool) = pool {
@@ -620,7 +640,7 @@ impl Engine {
         if let StationKind::Transfer { job, .. } = &mut st.kind {
             *job = None;
         }
-        st.update_states(now);
+        st.update_server(server as usize, now);
         self.space_freed(node);
     }
 
@@ -788,7 +808,7 @@ impl Engine {
         s.generation = s.generation.wrapping_add(1);
         let generation = s.generation;
         self.working_changed(robot, 1);
-        self.station(robot).update_states(now);
+        self.station(robot).update_server(0, now);
         self.calendar.schedule(
             now + duration,
             Event::PhaseDone {
@@ -838,7 +858,7 @@ impl Engine {
                 *at = place_point;
             }
             st.servers[0].phase = Phase::Done;
-            st.update_states(now);
+            st.update_server(0, now);
             self.log(robot, part, LogEvent::Place);
             self.try_push(robot, 0);
         }

@@ -156,7 +156,7 @@ impl Engine {
         b.queue.push_back(part);
         b.content.change(now, 1);
         if b.queue.len() == 1 {
-            self.queue(Action::Push(node, 0));
+            self.push_soon(node, 0);
         }
     }
 
