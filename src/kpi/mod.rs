@@ -1,7 +1,7 @@
 //! KPIs of one replication, computed from the engine's accumulators at the
 //! end of a run, and the invariants every run must satisfy.
 //!
-//! Station figures follow ISO 22400-2 (see `docs/kpi.md`): availability =
+//! Station figures follow ISO 22400-2 (see `docs/json-schema.md`): availability =
 //! APT / PBT, effectiveness = PRI × PQ / APT, quality = GQ / PQ, OEE their
 //! product. The bottleneck is the station with the longest average active
 //! period (Roser, Nakano & Tanaka 2001).
@@ -36,7 +36,7 @@ pub struct LineResult {
     pub lead_time_s: LeadTime,
     pub energy_kwh: f64,
     pub energy_kwh_per_good_part: Option<f64>,
-    /// Good output × ideal cycle of the bottleneck ÷ its planned busy time.
+    /// OEE of the bottleneck station, which paces the line.
     pub line_oee: Option<f64>,
     pub bottleneck: Option<String>,
     /// Little's law: WIP against throughput × mean lead time.
@@ -50,9 +50,12 @@ pub struct LineResult {
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct LittlesLaw {
+    /// L: time-average parts in the system.
     pub wip: f64,
+    /// λ: parts leaving the system (good, scrapped or assembled into another) per second.
     pub throughput_per_s: f64,
-    pub lead_time_s: f64,
+    /// W: their mean time in the system.
+    pub time_in_system_s: f64,
     /// |L − λW| / L.
     pub relative_gap: Option<f64>,
 }
@@ -199,7 +202,8 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
     let end = engine.now;
     let mut stations = Vec::new();
     let mut stores = Vec::new();
-    let mut bottleneck: Option<(f64, usize)> = None;
+    // (mean active period, active share, index) of the best candidate so far.
+    let mut bottleneck: Option<(f64, f64, usize)> = None;
     let mut energy_total = 0.0;
     for node in &mut engine.nodes {
         match &mut node.kind {
@@ -238,12 +242,19 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
                     (Some(a), Some(e), Some(q)) => Some(a * e * q),
                     _ => None,
                 };
-                let per_machine = |v: f64| v / f64::from(c);
                 let n_fail = st.failures_count as f64;
                 let mean_active = ratio(st.active_sum, st.active_count as f64);
                 if let Some(m) = mean_active {
-                    if bottleneck.is_none_or(|(b, _)| m > b) {
-                        bottleneck = Some((m, stations.len()));
+                    // Ties (e.g. both active through the whole window) go to
+                    // the station active for the larger share of the time.
+                    let share = shares[State::Working as usize]
+                        + shares[State::Setup as usize]
+                        + shares[State::Failed as usize];
+                    let better = bottleneck.is_none_or(|(b, bs, _)| {
+                        m > b * (1.0 + 1e-9) || (m >= b * (1.0 - 1e-9) && share > bs)
+                    });
+                    if better {
+                        bottleneck = Some((m, share, stations.len()));
                     }
                 }
                 stations.push(StationResult {
@@ -264,8 +275,9 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
                     good: st.good,
                     scrapped: st.scrapped,
                     failures: st.failures_count,
-                    mtbf_s: ratio(per_machine(apt), n_fail),
-                    mttr_s: ratio(per_machine(t[State::Failed as usize]), n_fail),
+                    // Failures stop the whole station: run time and down time are the station's.
+                    mtbf_s: ratio(st.run_time, n_fail),
+                    mttr_s: ratio(t[State::Failed as usize] / f64::from(c), n_fail),
                     setups: st.setups,
                     ideal_cycle_s: if transfer {
                         None
@@ -325,20 +337,18 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
         p95: lt.quantile(0.95),
         max: (lt.count > 0).then_some(lt.max),
     };
-    let throughput_per_s = ratio(good as f64, observed).unwrap_or(0.0);
-    let w = lead_time.mean.unwrap_or(0.0);
+    // Little's law over everything that leaves the WIP (sinks, scrap, assembly inputs).
+    let throughput_per_s = ratio(line.departed as f64, observed).unwrap_or(0.0);
+    let w = ratio(line.sojourn_sum, line.departed as f64).unwrap_or(0.0);
     let littles_law = LittlesLaw {
         wip,
         throughput_per_s,
-        lead_time_s: w,
+        time_in_system_s: w,
         relative_gap: ratio((wip - throughput_per_s * w).abs(), wip),
     };
-    let bottleneck_station = bottleneck.map(|(_, i)| &stations[i]);
-    let line_oee = bottleneck_station.and_then(|b| {
-        let pri = b.ideal_cycle_s?;
-        let pbt = f64::from(b.capacity) * observed * (1.0 - b.states.off_shift);
-        ratio(good as f64 * pri, pbt)
-    });
+    let bottleneck_station = bottleneck.map(|(_, _, i)| &stations[i]);
+    // The line runs at the pace of its constraint: line OEE is the bottleneck's OEE.
+    let line_oee = bottleneck_station.and_then(|b| b.oee);
     let (mut due, mut on_time) = (0, 0);
     for node in &engine.nodes {
         if let NodeKind::Sink(s) = &node.kind {
@@ -412,11 +422,26 @@ pub fn check_invariants(engine: &Engine) -> Result<(), String> {
             l.exited_total + l.scrapped_total + l.consumed_total + l.wip
         ));
     }
-    let held = engine.parts_held();
-    if held != l.wip {
+    let held = engine.held_parts();
+    if held.len() as u64 != l.wip {
         return Err(format!(
-            "the objects hold {held} parts, but the WIP counter says {}",
+            "the objects hold {} parts, but the WIP counter says {}",
+            held.len(),
             l.wip
+        ));
+    }
+    // Little's law as an identity: ∫ WIP dt equals the time every part spent
+    // in the system during the window, whether it has left or is still inside.
+    let window_start = engine.stats_start;
+    let residual: f64 = held
+        .iter()
+        .map(|&p| engine.now - engine.parts[p].entered.max(window_start))
+        .sum();
+    let area = l.wip_area + l.wip as f64 * (engine.now - l.wip_since());
+    let accounted = l.sojourn_sum + residual;
+    if (area - accounted).abs() > 1e-6 * area.max(1.0) {
+        return Err(format!(
+            "∫ WIP dt = {area} part-seconds, but the parts account for {accounted}"
         ));
     }
     let live = engine.parts.live() as u64;

@@ -83,7 +83,9 @@ impl ShiftCalendar {
         // Wrap intervals that run past Sunday midnight, then sort and merge.
         let mut wrapped = Vec::new();
         for (a, b) in on {
-            if b > WEEK {
+            if a >= WEEK {
+                wrapped.push((a - WEEK, b - WEEK));
+            } else if b > WEEK {
                 wrapped.push((a, WEEK));
                 wrapped.push((0.0, b - WEEK));
             } else {
@@ -178,6 +180,23 @@ mod tests {
         assert_eq!(c.hours_per_week(), 8.0);
         assert!(c.is_on(3600.0)); // Monday 01:00
         assert!(c.is_on(6.0 * DAY + 23.0 * 3600.0));
+    }
+
+    #[test]
+    fn sunday_night_shift_keeps_its_break_after_midnight() {
+        let s = Shift {
+            id: "night".into(),
+            days: vec![Weekday::Sun],
+            start: "22:00".into(),
+            end: "06:00".into(),
+            breaks: vec![("02:00".into(), "02:30".into())],
+        };
+        let c = ShiftCalendar::new(&s).unwrap();
+        assert_eq!(c.hours_per_week(), 7.5);
+        assert!(c.is_on(3600.0));
+        assert!(!c.is_on(2.25 * 3600.0), "the break on Monday 02:00-02:30");
+        assert!(c.is_on(2.5 * 3600.0));
+        assert!(!c.is_on(6.0 * 3600.0));
     }
 
     #[test]

@@ -90,15 +90,7 @@ pub fn apply_changes(mut scene: Scene, variant: &Variant) -> Result<Scene, Diagn
                 *slot = object.clone();
                 let new_id = object.id().to_string();
                 if new_id != *id {
-                    for flow in &mut scene.flow {
-                        let mut e = flow.edge();
-                        for end in [&mut e.from, &mut e.to] {
-                            if end == id {
-                                *end = new_id.clone();
-                            }
-                        }
-                        *flow = Flow::Edge(e);
-                    }
+                    rename_references(&mut scene, id, &new_id);
                 }
             }
             Change::Set(path, value) => set_param(&mut scene, path, value)?,
@@ -128,6 +120,35 @@ pub fn apply_changes(mut scene: Scene, variant: &Variant) -> Result<Scene, Diagn
         }
     }
     Ok(scene)
+}
+
+/// Points every reference to `old` (flow ends, `via`, `operator`) at `new`.
+fn rename_references(scene: &mut Scene, old: &str, new: &str) {
+    let rename = |s: &mut String| {
+        if s == old {
+            *s = new.to_string();
+        }
+    };
+    for flow in &mut scene.flow {
+        let mut e = flow.edge();
+        rename(&mut e.from);
+        rename(&mut e.to);
+        if let Some(v) = e.via.as_mut() {
+            rename(v);
+        }
+        *flow = if e.product.is_none() && e.weight.is_none() && e.via.is_none() {
+            Flow::Pair(e.from, e.to)
+        } else {
+            Flow::Edge(e)
+        };
+    }
+    for object in &mut scene.objects {
+        match object {
+            Object::Machine(m) => m.operator.iter_mut().for_each(rename),
+            Object::Assembly(a) => a.operator.iter_mut().for_each(rename),
+            _ => {}
+        }
+    }
 }
 
 fn find<'a>(scene: &'a mut Scene, id: &str) -> Result<&'a mut Object, Diagnostic> {

@@ -129,6 +129,7 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
                     s.limit.unwrap_or(u64::MAX),
                     Stream::new(seed, rep, id, Purpose::Arrival),
                     Stream::new(seed, rep, id, Purpose::Mix),
+                    Stream::new(seed, rep, id, Purpose::Due),
                 ))
             }
             Object::Machine(m) => {
@@ -261,6 +262,7 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
             exit: o.exit_point().unwrap_or_default(),
             waiters: VecDeque::new(),
             tokens: vec![0; slots],
+            reserved: vec![false; slots],
             routing_rng: Stream::new(seed, rep, id, Purpose::Routing),
         });
     }

@@ -1,7 +1,6 @@
 //! The event calendar: a heap of timed events, ties broken by the
 //! order in which they were scheduled.
 
-
 /// Something that happens at a point in simulated time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
@@ -74,7 +73,10 @@ impl Calendar {
         debug_assert!(time >= 0.0, "negative event time {time}");
         self.seq += 1;
         let bits = (time + 0.0).to_bits();
-        let entry = Entry { key: (u128::from(bits) << 64) | u128::from(self.seq), event };
+        let entry = Entry {
+            key: (u128::from(bits) << 64) | u128::from(self.seq),
+            event,
+        };
         let mut i = self.heap.len();
         self.heap.push(entry);
         while i > 0 {
@@ -158,7 +160,9 @@ mod tests {
         let mut c = Calendar::default();
         let mut x: u64 = 12345;
         for i in 0..10_000u32 {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             c.schedule((x >> 54) as f64, Event::Arrival { node: i });
             if i % 3 == 0 {
                 c.pop();
@@ -166,8 +170,13 @@ mod tests {
         }
         let mut last = (f64::NEG_INFINITY, 0);
         while let Some((t, e)) = c.pop() {
-            let Event::Arrival { node } = e else { unreachable!() };
-            assert!(t > last.0 || (t == last.0 && node > last.1), "out of order at {t}");
+            let Event::Arrival { node } = e else {
+                unreachable!()
+            };
+            assert!(
+                t > last.0 || (t == last.0 && node > last.1),
+                "out of order at {t}"
+            );
             last = (t, node);
         }
     }

@@ -14,7 +14,11 @@ use super::{Action, Engine, LogEvent, NodeKind, Waiter};
 impl Engine {
     /// The part ready to leave `slot` of `node`, if any.
     pub(super) fn ready_part(&self, node: u32, slot: u32) -> Option<u32> {
-        let p = match &self.nodes[node as usize].kind {
+        let n = &self.nodes[node as usize];
+        if n.reserved[slot as usize] {
+            return None;
+        }
+        let p = match &n.kind {
             NodeKind::Source(s) if s.on_shift || !s.saturated() => s.pending,
             NodeKind::Source(_) => NO_PART,
             NodeKind::Station(s) => s.ready_part(slot),
@@ -236,6 +240,7 @@ impl Engine {
         self.line.exited_total += 1;
         self.line.exited += 1;
         self.line.lead_time.record(self.now - p.created);
+        self.depart(part);
         if let NodeKind::Sink(s) = &mut self.nodes[node as usize].kind {
             s.received += 1;
             if p.due.is_finite() {

@@ -146,6 +146,8 @@ pub struct Node {
     waiters: VecDeque<Waiter>,
     /// Push-attempt counter per slot: a waiter with an older token is stale.
     tokens: Vec<u32>,
+    /// Slots whose part a transfer robot is on its way to pick.
+    reserved: Vec<bool>,
     routing_rng: rng::Stream,
 }
 
@@ -165,6 +167,10 @@ pub struct LineStats {
     pub wip_area: f64,
     /// Since the statistics started:
     pub exited: u64,
+    /// Parts that left the WIP in any way (sink, scrap, assembly) and the sum
+    /// of their times in process: Little's law λ and W.
+    pub departed: u64,
+    pub sojourn_sum: f64,
     pub entered: u64,
     pub lead_time: Histogram,
     /// Over-time samples: (time, good parts out since time 0, WIP).
@@ -211,6 +217,13 @@ pub struct ShiftRuntime {
     pub calendar: crate::scene::ShiftCalendar,
     pub nodes: Vec<u32>,
     pub pools: Vec<u32>,
+}
+
+impl LineStats {
+    /// When the WIP integral was last brought up to date.
+    pub fn wip_since(&self) -> f64 {
+        self.wip_since
+    }
 }
 
 impl Engine {
@@ -311,6 +324,18 @@ impl Engine {
         }
     }
 
+    /// A part leaves the work in process (sink, scrap or assembly input).
+    fn depart(&mut self, part: u32) {
+        let entered = self.parts[part].entered;
+        if entered >= self.stats_start {
+            // Parts in the system at the end of the warm-up count from then.
+            self.line.sojourn_sum += self.now - entered;
+        } else {
+            self.line.sojourn_sum += self.now - self.stats_start;
+        }
+        self.line.departed += 1;
+    }
+
     fn wip_change(&mut self, delta: i64) {
         let l = &mut self.line;
         l.wip_area += l.wip as f64 * (self.now - l.wip_since);
@@ -325,6 +350,8 @@ impl Engine {
         let l = &mut self.line;
         l.wip_area = 0.0;
         l.exited = 0;
+        l.departed = 0;
+        l.sojourn_sum = 0.0;
         l.entered = 0;
         l.lead_time = Histogram::default();
         for node in &mut self.nodes {
@@ -382,18 +409,21 @@ impl Engine {
         }
     }
 
-    /// Parts held by the nodes, counted by walking them (for the conservation check).
-    pub fn parts_held(&self) -> u64 {
-        self.nodes
-            .iter()
-            .map(|n| match &n.kind {
-                NodeKind::Station(s) => s.parts_held(),
-                NodeKind::Buffer(b) => b.queue.len() as u64,
-                NodeKind::Conveyor(c) => c.parts.len() as u64,
-                NodeKind::Source(s) => u64::from(s.pending != part::NO_PART && !s.saturated()),
-                NodeKind::Sink(_) => 0,
-            })
-            .sum()
+    /// Parts held by the nodes, found by walking them (for the conservation check).
+    pub fn held_parts(&self) -> Vec<u32> {
+        let mut out = Vec::new();
+        for n in &self.nodes {
+            match &n.kind {
+                NodeKind::Station(s) => s.held_parts(&mut out),
+                NodeKind::Buffer(b) => out.extend(b.queue.iter().copied()),
+                NodeKind::Conveyor(c) => out.extend(c.parts.iter().map(|p| p.part)),
+                NodeKind::Source(s) if s.pending != part::NO_PART && !s.saturated() => {
+                    out.push(s.pending)
+                }
+                NodeKind::Source(_) | NodeKind::Sink(_) => {}
+            }
+        }
+        out
     }
 
     /// Parts waiting inside saturated sources (not yet in the system).

@@ -11,8 +11,11 @@ pub struct Part {
     /// Unique within a run, in creation order (for the event log).
     pub serial: u64,
     pub product: u16,
-    /// When the part entered the system; NaN while it waits inside a saturated source.
+    /// Start of its lead time (an assembled part: its oldest component's);
+    /// NaN while it waits inside a saturated source.
     pub created: f64,
+    /// When this record became work in process (for Little's law).
+    pub entered: f64,
     /// Due date, or infinity when the part carries no order.
     pub due: f64,
     /// The outgoing edge drawn for it at its current node (probabilistic routing).
@@ -35,6 +38,7 @@ impl Parts {
             serial: self.serial,
             product,
             created,
+            entered: created,
             due,
             next_edge: NO_EDGE,
         };

@@ -90,7 +90,11 @@ fn mirror(engine: Res<Engine>, mut objects: Query<(&SceneObject, &mut ObjectStat
         let new = match &engine.nodes[object.node as usize].kind {
             NodeKind::Station(s) => ObjectState {
                 state: Some(s.state()),
-                parts: s.parts_held() as u32,
+                parts: {
+                    let mut v = Vec::new();
+                    s.held_parts(&mut v);
+                    v.len() as u32
+                },
             },
             NodeKind::Buffer(b) => ObjectState {
                 state: None,

@@ -37,6 +37,7 @@ pub enum Purpose {
     Arrival = 4,
     Mix = 5,
     Routing = 6,
+    Due = 7,
 }
 
 impl Stream {

@@ -26,6 +26,7 @@ pub struct Source {
     arrival_due: bool,
     pub(super) arrival_rng: Stream,
     pub(super) mix_rng: Stream,
+    pub(super) due_rng: Stream,
 }
 
 impl Source {
@@ -36,6 +37,7 @@ impl Source {
         limit: u64,
         arrival_rng: Stream,
         mix_rng: Stream,
+        due_rng: Stream,
     ) -> Self {
         Self {
             mix,
@@ -49,6 +51,7 @@ impl Source {
             arrival_due: false,
             arrival_rng,
             mix_rng,
+            due_rng,
         }
     }
 
@@ -102,7 +105,7 @@ impl Engine {
         let due = s
             .due_in
             .as_ref()
-            .map_or(f64::INFINITY, |d| now + d.sample(&mut s.mix_rng));
+            .map_or(f64::INFINITY, |d| now + d.sample(&mut s.due_rng));
         let part = self.parts.create(product, now, due);
         if let NodeKind::Source(s) = &mut self.nodes[node as usize].kind {
             s.pending = part;
@@ -149,9 +152,10 @@ impl Engine {
                 let due = s
                     .due_in
                     .as_ref()
-                    .map_or(f64::INFINITY, |d| now + d.sample(&mut s.mix_rng));
+                    .map_or(f64::INFINITY, |d| now + d.sample(&mut s.due_rng));
                 let p = &mut self.parts[part];
                 p.created = now;
+                p.entered = now;
                 p.due = due;
                 self.line.entered_total += 1;
                 self.line.entered += 1;

@@ -132,8 +132,14 @@ pub struct Station {
     pub active_count: u64,
     pub active_max: f64,
     active_since: Option<f64>,
+    /// When the current period went inactive; a period that resumes at the
+    /// same instant (a part handed on and the next one started) goes on.
+    inactive_since: Option<f64>,
     /// Servers in an active state (working, setup, failed).
     active_servers: u32,
+    /// Time with at least one server working (the machine's run time, for MTBF).
+    pub run_time: f64,
+    run_since: f64,
 }
 
 impl Station {
@@ -183,7 +189,10 @@ impl Station {
             active_count: 0,
             active_max: 0.0,
             active_since: None,
+            inactive_since: None,
             active_servers: 0,
+            run_time: 0.0,
+            run_since: 0.0,
         }
     }
 
@@ -231,13 +240,20 @@ impl Station {
         }
     }
 
-    pub(super) fn parts_held(&self) -> u64 {
-        let in_servers = self.servers.iter().filter(|s| s.part != NO_PART).count() as u64;
-        let in_bins = match &self.kind {
-            StationKind::Assembly { bins, .. } => bins.iter().map(|b| b.2.len() as u64).sum(),
-            _ => 0,
-        };
-        in_servers + in_bins
+    /// Appends the parts this station holds (in servers and input bins).
+    pub(super) fn held_parts(&self, out: &mut Vec<u32>) {
+        // A transfer robot on its way to pick has not got the part yet.
+        let fetching =
+            matches!(&self.kind, StationKind::Transfer { job: Some(j), .. } if j.to_pick);
+        out.extend(
+            self.servers
+                .iter()
+                .filter(|s| s.part != NO_PART && !fetching)
+                .map(|s| s.part),
+        );
+        if let StationKind::Assembly { bins, .. } = &self.kind {
+            out.extend(bins.iter().flat_map(|b| b.2.iter().copied()));
+        }
     }
 
     /// The state a server is in, derived from its phase and the station.
@@ -299,15 +315,20 @@ impl Station {
             (false, true) => {
                 self.active_servers += 1;
                 if self.active_servers == 1 {
-                    self.active_since = Some(now);
+                    match (self.active_since, self.inactive_since.take()) {
+                        (Some(_), Some(end)) if end == now => {} // zero-time hand-off: the period goes on
+                        (Some(start), Some(end)) => {
+                            self.close_active(end - start);
+                            self.active_since = Some(now);
+                        }
+                        _ => self.active_since = Some(now),
+                    }
                 }
             }
             (true, false) => {
                 self.active_servers -= 1;
                 if self.active_servers == 0 {
-                    if let Some(start) = self.active_since.take() {
-                        self.close_active(now - start);
-                    }
+                    self.inactive_since = Some(now);
                 }
             }
             _ => {}
@@ -324,12 +345,17 @@ impl Station {
         for s in &mut self.servers {
             s.flush(now);
         }
+        if self.working > 0 {
+            self.run_time += now - self.run_since;
+            self.run_since = now;
+        }
     }
 
-    /// Closes the open active period at the end of the run (so it counts).
+    /// Closes the last active period at the end of the run (so it counts).
     pub fn close_open_period(&mut self, now: f64) {
         if let Some(start) = self.active_since.take() {
-            self.close_active(now - start);
+            let end = self.inactive_since.take().unwrap_or(now);
+            self.close_active(end - start);
         }
     }
 
@@ -347,7 +373,11 @@ impl Station {
         self.active_sum = 0.0;
         self.active_count = 0;
         self.active_max = 0.0;
-        if self.active_since.is_some() {
+        self.run_time = 0.0;
+        self.run_since = now;
+        if self.inactive_since.take().is_some() {
+            self.active_since = None; // that period ended during the warm-up
+        } else if self.active_since.is_some() {
             self.active_since = Some(now);
         }
     }
@@ -432,11 +462,13 @@ impl Engine {
                 .fold(f64::INFINITY, f64::min);
             for &p in &consumed {
                 self.log(node, p, LogEvent::Consumed);
+                self.depart(p);
                 self.parts.destroy(p);
             }
             let n = consumed.len() as u64;
             self.line.consumed_total += n;
             let new = self.parts.create(output, created, due);
+            self.parts[new].entered = self.now;
             self.line.entered_total += 1;
             self.wip_change(1 - n as i64);
             self.station(node).servers[server].part = new;
@@ -531,6 +563,11 @@ impl Engine {
         let st = self.station(node);
         let before = st.working;
         st.working = st.working.wrapping_add_signed(delta);
+        if before == 0 && st.working > 0 {
+            st.run_since = now;
+        } else if before > 0 && st.working == 0 {
+            st.run_time += now - st.run_since;
+        }
         if st.failures.is_none() {
             return;
         }
@@ -609,6 +646,7 @@ impl Engine {
                     s.part = NO_PART;
                     st.update_server(server as usize, now);
                     self.log(node, part, LogEvent::Scrap);
+                    self.depart(part);
                     self.parts.destroy(part);
                     self.line.scrapped_total += 1;
                     self.wip_change(-1);
@@ -794,6 +832,8 @@ impl Engine {
             to,
             to_pick: true,
         });
+        // The part stays where it is until picked, but no longer offers itself.
+        self.nodes[from as usize].reserved[from_slot as usize] = true;
         self.start_leg(robot, part, duration);
     }
 
@@ -832,6 +872,7 @@ impl Engine {
             let place_point = self.nodes[job.to as usize].entry;
             self.log(robot, part, LogEvent::Pick);
             // The part is in the gripper: the upstream slot is free.
+            self.nodes[job.from as usize].reserved[job.from_slot as usize] = false;
             self.release(job.from, job.from_slot);
             let st = self.station(robot);
             let StationKind::Transfer {

@@ -8,6 +8,7 @@
 
 mod bad_input;
 mod cli;
+mod kpis;
 mod queueing;
 mod timing;
 
