@@ -234,25 +234,42 @@ fn bench_cmd(
         );
     } else {
         println!(
-            "{:>6} {:>14} {:>14} {:>10} {:>14} {:>9} {:>10} {:>10}",
-            "N", "ops/s", "events/s", "wall s", "SimPy ops/s", "speedup", "thru", "SimPy thru"
+            "{:>6} {:>12} {:>12} {:>9} {:>12} {:>7} {:>12} {:>9} {:>8} {:>8} {:>8}",
+            "N",
+            "ops/s",
+            "events/s",
+            "wall s",
+            "bare ops/s",
+            "share",
+            "SimPy ops/s",
+            "vs SimPy",
+            "thru",
+            "bare",
+            "SimPy"
         );
         for r in &results {
+            let simpy_ops = r
+                .simpy
+                .as_ref()
+                .map_or("–".into(), |p| format!("{:.0}", p.ops_per_sec));
+            let simpy_thru = r
+                .simpy
+                .as_ref()
+                .map_or("–".into(), |p| format!("{:.4}", p.throughput));
             println!(
-                "{:>6} {:>14.0} {:>14.0} {:>10.3} {:>14} {:>9} {:>10.4} {:>10}",
+                "{:>6} {:>12.0} {:>12.0} {:>9.3} {:>12.0} {:>6.0}% {:>12} {:>9} {:>8.4} {:>8.4} {:>8}",
                 r.case.stations,
                 r.ops_per_sec,
                 r.events_per_sec,
                 r.wall_s,
-                r.simpy
-                    .as_ref()
-                    .map_or("–".into(), |p| format!("{:.0}", p.ops_per_sec)),
+                r.bare_loop.ops_per_sec,
+                r.share_of_bare_loop * 100.0,
+                simpy_ops,
                 r.speedup_vs_simpy
                     .map_or("–".into(), |s| format!("{s:.0}×")),
                 r.throughput,
-                r.simpy
-                    .as_ref()
-                    .map_or("–".into(), |p| format!("{:.4}", p.throughput)),
+                r.bare_loop.throughput,
+                simpy_thru,
             );
         }
         for r in &results {

@@ -5,6 +5,10 @@
 //! Work unit: station operations (service completions, warm-up included) per
 //! wall-clock second, which is engine-neutral.
 
+mod bare;
+
+pub use bare::{BareRun, serial_line as bare_serial_line};
+
 use crate::kpi::{Prices, measure};
 use crate::scene::{
     Dist, Duration, Flow, Machine, Object, Product, RunSettings, Scene, Sink, Source,
@@ -140,11 +144,23 @@ pub struct PeerFigures {
     pub throughput: f64,
 }
 
+/// The bare hand-written loop's figures (the practical ceiling).
+#[derive(Clone, Debug, Serialize)]
+pub struct BareFigures {
+    pub ops: u64,
+    pub wall_s: f64,
+    pub ops_per_sec: f64,
+    pub throughput: f64,
+}
+
 /// One case's result.
 #[derive(Clone, Debug, Serialize)]
 pub struct CaseResult {
     pub case: Case,
     pub factory_twin: EngineFigures,
+    pub bare_loop: BareFigures,
+    /// factory-twin ops/s ÷ bare loop ops/s.
+    pub share_of_bare_loop: f64,
     pub ops_per_sec: f64,
     pub events_per_sec: f64,
     pub throughput: f64,
@@ -248,10 +264,32 @@ pub fn peak_rss_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-/// Runs a case on both engines.
+/// Runs the bare loop `repeats` times; median wall time.
+pub fn run_bare(case: &Case, repeats: usize, seed: u64) -> BareFigures {
+    let mut walls = Vec::new();
+    let mut last = None;
+    for _ in 0..repeats.max(1) {
+        let start = Instant::now();
+        let run = bare::serial_line(case.stations, 5, case.horizon, case.warmup, seed);
+        walls.push(start.elapsed().as_secs_f64());
+        last = Some(run);
+    }
+    walls.sort_by(f64::total_cmp);
+    let wall = walls[walls.len() / 2];
+    let run = last.expect("at least one repeat");
+    BareFigures {
+        ops: run.ops,
+        wall_s: wall,
+        ops_per_sec: run.ops as f64 / wall,
+        throughput: run.throughput,
+    }
+}
+
+/// Runs a case on this engine, the bare loop and (if asked) SimPy.
 pub fn run_case(case: &Case, repeats: usize, simpy: Option<(&str, &Path)>) -> CaseResult {
     let seed = 12345;
     let ours = run_engine(case, repeats, seed);
+    let bare = run_bare(case, repeats, seed);
     let (peer, note) = match simpy {
         Some((python, script)) => match run_simpy(python, script, case, seed) {
             Ok(p) => (Some(p), None),
@@ -269,6 +307,8 @@ pub fn run_case(case: &Case, repeats: usize, simpy: Option<(&str, &Path)>) -> Ca
         speedup_vs_simpy: peer.as_ref().map(|p| ours.ops_per_sec / p.ops_per_sec),
         simpy: peer,
         simpy_note: note,
+        share_of_bare_loop: ours.ops_per_sec / bare.ops_per_sec,
+        bare_loop: bare,
         factory_twin: ours,
     }
 }

@@ -244,6 +244,13 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
             }
             Object::Sink(_) => NodeKind::Sink(Sink::default()),
         };
+        let is_transfer = matches!(
+            &kind,
+            NodeKind::Station(Station {
+                kind: StationKind::Transfer { .. },
+                ..
+            })
+        );
         let slots = match &kind {
             NodeKind::Station(s) => s.servers.len(),
             _ => 1,
@@ -263,6 +270,7 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
             waiters: VecDeque::new(),
             tokens: vec![0; slots],
             reserved: vec![false; slots],
+            is_transfer,
             routing_rng: Stream::new(seed, rep, id, Purpose::Routing),
         });
     }

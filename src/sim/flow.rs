@@ -41,7 +41,11 @@ impl Engine {
             *t
         };
         // A transfer robot holding a part has one fixed destination.
-        if let Some(to) = self.transfer_destination(node) {
+        if let Some(to) = self.nodes[node as usize]
+            .is_transfer
+            .then(|| self.transfer_destination(node))
+            .flatten()
+        {
             if self.can_accept(to, part) {
                 self.release(node, slot);
                 self.deliver(to, part);
@@ -148,7 +152,7 @@ impl Engine {
 
     /// Retries the nodes waiting on `node`, while it has space.
     pub(super) fn wake(&mut self, node: u32) {
-        if let NodeKind::Station(_) = self.nodes[node as usize].kind {
+        if self.is_assembly(node) {
             self.assembly_try_start(node);
         }
         let rounds = self.nodes[node as usize].waiters.len();

@@ -148,6 +148,8 @@ pub struct Node {
     tokens: Vec<u32>,
     /// Slots whose part a transfer robot is on its way to pick.
     reserved: Vec<bool>,
+    /// A transfer robot (its pushes go to one fixed destination).
+    is_transfer: bool,
     routing_rng: rng::Stream,
 }
 

@@ -653,8 +653,9 @@ impl Engine {
                     self.space_freed(node);
                 } else {
                     st.good += 1;
+                    // The state is settled after the hand-off: a part that
+                    // leaves at once never makes the server blocked.
                     st.servers[server as usize].phase = Phase::Done;
-                    st.update_server(server as usize, now);
                     self.log(node, part, LogEvent::Finish);
                 }
                 if let Some(pool) = pool {
@@ -662,6 +663,10 @@ impl Engine {
                 }
                 if !scrap {
                     self.try_push(node, server);
+                    let st = self.station(node);
+                    if st.servers[server as usize].phase == Phase::Done {
+                        st.update_server(server as usize, now);
+                    }
                 }
             }
             _ => {}
