@@ -41,6 +41,9 @@ pub enum Command {
         /// Write the event log (time, object, part, event) as CSV.
         #[arg(long, value_name = "FILE")]
         events: Option<PathBuf>,
+        /// Write a chart of the time each station spends in each state (SVG).
+        #[arg(long, value_name = "FILE")]
+        chart: Option<PathBuf>,
     },
     /// Benchmark the engine on the serial line, side by side with SimPy.
     Bench {
@@ -79,7 +82,15 @@ pub fn main_with(cli: Cli) -> i32 {
             seed,
             csv,
             events,
-        } => run(scene, json, reps, threads, seed, csv, events),
+            chart,
+        } => run(
+            scene,
+            json,
+            reps,
+            threads,
+            seed,
+            Outputs { csv, events, chart },
+        ),
         Command::Bench {
             json,
             quick,
@@ -105,16 +116,22 @@ fn fail(d: &Diagnostic) -> i32 {
     EXIT_USER_ERROR
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Files `run` writes besides its report.
+struct Outputs {
+    csv: Option<PathBuf>,
+    events: Option<PathBuf>,
+    chart: Option<PathBuf>,
+}
+
 fn run(
     path: PathBuf,
     json: bool,
     reps: Option<u32>,
     threads: Option<usize>,
     seed: Option<u64>,
-    csv: Option<PathBuf>,
-    events: Option<PathBuf>,
+    out: Outputs,
 ) -> i32 {
+    let Outputs { csv, events, chart } = out;
     let mut scene = match load_scene(&path) {
         Ok(s) => s,
         Err(d) => return fail(&d),
@@ -156,13 +173,13 @@ fn run(
     }
     let results: Vec<_> = runs.iter().map(|r| r.result.clone()).collect();
     let summary = Summary::new(&scene, &results);
-    if let Some(dir) = &csv {
-        if let Err(e) = report::write_csv(&summary, dir) {
-            return fail(&Diagnostic::new(format!(
-                "cannot write CSV files into {}: {e}",
-                dir.display()
-            )));
-        }
+    if let Some(dir) = &csv
+        && let Err(e) = report::write_csv(&summary, dir)
+    {
+        return fail(&Diagnostic::new(format!(
+            "cannot write CSV files into {}: {e}",
+            dir.display()
+        )));
     }
     if let Some(file) = &events {
         let ids = crate::sim::build(&scene, 0)
@@ -177,6 +194,14 @@ fn run(
                 file.display()
             )));
         }
+    }
+    if let Some(file) = &chart
+        && let Err(e) = std::fs::write(file, report::state_chart(&summary))
+    {
+        return fail(&Diagnostic::new(format!(
+            "cannot write the chart {}: {e}",
+            file.display()
+        )));
     }
     let text = if json {
         report::json(&summary)

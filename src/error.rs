@@ -70,10 +70,10 @@ impl Diagnostic {
         let needle = format!("\"{id}\"");
         for (i, line) in text.lines().enumerate() {
             let code = line.split("//").next().unwrap_or("");
-            if let Some(k) = code.find(&needle) {
-                if code[..k].trim_end().ends_with("id:") {
-                    return self.at(text, i + 1, k + 1);
-                }
+            if let Some(k) = code.find(&needle)
+                && code[..k].trim_end().ends_with("id:")
+            {
+                return self.at(text, i + 1, k + 1);
             }
         }
         self

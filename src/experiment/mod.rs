@@ -14,7 +14,7 @@ use crate::sim::{self, LogRecord};
 use rayon::prelude::*;
 
 /// How to run an experiment.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Options {
     /// Replications; `None` takes the scene's `run.replications`.
     pub replications: Option<u32>,
@@ -22,16 +22,6 @@ pub struct Options {
     pub threads: Option<usize>,
     /// Keep the event log of every replication.
     pub event_log: bool,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Self {
-            replications: None,
-            threads: None,
-            event_log: false,
-        }
-    }
 }
 
 /// One replication's result and, if asked for, its event log.

@@ -1,9 +1,11 @@
 //! Output: the terminal report a plant manager reads first, JSON for tools,
 //! CSV tables for spreadsheets, and the event log.
 
+mod chart;
 mod csv;
 mod terminal;
 
+pub use chart::{STATE_COLOURS, escape, state_chart};
 pub use csv::{write_csv, write_events};
 pub use terminal::terminal;
 

@@ -38,21 +38,21 @@ fn check_run(scene: &Scene) -> Result<(), Diagnostic> {
             "run.horizon must be positive, got {h} s"
         )));
     }
-    if let Some(w) = run.warmup {
-        if !(w.secs().is_finite() && w.secs() >= 0.0) {
-            return Err(Diagnostic::new(format!(
-                "run.warmup must not be negative, got {} s",
-                w.secs()
-            )));
-        }
+    if let Some(w) = run.warmup
+        && !(w.secs().is_finite() && w.secs() >= 0.0)
+    {
+        return Err(Diagnostic::new(format!(
+            "run.warmup must not be negative, got {} s",
+            w.secs()
+        )));
     }
-    if let Some(s) = run.sample_every {
-        if !(s.secs().is_finite() && s.secs() > 0.0) {
-            return Err(Diagnostic::new(format!(
-                "run.sample_every must be positive, got {} s",
-                s.secs()
-            )));
-        }
+    if let Some(s) = run.sample_every
+        && !(s.secs().is_finite() && s.secs() > 0.0)
+    {
+        return Err(Diagnostic::new(format!(
+            "run.sample_every must be positive, got {} s",
+            s.secs()
+        )));
     }
     if run.replications == 0 {
         return Err(Diagnostic::new("run.replications must be at least 1"));
@@ -368,15 +368,15 @@ impl Ctx<'_> {
                             format!("input \"{p}\" is listed twice: give one quantity"),
                         ));
                     }
-                    if let Some(bin) = a.bin_capacity {
-                        if bin < *q {
-                            return Err(Diagnostic::object(
-                                id,
-                                format!(
-                                    "`bin_capacity` {bin} is less than the {q} \"{p}\" one assembly needs"
-                                ),
-                            ));
-                        }
+                    if let Some(bin) = a.bin_capacity
+                        && bin < *q
+                    {
+                        return Err(Diagnostic::object(
+                            id,
+                            format!(
+                                "`bin_capacity` {bin} is less than the {q} \"{p}\" one assembly needs"
+                            ),
+                        ));
                     }
                 }
                 self.product(id, &a.output)?;
@@ -417,12 +417,15 @@ impl Ctx<'_> {
     }
 }
 
+/// Outgoing edges per object: (target, product filter, weight).
+type OutEdges<'a> = HashMap<&'a str, Vec<(&'a str, Option<&'a str>, Option<f64>)>>;
+
 fn is_transfer_robot(o: &Object) -> bool {
     matches!(o, Object::Robot(r) if matches!(r.task, RobotTask::Transfer { .. }))
 }
 
 fn check_flow(scene: &Scene, ctx: &Ctx) -> Result<(), Diagnostic> {
-    let mut out: HashMap<&str, Vec<(&str, Option<&str>, Option<f64>)>> = HashMap::new();
+    let mut out: OutEdges<'_> = HashMap::new();
     let mut has_input: HashSet<&str> = HashSet::new();
     for flow in &scene.flow {
         let (from, to, product, weight, via) = match flow {
@@ -487,12 +490,12 @@ fn check_flow(scene: &Scene, ctx: &Ctx) -> Result<(), Diagnostic> {
                 ..d
             })?;
         }
-        if let Some(w) = weight {
-            if !(0.0..=1.0).contains(&w) {
-                return Err(Diagnostic::new(format!(
-                    "flow edge {label}: `weight` is a probability and must lie in [0, 1], got {w}"
-                )));
-            }
+        if let Some(w) = weight
+            && !(0.0..=1.0).contains(&w)
+        {
+            return Err(Diagnostic::new(format!(
+                "flow edge {label}: `weight` is a probability and must lie in [0, 1], got {w}"
+            )));
         }
         if let Some(r) = via {
             let robot = ctx.object(&label, r)?;
@@ -602,10 +605,7 @@ fn check_flow(scene: &Scene, ctx: &Ctx) -> Result<(), Diagnostic> {
 
 /// A cycle made only of stations (no buffer or conveyor) can fill up and
 /// lock: every station holds a part the next one cannot take.
-fn check_deadlock_cycles(
-    scene: &Scene,
-    out: &HashMap<&str, Vec<(&str, Option<&str>, Option<f64>)>>,
-) -> Result<(), Diagnostic> {
+fn check_deadlock_cycles(scene: &Scene, out: &OutEdges<'_>) -> Result<(), Diagnostic> {
     let kinds: HashMap<&str, &Object> = scene.objects.iter().map(|o| (o.id(), o)).collect();
     // Tarjan's strongly connected components, iteratively on a small graph.
     let nodes: Vec<&str> = scene.objects.iter().map(Object::id).collect();
@@ -698,10 +698,7 @@ fn strongly_connected(adj: &[Vec<usize>]) -> Vec<Vec<usize>> {
 
 /// Every product a source emits must be able to reach a sink along edges
 /// that admit it (an assembly turns its inputs into its output).
-fn check_sinks_reachable(
-    scene: &Scene,
-    out: &HashMap<&str, Vec<(&str, Option<&str>, Option<f64>)>>,
-) -> Result<(), Diagnostic> {
+fn check_sinks_reachable(scene: &Scene, out: &OutEdges<'_>) -> Result<(), Diagnostic> {
     let kinds: HashMap<&str, &Object> = scene.objects.iter().map(|o| (o.id(), o)).collect();
     for object in &scene.objects {
         let Object::Source(s) = object else { continue };

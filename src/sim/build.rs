@@ -271,6 +271,7 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
             tokens: vec![0; slots],
             reserved: vec![false; slots],
             is_transfer,
+            single_target: None,
             routing_rng: Stream::new(seed, rep, id, Purpose::Routing),
         });
     }
@@ -318,6 +319,15 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
         });
     }
 
+    for node in &mut nodes {
+        if let [edge] = node.out.as_slice()
+            && edge.product.is_none()
+            && edge.via.is_none()
+            && !node.weighted
+        {
+            node.single_target = Some(edge.to);
+        }
+    }
     let warmup = scene.run.warmup.map_or(0.0, |w| w.secs());
     let horizon = scene.run.horizon.secs();
     let sample_every = scene.run.sample_every.map_or(horizon / 100.0, |s| s.secs());

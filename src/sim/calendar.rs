@@ -90,6 +90,16 @@ impl Calendar {
         self.heap[i] = entry;
     }
 
+    /// Removes and returns the earliest event if it is due by `target`.
+    #[inline]
+    pub fn pop_until(&mut self, target: f64) -> Option<(f64, Event)> {
+        let first = self.heap.first()?;
+        if first.time() > target {
+            return None;
+        }
+        self.pop()
+    }
+
     /// Removes and returns the earliest event.
     #[inline]
     pub fn pop(&mut self) -> Option<(f64, Event)> {

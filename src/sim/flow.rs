@@ -40,18 +40,22 @@ impl Engine {
             *t = t.wrapping_add(1);
             *t
         };
-        // A transfer robot holding a part has one fixed destination.
-        if let Some(to) = self.nodes[node as usize]
-            .is_transfer
-            .then(|| self.transfer_destination(node))
-            .flatten()
-        {
+        // One fixed destination: a transfer robot's place point, or the only
+        // plain edge of a node (the common case, so it skips the edge loop).
+        let n = &self.nodes[node as usize];
+        let fixed = if n.is_transfer {
+            self.transfer_destination(node)
+        } else {
+            n.single_target
+        };
+        if let Some(to) = fixed {
             if self.can_accept(to, part) {
                 self.release(node, slot);
                 self.deliver(to, part);
                 return true;
             }
             self.wait_on(to, Waiter { node, slot, token });
+            self.on_blocked(node, slot);
             return false;
         }
         let product = self.parts[part].product;

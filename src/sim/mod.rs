@@ -114,6 +114,9 @@ struct Waiter {
 }
 
 /// What kind of node, with its state.
+// Stations are the big variant; nodes live once in a vector, so the padding
+// costs a little memory and saves a pointer chase on every event.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum NodeKind {
     Source(Source),
@@ -150,6 +153,9 @@ pub struct Node {
     reserved: Vec<bool>,
     /// A transfer robot (its pushes go to one fixed destination).
     is_transfer: bool,
+    /// The target of the node's only edge, when that edge has no product
+    /// filter, weight or robot.
+    single_target: Option<u32>,
     routing_rng: rng::Stream,
 }
 
@@ -251,16 +257,15 @@ impl Engine {
         let target = target.min(self.end_time());
         let mut done = 0;
         while !self.finished && done < max_events {
-            match self.calendar.peek_time() {
-                Some(t) if t <= target => {
-                    let (t, event) = self.calendar.pop().expect("peeked");
+            match self.calendar.pop_until(target) {
+                Some((t, event)) => {
                     self.now = t;
                     self.events += 1;
                     done += 1;
                     self.handle(event);
                     self.drain_actions();
                 }
-                _ => {
+                None => {
                     if target.is_finite() && target > self.now {
                         self.now = target;
                     }

@@ -56,7 +56,7 @@ impl Stream {
     }
 
     #[inline]
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         let s = &mut self.s;
         let result = s[0].wrapping_add(s[3]).rotate_left(23).wrapping_add(s[0]);
         let t = s[1] << 17;
@@ -72,7 +72,7 @@ impl Stream {
     /// Uniform in [0, 1) with 53 random bits.
     #[inline]
     pub fn uniform(&mut self) -> f64 {
-        (self.next() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 }
 
@@ -80,16 +80,16 @@ impl rand::TryRng for Stream {
     type Error = Infallible;
 
     fn try_next_u32(&mut self) -> Result<u32, Infallible> {
-        Ok((self.next() >> 32) as u32)
+        Ok((self.next_u64() >> 32) as u32)
     }
 
     fn try_next_u64(&mut self) -> Result<u64, Infallible> {
-        Ok(self.next())
+        Ok(self.next_u64())
     }
 
     fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
         for chunk in dst.chunks_mut(8) {
-            let v = self.next().to_le_bytes();
+            let v = self.next_u64().to_le_bytes();
             chunk.copy_from_slice(&v[..chunk.len()]);
         }
         Ok(())
@@ -106,11 +106,11 @@ mod tests {
         let mut b = Stream::new(7, 0, "cut", Purpose::Process);
         let mut c = Stream::new(7, 0, "cut", Purpose::Failure);
         let mut d = Stream::new(7, 1, "cut", Purpose::Process);
-        let xa: Vec<u64> = (0..4).map(|_| a.next()).collect();
-        let xb: Vec<u64> = (0..4).map(|_| b.next()).collect();
+        let xa: Vec<u64> = (0..4).map(|_| a.next_u64()).collect();
+        let xb: Vec<u64> = (0..4).map(|_| b.next_u64()).collect();
         assert_eq!(xa, xb);
-        assert_ne!(xa[0], c.next());
-        assert_ne!(xa[0], d.next());
+        assert_ne!(xa[0], c.next_u64());
+        assert_ne!(xa[0], d.next_u64());
     }
 
     #[test]

@@ -480,16 +480,16 @@ impl Engine {
     /// Operator (if needed), then setup or work.
     fn begin_job(&mut self, node: u32, server: u32) {
         let st = self.station(node);
-        if let Some(pool) = st.operator {
-            if !st.servers[server as usize].has_operator {
-                st.servers[server as usize].phase = Phase::WaitOperator;
-                if self.request_operator(pool, node, server) {
-                    self.station(node).servers[server as usize].has_operator = true;
-                } else {
-                    let now = self.now;
-                    self.station(node).update_server(server as usize, now);
-                    return;
-                }
+        if let Some(pool) = st.operator
+            && !st.servers[server as usize].has_operator
+        {
+            st.servers[server as usize].phase = Phase::WaitOperator;
+            if self.request_operator(pool, node, server) {
+                self.station(node).servers[server as usize].has_operator = true;
+            } else {
+                let now = self.now;
+                self.station(node).update_server(server as usize, now);
+                return;
             }
         }
         self.start_processing(node, server);

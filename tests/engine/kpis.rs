@@ -98,3 +98,26 @@ fn littles_law_counts_every_way_out() {
         assert!((r.line.scrap_ratio - 0.3).abs() < 0.01);
     }
 }
+
+#[test]
+fn an_assembly_makes_one_part_from_its_inputs() {
+    // 2 panels + 1 frame make 1 cabinet; sources are limited, so the counts are exact.
+    let s = scene(
+        r#"Scene(name: "asm", run: (horizon: Hours(10)), products: [Product(id: "panel"), Product(id: "frame"), Product(id: "cabinet")],
+        objects: [
+            Source(id: "panels", pos: (0, 0), product: "panel", interarrival: Constant(Seconds(10)), limit: 40),
+            Source(id: "frames", pos: (0, 2), product: "frame", interarrival: Constant(Seconds(20)), limit: 25),
+            Assembly(id: "asm", pos: (2, 1), inputs: [("panel", 2), ("frame", 1)], output: "cabinet", cycle: Constant(Seconds(15))),
+            Sink(id: "out", pos: (4, 1)),
+        ],
+        flow: [("panels", "asm"), ("frames", "asm"), ("asm", "out")])"#,
+    );
+    let r = &run(&s, 1)[0];
+    // 40 panels make 20 cabinets. Of the 5 spare frames, 2 fill the bin (capacity
+    // 2 × 1), 1 waits at the blocked source, and 2 are never released.
+    assert_eq!(r.line.good_parts, 20);
+    assert_eq!(r.conservation.consumed_by_assembly, 60);
+    assert_eq!(r.conservation.entered, 40 + 23 + 20);
+    assert_eq!(r.conservation.exited, 20);
+    assert_eq!(r.conservation.wip_at_end, 3);
+}
