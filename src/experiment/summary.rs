@@ -236,6 +236,7 @@ impl Summary {
             invariants_checked: vec![
                 "parts entered = parts left + scrapped + consumed by assembly + WIP at the end",
                 "parts held by the objects = WIP counter = live part records",
+                "∫ WIP dt = the time every part spent in the system within the window (Little's law as an identity)",
                 "each station server's state times sum to the observed time",
             ],
             runs: results.to_vec(),

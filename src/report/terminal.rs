@@ -112,12 +112,14 @@ pub fn terminal(s: &Summary) -> String {
         pm(&l.scrap_ratio, 100.0, 2),
         pm(&l.scrapped, 1.0, 0)
     );
-    let _ = writeln!(
-        o,
-        "  Energy                 {} kWh, {} kWh per good part",
-        pm(&l.energy_kwh, 1.0, 1),
-        pm(&l.energy_kwh_per_good_part, 1.0, 3)
-    );
+    if l.energy_kwh.mean > 0.0 {
+        let _ = writeln!(
+            o,
+            "  Energy                 {} kWh, {} kWh per good part",
+            pm(&l.energy_kwh, 1.0, 1),
+            pm(&l.energy_kwh_per_good_part, 1.0, 3)
+        );
+    }
     if l.on_time_share.n > 0 {
         let _ = writeln!(
             o,
@@ -246,7 +248,9 @@ pub fn terminal(s: &Summary) -> String {
     }
     let _ = writeln!(
         o,
-        "\nChecked in every replication: conservation of parts, state times sum to the observed time. Little's law gap {} %.",
+        "\nChecked in every replication: parts are conserved, state times add up to the observed time,\n\
+         ∫WIP dt equals the parts' time inside. Little's law L = λW differs by {} %: the parts\n\
+         still inside at the end (and at the end of the warm-up) make the difference.",
         pm(&l.littles_law_gap, 100.0, 2)
     );
     o

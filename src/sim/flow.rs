@@ -116,6 +116,15 @@ impl Engine {
         false
     }
 
+    /// Registers (node, slot) as waiting on `target` without offering its
+    /// part, where the offer is known to fail.
+    pub(super) fn wait_without_offer(&mut self, node: u32, slot: u32, target: u32) {
+        let t = &mut self.nodes[node as usize].tokens[slot as usize];
+        *t = t.wrapping_add(1);
+        let token = *t;
+        self.wait_on(target, Waiter { node, slot, token });
+    }
+
     /// Draws an outgoing edge for `product` by the edges' weights.
     fn draw_edge(&mut self, node: u32, product: u16) -> u32 {
         let n = &mut self.nodes[node as usize];

@@ -398,6 +398,14 @@ impl Engine {
         }
     }
 
+    /// A machine or robot cell with one server (not an assembly: its bins take parts).
+    pub(super) fn is_single_server(&self, node: u32) -> bool {
+        matches!(
+            &self.nodes[node as usize].kind,
+            NodeKind::Station(Station { kind: StationKind::Machine | StationKind::RobotCell, servers, .. }) if servers.len() == 1
+        )
+    }
+
     pub(super) fn is_assembly(&self, node: u32) -> bool {
         matches!(
             &self.nodes[node as usize].kind,

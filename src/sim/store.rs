@@ -170,6 +170,20 @@ impl Engine {
         let more = !b.queue.is_empty();
         self.space_freed(node);
         if more {
+            self.offer_next_head(node);
+        }
+    }
+
+    /// The buffer's next part is at the head. The part that just left is on
+    /// its way to the buffer's only target; when that target is a one-server
+    /// station it is now full, so the new head waits on it at once instead of
+    /// making an offer that must fail (about one offer per operation saved).
+    fn offer_next_head(&mut self, node: u32) {
+        if let Some(target) = self.nodes[node as usize].single_target
+            && self.is_single_server(target)
+        {
+            self.wait_without_offer(node, 0, target);
+        } else {
             self.queue(Action::Push(node, 0));
         }
     }
