@@ -101,10 +101,7 @@ fn ron_error(text: &str, e: ron::error::SpannedError) -> Diagnostic {
                 .as_deref()
                 .map(|o| format!(" in {o}"))
                 .unwrap_or_default();
-            let help = match did_you_mean(found, expected.iter().copied()) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => format!("known fields: {}", expected.join(", ")),
-            };
+            let help = suggest(found, expected, "known fields");
             (format!("unknown field `{found}`{in_what}"), Some(help))
         }
         E::NoSuchEnumVariant {
@@ -124,10 +121,7 @@ fn ron_error(text: &str, e: ron::error::SpannedError) -> Diagnostic {
                     None,
                 )
             } else {
-                let help = match did_you_mean(found, expected.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("expected one of: {}", expected.join(", ")),
-                };
+                let help = suggest(found, expected, "expected one of");
                 (format!("unknown variant `{found}`{in_what}"), Some(help))
             }
         }
@@ -151,6 +145,14 @@ fn ron_error(text: &str, e: ron::error::SpannedError) -> Diagnostic {
     let mut d = Diagnostic::new(message).at(text, line, col);
     d.help = help;
     d
+}
+
+/// "did you mean `x`?" for a likely typo, else the list of what is known.
+fn suggest(found: &str, expected: &[&str], list_label: &str) -> String {
+    match did_you_mean(found, expected.iter().copied()) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => format!("{list_label}: {}", expected.join(", ")),
+    }
 }
 
 fn first_code_line(text: &str) -> usize {

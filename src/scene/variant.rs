@@ -1,7 +1,7 @@
 //! Variants: a base scene plus a short list of changes, so that "what if we
 //! put a robot at welding?" is a small, reviewable diff.
 
-use super::{Dist, Duration, Flow, Object, RobotTask, Scene};
+use super::{Dist, Duration, Failures, Flow, Object, RobotTask, Scene};
 use crate::error::{Diagnostic, did_you_mean};
 use serde::{Deserialize, Serialize};
 
@@ -217,15 +217,7 @@ pub fn set_param(scene: &mut Scene, path: &str, value: &Value) -> Result<(), Dia
             "cycle.mean" => mean(&mut m.cycle)?,
             "operator" => m.operator = Some(text()?),
             "failures.between.mean" | "failures.repair.mean" => {
-                let f = m
-                    .failures
-                    .as_mut()
-                    .ok_or_else(|| Diagnostic::object(id, "has no `failures` to change"))?;
-                mean(if field.contains("between") {
-                    &mut f.between
-                } else {
-                    &mut f.repair
-                })?
+                mean(failure_dist(id, field, &mut m.failures)?)?
             }
             _ => {
                 return Err(bad_field(&[
@@ -250,15 +242,7 @@ pub fn set_param(scene: &mut Scene, path: &str, value: &Value) -> Result<(), Dia
             ("cycle.mean", RobotTask::Process { cycle, .. }) => mean(cycle)?,
             ("speed", RobotTask::Transfer { speed, .. }) => *speed = num()?,
             ("failures.between.mean" | "failures.repair.mean", _) => {
-                let f = r
-                    .failures
-                    .as_mut()
-                    .ok_or_else(|| Diagnostic::object(id, "has no `failures` to change"))?;
-                mean(if field.contains("between") {
-                    &mut f.between
-                } else {
-                    &mut f.repair
-                })?
+                mean(failure_dist(id, field, &mut r.failures)?)?
             }
             _ => {
                 return Err(bad_field(&[
@@ -308,6 +292,22 @@ pub fn set_param(scene: &mut Scene, path: &str, value: &Value) -> Result<(), Dia
         Object::Sink(_) => return Err(bad_field(&[])),
     }
     Ok(())
+}
+
+/// The distribution a `failures.between.mean` or `failures.repair.mean` path names.
+fn failure_dist<'a>(
+    id: &str,
+    field: &str,
+    f: &'a mut Option<Failures>,
+) -> Result<&'a mut Dist, Diagnostic> {
+    let f = f
+        .as_mut()
+        .ok_or_else(|| Diagnostic::object(id, "has no `failures` to change"))?;
+    Ok(if field.contains("between") {
+        &mut f.between
+    } else {
+        &mut f.repair
+    })
 }
 
 /// Rescales a distribution to a new mean (seconds), keeping its shape.

@@ -10,7 +10,7 @@ use super::{
     Edge, Engine, LineStats, Node, NodeKind, Pool, RunWindow, ShiftRuntime, Sink, Source, State,
 };
 use crate::error::Diagnostic;
-use crate::scene::{Dist, Flow, Object, Power, RobotTask, Scene, ShiftCalendar};
+use crate::scene::{Dist, Object, Power, RobotTask, Scene, ShiftCalendar};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 /// Builds the engine for replication `rep` of `scene`.
@@ -277,16 +277,7 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
     }
 
     for flow in &scene.flow {
-        let e = match flow {
-            Flow::Pair(a, b) => crate::scene::FlowEdge {
-                from: a.clone(),
-                to: b.clone(),
-                product: None,
-                weight: None,
-                via: None,
-            },
-            Flow::Edge(e) => e.clone(),
-        };
+        let e = flow.edge();
         let missing = |name: &str| {
             Diagnostic::new(format!(
                 "flow edge (\"{}\", \"{}\") refers to \"{name}\", which is not a flow object",

@@ -73,14 +73,9 @@ impl Engine {
         let n = &self.nodes[node as usize];
         let count = n.out.len();
         for i in 0..count {
-            if chosen.is_some_and(|c| c != i) {
+            let Some((to, via)) = self.candidate(node, i, product, chosen) else {
                 continue;
-            }
-            let edge = &self.nodes[node as usize].out[i];
-            if edge.product.is_some_and(|p| p != product) {
-                continue;
-            }
-            let (to, via) = (edge.to, edge.via);
+            };
             match via {
                 None => {
                     if self.can_accept(to, part) {
@@ -99,14 +94,9 @@ impl Engine {
         }
         // Blocked: wait on every candidate target (and robot).
         for i in 0..count {
-            if chosen.is_some_and(|c| c != i) {
+            let Some((to, via)) = self.candidate(node, i, product, chosen) else {
                 continue;
-            }
-            let edge = &self.nodes[node as usize].out[i];
-            if edge.product.is_some_and(|p| p != product) {
-                continue;
-            }
-            let (to, via) = (edge.to, edge.via);
+            };
             self.wait_on(to, Waiter { node, slot, token });
             if let Some(robot) = via {
                 self.wait_on(robot, Waiter { node, slot, token });
@@ -123,6 +113,20 @@ impl Engine {
         *t = t.wrapping_add(1);
         let token = *t;
         self.wait_on(target, Waiter { node, slot, token });
+    }
+
+    /// Edge `i` of `node` as (target, robot), if a part of `product` may take
+    /// it (the drawn edge only, when the node routes by probability).
+    fn candidate(
+        &self,
+        node: u32,
+        i: usize,
+        product: u16,
+        chosen: Option<usize>,
+    ) -> Option<(u32, Option<u32>)> {
+        let edge = &self.nodes[node as usize].out[i];
+        let admitted = chosen.is_none_or(|c| c == i) && edge.product.is_none_or(|p| p == product);
+        admitted.then_some((edge.to, edge.via))
     }
 
     /// Draws an outgoing edge for `product` by the edges' weights.
