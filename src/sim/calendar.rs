@@ -58,10 +58,17 @@ impl Entry {
 
 /// Pending events in time order: a 4-ary min-heap (half the depth of a
 /// binary heap; a node's four children sit next to each other in memory).
+///
+/// Popping leaves a *hole* at the root instead of restructuring at once:
+/// handling an event nearly always schedules the next one, which then drops
+/// into the hole with a single sift-down instead of a sift-down for the pop
+/// and a sift-up for the push.
 #[derive(Debug, Default)]
 pub struct Calendar {
     heap: Vec<Entry>,
     seq: u64,
+    /// The root was handed out by `pop` and still sits in `heap[0]`.
+    hole: bool,
 }
 
 const ARITY: usize = 4;
@@ -77,6 +84,11 @@ impl Calendar {
             key: (u128::from(bits) << 64) | u128::from(self.seq),
             event,
         };
+        if self.hole {
+            self.hole = false;
+            self.sift_down(entry);
+            return;
+        }
         let mut i = self.heap.len();
         self.heap.push(entry);
         while i > 0 {
@@ -90,58 +102,90 @@ impl Calendar {
         self.heap[i] = entry;
     }
 
-    /// Removes and returns the earliest event if it is due by `target`.
+    /// Places `entry` at the root and sifts it down to its place.
     #[inline]
-    pub fn pop_until(&mut self, target: f64) -> Option<(f64, Event)> {
-        let first = self.heap.first()?;
-        if first.time() > target {
-            return None;
-        }
-        self.pop()
-    }
-
-    /// Removes and returns the earliest event.
-    #[inline]
-    pub fn pop(&mut self) -> Option<(f64, Event)> {
-        let last = self.heap.pop()?;
+    fn sift_down(&mut self, entry: Entry) {
         let n = self.heap.len();
-        if n == 0 {
-            return Some((last.time(), last.event));
-        }
-        let top = self.heap[0];
         let mut i = 0;
         loop {
             let first = i * ARITY + 1;
-            if first >= n {
-                break;
-            }
-            let end = (first + ARITY).min(n);
-            let mut best = first;
-            for c in first + 1..end {
-                if self.heap[c].key < self.heap[best].key {
-                    best = c;
+            let best = if first + ARITY <= n {
+                // All four children exist: compare them without bounds checks.
+                let c = &self.heap[first..first + ARITY];
+                let (mut b, mut key) = (0, c[0].key);
+                for (k, child) in c.iter().enumerate().skip(1) {
+                    if child.key < key {
+                        (b, key) = (k, child.key);
+                    }
                 }
-            }
-            if self.heap[best].key >= last.key {
+                first + b
+            } else if first < n {
+                (first..n)
+                    .min_by_key(|&c| self.heap[c].key)
+                    .unwrap_or(first)
+            } else {
+                break;
+            };
+            if self.heap[best].key >= entry.key {
                 break;
             }
             self.heap[i] = self.heap[best];
             i = best;
         }
-        self.heap[i] = last;
-        Some((top.time(), top.event))
+        self.heap[i] = entry;
     }
 
+    /// Removes the root handed out by the last `pop`, if nothing filled it.
+    #[inline]
+    fn settle(&mut self) {
+        if std::mem::take(&mut self.hole) {
+            let last = self.heap.pop().expect("a hole means a root");
+            if !self.heap.is_empty() {
+                self.sift_down(last);
+            }
+        }
+    }
+
+    /// Removes and returns the earliest event if it is due by `target`.
+    #[inline]
+    pub fn pop_until(&mut self, target: f64) -> Option<(f64, Event)> {
+        self.settle();
+        let first = self.heap.first()?;
+        if first.time() > target {
+            return None;
+        }
+        self.hole = true;
+        Some((first.time(), first.event))
+    }
+
+    /// Removes and returns the earliest event.
+    #[inline]
+    pub fn pop(&mut self) -> Option<(f64, Event)> {
+        self.pop_until(f64::INFINITY)
+    }
+
+    /// Time of the earliest pending event.
     pub fn peek_time(&self) -> Option<f64> {
-        self.heap.first().map(Entry::time)
+        if self.hole {
+            // The root is gone; the minimum is among its children.
+            self.heap
+                .iter()
+                .skip(1)
+                .take(ARITY)
+                .map(|e| e.key)
+                .min()
+                .map(|k| f64::from_bits((k >> 64) as u64))
+        } else {
+            self.heap.first().map(Entry::time)
+        }
     }
 
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.heap.len() - usize::from(self.hole)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.len() == 0
     }
 }
 
