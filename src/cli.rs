@@ -6,7 +6,7 @@ use crate::experiment::{self, Options, RunError, Summary};
 use crate::report;
 use crate::scene::load_scene;
 use clap::{Parser, Subcommand};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// A digital twin of a factory floor: simulate a scene, read its KPIs.
@@ -145,21 +145,13 @@ fn run(
     if threads == Some(0) {
         return fail(&Diagnostic::new("--threads must be at least 1"));
     }
+    // A progress bar only where a person watches (stderr is a terminal).
     let options = Options {
         replications: reps,
         threads,
         event_log: events.is_some(),
+        progress: std::io::stderr().is_terminal(),
     };
-    let n = options.replications.unwrap_or(scene.run.replications);
-    let show_progress = std::io::stderr().is_terminal() && !json;
-    if show_progress {
-        eprint!(
-            "simulating {n} replication{} of {} ...",
-            if n == 1 { "" } else { "s" },
-            path.display()
-        );
-        let _ = std::io::stderr().flush();
-    }
     let runs = match experiment::run_all(&scene, &options) {
         Ok(r) => r,
         Err(RunError::Input(d)) => return fail(&d.in_file(&path)),
@@ -168,9 +160,6 @@ fn run(
             return 1;
         }
     };
-    if show_progress {
-        eprintln!(" done");
-    }
     let results: Vec<_> = runs.iter().map(|r| r.result.clone()).collect();
     let summary = Summary::new(&scene, &results);
     if let Some(dir) = &csv

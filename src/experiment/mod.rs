@@ -12,6 +12,8 @@ use crate::kpi::{Prices, RunResult, measure};
 use crate::scene::Scene;
 use crate::sim::{self, LogRecord};
 use rayon::prelude::*;
+use std::io::Write;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// How to run an experiment.
 #[derive(Clone, Debug, Default)]
@@ -22,6 +24,8 @@ pub struct Options {
     pub threads: Option<usize>,
     /// Keep the event log of every replication.
     pub event_log: bool,
+    /// Draw a progress bar on stderr as replications finish.
+    pub progress: bool,
 }
 
 /// One replication's result and, if asked for, its event log.
@@ -80,10 +84,17 @@ pub fn run_all(scene: &Scene, options: &Options) -> Result<Vec<Replication>, Run
         .replications
         .unwrap_or(scene.run.replications)
         .max(1);
+    let done = AtomicU32::new(0);
     let work = || {
         (0..reps)
             .into_par_iter()
-            .map(|r| run_replication(scene, r, options.event_log))
+            .map(|r| {
+                let result = run_replication(scene, r, options.event_log);
+                if options.progress {
+                    progress_bar(done.fetch_add(1, Ordering::Relaxed) + 1, reps);
+                }
+                result
+            })
             .collect::<Vec<_>>()
     };
     let results = match options.threads {
@@ -95,6 +106,20 @@ pub fn run_all(scene: &Scene, options: &Options) -> Result<Vec<Replication>, Run
         None => work(),
     };
     results.into_iter().collect()
+}
+
+/// Redraws "[#####     ] 5/10 replications" on stderr.
+fn progress_bar(done: u32, total: u32) {
+    const WIDTH: u32 = 30;
+    let filled = (done * WIDTH / total.max(1)) as usize;
+    let bar = format!(
+        "{}{}",
+        "#".repeat(filled),
+        " ".repeat(WIDTH as usize - filled)
+    );
+    let end = if done == total { "\n" } else { "" };
+    eprint!("\r[{bar}] {done}/{total} replications{end}");
+    let _ = std::io::stderr().flush();
 }
 
 /// Runs the replications and summarises them.

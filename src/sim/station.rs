@@ -139,6 +139,8 @@ pub struct Station {
     active_servers: u32,
     /// Time with at least one server working (the machine's run time, for MTBF).
     pub run_time: f64,
+    /// Servers in the working state.
+    working_servers: u32,
     run_since: f64,
 }
 
@@ -192,6 +194,7 @@ impl Station {
             inactive_since: None,
             active_servers: 0,
             run_time: 0.0,
+            working_servers: 0,
             run_since: 0.0,
         }
     }
@@ -311,6 +314,18 @@ impl Station {
         }
         s.flush(now);
         s.state = new;
+        // Run time (at least one server working), for MTBF.
+        if old == State::Working {
+            self.working_servers -= 1;
+            if self.working_servers == 0 {
+                self.run_time += now - self.run_since;
+            }
+        } else if new == State::Working {
+            self.working_servers += 1;
+            if self.working_servers == 1 {
+                self.run_since = now;
+            }
+        }
         match (old.is_active(), new.is_active()) {
             (false, true) => {
                 self.active_servers += 1;
@@ -345,7 +360,7 @@ impl Station {
         for s in &mut self.servers {
             s.flush(now);
         }
-        if self.working > 0 {
+        if self.working_servers > 0 {
             self.run_time += now - self.run_since;
             self.run_since = now;
         }
@@ -565,20 +580,16 @@ impl Engine {
         );
     }
 
-    /// Keeps the failure clock, which runs only while some server works.
+    /// Keeps the failure clock, which runs only while some server works
+    /// (`working` counts only for stations that can fail).
     fn working_changed(&mut self, node: u32, delta: i32) {
         let now = self.now;
         let st = self.station(node);
-        let before = st.working;
-        st.working = st.working.wrapping_add_signed(delta);
-        if before == 0 && st.working > 0 {
-            st.run_since = now;
-        } else if before > 0 && st.working == 0 {
-            st.run_time += now - st.run_since;
-        }
         if st.failures.is_none() {
             return;
         }
+        let before = st.working;
+        st.working = st.working.wrapping_add_signed(delta);
         if before == 0 && st.working > 0 {
             st.working_since = now;
             st.failure_generation = st.failure_generation.wrapping_add(1);

@@ -29,6 +29,7 @@ pub fn run(scene: &Scene, reps: u32) -> Vec<RunResult> {
             replications: Some(reps),
             threads: None,
             event_log: false,
+            progress: false,
         },
     )
     .unwrap_or_else(|e| panic!("{e}"))
