@@ -45,6 +45,21 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         chart: Option<PathBuf>,
     },
+    /// Compare scenarios (a base and its variants) with paired replications.
+    Compare {
+        /// The base scene, then one or more variants or other scenes.
+        #[arg(required = true, num_args = 2..)]
+        scenes: Vec<PathBuf>,
+        /// Replications per scenario (at least 2; default: the base's `run.replications`).
+        #[arg(long)]
+        reps: Option<u32>,
+        /// Worker threads.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Print the comparison as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Benchmark the engine on the serial line, side by side with SimPy.
     Bench {
         /// Print the results as JSON.
@@ -91,6 +106,12 @@ pub fn main_with(cli: Cli) -> i32 {
             seed,
             Outputs { csv, events, chart },
         ),
+        Command::Compare {
+            scenes,
+            reps,
+            threads,
+            json,
+        } => compare_cmd(&scenes, reps, threads, json),
         Command::Bench {
             json,
             quick,
@@ -199,6 +220,45 @@ fn run(
     };
     print!("{text}");
     0
+}
+
+fn compare_cmd(paths: &[PathBuf], reps: Option<u32>, threads: Option<usize>, json: bool) -> i32 {
+    if reps.is_some_and(|r| r < 2) {
+        return fail(&Diagnostic::new(
+            "--reps must be at least 2: a paired interval needs two replications",
+        ));
+    }
+    let mut scenes = Vec::new();
+    for path in paths {
+        match load_scene(path) {
+            Ok(s) => scenes.push(s),
+            Err(d) => return fail(&d),
+        }
+    }
+    let options = Options {
+        replications: reps,
+        threads,
+        event_log: false,
+        progress: std::io::stderr().is_terminal(),
+    };
+    match experiment::compare(&scenes[0], &scenes[1..], &options) {
+        Ok(c) if json => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&c).expect("the comparison serialises")
+            );
+            0
+        }
+        Ok(c) => {
+            print!("{}", report::comparison(&c));
+            0
+        }
+        Err(RunError::Input(d)) => fail(&d),
+        Err(e @ RunError::Internal(_)) => {
+            eprintln!("{e}");
+            1
+        }
+    }
 }
 
 fn bench_cmd(

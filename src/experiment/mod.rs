@@ -3,8 +3,12 @@
 //! Results are collected in replication order, so the output is identical
 //! whatever the number of threads.
 
+mod compare;
 mod summary;
 
+pub use compare::{
+    Comparison, KPIS, Kpi, KpiComparison, VariantComparison, compare, paired_difference,
+};
 pub use summary::{LineSummary, PoolSummary, StationSummary, StoreSummary, Summary};
 
 use crate::error::Diagnostic;

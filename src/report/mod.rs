@@ -7,7 +7,7 @@ mod terminal;
 
 pub use chart::{STATE_COLOURS, escape, state_chart};
 pub use csv::{write_csv, write_events};
-pub use terminal::terminal;
+pub use terminal::{comparison, terminal};
 
 use crate::experiment::Summary;
 

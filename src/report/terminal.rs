@@ -271,3 +271,55 @@ fn truncate(s: &str, n: usize) -> String {
         s.chars().take(n - 1).chain(std::iter::once('…')).collect()
     }
 }
+
+/// The comparison table: per KPI, base, variant and the paired difference.
+pub fn comparison(c: &crate::experiment::Comparison) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "Compared with \"{}\": {} paired replications with common random numbers, seed {}; ± = 95 % interval\n",
+        c.base, c.replications, c.seed
+    );
+    for v in &c.variants {
+        let _ = writeln!(o, "{}", v.variant);
+        let _ = writeln!(
+            o,
+            "  {:<13} {:<38} {:>18} {:>18} {:>20}  verdict",
+            "family", "KPI", "base", "variant", "difference"
+        );
+        for k in &v.kpis {
+            let signed = |e: &Estimate| {
+                if e.n == 0 || !e.mean.is_finite() {
+                    "–".to_string()
+                } else {
+                    format!(
+                        "{:+.2}{}",
+                        e.mean,
+                        e.half_width
+                            .map(|h| format!(" ± {h:.2}"))
+                            .unwrap_or_default()
+                    )
+                }
+            };
+            let _ = writeln!(
+                o,
+                "  {:<13} {:<38} {:>18} {:>18} {:>20}  {}",
+                k.family,
+                format!("{} ({})", k.kpi, k.unit),
+                pm(&k.base, 1.0, 2),
+                pm(&k.variant, 1.0, 2),
+                signed(&k.difference),
+                if k.difference.n == 0 {
+                    "–"
+                } else {
+                    k.verdict
+                }
+            );
+        }
+        let _ = writeln!(o);
+    }
+    for n in &c.not_modelled {
+        let _ = writeln!(o, "Not modelled yet: {n}.");
+    }
+    o
+}
