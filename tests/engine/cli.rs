@@ -92,33 +92,18 @@ fn the_terminal_report_leads_with_the_headline() {
 
 #[test]
 fn same_seed_same_bytes_whatever_the_thread_count() {
-    let a = factory_twin(&[
-        "run",
-        "scenes/bracket_line.ron",
-        "--json",
-        "--reps",
-        "6",
-        "--threads",
-        "1",
-    ]);
-    let b = factory_twin(&[
-        "run",
-        "scenes/bracket_line.ron",
-        "--json",
-        "--reps",
-        "6",
-        "--threads",
-        "2",
-    ]);
-    let c = factory_twin(&[
-        "run",
-        "scenes/bracket_line.ron",
-        "--json",
-        "--reps",
-        "6",
-        "--threads",
-        "2",
-    ]);
+    let run = |threads: &str| {
+        factory_twin(&[
+            "run",
+            "scenes/bracket_line.ron",
+            "--json",
+            "--reps",
+            "6",
+            "--threads",
+            threads,
+        ])
+    };
+    let (a, b, c) = (run("1"), run("2"), run("2"));
     assert_eq!(a.stdout, b.stdout, "thread count changed the output");
     assert_eq!(b.stdout, c.stdout, "two runs differ");
     let d = factory_twin(&[

@@ -8,35 +8,15 @@
 
 mod bad_input;
 mod cli;
+#[path = "../common/mod.rs"]
+mod common;
 mod kpis;
 mod queueing;
 mod timing;
 
-use factory_twin::experiment::{self, Options};
+pub use common::{mean_se, run, scene};
 use factory_twin::kpi::RunResult;
-use factory_twin::scene::{Scene, parse_scene_str};
-
-/// Parses scene text, panicking with the diagnostic if it is invalid.
-pub fn scene(text: &str) -> Scene {
-    parse_scene_str(text).unwrap_or_else(|d| panic!("test scene is invalid:\n{d}"))
-}
-
-/// Runs every replication of `scene` and returns the per-replication results.
-pub fn run(scene: &Scene, reps: u32) -> Vec<RunResult> {
-    experiment::run_all(
-        scene,
-        &Options {
-            replications: Some(reps),
-            threads: None,
-            event_log: false,
-            progress: false,
-        },
-    )
-    .unwrap_or_else(|e| panic!("{e}"))
-    .into_iter()
-    .map(|r| r.result)
-    .collect()
-}
+use factory_twin::scene::Scene;
 
 /// Runs one replication with its event log.
 pub fn run_logged(scene: &Scene) -> (RunResult, Vec<(f64, String, u64, &'static str)>) {
@@ -60,12 +40,4 @@ pub fn run_logged(scene: &Scene) -> (RunResult, Vec<(f64, String, u64, &'static 
         })
         .collect();
     (result, log)
-}
-
-/// Mean and standard error over replications.
-pub fn mean_se(values: &[f64]) -> (f64, f64) {
-    let n = values.len() as f64;
-    let m = values.iter().sum::<f64>() / n;
-    let var = values.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n - 1.0);
-    (m, (var / n).sqrt())
 }

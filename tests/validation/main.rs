@@ -34,44 +34,15 @@
 //! Run with `cargo test --no-default-features --test validation -- --nocapture`
 //! to see the tables.
 
+#[path = "../common/mod.rs"]
+mod common;
 mod ctmc;
 mod lines;
 mod queues;
 mod unreliable;
 
-use factory_twin::experiment::{self, Options};
+pub use common::{mean_se, run, scene};
 use factory_twin::kpi::{RunResult, t_975};
-use factory_twin::scene::{Scene, parse_scene_str};
-
-/// Parses scene text, panicking with the diagnostic if it is invalid.
-pub fn scene(text: &str) -> Scene {
-    parse_scene_str(text).unwrap_or_else(|d| panic!("test scene is invalid:\n{d}\n{text}"))
-}
-
-/// Runs `reps` independent replications of `scene`.
-pub fn run(scene: &Scene, reps: u32) -> Vec<RunResult> {
-    experiment::run_all(
-        scene,
-        &Options {
-            replications: Some(reps),
-            threads: None,
-            event_log: false,
-            progress: false,
-        },
-    )
-    .unwrap_or_else(|e| panic!("{e}"))
-    .into_iter()
-    .map(|r| r.result)
-    .collect()
-}
-
-/// Mean and standard error of the mean over replications.
-pub fn mean_se(values: &[f64]) -> (f64, f64) {
-    let n = values.len() as f64;
-    let m = values.iter().sum::<f64>() / n;
-    let var = values.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n - 1.0);
-    (m, (var / n).sqrt())
-}
 
 /// Throughput of good parts, parts per second.
 pub fn throughput(r: &RunResult) -> f64 {
