@@ -45,6 +45,12 @@ impl Diagnostic {
         self
     }
 
+    /// Prefixes the message with where it happened ("--set b1.capacity=0: ...").
+    pub fn with_context(mut self, context: impl std::fmt::Display) -> Self {
+        self.message = format!("{context}: {}", self.message);
+        self
+    }
+
     pub fn in_file(mut self, file: &Path) -> Self {
         if self.file.is_none() {
             self.file = Some(file.to_path_buf());

@@ -18,6 +18,7 @@
 
 pub mod bench;
 pub mod cli;
+pub mod economics;
 pub mod error;
 pub mod experiment;
 pub mod kpi;

@@ -118,6 +118,7 @@ pub fn serial_line(stations: usize, buffer: u32, horizon: f64, warmup: f64, seed
         objects,
         flow,
         economics: None,
+        investment: None,
     }
 }
 

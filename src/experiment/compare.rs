@@ -2,7 +2,7 @@
 //! random numbers (replication k draws the same streams for every object the
 //! scenarios share), and each KPI is compared through its paired differences.
 
-use super::{Options, RunError, run_all};
+use super::{Options, RunError, Summary, run_jobs};
 use crate::kpi::{Estimate, RunResult};
 use crate::scene::Scene;
 use serde::Serialize;
@@ -10,6 +10,8 @@ use serde::Serialize;
 /// One KPI of the comparison.
 #[derive(Clone, Copy, Debug)]
 pub struct Kpi {
+    /// Short name for the command line (`--by good_per_hour`).
+    pub key: &'static str,
     pub family: &'static str,
     pub name: &'static str,
     pub unit: &'static str,
@@ -19,8 +21,9 @@ pub struct Kpi {
 }
 
 /// The KPIs compared, grouped in the five families smart-factory programmes report.
-pub const KPIS: [Kpi; 8] = [
+pub const KPIS: [Kpi; 9] = [
     Kpi {
+        key: "good_per_hour",
         family: "productivity",
         name: "good parts per hour",
         unit: "parts/h",
@@ -28,6 +31,7 @@ pub const KPIS: [Kpi; 8] = [
         value: |r| Some(r.line.good_per_hour),
     },
     Kpi {
+        key: "good_per_labour_hour",
         family: "productivity",
         name: "good parts per labour hour",
         unit: "parts/h",
@@ -37,6 +41,7 @@ pub const KPIS: [Kpi; 8] = [
         },
     },
     Kpi {
+        key: "line_oee",
         family: "productivity",
         name: "line OEE",
         unit: "%",
@@ -44,6 +49,7 @@ pub const KPIS: [Kpi; 8] = [
         value: |r| r.line.line_oee.map(|v| v * 100.0),
     },
     Kpi {
+        key: "scrap_rate",
         family: "quality",
         name: "scrap rate",
         unit: "%",
@@ -51,6 +57,15 @@ pub const KPIS: [Kpi; 8] = [
         value: |r| Some(r.line.scrap_ratio * 100.0),
     },
     Kpi {
+        key: "first_pass_yield",
+        family: "quality",
+        name: "first-pass yield",
+        unit: "%",
+        higher_is_better: true,
+        value: |r| r.line.first_pass_yield.map(|v| v * 100.0),
+    },
+    Kpi {
+        key: "cost_per_good_part",
         family: "cost",
         name: "cost per good part",
         unit: "currency",
@@ -58,6 +73,7 @@ pub const KPIS: [Kpi; 8] = [
         value: |r| r.line.cost_per_good_part,
     },
     Kpi {
+        key: "energy_per_good_part",
         family: "cost",
         name: "energy per good part",
         unit: "kWh",
@@ -65,6 +81,7 @@ pub const KPIS: [Kpi; 8] = [
         value: |r| r.line.energy_kwh_per_good_part,
     },
     Kpi {
+        key: "lead_time",
         family: "delivery",
         name: "mean lead time",
         unit: "min",
@@ -72,6 +89,7 @@ pub const KPIS: [Kpi; 8] = [
         value: |r| r.line.lead_time_s.mean.map(|s| s / 60.0),
     },
     Kpi {
+        key: "on_time_share",
         family: "delivery",
         name: "on-time share",
         unit: "%",
@@ -107,11 +125,16 @@ pub struct VariantComparison {
 #[derive(Clone, Debug, Serialize)]
 pub struct Comparison {
     pub base: String,
+    /// Replications compared (fewer than asked for when stopped early).
     pub replications: u32,
+    pub replications_requested: u32,
     pub seed: u64,
     pub variants: Vec<VariantComparison>,
     /// Families the scenes do not model yet, said rather than left out.
     pub not_modelled: Vec<&'static str>,
+    /// Every scenario's own summary (base first), for reports.
+    #[serde(skip)]
+    pub scenarios: Vec<Summary>,
 }
 
 /// Paired differences `variant[k] − base[k]` over replications where both are defined.
@@ -141,18 +164,23 @@ pub fn compare(
         v.run.seed = base.run.seed;
         scenes.push(v);
     }
-    let options = Options {
-        replications: Some(options.replications.unwrap_or(base.run.replications).max(2)),
-        ..options.clone()
-    };
-    let mut runs = Vec::new();
-    for scene in &scenes {
-        runs.push(
-            run_all(scene, &options)?
-                .into_iter()
-                .map(|r| r.result)
-                .collect::<Vec<_>>(),
-        );
+    let requested = options.replications.unwrap_or(base.run.replications).max(2);
+    // Replication-major order: when stopped early, whole pairs are done.
+    let jobs: Vec<(&Scene, u32)> = (0..requested)
+        .flat_map(|r| scenes.iter().map(move |s| (s, r)))
+        .collect();
+    let done = run_jobs(&jobs, options)?;
+    let mut runs: Vec<Vec<RunResult>> = vec![Vec::new(); scenes.len()];
+    for rep in done.chunks(scenes.len()) {
+        // A replication counts only when every scenario finished it.
+        if rep.iter().all(Option::is_some) {
+            for (i, r) in rep.iter().enumerate() {
+                runs[i].push(r.as_ref().expect("checked").result.clone());
+            }
+        }
+    }
+    if runs[0].len() < 2 {
+        return Err(RunError::Stopped);
     }
     let values = |rs: &[RunResult], kpi: &Kpi| rs.iter().map(kpi.value).collect::<Vec<_>>();
     let variants = scenes[1..]
@@ -190,12 +218,18 @@ pub fn compare(
         .collect();
     Ok(Comparison {
         base: base.name.clone(),
-        replications: options.replications.unwrap_or(2),
+        replications: runs[0].len() as u32,
+        replications_requested: requested,
         seed: base.run.seed,
         variants,
         not_modelled: vec![
             "safety (operator exposure inside robot envelopes: comes with the layout checks)",
         ],
+        scenarios: scenes
+            .iter()
+            .zip(&runs)
+            .map(|(s, r)| Summary::new(s, r))
+            .collect(),
     })
 }
 

@@ -1,15 +1,19 @@
 //! Replications: run a scene N times with independent random streams, in
 //! parallel, and summarise every figure with a 95 % confidence interval.
 //! Results are collected in replication order, so the output is identical
-//! whatever the number of threads.
+//! whatever the number of threads. A stop request ([`request_stop`], or
+//! Ctrl-C once [`stop_on_ctrl_c`] is installed) ends the work early; what
+//! finished is still returned.
 
 mod compare;
 mod summary;
+mod sweep;
 
 pub use compare::{
     Comparison, KPIS, Kpi, KpiComparison, VariantComparison, compare, paired_difference,
 };
 pub use summary::{LineSummary, PoolSummary, StationSummary, StoreSummary, Summary};
+pub use sweep::{Axis, Best, PointKpi, Sweep, SweepPoint, grid, kpi_by_key, plain, sweep};
 
 use crate::error::Diagnostic;
 use crate::kpi::{Prices, RunResult, measure};
@@ -17,7 +21,31 @@ use crate::scene::Scene;
 use crate::sim::{self, LogRecord};
 use rayon::prelude::*;
 use std::io::Write;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+
+static STOP: AtomicBool = AtomicBool::new(false);
+
+/// Asks running experiments to stop: replications not yet started are
+/// skipped, those in flight give up at their next check.
+pub fn request_stop() {
+    STOP.store(true, Ordering::Relaxed);
+}
+
+/// Whether a stop was requested.
+pub fn stop_requested() -> bool {
+    STOP.load(Ordering::Relaxed)
+}
+
+/// Makes Ctrl-C request a stop (a second Ctrl-C still kills the process).
+pub fn stop_on_ctrl_c() {
+    let _ = ctrlc::set_handler(|| {
+        if stop_requested() {
+            std::process::exit(130);
+        }
+        eprintln!("\nstopping: finishing what is done (Ctrl-C again to quit at once)");
+        request_stop();
+    });
+}
 
 /// How to run an experiment.
 #[derive(Clone, Debug, Default)]
@@ -45,6 +73,8 @@ pub enum RunError {
     Input(Diagnostic),
     /// An invariant failed: a bug in the engine, reported as such.
     Internal(String),
+    /// A stop was requested before anything finished.
+    Stopped,
 }
 
 impl std::fmt::Display for RunError {
@@ -52,6 +82,7 @@ impl std::fmt::Display for RunError {
         match self {
             RunError::Input(d) => write!(f, "{d}"),
             RunError::Internal(m) => write!(f, "internal error (please report it): {m}"),
+            RunError::Stopped => write!(f, "stopped before any replication finished"),
         }
     }
 }
@@ -69,33 +100,64 @@ pub fn prices(scene: &Scene) -> Prices {
 
 /// Runs replication `rep` of `scene` on the Bevy app and measures it.
 pub fn run_replication(scene: &Scene, rep: u32, event_log: bool) -> Result<Replication, RunError> {
+    run_replication_until(scene, rep, event_log)?.ok_or(RunError::Stopped)
+}
+
+/// Like [`run_replication`], but `None` when a stop was requested first.
+fn run_replication_until(
+    scene: &Scene,
+    rep: u32,
+    event_log: bool,
+) -> Result<Option<Replication>, RunError> {
+    if stop_requested() {
+        return Ok(None);
+    }
     let mut engine = sim::build(scene, rep).map_err(RunError::Input)?;
     if event_log {
         engine.log = Some(Vec::new());
     }
-    let mut engine = sim::run_in_app(engine);
+    let Some(mut engine) = sim::run_in_app_until(engine, stop_requested) else {
+        return Ok(None);
+    };
     let result = measure(&mut engine, rep, prices(scene))
         .map_err(|m| RunError::Internal(format!("replication {rep} of \"{}\": {m}", scene.name)))?;
-    Ok(Replication {
+    Ok(Some(Replication {
         result,
         log: engine.log.take(),
-    })
+    }))
 }
 
-/// Runs every replication (in parallel) and returns them in order.
+/// Runs every replication (in parallel) and returns them in order. After a
+/// stop request only the replications that finished are returned (an error
+/// if none did).
 pub fn run_all(scene: &Scene, options: &Options) -> Result<Vec<Replication>, RunError> {
     let reps = options
         .replications
         .unwrap_or(scene.run.replications)
         .max(1);
+    let jobs: Vec<(&Scene, u32)> = (0..reps).map(|r| (scene, r)).collect();
+    let runs = run_jobs(&jobs, options)?;
+    let done: Vec<Replication> = runs.into_iter().flatten().collect();
+    if done.is_empty() {
+        return Err(RunError::Stopped);
+    }
+    Ok(done)
+}
+
+/// Runs (scene, replication) jobs on the worker pool, results in job order;
+/// `None` for a job a stop request cut short.
+pub(crate) fn run_jobs(
+    jobs: &[(&Scene, u32)],
+    options: &Options,
+) -> Result<Vec<Option<Replication>>, RunError> {
+    let total = jobs.len() as u32;
     let done = AtomicU32::new(0);
     let work = || {
-        (0..reps)
-            .into_par_iter()
-            .map(|r| {
-                let result = run_replication(scene, r, options.event_log);
-                if options.progress {
-                    progress_bar(done.fetch_add(1, Ordering::Relaxed) + 1, reps);
+        jobs.par_iter()
+            .map(|&(scene, r)| {
+                let result = run_replication_until(scene, r, options.event_log);
+                if options.progress && matches!(result, Ok(Some(_))) {
+                    progress_bar(done.fetch_add(1, Ordering::Relaxed) + 1, total);
                 }
                 result
             })
@@ -109,6 +171,9 @@ pub fn run_all(scene: &Scene, options: &Options) -> Result<Vec<Replication>, Run
             .install(work),
         None => work(),
     };
+    if options.progress && done.load(Ordering::Relaxed) < total {
+        eprintln!();
+    }
     results.into_iter().collect()
 }
 
@@ -122,7 +187,7 @@ fn progress_bar(done: u32, total: u32) {
         " ".repeat(WIDTH as usize - filled)
     );
     let end = if done == total { "\n" } else { "" };
-    eprint!("\r[{bar}] {done}/{total} replications{end}");
+    eprint!("\r[{bar}] {done}/{total} runs{end}");
     let _ = std::io::stderr().flush();
 }
 

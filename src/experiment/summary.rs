@@ -1,6 +1,6 @@
 //! The summary of many replications: every figure as mean ± 95 % interval.
 
-use crate::kpi::{Estimate, RunResult, Series, StationResult, StoreResult};
+use crate::kpi::{Estimate, Histogram, RunResult, Series, StationResult, StoreResult};
 use crate::scene::Scene;
 use crate::sim::State;
 use serde::Serialize;
@@ -33,6 +33,7 @@ pub struct LineSummary {
     pub lead_time_max_s: Estimate,
     pub scrapped: Estimate,
     pub scrap_ratio: Estimate,
+    pub first_pass_yield: Estimate,
     pub energy_kwh: Estimate,
     pub energy_kwh_per_good_part: Estimate,
     pub on_time_share: Estimate,
@@ -103,6 +104,9 @@ pub struct Summary {
     pub series: Series,
     /// Invariants checked in every replication (a violation aborts the run).
     pub invariants_checked: Vec<&'static str>,
+    /// Lead times of every replication together (for the histogram).
+    #[serde(skip)]
+    pub lead_times: Histogram,
     /// The individual replications.
     #[serde(skip)]
     pub runs: Vec<RunResult>,
@@ -131,6 +135,7 @@ impl Summary {
             lead_time_max_s: est(results, |r| r.line.lead_time_s.max),
             scrapped: est(results, |r| Some(r.line.scrapped as f64)),
             scrap_ratio: est(results, |r| Some(r.line.scrap_ratio)),
+            first_pass_yield: est(results, |r| r.line.first_pass_yield),
             energy_kwh: est(results, |r| Some(r.line.energy_kwh)),
             energy_kwh_per_good_part: est(results, |r| r.line.energy_kwh_per_good_part),
             on_time_share: est(results, |r| r.line.on_time_share),
@@ -239,6 +244,10 @@ impl Summary {
                 "∫ WIP dt = the time every part spent in the system within the window (Little's law as an identity)",
                 "each station server's state times sum to the observed time",
             ],
+            lead_times: results.iter().fold(Histogram::default(), |mut h, r| {
+                h.merge(&r.lead_times);
+                h
+            }),
             runs: results.to_vec(),
         }
     }

@@ -31,6 +31,9 @@ pub struct LineResult {
     pub good_per_hour: f64,
     pub scrapped: u64,
     pub scrap_ratio: f64,
+    /// Good parts / parts finished (good + scrapped) in the window; with no
+    /// rework modelled, every good part is good the first time.
+    pub first_pass_yield: Option<f64>,
     /// Time-average number of parts in the system.
     pub wip: f64,
     pub lead_time_s: LeadTime,
@@ -181,6 +184,9 @@ pub struct RunResult {
     pub operators: Vec<PoolResult>,
     pub series: Series,
     pub conservation: Conservation,
+    /// Lead times of the parts that left in the window (for histograms).
+    #[serde(skip)]
+    pub lead_times: Histogram,
 }
 
 /// Money figures the cost KPIs need.
@@ -365,6 +371,7 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
         good_per_hour: ratio(good as f64, hours).unwrap_or(0.0),
         scrapped,
         scrap_ratio: ratio(scrapped as f64, produced_first as f64).unwrap_or(0.0),
+        first_pass_yield: ratio(good as f64, (good + scrapped) as f64),
         wip,
         lead_time_s: lead_time,
         energy_kwh: energy_total,
@@ -405,6 +412,7 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
             consumed_by_assembly: line.consumed_total,
             wip_at_end: line.wip,
         },
+        lead_times: line.lead_time.clone(),
     })
 }
 

@@ -66,7 +66,7 @@ pub fn t_975(df: usize) -> f64 {
 
 /// Log-spaced buckets 0.1 % wide from 1 ms to about 30 years: percentiles
 /// to within 0.1 %, in constant memory whatever the number of parts.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Histogram {
     counts: Vec<u64>,
     pub count: u64,
@@ -99,6 +99,46 @@ impl Histogram {
         }
         self.count += 1;
         self.sum += x;
+    }
+
+    /// Adds another histogram's observations to this one.
+    pub fn merge(&mut self, other: &Histogram) {
+        if other.count == 0 {
+            return;
+        }
+        if other.counts.len() > self.counts.len() {
+            self.counts.resize(other.counts.len(), 0);
+        }
+        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
+            *a += b;
+        }
+        if self.count == 0 {
+            (self.min, self.max) = (other.min, other.max);
+        } else {
+            self.min = self.min.min(other.min);
+            self.max = self.max.max(other.max);
+        }
+        self.count += other.count;
+        self.sum += other.sum;
+    }
+
+    /// Counts in `bins` equal bins over [0, `hi`]; values above `hi` go in
+    /// the last bin. For charts.
+    pub fn linear_bins(&self, bins: usize, hi: f64) -> Vec<u64> {
+        let mut out = vec![0; bins.max(1)];
+        for (b, &c) in self.counts.iter().enumerate() {
+            if c == 0 {
+                continue;
+            }
+            let mid = if b == 0 {
+                LOW
+            } else {
+                LOW * ((b as f64 - 0.5) * RATIO_LN).exp()
+            };
+            let k = ((mid / hi) * bins as f64) as usize;
+            out[k.min(bins - 1)] += c;
+        }
+        out
     }
 
     pub fn mean(&self) -> Option<f64> {
@@ -144,6 +184,18 @@ mod tests {
     fn t_quantiles_are_continuous_past_the_table() {
         assert!((t_975(31) - 2.0395).abs() < 1e-3);
         assert!((t_975(1000) - 1.9623).abs() < 1e-3);
+    }
+
+    #[test]
+    fn merged_histograms_count_everything_once() {
+        let (mut a, mut b) = (Histogram::default(), Histogram::default());
+        (1..=50).for_each(|x| a.record(x as f64));
+        (51..=100).for_each(|x| b.record(x as f64));
+        a.merge(&b);
+        assert_eq!((a.count, a.min, a.max), (100, 1.0, 100.0));
+        let bins = a.linear_bins(10, 100.0);
+        assert_eq!(bins.iter().sum::<u64>(), 100);
+        assert!(bins.iter().all(|&c| (9..=11).contains(&c)), "{bins:?}");
     }
 
     #[test]

@@ -39,6 +39,7 @@ pub fn state_chart(summary: &Summary) -> String {
         s,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="Helvetica, Arial, sans-serif" font-size="13">"#
     );
+    let _ = writeln!(s, "<title>{}</title>", escape(&summary.scene));
     let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
     let _ = writeln!(
         s,

@@ -1,6 +1,6 @@
 //! CSV tables (RFC 4180 quoting) and the event log.
 
-use crate::experiment::{Replication, Summary};
+use crate::experiment::{Comparison, Replication, Summary, Sweep};
 use crate::kpi::Estimate;
 use std::fmt::Write as _;
 use std::io::Write;
@@ -36,13 +36,77 @@ fn write(dir: &Path, name: &str, text: &str) -> std::io::Result<()> {
     std::fs::write(dir.join(name), text)
 }
 
+/// Writes comparison.csv (one row per variant and KPI) into `dir`, plus
+/// every scenario's own tables in a subfolder named by its position
+/// (`0-base/`, `1-variant/`, ...).
+pub fn write_comparison_csv(c: &Comparison, dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let mut t = String::from(
+        "variant,family,kpi,unit,base_mean,base_ci95_half_width,base_ci95_low,base_ci95_high,variant_mean,variant_ci95_half_width,variant_ci95_low,variant_ci95_high,difference_mean,difference_ci95_half_width,difference_ci95_low,difference_ci95_high,significant,verdict\n",
+    );
+    for v in &c.variants {
+        for k in &v.kpis {
+            let _ = writeln!(
+                t,
+                "{},{},{},{},{},{},{},{},{}",
+                field(&v.variant),
+                k.family,
+                field(k.kpi),
+                field(k.unit),
+                est_cols(&k.base),
+                est_cols(&k.variant),
+                est_cols(&k.difference),
+                k.significant,
+                field(k.verdict)
+            );
+        }
+    }
+    write(dir, "comparison.csv", &t)?;
+    for (i, s) in c.scenarios.iter().enumerate() {
+        let name = if i == 0 {
+            "0-base".to_string()
+        } else {
+            format!("{i}-variant")
+        };
+        write_csv(s, &dir.join(name))?;
+    }
+    Ok(())
+}
+
+/// Writes sweep.csv: one row per grid point, a column per parameter, then
+/// mean and interval of every KPI.
+pub fn write_sweep_csv(s: &Sweep, dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let mut head: Vec<String> = s.axes.iter().map(|a| field(&a.path)).collect();
+    for k in crate::experiment::KPIS {
+        for c in ["mean", "ci95_half_width", "ci95_low", "ci95_high"] {
+            head.push(format!("{}_{c}", k.key));
+        }
+    }
+    head.push("best".into());
+    let mut t = head.join(",");
+    t.push('\n');
+    for (i, p) in s.points.iter().enumerate() {
+        let mut row: Vec<String> = p
+            .settings
+            .iter()
+            .map(|(_, v)| field(&crate::experiment::plain(v)))
+            .collect();
+        row.extend(p.kpis.iter().map(|k| est_cols(&k.estimate)));
+        row.push((s.best.as_ref().map(|b| b.point) == Some(i)).to_string());
+        t.push_str(&row.join(","));
+        t.push('\n');
+    }
+    write(dir, "sweep.csv", &t)
+}
+
 /// Writes line.csv, stations.csv, stores.csv, operators.csv, series.csv and
 /// replications.csv into `dir` (created if needed).
 pub fn write_csv(summary: &Summary, dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let l = &summary.line;
     let mut t = String::from("metric,unit,mean,ci95_half_width,ci95_low,ci95_high\n");
-    let rows: [(&str, &str, &Estimate); 19] = [
+    let rows: [(&str, &str, &Estimate); 20] = [
         ("good_per_hour", "parts/h", &l.good_per_hour),
         ("good_parts", "parts", &l.good_parts),
         ("line_oee", "ratio", &l.line_oee),
@@ -54,6 +118,7 @@ pub fn write_csv(summary: &Summary, dir: &Path) -> std::io::Result<()> {
         ("lead_time_max", "s", &l.lead_time_max_s),
         ("scrapped", "parts", &l.scrapped),
         ("scrap_ratio", "ratio", &l.scrap_ratio),
+        ("first_pass_yield", "ratio", &l.first_pass_yield),
         ("energy", "kWh", &l.energy_kwh),
         (
             "energy_per_good_part",

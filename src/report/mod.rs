@@ -1,13 +1,17 @@
 //! Output: the terminal report a plant manager reads first, JSON for tools,
-//! CSV tables for spreadsheets, and the event log.
+//! CSV tables for spreadsheets, the event log, SVG charts and self-contained
+//! HTML reports.
 
 mod chart;
 mod csv;
+pub mod html;
+pub mod plots;
 mod terminal;
 
 pub use chart::{STATE_COLOURS, escape, state_chart};
-pub use csv::{write_csv, write_events};
-pub use terminal::{comparison, terminal};
+pub use csv::{write_comparison_csv, write_csv, write_events, write_sweep_csv};
+pub use html::{compare_report, run_report, sweep_report};
+pub use terminal::{business_case, comparison, sweep, terminal};
 
 use crate::experiment::Summary;
 

@@ -323,3 +323,238 @@ pub fn comparison(c: &crate::experiment::Comparison) -> String {
     }
     o
 }
+
+/// The sweep as a table, best setting last.
+pub fn sweep(s: &crate::experiment::Sweep) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "Sweep of \"{}\": {} settings × {} replications with common random numbers, seed {}; ± = 95 % interval\n",
+        s.scene,
+        s.points.len(),
+        s.replications,
+        s.seed
+    );
+    let shown = [
+        "good_per_hour",
+        "line_oee",
+        "lead_time",
+        "cost_per_good_part",
+    ];
+    let mut head = format!("  {:<40}", "setting");
+    let mut keys: Vec<&str> = vec![s.by];
+    keys.extend(shown.iter().filter(|k| **k != s.by));
+    for k in &keys {
+        let kpi = crate::experiment::KPIS
+            .iter()
+            .find(|x| x.key == *k)
+            .expect("known key");
+        head.push_str(&format!(" {:>22}", format!("{} ({})", kpi.key, kpi.unit)));
+    }
+    let _ = writeln!(o, "{head}");
+    for (i, p) in s.points.iter().enumerate() {
+        let mark = if s.best.as_ref().map(|b| b.point) == Some(i) {
+            "*"
+        } else {
+            " "
+        };
+        let mut row = format!("{mark} {:<40}", p.label());
+        for k in &keys {
+            row.push_str(&format!(
+                " {:>22}",
+                p.kpi(k).map_or("–".into(), |x| pm(&x.estimate, 1.0, 2))
+            ));
+        }
+        let _ = writeln!(o, "{row}");
+    }
+    match &s.best {
+        Some(b) => {
+            let _ = write!(
+                o,
+                "\nBest by {} ({}): {} with {} {}",
+                s.by_name,
+                if s.higher_is_better {
+                    "higher is better"
+                } else {
+                    "lower is better"
+                },
+                b.label,
+                pm(&b.estimate, 1.0, 2),
+                s.by_unit
+            );
+            if let Some((_, label, d)) = &b.runner_up {
+                let _ = write!(
+                    o,
+                    "; ahead of {label} by {} {} ({})",
+                    pm(
+                        &Estimate {
+                            mean: d.mean.abs(),
+                            ..*d
+                        },
+                        1.0,
+                        2
+                    ),
+                    s.by_unit,
+                    if b.significant {
+                        "significant"
+                    } else {
+                        "not significant"
+                    }
+                );
+            }
+            let _ = writeln!(o, ".");
+        }
+        None => {
+            let _ = writeln!(o, "\nNo setting gives a value for {}.", s.by_name);
+        }
+    }
+    o
+}
+
+/// The business case in plain terms: money in, money back, when.
+pub fn business_case(c: &crate::economics::BusinessCase) -> String {
+    use crate::report::html::grouped;
+    let cur = &c.assumptions.currency;
+    let mut o = String::new();
+    let money = |e: &Estimate| {
+        if e.n == 0 || !e.mean.is_finite() {
+            "–".to_string()
+        } else {
+            match e.half_width {
+                Some(h) => format!("{} ± {} {cur}", grouped(e.mean), grouped(h)),
+                None => format!("{} {cur}", grouped(e.mean)),
+            }
+        }
+    };
+    let part = |p: &crate::economics::Partial, unit: &str, digits: usize| {
+        let mut t = p
+            .estimate
+            .as_ref()
+            .map_or("–".into(), |e| format!("{} {unit}", pm(e, 1.0, digits)));
+        if let Some(n) = &p.note {
+            t.push_str(&format!(" ({n})"));
+        }
+        t
+    };
+    let _ = writeln!(
+        o,
+        "Business case: \"{}\" against \"{}\" ({} paired replications)",
+        c.variant, c.base, c.replications
+    );
+    let i = &c.investment;
+    for (name, v) in &i.items {
+        let _ = writeln!(o, "  {name:<34} {:>20} {cur}", grouped(*v));
+    }
+    let _ = writeln!(
+        o,
+        "  {:<34} {:>20} {cur}",
+        "gross investment",
+        grouped(i.gross)
+    );
+    let rule = match (i.subsidy_rate, i.subsidy_cap) {
+        (Some(r), Some(cap)) => format!(
+            "subsidy ({:.0} %, cap {}{})",
+            r * 100.0,
+            grouped(cap),
+            if i.cap_binding { ", cap applies" } else { "" }
+        ),
+        _ => "subsidy".into(),
+    };
+    let _ = writeln!(
+        o,
+        "  {rule:<34} {:>20} {cur}",
+        format!("−{}", grouped(i.subsidy))
+    );
+    let _ = writeln!(
+        o,
+        "  {:<34} {:>20} {cur}\n",
+        "net investment",
+        grouped(i.net)
+    );
+    let y = &c.yearly;
+    let _ = writeln!(
+        o,
+        "  per year (variant − base, window × {:.2}):",
+        c.assumptions.annual_factor
+    );
+    let _ = writeln!(
+        o,
+        "    extra good parts      {:>28}",
+        pm(&y.extra_good_parts, 1.0, 0)
+    );
+    let _ = writeln!(o, "    margin gained         {:>28}", money(&y.margin_gain));
+    let _ = writeln!(
+        o,
+        "    labour hours saved    {:>28}",
+        pm(&y.labour_hours_saved, 1.0, 0)
+    );
+    let _ = writeln!(
+        o,
+        "    labour cost saved     {:>28}",
+        money(&y.labour_saving)
+    );
+    let _ = writeln!(
+        o,
+        "    energy cost saved     {:>28}",
+        money(&y.energy_saving)
+    );
+    let _ = writeln!(
+        o,
+        "    scrap cost saved      {:>28}",
+        money(&y.scrap_saving)
+    );
+    let _ = writeln!(
+        o,
+        "    maintenance           {:>28}",
+        format!("−{} {cur}", grouped(y.maintenance))
+    );
+    let _ = writeln!(
+        o,
+        "    net cash flow         {:>28}\n",
+        money(&y.net_cash_flow)
+    );
+    let _ = writeln!(
+        o,
+        "  payback (with subsidy)    {}",
+        part(&c.payback_years, "years", 2)
+    );
+    let _ = writeln!(
+        o,
+        "  payback (without subsidy) {}",
+        part(&c.payback_without_subsidy_years, "years", 2)
+    );
+    let _ = writeln!(
+        o,
+        "  NPV at {:.1} % over {} years  {}",
+        c.assumptions.discount_rate * 100.0,
+        i.life_years,
+        money(&c.npv)
+    );
+    let _ = writeln!(
+        o,
+        "  NPV without subsidy        {}",
+        money(&c.npv_without_subsidy)
+    );
+    let _ = writeln!(o, "  IRR                        {}", part(&c.irr, "%", 1));
+    if !c.tornado.is_empty() {
+        let _ = writeln!(
+            o,
+            "\n  What moves the NPV most (low setting → high setting):"
+        );
+        for t in &c.tornado {
+            let _ = writeln!(
+                o,
+                "    {:<14} {:>10} {:>22} → {:<10} {:>22}",
+                t.assumption,
+                t.low_setting,
+                grouped(t.npv_low),
+                t.high_setting,
+                grouped(t.npv_high)
+            );
+        }
+    }
+    for n in &c.notes {
+        let _ = writeln!(o, "\n  Note: {n}.");
+    }
+    o
+}

@@ -17,7 +17,7 @@ pub use duration::Duration;
 pub use load::{load_scene, parse_scene_str};
 pub use shift::{ShiftCalendar, Weekday};
 pub use validate::validate;
-pub use variant::{Change, Variant, apply_changes, set_param};
+pub use variant::{Change, Investment, Subsidy, Value, Variant, apply_changes, set_param};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -39,9 +39,13 @@ pub struct Scene {
     pub objects: Vec<Object>,
     /// Directed connections between objects: where parts go next.
     pub flow: Vec<Flow>,
-    /// Money: optional, used by cost KPIs and later by the business case.
+    /// Money: optional, used by cost KPIs and by the business case.
     #[serde(default)]
     pub economics: Option<Economics>,
+    /// What building this scene from its base costs (set by a variant, or in
+    /// a full scene compared against another); used by the business case.
+    #[serde(default)]
+    pub investment: Option<Investment>,
 }
 
 /// Horizon, warm-up and randomness.
@@ -483,6 +487,13 @@ pub struct Economics {
     /// Material cost lost with each scrapped part.
     #[serde(default)]
     pub scrap_cost: f64,
+    /// Yearly discount rate for NPV (0.06 = 6 %); needed by the business case.
+    #[serde(default)]
+    pub discount_rate: Option<f64>,
+    /// Production weeks per year: the measured window is scaled to a year
+    /// by `weeks_per_year × 168 h / horizon`; needed by the business case.
+    #[serde(default)]
+    pub weeks_per_year: Option<f64>,
 }
 
 /// A scene file is either a full scene or a variant of one.

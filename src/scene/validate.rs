@@ -27,6 +27,82 @@ pub fn validate(scene: &Scene) -> Result<(), Diagnostic> {
         ctx.check_object(object)?;
     }
     check_flow(scene, &ctx)?;
+    check_money(scene)?;
+    Ok(())
+}
+
+/// Economics and investment: finite, non-negative figures and sane rates.
+fn check_money(scene: &Scene) -> Result<(), Diagnostic> {
+    let bad = |field: &str, v: f64, rule: &str| {
+        Diagnostic::new(format!("{field} must be {rule}, got {v}"))
+    };
+    let non_negative = |field: &str, v: f64| {
+        if v.is_finite() && v >= 0.0 {
+            Ok(())
+        } else {
+            Err(bad(field, v, "a non-negative number"))
+        }
+    };
+    if let Some(e) = &scene.economics {
+        non_negative("economics.unit_margin", e.unit_margin)?;
+        non_negative("economics.energy_per_kwh", e.energy_per_kwh)?;
+        non_negative("economics.scrap_cost", e.scrap_cost)?;
+        if let Some(r) = e.discount_rate
+            && !(0.0..1.0).contains(&r)
+        {
+            return Err(
+                bad("economics.discount_rate", r, "in [0, 1) (0.06 means 6 %)")
+                    .with_help("a yearly rate as a fraction"),
+            );
+        }
+        if let Some(w) = e.weeks_per_year
+            && !(w > 0.0 && w <= 53.0)
+        {
+            return Err(bad("economics.weeks_per_year", w, "in (0, 53]"));
+        }
+    }
+    if let Some(inv) = &scene.investment {
+        for (item, v) in &inv.items {
+            non_negative(&format!("investment item \"{item}\""), *v)?;
+        }
+        let items: f64 = inv.items.iter().map(|(_, v)| v).sum();
+        match inv.capex {
+            Some(c) if !(c.is_finite() && c > 0.0) => {
+                return Err(bad("investment.capex", c, "positive"));
+            }
+            Some(c) if !inv.items.is_empty() && (c - items).abs() > 1e-6 * c => {
+                return Err(Diagnostic::new(format!(
+                    "investment.capex is {c} but its items add up to {items}"
+                ))
+                .with_help("give either capex or items, or make them agree"));
+            }
+            None if items.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) => {
+                return Err(Diagnostic::new(
+                    "an investment needs `capex` or a list of `items` with a positive total",
+                ));
+            }
+            _ => {}
+        }
+        if let Some(s) = &inv.subsidy {
+            if !(0.0..=1.0).contains(&s.rate) {
+                return Err(bad(
+                    "investment.subsidy.rate",
+                    s.rate,
+                    "in [0, 1] (0.5 means half)",
+                ));
+            }
+            non_negative("investment.subsidy.cap", s.cap)?;
+        }
+        if !(inv.life_years >= 1.0 && inv.life_years <= 50.0 && inv.life_years.fract() == 0.0) {
+            return Err(bad(
+                "investment.life_years",
+                inv.life_years,
+                "a whole number of years from 1 to 50",
+            ));
+        }
+        non_negative("investment.maintenance_per_year", inv.maintenance_per_year)?;
+        non_negative("investment.residual_value", inv.residual_value)?;
+    }
     Ok(())
 }
 

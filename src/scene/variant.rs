@@ -23,7 +23,12 @@ pub struct Variant {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Investment {
-    pub capex: f64,
+    /// Total capital cost; may be left out when `items` lists it.
+    #[serde(default)]
+    pub capex: Option<f64>,
+    /// The capital cost by item (robot, integration, fences, training ...).
+    #[serde(default)]
+    pub items: Vec<(String, f64)>,
     #[serde(default)]
     pub subsidy: Option<Subsidy>,
     pub life_years: f64,
@@ -31,6 +36,26 @@ pub struct Investment {
     pub maintenance_per_year: f64,
     #[serde(default)]
     pub residual_value: f64,
+}
+
+impl Investment {
+    /// The gross capital cost: `capex`, or the sum of `items`.
+    pub fn gross(&self) -> f64 {
+        self.capex
+            .unwrap_or_else(|| self.items.iter().map(|(_, v)| v).sum())
+    }
+
+    /// The subsidy granted: `rate × gross`, at most `cap`.
+    pub fn subsidy_amount(&self) -> f64 {
+        self.subsidy
+            .as_ref()
+            .map_or(0.0, |s| (s.rate * self.gross()).min(s.cap))
+    }
+
+    /// What the company pays itself: gross − subsidy.
+    pub fn net(&self) -> f64 {
+        self.gross() - self.subsidy_amount()
+    }
 }
 
 /// A public subsidy: a share of the investment, up to a cap.
@@ -83,6 +108,9 @@ impl std::fmt::Display for Value {
 /// Applies a variant's changes to its base.
 pub fn apply_changes(mut scene: Scene, variant: &Variant) -> Result<Scene, Diagnostic> {
     scene.name = variant.name.clone();
+    if variant.investment.is_some() {
+        scene.investment = variant.investment.clone();
+    }
     for change in &variant.changes {
         match change {
             Change::Replace(id, object) => {

@@ -29,7 +29,10 @@ pub use build::build;
 pub use calendar::{Calendar, Event};
 pub use log::{LogEvent, LogRecord};
 pub use operators::Pool;
-pub use plugin::{ObjectState, SceneObject, SimClock, SimulationPlugin, SimulationSet, run_in_app};
+pub use plugin::{
+    ObjectState, SceneObject, SimClock, SimulationPlugin, SimulationSet, run_in_app,
+    run_in_app_until,
+};
 pub use source::Source;
 pub use station::{Phase, Server, Station, StationKind};
 pub use store::{Buffer, Conveyor};

@@ -113,16 +113,34 @@ fn mirror(engine: Res<Engine>, mut objects: Query<(&SceneObject, &mut ObjectStat
 /// Runs `engine` to the end of its horizon inside a headless Bevy app and
 /// hands it back.
 pub fn run_in_app(engine: Engine) -> Engine {
+    run_in_app_until(engine, || false).expect("never stopped")
+}
+
+/// Events per app update when a run can be stopped: small enough that a
+/// stop request is seen within milliseconds, large enough that the update
+/// itself costs nothing measurable.
+const EVENTS_PER_CHECK: u64 = 200_000;
+
+/// Like [`run_in_app`], but asks `stop` between updates and gives up (returns
+/// `None`) as soon as it says so.
+pub fn run_in_app_until(engine: Engine, stop: impl Fn() -> bool) -> Option<Engine> {
     let end = engine.end_time();
     let mut app = App::new();
     app.insert_resource(engine)
         .insert_resource(SimClock {
             target: end,
+            max_events_per_update: EVENTS_PER_CHECK,
             ..default()
         })
         .add_plugins(SimulationPlugin);
-    app.update();
-    app.world_mut()
-        .remove_resource::<Engine>()
-        .expect("the engine resource stays in the world")
+    loop {
+        if stop() {
+            return None;
+        }
+        app.update();
+        if app.world().resource::<SimClock>().last_events < EVENTS_PER_CHECK {
+            break;
+        }
+    }
+    app.world_mut().remove_resource::<Engine>()
 }

@@ -4,7 +4,8 @@
 //! - `bad_input`: every kind of bad scene gives a clear message and exit code 2;
 //! - `cli`: bundled scenes run, JSON parses, output is deterministic;
 //! - `timing`: conveyors, transfer robots and shifts take exactly the time the scene says;
-//! - `queueing`: quick checks against closed-form queueing results.
+//! - `queueing`: quick checks against closed-form queueing results;
+//! - `scenarios`: compare, sweep, the business case, the HTML report, Ctrl-C.
 
 mod bad_input;
 mod cli;
@@ -12,6 +13,7 @@ mod cli;
 mod common;
 mod kpis;
 mod queueing;
+mod scenarios;
 mod timing;
 
 pub use common::{mean_se, run, scene};

@@ -1,0 +1,185 @@
+//! `factory-twin compare` and `factory-twin roi`: scenarios side by side with
+//! paired replications, and the business case of each variant that carries
+//! an investment.
+
+use super::{RepOptions, done, fail, options, run_failed, write_file};
+use crate::economics::{self, BusinessCase};
+use crate::error::Diagnostic;
+use crate::experiment::{self, Comparison};
+use crate::report;
+use crate::scene::{Scene, load_scene};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// The JSON of `compare` and `roi`: the comparison and any business cases.
+#[derive(Serialize)]
+struct Output<'a> {
+    #[serde(flatten)]
+    comparison: &'a Comparison,
+    business_cases: &'a [BusinessCase],
+}
+
+pub(super) fn compare(
+    paths: &[PathBuf],
+    reps: &RepOptions,
+    json: bool,
+    csv: Option<&Path>,
+    report_file: Option<&Path>,
+    roi: bool,
+) -> i32 {
+    let mut scenes: Vec<Scene> = Vec::new();
+    for path in paths {
+        match load_scene(path) {
+            Ok(s) => scenes.push(s),
+            Err(d) => return fail(&d),
+        }
+    }
+    // Which variants get a business case: all of them for `roi` (an error if
+    // one cannot), those with an investment and usable economics for `compare`.
+    let mut with_case = Vec::new();
+    for (i, v) in scenes.iter().enumerate().skip(1) {
+        match economics::check_inputs(&scenes[0], v) {
+            Ok(()) => with_case.push(i),
+            Err(d) if roi => {
+                let file = if d.message.contains("base scene") {
+                    &paths[0]
+                } else {
+                    &paths[i]
+                };
+                return fail(&d.in_file(file));
+            }
+            Err(d) if v.investment.is_some() => {
+                eprintln!("note: no business case for \"{}\": {}", v.name, d.message);
+            }
+            Err(_) => {}
+        }
+    }
+    let options = match options(reps, 2, false) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    let c = match experiment::compare(&scenes[0], &scenes[1..], &options) {
+        Ok(c) => c,
+        Err(e) => return run_failed(e, None),
+    };
+    let mut cases = Vec::new();
+    if !experiment::stop_requested() {
+        for &i in &with_case {
+            let runs = |k: usize| &c.scenarios[k].runs;
+            match economics::business_case(&scenes[0], &scenes[i], runs(0), runs(i), &options) {
+                Ok(case) => cases.push(case),
+                Err(experiment::RunError::Stopped) => break,
+                Err(e) => return run_failed(e, Some(&paths[i])),
+            }
+        }
+    }
+    if let Some(dir) = csv {
+        let written = report::write_comparison_csv(&c, dir).and_then(|()| {
+            if cases.is_empty() {
+                Ok(())
+            } else {
+                std::fs::write(dir.join("business_case.csv"), business_case_csv(&cases))
+            }
+        });
+        if let Err(e) = written {
+            return fail(&Diagnostic::new(format!(
+                "cannot write CSV files into {}: {e}",
+                dir.display()
+            )));
+        }
+    }
+    if let Some(file) = report_file
+        && let Err(code) = write_file(file, "report", &report::compare_report(&c, &cases))
+    {
+        return code;
+    }
+    if json {
+        let out = Output {
+            comparison: &c,
+            business_cases: &cases,
+        };
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&out).expect("serialises")
+        );
+    } else {
+        if !roi {
+            print!("{}", report::comparison(&c));
+        }
+        for case in &cases {
+            println!("{}", report::business_case(case));
+        }
+    }
+    done(c.replications, c.replications_requested)
+}
+
+/// One row per variant and figure: mean and 95 % interval.
+fn business_case_csv(cases: &[BusinessCase]) -> String {
+    let mut t =
+        String::from("variant,figure,unit,mean,ci95_low,ci95_high,undefined_replications\n");
+    let q = |s: &str| {
+        if s.contains([',', '"', '\n']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    };
+    for c in cases {
+        let cur = c.assumptions.currency.as_str();
+        let mut row = |name: &str, unit: &str, e: Option<&crate::kpi::Estimate>, undefined: u32| {
+            let (m, lo, hi) = e.map_or((String::new(), String::new(), String::new()), |e| {
+                (
+                    e.mean.to_string(),
+                    e.low().to_string(),
+                    e.high().to_string(),
+                )
+            });
+            t.push_str(&format!(
+                "{},{name},{},{m},{lo},{hi},{undefined}\n",
+                q(&c.variant),
+                q(unit)
+            ));
+        };
+        let i = &c.investment;
+        for (name, v) in [
+            ("gross_investment", i.gross),
+            ("subsidy", i.subsidy),
+            ("net_investment", i.net),
+        ] {
+            let e = crate::kpi::Estimate {
+                mean: v,
+                half_width: None,
+                n: 1,
+            };
+            row(name, cur, Some(&e), 0);
+        }
+        let y = &c.yearly;
+        row(
+            "extra_good_parts_per_year",
+            "parts",
+            Some(&y.extra_good_parts),
+            0,
+        );
+        row("labour_saving_per_year", cur, Some(&y.labour_saving), 0);
+        row("energy_saving_per_year", cur, Some(&y.energy_saving), 0);
+        row("scrap_saving_per_year", cur, Some(&y.scrap_saving), 0);
+        row("margin_gain_per_year", cur, Some(&y.margin_gain), 0);
+        row("net_cash_flow_per_year", cur, Some(&y.net_cash_flow), 0);
+        row("npv", cur, Some(&c.npv), 0);
+        row("npv_without_subsidy", cur, Some(&c.npv_without_subsidy), 0);
+        row("irr", "%", c.irr.estimate.as_ref(), c.irr.undefined);
+        row(
+            "payback",
+            "years",
+            c.payback_years.estimate.as_ref(),
+            c.payback_years.undefined,
+        );
+        row(
+            "payback_without_subsidy",
+            "years",
+            c.payback_without_subsidy_years.estimate.as_ref(),
+            c.payback_without_subsidy_years.undefined,
+        );
+    }
+    t
+}

@@ -1,0 +1,311 @@
+//! The command line: `run`, `compare`, `roi`, `sweep`, `bench`. Each command
+//! returns its exit code: 0 done, 1 internal error, 2 bad input, 130 stopped
+//! by Ctrl-C (after writing what finished).
+
+mod bench;
+mod compare;
+mod run;
+mod sweep;
+
+use crate::error::{Diagnostic, EXIT_USER_ERROR};
+use crate::experiment::{self, Options, RunError};
+use clap::{Args, Parser, Subcommand};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+/// Exit code after a Ctrl-C (128 + SIGINT), as shells expect.
+pub const EXIT_STOPPED: i32 = 130;
+
+/// A digital twin of a factory floor: simulate a scene, read its KPIs.
+#[derive(Parser, Debug)]
+#[command(name = "factory-twin", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// How many replications, on how many threads.
+#[derive(Args, Debug, Clone)]
+pub struct RepOptions {
+    /// Replications (default: the scene's `run.replications`).
+    #[arg(long)]
+    pub reps: Option<u32>,
+    /// Worker threads for replications (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Simulate a scene and report its KPIs.
+    Run {
+        /// Scene or variant file (.ron).
+        scene: PathBuf,
+        #[command(flatten)]
+        reps: RepOptions,
+        /// Print the summary as JSON on stdout instead of tables.
+        #[arg(long)]
+        json: bool,
+        /// Override the scene's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Also write the tables as CSV files into this folder.
+        #[arg(long, value_name = "DIR")]
+        csv: Option<PathBuf>,
+        /// Write the event log (time, object, part, event) as CSV.
+        #[arg(long, value_name = "FILE")]
+        events: Option<PathBuf>,
+        /// Write a chart of the time each station spends in each state (SVG).
+        #[arg(long, value_name = "FILE")]
+        chart: Option<PathBuf>,
+        /// Write a self-contained HTML report.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+    },
+    /// Compare scenarios (a base and its variants) with paired replications;
+    /// adds the business case where the scenes hold economics and an investment.
+    Compare {
+        /// The base scene, then one or more variants or other scenes.
+        #[arg(required = true, num_args = 2..)]
+        scenes: Vec<PathBuf>,
+        #[command(flatten)]
+        reps: RepOptions,
+        /// Print the comparison as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Write comparison.csv and each scenario's tables into this folder.
+        #[arg(long, value_name = "DIR")]
+        csv: Option<PathBuf>,
+        /// Write a self-contained HTML report.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+    },
+    /// The business case of a change: payback, NPV and IRR with intervals,
+    /// with and without the subsidy.
+    Roi {
+        /// The base scene, then the variant(s) with an `investment`.
+        #[arg(required = true, num_args = 2..)]
+        scenes: Vec<PathBuf>,
+        #[command(flatten)]
+        reps: RepOptions,
+        /// Print the comparison and business case as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Write comparison.csv, business_case.csv and each scenario's tables into this folder.
+        #[arg(long, value_name = "DIR")]
+        csv: Option<PathBuf>,
+        /// Write a self-contained HTML report.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+    },
+    /// Run a grid over scene parameters and find the best setting.
+    Sweep {
+        /// Scene or variant file (.ron).
+        scene: PathBuf,
+        /// A parameter and its values: `b1.capacity=2,5,10`, `weld.capacity=1..3`,
+        /// `weld.cycle.mean=30..60:10` (seconds). Repeat for a grid.
+        #[arg(long = "set", value_name = "PATH=VALUES", required = true)]
+        set: Vec<String>,
+        /// The KPI that picks the best setting.
+        #[arg(long, default_value = "good_per_hour")]
+        by: String,
+        #[command(flatten)]
+        reps: RepOptions,
+        /// Print the sweep as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Write sweep.csv into this folder.
+        #[arg(long, value_name = "DIR")]
+        csv: Option<PathBuf>,
+        /// Write a chart of the chosen KPI per setting (SVG).
+        #[arg(long, value_name = "FILE")]
+        chart: Option<PathBuf>,
+        /// Write a self-contained HTML report.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+    },
+    /// Benchmark the engine on the serial line, side by side with SimPy.
+    Bench {
+        /// Print the results as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Shorter runs (a tenth of the horizon), for a quick look.
+        #[arg(long)]
+        quick: bool,
+        /// Line lengths to run (default 5,50,500).
+        #[arg(long, value_delimiter = ',')]
+        stations: Vec<usize>,
+        /// Repeats per case; the median wall time is reported.
+        #[arg(long, default_value_t = 3)]
+        repeats: usize,
+        /// Python interpreter with SimPy installed.
+        #[arg(long, default_value = "python3")]
+        python: String,
+        /// The SimPy peer script.
+        #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/simpy_line.py"))]
+        simpy_script: PathBuf,
+        /// Skip the SimPy side.
+        #[arg(long)]
+        no_simpy: bool,
+    },
+}
+
+/// Runs the parsed command line and returns the process exit code.
+pub fn main_with(cli: Cli) -> i32 {
+    match cli.command {
+        Command::Run {
+            scene,
+            reps,
+            json,
+            seed,
+            csv,
+            events,
+            chart,
+            report,
+        } => run::run(
+            &scene,
+            &reps,
+            json,
+            seed,
+            run::Outputs {
+                csv,
+                events,
+                chart,
+                report,
+            },
+        ),
+        Command::Compare {
+            scenes,
+            reps,
+            json,
+            csv,
+            report,
+        } => compare::compare(
+            &scenes,
+            &reps,
+            json,
+            csv.as_deref(),
+            report.as_deref(),
+            false,
+        ),
+        Command::Roi {
+            scenes,
+            reps,
+            json,
+            csv,
+            report,
+        } => compare::compare(
+            &scenes,
+            &reps,
+            json,
+            csv.as_deref(),
+            report.as_deref(),
+            true,
+        ),
+        Command::Sweep {
+            scene,
+            set,
+            by,
+            reps,
+            json,
+            csv,
+            chart,
+            report,
+        } => sweep::sweep(
+            &scene,
+            &set,
+            &by,
+            &reps,
+            json,
+            csv.as_deref(),
+            chart.as_deref(),
+            report.as_deref(),
+        ),
+        Command::Bench {
+            json,
+            quick,
+            stations,
+            repeats,
+            python,
+            simpy_script,
+            no_simpy,
+        } => bench::bench_cmd(
+            json,
+            quick,
+            stations,
+            repeats,
+            &python,
+            &simpy_script,
+            no_simpy,
+        ),
+    }
+}
+
+fn fail(d: &Diagnostic) -> i32 {
+    eprint!("{d}");
+    EXIT_USER_ERROR
+}
+
+/// The exit code for an experiment that did not finish.
+fn run_failed(e: RunError, file: Option<&Path>) -> i32 {
+    match e {
+        RunError::Input(d) => fail(&match file {
+            Some(f) if d.file.is_none() => d.in_file(f),
+            _ => d,
+        }),
+        e @ RunError::Internal(_) => {
+            eprintln!("{e}");
+            1
+        }
+        RunError::Stopped => {
+            eprintln!("stopped before any replication finished; nothing written");
+            EXIT_STOPPED
+        }
+    }
+}
+
+/// Checks `--reps`/`--threads`, installs the Ctrl-C handler and builds the options.
+fn options(reps: &RepOptions, min_reps: u32, event_log: bool) -> Result<Options, i32> {
+    if let Some(r) = reps.reps
+        && r < min_reps
+    {
+        return Err(fail(&Diagnostic::new(if min_reps == 1 {
+            "--reps must be at least 1".to_string()
+        } else {
+            format!("--reps must be at least {min_reps}: a paired interval needs two replications")
+        })));
+    }
+    if reps.threads == Some(0) {
+        return Err(fail(&Diagnostic::new("--threads must be at least 1")));
+    }
+    experiment::stop_on_ctrl_c();
+    Ok(Options {
+        replications: reps.reps,
+        threads: reps.threads,
+        event_log,
+        // A progress bar only where a person watches (stderr is a terminal).
+        progress: std::io::stderr().is_terminal(),
+    })
+}
+
+/// Writes an output file, or says which one could not be written.
+fn write_file(path: &Path, what: &str, text: &str) -> Result<(), i32> {
+    std::fs::write(path, text).map_err(|e| {
+        fail(&Diagnostic::new(format!(
+            "cannot write the {what} {}: {e}",
+            path.display()
+        )))
+    })
+}
+
+/// After the outputs are written: 130 if a stop cut the work short.
+fn done(finished: u32, requested: u32) -> i32 {
+    if experiment::stop_requested() || finished < requested {
+        eprintln!(
+            "stopped: {finished} of {requested} replications finished; the output covers those"
+        );
+        EXIT_STOPPED
+    } else {
+        0
+    }
+}

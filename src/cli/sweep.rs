@@ -1,0 +1,93 @@
+//! `factory-twin sweep`: a grid over scene parameters, the best setting.
+
+use super::{RepOptions, done, fail, options, run_failed, write_file};
+use crate::error::Diagnostic;
+use crate::experiment::{self, Axis, KPIS, kpi_by_key};
+use crate::report::{self, plots};
+use crate::scene::load_scene;
+use std::path::Path;
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn sweep(
+    path: &Path,
+    set: &[String],
+    by: &str,
+    reps: &RepOptions,
+    json: bool,
+    csv: Option<&Path>,
+    chart: Option<&Path>,
+    report_file: Option<&Path>,
+) -> i32 {
+    let scene = match load_scene(path) {
+        Ok(s) => s,
+        Err(d) => return fail(&d),
+    };
+    let axes = match set
+        .iter()
+        .map(|s| Axis::parse(s))
+        .collect::<Result<Vec<_>, _>>()
+    {
+        Ok(a) => a,
+        Err(d) => return fail(&d),
+    };
+    let by = match kpi_by_key(by) {
+        Ok(k) => k,
+        Err(d) => return fail(&d.with_context("--by")),
+    };
+    let options = match options(reps, 2, false) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    let s = match experiment::sweep(&scene, &axes, by, &options) {
+        Ok(s) => s,
+        Err(e) => return run_failed(e, Some(path)),
+    };
+    if let Some(dir) = csv
+        && let Err(e) = report::write_sweep_csv(&s, dir)
+    {
+        return fail(&Diagnostic::new(format!(
+            "cannot write CSV files into {}: {e}",
+            dir.display()
+        )));
+    }
+    if let Some(file) = chart {
+        let labels: Vec<String> = s.points.iter().map(|p| p.label()).collect();
+        let best = s.best.as_ref().map(|b| b.point);
+        let rows: Vec<plots::WhiskerRow<'_>> = s
+            .points
+            .iter()
+            .zip(&labels)
+            .enumerate()
+            .filter_map(|(i, (p, l))| {
+                let e = p.kpi(s.by)?.estimate;
+                Some(plots::WhiskerRow {
+                    label: l,
+                    mean: e.mean,
+                    low: e.low(),
+                    high: e.high(),
+                    colour: plots::SERIES_COLOURS[if Some(i) == best { 2 } else { 0 }],
+                })
+            })
+            .collect();
+        let unit = KPIS.iter().find(|k| k.key == s.by).map_or("", |k| k.unit);
+        let svg = plots::whisker_bars(
+            &format!("{}: {} by setting", s.scene, s.by_name),
+            unit,
+            &rows,
+        );
+        if let Err(code) = write_file(file, "chart", &svg) {
+            return code;
+        }
+    }
+    if let Some(file) = report_file
+        && let Err(code) = write_file(file, "report", &report::sweep_report(&s))
+    {
+        return code;
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&s).expect("serialises"));
+    } else {
+        print!("{}", report::sweep(&s));
+    }
+    done(s.replications, s.replications_requested)
+}

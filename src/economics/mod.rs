@@ -1,0 +1,581 @@
+//! The robot business case: from the simulated differences between a base
+//! scene and a variant (good output, labour hours, energy, scrap) to yearly
+//! cash flows, payback, NPV and IRR, each with a 95 % interval over the
+//! paired replications, plus a tornado of the main assumptions.
+//!
+//! Every replication k of the base is paired with replication k of the
+//! variant (common random numbers), turned into its own cash-flow series,
+//! and the figures are estimated over those series.
+
+pub mod finance;
+
+use crate::error::Diagnostic;
+use crate::experiment::{Options, RunError, run_jobs};
+use crate::kpi::{Estimate, RunResult};
+use crate::scene::{Economics, Investment, Object, Scene, Value, set_param};
+use serde::Serialize;
+
+/// The assumptions that turn simulated figures into money.
+#[derive(Clone, Debug, Serialize)]
+pub struct Assumptions {
+    pub currency: String,
+    pub unit_margin: f64,
+    pub energy_per_kwh: f64,
+    pub scrap_cost: f64,
+    pub discount_rate: f64,
+    pub weeks_per_year: f64,
+    /// The measured window (the horizon after warm-up), hours.
+    pub window_h: f64,
+    /// Measured window → one year: `weeks_per_year × 168 / window_h`.
+    pub annual_factor: f64,
+}
+
+/// The investment as entered, and the subsidy it earns.
+#[derive(Clone, Debug, Serialize)]
+pub struct InvestmentFigures {
+    pub items: Vec<(String, f64)>,
+    pub gross: f64,
+    pub subsidy_rate: Option<f64>,
+    pub subsidy_cap: Option<f64>,
+    pub subsidy: f64,
+    /// Whether the cap, not the rate, set the subsidy.
+    pub cap_binding: bool,
+    pub net: f64,
+    pub life_years: u32,
+    pub maintenance_per_year: f64,
+    pub residual_value: f64,
+}
+
+/// What the change does in a year, variant − base, each over the replications.
+#[derive(Clone, Debug, Serialize)]
+pub struct YearlyEffects {
+    pub extra_good_parts: Estimate,
+    pub margin_gain: Estimate,
+    pub labour_hours_saved: Estimate,
+    pub labour_saving: Estimate,
+    pub energy_saving: Estimate,
+    pub scrap_saving: Estimate,
+    pub maintenance: f64,
+    /// The sum of the above: the yearly cash flow the investment buys.
+    pub net_cash_flow: Estimate,
+}
+
+/// A figure that some replications cannot give (no payback within life, no IRR).
+#[derive(Clone, Debug, Serialize)]
+pub struct Partial {
+    /// Over the replications where it exists.
+    pub estimate: Option<Estimate>,
+    /// Replications where it does not exist.
+    pub undefined: u32,
+    /// Why it does not, in words.
+    pub note: Option<String>,
+}
+
+/// One year of the cumulative cash flow: mean and 95 % interval.
+#[derive(Clone, Debug, Serialize)]
+pub struct CumulativePoint {
+    pub year: u32,
+    pub mean: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+/// One bar of the tornado: NPV with the assumption at its low and high setting.
+#[derive(Clone, Debug, Serialize)]
+pub struct TornadoBar {
+    pub assumption: String,
+    pub low_setting: String,
+    pub high_setting: String,
+    pub npv_low: f64,
+    pub npv_high: f64,
+}
+
+/// The whole business case of one variant against the base.
+#[derive(Clone, Debug, Serialize)]
+pub struct BusinessCase {
+    pub base: String,
+    pub variant: String,
+    pub replications: u32,
+    pub assumptions: Assumptions,
+    pub investment: InvestmentFigures,
+    pub yearly: YearlyEffects,
+    pub npv: Estimate,
+    pub npv_without_subsidy: Estimate,
+    pub irr: Partial,
+    pub payback_years: Partial,
+    pub payback_without_subsidy_years: Partial,
+    /// Cumulative cash flow, years 0 to life, with the subsidy.
+    pub cumulative: Vec<CumulativePoint>,
+    /// Largest swing first.
+    pub tornado: Vec<TornadoBar>,
+    /// Caveats the reader should know.
+    pub notes: Vec<String>,
+}
+
+/// What a business case needs from the scenes, checked before anything runs.
+pub fn check_inputs(base: &Scene, variant: &Scene) -> Result<(), Diagnostic> {
+    assumptions(base)?;
+    investment(variant)?;
+    Ok(())
+}
+
+fn assumptions(base: &Scene) -> Result<Assumptions, Diagnostic> {
+    let e: &Economics = base.economics.as_ref().ok_or_else(|| {
+        Diagnostic::new(format!(
+            "the base scene \"{}\" has no `economics`: a business case needs prices",
+            base.name
+        ))
+        .with_help("add economics: (currency: \"EUR\", unit_margin: ..., energy_per_kwh: ..., scrap_cost: ..., discount_rate: 0.06, weeks_per_year: 48)")
+    })?;
+    let need = |v: Option<f64>, field: &str, example: &str| {
+        v.ok_or_else(|| {
+            Diagnostic::new(format!(
+                "the base scene's economics has no `{field}`: the business case needs it"
+            ))
+            .with_help(format!("add `{field}: {example}` to economics"))
+        })
+    };
+    let discount_rate = need(e.discount_rate, "discount_rate", "0.06")?;
+    let weeks_per_year = need(e.weeks_per_year, "weeks_per_year", "48")?;
+    let window_h = base.run.horizon.secs() / 3600.0;
+    Ok(Assumptions {
+        currency: e.currency.clone(),
+        unit_margin: e.unit_margin,
+        energy_per_kwh: e.energy_per_kwh,
+        scrap_cost: e.scrap_cost,
+        discount_rate,
+        weeks_per_year,
+        window_h,
+        annual_factor: weeks_per_year * 168.0 / window_h,
+    })
+}
+
+fn investment(variant: &Scene) -> Result<InvestmentFigures, Diagnostic> {
+    let inv: &Investment = variant.investment.as_ref().ok_or_else(|| {
+        Diagnostic::new(format!(
+            "\"{}\" has no `investment`: a business case needs what the change costs",
+            variant.name
+        ))
+        .with_help("add investment: (capex: ..., subsidy: (rate: 0.5, cap: ...), life_years: 8) to the variant")
+    })?;
+    let gross = inv.gross();
+    let subsidy = inv.subsidy_amount();
+    Ok(InvestmentFigures {
+        items: if inv.items.is_empty() {
+            vec![("capital cost".to_string(), gross)]
+        } else {
+            inv.items.clone()
+        },
+        gross,
+        subsidy_rate: inv.subsidy.as_ref().map(|s| s.rate),
+        subsidy_cap: inv.subsidy.as_ref().map(|s| s.cap),
+        subsidy,
+        cap_binding: inv.subsidy.as_ref().is_some_and(|s| s.rate * gross > s.cap),
+        net: gross - subsidy,
+        life_years: inv.life_years as u32,
+        maintenance_per_year: inv.maintenance_per_year,
+        residual_value: inv.residual_value,
+    })
+}
+
+/// Scales applied to the assumptions for the tornado (1 = as entered).
+#[derive(Clone, Copy)]
+struct Levers {
+    wage: f64,
+    margin: f64,
+    energy_price: f64,
+    with_subsidy: bool,
+}
+
+const AS_ENTERED: Levers = Levers {
+    wage: 1.0,
+    margin: 1.0,
+    energy_price: 1.0,
+    with_subsidy: true,
+};
+
+/// One replication pair's yearly effects: [extra good, margin, labour h, labour, energy, scrap].
+fn yearly(a: &Assumptions, b: &RunResult, v: &RunResult, l: Levers) -> [f64; 6] {
+    let f = a.annual_factor;
+    let extra = (v.line.good_parts as f64 - b.line.good_parts as f64) * f;
+    [
+        extra,
+        extra * a.unit_margin * l.margin,
+        (b.line.labour_hours - v.line.labour_hours) * f,
+        (b.line.labour_cost - v.line.labour_cost) * f * l.wage,
+        (b.line.energy_kwh - v.line.energy_kwh) * a.energy_per_kwh * f * l.energy_price,
+        (b.line.scrapped as f64 - v.line.scrapped as f64) * a.scrap_cost * f,
+    ]
+}
+
+/// The cash-flow series of one replication pair: year 0 to life.
+fn flows(
+    a: &Assumptions,
+    inv: &InvestmentFigures,
+    b: &RunResult,
+    v: &RunResult,
+    l: Levers,
+) -> Vec<f64> {
+    let y = yearly(a, b, v, l);
+    let annual = y[1] + y[3] + y[4] + y[5] - inv.maintenance_per_year;
+    let outlay = if l.with_subsidy { inv.net } else { inv.gross };
+    let mut flows = vec![-outlay];
+    flows.extend((0..inv.life_years).map(|_| annual));
+    *flows.last_mut().expect("life ≥ 1 year") += inv.residual_value;
+    flows
+}
+
+fn mean_npv(
+    a: &Assumptions,
+    inv: &InvestmentFigures,
+    base: &[RunResult],
+    var: &[RunResult],
+    l: Levers,
+) -> f64 {
+    let npvs: Vec<f64> = base
+        .iter()
+        .zip(var)
+        .map(|(b, v)| finance::npv(a.discount_rate, &flows(a, inv, b, v, l)))
+        .collect();
+    Estimate::of(&npvs).mean
+}
+
+fn partial(values: Vec<Option<f64>>, why: impl Fn(u32) -> String) -> Partial {
+    let defined: Vec<f64> = values.iter().flatten().copied().collect();
+    let undefined = (values.len() - defined.len()) as u32;
+    Partial {
+        estimate: (!defined.is_empty()).then(|| Estimate::of(&defined)),
+        undefined,
+        note: (undefined > 0).then(|| why(undefined)),
+    }
+}
+
+/// Builds the business case of `variant` against `base` from their paired
+/// replications, and reruns both at the tornado's demand and robot-MTBF
+/// settings.
+pub fn business_case(
+    base: &Scene,
+    variant: &Scene,
+    base_runs: &[RunResult],
+    variant_runs: &[RunResult],
+    options: &Options,
+) -> Result<BusinessCase, RunError> {
+    let a = assumptions(base).map_err(RunError::Input)?;
+    let inv = investment(variant).map_err(RunError::Input)?;
+    let n = base_runs.len().min(variant_runs.len());
+    let (br, vr) = (&base_runs[..n], &variant_runs[..n]);
+    let per_rep: Vec<[f64; 6]> = br
+        .iter()
+        .zip(vr)
+        .map(|(b, v)| yearly(&a, b, v, AS_ENTERED))
+        .collect();
+    let col = |i: usize| Estimate::of(&per_rep.iter().map(|y| y[i]).collect::<Vec<_>>());
+    let series: Vec<Vec<f64>> = br
+        .iter()
+        .zip(vr)
+        .map(|(b, v)| flows(&a, &inv, b, v, AS_ENTERED))
+        .collect();
+    let gross_series: Vec<Vec<f64>> = br
+        .iter()
+        .zip(vr)
+        .map(|(b, v)| {
+            flows(
+                &a,
+                &inv,
+                b,
+                v,
+                Levers {
+                    with_subsidy: false,
+                    ..AS_ENTERED
+                },
+            )
+        })
+        .collect();
+    let npv_of = |s: &[Vec<f64>]| {
+        Estimate::of(
+            &s.iter()
+                .map(|f| finance::npv(a.discount_rate, f))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let life = inv.life_years;
+    let never = |k: u32| {
+        format!("in {k} of {n} replications it does not pay back within the {life}-year life")
+    };
+    let mut irr_note = None;
+    let irrs = series
+        .iter()
+        .map(|f| match finance::irr(f) {
+            Ok(r) => Some(r * 100.0),
+            Err(e) => {
+                irr_note = Some(e.to_string());
+                None
+            }
+        })
+        .collect();
+    let irr = partial(irrs, |k| {
+        format!(
+            "{k} of {n} replications: {}",
+            irr_note.clone().unwrap_or_default()
+        )
+    });
+    let cumulative = (0..=life as usize)
+        .map(|t| {
+            let e = Estimate::of(
+                &series
+                    .iter()
+                    .map(|f| finance::cumulative(f)[t])
+                    .collect::<Vec<_>>(),
+            );
+            CumulativePoint {
+                year: t as u32,
+                mean: e.mean,
+                low: e.low(),
+                high: e.high(),
+            }
+        })
+        .collect();
+
+    let mut notes = Vec::new();
+    let week_h = 168.0;
+    if !base.shifts.is_empty() && ((a.window_h / week_h).fract() > 1e-9) {
+        notes.push(format!(
+            "the measured window is {:.1} h, not a whole number of weeks: with shifts, scaling it to a year over-weights the weekdays it covers (a window of whole weeks avoids this)",
+            a.window_h
+        ));
+    }
+    if base.run.horizon != variant.run.horizon || base.run.warmup != variant.run.warmup {
+        notes.push("the base and the variant measure different windows; the comparison scales each by the base's window".into());
+    }
+
+    let tornado = tornado(base, variant, &a, &inv, br, vr, options)?;
+    Ok(BusinessCase {
+        base: base.name.clone(),
+        variant: variant.name.clone(),
+        replications: n as u32,
+        yearly: YearlyEffects {
+            extra_good_parts: col(0),
+            margin_gain: col(1),
+            labour_hours_saved: col(2),
+            labour_saving: col(3),
+            energy_saving: col(4),
+            scrap_saving: col(5),
+            maintenance: inv.maintenance_per_year,
+            net_cash_flow: Estimate::of(&series.iter().map(|f| f[1]).collect::<Vec<_>>()),
+        },
+        npv: npv_of(&series),
+        npv_without_subsidy: npv_of(&gross_series),
+        irr,
+        payback_years: partial(
+            series.iter().map(|f| finance::payback_years(f)).collect(),
+            never,
+        ),
+        payback_without_subsidy_years: partial(
+            gross_series
+                .iter()
+                .map(|f| finance::payback_years(f))
+                .collect(),
+            never,
+        ),
+        cumulative,
+        tornado,
+        notes,
+        assumptions: a,
+        investment: inv,
+    })
+}
+
+/// Scenes with every source's interarrival mean scaled so demand is `factor` × as entered.
+fn with_demand(scene: &Scene, factor: f64) -> Result<Option<Scene>, Diagnostic> {
+    let mut s = scene.clone();
+    let mut any = false;
+    for o in &scene.objects {
+        if let Object::Source(src) = o
+            && let Some(d) = &src.interarrival
+        {
+            let mean = d.mean_secs() / factor;
+            set_param(
+                &mut s,
+                &format!("{}.interarrival.mean", src.id),
+                &Value::Number(mean),
+            )?;
+            any = true;
+        }
+    }
+    Ok(any.then_some(s))
+}
+
+/// The variant with the MTBF of every robot that fails scaled by `factor`.
+fn with_robot_mtbf(scene: &Scene, factor: f64) -> Result<Option<Scene>, Diagnostic> {
+    let mut s = scene.clone();
+    let mut any = false;
+    for o in &scene.objects {
+        if let Object::Robot(r) = o
+            && let Some(f) = &r.failures
+        {
+            let mean = f.between.mean_secs() * factor;
+            set_param(
+                &mut s,
+                &format!("{}.failures.between.mean", r.id),
+                &Value::Number(mean),
+            )?;
+            any = true;
+        }
+    }
+    Ok(any.then_some(s))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn tornado(
+    base: &Scene,
+    variant: &Scene,
+    a: &Assumptions,
+    inv: &InvestmentFigures,
+    br: &[RunResult],
+    vr: &[RunResult],
+    options: &Options,
+) -> Result<Vec<TornadoBar>, RunError> {
+    let npv = |b: &[RunResult], v: &[RunResult], l: Levers| mean_npv(a, inv, b, v, l);
+    let bar = |name: &str, lo: &str, hi: &str, npv_low: f64, npv_high: f64| TornadoBar {
+        assumption: name.to_string(),
+        low_setting: lo.to_string(),
+        high_setting: hi.to_string(),
+        npv_low,
+        npv_high,
+    };
+    let mut bars = vec![
+        bar(
+            "wage",
+            "−20 %",
+            "+20 %",
+            npv(
+                br,
+                vr,
+                Levers {
+                    wage: 0.8,
+                    ..AS_ENTERED
+                },
+            ),
+            npv(
+                br,
+                vr,
+                Levers {
+                    wage: 1.2,
+                    ..AS_ENTERED
+                },
+            ),
+        ),
+        bar(
+            "unit margin",
+            "−20 %",
+            "+20 %",
+            npv(
+                br,
+                vr,
+                Levers {
+                    margin: 0.8,
+                    ..AS_ENTERED
+                },
+            ),
+            npv(
+                br,
+                vr,
+                Levers {
+                    margin: 1.2,
+                    ..AS_ENTERED
+                },
+            ),
+        ),
+        bar(
+            "energy price",
+            "−20 %",
+            "+20 %",
+            npv(
+                br,
+                vr,
+                Levers {
+                    energy_price: 0.8,
+                    ..AS_ENTERED
+                },
+            ),
+            npv(
+                br,
+                vr,
+                Levers {
+                    energy_price: 1.2,
+                    ..AS_ENTERED
+                },
+            ),
+        ),
+        bar(
+            "subsidy",
+            "none",
+            "as granted",
+            npv(
+                br,
+                vr,
+                Levers {
+                    with_subsidy: false,
+                    ..AS_ENTERED
+                },
+            ),
+            npv(br, vr, AS_ENTERED),
+        ),
+    ];
+    // Demand and robot reliability change the simulation itself: rerun.
+    let reps = Options {
+        replications: Some(br.len() as u32),
+        progress: false,
+        event_log: false,
+        ..options.clone()
+    };
+    let rerun = |scenes: &[&Scene]| -> Result<Option<Vec<Vec<RunResult>>>, RunError> {
+        let n = br.len() as u32;
+        let jobs: Vec<(&Scene, u32)> = (0..n)
+            .flat_map(|r| scenes.iter().map(move |s| (*s, r)))
+            .collect();
+        let done = run_jobs(&jobs, &reps)?;
+        if done.iter().any(Option::is_none) {
+            return Ok(None);
+        }
+        let mut out = vec![Vec::new(); scenes.len()];
+        for (k, r) in done.into_iter().enumerate() {
+            out[k % scenes.len()].push(r.expect("checked").result);
+        }
+        Ok(Some(out))
+    };
+    let input = RunError::Input;
+    if let (Some(b_lo), Some(v_lo), Some(b_hi), Some(v_hi)) = (
+        with_demand(base, 0.9).map_err(input)?,
+        with_demand(variant, 0.9).map_err(input)?,
+        with_demand(base, 1.1).map_err(input)?,
+        with_demand(variant, 1.1).map_err(input)?,
+    ) && let Some(r) = rerun(&[&b_lo, &v_lo, &b_hi, &v_hi])?
+    {
+        bars.push(bar(
+            "demand",
+            "−10 %",
+            "+10 %",
+            npv(&r[0], &r[1], AS_ENTERED),
+            npv(&r[2], &r[3], AS_ENTERED),
+        ));
+    }
+    if let (Some(v_lo), Some(v_hi)) = (
+        with_robot_mtbf(variant, 0.5).map_err(input)?,
+        with_robot_mtbf(variant, 1.5).map_err(input)?,
+    ) && let Some(r) = rerun(&[&v_lo, &v_hi])?
+    {
+        bars.push(bar(
+            "robot MTBF",
+            "−50 %",
+            "+50 %",
+            npv(br, &r[0], AS_ENTERED),
+            npv(br, &r[1], AS_ENTERED),
+        ));
+    }
+    bars.sort_by(|x, y| {
+        let w = |b: &TornadoBar| (b.npv_high - b.npv_low).abs();
+        w(y).total_cmp(&w(x))
+    });
+    Ok(bars)
+}

@@ -1,0 +1,820 @@
+//! Self-contained HTML reports (one file, inline CSS and SVG, nothing fetched
+//! from the network) for a run, a comparison with its business case, and a
+//! sweep. Each opens with a few plain sentences, then the charts and tables.
+//! Every name and id from a scene is escaped.
+
+use super::chart::{STATE_COLOURS, escape, state_chart};
+use super::plots::{self, SERIES_COLOURS, TornadoRow, WhiskerRow};
+use crate::economics::{BusinessCase, Partial};
+use crate::experiment::{Comparison, KPIS, Summary, Sweep};
+use crate::kpi::Estimate;
+use std::fmt::Write;
+
+const STYLE: &str = "body{font-family:Helvetica,Arial,sans-serif;max-width:980px;margin:24px auto;padding:0 16px;color:#222;line-height:1.45}\
+h1{font-size:24px;margin-bottom:4px}h2{font-size:19px;margin-top:32px;border-bottom:1px solid #ddd;padding-bottom:4px}h3{font-size:16px}\
+.sub{color:#666;margin-top:0}.summary{background:#f4f7fb;border-left:4px solid #0072b2;padding:10px 16px}\
+table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}th,td{padding:4px 10px;border-bottom:1px solid #e5e5e5;text-align:right}\
+th:first-child,td:first-child{text-align:left}th{background:#fafafa}.better{color:#1a7f37;font-weight:bold}.worse{color:#c62828;font-weight:bold}\
+.note{color:#666;font-size:13px}svg{max-width:100%;height:auto;display:block;margin:8px 0}footer{margin-top:40px;color:#777;font-size:12px}";
+
+fn page(title: &str, subtitle: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>{t}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{t}</h1>\n<p class=\"sub\">{}</p>\n{body}<footer>Made by factory-twin {} — a discrete-event digital twin. Every figure is a mean over replications with its 95 % confidence interval (±).</footer>\n</body>\n</html>\n",
+        escape(subtitle),
+        env!("CARGO_PKG_VERSION"),
+        t = escape(title),
+    )
+}
+
+/// "12.3 ± 0.4", or "–" when undefined.
+fn pm(e: &Estimate, scale: f64, digits: usize) -> String {
+    if e.n == 0 || !e.mean.is_finite() {
+        return "–".into();
+    }
+    match e.half_width {
+        Some(h) => format!("{:.*} ± {:.*}", digits, e.mean * scale, digits, h * scale),
+        None => format!("{:.*}", digits, e.mean * scale),
+    }
+}
+
+/// 210000000 → "210,000,000".
+pub fn grouped(v: f64) -> String {
+    let neg = v < 0.0;
+    let digits = format!("{:.0}", v.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if neg { format!("−{out}") } else { out }
+}
+
+fn money_pm(e: &Estimate, currency: &str) -> String {
+    if e.n == 0 || !e.mean.is_finite() {
+        return "–".into();
+    }
+    match e.half_width {
+        Some(h) => format!("{} ± {} {}", grouped(e.mean), grouped(h), escape(currency)),
+        None => format!("{} {}", grouped(e.mean), escape(currency)),
+    }
+}
+
+fn table(s: &mut String, head: &[&str], rows: &[Vec<String>]) {
+    s.push_str("<table><tr>");
+    for h in head {
+        let _ = write!(s, "<th>{}</th>", escape(h));
+    }
+    s.push_str("</tr>\n");
+    for r in rows {
+        s.push_str("<tr>");
+        for c in r {
+            let _ = write!(s, "<td>{c}</td>");
+        }
+        s.push_str("</tr>\n");
+    }
+    s.push_str("</table>\n");
+}
+
+fn hours(summary: &Summary) -> Vec<f64> {
+    summary.series.t_s.iter().map(|t| t / 3600.0).collect()
+}
+
+/// Lead-time histogram bins (minutes) for several summaries on one scale.
+fn lead_time_chart(summaries: &[&Summary]) -> Option<String> {
+    let hi_s = summaries
+        .iter()
+        .filter_map(|s| s.lead_times.quantile(0.99))
+        .fold(0.0f64, f64::max);
+    if hi_s <= 0.0 {
+        return None;
+    }
+    let hi = hi_s / 60.0 * 1.05;
+    let bins: Vec<Vec<u64>> = summaries
+        .iter()
+        .map(|s| s.lead_times.linear_bins(30, hi * 60.0))
+        .collect();
+    let series: Vec<(&str, &[u64])> = summaries
+        .iter()
+        .zip(&bins)
+        .map(|(s, b)| (s.scene.as_str(), b.as_slice()))
+        .collect();
+    Some(plots::histogram(
+        "Lead time of the parts shipped (longest 1 % in the last bar)",
+        "lead time (min)",
+        hi,
+        &series,
+    ))
+}
+
+fn run_sentences(s: &Summary) -> String {
+    let l = &s.line;
+    let mut t = format!(
+        "Over {} replication{} of {:.1} days each, the line made <b>{} good parts per hour</b>",
+        s.replications,
+        if s.replications == 1 { "" } else { "s" },
+        s.horizon_s / 86_400.0,
+        pm(&l.good_per_hour, 1.0, 1)
+    );
+    if l.line_oee.n > 0 {
+        let _ = write!(t, " at a line OEE of {} %", pm(&l.line_oee, 100.0, 1));
+    }
+    t.push('.');
+    if let Some(b) = &l.bottleneck {
+        let _ = write!(
+            t,
+            " The bottleneck is <b>{}</b> (in {:.0} % of the replications)",
+            escape(b),
+            l.bottleneck_share * 100.0
+        );
+        if let Some(st) = s.stations.iter().find(|x| &x.id == b) {
+            let share = |k: &str| st.states.get(k).map_or(0.0, |e| e.mean) * 100.0;
+            let _ = write!(
+                t,
+                ": it works {:.0} % of the time, is failed {:.0} %, waits for an operator {:.0} % and is off shift {:.0} %",
+                share("working"),
+                share("failed"),
+                share("waiting_for_operator"),
+                share("off_shift")
+            );
+        }
+        t.push_str(". More output comes from relieving it, not the others.");
+    }
+    if l.lead_time_mean_s.n > 0 {
+        let _ = write!(
+            t,
+            " A part spends on average {} min in the factory (95th percentile {} min), with {} parts in process.",
+            pm(&l.lead_time_mean_s, 1.0 / 60.0, 1),
+            pm(&l.lead_time_p95_s, 1.0 / 60.0, 1),
+            pm(&l.wip, 1.0, 1)
+        );
+    }
+    if l.on_time_share.n > 0 {
+        let _ = write!(
+            t,
+            " {} % of orders left by their due date.",
+            pm(&l.on_time_share, 100.0, 1)
+        );
+    }
+    t
+}
+
+fn run_body(s: &Summary, out: &mut String) {
+    let l = &s.line;
+    table(
+        out,
+        &["figure", "value"],
+        &[
+            vec!["good parts per hour".into(), pm(&l.good_per_hour, 1.0, 2)],
+            vec!["line OEE (%)".into(), pm(&l.line_oee, 100.0, 1)],
+            vec![
+                "bottleneck".into(),
+                escape(l.bottleneck.as_deref().unwrap_or("–")),
+            ],
+            vec!["WIP (parts)".into(), pm(&l.wip, 1.0, 2)],
+            vec![
+                "lead time mean (min)".into(),
+                pm(&l.lead_time_mean_s, 1.0 / 60.0, 1),
+            ],
+            vec![
+                "lead time p50 / p90 / p95 (min)".into(),
+                format!(
+                    "{} / {} / {}",
+                    pm(&l.lead_time_p50_s, 1.0 / 60.0, 1),
+                    pm(&l.lead_time_p90_s, 1.0 / 60.0, 1),
+                    pm(&l.lead_time_p95_s, 1.0 / 60.0, 1)
+                ),
+            ],
+            vec!["scrap rate (%)".into(), pm(&l.scrap_ratio, 100.0, 2)],
+            vec![
+                "first-pass yield (%)".into(),
+                pm(&l.first_pass_yield, 100.0, 2),
+            ],
+            vec![
+                "energy per good part (kWh)".into(),
+                pm(&l.energy_kwh_per_good_part, 1.0, 3),
+            ],
+            vec![
+                format!(
+                    "cost per good part ({})",
+                    escape(s.currency.as_deref().unwrap_or("currency"))
+                ),
+                pm(&l.cost_per_good_part, 1.0, 0),
+            ],
+            vec!["on-time share (%)".into(), pm(&l.on_time_share, 100.0, 1)],
+        ],
+    );
+    out.push_str("<h3>Where the time goes</h3>\n");
+    out.push_str(&state_chart(s));
+    let x = hours(s);
+    if !x.is_empty() {
+        out.push_str("<h3>Output and work in process over time</h3>\n");
+        out.push_str(&plots::lines(
+            "Good parts per hour",
+            "simulated time (h)",
+            "parts/h",
+            &x,
+            &[(s.scene.as_str(), &s.series.good_per_hour)],
+        ));
+        out.push_str(&plots::lines(
+            "Parts in process (WIP)",
+            "simulated time (h)",
+            "parts",
+            &x,
+            &[(s.scene.as_str(), &s.series.wip)],
+        ));
+    }
+    if let Some(c) = lead_time_chart(&[s]) {
+        out.push_str("<h3>Lead time</h3>\n");
+        out.push_str(&c);
+    }
+    out.push_str("<h3>Stations</h3>\n");
+    let rows: Vec<Vec<String>> = s
+        .stations
+        .iter()
+        .map(|st| {
+            let mut r = vec![escape(&st.id), st.kind.into(), st.capacity.to_string()];
+            r.extend(
+                STATE_COLOURS
+                    .iter()
+                    .map(|(k, _, _)| st.states.get(k).map_or("–".into(), |e| pm(e, 100.0, 1))),
+            );
+            r.extend([
+                pm(&st.availability, 100.0, 1),
+                pm(&st.effectiveness, 100.0, 1),
+                pm(&st.quality, 100.0, 1),
+                pm(&st.oee, 100.0, 1),
+                pm(&st.mtbf_s, 1.0 / 3600.0, 1),
+                pm(&st.mttr_s, 1.0 / 60.0, 1),
+                pm(&st.energy_kwh, 1.0, 1),
+            ]);
+            r
+        })
+        .collect();
+    let mut head = vec!["station", "kind", "capacity"];
+    head.extend(STATE_COLOURS.iter().map(|(_, n, _)| *n));
+    head.extend([
+        "availability %",
+        "effectiveness %",
+        "quality %",
+        "OEE %",
+        "MTBF h",
+        "MTTR min",
+        "energy kWh",
+    ]);
+    out.push_str("<p class=\"note\">State columns: share of time in %.</p>\n");
+    table(out, &head, &rows);
+    if !s.stores.is_empty() {
+        out.push_str("<h3>Buffers and conveyors</h3>\n");
+        let rows: Vec<Vec<String>> = s
+            .stores
+            .iter()
+            .map(|b| {
+                vec![
+                    escape(&b.id),
+                    b.kind.into(),
+                    b.capacity.to_string(),
+                    pm(&b.mean_content, 1.0, 2),
+                    pm(&b.max_content, 1.0, 1),
+                    pm(&b.mean_transit_s, 1.0 / 60.0, 2),
+                ]
+            })
+            .collect();
+        table(
+            out,
+            &[
+                "id",
+                "kind",
+                "capacity",
+                "mean content",
+                "max content",
+                "mean time inside (min)",
+            ],
+            &rows,
+        );
+    }
+    if !s.operators.is_empty() {
+        out.push_str("<h3>Operators</h3>\n");
+        let rows: Vec<Vec<String>> = s
+            .operators
+            .iter()
+            .map(|p| {
+                vec![
+                    escape(&p.id),
+                    p.count.to_string(),
+                    pm(&p.utilisation, 100.0, 1),
+                    pm(&p.paid_hours, 1.0, 1),
+                    pm(&p.labour_cost, 1.0, 0),
+                ]
+            })
+            .collect();
+        table(
+            out,
+            &[
+                "pool",
+                "count",
+                "utilisation %",
+                "paid hours",
+                "labour cost",
+            ],
+            &rows,
+        );
+    }
+    let _ = writeln!(
+        out,
+        "<p class=\"note\">Seed {}, warm-up {:.1} h, measured {:.1} h, {} events. Checked in every replication: {}.</p>",
+        s.seed,
+        s.warmup_s / 3600.0,
+        s.horizon_s / 3600.0,
+        s.events,
+        s.invariants_checked
+            .iter()
+            .map(|i| escape(i))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+}
+
+/// The report of one scene's replications.
+pub fn run_report(s: &Summary) -> String {
+    let mut body = format!(
+        "<h2>In short</h2>\n<p class=\"summary\">{}</p>\n<h2>Figures</h2>\n",
+        run_sentences(s)
+    );
+    run_body(s, &mut body);
+    page(
+        &s.scene,
+        &format!("Simulation report, {} replications", s.replications),
+        &body,
+    )
+}
+
+/// The report of a comparison, with each variant's business case if computed.
+pub fn compare_report(c: &Comparison, cases: &[BusinessCase]) -> String {
+    let mut b = String::new();
+    b.push_str("<h2>In short</h2>\n<div class=\"summary\">\n");
+    for v in &c.variants {
+        let changes: Vec<String> = v
+            .kpis
+            .iter()
+            .filter(|k| k.significant)
+            .map(|k| {
+                format!(
+                    "<span class=\"{}\">{} {} by {} {}</span>",
+                    k.verdict,
+                    escape(k.kpi),
+                    if k.difference.mean > 0.0 {
+                        "up"
+                    } else {
+                        "down"
+                    },
+                    pm(
+                        &Estimate {
+                            mean: k.difference.mean.abs(),
+                            ..k.difference
+                        },
+                        1.0,
+                        2
+                    ),
+                    escape(k.unit)
+                )
+            })
+            .collect();
+        let _ = write!(
+            b,
+            "<p><b>{}</b> against <b>{}</b>: ",
+            escape(&v.variant),
+            escape(&c.base)
+        );
+        if changes.is_empty() {
+            b.push_str("no KPI changes by more than the noise of the simulation.");
+        } else {
+            let _ = write!(b, "{}.", changes.join("; "));
+        }
+        let same: Vec<&str> = v
+            .kpis
+            .iter()
+            .filter(|k| !k.significant && k.difference.n > 0)
+            .map(|k| k.kpi)
+            .collect();
+        if !same.is_empty() {
+            let _ = write!(b, " No significant change in {}.", escape(&same.join(", ")));
+        }
+        b.push_str("</p>\n");
+    }
+    for case in cases {
+        let _ = writeln!(b, "<p>{}</p>", case_sentence(case));
+    }
+    let _ = writeln!(
+        b,
+        "<p class=\"note\">{} paired replications with common random numbers (seed {}); a change is called significant when the 95 % interval of the paired difference excludes zero.{}</p>\n</div>",
+        c.replications,
+        c.seed,
+        if c.replications < c.replications_requested {
+            format!(
+                " Stopped early: {} of {} replications finished.",
+                c.replications, c.replications_requested
+            )
+        } else {
+            String::new()
+        }
+    );
+    b.push_str("<h2>KPIs side by side</h2>\n");
+    let names: Vec<&str> = c.scenarios.iter().map(|s| s.scene.as_str()).collect();
+    let head: Vec<String> = ["family".to_string(), "KPI".into(), escape(&c.base)]
+        .into_iter()
+        .chain(
+            c.variants
+                .iter()
+                .flat_map(|v| [escape(&v.variant), "difference".into(), "verdict".into()]),
+        )
+        .collect();
+    let rows: Vec<Vec<String>> = (0..KPIS.len())
+        .map(|i| {
+            let k0 = &c.variants[0].kpis[i];
+            let mut r = vec![
+                k0.family.to_string(),
+                format!("{} ({})", escape(k0.kpi), escape(k0.unit)),
+                pm(&k0.base, 1.0, 2),
+            ];
+            for v in &c.variants {
+                let k = &v.kpis[i];
+                r.push(pm(&k.variant, 1.0, 2));
+                r.push(pm(&k.difference, 1.0, 2));
+                r.push(format!(
+                    "<span class=\"{}\">{}</span>",
+                    k.verdict, k.verdict
+                ));
+            }
+            r
+        })
+        .collect();
+    table(
+        &mut b,
+        &head.iter().map(String::as_str).collect::<Vec<_>>(),
+        &rows,
+    );
+    for (i, kpi) in KPIS.iter().enumerate() {
+        let mut rows = Vec::new();
+        let base = &c.variants[0].kpis[i].base;
+        if base.n == 0 {
+            continue;
+        }
+        rows.push(WhiskerRow {
+            label: names[0],
+            mean: base.mean,
+            low: base.low(),
+            high: base.high(),
+            colour: SERIES_COLOURS[0],
+        });
+        for (j, v) in c.variants.iter().enumerate() {
+            let e = &v.kpis[i].variant;
+            rows.push(WhiskerRow {
+                label: names[j + 1],
+                mean: e.mean,
+                low: e.low(),
+                high: e.high(),
+                colour: SERIES_COLOURS[(j + 1) % SERIES_COLOURS.len()],
+            });
+        }
+        b.push_str(&plots::whisker_bars(
+            &format!("{} ({})", kpi.name, kpi.family),
+            kpi.unit,
+            &rows,
+        ));
+    }
+    b.push_str("<h2>Over time</h2>\n");
+    let len = c
+        .scenarios
+        .iter()
+        .map(|s| s.series.t_s.len())
+        .min()
+        .unwrap_or(0);
+    if len > 0 {
+        let x: Vec<f64> = hours(&c.scenarios[0])[..len].to_vec();
+        let thr: Vec<(&str, &[f64])> = c
+            .scenarios
+            .iter()
+            .map(|s| (s.scene.as_str(), &s.series.good_per_hour[..len]))
+            .collect();
+        b.push_str(&plots::lines(
+            "Good parts per hour",
+            "simulated time (h)",
+            "parts/h",
+            &x,
+            &thr,
+        ));
+        let wip: Vec<(&str, &[f64])> = c
+            .scenarios
+            .iter()
+            .map(|s| (s.scene.as_str(), &s.series.wip[..len]))
+            .collect();
+        b.push_str(&plots::lines(
+            "Parts in process (WIP)",
+            "simulated time (h)",
+            "parts",
+            &x,
+            &wip,
+        ));
+    }
+    if let Some(chart) = lead_time_chart(&c.scenarios.iter().collect::<Vec<_>>()) {
+        b.push_str(&chart);
+    }
+    b.push_str("<h2>Where the time goes</h2>\n");
+    for s in &c.scenarios {
+        b.push_str(&state_chart(s));
+    }
+    for case in cases {
+        business_case_section(case, &mut b);
+    }
+    for s in &c.scenarios {
+        let _ = writeln!(b, "<h2>{}: details</h2>", escape(&s.scene));
+        run_body(s, &mut b);
+    }
+    for n in &c.not_modelled {
+        let _ = writeln!(b, "<p class=\"note\">Not modelled yet: {}.</p>", escape(n));
+    }
+    page(
+        &format!("{} compared", c.base),
+        &format!(
+            "{} scenarios, {} paired replications",
+            c.scenarios.len(),
+            c.replications
+        ),
+        &b,
+    )
+}
+
+fn partial_text(p: &Partial, unit: &str, digits: usize) -> String {
+    let mut t = p
+        .estimate
+        .as_ref()
+        .map_or("–".into(), |e| format!("{} {unit}", pm(e, 1.0, digits)));
+    if let Some(n) = &p.note {
+        let _ = write!(t, " <span class=\"note\">({})</span>", escape(n));
+    }
+    t
+}
+
+fn case_sentence(c: &BusinessCase) -> String {
+    let cur = &c.assumptions.currency;
+    let payback = c
+        .payback_years
+        .estimate
+        .as_ref()
+        .map_or("does not pay back within its life".to_string(), |e| {
+            format!("pays back in <b>{} years</b>", pm(e, 1.0, 1))
+        });
+    let without = c
+        .payback_without_subsidy_years
+        .estimate
+        .as_ref()
+        .map_or("not within its life".to_string(), |e| {
+            format!("{} years", pm(e, 1.0, 1))
+        });
+    format!(
+        "<b>{}</b> costs {} {cur}; the subsidy covers {} {cur}, leaving {} {cur}. It earns {} a year and {payback} (without the subsidy: {without}). Over {} years at {:.1} % its NPV is {}.",
+        escape(&c.variant),
+        grouped(c.investment.gross),
+        grouped(c.investment.subsidy),
+        grouped(c.investment.net),
+        money_pm(&c.yearly.net_cash_flow, cur),
+        c.investment.life_years,
+        c.assumptions.discount_rate * 100.0,
+        money_pm(&c.npv, cur),
+        cur = escape(cur),
+    )
+}
+
+fn business_case_section(c: &BusinessCase, b: &mut String) {
+    let cur = c.assumptions.currency.as_str();
+    let _ = writeln!(b, "<h2>Business case: {}</h2>", escape(&c.variant));
+    let _ = writeln!(b, "<p class=\"summary\">{}</p>", case_sentence(c));
+    b.push_str("<h3>Investment</h3>\n");
+    let mut rows: Vec<Vec<String>> = c
+        .investment
+        .items
+        .iter()
+        .map(|(n, v)| vec![escape(n), grouped(*v)])
+        .collect();
+    rows.push(vec![
+        "<b>gross investment</b>".into(),
+        format!("<b>{}</b>", grouped(c.investment.gross)),
+    ]);
+    let rule = match (c.investment.subsidy_rate, c.investment.subsidy_cap) {
+        (Some(r), Some(cap)) => format!(
+            "subsidy ({:.0} %, capped at {}{})",
+            r * 100.0,
+            grouped(cap),
+            if c.investment.cap_binding {
+                ", cap applies"
+            } else {
+                ""
+            }
+        ),
+        _ => "subsidy".into(),
+    };
+    rows.push(vec![rule, format!("−{}", grouped(c.investment.subsidy))]);
+    rows.push(vec![
+        "<b>net investment</b>".into(),
+        format!("<b>{}</b>", grouped(c.investment.net)),
+    ]);
+    table(b, &["item", cur], &rows);
+    b.push_str("<h3>What changes in a year</h3>\n");
+    let y = &c.yearly;
+    table(
+        b,
+        &["effect (variant − base)", "per year"],
+        &[
+            vec!["extra good parts".into(), pm(&y.extra_good_parts, 1.0, 0)],
+            vec!["× unit margin".into(), money_pm(&y.margin_gain, cur)],
+            vec![
+                "labour hours saved".into(),
+                pm(&y.labour_hours_saved, 1.0, 0),
+            ],
+            vec!["labour cost saved".into(), money_pm(&y.labour_saving, cur)],
+            vec!["energy cost saved".into(), money_pm(&y.energy_saving, cur)],
+            vec!["scrap cost saved".into(), money_pm(&y.scrap_saving, cur)],
+            vec![
+                "maintenance".into(),
+                format!("−{} {}", grouped(y.maintenance), escape(cur)),
+            ],
+            vec![
+                "<b>net cash flow</b>".into(),
+                format!("<b>{}</b>", money_pm(&y.net_cash_flow, cur)),
+            ],
+        ],
+    );
+    b.push_str("<h3>Payback, NPV, IRR</h3>\n");
+    table(
+        b,
+        &["figure", "value"],
+        &[
+            vec![
+                "payback with the subsidy".into(),
+                partial_text(&c.payback_years, "years", 2),
+            ],
+            vec![
+                "payback without the subsidy".into(),
+                partial_text(&c.payback_without_subsidy_years, "years", 2),
+            ],
+            vec![
+                format!("NPV at {:.1} %", c.assumptions.discount_rate * 100.0),
+                money_pm(&c.npv, cur),
+            ],
+            vec![
+                "NPV without the subsidy".into(),
+                money_pm(&c.npv_without_subsidy, cur),
+            ],
+            vec!["IRR".into(), partial_text(&c.irr, "%", 1)],
+        ],
+    );
+    let pts: Vec<(f64, f64, f64, f64)> = c
+        .cumulative
+        .iter()
+        .map(|p| (f64::from(p.year), p.mean, p.low, p.high))
+        .collect();
+    b.push_str(&plots::band(
+        "Cumulative cash flow over the robot's life (with the subsidy)",
+        "year",
+        cur,
+        &pts,
+    ));
+    let rows: Vec<TornadoRow<'_>> = c
+        .tornado
+        .iter()
+        .map(|t| TornadoRow {
+            label: &t.assumption,
+            low_setting: &t.low_setting,
+            high_setting: &t.high_setting,
+            at_low: t.npv_low,
+            at_high: t.npv_high,
+        })
+        .collect();
+    b.push_str(&plots::tornado(
+        "What moves the NPV most",
+        &format!("NPV ({cur})"),
+        c.npv.mean,
+        &rows,
+    ));
+    let a = &c.assumptions;
+    let _ = writeln!(
+        b,
+        "<p class=\"note\">Assumptions: unit margin {} {cur}, energy {} {cur}/kWh, scrap {} {cur}/part, discount rate {:.1} %, {} production weeks a year; the measured window of {:.0} h is scaled by {:.2} to a year. Life {} years, maintenance {} {cur}/year, residual value {} {cur}.</p>",
+        grouped(a.unit_margin),
+        a.energy_per_kwh,
+        grouped(a.scrap_cost),
+        a.discount_rate * 100.0,
+        a.weeks_per_year,
+        a.window_h,
+        a.annual_factor,
+        c.investment.life_years,
+        grouped(c.investment.maintenance_per_year),
+        grouped(c.investment.residual_value),
+        cur = escape(cur)
+    );
+    for n in &c.notes {
+        let _ = writeln!(b, "<p class=\"note\">Note: {}.</p>", escape(n));
+    }
+}
+
+/// The report of a sweep.
+pub fn sweep_report(s: &Sweep) -> String {
+    let mut b = String::from("<h2>In short</h2>\n<p class=\"summary\">");
+    match &s.best {
+        Some(best) => {
+            let _ = write!(
+                b,
+                "By {}, the best setting is <b>{}</b> with {} {}.",
+                escape(s.by_name),
+                escape(&best.label),
+                pm(&best.estimate, 1.0, 2),
+                escape(s.by_unit)
+            );
+            if let Some((_, label, d)) = &best.runner_up {
+                let _ = write!(
+                    b,
+                    " The runner-up, {}, is {} {} {}; that lead is {}.",
+                    escape(label),
+                    pm(
+                        &Estimate {
+                            mean: d.mean.abs(),
+                            ..*d
+                        },
+                        1.0,
+                        2
+                    ),
+                    escape(s.by_unit),
+                    if s.higher_is_better {
+                        "lower"
+                    } else {
+                        "higher"
+                    },
+                    if best.significant {
+                        "significant at 95 %"
+                    } else {
+                        "<b>not</b> significant: more replications, or either setting will do"
+                    }
+                );
+            }
+        }
+        None => b.push_str("No setting gives a value for this KPI."),
+    }
+    let _ = writeln!(
+        b,
+        " ({} grid points × {} replications, common random numbers, seed {}.)</p>",
+        s.points.len(),
+        s.replications,
+        s.seed
+    );
+    let labels: Vec<String> = s.points.iter().map(|p| p.label()).collect();
+    let best = s.best.as_ref().map(|b| b.point);
+    let rows: Vec<WhiskerRow<'_>> = s
+        .points
+        .iter()
+        .zip(&labels)
+        .enumerate()
+        .filter_map(|(i, (p, l))| {
+            let e = p.kpi(s.by)?.estimate;
+            Some(WhiskerRow {
+                label: l,
+                mean: e.mean,
+                low: e.low(),
+                high: e.high(),
+                colour: if Some(i) == best {
+                    SERIES_COLOURS[2]
+                } else {
+                    SERIES_COLOURS[0]
+                },
+            })
+        })
+        .collect();
+    b.push_str(&plots::whisker_bars(
+        &format!("{} by setting", s.by_name),
+        s.by_unit,
+        &rows,
+    ));
+    let mut head: Vec<String> = vec!["setting".into()];
+    head.extend(KPIS.iter().map(|k| format!("{} ({})", k.name, k.unit)));
+    let rows: Vec<Vec<String>> = s
+        .points
+        .iter()
+        .zip(&labels)
+        .map(|(p, l)| {
+            let mut r = vec![escape(l)];
+            r.extend(p.kpis.iter().map(|k| pm(&k.estimate, 1.0, 2)));
+            r
+        })
+        .collect();
+    table(
+        &mut b,
+        &head.iter().map(String::as_str).collect::<Vec<_>>(),
+        &rows,
+    );
+    page(
+        &format!("{}: sweep", s.scene),
+        &format!("by {}", s.by_name),
+        &b,
+    )
+}

@@ -1,0 +1,576 @@
+//! Plain SVG plots for the reports: lines over time, a histogram, bars with
+//! interval whiskers, a band around a mean, a tornado. Every text from a
+//! scene goes through [`escape`]; no scripts, no fonts or images to fetch.
+
+use super::chart::escape;
+use std::fmt::Write;
+
+/// Colours for series, in order (colour-blind safe, Okabe–Ito).
+pub const SERIES_COLOURS: [&str; 6] = [
+    "#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9",
+];
+
+const FONT: &str = r#"font-family="Helvetica, Arial, sans-serif" font-size="12""#;
+
+fn open(s: &mut String, w: f64, h: f64, title: &str) {
+    let _ = writeln!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" {FONT} role="img"><title>{}</title>"#,
+        escape(title)
+    );
+    let _ = writeln!(s, r#"<rect width="{w}" height="{h}" fill="white"/>"#);
+    let _ = writeln!(
+        s,
+        r#"<text x="10" y="18" font-size="14" font-weight="bold">{}</text>"#,
+        escape(title)
+    );
+}
+
+/// Round tick values covering [lo, hi].
+fn ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
+    let span = (hi - lo).abs().max(1e-12);
+    let raw = span / target.max(1) as f64;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| span / s <= target as f64)
+        .unwrap_or(10.0 * mag);
+    let first = (lo / step).ceil() * step;
+    (0..=target * 2 + 2)
+        .map(|k| first + k as f64 * step)
+        .take_while(|v| *v <= hi + step * 1e-9)
+        .collect()
+}
+
+/// A short number: 1 234 → "1.23k", 210 000 000 → "210M".
+pub fn short(v: f64) -> String {
+    let a = v.abs();
+    let (d, suffix) = if a >= 1e9 {
+        (1e9, "bn")
+    } else if a >= 1e6 {
+        (1e6, "M")
+    } else if a >= 1e4 {
+        (1e3, "k")
+    } else {
+        (1.0, "")
+    };
+    let x = v / d;
+    let text = if x.abs() >= 100.0 || x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else if x.abs() >= 10.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.2}")
+    };
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    };
+    format!("{text}{suffix}").replace('-', "−")
+}
+
+/// The plotting area of an x–y chart.
+struct Frame {
+    x0: f64,
+    y0: f64,
+    w: f64,
+    h: f64,
+    xmin: f64,
+    xmax: f64,
+    ymin: f64,
+    ymax: f64,
+}
+
+impl Frame {
+    fn x(&self, v: f64) -> f64 {
+        self.x0 + (v - self.xmin) / (self.xmax - self.xmin).max(1e-12) * self.w
+    }
+    fn y(&self, v: f64) -> f64 {
+        self.y0 + self.h - (v - self.ymin) / (self.ymax - self.ymin).max(1e-12) * self.h
+    }
+
+    /// Axes, grid lines, tick labels and axis titles.
+    fn axes(&self, s: &mut String, x_label: &str, y_label: &str) {
+        for t in ticks(self.ymin, self.ymax, 5) {
+            let y = self.y(t);
+            let _ = writeln!(
+                s,
+                r##"<line x1="{}" y1="{y:.1}" x2="{}" y2="{y:.1}" stroke="#e3e3e3"/><text x="{}" y="{:.1}" text-anchor="end" fill="#444">{}</text>"##,
+                self.x0,
+                self.x0 + self.w,
+                self.x0 - 6.0,
+                y + 4.0,
+                short(t)
+            );
+        }
+        for t in ticks(self.xmin, self.xmax, 8) {
+            let x = self.x(t);
+            let _ = writeln!(
+                s,
+                r##"<line x1="{x:.1}" y1="{}" x2="{x:.1}" y2="{}" stroke="#999"/><text x="{x:.1}" y="{}" text-anchor="middle" fill="#444">{}</text>"##,
+                self.y0 + self.h,
+                self.y0 + self.h + 4.0,
+                self.y0 + self.h + 17.0,
+                short(t)
+            );
+        }
+        let _ = writeln!(
+            s,
+            r##"<rect x="{}" y="{}" width="{}" height="{}" fill="none" stroke="#999"/>"##,
+            self.x0, self.y0, self.w, self.h
+        );
+        let _ = writeln!(
+            s,
+            r##"<text x="{}" y="{}" text-anchor="middle" fill="#333">{}</text>"##,
+            self.x0 + self.w / 2.0,
+            self.y0 + self.h + 34.0,
+            escape(x_label)
+        );
+        let _ = writeln!(
+            s,
+            r##"<text transform="translate(14 {}) rotate(-90)" text-anchor="middle" fill="#333">{}</text>"##,
+            self.y0 + self.h / 2.0,
+            escape(y_label)
+        );
+    }
+}
+
+fn legend(s: &mut String, x: f64, y: f64, names: &[(&str, &str)]) {
+    let mut x = x;
+    for (name, colour) in names {
+        let _ = writeln!(
+            s,
+            r#"<rect x="{x:.1}" y="{}" width="14" height="4" fill="{colour}"/><text x="{:.1}" y="{}">{}</text>"#,
+            y - 4.0,
+            x + 18.0,
+            y,
+            escape(name)
+        );
+        x += 30.0 + name.chars().count() as f64 * 6.5;
+    }
+}
+
+/// One line per series over a shared x axis (e.g. hours).
+pub fn lines(
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    x: &[f64],
+    series: &[(&str, &[f64])],
+) -> String {
+    let (w, h) = (720.0, 300.0);
+    let mut s = String::new();
+    open(&mut s, w, h, title);
+    let ys = series
+        .iter()
+        .flat_map(|(_, v)| v.iter().copied())
+        .filter(|v| v.is_finite());
+    let ymax = ys.fold(0.0f64, f64::max);
+    let ymax = ticks(0.0, ymax.max(1e-9), 5)
+        .last()
+        .copied()
+        .unwrap_or(1.0)
+        .max(ymax);
+    let f = Frame {
+        x0: 64.0,
+        y0: 44.0,
+        w: w - 90.0,
+        h: h - 100.0,
+        xmin: x.first().copied().unwrap_or(0.0),
+        xmax: x
+            .last()
+            .copied()
+            .unwrap_or(1.0)
+            .max(x.first().copied().unwrap_or(0.0) + 1e-9),
+        ymin: 0.0,
+        ymax: if ymax > 0.0 { ymax } else { 1.0 },
+    };
+    f.axes(&mut s, x_label, y_label);
+    let mut names = Vec::new();
+    for (i, (name, values)) in series.iter().enumerate() {
+        let colour = SERIES_COLOURS[i % SERIES_COLOURS.len()];
+        let points: Vec<String> = x
+            .iter()
+            .zip(values.iter())
+            .filter(|(_, v)| v.is_finite())
+            .map(|(a, b)| format!("{:.1},{:.1}", f.x(*a), f.y(*b)))
+            .collect();
+        let _ = writeln!(
+            s,
+            r#"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="1.8"/>"#,
+            points.join(" ")
+        );
+        names.push((*name, colour));
+    }
+    legend(&mut s, 64.0, 34.0, &names);
+    s.push_str("</svg>\n");
+    s
+}
+
+/// Overlaid histograms of the same bins, one per series (counts as shares).
+pub fn histogram(title: &str, x_label: &str, hi: f64, series: &[(&str, &[u64])]) -> String {
+    let (w, h) = (720.0, 300.0);
+    let mut s = String::new();
+    open(&mut s, w, h, title);
+    let shares: Vec<Vec<f64>> = series
+        .iter()
+        .map(|(_, c)| {
+            let total = c.iter().sum::<u64>().max(1) as f64;
+            c.iter().map(|&v| v as f64 / total * 100.0).collect()
+        })
+        .collect();
+    let ymax = shares
+        .iter()
+        .flatten()
+        .copied()
+        .fold(0.0f64, f64::max)
+        .max(1e-9);
+    let f = Frame {
+        x0: 64.0,
+        y0: 44.0,
+        w: w - 90.0,
+        h: h - 100.0,
+        xmin: 0.0,
+        xmax: hi,
+        ymin: 0.0,
+        ymax: ticks(0.0, ymax, 5)
+            .last()
+            .copied()
+            .unwrap_or(ymax)
+            .max(ymax),
+    };
+    f.axes(&mut s, x_label, "share of parts (%)");
+    let k = series.len().max(1) as f64;
+    let mut names = Vec::new();
+    for (i, ((name, _), sh)) in series.iter().zip(&shares).enumerate() {
+        let colour = SERIES_COLOURS[i % SERIES_COLOURS.len()];
+        let bw = hi / sh.len().max(1) as f64;
+        for (b, &v) in sh.iter().enumerate() {
+            if v <= 0.0 {
+                continue;
+            }
+            let (xa, xb) = (f.x(b as f64 * bw), f.x((b + 1) as f64 * bw));
+            let slot = (xb - xa) / k;
+            let _ = writeln!(
+                s,
+                r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{colour}" fill-opacity="0.85"><title>{}: {:.1} %</title></rect>"#,
+                xa + slot * i as f64,
+                f.y(v),
+                (slot - 0.5).max(0.5),
+                f.y(0.0) - f.y(v),
+                escape(name),
+                v
+            );
+        }
+        names.push((*name, colour));
+    }
+    legend(&mut s, 64.0, 34.0, &names);
+    s.push_str("</svg>\n");
+    s
+}
+
+/// One row of a whisker chart.
+pub struct WhiskerRow<'a> {
+    pub label: &'a str,
+    pub mean: f64,
+    pub low: f64,
+    pub high: f64,
+    pub colour: &'a str,
+}
+
+/// Horizontal bars with 95 % interval whiskers, a zero line where the range
+/// crosses it.
+pub fn whisker_bars(title: &str, unit: &str, rows: &[WhiskerRow<'_>]) -> String {
+    let row_h = 26.0;
+    let label_w = 230.0;
+    let (w, h) = (720.0, 80.0 + row_h * rows.len() as f64);
+    let mut s = String::new();
+    open(&mut s, w, h, title);
+    let finite = rows
+        .iter()
+        .flat_map(|r| [r.low, r.high, r.mean])
+        .filter(|v| v.is_finite());
+    let (lo, hi) = finite.fold((0.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
+    let t = ticks(lo, hi.max(lo + 1e-9), 6);
+    let f = Frame {
+        x0: label_w,
+        y0: 34.0,
+        w: w - label_w - 30.0,
+        h: row_h * rows.len() as f64,
+        xmin: t.first().copied().unwrap_or(lo).min(lo),
+        xmax: t.last().copied().unwrap_or(hi).max(hi),
+        ymin: 0.0,
+        ymax: 1.0,
+    };
+    for tv in &t {
+        let x = f.x(*tv);
+        let _ = writeln!(
+            s,
+            r##"<line x1="{x:.1}" y1="{}" x2="{x:.1}" y2="{}" stroke="{}"/><text x="{x:.1}" y="{}" text-anchor="middle" fill="#444">{}</text>"##,
+            f.y0,
+            f.y0 + f.h,
+            if *tv == 0.0 { "#555" } else { "#e3e3e3" },
+            f.y0 + f.h + 16.0,
+            short(*tv)
+        );
+    }
+    let _ = writeln!(
+        s,
+        r##"<text x="{}" y="{}" text-anchor="middle" fill="#333">{}</text>"##,
+        f.x0 + f.w / 2.0,
+        f.y0 + f.h + 34.0,
+        escape(unit)
+    );
+    for (i, r) in rows.iter().enumerate() {
+        let y = f.y0 + i as f64 * row_h;
+        let _ = writeln!(
+            s,
+            r#"<text x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
+            label_w - 8.0,
+            y + 17.0,
+            escape(r.label)
+        );
+        if !r.mean.is_finite() {
+            continue;
+        }
+        let (a, b) = (f.x(0.0f64.clamp(f.xmin, f.xmax)), f.x(r.mean));
+        let _ = writeln!(
+            s,
+            r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{}" fill="{}" fill-opacity="0.8"><title>{}: {} [{}, {}]</title></rect>"#,
+            a.min(b),
+            y + 5.0,
+            (b - a).abs().max(1.0),
+            row_h - 10.0,
+            r.colour,
+            escape(r.label),
+            short(r.mean),
+            short(r.low),
+            short(r.high)
+        );
+        if r.high > r.low {
+            let (xl, xh, yc) = (f.x(r.low), f.x(r.high), y + row_h / 2.0);
+            let _ = writeln!(
+                s,
+                r##"<path d="M{xl:.1} {:.1}V{:.1}M{xl:.1} {yc:.1}H{xh:.1}M{xh:.1} {:.1}V{:.1}" stroke="#222" stroke-width="1.4" fill="none"/>"##,
+                yc - 6.0,
+                yc + 6.0,
+                yc - 6.0,
+                yc + 6.0
+            );
+        }
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+/// A mean line with a shaded interval band over x (e.g. cumulative cash flow
+/// by year), and the zero line.
+pub fn band(title: &str, x_label: &str, y_label: &str, points: &[(f64, f64, f64, f64)]) -> String {
+    let (w, h) = (720.0, 320.0);
+    let mut s = String::new();
+    open(&mut s, w, h, title);
+    let (lo, hi) = points
+        .iter()
+        .flat_map(|p| [p.2, p.3])
+        .filter(|v| v.is_finite())
+        .fold((0.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
+    let t = ticks(lo, hi.max(lo + 1e-9), 6);
+    let f = Frame {
+        x0: 70.0,
+        y0: 44.0,
+        w: w - 100.0,
+        h: h - 100.0,
+        xmin: points.first().map_or(0.0, |p| p.0),
+        xmax: points
+            .last()
+            .map_or(1.0, |p| p.0)
+            .max(points.first().map_or(0.0, |p| p.0) + 1e-9),
+        ymin: t.first().copied().unwrap_or(lo).min(lo),
+        ymax: t.last().copied().unwrap_or(hi).max(hi),
+    };
+    f.axes(&mut s, x_label, y_label);
+    let upper: Vec<String> = points
+        .iter()
+        .map(|p| format!("{:.1},{:.1}", f.x(p.0), f.y(p.3)))
+        .collect();
+    let lower: Vec<String> = points
+        .iter()
+        .rev()
+        .map(|p| format!("{:.1},{:.1}", f.x(p.0), f.y(p.2)))
+        .collect();
+    let _ = writeln!(
+        s,
+        r##"<polygon points="{} {}" fill="#0072b2" fill-opacity="0.18" stroke="none"/>"##,
+        upper.join(" "),
+        lower.join(" ")
+    );
+    if f.ymin < 0.0 && f.ymax > 0.0 {
+        let _ = writeln!(
+            s,
+            r##"<line x1="{}" y1="{y:.1}" x2="{}" y2="{y:.1}" stroke="#333" stroke-dasharray="4 3"/>"##,
+            f.x0,
+            f.x0 + f.w,
+            y = f.y(0.0)
+        );
+    }
+    let mean: Vec<String> = points
+        .iter()
+        .map(|p| format!("{:.1},{:.1}", f.x(p.0), f.y(p.1)))
+        .collect();
+    let _ = writeln!(
+        s,
+        r##"<polyline points="{}" fill="none" stroke="#0072b2" stroke-width="2.2"/>"##,
+        mean.join(" ")
+    );
+    for p in points {
+        let _ = writeln!(
+            s,
+            r##"<circle cx="{:.1}" cy="{:.1}" r="3" fill="#0072b2"><title>{}: {} [{}, {}]</title></circle>"##,
+            f.x(p.0),
+            f.y(p.1),
+            short(p.0),
+            short(p.1),
+            short(p.2),
+            short(p.3)
+        );
+    }
+    legend(
+        &mut s,
+        70.0,
+        34.0,
+        &[("mean", "#0072b2"), ("95 % interval", "#b3d1e7")],
+    );
+    s.push_str("</svg>\n");
+    s
+}
+
+/// One tornado bar: the figure with the assumption at its low and high setting.
+pub struct TornadoRow<'a> {
+    pub label: &'a str,
+    pub low_setting: &'a str,
+    pub high_setting: &'a str,
+    pub at_low: f64,
+    pub at_high: f64,
+}
+
+/// A tornado chart around `centre` (the figure as entered), largest swing on top.
+pub fn tornado(title: &str, unit: &str, centre: f64, rows: &[TornadoRow<'_>]) -> String {
+    let row_h = 30.0;
+    let label_w = 200.0;
+    let (w, h) = (720.0, 90.0 + row_h * rows.len() as f64);
+    let mut s = String::new();
+    open(&mut s, w, h, title);
+    let (lo, hi) = rows
+        .iter()
+        .flat_map(|r| [r.at_low, r.at_high])
+        .chain([centre])
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+    let pad = ((hi - lo) * 0.08).max(1e-9);
+    let t = ticks(lo - pad, hi + pad, 6);
+    let f = Frame {
+        x0: label_w,
+        y0: 40.0,
+        w: w - label_w - 40.0,
+        h: row_h * rows.len() as f64,
+        xmin: t.first().copied().unwrap_or(lo).min(lo - pad),
+        xmax: t.last().copied().unwrap_or(hi).max(hi + pad),
+        ymin: 0.0,
+        ymax: 1.0,
+    };
+    for tv in &t {
+        let x = f.x(*tv);
+        let _ = writeln!(
+            s,
+            r##"<line x1="{x:.1}" y1="{}" x2="{x:.1}" y2="{}" stroke="{}"/><text x="{x:.1}" y="{}" text-anchor="middle" fill="#444">{}</text>"##,
+            f.y0,
+            f.y0 + f.h,
+            if *tv == 0.0 { "#555" } else { "#e3e3e3" },
+            f.y0 + f.h + 16.0,
+            short(*tv)
+        );
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let y = f.y0 + i as f64 * row_h;
+        let _ = writeln!(
+            s,
+            r#"<text x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
+            label_w - 8.0,
+            y + 19.0,
+            escape(r.label)
+        );
+        for (v, setting, colour) in [
+            (r.at_low, r.low_setting, "#d55e00"),
+            (r.at_high, r.high_setting, "#0072b2"),
+        ] {
+            let (a, b) = (f.x(centre), f.x(v));
+            let _ = writeln!(
+                s,
+                r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{}" fill="{colour}" fill-opacity="0.8"><title>{} {}: {}</title></rect>"#,
+                a.min(b),
+                y + 5.0,
+                (b - a).abs().max(1.0),
+                row_h - 10.0,
+                escape(r.label),
+                escape(setting),
+                short(v)
+            );
+            let anchor = if b < a { "end" } else { "start" };
+            let dx = if b < a { -4.0 } else { 4.0 };
+            let _ = writeln!(
+                s,
+                r##"<text x="{:.1}" y="{:.1}" text-anchor="{anchor}" font-size="11" fill="#333">{}</text>"##,
+                b + dx,
+                y + 19.0,
+                escape(setting)
+            );
+        }
+    }
+    let _ = writeln!(
+        s,
+        r##"<line x1="{x:.1}" y1="{}" x2="{x:.1}" y2="{}" stroke="#222" stroke-width="1.5"/><text x="{x:.1}" y="{}" text-anchor="middle" fill="#222">as entered: {}</text>"##,
+        f.y0 - 4.0,
+        f.y0 + f.h + 4.0,
+        f.y0 - 8.0,
+        short(centre),
+        x = f.x(centre)
+    );
+    let _ = writeln!(
+        s,
+        r##"<text x="{}" y="{}" text-anchor="middle" fill="#333">{}</text>"##,
+        f.x0 + f.w / 2.0,
+        f.y0 + f.h + 36.0,
+        escape(unit)
+    );
+    s.push_str("</svg>\n");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_are_round_and_cover_the_range() {
+        assert_eq!(ticks(0.0, 10.0, 5), [0.0, 2.0, 4.0, 6.0, 8.0, 10.0]);
+        let t = ticks(-3.2e8, 5.1e8, 6);
+        assert!(
+            t.first().unwrap() >= &-3.2e8 && t.last().unwrap() <= &5.1e8,
+            "{t:?}"
+        );
+        assert!(t.contains(&0.0));
+    }
+
+    #[test]
+    fn short_numbers() {
+        assert_eq!(short(210_000_000.0), "210M");
+        assert_eq!(short(-1_500_000.0), "−1.5M");
+        assert_eq!(short(12_345.0), "12.3k");
+        assert_eq!(short(7.25), "7.25");
+        assert_eq!(short(0.0), "0");
+    }
+}
