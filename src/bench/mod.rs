@@ -6,8 +6,10 @@
 //! wall-clock second, which is engine-neutral.
 
 mod bare;
+mod scaling;
 
 pub use bare::{BareRun, serial_line as bare_serial_line};
+pub use scaling::{Scaling, ThreadTiming, replication_scaling};
 
 use crate::kpi::{Prices, measure};
 use crate::scene::{

@@ -98,3 +98,39 @@ pub(super) fn bench_cmd(
     }
     0
 }
+
+/// `bench --scaling`: replications against worker threads.
+pub(super) fn scaling_cmd(json: bool, quick: bool, repeats: usize) -> i32 {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let mut threads = vec![1];
+    let mut t = 2;
+    while t <= cores {
+        threads.push(t);
+        t *= 2;
+    }
+    if *threads.last().unwrap_or(&1) != cores {
+        threads.push(cores);
+    }
+    let reps = if quick { 10 } else { 40 };
+    match bench::replication_scaling(reps, &threads, repeats) {
+        Ok(s) if json => {
+            println!("{}", serde_json::to_string_pretty(&s).expect("serialises"));
+            0
+        }
+        Ok(s) => {
+            println!(
+                "{}, {} replications, {} cores",
+                s.what, s.replications, s.cores
+            );
+            println!("{:>8} {:>10} {:>9}", "threads", "wall s", "speedup");
+            for t in &s.timings {
+                println!("{:>8} {:>10.3} {:>8.2}×", t.threads, t.wall_s, t.speedup);
+            }
+            0
+        }
+        Err(m) => {
+            eprintln!("internal error (please report it): {m}");
+            1
+        }
+    }
+}

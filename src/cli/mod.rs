@@ -147,6 +147,10 @@ pub enum Command {
         /// Skip the SimPy side.
         #[arg(long)]
         no_simpy: bool,
+        /// Instead of the serial line: time a 40-replication comparison with
+        /// 1, 2, … threads (up to the cores) and report the speedup.
+        #[arg(long)]
+        scaling: bool,
     },
 }
 
@@ -224,11 +228,19 @@ pub fn main_with(cli: Cli) -> i32 {
         Command::Bench {
             json,
             quick,
+            repeats,
+            scaling: true,
+            ..
+        } => bench::scaling_cmd(json, quick, repeats),
+        Command::Bench {
+            json,
+            quick,
             stations,
             repeats,
             python,
             simpy_script,
             no_simpy,
+            scaling: false,
         } => bench::bench_cmd(
             json,
             quick,

@@ -151,6 +151,29 @@ fn estimate(values: &[Option<f64>]) -> Estimate {
     Estimate::of(&values.iter().flatten().copied().collect::<Vec<_>>())
 }
 
+/// Splits replication-major job results into one list per scenario, keeping
+/// only the replications every scenario finished (a stop can cut the last
+/// ones short).
+pub(crate) fn pair_up(
+    done: Vec<Option<super::Replication>>,
+    scenarios: usize,
+) -> Vec<Vec<RunResult>> {
+    let mut runs: Vec<Vec<RunResult>> = vec![Vec::new(); scenarios];
+    let mut done = done.into_iter();
+    loop {
+        let rep: Vec<_> = done.by_ref().take(scenarios).collect();
+        if rep.len() < scenarios {
+            break;
+        }
+        if rep.iter().all(Option::is_some) {
+            for (i, r) in rep.into_iter().enumerate() {
+                runs[i].push(r.expect("checked").result);
+            }
+        }
+    }
+    runs
+}
+
 /// Runs the base and each variant with common random numbers and compares them.
 pub fn compare(
     base: &Scene,
@@ -169,16 +192,7 @@ pub fn compare(
     let jobs: Vec<(&Scene, u32)> = (0..requested)
         .flat_map(|r| scenes.iter().map(move |s| (s, r)))
         .collect();
-    let done = run_jobs(&jobs, options)?;
-    let mut runs: Vec<Vec<RunResult>> = vec![Vec::new(); scenes.len()];
-    for rep in done.chunks(scenes.len()) {
-        // A replication counts only when every scenario finished it.
-        if rep.iter().all(Option::is_some) {
-            for (i, r) in rep.iter().enumerate() {
-                runs[i].push(r.as_ref().expect("checked").result.clone());
-            }
-        }
-    }
+    let runs = pair_up(run_jobs(&jobs, options)?, scenes.len());
     if runs[0].len() < 2 {
         return Err(RunError::Stopped);
     }
@@ -216,9 +230,10 @@ pub fn compare(
                 .collect(),
         })
         .collect();
+    let replications = runs[0].len() as u32;
     Ok(Comparison {
         base: base.name.clone(),
-        replications: runs[0].len() as u32,
+        replications,
         replications_requested: requested,
         seed: base.run.seed,
         variants,
@@ -227,8 +242,8 @@ pub fn compare(
         ],
         scenarios: scenes
             .iter()
-            .zip(&runs)
-            .map(|(s, r)| Summary::new(s, r))
+            .zip(runs)
+            .map(|(s, r)| Summary::from_runs(s, r))
             .collect(),
     })
 }

@@ -195,5 +195,5 @@ fn progress_bar(done: u32, total: u32) {
 pub fn replicate(scene: &Scene, options: &Options) -> Result<Summary, RunError> {
     let runs = run_all(scene, options)?;
     let results: Vec<RunResult> = runs.into_iter().map(|r| r.result).collect();
-    Ok(Summary::new(scene, &results))
+    Ok(Summary::from_runs(scene, results))
 }

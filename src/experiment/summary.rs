@@ -113,7 +113,14 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Summarises replications (copies them; see [`Summary::from_runs`]).
     pub fn new(scene: &Scene, results: &[RunResult]) -> Self {
+        Self::from_runs(scene, results.to_vec())
+    }
+
+    /// Summarises replications, keeping them without a copy.
+    pub fn from_runs(scene: &Scene, runs: Vec<RunResult>) -> Self {
+        let results = runs.as_slice();
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for r in results {
             if let Some(b) = &r.line.bottleneck {
@@ -225,7 +232,7 @@ impl Summary {
             good_per_hour: mean_of(&|s| &s.good_per_hour),
             wip: mean_of(&|s| &s.wip),
         };
-        Summary {
+        let summary = Summary {
             scene: scene.name.clone(),
             seed: scene.run.seed,
             replications: results.len() as u32,
@@ -248,7 +255,8 @@ impl Summary {
                 h.merge(&r.lead_times);
                 h
             }),
-            runs: results.to_vec(),
-        }
+            runs: Vec::new(),
+        };
+        Summary { runs, ..summary }
     }
 }

@@ -2,7 +2,7 @@
 //! `weld.capacity=1..3`), every point replicated with common random numbers,
 //! and the best setting by a chosen KPI, with whether it beats the runner-up.
 
-use super::compare::{KPIS, Kpi, paired_difference};
+use super::compare::{KPIS, Kpi, pair_up, paired_difference};
 use super::{Options, RunError, run_jobs};
 use crate::error::Diagnostic;
 use crate::kpi::{Estimate, RunResult};
@@ -220,15 +220,7 @@ pub fn sweep(
     let jobs: Vec<(&Scene, u32)> = (0..requested)
         .flat_map(|r| points.iter().map(move |(_, s)| (s, r)))
         .collect();
-    let done = run_jobs(&jobs, options)?;
-    let mut runs: Vec<Vec<RunResult>> = vec![Vec::new(); points.len()];
-    for rep in done.chunks(points.len()) {
-        if rep.iter().all(Option::is_some) {
-            for (i, r) in rep.iter().enumerate() {
-                runs[i].push(r.as_ref().expect("checked").result.clone());
-            }
-        }
-    }
+    let runs = pair_up(run_jobs(&jobs, options)?, points.len());
     if runs[0].len() < 2 {
         return Err(RunError::Stopped);
     }
