@@ -158,24 +158,42 @@ fn investment(variant: &Scene) -> Result<InvestmentFigures, Diagnostic> {
         ))
         .with_help("add investment: (capex: ..., subsidy: (rate: 0.5, cap: ...), life_years: 8) to the variant")
     })?;
-    let gross = inv.gross();
-    let subsidy = inv.subsidy_amount();
-    Ok(InvestmentFigures {
-        items: if inv.items.is_empty() {
-            vec![("capital cost".to_string(), gross)]
-        } else {
-            inv.items.clone()
-        },
-        gross,
-        subsidy_rate: inv.subsidy.as_ref().map(|s| s.rate),
-        subsidy_cap: inv.subsidy.as_ref().map(|s| s.cap),
-        subsidy,
-        cap_binding: inv.subsidy.as_ref().is_some_and(|s| s.rate * gross > s.cap),
-        net: gross - subsidy,
-        life_years: inv.life_years as u32,
-        maintenance_per_year: inv.maintenance_per_year,
-        residual_value: inv.residual_value,
-    })
+    Ok(InvestmentFigures::of(inv))
+}
+
+impl InvestmentFigures {
+    /// The figures of an investment as entered.
+    pub fn of(inv: &Investment) -> Self {
+        let gross = inv.gross();
+        let subsidy = inv.subsidy_amount();
+        InvestmentFigures {
+            items: if inv.items.is_empty() {
+                vec![("capital cost".to_string(), gross)]
+            } else {
+                inv.items.clone()
+            },
+            gross,
+            subsidy_rate: inv.subsidy.as_ref().map(|s| s.rate),
+            subsidy_cap: inv.subsidy.as_ref().map(|s| s.cap),
+            subsidy,
+            cap_binding: inv.subsidy.as_ref().is_some_and(|s| s.rate * gross > s.cap),
+            net: gross - subsidy,
+            life_years: inv.life_years as u32,
+            maintenance_per_year: inv.maintenance_per_year,
+            residual_value: inv.residual_value,
+        }
+    }
+
+    /// The cash-flow series, year 0 to life, of a change that brings in
+    /// `annual` a year before maintenance: the outlay (net of the subsidy,
+    /// or gross) at year 0, the residual value in the last year.
+    pub fn flows(&self, annual: f64, with_subsidy: bool) -> Vec<f64> {
+        let outlay = if with_subsidy { self.net } else { self.gross };
+        let mut flows = vec![-outlay];
+        flows.extend((0..self.life_years).map(|_| annual - self.maintenance_per_year));
+        *flows.last_mut().expect("life ≥ 1 year") += self.residual_value;
+        flows
+    }
 }
 
 /// Scales applied to the assumptions for the tornado (1 = as entered).
@@ -217,12 +235,7 @@ fn flows(
     l: Levers,
 ) -> Vec<f64> {
     let y = yearly(a, b, v, l);
-    let annual = y[1] + y[3] + y[4] + y[5] - inv.maintenance_per_year;
-    let outlay = if l.with_subsidy { inv.net } else { inv.gross };
-    let mut flows = vec![-outlay];
-    flows.extend((0..inv.life_years).map(|_| annual));
-    *flows.last_mut().expect("life ≥ 1 year") += inv.residual_value;
-    flows
+    inv.flows(y[1] + y[3] + y[4] + y[5], l.with_subsidy)
 }
 
 fn mean_npv(
@@ -578,4 +591,74 @@ fn tornado(
         w(y).total_cmp(&w(x))
     });
     Ok(bars)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scene::Subsidy;
+
+    fn figures(cap: f64) -> InvestmentFigures {
+        InvestmentFigures::of(&Investment {
+            capex: Some(400.0),
+            items: Vec::new(),
+            subsidy: Some(Subsidy { rate: 0.5, cap }),
+            life_years: 5.0,
+            maintenance_per_year: 10.0,
+            residual_value: 0.0,
+        })
+    }
+
+    /// 110 a year in, 10 of it to maintenance: 100 a year for 5 years.
+    fn check(inv: &InvestmentFigures, net: f64, payback: f64, npv: f64, irr: f64) {
+        assert_eq!(inv.net, net);
+        let f = inv.flows(110.0, true);
+        assert_eq!(f, [-net, 100.0, 100.0, 100.0, 100.0, 100.0]);
+        assert!((finance::payback_years(&f).unwrap() - payback).abs() < 1e-12);
+        assert!(
+            (finance::npv(0.10, &f) - npv).abs() < 1e-6,
+            "{}",
+            finance::npv(0.10, &f)
+        );
+        assert!((finance::irr(&f).unwrap() - irr).abs() < 1e-7);
+        // Without the subsidy the company pays all 400: back after exactly 4 years.
+        let g = inv.flows(110.0, false);
+        assert_eq!(g[0], -400.0);
+        assert_eq!(finance::payback_years(&g), Some(4.0));
+    }
+
+    #[test]
+    fn cap_binding_business_case_by_hand() {
+        // Half of 400 is 200, above the cap of 150: the cap decides.
+        let inv = figures(150.0);
+        assert!(inv.cap_binding);
+        assert_eq!(inv.subsidy, 150.0);
+        // Payback 2.5 years; NPV at 10 % = −250 + 100 × 3.790787 = 129.0787;
+        // IRR: the rate where the 5-year annuity factor is 2.5 → 28.649 %.
+        check(&inv, 250.0, 2.5, 129.078_677, 0.286_492_90);
+    }
+
+    #[test]
+    fn cap_not_binding_business_case_by_hand() {
+        let inv = figures(300.0);
+        assert!(!inv.cap_binding);
+        assert_eq!(inv.subsidy, 200.0);
+        // Payback 2 years; NPV = −200 + 379.0787; annuity factor 2 → 41.041 %.
+        check(&inv, 200.0, 2.0, 179.078_677, 0.410_414_97);
+    }
+
+    #[test]
+    fn items_add_up_to_the_gross_investment() {
+        let inv = Investment {
+            capex: None,
+            items: vec![("robot".into(), 250.0), ("fences".into(), 50.0)],
+            subsidy: None,
+            life_years: 3.0,
+            maintenance_per_year: 0.0,
+            residual_value: 30.0,
+        };
+        let f = InvestmentFigures::of(&inv);
+        assert_eq!((f.gross, f.subsidy, f.net), (300.0, 0.0, 300.0));
+        assert_eq!(f.flows(100.0, true), [-300.0, 100.0, 100.0, 130.0]);
+    }
 }
