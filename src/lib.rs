@@ -25,3 +25,5 @@ pub mod kpi;
 pub mod report;
 pub mod scene;
 pub mod sim;
+#[cfg(feature = "viewer")]
+pub mod viewer;

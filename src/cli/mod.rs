@@ -1,4 +1,4 @@
-//! The command line: `run`, `compare`, `roi`, `sweep`, `bench`. Each command
+//! The command line: `run`, `compare`, `roi`, `sweep`, `view`, `bench`. Each command
 //! returns its exit code: 0 done, 1 internal error, 2 bad input, 130 stopped
 //! by Ctrl-C (after writing what finished).
 
@@ -6,6 +6,7 @@ mod bench;
 mod compare;
 mod run;
 mod sweep;
+mod view;
 
 use crate::error::{Diagnostic, EXIT_USER_ERROR};
 use crate::experiment::{self, Options, RunError};
@@ -124,6 +125,27 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
     },
+    /// Watch the factory run in 3D, or render one frame with --screenshot.
+    View {
+        /// Scene or variant file (.ron).
+        scene: PathBuf,
+        /// Simulated seconds per wall-clock second (1 to 10000).
+        #[arg(long, default_value_t = 60.0)]
+        speed: f64,
+        /// Render one frame offscreen into this PNG and exit (no display needed).
+        #[arg(long, value_name = "PATH")]
+        screenshot: Option<PathBuf>,
+        /// Simulated time of the screenshot: 90s, 45m, 30h, 2d or "Tue 10:30"
+        /// (default: 10:30 on the first measured day).
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        /// Size of the screenshot.
+        #[arg(long, value_name = "WxH", default_value = "1280x720")]
+        size: String,
+        /// Look straight down (top view) in the screenshot.
+        #[arg(long)]
+        top: bool,
+    },
     /// Benchmark the engine on the serial line, side by side with SimPy.
     Bench {
         /// Print the results as JSON.
@@ -224,6 +246,21 @@ pub fn main_with(cli: Cli) -> i32 {
             csv.as_deref(),
             chart.as_deref(),
             report.as_deref(),
+        ),
+        Command::View {
+            scene,
+            speed,
+            screenshot,
+            at,
+            size,
+            top,
+        } => view::view(
+            &scene,
+            speed,
+            screenshot.as_deref(),
+            at.as_deref(),
+            &size,
+            top,
         ),
         Command::Bench {
             json,

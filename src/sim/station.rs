@@ -244,7 +244,7 @@ impl Station {
     }
 
     /// Appends the parts this station holds (in servers and input bins).
-    pub(super) fn held_parts(&self, out: &mut Vec<u32>) {
+    pub fn held_parts(&self, out: &mut Vec<u32>) {
         // A transfer robot on its way to pick has not got the part yet.
         let fetching =
             matches!(&self.kind, StationKind::Transfer { job: Some(j), .. } if j.to_pick);

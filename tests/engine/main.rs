@@ -5,7 +5,8 @@
 //! - `cli`: bundled scenes run, JSON parses, output is deterministic;
 //! - `timing`: conveyors, transfer robots and shifts take exactly the time the scene says;
 //! - `queueing`: quick checks against closed-form queueing results;
-//! - `scenarios`: compare, sweep, the business case, the HTML report, Ctrl-C.
+//! - `scenarios`: compare, sweep, the business case, the HTML report, Ctrl-C;
+//! - `view`: the 3D view rendered offscreen (with the `viewer` feature).
 
 mod bad_input;
 mod cli;
@@ -15,6 +16,7 @@ mod kpis;
 mod queueing;
 mod scenarios;
 mod timing;
+mod view;
 
 pub use common::{mean_se, run, scene};
 use factory_twin::kpi::RunResult;

@@ -1,0 +1,485 @@
+//! The floor: a concrete slab with a 1 m grid, sun and fill light, and one
+//! model per scene object, built from primitives so nothing is loaded from
+//! disk. Each model carries a [`Model`] component pointing at its engine node.
+
+use super::{SceneLayout, bounds, world};
+use crate::report::STATE_COLOURS;
+use crate::scene::{Object, RobotTask};
+use crate::sim::Engine;
+use bevy::prelude::*;
+
+/// A model of an engine node (its index in `Engine::nodes`).
+#[derive(Component, Debug, Clone, Copy)]
+pub struct Model {
+    pub node: u32,
+}
+
+/// The part of a model that shows the station's state by its colour.
+#[derive(Component, Debug, Clone, Copy)]
+pub struct StateLamp {
+    pub node: u32,
+    /// The largest coloured surface of the model (its roof), as opposed to a beacon.
+    pub primary: bool,
+}
+
+/// The joints of a robot arm, turned by [`super::motion`].
+#[derive(Component, Debug, Clone, Copy)]
+pub struct RobotJoint {
+    pub node: u32,
+    /// 0: the turntable (yaw), 1: the upper arm (pitch).
+    pub axis: u8,
+}
+
+/// Where an operator pool's people stand when idle.
+#[derive(Component, Debug, Clone)]
+pub struct OperatorHome {
+    pub pool: u32,
+    pub pos: Vec3,
+}
+
+/// Shared meshes and materials, made once.
+#[derive(Resource)]
+pub struct Palette {
+    pub part: Handle<Mesh>,
+    pub part_material: Handle<StandardMaterial>,
+    pub operator: Handle<Mesh>,
+    pub operator_material: Handle<StandardMaterial>,
+    /// One material per state, in `State::ALL` order.
+    pub states: Vec<Handle<StandardMaterial>>,
+}
+
+pub struct FloorPlugin;
+
+impl Plugin for FloorPlugin {
+    fn build(&self, app: &mut App) {
+        app.add_systems(Startup, build_floor);
+    }
+}
+
+/// "#2e9d48" → Color.
+pub fn hex(s: &str) -> Color {
+    Srgba::hex(s).map_or(Color::WHITE, Color::from)
+}
+
+pub fn build_floor(
+    mut commands: Commands,
+    layout: Res<SceneLayout>,
+    engine: Res<Engine>,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+) {
+    let scene = &layout.0;
+    let (x0, y0, x1, y1) = bounds(scene);
+    let margin = 4.0;
+    let (w, d) = (x1 - x0 + 2.0 * margin, y1 - y0 + 2.0 * margin);
+    let centre = world((((x0 + x1) / 2.0) as f64, ((y0 + y1) / 2.0) as f64), 0.0);
+    let mut mat = |c: Color, rough: f32| {
+        materials.add(StandardMaterial {
+            base_color: c,
+            perceptual_roughness: rough,
+            ..default()
+        })
+    };
+    let concrete = mat(Color::srgb(0.72, 0.73, 0.74), 0.9);
+    let line = mat(Color::srgb(0.58, 0.60, 0.62), 0.9);
+    let major = mat(Color::srgb(0.45, 0.47, 0.50), 0.9);
+    let steel = mat(Color::srgb(0.42, 0.47, 0.54), 0.5);
+    let dark = mat(Color::srgb(0.16, 0.17, 0.19), 0.6);
+    let body = mat(Color::srgb(0.83, 0.85, 0.88), 0.45);
+    let orange = mat(Color::srgb(0.95, 0.55, 0.12), 0.4);
+    let belt = mat(Color::srgb(0.12, 0.12, 0.13), 0.8);
+    let wood = mat(Color::srgb(0.66, 0.50, 0.32), 0.9);
+    let bin = mat(Color::srgb(0.20, 0.40, 0.70), 0.6);
+    let states: Vec<Handle<StandardMaterial>> = crate::sim::State::ALL
+        .iter()
+        .map(|s| {
+            let colour = STATE_COLOURS
+                .iter()
+                .find(|c| c.0 == s.name())
+                .map_or(Color::WHITE, |c| hex(c.2));
+            materials.add(StandardMaterial {
+                base_color: colour,
+                emissive: LinearRgba::from(colour) * 0.35,
+                perceptual_roughness: 0.5,
+                ..default()
+            })
+        })
+        .collect();
+    let palette = Palette {
+        part: meshes.add(Cuboid::new(0.22, 0.12, 0.22)),
+        part_material: materials.add(StandardMaterial {
+            base_color: Color::srgb(0.80, 0.82, 0.86),
+            metallic: 0.6,
+            perceptual_roughness: 0.35,
+            ..default()
+        }),
+        operator: meshes.add(Capsule3d::new(0.22, 1.2)),
+        operator_material: materials.add(Color::srgb(0.15, 0.35, 0.75)),
+        states,
+    };
+
+    // Floor slab and grid (every metre, darker every 5 m).
+    commands.spawn((
+        Mesh3d(meshes.add(Cuboid::new(w, 0.1, d))),
+        MeshMaterial3d(concrete),
+        Transform::from_translation(centre - Vec3::Y * 0.05),
+    ));
+    let gx0 = (x0 - margin).floor() as i32;
+    let gy0 = (y0 - margin).floor() as i32;
+    let thin_x = meshes.add(Cuboid::new(0.02, 0.004, d));
+    let thin_z = meshes.add(Cuboid::new(w, 0.004, 0.02));
+    for i in 0..=w.ceil() as i32 {
+        let x = gx0 + i;
+        commands.spawn((
+            Mesh3d(thin_x.clone()),
+            MeshMaterial3d(if x % 5 == 0 {
+                major.clone()
+            } else {
+                line.clone()
+            }),
+            Transform::from_xyz(x as f32, 0.002, centre.z),
+        ));
+    }
+    for j in 0..=d.ceil() as i32 {
+        let y = gy0 + j;
+        commands.spawn((
+            Mesh3d(thin_z.clone()),
+            MeshMaterial3d(if y % 5 == 0 {
+                major.clone()
+            } else {
+                line.clone()
+            }),
+            Transform::from_xyz(centre.x, 0.002, -(y as f32)),
+        ));
+    }
+
+    // A high sun with shadows, and a soft fill from the other side.
+    commands.spawn((
+        DirectionalLight {
+            illuminance: 9_000.0,
+            shadow_maps_enabled: true,
+            ..default()
+        },
+        Transform::from_xyz(centre.x - 10.0, 20.0, centre.z + 14.0).looking_at(centre, Vec3::Y),
+    ));
+    commands.spawn((
+        DirectionalLight {
+            illuminance: 2_500.0,
+            ..default()
+        },
+        Transform::from_xyz(centre.x + 12.0, 10.0, centre.z - 10.0).looking_at(centre, Vec3::Y),
+    ));
+    commands.insert_resource(GlobalAmbientLight {
+        brightness: 350.0,
+        ..default()
+    });
+
+    let node_of = |id: &str| {
+        engine
+            .nodes
+            .iter()
+            .position(|n| n.id == id)
+            .map(|i| i as u32)
+    };
+    let cube = |meshes: &mut Assets<Mesh>, x: f32, y: f32, z: f32| meshes.add(Cuboid::new(x, y, z));
+    for object in &scene.objects {
+        let node = node_of(object.id());
+        let rot = |r: f64| Quat::from_rotation_y((r as f32).to_radians());
+        match object {
+            Object::Machine(m) => {
+                let node = node.expect("machines are nodes");
+                let at = world(m.pos, 0.0);
+                commands
+                    .spawn((
+                        Model { node },
+                        Transform::from_translation(at).with_rotation(rot(m.rot)),
+                        Visibility::default(),
+                    ))
+                    .with_children(|p| {
+                        p.spawn((
+                            Mesh3d(cube(&mut meshes, 1.6, 1.1, 1.2)),
+                            MeshMaterial3d(body.clone()),
+                            Transform::from_xyz(0.0, 0.55, 0.0),
+                        ));
+                        // The state shows on the whole roof panel and on a beacon.
+                        p.spawn((
+                            StateLamp {
+                                node,
+                                primary: true,
+                            },
+                            Mesh3d(cube(&mut meshes, 1.62, 0.12, 1.22)),
+                            MeshMaterial3d(palette.states[0].clone()),
+                            Transform::from_xyz(0.0, 1.16, 0.0),
+                        ));
+                        p.spawn((
+                            StateLamp {
+                                node,
+                                primary: false,
+                            },
+                            Mesh3d(meshes.add(Cylinder::new(0.09, 0.35))),
+                            MeshMaterial3d(palette.states[0].clone()),
+                            Transform::from_xyz(0.62, 1.4, 0.42),
+                        ));
+                        p.spawn((
+                            Mesh3d(cube(&mut meshes, 0.5, 0.7, 0.05)),
+                            MeshMaterial3d(dark.clone()),
+                            Transform::from_xyz(-0.3, 0.7, 0.62),
+                        ));
+                        for i in 0..m.capacity.min(4) {
+                            p.spawn((
+                                Mesh3d(cube(&mut meshes, 0.3, 0.06, 0.3)),
+                                MeshMaterial3d(steel.clone()),
+                                Transform::from_xyz(-0.55 + 0.37 * i as f32, 1.26, -0.3),
+                            ));
+                        }
+                    });
+            }
+            Object::Assembly(a) => {
+                let node = node.expect("assemblies are nodes");
+                commands
+                    .spawn((
+                        Model { node },
+                        Transform::from_translation(world(a.pos, 0.0)).with_rotation(rot(a.rot)),
+                        Visibility::default(),
+                    ))
+                    .with_children(|p| {
+                        p.spawn((
+                            Mesh3d(cube(&mut meshes, 2.0, 0.9, 1.4)),
+                            MeshMaterial3d(body.clone()),
+                            Transform::from_xyz(0.0, 0.45, 0.0),
+                        ));
+                        p.spawn((
+                            StateLamp {
+                                node,
+                                primary: true,
+                            },
+                            Mesh3d(cube(&mut meshes, 2.02, 0.1, 1.42)),
+                            MeshMaterial3d(palette.states[0].clone()),
+                            Transform::from_xyz(0.0, 0.95, 0.0),
+                        ));
+                        p.spawn((
+                            Mesh3d(cube(&mut meshes, 0.1, 0.8, 1.2)),
+                            MeshMaterial3d(steel.clone()),
+                            Transform::from_xyz(-0.7, 1.4, 0.0),
+                        ));
+                    });
+            }
+            Object::Robot(r) => {
+                let node = node.expect("robots are nodes");
+                let transfer = matches!(r.task, RobotTask::Transfer { .. });
+                commands
+                    .spawn((
+                        Model { node },
+                        Transform::from_translation(world(r.pos, 0.0)).with_rotation(rot(r.rot)),
+                        Visibility::default(),
+                    ))
+                    .with_children(|p| {
+                        // The reach, drawn on the floor as a thin disc.
+                        p.spawn((
+                            Mesh3d(meshes.add(Cylinder::new(r.reach as f32, 0.01))),
+                            MeshMaterial3d(materials.add(StandardMaterial {
+                                base_color: Color::srgba(0.95, 0.55, 0.12, 0.18),
+                                alpha_mode: AlphaMode::Blend,
+                                ..default()
+                            })),
+                            Transform::from_xyz(0.0, 0.006, 0.0),
+                        ));
+                        p.spawn((
+                            Mesh3d(meshes.add(Cylinder::new(0.35, 0.3))),
+                            MeshMaterial3d(dark.clone()),
+                            Transform::from_xyz(0.0, 0.15, 0.0),
+                        ));
+                        if !transfer {
+                            // The cell's work table shows its state.
+                            p.spawn((
+                                StateLamp {
+                                    node,
+                                    primary: true,
+                                },
+                                Mesh3d(cube(&mut meshes, 1.0, 0.7, 0.8)),
+                                MeshMaterial3d(palette.states[0].clone()),
+                                Transform::from_xyz(0.9, 0.35, 0.0),
+                            ));
+                        }
+                        p.spawn((
+                            StateLamp {
+                                node,
+                                primary: transfer,
+                            },
+                            Mesh3d(meshes.add(Cylinder::new(0.07, 0.3))),
+                            MeshMaterial3d(palette.states[0].clone()),
+                            Transform::from_xyz(-0.45, 0.45, -0.3),
+                        ));
+                        p.spawn((
+                            RobotJoint { node, axis: 0 },
+                            Transform::from_xyz(0.0, 0.3, 0.0),
+                            Visibility::default(),
+                        ))
+                        .with_children(|base| {
+                            base.spawn((
+                                Mesh3d(meshes.add(Cylinder::new(0.25, 0.35))),
+                                MeshMaterial3d(orange.clone()),
+                                Transform::from_xyz(0.0, 0.17, 0.0),
+                            ));
+                            base.spawn((
+                                RobotJoint { node, axis: 1 },
+                                Transform::from_xyz(0.0, 0.4, 0.0),
+                                Visibility::default(),
+                            ))
+                            .with_children(|arm| {
+                                let upper = (r.reach as f32 * 0.55).clamp(0.5, 1.4);
+                                arm.spawn((
+                                    Mesh3d(cube(&mut meshes, 0.2, upper, 0.2)),
+                                    MeshMaterial3d(orange.clone()),
+                                    Transform::from_xyz(0.0, upper / 2.0, 0.0),
+                                ));
+                                let fore = (r.reach as f32 * 0.5).clamp(0.4, 1.2);
+                                arm.spawn((
+                                    Mesh3d(cube(&mut meshes, fore, 0.16, 0.16)),
+                                    MeshMaterial3d(orange.clone()),
+                                    Transform::from_xyz(fore / 2.0, upper, 0.0),
+                                ));
+                                arm.spawn((
+                                    Mesh3d(cube(&mut meshes, 0.12, 0.25, 0.12)),
+                                    MeshMaterial3d(dark.clone()),
+                                    Transform::from_xyz(fore, upper - 0.15, 0.0),
+                                ));
+                            });
+                        });
+                    });
+            }
+            Object::Buffer(b) => {
+                let node = node.expect("buffers are nodes");
+                commands
+                    .spawn((
+                        Model { node },
+                        Transform::from_translation(world(b.pos, 0.0)).with_rotation(rot(b.rot)),
+                        Visibility::default(),
+                    ))
+                    .with_children(|p| {
+                        for (x, z) in [(-0.5, -0.4), (0.5, -0.4), (-0.5, 0.4), (0.5, 0.4)] {
+                            p.spawn((
+                                Mesh3d(cube(&mut meshes, 0.06, 1.0, 0.06)),
+                                MeshMaterial3d(orange.clone()),
+                                Transform::from_xyz(x, 0.5, z),
+                            ));
+                        }
+                        for y in [0.15, 0.55] {
+                            p.spawn((
+                                Mesh3d(cube(&mut meshes, 1.06, 0.04, 0.86)),
+                                MeshMaterial3d(steel.clone()),
+                                Transform::from_xyz(0.0, y, 0.0),
+                            ));
+                        }
+                    });
+            }
+            Object::Conveyor(c) => {
+                let node = node.expect("conveyors are nodes");
+                let (a, b) = (world(c.from, 0.0), world(c.to, 0.0));
+                let len = a.distance(b).max(0.1);
+                let dir = (b - a).normalize_or(Vec3::X);
+                let yaw = Quat::from_rotation_arc(Vec3::X, dir);
+                commands
+                    .spawn((
+                        Model { node },
+                        Transform::from_translation((a + b) / 2.0).with_rotation(yaw),
+                        Visibility::default(),
+                    ))
+                    .with_children(|p| {
+                        p.spawn((
+                            Mesh3d(cube(&mut meshes, len, 0.08, 0.6)),
+                            MeshMaterial3d(belt.clone()),
+                            Transform::from_xyz(0.0, 0.72, 0.0),
+                        ));
+                        for z in [-0.33, 0.33] {
+                            p.spawn((
+                                Mesh3d(cube(&mut meshes, len, 0.12, 0.05)),
+                                MeshMaterial3d(steel.clone()),
+                                Transform::from_xyz(0.0, 0.74, z),
+                            ));
+                        }
+                        let legs = (len / 1.5).ceil() as i32;
+                        for i in 0..=legs {
+                            let x = -len / 2.0 + len * i as f32 / legs.max(1) as f32;
+                            for z in [-0.28, 0.28] {
+                                p.spawn((
+                                    Mesh3d(cube(&mut meshes, 0.05, 0.7, 0.05)),
+                                    MeshMaterial3d(steel.clone()),
+                                    Transform::from_xyz(x, 0.35, z),
+                                ));
+                            }
+                        }
+                    });
+            }
+            Object::Source(s) => {
+                let node = node.expect("sources are nodes");
+                commands
+                    .spawn((
+                        Model { node },
+                        Transform::from_translation(world(s.pos, 0.0)).with_rotation(rot(s.rot)),
+                        Visibility::default(),
+                    ))
+                    .with_children(|p| {
+                        p.spawn((
+                            Mesh3d(cube(&mut meshes, 1.2, 0.15, 1.0)),
+                            MeshMaterial3d(wood.clone()),
+                            Transform::from_xyz(0.0, 0.075, 0.0),
+                        ));
+                        for i in 0..5 {
+                            p.spawn((
+                                Mesh3d(cube(&mut meshes, 1.0, 0.06, 0.8)),
+                                MeshMaterial3d(steel.clone()),
+                                Transform::from_xyz(0.0, 0.18 + 0.07 * i as f32, 0.0),
+                            ));
+                        }
+                    });
+            }
+            Object::Sink(s) => {
+                let node = node.expect("sinks are nodes");
+                commands
+                    .spawn((
+                        Model { node },
+                        Transform::from_translation(world(s.pos, 0.0)).with_rotation(rot(s.rot)),
+                        Visibility::default(),
+                    ))
+                    .with_children(|p| {
+                        p.spawn((
+                            Mesh3d(cube(&mut meshes, 1.3, 0.08, 1.1)),
+                            MeshMaterial3d(bin.clone()),
+                            Transform::from_xyz(0.0, 0.04, 0.0),
+                        ));
+                        for (x, z, sx, sz) in [
+                            (0.0, -0.53, 1.3, 0.05),
+                            (0.0, 0.53, 1.3, 0.05),
+                            (-0.63, 0.0, 0.05, 1.1),
+                            (0.63, 0.0, 0.05, 1.1),
+                        ] {
+                            p.spawn((
+                                Mesh3d(cube(&mut meshes, sx, 0.6, sz)),
+                                MeshMaterial3d(bin.clone()),
+                                Transform::from_xyz(x, 0.3, z),
+                            ));
+                        }
+                    });
+            }
+            Object::Operators(o) => {
+                let pool = engine
+                    .pools
+                    .iter()
+                    .position(|p| p.id == o.id)
+                    .map(|i| i as u32);
+                if let (Some(pool), Some(pos)) = (pool, o.pos) {
+                    commands.spawn((
+                        OperatorHome {
+                            pool,
+                            pos: world(pos, 0.0),
+                        },
+                        Transform::default(),
+                        Visibility::default(),
+                    ));
+                }
+            }
+        }
+    }
+    commands.insert_resource(palette);
+}

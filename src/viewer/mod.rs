@@ -1,0 +1,78 @@
+//! The 3D digital twin: the factory floor built from the scene, driven by the
+//! same [`Engine`](crate::sim::Engine) the headless runs use. The viewer has
+//! no simulation logic of its own: it only reads the engine's state.
+//!
+//! - [`floor`]: the floor, the grid, the lights and one model per object;
+//! - [`motion`]: state colours, parts on belts and in buffers, robots, operators;
+//! - [`hud`]: id labels, the state legend and the simulated clock;
+//! - [`camera`]: the overview and the top view;
+//! - [`window`]: `factory-twin view`, the interactive window;
+//! - [`screenshot`]: `--screenshot`, one frame rendered offscreen.
+
+pub mod camera;
+pub mod floor;
+pub mod hud;
+pub mod motion;
+pub mod screenshot;
+pub mod window;
+
+use crate::scene::{Object, Pos, Scene};
+use crate::sim::{Engine, SimulationPlugin};
+use bevy::prelude::*;
+
+/// The scene the engine was built from (positions, sizes, ids).
+#[derive(Resource, Clone)]
+pub struct SceneLayout(pub Scene);
+
+/// A floor position (metres, x right, y away from the viewer) in the world.
+pub fn world(p: Pos, height: f32) -> Vec3 {
+    Vec3::new(p.0 as f32, height, -(p.1 as f32))
+}
+
+/// Everything the 3D view needs besides a camera: the engine, the floor and
+/// its models, motion and the on-screen overlays.
+pub struct ViewerPlugin;
+
+impl Plugin for ViewerPlugin {
+    fn build(&self, app: &mut App) {
+        app.add_plugins((
+            SimulationPlugin,
+            floor::FloorPlugin,
+            motion::MotionPlugin,
+            hud::HudPlugin,
+        ));
+    }
+}
+
+/// The floor's extent: (min x, min y, max x, max y) over every object, in metres.
+pub fn bounds(scene: &Scene) -> (f32, f32, f32, f32) {
+    let mut b = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+    let mut add = |p: Pos| {
+        b.0 = b.0.min(p.0 as f32);
+        b.1 = b.1.min(p.1 as f32);
+        b.2 = b.2.max(p.0 as f32);
+        b.3 = b.3.max(p.1 as f32);
+    };
+    for o in &scene.objects {
+        match o {
+            Object::Conveyor(c) => {
+                add(c.from);
+                add(c.to);
+            }
+            other => {
+                if let Some(p) = other.pos() {
+                    add(p);
+                }
+            }
+        }
+    }
+    if b.0 > b.2 { (0.0, 0.0, 1.0, 1.0) } else { b }
+}
+
+/// Inserts the engine (built for replication 0) and the layout into `app`.
+pub fn insert_scene(app: &mut App, scene: &Scene) -> Result<(), crate::error::Diagnostic> {
+    let engine: Engine = crate::sim::build(scene, 0)?;
+    app.insert_resource(engine)
+        .insert_resource(SceneLayout(scene.clone()));
+    Ok(())
+}

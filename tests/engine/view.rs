@@ -1,0 +1,95 @@
+//! The 3D view rendered offscreen (Mesa's software Vulkan is enough): the
+//! picture is not blank, and each station's roof shows its state's colour.
+
+#![cfg(feature = "viewer")]
+
+use factory_twin::report::STATE_COLOURS;
+use factory_twin::scene::load_scene;
+use factory_twin::viewer::screenshot::{Shot, screenshot};
+use std::path::Path;
+
+fn rgb(hex: &str) -> [f32; 3] {
+    let v = u32::from_str_radix(&hex[1..], 16).unwrap();
+    [(v >> 16) as f32, ((v >> 8) & 255) as f32, (v & 255) as f32]
+}
+
+/// Hue in degrees, and saturation, of an sRGB colour.
+fn hue_sat(c: [f32; 3]) -> (f32, f32) {
+    let [r, g, b] = c.map(|x| x / 255.0);
+    let (max, min) = (r.max(g).max(b), r.min(g).min(b));
+    let d = max - min;
+    let sat = if max > 0.0 { d / max } else { 0.0 };
+    if d < 1e-6 {
+        return (0.0, sat);
+    }
+    let h = if max == r {
+        ((g - b) / d).rem_euclid(6.0)
+    } else if max == g {
+        (b - r) / d + 2.0
+    } else {
+        (r - g) / d + 4.0
+    };
+    (h * 60.0, sat)
+}
+
+#[test]
+fn a_screenshot_shows_the_floor_and_the_state_colours() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let scene = load_scene(&root.join("scenes/bracket_line.ron")).unwrap();
+    let file = std::env::temp_dir().join(format!("ft-shot-{}.png", std::process::id()));
+    let (w, h) = (640u32, 360u32);
+    // Tuesday 10:30: the day shift is on and the line is busy.
+    let stations = screenshot(
+        &scene,
+        &file,
+        &Shot {
+            at: 34.5 * 3600.0,
+            width: w,
+            height: h,
+            top_view: false,
+        },
+    )
+    .unwrap_or_else(|d| panic!("{d}"));
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&file).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert_eq!((info.width, info.height), (w, h));
+    let channels = info.line_size / w as usize;
+    let pixel = |x: u32, y: u32| {
+        let i = y as usize * info.line_size + x as usize * channels;
+        [buf[i] as f32, buf[i + 1] as f32, buf[i + 2] as f32]
+    };
+    // Not blank: many distinct colours.
+    let mut seen = std::collections::HashSet::new();
+    for y in (0..h).step_by(4) {
+        for x in (0..w).step_by(4) {
+            seen.insert(pixel(x, y).map(|c| c as u8 / 8));
+        }
+    }
+    assert!(
+        seen.len() > 60,
+        "only {} colours: a blank frame?",
+        seen.len()
+    );
+
+    assert_eq!(stations.len(), 4, "cut, bend, weld, inspect: {stations:?}");
+    for s in &stations {
+        let (x, y) = s.pixel.unwrap_or_else(|| panic!("{} is out of view", s.id));
+        let expected = STATE_COLOURS.iter().find(|c| c.0 == s.state).unwrap().2;
+        let (hue, sat) = hue_sat(pixel(x, y));
+        let (want_hue, _) = hue_sat(rgb(expected));
+        if s.state == "off_shift" {
+            assert!(sat < 0.15, "{}: grey expected, saturation {sat}", s.id);
+        } else {
+            let diff = (hue - want_hue).abs().min(360.0 - (hue - want_hue).abs());
+            assert!(
+                sat > 0.3 && diff < 20.0,
+                "{} is {}: hue {hue} (want {want_hue}), saturation {sat}",
+                s.id,
+                s.state
+            );
+        }
+    }
+    std::fs::remove_file(&file).ok();
+}
