@@ -145,6 +145,13 @@ pub enum Command {
         /// Look straight down (top view) in the screenshot.
         #[arg(long)]
         top: bool,
+        /// Close the window after this many seconds and print frame statistics
+        /// as JSON (for measuring frames per second).
+        #[arg(long, value_name = "SECONDS")]
+        exit_after: Option<f64>,
+        /// With --exit-after: capture the window (panels included) just before closing.
+        #[arg(long, value_name = "PATH", requires = "exit_after")]
+        window_screenshot: Option<PathBuf>,
     },
     /// Benchmark the engine on the serial line, side by side with SimPy.
     Bench {
@@ -254,6 +261,8 @@ pub fn main_with(cli: Cli) -> i32 {
             at,
             size,
             top,
+            exit_after,
+            window_screenshot,
         } => view::view(
             &scene,
             speed,
@@ -261,6 +270,8 @@ pub fn main_with(cli: Cli) -> i32 {
             at.as_deref(),
             &size,
             top,
+            exit_after,
+            window_screenshot.as_deref(),
         ),
         Command::Bench {
             json,

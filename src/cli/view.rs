@@ -5,45 +5,6 @@ use crate::error::Diagnostic;
 use crate::scene::load_scene;
 use std::path::Path;
 
-/// Parses a simulated time: `90s`, `45m`, `30h`, `2d`, a plain number of
-/// seconds, or a weekday and clock time such as `Tue 10:30` (the first week).
-pub fn parse_time(text: &str) -> Result<f64, Diagnostic> {
-    let t = text.trim();
-    let bad = || {
-        Diagnostic::new(format!("--at \"{text}\" is not a time"))
-            .with_help("write e.g. 90s, 45m, 30h, 2d or \"Tue 10:30\"")
-    };
-    const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-    if let Some((day, clock)) = t.split_once(' ') {
-        let d = DAYS
-            .iter()
-            .position(|x| day.trim().eq_ignore_ascii_case(x))
-            .ok_or_else(bad)?;
-        let (h, m) = clock.trim().split_once(':').ok_or_else(bad)?;
-        let (h, m): (u32, u32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
-        if h > 23 || m > 59 {
-            return Err(bad());
-        }
-        return Ok(d as f64 * 86_400.0 + f64::from(h * 3600 + m * 60));
-    }
-    let (number, unit) = match t.char_indices().last() {
-        Some((i, c)) if c.is_ascii_alphabetic() => (&t[..i], c),
-        _ => (t, 's'),
-    };
-    let v: f64 = number.trim().parse().map_err(|_| bad())?;
-    let scale = match unit {
-        's' => 1.0,
-        'm' => 60.0,
-        'h' => 3600.0,
-        'd' => 86_400.0,
-        _ => return Err(bad()),
-    };
-    if !(v.is_finite() && v >= 0.0) {
-        return Err(bad());
-    }
-    Ok(v * scale)
-}
-
 /// Parses `1280x720`.
 pub fn parse_size(text: &str) -> Result<(u32, u32), Diagnostic> {
     let bad = || {
@@ -69,12 +30,14 @@ pub(super) fn view(
     at: Option<&str>,
     size: &str,
     top: bool,
+    exit_after: Option<f64>,
+    window_shot: Option<&Path>,
 ) -> i32 {
     let scene = match load_scene(path) {
         Ok(s) => s,
         Err(d) => return fail(&d),
     };
-    let at = match at.map(parse_time).transpose() {
+    let at = match at.map(crate::scene::parse_time).transpose() {
         Ok(a) => a,
         Err(d) => return fail(&d),
     };
@@ -87,11 +50,24 @@ pub(super) fn view(
             "--speed {speed}: from 1 to 10000"
         )));
     }
-    run_viewer(&scene, speed, screenshot, at, width, height, top)
+    run_viewer(
+        path,
+        &scene,
+        speed,
+        screenshot,
+        at,
+        width,
+        height,
+        top,
+        exit_after,
+        window_shot,
+    )
 }
 
 #[cfg(feature = "viewer")]
+#[allow(clippy::too_many_arguments)]
 fn run_viewer(
+    path: &Path,
     scene: &crate::scene::Scene,
     speed: f64,
     screenshot: Option<&Path>,
@@ -99,6 +75,8 @@ fn run_viewer(
     width: u32,
     height: u32,
     top: bool,
+    exit_after: Option<f64>,
+    window_shot: Option<&Path>,
 ) -> i32 {
     use crate::viewer;
     let result = match screenshot {
@@ -116,7 +94,11 @@ fn run_viewer(
                 },
             )
         }
-        None => viewer::window::view(scene, speed).map(|()| Vec::new()),
+        None => {
+            let auto = exit_after
+                .map(|s| viewer::window::AutoExit::new(s, window_shot.map(Path::to_path_buf)));
+            viewer::window::view(path, scene, speed, auto).map(|()| Vec::new())
+        }
     };
     match result.map(|_| ()) {
         Ok(()) => 0,
@@ -128,7 +110,9 @@ fn run_viewer(
 }
 
 #[cfg(not(feature = "viewer"))]
+#[allow(clippy::too_many_arguments)]
 fn run_viewer(
+    _: &Path,
     _: &crate::scene::Scene,
     _: f64,
     _: Option<&Path>,
@@ -136,6 +120,8 @@ fn run_viewer(
     _: u32,
     _: u32,
     _: bool,
+    _: Option<f64>,
+    _: Option<&Path>,
 ) -> i32 {
     fail(
         &Diagnostic::new("this factory-twin was built without the 3D viewer")
@@ -148,12 +134,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn times_and_sizes_parse() {
-        assert_eq!(parse_time("90").unwrap(), 90.0);
-        assert_eq!(parse_time("45m").unwrap(), 2700.0);
-        assert_eq!(parse_time("30h").unwrap(), 108_000.0);
-        assert_eq!(parse_time("Tue 10:30").unwrap(), 86_400.0 + 37_800.0);
-        assert!(parse_time("Tue 25:00").is_err() && parse_time("soon").is_err());
+    fn sizes_parse() {
         assert_eq!(parse_size("1280x720").unwrap(), (1280, 720));
         assert!(parse_size("0x720").is_err() && parse_size("big").is_err());
     }

@@ -13,7 +13,7 @@ mod validate;
 mod variant;
 
 pub use distribution::Dist;
-pub use duration::Duration;
+pub use duration::{Duration, parse_time};
 pub use load::{load_scene, parse_scene_str};
 pub use shift::{ShiftCalendar, Weekday};
 pub use validate::validate;

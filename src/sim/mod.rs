@@ -31,7 +31,7 @@ pub use log::{LogEvent, LogRecord};
 pub use operators::Pool;
 pub use plugin::{
     ObjectState, SceneObject, SimClock, SimulationPlugin, SimulationSet, run_in_app,
-    run_in_app_until,
+    run_in_app_until, spawn_object_entities,
 };
 pub use source::Source;
 pub use station::{Phase, Server, Station, StationKind};

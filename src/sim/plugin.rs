@@ -67,6 +67,12 @@ impl Plugin for SimulationPlugin {
 }
 
 fn spawn_objects(mut commands: Commands, engine: Res<Engine>) {
+    spawn_object_entities(&mut commands, &engine);
+}
+
+/// One [`SceneObject`] entity per engine node (again after the engine is
+/// replaced, e.g. when the viewer reloads the scene).
+pub fn spawn_object_entities(commands: &mut Commands, engine: &Engine) {
     for (i, node) in engine.nodes.iter().enumerate() {
         commands.spawn((
             SceneObject {

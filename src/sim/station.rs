@@ -276,6 +276,30 @@ impl Station {
         }
     }
 
+    /// Share of time in each state since the statistics started, up to
+    /// `now` (the current spells included), and the OEE so far: what a live
+    /// dashboard shows mid-run. The end-of-run figures come from `kpi::measure`.
+    pub fn live_figures(&self, now: f64) -> ([f64; 7], Option<f64>) {
+        let mut t = [0.0; 7];
+        for s in &self.servers {
+            for (k, v) in s.time_in.iter().enumerate() {
+                t[k] += v;
+            }
+            t[s.state as usize] += (now - s.since).max(0.0);
+        }
+        let total: f64 = t.iter().sum();
+        let shares = t.map(|v| if total > 0.0 { v / total } else { 0.0 });
+        let working = t[State::Working as usize];
+        let planned = total - t[State::OffShift as usize];
+        let oee = (planned > 0.0 && working > 0.0 && self.produced > 0).then(|| {
+            let availability = working / planned;
+            let effectiveness = self.ideal_time / working;
+            let quality = self.good as f64 / self.produced as f64;
+            availability * effectiveness * quality
+        });
+        (shares, oee)
+    }
+
     /// The state shown for the whole station: off shift or failed first, then
     /// the busiest server's state.
     pub fn state(&self) -> State {

@@ -8,6 +8,11 @@ use crate::scene::{Object, RobotTask};
 use crate::sim::Engine;
 use bevy::prelude::*;
 
+/// Everything the floor builder spawned at the top level: despawned (with
+/// its children) when the scene is rebuilt.
+#[derive(Component, Debug, Clone, Copy)]
+pub struct FloorItem;
+
 /// A model of an engine node (its index in `Engine::nodes`).
 #[derive(Component, Debug, Clone, Copy)]
 pub struct Model {
@@ -52,7 +57,13 @@ pub struct FloorPlugin;
 
 impl Plugin for FloorPlugin {
     fn build(&self, app: &mut App) {
-        app.add_systems(Startup, build_floor);
+        // Built when the layout arrives and again whenever it is replaced.
+        app.add_systems(
+            Update,
+            build_floor
+                .run_if(resource_changed::<SceneLayout>)
+                .before(crate::sim::SimulationSet::Advance),
+        );
     }
 }
 
@@ -63,11 +74,15 @@ pub fn hex(s: &str) -> Color {
 
 pub fn build_floor(
     mut commands: Commands,
+    old: Query<Entity, With<FloorItem>>,
     layout: Res<SceneLayout>,
     engine: Res<Engine>,
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<StandardMaterial>>,
 ) {
+    for e in &old {
+        commands.entity(e).despawn();
+    }
     let scene = &layout.0;
     let (x0, y0, x1, y1) = bounds(scene);
     let margin = 4.0;
@@ -120,6 +135,7 @@ pub fn build_floor(
 
     // Floor slab and grid (every metre, darker every 5 m).
     commands.spawn((
+        FloorItem,
         Mesh3d(meshes.add(Cuboid::new(w, 0.1, d))),
         MeshMaterial3d(concrete),
         Transform::from_translation(centre - Vec3::Y * 0.05),
@@ -131,6 +147,7 @@ pub fn build_floor(
     for i in 0..=w.ceil() as i32 {
         let x = gx0 + i;
         commands.spawn((
+            FloorItem,
             Mesh3d(thin_x.clone()),
             MeshMaterial3d(if x % 5 == 0 {
                 major.clone()
@@ -143,6 +160,7 @@ pub fn build_floor(
     for j in 0..=d.ceil() as i32 {
         let y = gy0 + j;
         commands.spawn((
+            FloorItem,
             Mesh3d(thin_z.clone()),
             MeshMaterial3d(if y % 5 == 0 {
                 major.clone()
@@ -155,6 +173,7 @@ pub fn build_floor(
 
     // A high sun with shadows, and a soft fill from the other side.
     commands.spawn((
+        FloorItem,
         DirectionalLight {
             illuminance: 9_000.0,
             shadow_maps_enabled: true,
@@ -163,6 +182,7 @@ pub fn build_floor(
         Transform::from_xyz(centre.x - 10.0, 20.0, centre.z + 14.0).looking_at(centre, Vec3::Y),
     ));
     commands.spawn((
+        FloorItem,
         DirectionalLight {
             illuminance: 2_500.0,
             ..default()
@@ -191,6 +211,7 @@ pub fn build_floor(
                 let at = world(m.pos, 0.0);
                 commands
                     .spawn((
+                        FloorItem,
                         Model { node },
                         Transform::from_translation(at).with_rotation(rot(m.rot)),
                         Visibility::default(),
@@ -238,6 +259,7 @@ pub fn build_floor(
                 let node = node.expect("assemblies are nodes");
                 commands
                     .spawn((
+                        FloorItem,
                         Model { node },
                         Transform::from_translation(world(a.pos, 0.0)).with_rotation(rot(a.rot)),
                         Visibility::default(),
@@ -269,6 +291,7 @@ pub fn build_floor(
                 let transfer = matches!(r.task, RobotTask::Transfer { .. });
                 commands
                     .spawn((
+                        FloorItem,
                         Model { node },
                         Transform::from_translation(world(r.pos, 0.0)).with_rotation(rot(r.rot)),
                         Visibility::default(),
@@ -352,6 +375,7 @@ pub fn build_floor(
                 let node = node.expect("buffers are nodes");
                 commands
                     .spawn((
+                        FloorItem,
                         Model { node },
                         Transform::from_translation(world(b.pos, 0.0)).with_rotation(rot(b.rot)),
                         Visibility::default(),
@@ -381,6 +405,7 @@ pub fn build_floor(
                 let yaw = Quat::from_rotation_arc(Vec3::X, dir);
                 commands
                     .spawn((
+                        FloorItem,
                         Model { node },
                         Transform::from_translation((a + b) / 2.0).with_rotation(yaw),
                         Visibility::default(),
@@ -415,6 +440,7 @@ pub fn build_floor(
                 let node = node.expect("sources are nodes");
                 commands
                     .spawn((
+                        FloorItem,
                         Model { node },
                         Transform::from_translation(world(s.pos, 0.0)).with_rotation(rot(s.rot)),
                         Visibility::default(),
@@ -438,6 +464,7 @@ pub fn build_floor(
                 let node = node.expect("sinks are nodes");
                 commands
                     .spawn((
+                        FloorItem,
                         Model { node },
                         Transform::from_translation(world(s.pos, 0.0)).with_rotation(rot(s.rot)),
                         Visibility::default(),
@@ -470,6 +497,7 @@ pub fn build_floor(
                     .map(|i| i as u32);
                 if let (Some(pool), Some(pos)) = (pool, o.pos) {
                     commands.spawn((
+                        FloorItem,
                         OperatorHome {
                             pool,
                             pos: world(pos, 0.0),

@@ -10,7 +10,13 @@ pub struct HudPlugin;
 
 impl Plugin for HudPlugin {
     fn build(&self, app: &mut App) {
-        app.add_systems(Startup, spawn_hud.after(super::floor::build_floor))
+        app.add_systems(Startup, spawn_overlays)
+            .add_systems(
+                Update,
+                spawn_labels
+                    .after(super::floor::build_floor)
+                    .run_if(resource_changed::<super::SceneLayout>),
+            )
             .add_systems(
                 Update,
                 (follow_labels, update_clock).after(crate::sim::SimulationSet::Mirror),
@@ -45,7 +51,16 @@ impl Default for Playback {
     }
 }
 
-fn spawn_hud(mut commands: Commands, engine: Res<Engine>, models: Query<(Entity, &Model)>) {
+/// One label per model; the old ones go when the scene is rebuilt.
+fn spawn_labels(
+    mut commands: Commands,
+    engine: Res<Engine>,
+    models: Query<(Entity, &Model)>,
+    old: Query<Entity, With<Label>>,
+) {
+    for e in &old {
+        commands.entity(e).despawn();
+    }
     for (entity, model) in &models {
         let id = engine.nodes[model.node as usize].id.clone();
         commands.spawn((
@@ -65,6 +80,9 @@ fn spawn_hud(mut commands: Commands, engine: Res<Engine>, models: Query<(Entity,
             TextLayout::default().with_no_wrap(),
         ));
     }
+}
+
+fn spawn_overlays(mut commands: Commands) {
     commands.spawn((
         Clock,
         Text::new(""),
@@ -213,7 +231,7 @@ fn update_clock(
             if p.paused {
                 "paused".to_string()
             } else {
-                format!("speed {}×", p.speed)
+                format!("speed {:.0}x", p.speed)
             },
             clock.last_events
         ));

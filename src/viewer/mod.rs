@@ -6,13 +6,17 @@
 //! - [`motion`]: state colours, parts on belts and in buffers, robots, operators;
 //! - [`hud`]: id labels, the state legend and the simulated clock;
 //! - [`camera`]: the overview and the top view;
-//! - [`window`]: `factory-twin view`, the interactive window;
+//! - [`window`]: `factory-twin view`, the interactive window, with
+//!   [`panels`] (egui: playback, live KPIs, inspector) and [`reload`]
+//!   (edits, hot reload);
 //! - [`screenshot`]: `--screenshot`, one frame rendered offscreen.
 
 pub mod camera;
 pub mod floor;
 pub mod hud;
 pub mod motion;
+pub mod panels;
+pub mod reload;
 pub mod screenshot;
 pub mod window;
 
