@@ -24,19 +24,6 @@ impl Duration {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn units_convert_to_seconds() {
-        assert_eq!(Duration::Seconds(40.0).secs(), 40.0);
-        assert_eq!(Duration::Minutes(20.0).secs(), 1200.0);
-        assert_eq!(Duration::Hours(6.0).secs(), 21_600.0);
-        assert_eq!(Duration::Days(1.5).secs(), 129_600.0);
-    }
-}
-
 /// Parses a simulated time: `90s`, `45m`, `30h`, `2d`, a plain number of
 /// seconds, or a weekday and clock time such as `Tue 10:30` (the first week).
 pub fn parse_time(text: &str) -> Result<f64, crate::error::Diagnostic> {
@@ -80,6 +67,14 @@ pub fn parse_time(text: &str) -> Result<f64, crate::error::Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn units_convert_to_seconds() {
+        assert_eq!(Duration::Seconds(40.0).secs(), 40.0);
+        assert_eq!(Duration::Minutes(20.0).secs(), 1200.0);
+        assert_eq!(Duration::Hours(6.0).secs(), 21_600.0);
+        assert_eq!(Duration::Days(1.5).secs(), 129_600.0);
+    }
 
     #[test]
     fn times_parse() {

@@ -83,10 +83,16 @@ impl Default for JumpText {
     }
 }
 
+/// One row of the before/after table: KPI, before, after, ± of the paired difference.
+pub type BeforeAfterRow = (String, f64, f64, f64);
+
+/// The comparison's rows, or why it failed; `None` while it runs.
+pub type BeforeAfterSlot = Arc<Mutex<Option<Result<Vec<BeforeAfterRow>, String>>>>;
+
 /// The before/after comparison of the latest edit, computed off the UI thread.
 #[derive(Resource, Default)]
 pub struct BeforeAfter {
-    pub result: Arc<Mutex<Option<Result<Vec<(String, f64, f64, f64)>, String>>>>,
+    pub result: BeforeAfterSlot,
     pub running: bool,
 }
 

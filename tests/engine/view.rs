@@ -93,3 +93,47 @@ fn a_screenshot_shows_the_floor_and_the_state_colours() {
     }
     std::fs::remove_file(&file).ok();
 }
+
+#[test]
+fn the_window_opens_with_its_panels_and_runs_the_scene() {
+    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        eprintln!(
+            "no display: run under `xvfb-run -a cargo test` (as .ci/run does) to test the window"
+        );
+        return;
+    }
+    let file = std::env::temp_dir().join(format!("ft-window-{}.png", std::process::id()));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+        .args([
+            "view",
+            "scenes/training/01_single_machine.ron",
+            "--speed",
+            "1000",
+            "--exit-after",
+            "6",
+            "--window-screenshot",
+        ])
+        .arg(&file)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stats: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(stats["frames"].as_u64().unwrap() > 0, "{stats}");
+    assert!(
+        stats["sim_time_s"].as_f64().unwrap() > 0.0,
+        "the simulation advanced: {stats}"
+    );
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&file).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert!(info.width >= 320 && info.height >= 200);
+    let distinct: std::collections::HashSet<&[u8]> = buf.chunks(4).step_by(97).collect();
+    assert!(distinct.len() > 50, "a blank window?");
+    std::fs::remove_file(&file).ok();
+}
