@@ -198,3 +198,69 @@ fn restart(
         Err(d) => source.error = Some(d.to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(name: &str) -> (SceneSource, PathBuf) {
+        let dir = std::env::temp_dir().join(format!("ft-reload-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("line.ron");
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        std::fs::copy(root.join("scenes/bracket_line.ron"), &path).unwrap();
+        let scene = load_scene(&path).unwrap();
+        (SceneSource::new(Some(path.clone()), scene), dir)
+    }
+
+    #[test]
+    fn edits_apply_restart_and_a_bad_one_is_refused() {
+        let (mut s, dir) = source("edits");
+        s.apply_edits(vec![Edit {
+            path: "b1.capacity".into(),
+            value: Value::Number(12.0),
+        }]);
+        assert!(s.restart && s.take_started_edit() && s.error.is_none());
+        let b1 = |scene: &Scene| match scene.objects.iter().find(|o| o.id() == "b1") {
+            Some(crate::scene::Object::Buffer(b)) => b.capacity,
+            _ => panic!("b1 is a buffer"),
+        };
+        assert_eq!(b1(&s.current), 12);
+        // Zero capacity is refused by validation: the scene and the edits stay.
+        s.apply_edits(vec![Edit {
+            path: "b1.capacity".into(),
+            value: Value::Number(0.0),
+        }]);
+        assert!(s.error.is_some());
+        assert_eq!(s.edits.len(), 1);
+        assert_eq!(b1(&s.current), 12);
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn a_saved_variant_loads_into_the_edited_scene() {
+        let (mut s, dir) = source("save");
+        s.apply_edits(vec![
+            Edit {
+                path: "weld.capacity".into(),
+                value: Value::Number(3.0),
+            },
+            Edit {
+                path: "welders.count".into(),
+                value: Value::Number(3.0),
+            },
+        ]);
+        let file = s.save_variant().unwrap();
+        assert_eq!(file, dir.join("line_edited.ron"));
+        let mut loaded = load_scene(&file).unwrap_or_else(|d| {
+            panic!(
+                "{d}\n{}",
+                std::fs::read_to_string(&file).unwrap_or_default()
+            )
+        });
+        assert_eq!(loaded.name, "Bracket line (manual welding) (edited)");
+        loaded.name = s.current.name.clone();
+        assert_eq!(loaded, s.current);
+        std::fs::remove_dir_all(dir).ok();
+    }
+}
