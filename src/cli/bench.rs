@@ -46,12 +46,12 @@ pub(super) fn bench_cmd(
         results.push(bench::run_case(case, repeats, simpy));
     }
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&results).expect("serialises")
         );
     } else {
-        println!(
+        outln!(
             "{:>6} {:>12} {:>12} {:>9} {:>12} {:>7} {:>12} {:>9} {:>8} {:>8} {:>8}",
             "N",
             "ops/s",
@@ -74,7 +74,7 @@ pub(super) fn bench_cmd(
                 .simpy
                 .as_ref()
                 .map_or("–".into(), |p| format!("{:.4}", p.throughput));
-            println!(
+            outln!(
                 "{:>6} {:>12.0} {:>12.0} {:>9.3} {:>12.0} {:>6.0}% {:>12} {:>9} {:>8.4} {:>8.4} {:>8}",
                 r.case.stations,
                 r.ops_per_sec,
@@ -92,7 +92,7 @@ pub(super) fn bench_cmd(
         }
         for r in &results {
             if let Some(note) = &r.simpy_note {
-                println!("SimPy not run for N = {}: {note}", r.case.stations);
+                outln!("SimPy not run for N = {}: {note}", r.case.stations);
             }
         }
     }
@@ -114,17 +114,19 @@ pub(super) fn scaling_cmd(json: bool, quick: bool, repeats: usize) -> i32 {
     let reps = if quick { 10 } else { 40 };
     match bench::replication_scaling(reps, &threads, repeats) {
         Ok(s) if json => {
-            println!("{}", serde_json::to_string_pretty(&s).expect("serialises"));
+            outln!("{}", serde_json::to_string_pretty(&s).expect("serialises"));
             0
         }
         Ok(s) => {
-            println!(
+            outln!(
                 "{}, {} replications, {} cores",
-                s.what, s.replications, s.cores
+                s.what,
+                s.replications,
+                s.cores
             );
-            println!("{:>8} {:>10} {:>9}", "threads", "wall s", "speedup");
+            outln!("{:>8} {:>10} {:>9}", "threads", "wall s", "speedup");
             for t in &s.timings {
-                println!("{:>8} {:>10.3} {:>8.2}×", t.threads, t.wall_s, t.speedup);
+                outln!("{:>8} {:>10.3} {:>8.2}×", t.threads, t.wall_s, t.speedup);
             }
             0
         }

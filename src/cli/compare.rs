@@ -98,16 +98,16 @@ pub(super) fn compare(
             comparison: &c,
             business_cases: &cases,
         };
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&out).expect("serialises")
         );
     } else {
         if !roi {
-            print!("{}", report::comparison(&c));
+            out!("{}", report::comparison(&c));
         }
         for case in &cases {
-            println!("{}", report::business_case(case));
+            outln!("{}", report::business_case(case));
         }
     }
     done(c.replications, c.replications_requested)

@@ -2,6 +2,17 @@
 //! returns its exit code: 0 done, 1 internal error, 2 bad input, 130 stopped
 //! by Ctrl-C (after writing what finished).
 
+/// `print!` to stdout that ends quietly when the reader has gone (e.g. `| head`)
+/// instead of panicking on the broken pipe.
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::cli::write_stdout(&format!($($arg)*)) };
+}
+
+/// `println!` with the same care as [`out!`].
+macro_rules! outln {
+    ($($arg:tt)*) => { $crate::cli::write_stdout(&format!("{}\n", format!($($arg)*))) };
+}
+
 mod bench;
 mod compare;
 mod run;
@@ -298,6 +309,20 @@ pub fn main_with(cli: Cli) -> i32 {
             &simpy_script,
             no_simpy,
         ),
+    }
+}
+
+/// Writes to stdout; a closed pipe ends the process quietly (exit 0, as the
+/// reader asked for no more), any other write error with exit 1.
+pub fn write_stdout(text: &str) {
+    use std::io::Write;
+    let mut o = std::io::stdout().lock();
+    if let Err(e) = o.write_all(text.as_bytes()).and_then(|()| o.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("cannot write to standard output: {e}");
+        std::process::exit(1);
     }
 }
 

@@ -75,6 +75,6 @@ pub(super) fn run(
     } else {
         report::terminal(&summary)
     };
-    print!("{text}");
+    out!("{text}");
     done(summary.replications, requested)
 }

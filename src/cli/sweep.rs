@@ -85,9 +85,9 @@ pub(super) fn sweep(
         return code;
     }
     if json {
-        println!("{}", serde_json::to_string_pretty(&s).expect("serialises"));
+        outln!("{}", serde_json::to_string_pretty(&s).expect("serialises"));
     } else {
-        print!("{}", report::sweep(&s));
+        out!("{}", report::sweep(&s));
     }
     done(s.replications, s.replications_requested)
 }

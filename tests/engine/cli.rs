@@ -257,3 +257,45 @@ fn compare_pairs_replications_with_common_random_numbers() {
     .unwrap();
     assert!(text.contains("Not modelled yet: safety"), "{text}");
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_output_quietly() {
+    use std::fmt::Write as _;
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    // A long line of machines: its JSON is far larger than a pipe's buffer.
+    let mut objects = String::from("Source(id: \"in\", pos: (0, 0), product: \"p\"),");
+    let mut flow = String::new();
+    let mut prev = "in".to_string();
+    for i in 0..300 {
+        let _ = write!(
+            objects,
+            "Machine(id: \"m{i}\", pos: ({i}, 0), cycle: Constant(Seconds(10))),"
+        );
+        let _ = write!(flow, "(\"{prev}\", \"m{i}\"),");
+        prev = format!("m{i}");
+    }
+    let text = format!(
+        "Scene(name: \"long\", run: (horizon: Hours(1), replications: 1), products: [Product(id: \"p\")], objects: [{objects} Sink(id: \"out\", pos: (301, 0))], flow: [{flow} (\"{prev}\", \"out\")])"
+    );
+    let file = std::env::temp_dir().join(format!("ft-pipe-{}.ron", std::process::id()));
+    std::fs::write(&file, text).unwrap();
+    // Like `factory-twin run … --json | head -1`: the pipe closes after one line.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+        .args(["run", "--json"])
+        .arg(&file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(first.trim(), "{");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    std::fs::remove_file(&file).ok();
+}
