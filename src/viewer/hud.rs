@@ -138,6 +138,12 @@ fn spawn_overlays(mut commands: Commands) {
         });
 }
 
+/// Above this many objects, only labels near the camera are shown (a big
+/// plant would otherwise be a wall of text).
+const ALL_LABELS_UP_TO: usize = 60;
+/// How near (metres) a label's object must be to show on a big plant.
+const LABEL_DISTANCE: f32 = 22.0;
+
 fn follow_labels(
     cameras: Query<(&Camera, &GlobalTransform), With<Camera3d>>,
     models: Query<&GlobalTransform, With<Model>>,
@@ -146,11 +152,17 @@ fn follow_labels(
     let Some((camera, camera_transform)) = cameras.iter().next() else {
         return;
     };
+    let crowded = labels.iter().len() > ALL_LABELS_UP_TO;
+    let eye = camera_transform.translation();
     for (label, mut node, computed, mut visibility) in &mut labels {
         let Ok(model) = models.get(label.model) else {
             continue;
         };
         let anchor = model.translation() + Vec3::Y * label.height;
+        if crowded && anchor.distance(eye) > LABEL_DISTANCE {
+            *visibility = Visibility::Hidden;
+            continue;
+        }
         match camera.world_to_viewport(camera_transform, anchor) {
             Ok(p) => {
                 let size = computed.size() * computed.inverse_scale_factor();

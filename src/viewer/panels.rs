@@ -44,6 +44,9 @@ pub struct Live {
 
 const SAMPLE_S: f64 = 900.0;
 
+/// Station rows in the KPI panel at most.
+const MAX_STATION_ROWS: usize = 12;
+
 fn sample_live(engine: Res<Engine>, mut live: ResMut<Live>) {
     let (now, out) = (engine.now, engine.line.exited_total);
     match live.last {
@@ -154,7 +157,7 @@ fn panels(
     let now = engine.now;
 
     egui::Window::new("Playback")
-        .anchor(egui::Align2::RIGHT_TOP, [-10.0, 10.0])
+        .anchor(egui::Align2::CENTER_TOP, [80.0, 10.0])
         .resizable(false)
         .show(ctx, |ui| {
             ui.horizontal(|ui| {
@@ -197,20 +200,27 @@ fn panels(
         });
 
     egui::Window::new("KPIs")
-        .anchor(egui::Align2::RIGHT_TOP, [-10.0, 150.0])
+        .anchor(egui::Align2::RIGHT_TOP, [-10.0, 10.0])
         .default_width(360.0)
         .show(ctx, |ui| {
             let l = &engine.line;
             let hours = (now - engine.stats_start).max(0.0) / 3600.0;
             let good = l.exited;
-            ui.label(format!(
-                "Good parts {good} in {hours:.1} h measured ({:.1}/h)",
-                if hours > 0.0 {
-                    good as f64 / hours
-                } else {
-                    0.0
-                }
-            ));
+            if now < engine.window.warmup {
+                ui.label(format!(
+                    "warm-up: statistics start at {:.1} h",
+                    engine.window.warmup / 3600.0
+                ));
+            } else {
+                ui.label(format!(
+                    "Good parts {good} in {hours:.1} h measured ({:.1}/h)",
+                    if hours > 0.0 {
+                        good as f64 / hours
+                    } else {
+                        0.0
+                    }
+                ));
+            }
             ui.label(format!(
                 "WIP {}   ·   lead time mean {}",
                 l.wip,
@@ -243,6 +253,22 @@ fn panels(
                     _ => None,
                 })
                 .collect();
+            // On a big plant, the stations that work the most (where the
+            // bottleneck is found) rather than hundreds of bars.
+            let shown = stations.len();
+            let mut stations = stations;
+            if shown > MAX_STATION_ROWS {
+                let busy = |s: &[f64; 7]| {
+                    s[State::Working as usize]
+                        + s[State::Setup as usize]
+                        + s[State::Failed as usize]
+                };
+                stations.sort_by(|a, b| busy(&b.1).total_cmp(&busy(&a.1)));
+                stations.truncate(MAX_STATION_ROWS);
+                ui.label(format!(
+                    "the {MAX_STATION_ROWS} busiest of {shown} stations (working, setup or failed)"
+                ));
+            }
             let mut charts: Vec<BarChart> = Vec::new();
             for state in State::ALL {
                 let bars = stations
@@ -264,7 +290,16 @@ fn panels(
                 };
                 charts.push(chart);
             }
+            let names: Vec<String> = stations.iter().map(|s| s.0.clone()).collect();
             Plot::new("states")
+                .y_axis_formatter(move |mark, _| {
+                    let i = mark.value.round();
+                    if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
+                        names.get(i as usize).cloned().unwrap_or_default()
+                    } else {
+                        String::new()
+                    }
+                })
                 .height(28.0 * stations.len() as f64 as f32 + 30.0)
                 .x_axis_label("% of time")
                 .show_y(false)
@@ -352,7 +387,7 @@ fn panels(
         let mut open = true;
         egui::Window::new("Problem")
             .open(&mut open)
-            .anchor(egui::Align2::CENTER_TOP, [0.0, 10.0])
+            .anchor(egui::Align2::CENTER_TOP, [80.0, 10.0])
             .show(ctx, |ui| {
                 ui.colored_label(egui::Color32::from_rgb(200, 40, 40), &err);
                 ui.label("The last good scene stays on screen.");
