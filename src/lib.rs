@@ -22,6 +22,7 @@ pub mod economics;
 pub mod error;
 pub mod experiment;
 pub mod kpi;
+pub mod layout;
 pub mod report;
 pub mod scene;
 pub mod sim;

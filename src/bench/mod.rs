@@ -57,6 +57,7 @@ pub fn serial_line(stations: usize, buffer: u32, horizon: f64, warmup: f64, seed
     let mut objects = vec![Object::Source(Source {
         id: "source".into(),
         pos: (0.0, 0.0),
+        footprint: None,
         rot: 0.0,
         product: Some("part".into()),
         mix: vec![],
@@ -74,6 +75,7 @@ pub fn serial_line(stations: usize, buffer: u32, horizon: f64, warmup: f64, seed
             objects.push(Object::Buffer(crate::scene::Buffer {
                 id: b.clone(),
                 pos: (2.0 * i as f64 - 1.0, 0.0),
+                footprint: None,
                 rot: 0.0,
                 capacity: buffer,
             }));
@@ -84,6 +86,7 @@ pub fn serial_line(stations: usize, buffer: u32, horizon: f64, warmup: f64, seed
         objects.push(Object::Machine(Machine {
             id: m.clone(),
             pos: (2.0 * i as f64, 0.0),
+            footprint: None,
             rot: 0.0,
             capacity: 1,
             cycle: Dist::Exponential {
@@ -103,6 +106,7 @@ pub fn serial_line(stations: usize, buffer: u32, horizon: f64, warmup: f64, seed
     objects.push(Object::Sink(Sink {
         id: "sink".into(),
         pos: (2.0 * stations as f64, 0.0),
+        footprint: None,
         rot: 0.0,
     }));
     flow.push(Flow::Pair(prev, "sink".into()));
@@ -121,6 +125,7 @@ pub fn serial_line(stations: usize, buffer: u32, horizon: f64, warmup: f64, seed
         flow,
         economics: None,
         investment: None,
+        layout: None,
     }
 }
 

@@ -1,4 +1,4 @@
-//! The command line: `run`, `compare`, `roi`, `sweep`, `view`, `bench`. Each command
+//! The command line: `run`, `compare`, `roi`, `sweep`, `check`, `view`, `bench`. Each command
 //! returns its exit code: 0 done, 1 internal error, 2 bad input, 130 stopped
 //! by Ctrl-C (after writing what finished).
 
@@ -14,6 +14,7 @@ macro_rules! outln {
 }
 
 mod bench;
+mod check;
 mod compare;
 mod run;
 mod sweep;
@@ -135,6 +136,15 @@ pub enum Command {
         /// Write a self-contained HTML report.
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
+    },
+    /// Check the layout: overlaps, aisles, robot reach, conveyor ends,
+    /// walking paths through robot envelopes. Exit 1 when violations are found.
+    Check {
+        /// Scene or variant file (.ron).
+        scene: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Watch the factory run in 3D, or render one frame with --screenshot.
     View {
@@ -265,6 +275,7 @@ pub fn main_with(cli: Cli) -> i32 {
             chart.as_deref(),
             report.as_deref(),
         ),
+        Command::Check { scene, json } => check::check(&scene, json),
         Command::View {
             scene,
             speed,

@@ -21,7 +21,7 @@ pub struct Kpi {
 }
 
 /// The KPIs compared, grouped in the five families smart-factory programmes report.
-pub const KPIS: [Kpi; 9] = [
+pub const KPIS: [Kpi; 10] = [
     Kpi {
         key: "good_per_hour",
         family: "productivity",
@@ -95,6 +95,18 @@ pub const KPIS: [Kpi; 9] = [
         unit: "%",
         higher_is_better: true,
         value: |r| r.line.on_time_share.map(|v| v * 100.0),
+    },
+    Kpi {
+        key: "safety_exposure",
+        family: "safety",
+        name: "time in robot envelopes",
+        unit: "person-h/week",
+        higher_is_better: false,
+        value: |r| {
+            r.line
+                .safety_exposure_h
+                .map(|h| h / (r.observed_s / 3600.0).max(1e-9) * 168.0)
+        },
     },
 ];
 
@@ -237,9 +249,17 @@ pub fn compare(
         replications_requested: requested,
         seed: base.run.seed,
         variants,
-        not_modelled: vec![
-            "safety (operator exposure inside robot envelopes: comes with the layout checks)",
-        ],
+        not_modelled: if runs
+            .iter()
+            .flatten()
+            .any(|r| r.line.safety_exposure_h.is_some())
+        {
+            Vec::new()
+        } else {
+            vec![
+                "safety (operator time inside robot envelopes: these scenes have neither robots nor operator pools with a `pos` to walk from)",
+            ]
+        },
         scenarios: scenes
             .iter()
             .zip(runs)

@@ -40,6 +40,8 @@ pub struct LineSummary {
     pub labour_hours: Estimate,
     pub labour_cost: Estimate,
     pub cost_per_good_part: Estimate,
+    /// Person-hours inside unfenced robot envelopes in the window.
+    pub safety_exposure_h: Estimate,
     /// |L − λW| / L, Little's law check.
     pub littles_law_gap: Estimate,
 }
@@ -149,6 +151,7 @@ impl Summary {
             labour_hours: est(results, |r| Some(r.line.labour_hours)),
             labour_cost: est(results, |r| Some(r.line.labour_cost)),
             cost_per_good_part: est(results, |r| r.line.cost_per_good_part),
+            safety_exposure_h: est(results, |r| r.line.safety_exposure_h),
             littles_law_gap: est(results, |r| r.line.littles_law.relative_gap),
         };
         let first = &results[0];

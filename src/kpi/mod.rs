@@ -49,6 +49,10 @@ pub struct LineResult {
     pub labour_hours: f64,
     pub labour_cost: f64,
     pub cost_per_good_part: Option<f64>,
+    /// Person-hours operators spent inside unfenced robot envelopes on their
+    /// walking paths, in the window (trips × time inside × the robot's
+    /// working share); `None` when the scene has neither robots nor paths.
+    pub safety_exposure_h: Option<f64>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -362,6 +366,31 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
             on_time += s.on_time;
         }
     }
+    // Each finished job at a station with an operator is one trip from the
+    // pool's post and back; inside an envelope it is exposure while the robot works.
+    let safety_exposure_h = engine.exposure.as_ref().map(|paths| {
+        paths
+            .iter()
+            .map(|&(station, robot, secs)| {
+                let trips = match &engine.nodes[station as usize].kind {
+                    NodeKind::Station(st) => st.produced as f64,
+                    _ => 0.0,
+                };
+                let working = match &engine.nodes[robot as usize].kind {
+                    NodeKind::Station(r) => {
+                        let w: f64 = r
+                            .servers
+                            .iter()
+                            .map(|x| x.time_in[State::Working as usize])
+                            .sum();
+                        ratio(w, r.servers.len() as f64 * observed).unwrap_or(0.0)
+                    }
+                    _ => 0.0,
+                };
+                trips * secs * working / 3600.0
+            })
+            .sum::<f64>()
+    });
     let labour_hours: f64 = operators.iter().map(|p| p.paid_hours).sum();
     let labour_cost: f64 = operators.iter().map(|p| p.labour_cost).sum();
     let cost =
@@ -383,6 +412,7 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
         labour_hours,
         labour_cost,
         cost_per_good_part: ratio(cost, good as f64),
+        safety_exposure_h,
     };
 
     let mut series = Series::default();

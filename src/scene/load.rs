@@ -31,7 +31,7 @@ fn load_with_chain(path: &Path, chain: &mut Vec<PathBuf>) -> Result<Scene, Diagn
     chain.push(canonical);
     let file = parse_file(&text).map_err(|d| d.in_file(path))?;
     let scene = match file {
-        SceneFile::Scene(scene) => scene,
+        SceneFile::Scene(scene) => *scene,
         SceneFile::Variant(variant) => {
             let base_path = path.parent().unwrap_or(Path::new(".")).join(&variant.base);
             let base = load_with_chain(&base_path, chain).map_err(|d| {
@@ -63,7 +63,7 @@ pub fn parse_scene_str(text: &str) -> Result<Scene, Diagnostic> {
     match parse_file(text)? {
         SceneFile::Scene(scene) => {
             validate(&scene).map_err(|d| d.locate_object(text))?;
-            Ok(scene)
+            Ok(*scene)
         }
         SceneFile::Variant(_) => Err(Diagnostic::new(
             "a Variant needs to be loaded from a file so its base can be found",

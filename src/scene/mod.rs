@@ -46,6 +46,25 @@ pub struct Scene {
     /// a full scene compared against another); used by the business case.
     #[serde(default)]
     pub investment: Option<Investment>,
+    /// Layout rules for `factory-twin check` and the safety KPI.
+    #[serde(default)]
+    pub layout: Option<Layout>,
+}
+
+/// Layout rules: the minimum aisle between objects that do not hand parts
+/// to each other, and which robots are fenced (guarded cells).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Layout {
+    /// Minimum free distance between unconnected objects (metres); 0.8 if left out.
+    #[serde(default)]
+    pub min_aisle: Option<f64>,
+    /// Robots whose working envelope is fenced: walking past it is safe.
+    #[serde(default)]
+    pub fenced: Vec<String>,
+    /// Walking speed of operators (m/s) for the exposure KPI; 1.2 if left out.
+    #[serde(default)]
+    pub walk_speed: Option<f64>,
 }
 
 /// Horizon, warm-up and randomness.
@@ -179,6 +198,10 @@ pub struct Source {
     pub pos: Pos,
     #[serde(default)]
     pub rot: f64,
+    /// Floor footprint (width along x, depth along y before `rot`, metres);
+    /// the kind's default when left out (docs/scene-format.md).
+    #[serde(default)]
+    pub footprint: Option<(f64, f64)>,
     /// A single product type ...
     #[serde(default)]
     pub product: Option<String>,
@@ -242,6 +265,10 @@ pub struct Machine {
     pub pos: Pos,
     #[serde(default)]
     pub rot: f64,
+    /// Floor footprint (width along x, depth along y before `rot`, metres);
+    /// the kind's default when left out (docs/scene-format.md).
+    #[serde(default)]
+    pub footprint: Option<(f64, f64)>,
     /// Parts processed at the same time (parallel servers).
     #[serde(default = "one")]
     pub capacity: u32,
@@ -275,6 +302,10 @@ pub struct Buffer {
     pub pos: Pos,
     #[serde(default)]
     pub rot: f64,
+    /// Floor footprint (width along x, depth along y before `rot`, metres);
+    /// the kind's default when left out (docs/scene-format.md).
+    #[serde(default)]
+    pub footprint: Option<(f64, f64)>,
     pub capacity: u32,
 }
 
@@ -285,6 +316,9 @@ pub struct Conveyor {
     pub id: String,
     pub from: Pos,
     pub to: Pos,
+    /// Belt width with its frame (metres) for the layout checks; default 0.7.
+    #[serde(default)]
+    pub width: Option<f64>,
     /// Belt speed in m/s.
     pub speed: f64,
     /// Minimum distance between parts in metres; capacity = length / spacing.
@@ -307,6 +341,10 @@ pub struct Robot {
     pub pos: Pos,
     #[serde(default)]
     pub rot: f64,
+    /// Floor footprint (width along x, depth along y before `rot`, metres);
+    /// the kind's default when left out (docs/scene-format.md).
+    #[serde(default)]
+    pub footprint: Option<(f64, f64)>,
     /// Reach radius in metres around `pos`.
     pub reach: f64,
     pub task: RobotTask,
@@ -349,6 +387,10 @@ pub struct Assembly {
     pub pos: Pos,
     #[serde(default)]
     pub rot: f64,
+    /// Floor footprint (width along x, depth along y before `rot`, metres);
+    /// the kind's default when left out (docs/scene-format.md).
+    #[serde(default)]
+    pub footprint: Option<(f64, f64)>,
     /// (product, quantity) consumed per assembled part.
     pub inputs: Vec<(String, u32)>,
     /// Product made.
@@ -395,6 +437,10 @@ pub struct Sink {
     pub pos: Pos,
     #[serde(default)]
     pub rot: f64,
+    /// Floor footprint (width along x, depth along y before `rot`, metres);
+    /// the kind's default when left out (docs/scene-format.md).
+    #[serde(default)]
+    pub footprint: Option<(f64, f64)>,
 }
 
 /// A directed connection. Written `("a", "b")` or, with options,
@@ -499,6 +545,6 @@ pub struct Economics {
 /// A scene file is either a full scene or a variant of one.
 #[derive(Clone, Debug, Deserialize)]
 pub enum SceneFile {
-    Scene(Scene),
+    Scene(Box<Scene>),
     Variant(Variant),
 }

@@ -321,6 +321,27 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
     }
     let warmup = scene.run.warmup.map_or(0.0, |w| w.secs());
     let horizon = scene.run.horizon.secs();
+    /// The safety KPI's walking paths, as engine nodes.
+    fn exposure(scene: &Scene, index: &HashMap<&str, u32>) -> Option<Vec<(u32, u32, f64)>> {
+        // Measured (possibly zero) where there is a robot or someone walking.
+        let robots = scene.objects.iter().any(|o| matches!(o, Object::Robot(_)));
+        let (paths, _) = crate::layout::walking_paths(scene);
+        if !robots && paths.is_empty() {
+            return None;
+        }
+        Some(
+            crate::layout::exposure_paths(scene)
+                .into_iter()
+                .filter_map(|p| {
+                    Some((
+                        *index.get(p.station.as_str())?,
+                        *index.get(p.robot.as_str())?,
+                        p.seconds_inside,
+                    ))
+                })
+                .collect(),
+        )
+    }
     let sample_every = scene.run.sample_every.map_or(horizon / 100.0, |s| s.secs());
     let mut engine = Engine {
         now: 0.0,
@@ -343,6 +364,7 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
         events: 0,
         completions: 0,
         log: None,
+        exposure: exposure(scene, &node_index),
     };
     engine.calendar.schedule(warmup + horizon, Event::End);
     if warmup > 0.0 {

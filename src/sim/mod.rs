@@ -219,6 +219,10 @@ pub struct Engine {
     /// Service completions at stations since time 0 (the benchmark's work unit).
     pub completions: u64,
     pub log: Option<Vec<LogRecord>>,
+    /// Walking paths through unfenced robot envelopes: (station node, robot
+    /// node, seconds inside per operator trip), for the safety KPI; `None`
+    /// when the scene has neither robots nor operator walking paths.
+    pub exposure: Option<Vec<(u32, u32, f64)>>,
 }
 
 /// A shift's calendar and who follows it.

@@ -5,6 +5,7 @@
 //! - `cli`: bundled scenes run, JSON parses, output is deterministic;
 //! - `timing`: conveyors, transfer robots and shifts take exactly the time the scene says;
 //! - `queueing`: quick checks against closed-form queueing results;
+//! - `layout`: `check` finds each kind of layout violation; the safety KPI;
 //! - `scenarios`: compare, sweep, the business case, the HTML report, Ctrl-C;
 //! - `view`: the 3D view rendered offscreen (with the `viewer` feature).
 
@@ -13,6 +14,7 @@ mod cli;
 #[path = "../common/mod.rs"]
 mod common;
 mod kpis;
+mod layout;
 mod queueing;
 mod scenarios;
 mod timing;
