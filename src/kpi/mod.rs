@@ -389,10 +389,17 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
                 };
                 trips * secs * working / 3600.0
             })
-            .sum::<f64>()
+            .fold(0.0, |a, b| a + b)
     });
-    let labour_hours: f64 = operators.iter().map(|p| p.paid_hours).sum();
-    let labour_cost: f64 = operators.iter().map(|p| p.labour_cost).sum();
+    // `fold` from +0.0: a float `sum()` of nothing is −0.0, which JSON shows.
+    let labour_hours: f64 = operators
+        .iter()
+        .map(|p| p.paid_hours)
+        .fold(0.0, |a, b| a + b);
+    let labour_cost: f64 = operators
+        .iter()
+        .map(|p| p.labour_cost)
+        .fold(0.0, |a, b| a + b);
     let cost =
         labour_cost + energy_total * prices.energy_per_kwh + scrapped as f64 * prices.scrap_cost;
     let line_result = LineResult {

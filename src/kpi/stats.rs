@@ -23,7 +23,8 @@ impl Estimate {
                 n: 0,
             };
         }
-        let mean = values.iter().sum::<f64>() / n as f64;
+        // From +0.0: a float `sum()` starts at −0.0, which JSON would show.
+        let mean = values.iter().fold(0.0, |a, b| a + b) / n as f64;
         let half_width = (n >= 2).then(|| {
             let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
             t_975(n - 1) * (var / n as f64).sqrt()

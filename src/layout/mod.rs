@@ -355,6 +355,9 @@ pub fn check(scene: &Scene) -> Report {
         let Object::Conveyor(c) = o else { continue };
         for f in &scene.flow {
             let e = f.edge();
+            if e.via.is_some() {
+                continue; // a transfer robot bridges the gap
+            }
             let (other, end, which) = if e.to == c.id {
                 (e.from.clone(), c.from, "start")
             } else if e.from == c.id {
@@ -365,6 +368,9 @@ pub fn check(scene: &Scene) -> Report {
             let Some((obj, col)) = find(&other) else {
                 continue;
             };
+            if matches!(obj, Object::Conveyor(_)) && which == "start" {
+                continue; // belt to belt: reported once, from the upstream belt's end
+            }
             if matches!(obj, Object::Conveyor(_)) {
                 // Belt to belt: the ends must meet.
                 let meets = match obj {

@@ -106,7 +106,7 @@ pub fn write_csv(summary: &Summary, dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let l = &summary.line;
     let mut t = String::from("metric,unit,mean,ci95_half_width,ci95_low,ci95_high\n");
-    let rows: [(&str, &str, &Estimate); 20] = [
+    let rows: [(&str, &str, &Estimate); 21] = [
         ("good_per_hour", "parts/h", &l.good_per_hour),
         ("good_parts", "parts", &l.good_parts),
         ("line_oee", "ratio", &l.line_oee),
@@ -129,6 +129,7 @@ pub fn write_csv(summary: &Summary, dir: &Path) -> std::io::Result<()> {
         ("labour_hours", "h", &l.labour_hours),
         ("labour_cost", "currency", &l.labour_cost),
         ("cost_per_good_part", "currency/part", &l.cost_per_good_part),
+        ("safety_exposure", "person-h", &l.safety_exposure_h),
         ("littles_law_gap", "ratio", &l.littles_law_gap),
         (
             "bottleneck_share",

@@ -28,6 +28,73 @@ pub fn validate(scene: &Scene) -> Result<(), Diagnostic> {
     }
     check_flow(scene, &ctx)?;
     check_money(scene)?;
+    check_layout(scene)?;
+    Ok(())
+}
+
+/// Footprints, belt widths and the layout rules: positive sizes, known robots.
+fn check_layout(scene: &Scene) -> Result<(), Diagnostic> {
+    let positive = |v: f64| v.is_finite() && v > 0.0;
+    for o in &scene.objects {
+        let footprint = match o {
+            Object::Source(x) => x.footprint,
+            Object::Machine(x) => x.footprint,
+            Object::Buffer(x) => x.footprint,
+            Object::Robot(x) => x.footprint,
+            Object::Assembly(x) => x.footprint,
+            Object::Sink(x) => x.footprint,
+            _ => None,
+        };
+        if let Some((w, d)) = footprint
+            && !(positive(w) && positive(d))
+        {
+            return Err(Diagnostic::object(
+                o.id(),
+                format!("`footprint` must be two positive sizes in metres, got ({w}, {d})"),
+            ));
+        }
+        if let Object::Conveyor(c) = o
+            && let Some(w) = c.width
+            && !positive(w)
+        {
+            return Err(Diagnostic::object(
+                &c.id,
+                format!("`width` must be a positive number of metres, got {w}"),
+            ));
+        }
+    }
+    let Some(layout) = &scene.layout else {
+        return Ok(());
+    };
+    if let Some(a) = layout.min_aisle
+        && !(a.is_finite() && a >= 0.0)
+    {
+        return Err(Diagnostic::new(format!(
+            "layout.min_aisle must be a non-negative number of metres, got {a}"
+        )));
+    }
+    if let Some(v) = layout.walk_speed
+        && !positive(v)
+    {
+        return Err(Diagnostic::new(format!(
+            "layout.walk_speed must be a positive speed in m/s, got {v}"
+        )));
+    }
+    let robots: Vec<&str> = scene
+        .objects
+        .iter()
+        .filter(|o| matches!(o, Object::Robot(_)))
+        .map(Object::id)
+        .collect();
+    for f in &layout.fenced {
+        if !robots.contains(&f.as_str()) {
+            let d = Diagnostic::new(format!("layout.fenced names \"{f}\", which is not a robot"));
+            return Err(match did_you_mean(f, robots.iter().copied()) {
+                Some(s) => d.with_help(format!("did you mean \"{s}\"?")),
+                None => d.with_help("list the ids of Robot objects whose envelope is fenced"),
+            });
+        }
+    }
     Ok(())
 }
 

@@ -177,3 +177,41 @@ fn check_exits_0_when_clean_1_with_violations_2_on_bad_input() {
     assert_eq!(cli(&["check", "no/such/scene.ron"]).status.code(), Some(2));
     std::fs::remove_file(&file).ok();
 }
+
+#[test]
+fn bad_layout_values_are_bad_input() {
+    for (bad, says) in [
+        (
+            "Machine(id: \"m\", pos: (0, 0), footprint: (-1, 1), cycle: Constant(Seconds(10))),",
+            "`footprint` must be two positive sizes",
+        ),
+        (
+            "Machine(id: \"m\", pos: (0, 0), footprint: (1, 0), cycle: Constant(Seconds(10))),",
+            "`footprint` must be two positive sizes",
+        ),
+    ] {
+        let text = scene(bad, r#"("in", "m"), ("m", "out")"#, "");
+        let d = factory_twin::scene::parse_scene_str(&text).unwrap_err();
+        assert!(d.message.contains(says), "{}", d.message);
+        assert_eq!(d.object.as_deref(), Some("m"));
+    }
+    let ok = r#"Machine(id: "m", pos: (0, 0), cycle: Constant(Seconds(10))),"#;
+    for (layout, says) in [
+        (
+            "layout: (walk_speed: 0),",
+            "layout.walk_speed must be a positive speed",
+        ),
+        (
+            "layout: (min_aisle: -1),",
+            "layout.min_aisle must be a non-negative",
+        ),
+        (
+            "layout: (fenced: [\"m\"]),",
+            "layout.fenced names \"m\", which is not a robot",
+        ),
+    ] {
+        let text = scene(ok, r#"("in", "m"), ("m", "out")"#, layout);
+        let d = factory_twin::scene::parse_scene_str(&text).unwrap_err();
+        assert!(d.message.contains(says), "{}", d.message);
+    }
+}
