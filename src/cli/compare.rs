@@ -78,7 +78,10 @@ pub(super) fn compare(
             if cases.is_empty() {
                 Ok(())
             } else {
-                std::fs::write(dir.join("business_case.csv"), business_case_csv(&cases))
+                std::fs::write(
+                    dir.join("business_case.csv"),
+                    report::business_case_csv(&cases),
+                )
             }
         });
         if let Err(e) = written {
@@ -111,75 +114,4 @@ pub(super) fn compare(
         }
     }
     done(c.replications, c.replications_requested)
-}
-
-/// One row per variant and figure: mean and 95 % interval.
-fn business_case_csv(cases: &[BusinessCase]) -> String {
-    let mut t =
-        String::from("variant,figure,unit,mean,ci95_low,ci95_high,undefined_replications\n");
-    let q = |s: &str| {
-        if s.contains([',', '"', '\n']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s.to_string()
-        }
-    };
-    for c in cases {
-        let cur = c.assumptions.currency.as_str();
-        let mut row = |name: &str, unit: &str, e: Option<&crate::kpi::Estimate>, undefined: u32| {
-            let (m, lo, hi) = e.map_or((String::new(), String::new(), String::new()), |e| {
-                (
-                    e.mean.to_string(),
-                    e.low().to_string(),
-                    e.high().to_string(),
-                )
-            });
-            t.push_str(&format!(
-                "{},{name},{},{m},{lo},{hi},{undefined}\n",
-                q(&c.variant),
-                q(unit)
-            ));
-        };
-        let i = &c.investment;
-        for (name, v) in [
-            ("gross_investment", i.gross),
-            ("subsidy", i.subsidy),
-            ("net_investment", i.net),
-        ] {
-            let e = crate::kpi::Estimate {
-                mean: v,
-                half_width: None,
-                n: 1,
-            };
-            row(name, cur, Some(&e), 0);
-        }
-        let y = &c.yearly;
-        row(
-            "extra_good_parts_per_year",
-            "parts",
-            Some(&y.extra_good_parts),
-            0,
-        );
-        row("labour_saving_per_year", cur, Some(&y.labour_saving), 0);
-        row("energy_saving_per_year", cur, Some(&y.energy_saving), 0);
-        row("scrap_saving_per_year", cur, Some(&y.scrap_saving), 0);
-        row("margin_gain_per_year", cur, Some(&y.margin_gain), 0);
-        row("net_cash_flow_per_year", cur, Some(&y.net_cash_flow), 0);
-        row("npv", cur, Some(&c.npv), 0);
-        row("npv_without_subsidy", cur, Some(&c.npv_without_subsidy), 0);
-        row("irr", "%", c.irr.estimate.as_ref(), c.irr.undefined);
-        row(
-            "payback",
-            "years",
-            c.payback_years.estimate.as_ref(),
-            c.payback_years.undefined,
-        );
-        row(
-            "payback_without_subsidy",
-            "years",
-            c.payback_without_subsidy_years.estimate.as_ref(),
-            c.payback_without_subsidy_years.undefined,
-        );
-    }
-    t
 }

@@ -2,8 +2,8 @@
 
 use super::{RepOptions, done, fail, options, run_failed, write_file};
 use crate::error::Diagnostic;
-use crate::experiment::{self, Axis, KPIS, kpi_by_key};
-use crate::report::{self, plots};
+use crate::experiment::{self, Axis, kpi_by_key};
+use crate::report;
 use crate::scene::load_scene;
 use std::path::Path;
 
@@ -51,30 +51,7 @@ pub(super) fn sweep(
         )));
     }
     if let Some(file) = chart {
-        let labels: Vec<String> = s.points.iter().map(|p| p.label()).collect();
-        let best = s.best.as_ref().map(|b| b.point);
-        let rows: Vec<plots::WhiskerRow<'_>> = s
-            .points
-            .iter()
-            .zip(&labels)
-            .enumerate()
-            .filter_map(|(i, (p, l))| {
-                let e = p.kpi(s.by)?.estimate;
-                Some(plots::WhiskerRow {
-                    label: l,
-                    mean: e.mean,
-                    low: e.low(),
-                    high: e.high(),
-                    colour: plots::SERIES_COLOURS[if Some(i) == best { 2 } else { 0 }],
-                })
-            })
-            .collect();
-        let unit = KPIS.iter().find(|k| k.key == s.by).map_or("", |k| k.unit);
-        let svg = plots::whisker_bars(
-            &format!("{}: {} by setting", s.scene, s.by_name),
-            unit,
-            &rows,
-        );
+        let svg = report::html::sweep_chart(&s, &format!("{}: {} by setting", s.scene, s.by_name));
         if let Err(code) = write_file(file, "chart", &svg) {
             return code;
         }

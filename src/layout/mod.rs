@@ -88,36 +88,18 @@ fn collider(o: &Object) -> Option<Collider> {
         );
     }
     let (w, d) = footprint(o)?;
-    let rot = match o {
-        Object::Source(x) => x.rot,
-        Object::Machine(x) => x.rot,
-        Object::Buffer(x) => x.rot,
-        Object::Robot(x) => x.rot,
-        Object::Assembly(x) => x.rot,
-        Object::Sink(x) => x.rot,
-        _ => 0.0,
-    };
     Some(
         ColliderBuilder::cuboid(w as f32 / 2.0, 0.5, d as f32 / 2.0)
             .position(Pose::new(
                 point(o.pos()?, 0.5),
-                Vector::new(0.0, (rot as f32).to_radians(), 0.0),
+                Vector::new(0.0, (o.rot() as f32).to_radians(), 0.0),
             ))
             .build(),
     )
 }
 
 fn footprint(o: &Object) -> Option<(f64, f64)> {
-    let own = match o {
-        Object::Source(x) => x.footprint,
-        Object::Machine(x) => x.footprint,
-        Object::Buffer(x) => x.footprint,
-        Object::Robot(x) => x.footprint,
-        Object::Assembly(x) => x.footprint,
-        Object::Sink(x) => x.footprint,
-        _ => None,
-    };
-    own.or_else(|| default_footprint(o))
+    o.footprint().or_else(|| default_footprint(o))
 }
 
 /// Distance from a floor point to an object's collider (0 inside).
@@ -390,7 +372,6 @@ pub fn check(scene: &Scene) -> Report {
                 }
                 continue;
             }
-            let _ = col;
             let gap = distance_to(col, end);
             if gap > CONVEYOR_END_TOLERANCE {
                 violations.push(Violation {

@@ -1,5 +1,6 @@
 //! CSV tables (RFC 4180 quoting) and the event log.
 
+use crate::economics::BusinessCase;
 use crate::experiment::{Comparison, Replication, Summary, Sweep};
 use crate::kpi::Estimate;
 use std::fmt::Write as _;
@@ -310,6 +311,66 @@ pub fn write_events(
         }
     }
     out.flush()
+}
+
+/// One row per variant and figure: mean and 95 % interval.
+pub fn business_case_csv(cases: &[BusinessCase]) -> String {
+    let mut t =
+        String::from("variant,figure,unit,mean,ci95_low,ci95_high,undefined_replications\n");
+    for c in cases {
+        let cur = c.assumptions.currency.as_str();
+        let mut row = |name: &str, unit: &str, e: Option<&Estimate>, undefined: u32| {
+            let (m, lo, hi) = e.map_or((String::new(), String::new(), String::new()), |e| {
+                (num(e.mean), num(e.low()), num(e.high()))
+            });
+            t.push_str(&format!(
+                "{},{name},{},{m},{lo},{hi},{undefined}\n",
+                field(&c.variant),
+                field(unit)
+            ));
+        };
+        let i = &c.investment;
+        for (name, v) in [
+            ("gross_investment", i.gross),
+            ("subsidy", i.subsidy),
+            ("net_investment", i.net),
+        ] {
+            let e = Estimate {
+                mean: v,
+                half_width: None,
+                n: 1,
+            };
+            row(name, cur, Some(&e), 0);
+        }
+        let y = &c.yearly;
+        row(
+            "extra_good_parts_per_year",
+            "parts",
+            Some(&y.extra_good_parts),
+            0,
+        );
+        row("labour_saving_per_year", cur, Some(&y.labour_saving), 0);
+        row("energy_saving_per_year", cur, Some(&y.energy_saving), 0);
+        row("scrap_saving_per_year", cur, Some(&y.scrap_saving), 0);
+        row("margin_gain_per_year", cur, Some(&y.margin_gain), 0);
+        row("net_cash_flow_per_year", cur, Some(&y.net_cash_flow), 0);
+        row("npv", cur, Some(&c.npv), 0);
+        row("npv_without_subsidy", cur, Some(&c.npv_without_subsidy), 0);
+        row("irr", "%", c.irr.estimate.as_ref(), c.irr.undefined);
+        row(
+            "payback",
+            "years",
+            c.payback_years.estimate.as_ref(),
+            c.payback_years.undefined,
+        );
+        row(
+            "payback_without_subsidy",
+            "years",
+            c.payback_without_subsidy_years.estimate.as_ref(),
+            c.payback_without_subsidy_years.undefined,
+        );
+    }
+    t
 }
 
 #[cfg(test)]

@@ -768,33 +768,8 @@ pub fn sweep_report(s: &Sweep) -> String {
         s.replications,
         s.seed
     );
+    b.push_str(&sweep_chart(s, &format!("{} by setting", s.by_name)));
     let labels: Vec<String> = s.points.iter().map(|p| p.label()).collect();
-    let best = s.best.as_ref().map(|b| b.point);
-    let rows: Vec<WhiskerRow<'_>> = s
-        .points
-        .iter()
-        .zip(&labels)
-        .enumerate()
-        .filter_map(|(i, (p, l))| {
-            let e = p.kpi(s.by)?.estimate;
-            Some(WhiskerRow {
-                label: l,
-                mean: e.mean,
-                low: e.low(),
-                high: e.high(),
-                colour: if Some(i) == best {
-                    SERIES_COLOURS[2]
-                } else {
-                    SERIES_COLOURS[0]
-                },
-            })
-        })
-        .collect();
-    b.push_str(&plots::whisker_bars(
-        &format!("{} by setting", s.by_name),
-        s.by_unit,
-        &rows,
-    ));
     let mut head: Vec<String> = vec!["setting".into()];
     head.extend(KPIS.iter().map(|k| format!("{} ({})", k.name, k.unit)));
     let rows: Vec<Vec<String>> = s
@@ -817,4 +792,27 @@ pub fn sweep_report(s: &Sweep) -> String {
         &format!("by {}", s.by_name),
         &b,
     )
+}
+
+/// The chosen KPI per grid point with its interval, the best point highlighted.
+pub fn sweep_chart(s: &Sweep, title: &str) -> String {
+    let labels: Vec<String> = s.points.iter().map(|p| p.label()).collect();
+    let best = s.best.as_ref().map(|b| b.point);
+    let rows: Vec<WhiskerRow<'_>> = s
+        .points
+        .iter()
+        .zip(&labels)
+        .enumerate()
+        .filter_map(|(i, (p, l))| {
+            let e = p.kpi(s.by)?.estimate;
+            Some(WhiskerRow {
+                label: l,
+                mean: e.mean,
+                low: e.low(),
+                high: e.high(),
+                colour: SERIES_COLOURS[if Some(i) == best { 2 } else { 0 }],
+            })
+        })
+        .collect();
+    plots::whisker_bars(title, s.by_unit, &rows)
 }

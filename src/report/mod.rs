@@ -9,7 +9,7 @@ pub mod plots;
 mod terminal;
 
 pub use chart::{STATE_COLOURS, escape, state_chart};
-pub use csv::{write_comparison_csv, write_csv, write_events, write_sweep_csv};
+pub use csv::{business_case_csv, write_comparison_csv, write_csv, write_events, write_sweep_csv};
 pub use html::{compare_report, run_report, sweep_report};
 pub use terminal::{business_case, comparison, sweep, terminal};
 

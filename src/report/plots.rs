@@ -91,6 +91,23 @@ impl Frame {
         self.y0 + self.h - (v - self.ymin) / (self.ymax - self.ymin).max(1e-12) * self.h
     }
 
+    /// Vertical grid lines at `ticks` with their labels below (the zero line darker),
+    /// for charts whose rows are categories.
+    fn vertical_grid(&self, s: &mut String, ticks: &[f64]) {
+        for tv in ticks {
+            let x = self.x(*tv);
+            let _ = writeln!(
+                s,
+                r##"<line x1="{x:.1}" y1="{}" x2="{x:.1}" y2="{}" stroke="{}"/><text x="{x:.1}" y="{}" text-anchor="middle" fill="#444">{}</text>"##,
+                self.y0,
+                self.y0 + self.h,
+                if *tv == 0.0 { "#555" } else { "#e3e3e3" },
+                self.y0 + self.h + 16.0,
+                short(*tv)
+            );
+        }
+    }
+
     /// Axes, grid lines, tick labels and axis titles.
     fn axes(&self, s: &mut String, x_label: &str, y_label: &str) {
         for t in ticks(self.ymin, self.ymax, 5) {
@@ -304,18 +321,7 @@ pub fn whisker_bars(title: &str, unit: &str, rows: &[WhiskerRow<'_>]) -> String 
         ymin: 0.0,
         ymax: 1.0,
     };
-    for tv in &t {
-        let x = f.x(*tv);
-        let _ = writeln!(
-            s,
-            r##"<line x1="{x:.1}" y1="{}" x2="{x:.1}" y2="{}" stroke="{}"/><text x="{x:.1}" y="{}" text-anchor="middle" fill="#444">{}</text>"##,
-            f.y0,
-            f.y0 + f.h,
-            if *tv == 0.0 { "#555" } else { "#e3e3e3" },
-            f.y0 + f.h + 16.0,
-            short(*tv)
-        );
-    }
+    f.vertical_grid(&mut s, &t);
     let _ = writeln!(
         s,
         r##"<text x="{}" y="{}" text-anchor="middle" fill="#333">{}</text>"##,
@@ -482,18 +488,7 @@ pub fn tornado(title: &str, unit: &str, centre: f64, rows: &[TornadoRow<'_>]) ->
         ymin: 0.0,
         ymax: 1.0,
     };
-    for tv in &t {
-        let x = f.x(*tv);
-        let _ = writeln!(
-            s,
-            r##"<line x1="{x:.1}" y1="{}" x2="{x:.1}" y2="{}" stroke="{}"/><text x="{x:.1}" y="{}" text-anchor="middle" fill="#444">{}</text>"##,
-            f.y0,
-            f.y0 + f.h,
-            if *tv == 0.0 { "#555" } else { "#e3e3e3" },
-            f.y0 + f.h + 16.0,
-            short(*tv)
-        );
-    }
+    f.vertical_grid(&mut s, &t);
     for (i, r) in rows.iter().enumerate() {
         let y = f.y0 + i as f64 * row_h;
         let _ = writeln!(

@@ -175,6 +175,32 @@ impl Object {
         }
     }
 
+    /// The footprint given in the scene, if any (conveyors use `width`).
+    pub fn footprint(&self) -> Option<(f64, f64)> {
+        match self {
+            Object::Source(x) => x.footprint,
+            Object::Machine(x) => x.footprint,
+            Object::Buffer(x) => x.footprint,
+            Object::Robot(x) => x.footprint,
+            Object::Assembly(x) => x.footprint,
+            Object::Sink(x) => x.footprint,
+            Object::Conveyor(_) | Object::Operators(_) => None,
+        }
+    }
+
+    /// Rotation about the vertical axis, degrees (0 for conveyors and operators).
+    pub fn rot(&self) -> f64 {
+        match self {
+            Object::Source(x) => x.rot,
+            Object::Machine(x) => x.rot,
+            Object::Buffer(x) => x.rot,
+            Object::Robot(x) => x.rot,
+            Object::Assembly(x) => x.rot,
+            Object::Sink(x) => x.rot,
+            Object::Conveyor(_) | Object::Operators(_) => 0.0,
+        }
+    }
+
     /// The floor position of the object (a conveyor's midpoint).
     pub fn pos(&self) -> Option<Pos> {
         Some(match self {

@@ -36,16 +36,7 @@ pub fn validate(scene: &Scene) -> Result<(), Diagnostic> {
 fn check_layout(scene: &Scene) -> Result<(), Diagnostic> {
     let positive = |v: f64| v.is_finite() && v > 0.0;
     for o in &scene.objects {
-        let footprint = match o {
-            Object::Source(x) => x.footprint,
-            Object::Machine(x) => x.footprint,
-            Object::Buffer(x) => x.footprint,
-            Object::Robot(x) => x.footprint,
-            Object::Assembly(x) => x.footprint,
-            Object::Sink(x) => x.footprint,
-            _ => None,
-        };
-        if let Some((w, d)) = footprint
+        if let Some((w, d)) = o.footprint()
             && !(positive(w) && positive(d))
         {
             return Err(Diagnostic::object(

@@ -33,6 +33,16 @@ pub struct RobotJoint {
     pub node: u32,
     /// 0: the turntable (yaw), 1: the upper arm (pitch).
     pub axis: u8,
+    /// The robot's base on the floor and its `rot` (radians), to aim the arm.
+    pub base: Vec3,
+    pub rot: f32,
+}
+
+/// A conveyor's belt ends (world, at belt height), where parts ride.
+#[derive(Component, Debug, Clone, Copy)]
+pub struct Belt {
+    pub from: Vec3,
+    pub to: Vec3,
 }
 
 /// Where an operator pool's people stand when idle.
@@ -334,7 +344,12 @@ pub fn build_floor(
                             Transform::from_xyz(-0.45, 0.45, -0.3),
                         ));
                         p.spawn((
-                            RobotJoint { node, axis: 0 },
+                            RobotJoint {
+                                node,
+                                axis: 0,
+                                base: world(r.pos, 0.0),
+                                rot: (r.rot as f32).to_radians(),
+                            },
                             Transform::from_xyz(0.0, 0.3, 0.0),
                             Visibility::default(),
                         ))
@@ -345,7 +360,12 @@ pub fn build_floor(
                                 Transform::from_xyz(0.0, 0.17, 0.0),
                             ));
                             base.spawn((
-                                RobotJoint { node, axis: 1 },
+                                RobotJoint {
+                                    node,
+                                    axis: 1,
+                                    base: world(r.pos, 0.0),
+                                    rot: (r.rot as f32).to_radians(),
+                                },
                                 Transform::from_xyz(0.0, 0.4, 0.0),
                                 Visibility::default(),
                             ))
@@ -407,6 +427,10 @@ pub fn build_floor(
                     .spawn((
                         FloorItem,
                         Model { node },
+                        Belt {
+                            from: world(c.from, 0.82),
+                            to: world(c.to, 0.82),
+                        },
                         Transform::from_translation((a + b) / 2.0).with_rotation(yaw),
                         Visibility::default(),
                     ))

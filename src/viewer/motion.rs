@@ -3,9 +3,8 @@
 //! and sit in machines; robot arms turn towards where they work; operators
 //! stand at the machines they serve, or at their post when idle.
 
-use super::floor::{Model, OperatorHome, Palette, RobotJoint, StateLamp};
-use super::{SceneLayout, world};
-use crate::scene::Object;
+use super::floor::{Belt, Model, OperatorHome, Palette, RobotJoint, StateLamp};
+use super::world;
 use crate::sim::{Engine, NodeKind, State, StationKind};
 use bevy::prelude::*;
 
@@ -87,24 +86,21 @@ fn show<M: Component>(
 fn place_parts(
     mut commands: Commands,
     engine: Res<Engine>,
-    layout: Res<SceneLayout>,
     palette: Res<Palette>,
-    models: Query<(&Model, &Transform), Without<PartMarker>>,
+    models: Query<(&Model, &Transform, Option<&Belt>), Without<PartMarker>>,
     mut crowd: ResMut<Crowd>,
     mut parts: Query<(&mut Transform, &mut Visibility), With<PartMarker>>,
 ) {
     let mut at: Vec<Vec3> = Vec::new();
-    for (model, transform) in &models {
+    for (model, transform, belt) in &models {
         let node = &engine.nodes[model.node as usize];
         match &node.kind {
             NodeKind::Conveyor(c) => {
-                let object = layout.0.objects.iter().find(|o| o.id() == node.id);
-                if let Some(Object::Conveyor(sc)) = object {
-                    let (a, b) = (world(sc.from, 0.82), world(sc.to, 0.82));
+                if let Some(belt) = belt {
                     at.extend(
                         c.positions(engine.now)
                             .into_iter()
-                            .map(|f| a.lerp(b, f as f32)),
+                            .map(|f| belt.from.lerp(belt.to, f as f32)),
                     );
                 }
             }
@@ -150,28 +146,18 @@ fn place_parts(
     });
 }
 
-fn turn_robots(
-    engine: Res<Engine>,
-    layout: Res<SceneLayout>,
-    mut joints: Query<(&RobotJoint, &mut Transform)>,
-) {
+fn turn_robots(engine: Res<Engine>, mut joints: Query<(&RobotJoint, &mut Transform)>) {
     let t = engine.now as f32;
     for (joint, mut transform) in &mut joints {
-        let node = &engine.nodes[joint.node as usize];
         let working = station_state(&engine, joint.node) == Some(State::Working);
-        let robot = layout.0.objects.iter().find_map(|o| match o {
-            Object::Robot(r) if r.id == node.id => Some(r),
-            _ => None,
-        });
-        let Some(robot) = robot else { continue };
         match joint.axis {
             0 => {
                 // Face the tool point (transfer) or sweep over the cell (process).
                 let yaw = match engine.robot_tool(joint.node) {
                     Some(tool) => {
-                        let d = world(tool, 0.0) - world(robot.pos, 0.0);
+                        let d = world(tool, 0.0) - joint.base;
                         if d.length_squared() > 1e-6 {
-                            (-d.z).atan2(d.x) - (robot.rot as f32).to_radians()
+                            (-d.z).atan2(d.x) - joint.rot
                         } else {
                             0.0
                         }

@@ -327,9 +327,7 @@ fn panels(
         egui::Window::new(format!("Inspector: {id}"))
             .open(&mut open)
             .anchor(egui::Align2::LEFT_TOP, [10.0, 90.0])
-            .show(ctx, |ui| {
-                inspector(ui, &mut engine, node, &id, &mut source, &mut before_after)
-            });
+            .show(ctx, |ui| inspector(ui, &mut engine, node, &id, &mut source));
         if !open {
             selected.0 = None;
         }
@@ -409,7 +407,6 @@ fn inspector(
     node: u32,
     id: &str,
     source: &mut SceneSource,
-    _before_after: &mut BeforeAfter,
 ) {
     let now = engine.now;
     match &engine.nodes[node as usize].kind {
