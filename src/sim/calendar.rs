@@ -110,15 +110,12 @@ impl Calendar {
         loop {
             let first = i * ARITY + 1;
             let best = if first + ARITY <= n {
-                // All four children exist: compare them without bounds checks.
+                // All four children exist: a tournament of two pairs, three
+                // comparisons and no loop.
                 let c = &self.heap[first..first + ARITY];
-                let (mut b, mut key) = (0, c[0].key);
-                for (k, child) in c.iter().enumerate().skip(1) {
-                    if child.key < key {
-                        (b, key) = (k, child.key);
-                    }
-                }
-                first + b
+                let a = if c[1].key < c[0].key { 1 } else { 0 };
+                let b = if c[3].key < c[2].key { 3 } else { 2 };
+                first + if c[b].key < c[a].key { b } else { a }
             } else if first < n {
                 (first..n)
                     .min_by_key(|&c| self.heap[c].key)

@@ -13,6 +13,7 @@ use super::{Action, Engine, LogEvent, NodeKind, Waiter};
 
 impl Engine {
     /// The part ready to leave `slot` of `node`, if any.
+    #[inline(always)]
     pub(super) fn ready_part(&self, node: u32, slot: u32) -> Option<u32> {
         let n = &self.nodes[node as usize];
         if n.reserved[slot as usize] {
@@ -35,14 +36,12 @@ impl Engine {
         let Some(part) = self.ready_part(node, slot) else {
             return false;
         };
-        let token = {
-            let t = &mut self.nodes[node as usize].tokens[slot as usize];
-            *t = t.wrapping_add(1);
-            *t
-        };
+        let n = &mut self.nodes[node as usize];
+        let t = &mut n.tokens[slot as usize];
+        *t = t.wrapping_add(1);
+        let token = *t;
         // One fixed destination: a transfer robot's place point, or the only
         // plain edge of a node (the common case, so it skips the edge loop).
-        let n = &self.nodes[node as usize];
         let fixed = if n.is_transfer {
             self.transfer_destination(node)
         } else {
@@ -148,9 +147,10 @@ impl Engine {
         last // rounding: weights sum to 1 within 1e-6
     }
 
+    #[inline(always)]
     fn wait_on(&mut self, target: u32, waiter: Waiter) {
-        let n = &mut self.nodes[target as usize];
-        if n.waiters.len() >= 64 && n.waiters.len().is_power_of_two() {
+        let len = self.nodes[target as usize].waiters.len();
+        if len >= 64 && len.is_power_of_two() {
             // Drop stale entries now and then so retries cannot pile up.
             let nodes = &self.nodes;
             let keep: Vec<Waiter> = nodes[target as usize]
@@ -161,8 +161,9 @@ impl Engine {
                 .collect();
             self.nodes[target as usize].waiters = keep.into();
         }
-        self.nodes[target as usize].waiters.push_back(waiter);
-        if let NodeKind::Conveyor(_) = self.nodes[target as usize].kind {
+        let n = &mut self.nodes[target as usize];
+        n.waiters.push_back(waiter);
+        if let NodeKind::Conveyor(_) = n.kind {
             self.conveyor_watch_gap(target);
         }
     }
@@ -187,6 +188,7 @@ impl Engine {
     }
 
     /// Whether `node` could take some part now (a cheap pre-check for waking).
+    #[inline]
     fn has_space(&self, node: u32) -> bool {
         match &self.nodes[node as usize].kind {
             NodeKind::Station(s) => s.has_space(),
@@ -198,6 +200,7 @@ impl Engine {
     }
 
     /// Whether `node` takes `part` now.
+    #[inline(always)]
     pub(super) fn can_accept(&self, node: u32, part: u32) -> bool {
         match &self.nodes[node as usize].kind {
             NodeKind::Station(s) => s.can_accept(self.parts[part].product),
@@ -209,6 +212,7 @@ impl Engine {
     }
 
     /// Hands `part` to `node`, which has just accepted it.
+    #[inline(always)]
     pub(super) fn deliver(&mut self, node: u32, part: u32) {
         self.parts[part].next_edge = NO_EDGE;
         self.log(node, part, LogEvent::Enter);
@@ -222,6 +226,7 @@ impl Engine {
     }
 
     /// The part in `slot` of `node` has left: update the node.
+    #[inline(always)]
     pub(super) fn release(&mut self, node: u32, slot: u32) {
         match &self.nodes[node as usize].kind {
             NodeKind::Station(_) => self.station_released(node, slot),
@@ -233,6 +238,7 @@ impl Engine {
     }
 
     /// A push just failed: the node is blocked in that slot.
+    #[inline]
     fn on_blocked(&mut self, node: u32, _slot: u32) {
         if let NodeKind::Conveyor(_) = self.nodes[node as usize].kind {
             self.conveyor_blocked(node);
@@ -251,6 +257,7 @@ impl Engine {
         }
     }
 
+    #[inline]
     pub(super) fn queue(&mut self, action: Action) {
         self.actions.push_back(action);
     }
@@ -276,6 +283,7 @@ impl Engine {
     }
 
     /// Queues a wake-up of `node` (it has space again).
+    #[inline(always)]
     pub(super) fn space_freed(&mut self, node: u32) {
         if !self.nodes[node as usize].waiters.is_empty() || self.is_assembly(node) {
             self.queue(Action::Wake(node));

@@ -120,6 +120,9 @@ struct Waiter {
 // Stations are the big variant; nodes live once in a vector, so the padding
 // costs a little memory and saves a pointer chase on every event.
 #[allow(clippy::large_enum_variant)]
+// An explicit tag byte: matching on the kind (several times per operation)
+// is one load and a jump, not a niche decode.
+#[repr(u8)]
 #[derive(Debug)]
 pub enum NodeKind {
     Source(Source),
@@ -451,7 +454,17 @@ impl Engine {
             .sum()
     }
 
+    /// Records an event when the run keeps a log (the check is inlined; the
+    /// recording is not, so the hot paths stay small).
+    #[inline]
     fn log(&mut self, node: u32, part: u32, event: LogEvent) {
+        if self.log.is_some() {
+            self.log_record(node, part, event);
+        }
+    }
+
+    #[cold]
+    fn log_record(&mut self, node: u32, part: u32, event: LogEvent) {
         if let Some(log) = &mut self.log {
             let serial = if part == part::NO_PART {
                 0

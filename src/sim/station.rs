@@ -23,6 +23,16 @@ pub enum Phase {
     Done,
 }
 
+/// The state of a server in each phase on an available station, indexed by
+/// `Phase as usize` (a table: this runs twice per operation).
+const STATE_BY_PHASE: [State; 5] = [
+    State::Starved,
+    State::WaitingForOperator,
+    State::Setup,
+    State::Working,
+    State::Blocked,
+];
+
 /// One parallel server of a station.
 #[derive(Clone, Debug)]
 pub struct Server {
@@ -199,10 +209,12 @@ impl Station {
         }
     }
 
+    #[inline]
     fn available(&self) -> bool {
         self.on_shift && !self.failed
     }
 
+    #[inline]
     pub(super) fn has_space(&self) -> bool {
         if !self.available() {
             return false;
@@ -218,6 +230,7 @@ impl Station {
         }
     }
 
+    #[inline]
     pub(super) fn can_accept(&self, product: u16) -> bool {
         if !self.available() {
             return false;
@@ -234,6 +247,7 @@ impl Station {
         }
     }
 
+    #[inline]
     pub(super) fn ready_part(&self, slot: u32) -> u32 {
         let s = &self.servers[slot as usize];
         if s.phase == Phase::Done {
@@ -260,19 +274,14 @@ impl Station {
     }
 
     /// The state a server is in, derived from its phase and the station.
+    #[inline]
     fn derived_state(&self, server: &Server) -> State {
         if !self.on_shift {
             State::OffShift
         } else if self.failed {
             State::Failed
         } else {
-            match server.phase {
-                Phase::Idle => State::Starved,
-                Phase::WaitOperator => State::WaitingForOperator,
-                Phase::Setup => State::Setup,
-                Phase::Work => State::Working,
-                Phase::Done => State::Blocked,
-            }
+            STATE_BY_PHASE[server.phase as usize]
         }
     }
 
@@ -421,6 +430,28 @@ impl Station {
         }
     }
 
+    /// Counts servers starting (+1) or stopping (-1) work for the failure
+    /// clock, which runs only while some server works (`working` counts only
+    /// for stations that can fail). Returns the failure to schedule, as
+    /// (time, generation), when the clock starts.
+    #[inline]
+    fn working_changed(&mut self, now: f64, delta: i32) -> Option<(f64, u32)> {
+        self.failures.as_ref()?;
+        let before = self.working;
+        self.working = self.working.wrapping_add_signed(delta);
+        if before == 0 && self.working > 0 {
+            self.working_since = now;
+            self.failure_generation = self.failure_generation.wrapping_add(1);
+            return Some((now + self.ttf_remaining, self.failure_generation));
+        }
+        if before > 0 && self.working == 0 {
+            self.ttf_remaining = (self.ttf_remaining - (now - self.working_since)).max(0.0);
+            self.failure_generation = self.failure_generation.wrapping_add(1);
+        }
+        None
+    }
+
+    #[inline]
     fn sample_cycle(&mut self, product: u16) -> f64 {
         match &self.cycle[product as usize] {
             Some(s) => s.sample(&mut self.process_rng),
@@ -430,6 +461,7 @@ impl Station {
 }
 
 impl Engine {
+    #[inline]
     fn station(&mut self, node: u32) -> &mut Station {
         match &mut self.nodes[node as usize].kind {
             NodeKind::Station(s) => s,
@@ -438,6 +470,7 @@ impl Engine {
     }
 
     /// A machine or robot cell with one server (not an assembly: its bins take parts).
+    #[inline]
     pub(super) fn is_single_server(&self, node: u32) -> bool {
         matches!(
             &self.nodes[node as usize].kind,
@@ -445,6 +478,7 @@ impl Engine {
         )
     }
 
+    #[inline]
     pub(super) fn is_assembly(&self, node: u32) -> bool {
         matches!(
             &self.nodes[node as usize].kind,
@@ -456,6 +490,7 @@ impl Engine {
     }
 
     /// A part arrives at a station that accepted it.
+    #[inline]
     pub(super) fn station_accept(&mut self, node: u32, part: u32) {
         let product = self.parts[part].product;
         let st = self.station(node);
@@ -525,6 +560,7 @@ impl Engine {
     }
 
     /// Operator (if needed), then setup or work.
+    #[inline]
     fn begin_job(&mut self, node: u32, server: u32) {
         let st = self.station(node);
         if let Some(pool) = st.operator
@@ -554,38 +590,44 @@ impl Engine {
 
     fn start_processing(&mut self, node: u32, server: u32) {
         let now = self.now;
-        let part = self.station(node).servers[server as usize].part;
+        // One lookup of the station for the whole start (this runs once per
+        // operation); the calendar and parts are borrowed beside it.
+        let Engine {
+            nodes,
+            parts,
+            calendar,
+            ..
+        } = self;
+        let NodeKind::Station(st) = &mut nodes[node as usize].kind else {
+            unreachable!("node {node} is a station")
+        };
+        let si = server as usize;
+        let part = st.servers[si].part;
         let product = if part == NO_PART {
             0
         } else {
-            self.parts[part].product
+            parts[part].product
         };
-        let st = self.station(node);
-        let s = &st.servers[server as usize];
-        let needs_setup =
-            st.setup.is_some() && s.last_product != u16::MAX && s.last_product != product;
-        let (phase, duration) = if needs_setup {
-            let d = st
-                .setup
-                .as_ref()
-                .expect("checked")
-                .sample(&mut st.process_rng);
-            (Phase::Setup, d)
-        } else {
-            (Phase::Work, st.sample_cycle(product))
+        let last = st.servers[si].last_product;
+        let (phase, duration) = match &st.setup {
+            Some(setup) if last != u16::MAX && last != product => {
+                (Phase::Setup, setup.sample(&mut st.process_rng))
+            }
+            _ => (Phase::Work, st.sample_cycle(product)),
         };
-        let s = &mut st.servers[server as usize];
+        let s = &mut st.servers[si];
         s.phase = phase;
         s.running = true;
         s.end = now + duration;
         s.generation = s.generation.wrapping_add(1);
         let generation = s.generation;
-        let part = s.part;
-        if phase == Phase::Work {
-            self.working_changed(node, 1);
+        if phase == Phase::Work
+            && let Some((at, generation)) = st.working_changed(now, 1)
+        {
+            calendar.schedule(at, Event::Failure { node, generation });
         }
-        self.station(node).update_server(server as usize, now);
-        self.calendar.schedule(
+        st.update_server(si, now);
+        calendar.schedule(
             now + duration,
             Event::PhaseDone {
                 node,
@@ -593,37 +635,21 @@ impl Engine {
                 generation,
             },
         );
-        self.log(
-            node,
-            part,
-            if phase == Phase::Setup {
-                LogEvent::Setup
-            } else {
-                LogEvent::Start
-            },
-        );
+        let event = if phase == Phase::Setup {
+            LogEvent::Setup
+        } else {
+            LogEvent::Start
+        };
+        self.log(node, part, event);
     }
 
-    /// Keeps the failure clock, which runs only while some server works
-    /// (`working` counts only for stations that can fail).
+    /// Keeps the failure clock, which runs only while some server works.
+    #[inline]
     fn working_changed(&mut self, node: u32, delta: i32) {
         let now = self.now;
-        let st = self.station(node);
-        if st.failures.is_none() {
-            return;
-        }
-        let before = st.working;
-        st.working = st.working.wrapping_add_signed(delta);
-        if before == 0 && st.working > 0 {
-            st.working_since = now;
-            st.failure_generation = st.failure_generation.wrapping_add(1);
-            let generation = st.failure_generation;
-            let at = now + st.ttf_remaining;
+        if let Some((at, generation)) = self.station(node).working_changed(now, delta) {
             self.calendar
                 .schedule(at, Event::Failure { node, generation });
-        } else if before > 0 && st.working == 0 {
-            st.ttf_remaining = (st.ttf_remaining - (now - st.working_since)).max(0.0);
-            st.failure_generation = st.failure_generation.wrapping_add(1);
         }
     }
 
@@ -667,13 +693,21 @@ impl Engine {
                 self.log(node, part, LogEvent::Start);
             }
             Phase::Work => {
-                self.working_changed(node, -1);
-                let product = self.parts[part].product;
-                let st = self.station(node);
+                let Engine {
+                    nodes,
+                    parts,
+                    completions,
+                    ..
+                } = self;
+                let NodeKind::Station(st) = &mut nodes[node as usize].kind else {
+                    unreachable!("node {node} is a station")
+                };
+                // Stopping work never schedules a failure.
+                st.working_changed(now, -1);
+                let product = parts[part].product;
                 st.produced += 1;
                 st.ideal_time += st.ideal_cycle[product as usize];
-                self.completions += 1;
-                let st = self.station(node);
+                *completions += 1;
                 let scrap = st.scrap > 0.0 && st.quality_rng.uniform() < st.scrap;
                 let s = &mut st.servers[server as usize];
                 s.last_product = product;
@@ -698,7 +732,7 @@ impl Engine {
                     st.good += 1;
                     // The state is settled after the hand-off: a part that
                     // leaves at once never makes the server blocked.
-                    st.servers[server as usize].phase = Phase::Done;
+                    s.phase = Phase::Done;
                     self.log(node, part, LogEvent::Finish);
                 }
                 if let Some(pool) = pool {
@@ -717,6 +751,7 @@ impl Engine {
     }
 
     /// The finished part in `server` has left.
+    #[inline]
     pub(super) fn station_released(&mut self, node: u32, server: u32) {
         let now = self.now;
         let st = self.station(node);
@@ -967,4 +1002,23 @@ impl Engine {
 
 fn dist(a: (f64, f64), b: (f64, f64)) -> f64 {
     (a.0 - b.0).hypot(a.1 - b.1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_table_follows_the_phase_order() {
+        let expected = [
+            (Phase::Idle, State::Starved),
+            (Phase::WaitOperator, State::WaitingForOperator),
+            (Phase::Setup, State::Setup),
+            (Phase::Work, State::Working),
+            (Phase::Done, State::Blocked),
+        ];
+        for (phase, state) in expected {
+            assert_eq!(STATE_BY_PHASE[phase as usize], state, "{phase:?}");
+        }
+    }
 }

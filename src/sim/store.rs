@@ -17,6 +17,7 @@ pub struct Content {
 }
 
 impl Content {
+    #[inline]
     pub fn change(&mut self, now: f64, delta: i32) {
         self.flush(now);
         self.level = self.level.wrapping_add_signed(delta);
@@ -26,6 +27,7 @@ impl Content {
         self.max = self.max.max(self.level);
     }
 
+    #[inline]
     pub fn flush(&mut self, now: f64) {
         self.area += f64::from(self.level) * (now - self.since);
         self.since = now;
@@ -148,6 +150,7 @@ impl Conveyor {
 }
 
 impl Engine {
+    #[inline]
     pub(super) fn buffer_accept(&mut self, node: u32, part: u32) {
         let now = self.now;
         let NodeKind::Buffer(b) = &mut self.nodes[node as usize].kind else {
@@ -160,6 +163,7 @@ impl Engine {
         }
     }
 
+    #[inline]
     pub(super) fn buffer_released(&mut self, node: u32) {
         let now = self.now;
         let NodeKind::Buffer(b) = &mut self.nodes[node as usize].kind else {
@@ -178,6 +182,7 @@ impl Engine {
     /// its way to the buffer's only target; when that target is a one-server
     /// station it is now full, so the new head waits on it at once instead of
     /// making an offer that must fail (about one offer per operation saved).
+    #[inline]
     fn offer_next_head(&mut self, node: u32) {
         if let Some(target) = self.nodes[node as usize].single_target
             && self.is_single_server(target)
