@@ -23,6 +23,7 @@ pub mod error;
 pub mod experiment;
 pub mod kpi;
 pub mod layout;
+pub mod physics;
 pub mod report;
 pub mod scene;
 pub mod sim;

@@ -16,7 +16,7 @@
 use crate::scene::{Object, Pos, RobotTask, Scene};
 use rapier3d::geometry::{Collider, ColliderBuilder};
 use rapier3d::math::{Pose, Vector};
-use rapier3d::parry::query;
+use rapier3d::parry::query::{self, ClosestPoints};
 use rapier3d::parry::shape::{Ball, Capsule, Cylinder};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -57,6 +57,10 @@ pub struct Violation {
     /// Overlap depth, clearance, distance beyond reach, gap (metres).
     pub metres: f64,
     pub message: String,
+    /// Where it is on the floor plan (scene x, y in metres): the two points
+    /// the measurement runs between (the same point twice for a spot). The
+    /// viewer draws it there.
+    pub between: [[f64; 2]; 2],
 }
 
 /// The result of `factory-twin check`.
@@ -100,6 +104,20 @@ fn collider(o: &Object) -> Option<Collider> {
 
 fn footprint(o: &Object) -> Option<(f64, f64)> {
     o.footprint().or_else(|| default_footprint(o))
+}
+
+/// A collider-space point back on the floor plan (scene x, y).
+fn plan(v: Vector) -> [f64; 2] {
+    [f64::from(v.x), -f64::from(v.z)]
+}
+
+/// The point of an object's outline nearest to a floor point.
+fn nearest_on(c: &Collider, p: Pos) -> [f64; 2] {
+    plan(
+        c.shape()
+            .project_point(c.position(), point(p, 0.5), false)
+            .point,
+    )
 }
 
 /// Distance from a floor point to an object's collider (0 inside).
@@ -263,6 +281,7 @@ pub fn check(scene: &Scene) -> Report {
                         kind: "overlap",
                         objects: vec![ia, ib],
                         metres: depth,
+                        between: [plan(c.point1), plan(c.point2)],
                         message: format!(
                             "\"{}\" and \"{}\" overlap by {depth:.2} m",
                             a.id(),
@@ -278,10 +297,24 @@ pub fn check(scene: &Scene) -> Report {
             let gap = query::distance(ca.position(), ca.shape(), cb.position(), cb.shape())
                 .map_or(f64::INFINITY, f64::from);
             if gap < min_aisle - 1e-6 {
+                let between = match query::closest_points(
+                    ca.position(),
+                    ca.shape(),
+                    cb.position(),
+                    cb.shape(),
+                    min_aisle as f32,
+                ) {
+                    Ok(ClosestPoints::WithinMargin(p, q)) => [plan(p), plan(q)],
+                    _ => [
+                        plan(ca.position().translation),
+                        plan(cb.position().translation),
+                    ],
+                };
                 violations.push(Violation {
                     kind: "aisle",
                     objects: vec![ia, ib],
                     metres: gap,
+                    between,
                     message: format!(
                         "only {gap:.2} m between \"{}\" and \"{}\" (minimum aisle {min_aisle} m)",
                         a.id(),
@@ -321,6 +354,7 @@ pub fn check(scene: &Scene) -> Report {
                     kind: "reach",
                     objects: vec![r.id.clone(), id.clone()],
                     metres: d - r.reach,
+                    between: [[r.pos.0, r.pos.1], nearest_on(c, r.pos)],
                     message: format!(
                         "robot \"{}\" {verb} \"{id}\", {d:.2} m away: {:.2} m beyond its reach of {} m",
                         r.id,
@@ -355,18 +389,18 @@ pub fn check(scene: &Scene) -> Report {
             }
             if matches!(obj, Object::Conveyor(_)) {
                 // Belt to belt: the ends must meet.
-                let meets = match obj {
-                    Object::Conveyor(n) => {
-                        let p = if which == "start" { n.to } else { n.from };
-                        ((p.0 - end.0).powi(2) + (p.1 - end.1).powi(2)).sqrt()
-                    }
-                    _ => 0.0,
+                let other_end = match obj {
+                    Object::Conveyor(n) if which == "start" => n.to,
+                    Object::Conveyor(n) => n.from,
+                    _ => end,
                 };
+                let meets = ((other_end.0 - end.0).powi(2) + (other_end.1 - end.1).powi(2)).sqrt();
                 if meets > CONVEYOR_END_TOLERANCE {
                     violations.push(Violation {
                         kind: "conveyor_end",
                         objects: vec![c.id.clone(), other.clone()],
                         metres: meets,
+                        between: [[end.0, end.1], [other_end.0, other_end.1]],
                         message: format!("the {which} of conveyor \"{}\" is {meets:.2} m from conveyor \"{other}\"", c.id),
                     });
                 }
@@ -378,6 +412,7 @@ pub fn check(scene: &Scene) -> Report {
                     kind: "conveyor_end",
                     objects: vec![c.id.clone(), other.clone()],
                     metres: gap,
+                    between: [[end.0, end.1], nearest_on(col, end)],
                     message: format!(
                         "the {which} of conveyor \"{}\" is {gap:.2} m from \"{other}\" (at most {CONVEYOR_END_TOLERANCE} m)",
                         c.id
@@ -406,6 +441,7 @@ pub fn check(scene: &Scene) -> Report {
                     kind: "walking_path",
                     objects: vec![p.pool.clone(), p.station.clone(), r.id.clone()],
                     metres: inside,
+                    between: [[p.from.0, p.from.1], [p.to.0, p.to.1]],
                     message: format!(
                         "operators \"{}\" walking to \"{}\" cross {inside:.2} m of robot \"{}\"'s working envelope, which has no fence",
                         p.pool, p.station, r.id

@@ -838,7 +838,10 @@ impl Engine {
         let st = self.station(node);
         st.failed = true;
         st.failures_count += 1;
-        let (between, repair) = st.failures.as_deref().expect("a failure needs failure data");
+        let (between, repair) = st
+            .failures
+            .as_deref()
+            .expect("a failure needs failure data");
         let repair_time = repair.sample(&mut st.failure_rng);
         st.ttf_remaining = between.sample(&mut st.failure_rng);
         st.update_states(now);

@@ -49,6 +49,15 @@ fn overlapping_machines_are_found_with_the_depth() {
     // 1.6 m wide machines 1 m apart: 0.6 m of overlap.
     assert!((v.metres - 0.6).abs() < 1e-3, "{v:?}");
     assert_eq!(v.objects, ["m1", "m2"]);
+    // Drawn where the footprints overlap: between x = 0.2 and 0.8.
+    for [x, _] in v.between {
+        assert!((0.2 - 1e-3..=0.8 + 1e-3).contains(&x), "{v:?}");
+    }
+}
+
+/// Whether two floor points are the same within a millimetre.
+fn near(p: [f64; 2], q: [f64; 2]) -> bool {
+    (p[0] - q[0]).hypot(p[1] - q[1]) < 1e-3
 }
 
 #[test]
@@ -62,6 +71,13 @@ fn a_narrow_aisle_between_unconnected_machines() {
     // 1.2 m deep machines 1.6 m apart: 0.4 m of aisle.
     let v = only(&text, "aisle");
     assert!((v.metres - 0.4).abs() < 1e-3, "{v:?}");
+    // Across the aisle: from m1's back (y = 0.6) to m2's front (y = 1.0).
+    let [p, q] = v.between;
+    assert!(
+        (p[1] - 0.6).abs() < 1e-3 && (q[1] - 1.0).abs() < 1e-3,
+        "{v:?}"
+    );
+    assert!((p[0] - q[0]).abs() < 1e-3 && p[0].abs() <= 0.8, "{v:?}");
     // A smaller minimum aisle accepts it.
     let relaxed = text.replace(
         "name: \"layout test\",",
@@ -85,6 +101,9 @@ fn a_robot_that_cannot_reach_its_pick_point() {
     // The rack's near side is at x = −2.45: 1.45 m beyond a reach of 1 m.
     assert!((v.metres - 1.45).abs() < 2e-3, "{v:?}");
     assert!(v.message.contains("picks from \"b\""));
+    // From the robot to the nearest point of the rack.
+    assert!(near(v.between[0], [0.0, 0.0]), "{v:?}");
+    assert!(near(v.between[1], [-2.45, 0.0]), "{v:?}");
 }
 
 #[test]
@@ -102,6 +121,8 @@ fn a_conveyor_that_does_not_meet_its_station() {
     // The machine ends at x = 0.8, the belt starts at 2.
     assert!((v.metres - 1.2).abs() < 1e-3, "{v:?}");
     assert!(v.message.contains("start of conveyor \"c\""));
+    assert!(near(v.between[0], [2.0, 0.0]), "{v:?}");
+    assert!(near(v.between[1], [0.8, 0.0]), "{v:?}");
 }
 
 fn walking(layout: &str) -> String {
@@ -123,6 +144,8 @@ fn a_walking_path_through_an_unfenced_robot() {
     assert_eq!(v.objects, ["ops", "m", "r"]);
     // Through the centre: the reach plus a person's half width on each side.
     assert!((v.metres - 3.6).abs() < 1e-6, "{v:?}");
+    // The walk from the operators' post to the machine.
+    assert_eq!(v.between, [[0.0, 5.0], [0.0, -5.0]]);
     assert!(violations(&walking(r#"layout: (fenced: ["r"]),"#)).is_empty());
 }
 
