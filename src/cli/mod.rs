@@ -166,6 +166,10 @@ pub enum Command {
         /// Look straight down (top view) in the screenshot.
         #[arg(long)]
         top: bool,
+        /// Start with the physics preview on: the parts on the belts are
+        /// rigid bodies (at most 10× speed; P toggles it in the window).
+        #[arg(long)]
+        physics: bool,
         /// Close the window after this many seconds and print frame statistics
         /// as JSON (for measuring frames per second).
         #[arg(long, value_name = "SECONDS")]
@@ -283,6 +287,7 @@ pub fn main_with(cli: Cli) -> i32 {
             at,
             size,
             top,
+            physics,
             exit_after,
             window_screenshot,
         } => view::view(
@@ -291,7 +296,7 @@ pub fn main_with(cli: Cli) -> i32 {
             screenshot.as_deref(),
             at.as_deref(),
             &size,
-            top,
+            (top, physics),
             exit_after,
             window_screenshot.as_deref(),
         ),

@@ -29,7 +29,7 @@ pub(super) fn view(
     screenshot: Option<&Path>,
     at: Option<&str>,
     size: &str,
-    top: bool,
+    (top, physics): (bool, bool),
     exit_after: Option<f64>,
     window_shot: Option<&Path>,
 ) -> i32 {
@@ -58,7 +58,7 @@ pub(super) fn view(
         at,
         width,
         height,
-        top,
+        (top, physics),
         exit_after,
         window_shot,
     )
@@ -74,7 +74,7 @@ fn run_viewer(
     at: Option<f64>,
     width: u32,
     height: u32,
-    top: bool,
+    (top, physics): (bool, bool),
     exit_after: Option<f64>,
     window_shot: Option<&Path>,
 ) -> i32 {
@@ -91,16 +91,18 @@ fn run_viewer(
                     width,
                     height,
                     top_view: top,
+                    physics,
                 },
             )
+            .map(|_| ())
         }
         None => {
             let auto = exit_after
                 .map(|s| viewer::window::AutoExit::new(s, window_shot.map(Path::to_path_buf)));
-            viewer::window::view(path, scene, speed, auto).map(|()| Vec::new())
+            viewer::window::view(path, scene, speed, physics, auto)
         }
     };
-    match result.map(|_| ()) {
+    match result {
         Ok(()) => 0,
         Err(d) => {
             eprint!("{d}");
@@ -119,7 +121,7 @@ fn run_viewer(
     _: Option<f64>,
     _: u32,
     _: u32,
-    _: bool,
+    _: (bool, bool),
     _: Option<f64>,
     _: Option<&Path>,
 ) -> i32 {

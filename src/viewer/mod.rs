@@ -15,7 +15,9 @@ pub mod camera;
 pub mod floor;
 pub mod hud;
 pub mod motion;
+pub mod overlay;
 pub mod panels;
+pub mod physics;
 pub mod reload;
 pub mod screenshot;
 pub mod window;
@@ -44,6 +46,8 @@ impl Plugin for ViewerPlugin {
             floor::FloorPlugin,
             motion::MotionPlugin,
             hud::HudPlugin,
+            overlay::OverlayPlugin,
+            physics::PhysicsPreviewPlugin,
         ));
     }
 }

@@ -83,9 +83,10 @@ fn show<M: Component>(
     }
 }
 
-fn place_parts(
+pub fn place_parts(
     mut commands: Commands,
     engine: Res<Engine>,
+    physics: Option<Res<super::physics::PhysicsPreview>>,
     palette: Res<Palette>,
     models: Query<(&Model, &Transform, Option<&Belt>), Without<PartMarker>>,
     mut crowd: ResMut<Crowd>,
@@ -96,7 +97,9 @@ fn place_parts(
         let node = &engine.nodes[model.node as usize];
         match &node.kind {
             NodeKind::Conveyor(c) => {
-                if let Some(belt) = belt {
+                // With the physics preview on, its bodies are the belt's parts.
+                if let Some(belt) = belt.filter(|_| !physics.as_ref().is_some_and(|p| p.showing()))
+                {
                     at.extend(
                         c.positions(engine.now)
                             .into_iter()

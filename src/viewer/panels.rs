@@ -152,6 +152,10 @@ fn panels(
     mut before_after: ResMut<BeforeAfter>,
     mut jump: ResMut<JumpText>,
     live: Res<Live>,
+    (mut physics, problems): (
+        ResMut<super::physics::PhysicsPreview>,
+        Res<super::overlay::LayoutProblems>,
+    ),
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let now = engine.now;
@@ -197,7 +201,38 @@ fn panels(
                     }
                 }
             });
+            ui.checkbox(&mut physics.on, "Physics preview (P)")
+                .on_hover_text(format!(
+                    "Parts on the belts as rigid bodies; at most {}× speed",
+                    super::physics::MAX_SPEED
+                ));
         });
+
+    if !problems.violations.is_empty() {
+        egui::Window::new(format!("Layout: {} problems", problems.violations.len()))
+            .anchor(egui::Align2::LEFT_BOTTOM, [10.0, -10.0])
+            .default_open(false)
+            .default_width(420.0)
+            .show(ctx, |ui| {
+                for v in &problems.violations {
+                    let c = super::overlay::kind_colour(v.kind).to_srgba();
+                    let colour = egui::Color32::from_rgb(
+                        (c.red * 255.0) as u8,
+                        (c.green * 255.0) as u8,
+                        (c.blue * 255.0) as u8,
+                    );
+                    ui.horizontal_wrapped(|ui| {
+                        ui.colored_label(colour, format!("■ {}", v.kind));
+                        ui.label(&v.message);
+                    });
+                }
+                ui.label(if problems.shown {
+                    "Marked on the floor (L hides them)."
+                } else {
+                    "Hidden (L shows them)."
+                });
+            });
+    }
 
     egui::Window::new("KPIs")
         .anchor(egui::Align2::RIGHT_TOP, [-10.0, 10.0])

@@ -31,6 +31,19 @@ pub struct Shot {
     pub height: u32,
     /// Straight down instead of the oblique overview.
     pub top_view: bool,
+    /// With the physics preview on (belt parts as rigid bodies).
+    pub physics: bool,
+}
+
+/// What a rendered frame shows where (what tests check).
+#[derive(Clone, Debug, Default)]
+pub struct OnScreen {
+    pub stations: Vec<StationOnScreen>,
+    /// Layout problem marks: kind, and pixels of nine points along the
+    /// mark (those in view).
+    pub marks: Vec<(&'static str, Vec<(u32, u32)>)>,
+    /// Part bodies of the physics preview in the frame.
+    pub bodies: usize,
 }
 
 /// Where a station's state colour appears in the picture.
@@ -44,12 +57,8 @@ pub struct StationOnScreen {
 }
 
 /// Renders `scene` at `shot.at` into a PNG at `path`, and says where each
-/// station's state colour is in the picture (what a test checks).
-pub fn screenshot(
-    scene: &Scene,
-    path: &Path,
-    shot: &Shot,
-) -> Result<Vec<StationOnScreen>, Diagnostic> {
+/// station's state colour and each layout mark is in the picture.
+pub fn screenshot(scene: &Scene, path: &Path, shot: &Shot) -> Result<OnScreen, Diagnostic> {
     let mut app = App::new();
     app.add_plugins(
         DefaultPlugins
@@ -70,6 +79,9 @@ pub fn screenshot(
         ..default()
     })
     .add_plugins(ViewerPlugin);
+    app.world_mut()
+        .resource_mut::<super::physics::PhysicsPreview>()
+        .on = shot.physics;
     app.finish();
     app.cleanup();
     let mut apps: SubApps = std::mem::take(app.sub_apps_mut());
@@ -126,7 +138,7 @@ pub fn screenshot(
     for _ in 0..20 {
         update(&mut apps)?;
         if path.exists() {
-            return Ok(stations_on_screen(apps.main.world_mut(), shot));
+            return Ok(on_screen(apps.main.world_mut(), shot));
         }
     }
     Err(Diagnostic::new(format!(
@@ -135,32 +147,52 @@ pub fn screenshot(
     )))
 }
 
-fn stations_on_screen(world: &mut World, shot: &Shot) -> Vec<StationOnScreen> {
+fn on_screen(world: &mut World, shot: &Shot) -> OnScreen {
     let mut cameras = world.query::<(&Camera, &GlobalTransform)>();
     let Some((camera, eye)) = cameras.iter(world).next().map(|(c, g)| (c.clone(), *g)) else {
-        return Vec::new();
+        return OnScreen::default();
+    };
+    let pixel = |p: Vec3| {
+        camera
+            .world_to_viewport(&eye, p)
+            .ok()
+            .filter(|p| {
+                p.x >= 0.0 && p.y >= 0.0 && p.x < shot.width as f32 && p.y < shot.height as f32
+            })
+            .map(|p| (p.x as u32, p.y as u32))
     };
     let mut lamps = world.query::<(&StateLamp, &GlobalTransform)>();
     let engine = world.resource::<Engine>();
-    lamps
+    let stations = lamps
         .iter(world)
         .filter(|(l, _)| l.primary)
         .filter_map(|(lamp, at)| {
             let NodeKind::Station(s) = &engine.nodes[lamp.node as usize].kind else {
                 return None;
             };
-            let pixel = camera
-                .world_to_viewport(&eye, at.translation())
-                .ok()
-                .filter(|p| {
-                    p.x >= 0.0 && p.y >= 0.0 && p.x < shot.width as f32 && p.y < shot.height as f32
-                })
-                .map(|p| (p.x as u32, p.y as u32));
             Some(StationOnScreen {
                 id: engine.nodes[lamp.node as usize].id.clone(),
                 state: s.state().name(),
-                pixel,
+                pixel: pixel(at.translation()),
             })
         })
-        .collect()
+        .collect();
+    let mut marks = world.query::<&super::overlay::ProblemMark>();
+    let marks = marks
+        .iter(world)
+        .map(|m| {
+            let along = (0..9).filter_map(|k| pixel(m.ends[0].lerp(m.ends[1], k as f32 / 8.0)));
+            (m.kind, along.collect())
+        })
+        .collect();
+    let bodies = world
+        .resource::<super::physics::PhysicsPreview>()
+        .preview
+        .as_ref()
+        .map_or(0, |p| p.parts().len());
+    OnScreen {
+        stations,
+        marks,
+        bodies,
+    }
 }

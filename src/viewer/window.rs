@@ -2,7 +2,8 @@
 //! button, pan with the right, zoom with the wheel; click an object to
 //! inspect and edit it; Space pauses, Up/Down change the speed (1× to
 //! 10 000×), T toggles the top view, F focuses the selected object, Home
-//! frames the whole floor. Saving the scene file reloads it.
+//! frames the whole floor, P turns the physics preview on and off, L shows
+//! or hides the layout problems. Saving the scene file reloads it.
 
 use super::floor::Model;
 use super::hud::Playback;
@@ -88,6 +89,7 @@ pub fn view(
     path: &Path,
     scene: &Scene,
     speed: f64,
+    physics: bool,
     auto: Option<AutoExit>,
 ) -> Result<(), Diagnostic> {
     let mut app = App::new();
@@ -131,6 +133,9 @@ pub fn view(
     if let Some(auto) = auto {
         app.insert_resource(auto);
     }
+    app.world_mut()
+        .resource_mut::<super::physics::PhysicsPreview>()
+        .on = physics;
     app.run();
     Ok(())
 }

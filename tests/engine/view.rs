@@ -47,9 +47,11 @@ fn a_screenshot_shows_the_floor_and_the_state_colours() {
             width: w,
             height: h,
             top_view: false,
+            physics: false,
         },
     )
-    .unwrap_or_else(|d| panic!("{d}"));
+    .unwrap_or_else(|d| panic!("{d}"))
+    .stations;
     let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&file).unwrap()));
     let mut reader = decoder.read_info().unwrap();
     let mut buf = vec![0; reader.output_buffer_size().unwrap()];
@@ -91,6 +93,101 @@ fn a_screenshot_shows_the_floor_and_the_state_colours() {
             );
         }
     }
+    std::fs::remove_file(&file).ok();
+}
+
+/// The pixels of a PNG: width, height and a reader of sRGB at (x, y).
+fn picture(file: &Path) -> (u32, u32, impl Fn(u32, u32) -> [f32; 3]) {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(file).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let (w, h, line) = (info.width, info.height, info.line_size);
+    let channels = line / w as usize;
+    (w, h, move |x: u32, y: u32| {
+        let i = y as usize * line + x as usize * channels;
+        [buf[i] as f32, buf[i + 1] as f32, buf[i + 2] as f32]
+    })
+}
+
+#[test]
+fn layout_problems_are_marked_on_the_floor() {
+    // Training 5's operators walk through the robot's unfenced envelope.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let scene = load_scene(&root.join("scenes/training/05_operators_and_shifts.ron")).unwrap();
+    let file = std::env::temp_dir().join(format!("ft-marks-{}.png", std::process::id()));
+    let shown = screenshot(
+        &scene,
+        &file,
+        &Shot {
+            at: 10.0 * 3600.0,
+            width: 640,
+            height: 360,
+            top_view: true,
+            physics: false,
+        },
+    )
+    .unwrap_or_else(|d| panic!("{d}"));
+    let (_, _, pixel) = picture(&file);
+    let walking: Vec<_> = shown
+        .marks
+        .iter()
+        .filter(|(kind, _)| *kind == "walking_path")
+        .collect();
+    assert!(!walking.is_empty(), "{:?}", shown.marks);
+    // Along the path (it runs under the models at its ends and under the
+    // robot), much of each strip shows in the walking-path red.
+    let mut seen = 0;
+    for (_, along) in walking {
+        for &(x, y) in along {
+            let (hue, sat) = hue_sat(pixel(x, y));
+            if sat > 0.6 && !(15.0..345.0).contains(&hue) {
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen >= 3, "only {seen} red points along the walking paths");
+    std::fs::remove_file(&file).ok();
+}
+
+#[test]
+fn the_physics_preview_shows_part_bodies_on_the_belt() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let scene = load_scene(&root.join("scenes/bracket_line.ron")).unwrap();
+    // A moment with parts on the belt c1, found with the engine alone.
+    let mut engine = factory_twin::sim::build(&scene, 0).unwrap();
+    let on_belt = |e: &factory_twin::sim::Engine| {
+        e.nodes
+            .iter()
+            .map(|n| match &n.kind {
+                factory_twin::sim::NodeKind::Conveyor(c) => c.parts.len(),
+                _ => 0,
+            })
+            .sum::<usize>()
+    };
+    let mut at = 8.0 * 3600.0;
+    while on_belt(&engine) < 3 {
+        at += 60.0;
+        engine.advance_to(at);
+    }
+    let file = std::env::temp_dir().join(format!("ft-physics-{}.png", std::process::id()));
+    let shown = screenshot(
+        &scene,
+        &file,
+        &Shot {
+            at,
+            width: 320,
+            height: 180,
+            top_view: false,
+            physics: true,
+        },
+    )
+    .unwrap_or_else(|d| panic!("{d}"));
+    assert_eq!(
+        shown.bodies,
+        on_belt(&engine),
+        "a body per part on the belt"
+    );
     std::fs::remove_file(&file).ok();
 }
 
