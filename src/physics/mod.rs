@@ -73,7 +73,8 @@ struct Released {
 /// belt's direction, on the floor plan of the physics world.
 #[derive(Clone, Copy, Debug)]
 pub struct Tray {
-    pub end: Vector,
+    /// The middle of the tray's floor (its top face is 0.02 m above).
+    pub floor: Vector,
     pub dir: Vector,
     pub width: f32,
 }
@@ -215,7 +216,7 @@ impl BeltPreview {
                 ));
             }
             trays.push(Tray {
-                end: to,
+                floor,
                 dir,
                 width: 2.0 * tray_half,
             });

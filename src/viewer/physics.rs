@@ -134,7 +134,7 @@ fn draw(
             for t in p.trays() {
                 let yaw = (-t.dir.z).atan2(t.dir.x);
                 let rot = Quat::from_rotation_y(yaw);
-                let floor = t.end + t.dir * (TRAY_LENGTH / 2.0) - Vec3::Y * 0.37;
+                let floor = t.floor;
                 let parts = [
                     (Vec3::ZERO, Vec3::new(TRAY_LENGTH, 0.04, t.width)),
                     (

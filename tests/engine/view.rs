@@ -52,16 +52,8 @@ fn a_screenshot_shows_the_floor_and_the_state_colours() {
     )
     .unwrap_or_else(|d| panic!("{d}"))
     .stations;
-    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&file).unwrap()));
-    let mut reader = decoder.read_info().unwrap();
-    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
-    let info = reader.next_frame(&mut buf).unwrap();
-    assert_eq!((info.width, info.height), (w, h));
-    let channels = info.line_size / w as usize;
-    let pixel = |x: u32, y: u32| {
-        let i = y as usize * info.line_size + x as usize * channels;
-        [buf[i] as f32, buf[i + 1] as f32, buf[i + 2] as f32]
-    };
+    let (pw, ph, pixel) = picture(&file);
+    assert_eq!((pw, ph), (w, h));
     // Not blank: many distinct colours.
     let mut seen = std::collections::HashSet::new();
     for y in (0..h).step_by(4) {
