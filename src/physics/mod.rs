@@ -14,10 +14,10 @@
 //! Deterministic: the preview steps in fixed steps of [`STEP`] seconds of
 //! simulated time, in lock-step with the engine (`Engine::advance_to` before
 //! every step), so a scene and seed give the same trajectories whatever the
-//! frame rate of whoever drives it. Bit-identical results across platforms
-//! need rapier's `enhanced-determinism` (cargo feature
-//! `cross-platform-physics`), which switches the math of the whole Bevy
-//! stack to scalar code, so it is not on by default.
+//! frame rate of whoever drives it (rapier's maps hash with a fixed seed).
+//! Bit-identity *across platforms* would need rapier's
+//! `enhanced-determinism`, which cannot build beside Bevy 0.19 (see the
+//! note on `rapier3d` in `Cargo.toml`).
 
 use crate::scene::{Object, Scene};
 use crate::sim::{Engine, NodeKind};
