@@ -7,7 +7,8 @@ use super::sampler::Sampler;
 use super::station::{Station, StationKind};
 use super::store::{Buffer, Content, Conveyor};
 use super::{
-    Edge, Engine, LineStats, Node, NodeKind, Pool, RunWindow, ShiftRuntime, Sink, Source, State,
+    Edge, Engine, LineStats, Node, NodeKind, Pool, RunWindow, ShiftRuntime, Sink, Slot, Source,
+    State,
 };
 use crate::error::Diagnostic;
 use crate::scene::{Dist, Object, Power, RobotTask, Scene, ShiftCalendar};
@@ -91,6 +92,7 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
     };
 
     let mut nodes: Vec<Node> = Vec::new();
+    let mut slot_count: u32 = 0;
     let mut node_index: HashMap<&str, u32> = HashMap::new();
     for o in &scene.objects {
         let id = o.id();
@@ -251,11 +253,25 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
                 ..
             })
         );
+        let is_assembly = matches!(
+            &kind,
+            NodeKind::Station(Station {
+                kind: StationKind::Assembly { .. },
+                ..
+            })
+        );
+        let single_server = matches!(
+            &kind,
+            NodeKind::Station(Station { kind: StationKind::Machine | StationKind::RobotCell, servers, .. })
+                if servers.len() == 1
+        );
         let slots = match &kind {
             NodeKind::Station(s) => s.servers.len(),
             _ => 1,
         };
         let index = nodes.len() as u32;
+        let slot_base = slot_count;
+        slot_count += slots as u32;
         if let Some(s) = node_shift {
             shifts[s as usize].nodes.push(index);
         }
@@ -268,9 +284,10 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
             entry: o.entry_point().unwrap_or_default(),
             exit: o.exit_point().unwrap_or_default(),
             waiters: VecDeque::new(),
-            tokens: vec![0; slots],
-            reserved: vec![false; slots],
+            slot_base,
             is_transfer,
+            is_assembly,
+            single_server,
             single_target: None,
             routing_rng: Stream::new(seed, rep, id, Purpose::Routing),
         });
@@ -356,6 +373,7 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
         actions: VecDeque::new(),
         depth: 0,
         nodes,
+        slots: vec![Slot::default(); slot_count as usize],
         pools,
         parts: Default::default(),
         products,
@@ -417,4 +435,30 @@ fn power(p: &Option<Power>) -> [f64; 7] {
     kw[State::WaitingForOperator as usize] = p.idle;
     kw[State::OffShift as usize] = p.off_shift;
     kw
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scene::load_scene;
+    use std::path::Path;
+
+    #[test]
+    fn every_slot_has_its_own_place_in_the_slot_table() {
+        // Training 4 has a two-server machine followed by a buffer: the
+        // case where overlapping slot ranges would mix up handshake tokens.
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("scenes/training/04_bottleneck_line.ron");
+        let engine = build(&load_scene(&path).unwrap(), 0).unwrap();
+        let mut next = 0;
+        for n in &engine.nodes {
+            let slots = match &n.kind {
+                NodeKind::Station(s) => s.servers.len() as u32,
+                _ => 1,
+            };
+            assert_eq!(n.slot_base, next, "{}", n.id);
+            next += slots;
+        }
+        assert_eq!(next as usize, engine.slots.len());
+    }
 }

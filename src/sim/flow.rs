@@ -16,7 +16,7 @@ impl Engine {
     #[inline(always)]
     pub(super) fn ready_part(&self, node: u32, slot: u32) -> Option<u32> {
         let n = &self.nodes[node as usize];
-        if n.reserved[slot as usize] {
+        if self.slots[(n.slot_base + slot) as usize].reserved {
             return None;
         }
         let p = match &n.kind {
@@ -36,10 +36,17 @@ impl Engine {
         let Some(part) = self.ready_part(node, slot) else {
             return false;
         };
-        let n = &mut self.nodes[node as usize];
-        let t = &mut n.tokens[slot as usize];
+        let n = &self.nodes[node as usize];
+        let flat = n.slot_base + slot;
+        let t = &mut self.slots[flat as usize].token;
         *t = t.wrapping_add(1);
         let token = *t;
+        let waiter = Waiter {
+            node,
+            slot,
+            flat,
+            token,
+        };
         // One fixed destination: a transfer robot's place point, or the only
         // plain edge of a node (the common case, so it skips the edge loop).
         let fixed = if n.is_transfer {
@@ -53,7 +60,7 @@ impl Engine {
                 self.deliver(to, part);
                 return true;
             }
-            self.wait_on(to, Waiter { node, slot, token });
+            self.wait_on(to, waiter);
             self.on_blocked(node, slot);
             return false;
         }
@@ -96,9 +103,9 @@ impl Engine {
             let Some((to, via)) = self.candidate(node, i, product, chosen) else {
                 continue;
             };
-            self.wait_on(to, Waiter { node, slot, token });
+            self.wait_on(to, waiter);
             if let Some(robot) = via {
-                self.wait_on(robot, Waiter { node, slot, token });
+                self.wait_on(robot, waiter);
             }
         }
         self.on_blocked(node, slot);
@@ -108,10 +115,19 @@ impl Engine {
     /// Registers (node, slot) as waiting on `target` without offering its
     /// part, where the offer is known to fail.
     pub(super) fn wait_without_offer(&mut self, node: u32, slot: u32, target: u32) {
-        let t = &mut self.nodes[node as usize].tokens[slot as usize];
+        let flat = self.nodes[node as usize].slot_base + slot;
+        let t = &mut self.slots[flat as usize].token;
         *t = t.wrapping_add(1);
         let token = *t;
-        self.wait_on(target, Waiter { node, slot, token });
+        self.wait_on(
+            target,
+            Waiter {
+                node,
+                slot,
+                flat,
+                token,
+            },
+        );
     }
 
     /// Edge `i` of `node` as (target, robot), if a part of `product` may take
@@ -152,12 +168,12 @@ impl Engine {
         let len = self.nodes[target as usize].waiters.len();
         if len >= 64 && len.is_power_of_two() {
             // Drop stale entries now and then so retries cannot pile up.
-            let nodes = &self.nodes;
-            let keep: Vec<Waiter> = nodes[target as usize]
+            let slots = &self.slots;
+            let keep: Vec<Waiter> = self.nodes[target as usize]
                 .waiters
                 .iter()
                 .copied()
-                .filter(|w| nodes[w.node as usize].tokens[w.slot as usize] == w.token)
+                .filter(|w| slots[w.flat as usize].token == w.token)
                 .collect();
             self.nodes[target as usize].waiters = keep.into();
         }
@@ -181,7 +197,7 @@ impl Engine {
             let Some(w) = self.nodes[node as usize].waiters.pop_front() else {
                 break;
             };
-            if self.nodes[w.node as usize].tokens[w.slot as usize] == w.token {
+            if self.slots[w.flat as usize].token == w.token {
                 self.try_push(w.node, w.slot);
             }
         }
@@ -190,8 +206,9 @@ impl Engine {
     /// Whether `node` could take some part now (a cheap pre-check for waking).
     #[inline]
     fn has_space(&self, node: u32) -> bool {
-        match &self.nodes[node as usize].kind {
-            NodeKind::Station(s) => s.has_space(),
+        let n = &self.nodes[node as usize];
+        match &n.kind {
+            NodeKind::Station(s) => s.has_space(!n.is_assembly && !n.is_transfer),
             NodeKind::Buffer(b) => b.queue.len() < b.capacity as usize,
             NodeKind::Conveyor(c) => c.parts.len() < c.capacity as usize,
             NodeKind::Sink(_) => true,
@@ -202,8 +219,14 @@ impl Engine {
     /// Whether `node` takes `part` now.
     #[inline(always)]
     pub(super) fn can_accept(&self, node: u32, part: u32) -> bool {
-        match &self.nodes[node as usize].kind {
-            NodeKind::Station(s) => s.can_accept(self.parts[part].product),
+        let n = &self.nodes[node as usize];
+        match &n.kind {
+            NodeKind::Station(s) => {
+                let plain = !n.is_assembly && !n.is_transfer;
+                // Only assembly bins care about the product.
+                let product = if plain { 0 } else { self.parts[part].product };
+                s.can_accept(product, plain)
+            }
             NodeKind::Buffer(b) => b.queue.len() < b.capacity as usize,
             NodeKind::Conveyor(c) => c.can_accept(self.now),
             NodeKind::Sink(_) => true,

@@ -113,7 +113,19 @@ pub struct Edge {
 struct Waiter {
     node: u32,
     slot: u32,
+    /// The slot's index in [`Engine::slots`] (checked without touching the node).
+    flat: u32,
     token: u32,
+}
+
+/// Per-slot handshake state, for every slot of every node in one dense table
+/// (checked on every wake; kept out of the nodes so it stays in cache).
+#[derive(Clone, Copy, Debug, Default)]
+struct Slot {
+    /// Push-attempt counter: a waiter with an older token is stale.
+    token: u32,
+    /// A transfer robot is on its way to pick this slot's part.
+    reserved: bool,
 }
 
 /// What kind of node, with its state.
@@ -142,26 +154,32 @@ pub struct Sink {
 }
 
 /// One object of the flow graph.
+// Laid out in declaration order: what every hand-off reads comes first, so
+// an operation touches few cache lines of the node (measured: fewer L1
+// misses per operation than with the compiler's order).
+#[repr(C)]
 #[derive(Debug)]
 pub struct Node {
-    pub id: String,
-    pub kind: NodeKind,
-    pub out: Vec<Edge>,
-    /// Route by drawing an edge with `Edge::weight` probabilities.
-    pub weighted: bool,
-    /// Where parts enter and leave (metres), for robot travel and the viewer.
-    pub entry: (f64, f64),
-    pub exit: (f64, f64),
-    waiters: VecDeque<Waiter>,
-    /// Push-attempt counter per slot: a waiter with an older token is stale.
-    tokens: Vec<u32>,
-    /// Slots whose part a transfer robot is on its way to pick.
-    reserved: Vec<bool>,
-    /// A transfer robot (its pushes go to one fixed destination).
-    is_transfer: bool,
     /// The target of the node's only edge, when that edge has no product
     /// filter, weight or robot.
     single_target: Option<u32>,
+    /// Index of the node's first slot in [`Engine::slots`].
+    slot_base: u32,
+    /// A transfer robot (its pushes go to one fixed destination).
+    is_transfer: bool,
+    /// An assembly station (its bins take parts).
+    is_assembly: bool,
+    /// A machine or robot cell with one server.
+    single_server: bool,
+    /// Route by drawing an edge with `Edge::weight` probabilities.
+    pub weighted: bool,
+    waiters: VecDeque<Waiter>,
+    pub kind: NodeKind,
+    pub out: Vec<Edge>,
+    pub id: String,
+    /// Where parts enter and leave (metres), for robot travel and the viewer.
+    pub entry: (f64, f64),
+    pub exit: (f64, f64),
     routing_rng: rng::Stream,
 }
 
@@ -212,6 +230,7 @@ pub struct Engine {
     /// Nesting of direct pushes; past a limit they are queued instead.
     depth: u32,
     pub nodes: Vec<Node>,
+    slots: Vec<Slot>,
     pub pools: Vec<Pool>,
     pub parts: Parts,
     pub products: Vec<String>,
@@ -284,6 +303,12 @@ impl Engine {
             }
         }
         done
+    }
+
+    /// Where (node, slot) sits in [`Engine::slots`].
+    #[inline(always)]
+    fn flat_slot(&self, node: u32, slot: u32) -> usize {
+        (self.nodes[node as usize].slot_base + slot) as usize
     }
 
     /// Time of the next pending event.

@@ -106,54 +106,64 @@ pub enum StationKind {
     },
 }
 
+/// How long a product takes at a station.
+#[derive(Debug)]
+pub(super) struct Cycle {
+    /// Processing time (`None`: not processed here).
+    sampler: Option<Sampler>,
+    /// Ideal (mean) cycle, for ISO 22400 effectiveness.
+    ideal: f64,
+}
+
 /// A processing station.
+// Laid out in declaration order (like `Node`): the fields an operation
+// touches first, the rarely used ones after.
+#[repr(C)]
 #[derive(Debug)]
 pub struct Station {
-    pub kind: StationKind,
     pub servers: Vec<Server>,
-    /// Processing time per product (`None`: not processed here; falls back to the default).
-    pub(super) cycle: Vec<Option<Sampler>>,
-    /// Ideal (mean) cycle per product, for ISO 22400 effectiveness.
-    pub ideal_cycle: Vec<f64>,
+    /// Cycle per product (both read at the end of every operation, so side by side).
+    pub(super) cycle: Vec<Cycle>,
+    pub(super) process_rng: Stream,
     // Boxed: rarely touched, and inline they would spread the hot fields
     // over more cache lines.
     pub(super) setup: Option<Box<Sampler>>,
     pub(super) failures: Option<Box<(Sampler, Sampler)>>,
     pub scrap: f64,
     pub operator: Option<u32>,
-    /// kW per state.
-    pub power: [f64; 7],
     pub failed: bool,
     pub on_shift: bool,
-    ttf_remaining: f64,
-    working: u32,
-    working_since: f64,
-    failure_generation: u32,
-    pub(super) process_rng: Stream,
-    pub(super) failure_rng: Stream,
-    pub(super) quality_rng: Stream,
+    /// Servers in an active state (working, setup, failed).
+    active_servers: u32,
+    /// Servers in the working state.
+    working_servers: u32,
     // Statistics since the warm-up.
     pub produced: u64,
     pub good: u64,
-    pub scrapped: u64,
     pub ideal_time: f64,
-    pub failures_count: u64,
-    pub setups: u64,
-    /// Active periods (working, setup or failed without a break).
-    pub active_sum: f64,
-    pub active_count: u64,
-    pub active_max: f64,
     active_since: Option<f64>,
     /// When the current period went inactive; a period that resumes at the
     /// same instant (a part handed on and the next one started) goes on.
     inactive_since: Option<f64>,
-    /// Servers in an active state (working, setup, failed).
-    active_servers: u32,
+    run_since: f64,
     /// Time with at least one server working (the machine's run time, for MTBF).
     pub run_time: f64,
-    /// Servers in the working state.
-    working_servers: u32,
-    run_since: f64,
+    /// Active periods (working, setup or failed without a break).
+    pub active_sum: f64,
+    pub active_count: u64,
+    pub active_max: f64,
+    pub scrapped: u64,
+    pub failures_count: u64,
+    pub setups: u64,
+    ttf_remaining: f64,
+    working: u32,
+    failure_generation: u32,
+    working_since: f64,
+    pub(super) failure_rng: Stream,
+    pub(super) quality_rng: Stream,
+    /// kW per state.
+    pub power: [f64; 7],
+    pub kind: StationKind,
 }
 
 impl Station {
@@ -178,8 +188,11 @@ impl Station {
         Self {
             kind,
             servers: (0..capacity).map(|_| Server::new()).collect(),
-            cycle,
-            ideal_cycle,
+            cycle: cycle
+                .into_iter()
+                .zip(ideal_cycle)
+                .map(|(sampler, ideal)| Cycle { sampler, ideal })
+                .collect(),
             setup,
             failures,
             scrap,
@@ -217,10 +230,16 @@ impl Station {
         self.on_shift && !self.failed
     }
 
+    /// Whether the station could take some part now. `plain`: a machine or
+    /// robot cell (the caller knows from the node, so the kind, further
+    /// down the struct, is not read on the common path).
     #[inline]
-    pub(super) fn has_space(&self) -> bool {
+    pub(super) fn has_space(&self, plain: bool) -> bool {
         if !self.available() {
             return false;
+        }
+        if plain {
+            return self.servers.iter().any(|s| s.phase == Phase::Idle);
         }
         match &self.kind {
             StationKind::Assembly {
@@ -233,10 +252,15 @@ impl Station {
         }
     }
 
+    /// Whether the station takes a part of `product` now (`plain` as for
+    /// [`Station::has_space`]).
     #[inline]
-    pub(super) fn can_accept(&self, product: u16) -> bool {
+    pub(super) fn can_accept(&self, product: u16, plain: bool) -> bool {
         if !self.available() {
             return false;
+        }
+        if plain {
+            return self.servers.iter().any(|s| s.phase == Phase::Idle);
         }
         match &self.kind {
             StationKind::Assembly {
@@ -456,7 +480,7 @@ impl Station {
 
     #[inline]
     fn sample_cycle(&mut self, product: u16) -> f64 {
-        match &self.cycle[product as usize] {
+        match &self.cycle[product as usize].sampler {
             Some(s) => s.sample(&mut self.process_rng),
             None => 0.0,
         }
@@ -475,35 +499,31 @@ impl Engine {
     /// A machine or robot cell with one server (not an assembly: its bins take parts).
     #[inline]
     pub(super) fn is_single_server(&self, node: u32) -> bool {
-        matches!(
-            &self.nodes[node as usize].kind,
-            NodeKind::Station(Station { kind: StationKind::Machine | StationKind::RobotCell, servers, .. }) if servers.len() == 1
-        )
+        self.nodes[node as usize].single_server
     }
 
     #[inline]
     pub(super) fn is_assembly(&self, node: u32) -> bool {
-        matches!(
-            &self.nodes[node as usize].kind,
-            NodeKind::Station(Station {
-                kind: StationKind::Assembly { .. },
-                ..
-            })
-        )
+        self.nodes[node as usize].is_assembly
     }
 
     /// A part arrives at a station that accepted it.
     #[inline]
     pub(super) fn station_accept(&mut self, node: u32, part: u32) {
-        let product = self.parts[part].product;
-        let st = self.station(node);
-        if let StationKind::Assembly { bins, .. } = &mut st.kind {
-            if let Some(bin) = bins.iter_mut().find(|b| b.0 == product) {
+        if self.nodes[node as usize].is_assembly {
+            let product = self.parts[part].product;
+            if let NodeKind::Station(Station {
+                kind: StationKind::Assembly { bins, .. },
+                ..
+            }) = &mut self.nodes[node as usize].kind
+                && let Some(bin) = bins.iter_mut().find(|b| b.0 == product)
+            {
                 bin.2.push_back(part);
             }
             self.assembly_try_start(node);
             return;
         }
+        let st = self.station(node);
         let server = st
             .servers
             .iter()
@@ -658,6 +678,9 @@ impl Engine {
 
     pub(super) fn phase_done(&mut self, node: u32, server: u32, generation: u32) {
         let now = self.now;
+        // The node's flag, not the station's kind: it sits on a line this
+        // operation reads anyway.
+        let transfer = self.nodes[node as usize].is_transfer;
         let st = self.station(node);
         let s = &mut st.servers[server as usize];
         if s.generation != generation || !s.running {
@@ -665,7 +688,7 @@ impl Engine {
         }
         s.running = false;
         let part = s.part;
-        if let StationKind::Transfer { .. } = st.kind {
+        if transfer {
             self.working_changed(node, -1);
             self.transfer_leg_done(node);
             return;
@@ -709,7 +732,7 @@ impl Engine {
                 st.working_changed(now, -1);
                 let product = parts[part].product;
                 st.produced += 1;
-                st.ideal_time += st.ideal_cycle[product as usize];
+                st.ideal_time += st.cycle[product as usize].ideal;
                 *completions += 1;
                 let scrap = st.scrap > 0.0 && st.quality_rng.uniform() < st.scrap;
                 let s = &mut st.servers[server as usize];
@@ -757,11 +780,12 @@ impl Engine {
     #[inline]
     pub(super) fn station_released(&mut self, node: u32, server: u32) {
         let now = self.now;
+        let transfer = self.nodes[node as usize].is_transfer;
         let st = self.station(node);
         let s = &mut st.servers[server as usize];
         s.phase = Phase::Idle;
         s.part = NO_PART;
-        if let StationKind::Transfer { job, .. } = &mut st.kind {
+        if transfer && let StationKind::Transfer { job, .. } = &mut st.kind {
             *job = None;
         }
         st.update_server(server as usize, now);
@@ -922,7 +946,8 @@ impl Engine {
             to_pick: true,
         });
         // The part stays where it is until picked, but no longer offers itself.
-        self.nodes[from as usize].reserved[from_slot as usize] = true;
+        let flat = self.flat_slot(from, from_slot);
+        self.slots[flat].reserved = true;
         self.start_leg(robot, part, duration);
     }
 
@@ -961,7 +986,8 @@ impl Engine {
             let place_point = self.nodes[job.to as usize].entry;
             self.log(robot, part, LogEvent::Pick);
             // The part is in the gripper: the upstream slot is free.
-            self.nodes[job.from as usize].reserved[job.from_slot as usize] = false;
+            let flat = self.flat_slot(job.from, job.from_slot);
+            self.slots[flat].reserved = false;
             self.release(job.from, job.from_slot);
             let st = self.station(robot);
             let StationKind::Transfer {
