@@ -6,9 +6,13 @@
 //! wall-clock second, which is engine-neutral.
 
 mod bare;
+mod scale;
 mod scaling;
 
 pub use bare::{BareRun, serial_line as bare_serial_line};
+pub use scale::{
+    LoadRun, ScaleRun, YEAR_S, job_shop, line_ron, load_time, minutes_line, run_scene,
+};
 pub use scaling::{Scaling, ThreadTiming, replication_scaling};
 
 use crate::kpi::{Prices, measure};

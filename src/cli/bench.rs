@@ -136,3 +136,127 @@ pub(super) fn scaling_cmd(json: bool, quick: bool, repeats: usize) -> i32 {
         }
     }
 }
+
+/// The scale figures: large runs and a large scene load.
+#[derive(serde::Serialize)]
+struct ScaleReport {
+    runs: Vec<bench::ScaleRun>,
+    load: bench::LoadRun,
+}
+
+/// `bench --scale`: lines of N = 10 … 10 000 stations and a 1 000-machine
+/// job shop for a simulated year, and the load time of a 10 000-object scene.
+pub(super) fn scale_cmd(
+    json: bool,
+    quick: bool,
+    stations: Vec<usize>,
+    chart: Option<&std::path::Path>,
+) -> i32 {
+    let horizon = if quick {
+        bench::YEAR_S / 10.0
+    } else {
+        bench::YEAR_S
+    };
+    let lines = if stations.is_empty() {
+        vec![10, 100, 1_000, 10_000]
+    } else {
+        stations
+    };
+    // Each scene is generated when its turn comes, so a run's peak memory
+    // holds no other case's scene.
+    let cases = lines
+        .iter()
+        .map(|&n| format!("line N={n}"))
+        .chain(["job shop 1000".to_string()]);
+    let mut runs = Vec::new();
+    for name in cases {
+        // Progress: these runs take seconds to minutes each.
+        eprintln!("{name} ...");
+        let scene = match name.strip_prefix("line N=") {
+            Some(n) => bench::minutes_line(n.parse().expect("formatted above"), horizon, 12345),
+            None => bench::job_shop(20, 50, horizon, 12345),
+        };
+        match bench::run_scene(&name, &scene) {
+            Ok(r) => runs.push(r),
+            Err(m) => {
+                eprintln!("internal error (please report it): {m}");
+                return 1;
+            }
+        }
+    }
+    eprintln!("load 10000 objects ...");
+    let load = match bench::load_time(10_000, 5, &std::env::temp_dir()) {
+        Ok(l) => l,
+        Err(m) => {
+            eprintln!("internal error (please report it): {m}");
+            return 1;
+        }
+    };
+    let report = ScaleReport { runs, load };
+    if let Some(path) = chart {
+        let lines: Vec<&bench::ScaleRun> = report
+            .runs
+            .iter()
+            .filter(|r| r.case.starts_with("line"))
+            .collect();
+        let x: Vec<f64> = lines.iter().map(|r| (r.stations as f64).log10()).collect();
+        let ns: Vec<f64> = lines.iter().map(|r| r.ns_per_event).collect();
+        let svg = crate::report::plots::lines(
+            &format!(
+                "Wall time per event, serial line, {:.0} simulated days (flat = cost linear in events)",
+                horizon / 86_400.0
+            ),
+            "stations, log10 N (1 = 10, 4 = 10 000)",
+            "ns per event",
+            &x,
+            &[("serial line", &ns)],
+        );
+        if let Err(e) = std::fs::write(path, svg) {
+            return fail(&Diagnostic::new(format!("cannot write the chart: {e}")).in_file(path));
+        }
+    }
+    if json {
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("serialises")
+        );
+        return 0;
+    }
+    outln!(
+        "simulated {:.0} days each, full KPI collection",
+        horizon / 86_400.0
+    );
+    outln!(
+        "{:<16} {:>8} {:>14} {:>10} {:>12} {:>9} {:>10}",
+        "case",
+        "objects",
+        "events",
+        "wall s",
+        "events/s",
+        "ns/event",
+        "peak MiB"
+    );
+    for r in &report.runs {
+        outln!(
+            "{:<16} {:>8} {:>14} {:>10.2} {:>12.0} {:>9.0} {:>10.1}",
+            r.case,
+            r.objects,
+            r.events,
+            r.wall_s,
+            r.events_per_sec,
+            r.ns_per_event,
+            r.peak_rss_mb
+        );
+    }
+    let l = &report.load;
+    outln!(
+        "load {} objects ({} flow edges, {:.1} MB of RON): read, parse and validate {:.0} ms, build {:.0} ms, total {:.0} ms",
+        l.objects,
+        l.flow_edges,
+        l.file_bytes as f64 / 1e6,
+        l.load_ms,
+        l.build_ms,
+        l.total_ms
+    );
+    0
+}

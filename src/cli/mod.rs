@@ -203,8 +203,18 @@ pub enum Command {
         no_simpy: bool,
         /// Instead of the serial line: time a 40-replication comparison with
         /// 1, 2, … threads (up to the cores) and report the speedup.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "scale")]
         scaling: bool,
+        /// Instead of the serial line: large factories for a simulated year
+        /// (lines of N = 10 … 10 000 stations, a 1 000-machine job shop; a
+        /// tenth of a year with --quick) and the load time of a
+        /// 10 000-object scene file.
+        #[arg(long)]
+        scale: bool,
+        /// With --scale: also write a chart of the cost per event against the
+        /// line length (SVG) to this file.
+        #[arg(long, requires = "scale")]
+        chart: Option<PathBuf>,
     },
 }
 
@@ -311,11 +321,21 @@ pub fn main_with(cli: Cli) -> i32 {
             json,
             quick,
             stations,
+            scale: true,
+            chart,
+            ..
+        } => bench::scale_cmd(json, quick, stations, chart.as_deref()),
+        Command::Bench {
+            json,
+            quick,
+            stations,
             repeats,
             python,
             simpy_script,
             no_simpy,
             scaling: false,
+            scale: false,
+            chart: _,
         } => bench::bench_cmd(
             json,
             quick,
