@@ -1,7 +1,12 @@
 //! What moves: station colours follow their state, parts ride the belts
 //! (interpolated between events from the belt's speed), wait in buffer racks
 //! and sit in machines; robot arms turn towards where they work; operators
-//! stand at the machines they serve, or at their post when idle.
+//! walk to the machines they serve and back to their post when idle.
+//!
+//! The walking is the view's: the engine hands an operator to a machine at
+//! once (no walking time in the model), and the figure then walks there at
+//! [`WALK_SPEED`] in simulated time, so at 1× a walk across the floor takes
+//! seconds and at high speed people are simply where they work.
 
 use super::floor::{Belt, Model, OperatorHome, Palette, RobotJoint, StateLamp};
 use super::world;
@@ -12,11 +17,13 @@ pub struct MotionPlugin;
 
 impl Plugin for MotionPlugin {
     fn build(&self, app: &mut App) {
-        app.init_resource::<Crowd>().add_systems(
-            Update,
-            (colour_states, place_parts, turn_robots, place_operators)
-                .after(crate::sim::SimulationSet::Mirror),
-        );
+        app.init_resource::<Crowd>()
+            .init_resource::<Teams>()
+            .add_systems(
+                Update,
+                (colour_states, place_parts, turn_robots, place_operators)
+                    .after(crate::sim::SimulationSet::Mirror),
+            );
     }
 }
 
@@ -34,6 +41,60 @@ pub struct PartMarker;
 
 #[derive(Component)]
 pub struct OperatorMarker;
+
+/// Walking speed of the operators drawn, metres per simulated second.
+pub const WALK_SPEED: f32 = 1.4;
+/// A simulated step longer than this (a jump, a restart, a high speed)
+/// puts everyone straight where they belong.
+const WALK_MAX_STEP: f64 = 30.0;
+
+/// Where each pool's people are drawn now, and the simulated time of that.
+#[derive(Resource, Default)]
+pub struct Teams {
+    pools: Vec<Vec<Vec3>>,
+    at_time: f64,
+}
+
+/// Moves the people of one team towards `targets` for `dt` simulated
+/// seconds; afterwards `team[i]` is the person heading for `targets[i]`.
+/// Someone already at a target keeps it; the other targets go to the
+/// nearest person left. People without a target leave (off shift); targets
+/// without a person get one who appears there (on shift).
+pub fn walk(team: &mut Vec<Vec3>, targets: &[Vec3], dt: f64) {
+    const THERE: f32 = 1e-3;
+    let mut free: Vec<Option<Vec3>> = team.drain(..).map(Some).collect();
+    let mut chosen: Vec<Option<Vec3>> = targets
+        .iter()
+        .map(|t| {
+            let i = free
+                .iter()
+                .position(|p| p.is_some_and(|p| p.distance(*t) < THERE))?;
+            free[i].take()
+        })
+        .collect();
+    for (slot, t) in chosen.iter_mut().zip(targets) {
+        if slot.is_none() {
+            let nearest = free
+                .iter()
+                .enumerate()
+                .filter_map(|(i, p)| p.map(|p| (i, p.distance_squared(*t))))
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(i, _)| i);
+            *slot = Some(nearest.and_then(|i| free[i].take()).unwrap_or(*t));
+        }
+    }
+    let teleport = !(0.0..=WALK_MAX_STEP).contains(&dt);
+    let reach = WALK_SPEED * dt as f32;
+    team.extend(chosen.into_iter().zip(targets).map(|(p, t)| {
+        let p = p.unwrap_or(*t);
+        let gap = *t - p;
+        if teleport || gap.length() <= reach {
+            *t
+        } else {
+            p + gap.normalize() * reach
+        }
+    }));
+}
 
 fn station_state(engine: &Engine, node: u32) -> Option<State> {
     match &engine.nodes[node as usize].kind {
@@ -182,6 +243,7 @@ fn turn_robots(engine: Res<Engine>, mut joints: Query<(&RobotJoint, &mut Transfo
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn place_operators(
     mut commands: Commands,
     engine: Res<Engine>,
@@ -189,19 +251,21 @@ fn place_operators(
     homes: Query<&OperatorHome>,
     models: Query<(&Model, &Transform), Without<OperatorMarker>>,
     mut crowd: ResMut<Crowd>,
+    mut teams: ResMut<Teams>,
     mut people: Query<(&mut Transform, &mut Visibility), With<OperatorMarker>>,
 ) {
-    let mut at: Vec<Vec3> = Vec::new();
-    let mut busy = vec![0u32; engine.pools.len()];
-    for (model, transform) in &models {
+    // Where each pool's people belong now: at the machines they serve, the
+    // idle ones at their post (in model order, so the targets are stable).
+    let mut targets: Vec<Vec<Vec3>> = vec![Vec::new(); engine.pools.len()];
+    let mut stations: Vec<_> = models.iter().collect();
+    stations.sort_by_key(|(m, _)| m.node);
+    for (model, transform) in stations {
         if let NodeKind::Station(s) = &engine.nodes[model.node as usize].kind
             && let Some(pool) = s.operator
         {
-            let n = engine.operators_at(model.node);
-            busy[pool as usize] += n;
-            for k in 0..n {
+            for k in 0..engine.operators_at(model.node) {
                 let local = Vec3::new(-0.5 + 0.7 * k as f32, 0.82, 1.05);
-                at.push(transform.transform_point(local));
+                targets[pool as usize].push(transform.transform_point(local));
             }
         }
     }
@@ -210,10 +274,24 @@ fn place_operators(
         if !pool.on_shift {
             continue;
         }
-        let idle = pool.count.saturating_sub(busy[home.pool as usize]);
+        let busy = targets[home.pool as usize].len() as u32;
+        let idle = pool.count.saturating_sub(busy);
         for k in 0..idle.min(20) {
-            at.push(home.pos + Vec3::new(0.7 * k as f32, 0.82, 0.0));
+            targets[home.pool as usize].push(home.pos + Vec3::new(0.7 * k as f32, 0.82, 0.0));
         }
+    }
+    let teams = &mut *teams;
+    if teams.pools.len() != targets.len() {
+        // A new or reloaded scene: everyone starts where they belong.
+        teams.pools = vec![Vec::new(); targets.len()];
+        teams.at_time = f64::NEG_INFINITY;
+    }
+    let dt = engine.now - teams.at_time;
+    teams.at_time = engine.now;
+    let mut at: Vec<Vec3> = Vec::new();
+    for (team, targets) in teams.pools.iter_mut().zip(&targets) {
+        walk(team, targets, dt);
+        at.extend_from_slice(team);
     }
     let (mesh, material) = (palette.operator.clone(), palette.operator_material.clone());
     let crowd = &mut *crowd;
@@ -233,4 +311,53 @@ fn place_operators(
             .id()
         },
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operators_walk_to_their_machine_at_walking_speed() {
+        let post = Vec3::ZERO;
+        let machine = Vec3::new(14.0, 0.0, 0.0);
+        let mut team = vec![post, post + Vec3::X * 0.7];
+        // The first is called to the machine: 1.4 m per simulated second.
+        walk(&mut team, &[machine, post + Vec3::X * 0.7], 5.0);
+        assert!((team[0].x - 7.0).abs() < 1e-4, "{:?}", team[0]);
+        assert_eq!(team[1], post + Vec3::X * 0.7, "the idle one stays");
+        // Five seconds more and he is there, and stays there.
+        walk(&mut team, &[machine, post + Vec3::X * 0.7], 5.0);
+        assert_eq!(team[0], machine);
+        walk(&mut team, &[machine, post + Vec3::X * 0.7], 1.0);
+        assert_eq!(team[0], machine);
+    }
+
+    #[test]
+    fn the_person_nearest_to_a_new_job_takes_it() {
+        let mut team = vec![Vec3::ZERO, Vec3::new(10.0, 0.0, 0.0)];
+        // The job is next to the second person; the first stays at the post.
+        walk(&mut team, &[Vec3::ZERO, Vec3::new(11.0, 0.0, 0.0)], 0.5);
+        assert_eq!(team[0], Vec3::ZERO);
+        assert!((team[1].x - 10.7).abs() < 1e-4, "{:?}", team[1]);
+    }
+
+    #[test]
+    fn jumps_and_shift_changes_put_people_where_they_belong() {
+        let mut team = vec![Vec3::ZERO];
+        let far = Vec3::new(100.0, 0.0, 0.0);
+        walk(&mut team, &[far], WALK_MAX_STEP + 1.0);
+        assert_eq!(team, vec![far], "a long step is a jump");
+        walk(&mut team, &[far, Vec3::ONE], 0.1);
+        assert_eq!(
+            team,
+            vec![far, Vec3::ONE],
+            "a new person appears at the post"
+        );
+        walk(&mut team, &[], 0.1);
+        assert!(team.is_empty(), "off shift, everyone leaves");
+        let mut team = vec![Vec3::ZERO];
+        walk(&mut team, &[far], -5.0);
+        assert_eq!(team, vec![far], "going back in time (a restart) is a jump");
+    }
 }
