@@ -87,23 +87,13 @@ pub fn serial_line(stations: usize, buffer: u32, horizon: f64, warmup: f64, seed
             prev = b;
         }
         let m = format!("s{i}");
-        objects.push(Object::Machine(Machine {
-            id: m.clone(),
-            pos: (2.0 * i as f64, 0.0),
-            footprint: None,
-            rot: 0.0,
-            capacity: 1,
-            cycle: Dist::Exponential {
+        objects.push(Object::Machine(plain_machine(
+            &m,
+            (2.0 * i as f64, 0.0),
+            Dist::Exponential {
                 mean: Duration::Seconds(mean),
             },
-            product_cycles: Default::default(),
-            setup: None,
-            failures: None,
-            scrap: 0.0,
-            operator: None,
-            power_kw: None,
-            shift: None,
-        }));
+        )));
         flow.push(Flow::Pair(prev, m.clone()));
         prev = m;
     }
@@ -130,6 +120,26 @@ pub fn serial_line(stations: usize, buffer: u32, horizon: f64, warmup: f64, seed
         economics: None,
         investment: None,
         layout: None,
+    }
+}
+
+/// A one-server machine with only a cycle time (no setup, failures, scrap,
+/// operator or power), as the generated benchmark factories use.
+pub fn plain_machine(id: &str, pos: (f64, f64), cycle: Dist) -> Machine {
+    Machine {
+        id: id.to_string(),
+        pos,
+        footprint: None,
+        rot: 0.0,
+        capacity: 1,
+        cycle,
+        product_cycles: Default::default(),
+        setup: None,
+        failures: None,
+        scrap: 0.0,
+        operator: None,
+        power_kw: None,
+        shift: None,
     }
 }
 

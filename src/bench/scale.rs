@@ -123,32 +123,21 @@ pub fn job_shop(stages: usize, width: usize, horizon: f64, seed: u64) -> Scene {
                 capacity: 8,
             }));
             objects.push(Object::Machine(Machine {
-                id: m.clone(),
-                pos,
-                footprint: None,
-                rot: 0.0,
-                capacity: 1,
-                cycle: Dist::Exponential {
-                    mean: Duration::Minutes(40.0),
-                },
                 product_cycles: products
                     .iter()
                     .zip(cycles)
                     .map(|(p, c)| {
-                        (
-                            p.to_string(),
-                            Dist::Exponential {
-                                mean: Duration::Minutes(c),
-                            },
-                        )
+                        let mean = Duration::Minutes(c);
+                        (p.to_string(), Dist::Exponential { mean })
                     })
                     .collect::<BTreeMap<_, _>>(),
-                setup: None,
-                failures: None,
-                scrap: 0.0,
-                operator: None,
-                power_kw: None,
-                shift: None,
+                ..super::plain_machine(
+                    &m,
+                    pos,
+                    Dist::Exponential {
+                        mean: Duration::Minutes(40.0),
+                    },
+                )
             }));
             flow.push(Flow::Pair(b.clone(), m.clone()));
             if k == 0 {
