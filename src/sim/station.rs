@@ -230,37 +230,31 @@ impl Station {
         self.on_shift && !self.failed
     }
 
-    /// Whether the station could take some part now. `plain`: a machine or
-    /// robot cell (the caller knows from the node, so the kind, further
-    /// down the struct, is not read on the common path).
+    /// Whether the station could take some part now (worth waking those
+    /// waiting on it). `plain`: a machine or robot cell (the caller knows from
+    /// the node, so the kind, further down the struct, is not read on the
+    /// common path).
     #[inline]
     pub(super) fn has_space(&self, plain: bool) -> bool {
-        if !self.available() {
-            return false;
-        }
-        if plain {
-            return self.servers.iter().any(|s| s.phase == Phase::Idle);
-        }
-        match &self.kind {
-            StationKind::Assembly {
-                bins, bin_capacity, ..
-            } => bins
-                .iter()
-                .zip(bin_capacity)
-                .any(|(b, cap)| (b.2.len() as u32) < *cap),
-            _ => self.servers.iter().any(|s| s.phase == Phase::Idle),
-        }
+        self.takes(None, plain)
     }
 
     /// Whether the station takes a part of `product` now (`plain` as for
     /// [`Station::has_space`]).
     #[inline]
     pub(super) fn can_accept(&self, product: u16, plain: bool) -> bool {
+        self.takes(Some(product), plain)
+    }
+
+    /// A part of `product` (`None`: of any product) would be taken now.
+    #[inline(always)]
+    fn takes(&self, product: Option<u16>, plain: bool) -> bool {
         if !self.available() {
             return false;
         }
+        let idle = || self.servers.iter().any(|s| s.phase == Phase::Idle);
         if plain {
-            return self.servers.iter().any(|s| s.phase == Phase::Idle);
+            return idle();
         }
         match &self.kind {
             StationKind::Assembly {
@@ -268,9 +262,11 @@ impl Station {
             } => bins
                 .iter()
                 .zip(bin_capacity)
-                .any(|(b, cap)| b.0 == product && (b.2.len() as u32) < *cap),
-            StationKind::Transfer { .. } => false,
-            _ => self.servers.iter().any(|s| s.phase == Phase::Idle),
+                .any(|(b, cap)| product.is_none_or(|p| b.0 == p) && (b.2.len() as u32) < *cap),
+            // Parts reach a transfer robot through its jobs, never by an
+            // offer; an idle one still wakes the nodes waiting for it.
+            StationKind::Transfer { .. } => product.is_none() && idle(),
+            _ => idle(),
         }
     }
 
