@@ -46,6 +46,11 @@ pub struct Server {
     generation: u32,
     pub has_operator: bool,
     last_product: u16,
+    /// The product of the part in hand and its ideal cycle, noted when the
+    /// job starts so finishing it reads neither the part nor the cycle table
+    /// (fewer cache lines at the end of every operation).
+    product: u16,
+    ideal: f64,
     pub state: State,
     since: f64,
     /// Time in each state since the statistics started.
@@ -63,6 +68,8 @@ impl Server {
             generation: 0,
             has_operator: false,
             last_product: u16::MAX,
+            product: 0,
+            ideal: 0.0,
             state: State::Starved,
             since: 0.0,
             time_in: [0.0; 7],
@@ -627,7 +634,11 @@ impl Engine {
         } else {
             parts[part].product
         };
-        let last = st.servers[si].last_product;
+        let ideal = st.cycle[product as usize].ideal;
+        let s = &mut st.servers[si];
+        s.product = product;
+        s.ideal = ideal;
+        let last = s.last_product;
         let (phase, duration) = match &st.setup {
             Some(setup) if last != u16::MAX && last != product => {
                 (Phase::Setup, setup.sample(&mut st.process_rng))
@@ -691,8 +702,8 @@ impl Engine {
         }
         match s.phase {
             Phase::Setup => {
-                let product = self.parts[part].product;
                 let st = self.station(node);
+                let product = st.servers[server as usize].product;
                 st.setups += 1;
                 st.servers[server as usize].last_product = product;
                 let d = st.sample_cycle(product);
@@ -716,19 +727,19 @@ impl Engine {
             }
             Phase::Work => {
                 let Engine {
-                    nodes,
-                    parts,
-                    completions,
-                    ..
+                    nodes, completions, ..
                 } = self;
                 let NodeKind::Station(st) = &mut nodes[node as usize].kind else {
                     unreachable!("node {node} is a station")
                 };
                 // Stopping work never schedules a failure.
                 st.working_changed(now, -1);
-                let product = parts[part].product;
+                let (product, ideal) = {
+                    let s = &st.servers[server as usize];
+                    (s.product, s.ideal)
+                };
                 st.produced += 1;
-                st.ideal_time += st.cycle[product as usize].ideal;
+                st.ideal_time += ideal;
                 *completions += 1;
                 let scrap = st.scrap > 0.0 && st.quality_rng.uniform() < st.scrap;
                 let s = &mut st.servers[server as usize];
