@@ -227,21 +227,10 @@ pub fn build_floor(
                         Visibility::default(),
                     ))
                     .with_children(|p| {
-                        p.spawn((
-                            Mesh3d(cube(&mut meshes, 1.6, 1.1, 1.2)),
-                            MeshMaterial3d(body.clone()),
-                            Transform::from_xyz(0.0, 0.55, 0.0),
-                        ));
                         // The state shows on the whole roof panel and on a beacon.
-                        p.spawn((
-                            StateLamp {
-                                node,
-                                primary: true,
-                            },
-                            Mesh3d(cube(&mut meshes, 1.62, 0.12, 1.22)),
-                            MeshMaterial3d(palette.states[0].clone()),
-                            Transform::from_xyz(0.0, 1.16, 0.0),
-                        ));
+                        let lamp = &palette.states[0];
+                        let size = Vec3::new(1.6, 1.1, 1.2);
+                        body_with_roof(p, &mut meshes, &body, lamp, node, size, 0.12);
                         p.spawn((
                             StateLamp {
                                 node,
@@ -275,20 +264,9 @@ pub fn build_floor(
                         Visibility::default(),
                     ))
                     .with_children(|p| {
-                        p.spawn((
-                            Mesh3d(cube(&mut meshes, 2.0, 0.9, 1.4)),
-                            MeshMaterial3d(body.clone()),
-                            Transform::from_xyz(0.0, 0.45, 0.0),
-                        ));
-                        p.spawn((
-                            StateLamp {
-                                node,
-                                primary: true,
-                            },
-                            Mesh3d(cube(&mut meshes, 2.02, 0.1, 1.42)),
-                            MeshMaterial3d(palette.states[0].clone()),
-                            Transform::from_xyz(0.0, 0.95, 0.0),
-                        ));
+                        let lamp = &palette.states[0];
+                        let size = Vec3::new(2.0, 0.9, 1.4);
+                        body_with_roof(p, &mut meshes, &body, lamp, node, size, 0.1);
                         p.spawn((
                             Mesh3d(cube(&mut meshes, 0.1, 0.8, 1.2)),
                             MeshMaterial3d(steel.clone()),
@@ -534,4 +512,31 @@ pub fn build_floor(
         }
     }
     commands.insert_resource(palette);
+}
+
+/// A station's body standing on the floor, and on top of it the roof panel
+/// that shows the station's state.
+fn body_with_roof(
+    p: &mut ChildSpawnerCommands,
+    meshes: &mut Assets<Mesh>,
+    body: &Handle<StandardMaterial>,
+    lamp: &Handle<StandardMaterial>,
+    node: u32,
+    size: Vec3,
+    roof: f32,
+) {
+    p.spawn((
+        Mesh3d(meshes.add(Cuboid::from_size(size))),
+        MeshMaterial3d(body.clone()),
+        Transform::from_xyz(0.0, size.y / 2.0, 0.0),
+    ));
+    p.spawn((
+        StateLamp {
+            node,
+            primary: true,
+        },
+        Mesh3d(meshes.add(Cuboid::new(size.x + 0.02, roof, size.z + 0.02))),
+        MeshMaterial3d(lamp.clone()),
+        Transform::from_xyz(0.0, size.y + roof / 2.0, 0.0),
+    ));
 }
