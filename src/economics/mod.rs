@@ -400,40 +400,37 @@ pub fn business_case(
 
 /// Scenes with every source's interarrival mean scaled so demand is `factor` × as entered.
 fn with_demand(scene: &Scene, factor: f64) -> Result<Option<Scene>, Diagnostic> {
-    let mut s = scene.clone();
-    let mut any = false;
-    for o in &scene.objects {
-        if let Object::Source(src) = o
-            && let Some(d) = &src.interarrival
-        {
-            let mean = d.mean_secs() / factor;
-            set_param(
-                &mut s,
-                &format!("{}.interarrival.mean", src.id),
-                &Value::Number(mean),
-            )?;
-            any = true;
-        }
-    }
-    Ok(any.then_some(s))
+    with_means(scene, |o| match o {
+        Object::Source(src) => src.interarrival.as_ref().map(|d| {
+            let path = format!("{}.interarrival.mean", src.id);
+            (path, d.mean_secs() / factor)
+        }),
+        _ => None,
+    })
 }
 
 /// The variant with the MTBF of every robot that fails scaled by `factor`.
 fn with_robot_mtbf(scene: &Scene, factor: f64) -> Result<Option<Scene>, Diagnostic> {
+    with_means(scene, |o| match o {
+        Object::Robot(r) => r.failures.as_ref().map(|f| {
+            let path = format!("{}.failures.between.mean", r.id);
+            (path, f.between.mean_secs() * factor)
+        }),
+        _ => None,
+    })
+}
+
+/// The scene with the means `pick` names set (parameter path, new mean in
+/// seconds); `None` when it names none.
+fn with_means(
+    scene: &Scene,
+    pick: impl Fn(&Object) -> Option<(String, f64)>,
+) -> Result<Option<Scene>, Diagnostic> {
     let mut s = scene.clone();
     let mut any = false;
-    for o in &scene.objects {
-        if let Object::Robot(r) = o
-            && let Some(f) = &r.failures
-        {
-            let mean = f.between.mean_secs() * factor;
-            set_param(
-                &mut s,
-                &format!("{}.failures.between.mean", r.id),
-                &Value::Number(mean),
-            )?;
-            any = true;
-        }
+    for (path, mean) in scene.objects.iter().filter_map(pick) {
+        set_param(&mut s, &path, &Value::Number(mean))?;
+        any = true;
     }
     Ok(any.then_some(s))
 }
