@@ -310,6 +310,9 @@ pub fn main_with(cli: Cli) -> i32 {
             exit_after,
             window_screenshot.as_deref(),
         ),
+        Command::Bench { stations, .. } if stations.contains(&0) => fail(&Diagnostic::new(
+            "--stations takes line lengths of at least 1",
+        )),
         Command::Bench {
             json,
             quick,

@@ -734,7 +734,53 @@ fn check_flow(scene: &Scene, ctx: &Ctx) -> Result<(), Diagnostic> {
         ));
     }
     check_deadlock_cycles(scene, &out)?;
-    check_sinks_reachable(scene, &out)
+    check_sinks_reachable(scene, &out)?;
+    check_zero_time_paths(scene)
+}
+
+/// A saturated source (no interarrival, no limit) must not reach a sink
+/// through buffers alone: nothing on the way takes time, so it would release
+/// parts without end at one instant and the run would never advance.
+fn check_zero_time_paths(scene: &Scene) -> Result<(), Diagnostic> {
+    let kinds: HashMap<&str, &Object> = scene.objects.iter().map(|o| (o.id(), o)).collect();
+    // Edges without a transfer robot (a robot's travel takes time).
+    let plain = |from: &str| {
+        let from = from.to_string();
+        scene.flow.iter().filter_map(move |f| match f {
+            Flow::Pair(a, b) if *a == from => Some(b.as_str()),
+            Flow::Edge(e) if e.from == from && e.via.is_none() => Some(e.to.as_str()),
+            _ => None,
+        })
+    };
+    for object in &scene.objects {
+        let Object::Source(s) = object else { continue };
+        if s.interarrival.is_some() || s.limit.is_some() {
+            continue;
+        }
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
+        let mut todo = vec![s.id.as_str()];
+        while let Some(node) = todo.pop() {
+            if !seen.insert(node) {
+                continue;
+            }
+            for to in plain(node) {
+                match kinds.get(to) {
+                    Some(Object::Sink(_)) => {
+                        return Err(Diagnostic::object(
+                            &s.id,
+                            format!(
+                                "this source is saturated (no `interarrival`) and its parts reach the sink \"{to}\" without passing a machine, robot or conveyor: nothing takes time on the way, so it would release parts without end at one instant"
+                            ),
+                        )
+                        .with_help("give the source an `interarrival` or a `limit`, or put a station between it and the sink"));
+                    }
+                    Some(Object::Buffer(_)) => todo.push(to),
+                    _ => {}
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A cycle made only of stations (no buffer or conveyor) can fill up and

@@ -166,6 +166,37 @@ fn cycle_without_buffer_can_deadlock() {
 }
 
 #[test]
+fn saturated_source_straight_into_a_sink_would_never_advance() {
+    // Through a buffer alone nothing takes time either.
+    let text = line(
+        r#"        Buffer(id: "b", pos: (2, 0), capacity: 3),"#,
+        r#"("src", "b"), ("b", "out")"#,
+    )
+    .replace(", interarrival: Exponential(mean: Seconds(10))", "");
+    let err = run_expecting_error(&write("saturated_to_sink.ron", &text));
+    assert!(err.contains("\"src\""), "{err}");
+    assert!(
+        err.contains("reach the sink \"out\" without passing a machine"),
+        "{err}"
+    );
+    assert!(err.contains("give the source an `interarrival`"), "{err}");
+    // A limit makes it finite: that runs.
+    let limited = text.replace(r#"product: "p")"#, r#"product: "p", limit: 5)"#);
+    let path = write("saturated_limited.ron", &limited);
+    let out = Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+        .arg("run")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn zero_and_negative_durations() {
     let zero = r#"        Machine(id: "m1", pos: (2, 0), cycle: Constant(Seconds(0))),"#;
     let err = run_expecting_error(&write(
@@ -304,4 +335,14 @@ fn bad_command_line_values() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+    // A line of no stations is no benchmark (it would be a source into a sink).
+    for extra in [&[][..], &["--scale"][..]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+            .args(["bench", "--no-simpy", "--stations", "0"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{extra:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("at least 1"));
+    }
 }
