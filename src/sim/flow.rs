@@ -282,7 +282,7 @@ impl Engine {
 
     #[inline]
     pub(super) fn queue(&mut self, action: Action) {
-        self.actions.push_back(action);
+        self.actions.push(action);
     }
 
     fn sink_accept(&mut self, node: u32, part: u32) {

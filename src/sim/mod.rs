@@ -226,7 +226,11 @@ pub struct Engine {
     pub stats_start: f64,
     pub finished: bool,
     calendar: Calendar,
-    actions: VecDeque<Action>,
+    /// Zero-time follow-ups in FIFO order: taken from `next_action` on, and
+    /// cleared once all are taken (cheaper than a ring buffer: the queue
+    /// empties after every event).
+    actions: Vec<Action>,
+    next_action: usize,
     /// Nesting of direct pushes; past a limit they are queued instead.
     depth: u32,
     pub nodes: Vec<Node>,
@@ -355,7 +359,8 @@ impl Engine {
     }
 
     fn drain_actions(&mut self) {
-        while let Some(action) = self.actions.pop_front() {
+        while let Some(&action) = self.actions.get(self.next_action) {
+            self.next_action += 1;
             match action {
                 Action::Wake(node) => self.wake(node),
                 Action::Push(node, slot) => {
@@ -364,6 +369,8 @@ impl Engine {
                 Action::SourceNext(node) => self.source_next(node),
             }
         }
+        self.actions.clear();
+        self.next_action = 0;
     }
 
     /// A part leaves the work in process (sink, scrap or assembly input).
