@@ -552,7 +552,8 @@ impl Ctx<'_> {
 }
 
 /// Outgoing edges per object: (target, product filter, weight).
-type OutEdges<'a> = HashMap<&'a str, Vec<(&'a str, Option<&'a str>, Option<f64>)>>;
+/// Outgoing edges per object: (to, product filter, weight, carried by a transfer robot).
+type OutEdges<'a> = HashMap<&'a str, Vec<(&'a str, Option<&'a str>, Option<f64>, bool)>>;
 
 fn is_transfer_robot(o: &Object) -> bool {
     matches!(o, Object::Robot(r) if matches!(r.task, RobotTask::Transfer { .. }))
@@ -663,7 +664,9 @@ fn check_flow(scene: &Scene, ctx: &Ctx) -> Result<(), Diagnostic> {
                 }
             }
         }
-        out.entry(from).or_default().push((to, product, weight));
+        out.entry(from)
+            .or_default()
+            .push((to, product, weight, via.is_some()));
         has_input.insert(to);
     }
 
@@ -735,23 +738,14 @@ fn check_flow(scene: &Scene, ctx: &Ctx) -> Result<(), Diagnostic> {
     }
     check_deadlock_cycles(scene, &out)?;
     check_sinks_reachable(scene, &out)?;
-    check_zero_time_paths(scene)
+    check_zero_time_paths(scene, &out)
 }
 
 /// A saturated source (no interarrival, no limit) must not reach a sink
 /// through buffers alone: nothing on the way takes time, so it would release
 /// parts without end at one instant and the run would never advance.
-fn check_zero_time_paths(scene: &Scene) -> Result<(), Diagnostic> {
+fn check_zero_time_paths(scene: &Scene, out: &OutEdges<'_>) -> Result<(), Diagnostic> {
     let kinds: HashMap<&str, &Object> = scene.objects.iter().map(|o| (o.id(), o)).collect();
-    // Edges without a transfer robot (a robot's travel takes time).
-    let plain = |from: &str| {
-        let from = from.to_string();
-        scene.flow.iter().filter_map(move |f| match f {
-            Flow::Pair(a, b) if *a == from => Some(b.as_str()),
-            Flow::Edge(e) if e.from == from && e.via.is_none() => Some(e.to.as_str()),
-            _ => None,
-        })
-    };
     for object in &scene.objects {
         let Object::Source(s) = object else { continue };
         if s.interarrival.is_some() || s.limit.is_some() {
@@ -763,7 +757,9 @@ fn check_zero_time_paths(scene: &Scene) -> Result<(), Diagnostic> {
             if !seen.insert(node) {
                 continue;
             }
-            for to in plain(node) {
+            // A transfer robot's travel takes time: only plain edges count.
+            let edges = out.get(node).map(Vec::as_slice).unwrap_or_default();
+            for &(to, _, _, _) in edges.iter().filter(|e| !e.3) {
                 match kinds.get(to) {
                     Some(Object::Sink(_)) => {
                         return Err(Diagnostic::object(
@@ -909,7 +905,7 @@ fn check_sinks_reachable(scene: &Scene, out: &OutEdges<'_>) -> Result<(), Diagno
                     }
                     _ => prod,
                 };
-                for &(to, filter, _) in out.get(node).map(Vec::as_slice).unwrap_or_default() {
+                for &(to, filter, _, _) in out.get(node).map(Vec::as_slice).unwrap_or_default() {
                     if filter.is_none_or(|f| f == prod) {
                         todo.push((to, prod));
                     }

@@ -4,7 +4,7 @@
 use super::calendar::Event;
 use super::rng::{Purpose, Stream};
 use super::sampler::Sampler;
-use super::station::{Station, StationKind};
+use super::station::{Cycle, Station, StationKind};
 use super::store::{Buffer, Content, Conveyor};
 use super::{
     Edge, Engine, LineStats, Node, NodeKind, Pool, RunWindow, ShiftRuntime, Sink, Slot, Source,
@@ -68,15 +68,17 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
     let cycles = |id: &str,
                   default: &Dist,
                   per: &BTreeMap<String, Dist>|
-     -> Result<(Vec<Option<Sampler>>, Vec<f64>), Diagnostic> {
-        let mut samplers = Vec::with_capacity(n_products);
-        let mut ideal = Vec::with_capacity(n_products);
-        for p in &products {
-            let d = per.get(p).unwrap_or(default);
-            samplers.push(Some(sampler(id, "cycle", d)?));
-            ideal.push(d.mean_secs());
-        }
-        Ok((samplers, ideal))
+     -> Result<Vec<Cycle>, Diagnostic> {
+        products
+            .iter()
+            .map(|p| {
+                let d = per.get(p).unwrap_or(default);
+                Ok(Cycle {
+                    sampler: Some(sampler(id, "cycle", d)?),
+                    ideal: d.mean_secs(),
+                })
+            })
+            .collect()
     };
     let failures = |id: &str,
                     f: &Option<crate::scene::Failures>|
@@ -135,7 +137,7 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
                 ))
             }
             Object::Machine(m) => {
-                let (cycle, ideal) = cycles(id, &m.cycle, &m.product_cycles)?;
+                let cycle = cycles(id, &m.cycle, &m.product_cycles)?;
                 let setup = m
                     .setup
                     .as_ref()
@@ -148,7 +150,6 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
                     StationKind::Machine,
                     m.capacity,
                     cycle,
-                    ideal,
                     setup,
                     failures(id, &m.failures)?,
                     m.scrap,
@@ -165,7 +166,7 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
                         product_cycles,
                         setup,
                     } => {
-                        let (cycle, ideal) = cycles(id, cycle, product_cycles)?;
+                        let cycle = cycles(id, cycle, product_cycles)?;
                         let setup = setup
                             .as_ref()
                             .map(|s| sampler(id, "task.setup.time", &s.time))
@@ -174,7 +175,6 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
                             StationKind::RobotCell,
                             1,
                             cycle,
-                            ideal,
                             setup,
                             failures(id, &r.failures)?,
                             r.scrap,
@@ -192,8 +192,12 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
                             job: None,
                         },
                         1,
-                        vec![None; n_products],
-                        vec![0.0; n_products],
+                        (0..n_products)
+                            .map(|_| Cycle {
+                                sampler: None,
+                                ideal: 0.0,
+                            })
+                            .collect(),
                         None,
                         failures(id, &r.failures)?,
                         0.0,
@@ -204,7 +208,7 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
                 }
             }
             Object::Assembly(a) => {
-                let (cycle, ideal) = cycles(id, &a.cycle, &BTreeMap::new())?;
+                let cycle = cycles(id, &a.cycle, &BTreeMap::new())?;
                 let bins = a
                     .inputs
                     .iter()
@@ -226,7 +230,6 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
                     },
                     a.capacity,
                     cycle,
-                    ideal,
                     None,
                     failures(id, &a.failures)?,
                     a.scrap,

@@ -115,8 +115,8 @@ impl Engine {
     /// Registers (node, slot) as waiting on `target` without offering its
     /// part, where the offer is known to fail.
     pub(super) fn wait_without_offer(&mut self, node: u32, slot: u32, target: u32) {
-        let flat = self.nodes[node as usize].slot_base + slot;
-        let t = &mut self.slots[flat as usize].token;
+        let flat = self.flat_slot(node, slot);
+        let t = &mut self.slots[flat].token;
         *t = t.wrapping_add(1);
         let token = *t;
         self.wait_on(
@@ -124,7 +124,7 @@ impl Engine {
             Waiter {
                 node,
                 slot,
-                flat,
+                flat: flat as u32,
                 token,
             },
         );

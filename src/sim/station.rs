@@ -117,9 +117,9 @@ pub enum StationKind {
 #[derive(Debug)]
 pub(super) struct Cycle {
     /// Processing time (`None`: not processed here).
-    sampler: Option<Sampler>,
+    pub(super) sampler: Option<Sampler>,
     /// Ideal (mean) cycle, for ISO 22400 effectiveness.
-    ideal: f64,
+    pub(super) ideal: f64,
 }
 
 /// A processing station.
@@ -178,8 +178,7 @@ impl Station {
     pub(super) fn new(
         kind: StationKind,
         capacity: u32,
-        cycle: Vec<Option<Sampler>>,
-        ideal_cycle: Vec<f64>,
+        cycle: Vec<Cycle>,
         setup: Option<Sampler>,
         failures: Option<(Sampler, Sampler)>,
         scrap: f64,
@@ -195,11 +194,7 @@ impl Station {
         Self {
             kind,
             servers: (0..capacity).map(|_| Server::new()).collect(),
-            cycle: cycle
-                .into_iter()
-                .zip(ideal_cycle)
-                .map(|(sampler, ideal)| Cycle { sampler, ideal })
-                .collect(),
+            cycle,
             setup,
             failures,
             scrap,
