@@ -85,6 +85,7 @@ impl Engine {
             match via {
                 None => {
                     if self.can_accept(to, part) {
+                        self.forget_drawn_edge(part, chosen);
                         self.release(node, slot);
                         self.deliver(to, part);
                         return true;
@@ -92,6 +93,7 @@ impl Engine {
                 }
                 Some(robot) => {
                     if self.robot_available(robot) && self.can_accept(to, part) {
+                        self.forget_drawn_edge(part, chosen);
                         self.robot_fetch(robot, node, slot, part, to);
                         return true;
                     }
@@ -128,6 +130,16 @@ impl Engine {
                 token,
             },
         );
+    }
+
+    /// The part leaves the node that drew an edge for it: the next node
+    /// draws afresh. (Only routing by probability draws, so only it resets:
+    /// the common hand-off does not write to the part.)
+    #[inline]
+    fn forget_drawn_edge(&mut self, part: u32, chosen: Option<usize>) {
+        if chosen.is_some() {
+            self.parts[part].next_edge = NO_EDGE;
+        }
     }
 
     /// Edge `i` of `node` as (target, robot), if a part of `product` may take
@@ -237,7 +249,6 @@ impl Engine {
     /// Hands `part` to `node`, which has just accepted it.
     #[inline(always)]
     pub(super) fn deliver(&mut self, node: u32, part: u32) {
-        self.parts[part].next_edge = NO_EDGE;
         self.log(node, part, LogEvent::Enter);
         match &mut self.nodes[node as usize].kind {
             NodeKind::Station(_) => self.station_accept(node, part),
