@@ -6,6 +6,7 @@
 //! - `timing`: conveyors, transfer robots and shifts take exactly the time the scene says;
 //! - `queueing`: quick checks against closed-form queueing results;
 //! - `layout`: `check` finds each kind of layout violation; the safety KPI;
+//! - `random_factories`: hundreds of generated scenes keep the invariants and run deterministically;
 //! - `scenarios`: compare, sweep, the business case, the HTML report, Ctrl-C;
 //! - `view`: the 3D view rendered offscreen (with the `viewer` feature).
 
@@ -16,6 +17,7 @@ mod common;
 mod kpis;
 mod layout;
 mod queueing;
+mod random_factories;
 mod scenarios;
 mod timing;
 mod view;
