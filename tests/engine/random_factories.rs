@@ -9,10 +9,11 @@
 //! transfer robots; buffers; accumulating and non-accumulating conveyors;
 //! assemblies fed by their own component sources; routing by product, by
 //! probability, both, and to the first free target; rework loops through a
-//! buffer; shifts with breaks, night shifts and 24-hour shifts; every kind of
-//! distribution, including ones that draw zero; economics, an investment and
-//! layout rules. Horizons are short and cycle times scale with them, so each
-//! run is a few hundred parts.
+//! buffer or a belt; shifts with breaks, night shifts and 24-hour shifts;
+//! every kind of distribution, including ones that draw zero; economics, an
+//! investment and layout rules. Horizons are short and cycle times scale with
+//! them, so each run is a few hundred parts. A quarter of the scenes use whole
+//! numbers, mostly constant, so that events coincide and ties are exercised.
 //!
 //! For every scene the test checks that:
 //! - it parses and passes validation, as `factory-twin run` loads it (a
@@ -829,6 +830,9 @@ struct Gen {
     rng: Rng,
     /// Mean processing time, seconds: the horizon ÷ a few hundred parts.
     tempo: f64,
+    /// Whole numbers of seconds, minutes or hours, mostly constant: events
+    /// of different objects fall on the same instant, and ties get tested.
+    whole: bool,
     products: Vec<String>,
     shifts: Vec<String>,
     /// Operator pools stations may name (count ≥ 1).
@@ -847,6 +851,7 @@ fn generate(seed: u64, i: u64) -> String {
     let mut g = Gen {
         rng: Rng(seed ^ i.wrapping_mul(0xA24B_AED4_963E_E407)),
         tempo: 0.0,
+        whole: false,
         products: Vec::new(),
         shifts: Vec::new(),
         pools: Vec::new(),
@@ -867,14 +872,24 @@ impl Gen {
     }
 
     fn factory(&mut self, index: u64) -> String {
+        self.whole = self.rng.chance(0.25);
         let rng = &mut self.rng;
-        let horizon_h = rng.real(0.5, 30.0);
+        let horizon_h = if self.whole {
+            f64::from(rng.int(1, 30))
+        } else {
+            rng.real(0.5, 30.0)
+        };
         let parts = f64::from(rng.int(30, 250));
         self.tempo = horizon_h * 3600.0 / parts;
         let mut run = format!("horizon: {}", duration_h(rng, horizon_h));
         if rng.chance(0.5) {
             let w = rng.real(0.0, 0.2) * horizon_h;
-            write!(run, ", warmup: {}", duration_h(rng, w)).unwrap();
+            let w = if self.whole {
+                format!("Minutes({})", (w * 60.0).round())
+            } else {
+                duration_h(rng, w)
+            };
+            write!(run, ", warmup: {w}").unwrap();
         }
         write!(run, ", seed: {}", rng.next() >> rng.int(0, 63)).unwrap();
         if rng.chance(0.5) {
@@ -925,16 +940,26 @@ impl Gen {
         self.write(index, &run, &shifts)
     }
 
-    /// A source of the base products; a saturated one is followed by
-    /// something that takes time, as validation demands before any sink.
+    /// A source of the base products. A saturated one is followed (after a
+    /// buffer, now and then) by something that takes time, as validation
+    /// demands before any sink. Validation also accepts a transfer robot there,
+    /// but a move with no pick, place or travel time takes none, and such a
+    /// run never ends: that case is left out until validation refuses it.
     fn line_start(&mut self, base: &[String], y: f64) -> Node {
         let (source, saturated) = self.source(base, y);
         if !saturated {
             return source;
         }
+        let mut from = source;
+        if self.rng.chance(0.3) {
+            // A store of raw parts, filled at once.
+            let store = self.node(Kind::Buffer, from.products.clone(), y);
+            self.edge(&from, &store, None, None);
+            from = store;
+        }
         let kind = self.rng.pick(&[Kind::Machine, Kind::Cell, Kind::Conveyor]);
-        let first = self.node(kind, source.products.clone(), y);
-        self.edge(&source, &first, None, None);
+        let first = self.node(kind, from.products.clone(), y);
+        self.edge(&from, &first, None, None);
         first
     }
 
@@ -1170,7 +1195,7 @@ impl Gen {
     }
 
     /// An inspection that sends a share of its parts back through a buffer
-    /// (a loop, allowed because it passes a buffer).
+    /// or a belt (a loop, allowed because it passes one).
     fn rework(&mut self, from: &Node) -> Node {
         let y = from.exit.1;
         let kind = self.rng.pick(&[Kind::Machine, Kind::Cell]);
@@ -1178,7 +1203,8 @@ impl Gen {
         self.edge(from, &inspect, None, None);
         let x = self.x;
         self.x += 1.5;
-        let back = self.node(Kind::Buffer, from.products.clone(), y + 2.0);
+        let kind = self.rng.pick(&[Kind::Buffer, Kind::Buffer, Kind::Conveyor]);
+        let back = self.node(kind, from.products.clone(), y + 2.0);
         let fix = self
             .rng
             .chance(0.5)
@@ -1326,8 +1352,12 @@ impl Gen {
                     r2(y + length * f64::sin(angle)),
                 );
                 let length = (to.0 - self.x).hypot(to.1 - y);
-                let spacing = ((length * self.rng.real(0.05, 1.0) * 100.0).floor() / 100.0)
-                    .clamp(0.01, length);
+                let spacing = if self.rng.chance(0.1) {
+                    length // room for one part
+                } else {
+                    ((length * self.rng.real(0.05, 1.0) * 100.0).floor() / 100.0)
+                        .clamp(0.01, length)
+                };
                 // Free transit of a fraction of a cycle to a few cycles.
                 let speed = significant(length / (self.tempo * self.rng.real(0.2, 4.0)));
                 let mut f = format!(
@@ -1562,25 +1592,36 @@ impl Gen {
             ("Hours", 3600.0),
             ("Days", 86_400.0),
         ];
-        // A unit in which the mean is at least 0.1.
-        let usable = units.iter().filter(|u| mean / u.1 >= 0.1).count().max(1);
+        // A unit in which the mean is at least 0.1 (at least 1 for whole numbers).
+        let least = if self.whole { 1.0 } else { 0.1 };
+        let usable = units.iter().filter(|u| mean / u.1 >= least).count().max(1);
         let (unit, scale) = units[rng.below(usable)];
         let d = |v: f64| format!("{unit}({v})");
-        let m = r3(mean / scale).max(0.001);
-        match rng.below(10) {
+        let (q, step): (fn(f64) -> f64, f64) = if self.whole {
+            (f64::round, 1.0)
+        } else {
+            (r3, 0.001)
+        };
+        let m = q(mean / scale).max(step);
+        let kind = if self.whole {
+            rng.pick(&[0, 0, 0, 0, 1, 2, 9, 9])
+        } else {
+            rng.below(10)
+        };
+        match kind {
             0 => format!("Constant({})", d(m)),
             1 => {
                 let a = rng.unit();
                 format!(
                     "Uniform(min: {}, max: {})",
-                    d(r3(m * (1.0 - a))),
-                    d(r3(m * (1.0 + a)).max(0.001))
+                    d(q(m * (1.0 - a))),
+                    d(q(m * (1.0 + a)).max(step))
                 )
             }
             2 => {
-                let lo = r3(m * (1.0 - rng.unit()));
-                let hi = r3(m * (1.0 + rng.unit())).max(lo + 0.001);
-                let mode = r3(lo + (hi - lo) * rng.unit()).clamp(lo, hi);
+                let lo = q(m * (1.0 - rng.unit()));
+                let hi = q(m * (1.0 + rng.unit())).max(lo + step);
+                let mode = q(lo + (hi - lo) * rng.unit()).clamp(lo, hi);
                 format!(
                     "Triangular(min: {}, mode: {}, max: {})",
                     d(lo),
@@ -1612,7 +1653,7 @@ impl Gen {
                 // Values may be zero; the first is positive with a positive weight.
                 let mut table = vec![format!("({}, {})", d(m), rng.int(1, 4))];
                 for _ in 0..rng.int(0, 3) {
-                    let v = r3(m * rng.pick(&[0.0, 0.5, 1.0, 2.0, 3.0]));
+                    let v = q(m * rng.pick(&[0.0, 0.5, 1.0, 2.0, 3.0]));
                     table.push(format!("({}, {})", d(v), rng.int(0, 4)));
                 }
                 format!("Empirical([{}])", table.join(", "))
