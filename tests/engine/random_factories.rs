@@ -35,6 +35,7 @@
 use factory_twin::experiment::{self, Options, Summary};
 use factory_twin::kpi::RunResult;
 use factory_twin::scene::{Object, RobotTask, Scene, parse_scene_str};
+use factory_twin::sim::State;
 use std::fmt::Write as _;
 use std::panic::AssertUnwindSafe;
 use std::sync::mpsc;
@@ -322,17 +323,9 @@ fn check_station(
         spec.capacity
     );
     let s = &st.states;
-    let names = [
-        "working",
-        "setup",
-        "failed",
-        "starved",
-        "blocked",
-        "waiting_for_operator",
-        "off_shift",
-    ];
-    for (name, v) in names.iter().zip(s.to_array()) {
-        fraction(&format!("the {name} share"), v)?;
+    // `to_array` follows `State::ALL`.
+    for (state, v) in State::ALL.iter().zip(s.to_array()) {
+        fraction(&format!("the {} share", state.name()), v)?;
     }
     let sum: f64 = s.to_array().iter().sum();
     ensure!((sum - 1.0).abs() < 1e-6, "state shares sum to {sum}, not 1");
