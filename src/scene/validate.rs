@@ -551,8 +551,8 @@ impl Ctx<'_> {
     }
 }
 
-/// Outgoing edges per object: (target, product filter, weight).
-/// Outgoing edges per object: (to, product filter, weight, carried by a transfer robot).
+/// Outgoing edges per object: (to, product filter, weight, takes time: carried
+/// by a transfer robot whose pick, place or travel takes time).
 type OutEdges<'a> = HashMap<&'a str, Vec<(&'a str, Option<&'a str>, Option<f64>, bool)>>;
 
 fn is_transfer_robot(o: &Object) -> bool {
@@ -632,6 +632,7 @@ fn check_flow(scene: &Scene, ctx: &Ctx) -> Result<(), Diagnostic> {
                 "flow edge {label}: `weight` is a probability and must lie in [0, 1], got {w}"
             )));
         }
+        let mut takes_time = false;
         if let Some(r) = via {
             let robot = ctx.object(&label, r)?;
             let Object::Robot(robot) = robot else {
@@ -663,10 +664,18 @@ fn check_flow(scene: &Scene, ctx: &Ctx) -> Result<(), Diagnostic> {
                     }
                 }
             }
+            // The engine puts an object without `pos` at the origin.
+            if let RobotTask::Transfer { pick, place, .. } = &robot.task {
+                let (p, q) = (
+                    a.exit_point().unwrap_or_default(),
+                    b.entry_point().unwrap_or_default(),
+                );
+                takes_time = pick.secs() + place.secs() > 0.0 || (p.0 - q.0).hypot(p.1 - q.1) > 0.0;
+            }
         }
         out.entry(from)
             .or_default()
-            .push((to, product, weight, via.is_some()));
+            .push((to, product, weight, takes_time));
         has_input.insert(to);
     }
 
@@ -742,8 +751,10 @@ fn check_flow(scene: &Scene, ctx: &Ctx) -> Result<(), Diagnostic> {
 }
 
 /// A saturated source (no interarrival, no limit) must not reach a sink
-/// through buffers alone: nothing on the way takes time, so it would release
-/// parts without end at one instant and the run would never advance.
+/// through buffers alone (or transfer robots that pick and place in no time
+/// between two points in the same place): nothing on the way takes time, so
+/// it would release parts without end at one instant and the run would never
+/// advance.
 fn check_zero_time_paths(scene: &Scene, out: &OutEdges<'_>) -> Result<(), Diagnostic> {
     let kinds: HashMap<&str, &Object> = scene.objects.iter().map(|o| (o.id(), o)).collect();
     for object in &scene.objects {
@@ -757,7 +768,6 @@ fn check_zero_time_paths(scene: &Scene, out: &OutEdges<'_>) -> Result<(), Diagno
             if !seen.insert(node) {
                 continue;
             }
-            // A transfer robot's travel takes time: only plain edges count.
             let edges = out.get(node).map(Vec::as_slice).unwrap_or_default();
             for &(to, _, _, _) in edges.iter().filter(|e| !e.3) {
                 match kinds.get(to) {
@@ -765,10 +775,10 @@ fn check_zero_time_paths(scene: &Scene, out: &OutEdges<'_>) -> Result<(), Diagno
                         return Err(Diagnostic::object(
                             &s.id,
                             format!(
-                                "this source is saturated (no `interarrival`) and its parts reach the sink \"{to}\" without passing a machine, robot or conveyor: nothing takes time on the way, so it would release parts without end at one instant"
+                                "this source is saturated (no `interarrival`) and its parts reach the sink \"{to}\" without passing a machine, robot or conveyor that takes time: nothing takes time on the way, so it would release parts without end at one instant"
                             ),
                         )
-                        .with_help("give the source an `interarrival` or a `limit`, or put a station between it and the sink"));
+                        .with_help("give the source an `interarrival` or a `limit`, or put a station between it and the sink (a transfer robot on the way counts when its `pick`, `place` or travel takes time)"));
                     }
                     Some(Object::Buffer(_)) => todo.push(to),
                     _ => {}

@@ -197,6 +197,41 @@ fn saturated_source_straight_into_a_sink_would_never_advance() {
 }
 
 #[test]
+fn saturated_source_through_an_instant_transfer_robot_would_never_advance() {
+    // A robot standing where both ends are, picking and placing in no time,
+    // takes no time either (it used to be counted as taking time: a run that
+    // never ended).
+    let objects = r#"        Robot(id: "r", pos: (4, 0), reach: 1.0,
+              task: Transfer(speed: 1.0, pick: Seconds(0), place: Seconds(0))),"#;
+    let flow = r#"Flow(from: "src", to: "out", via: "r")"#;
+    let text = line(objects, flow)
+        .replace(", interarrival: Exponential(mean: Seconds(10))", "")
+        .replace("pos: (0, 0), product", "pos: (4, 0), product")
+        .replace("pos: (9, 0)", "pos: (4, 0)");
+    let err = run_expecting_error(&write("saturated_instant_robot.ron", &text));
+    assert!(err.contains("\"src\""), "{err}");
+    assert!(err.contains("reach the sink \"out\""), "{err}");
+    assert!(err.contains("`pick`, `place` or travel"), "{err}");
+    // Any time on the robot's way (here: half a metre of travel) makes it run.
+    let timed = text.replace(
+        "Sink(id: \"out\", pos: (4, 0))",
+        "Sink(id: \"out\", pos: (4, 0.5))",
+    );
+    let path = write("saturated_timed_robot.ron", &timed);
+    let out = Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+        .arg("run")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn zero_and_negative_durations() {
     let zero = r#"        Machine(id: "m1", pos: (2, 0), cycle: Constant(Seconds(0))),"#;
     let err = run_expecting_error(&write(

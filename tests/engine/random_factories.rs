@@ -934,10 +934,9 @@ impl Gen {
     }
 
     /// A source of the base products. A saturated one is followed (after a
-    /// buffer, now and then) by something that takes time, as validation
-    /// demands before any sink. Validation also accepts a transfer robot there,
-    /// but a move with no pick, place or travel time takes none, and such a
-    /// run never ends: that case is left out until validation refuses it.
+    /// buffer, now and then) by a station that takes time, as validation
+    /// demands before any sink (a transfer robot counts only when its move
+    /// takes time; tests/engine/bad_input.rs has the instant one refused).
     fn line_start(&mut self, base: &[String], y: f64) -> Node {
         let (source, saturated) = self.source(base, y);
         if !saturated {
