@@ -95,7 +95,7 @@ pub(super) fn bench_cmd(
 }
 
 /// `bench --scaling`: replications against worker threads.
-pub(super) fn scaling_cmd(json: bool, quick: bool, repeats: usize) -> i32 {
+pub(super) fn scaling_cmd(json: bool, quick: bool, repeats: usize, reps: Option<u32>) -> i32 {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let mut threads = vec![1];
     let mut t = 2;
@@ -106,7 +106,7 @@ pub(super) fn scaling_cmd(json: bool, quick: bool, repeats: usize) -> i32 {
     if *threads.last().unwrap_or(&1) != cores {
         threads.push(cores);
     }
-    let reps = if quick { 10 } else { 40 };
+    let reps = reps.unwrap_or(if quick { 10 } else { 40 });
     match bench::replication_scaling(reps, &threads, repeats) {
         Ok(s) if json => {
             outln!("{}", serde_json::to_string_pretty(&s).expect("serialises"));

@@ -160,7 +160,7 @@ pub enum Command {
         /// (default: 10:30 on the first measured day).
         #[arg(long, value_name = "TIME")]
         at: Option<String>,
-        /// Size of the screenshot.
+        /// Size of the screenshot (or of the --offscreen picture).
         #[arg(long, value_name = "WxH", default_value = "1280x720")]
         size: String,
         /// Look straight down (top view) in the screenshot.
@@ -177,6 +177,11 @@ pub enum Command {
         /// With --exit-after: capture the window (panels included) just before closing.
         #[arg(long, value_name = "PATH", requires = "exit_after")]
         window_screenshot: Option<PathBuf>,
+        /// With --exit-after: draw the window's picture (3D view and panels,
+        /// at --size) into an image instead of a window, as fast as the GPU
+        /// allows; frame rates on a machine without a display.
+        #[arg(long, requires = "exit_after", conflicts_with = "screenshot")]
+        offscreen: bool,
     },
     /// Benchmark the engine on the serial line, side by side with SimPy.
     Bench {
@@ -205,6 +210,10 @@ pub enum Command {
         /// 1, 2, … threads (up to the cores) and report the speedup.
         #[arg(long, conflicts_with = "scale")]
         scaling: bool,
+        /// With --scaling: paired replications in the comparison (default 40,
+        /// 10 with --quick); more keep many cores busy longer.
+        #[arg(long, requires = "scaling", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        reps: Option<u32>,
         /// Instead of the serial line: large factories for a simulated year
         /// (lines of N = 10 … 10 000 stations, a 1 000-machine job shop; a
         /// tenth of a year with --quick) and the load time of a
@@ -300,13 +309,14 @@ pub fn main_with(cli: Cli) -> i32 {
             physics,
             exit_after,
             window_screenshot,
+            offscreen,
         } => view::view(
             &scene,
             speed,
             screenshot.as_deref(),
             at.as_deref(),
             &size,
-            (top, physics),
+            (top, physics, offscreen),
             exit_after,
             window_screenshot.as_deref(),
         ),
@@ -318,8 +328,9 @@ pub fn main_with(cli: Cli) -> i32 {
             quick,
             repeats,
             scaling: true,
+            reps,
             ..
-        } => bench::scaling_cmd(json, quick, repeats),
+        } => bench::scaling_cmd(json, quick, repeats, reps),
         Command::Bench {
             json,
             quick,
@@ -339,6 +350,7 @@ pub fn main_with(cli: Cli) -> i32 {
             scaling: false,
             scale: false,
             chart: _,
+            reps: _,
         } => bench::bench_cmd(
             json,
             quick,

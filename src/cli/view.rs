@@ -29,7 +29,7 @@ pub(super) fn view(
     screenshot: Option<&Path>,
     at: Option<&str>,
     size: &str,
-    (top, physics): (bool, bool),
+    (top, physics, offscreen): (bool, bool, bool),
     exit_after: Option<f64>,
     window_shot: Option<&Path>,
 ) -> i32 {
@@ -58,7 +58,7 @@ pub(super) fn view(
         at,
         width,
         height,
-        (top, physics),
+        (top, physics, offscreen),
         exit_after,
         window_shot,
     )
@@ -74,7 +74,7 @@ fn run_viewer(
     at: Option<f64>,
     width: u32,
     height: u32,
-    (top, physics): (bool, bool),
+    (top, physics, offscreen): (bool, bool, bool),
     exit_after: Option<f64>,
     window_shot: Option<&Path>,
 ) -> i32 {
@@ -99,7 +99,12 @@ fn run_viewer(
         None => {
             let auto = exit_after
                 .map(|s| viewer::window::AutoExit::new(s, window_shot.map(Path::to_path_buf)));
-            viewer::window::view(path, scene, speed, physics, auto)
+            let surface = if offscreen {
+                viewer::window::Surface::Offscreen { width, height }
+            } else {
+                viewer::window::Surface::Window
+            };
+            viewer::window::view(path, scene, speed, physics, auto, surface)
         }
     };
     match result {
@@ -121,7 +126,7 @@ fn run_viewer(
     _: Option<f64>,
     _: u32,
     _: u32,
-    _: (bool, bool),
+    _: (bool, bool, bool),
     _: Option<f64>,
     _: Option<&Path>,
 ) -> i32 {

@@ -231,8 +231,10 @@ fn update_clock(
     );
     if let Some(p) = playback {
         let lag = if clock.target > now + 1.0 {
+            // Its own line: it would run under the playback panel. (The
+            // HUD's monospace font has no middle dot.)
             format!(
-                "  ·  behind by {:.0} s (events capped per frame)",
+                "\nbehind by {:.0} s (events capped per frame)",
                 clock.target - now
             )
         } else {

@@ -210,7 +210,8 @@ fn panels(
 
     if !problems.violations.is_empty() {
         egui::Window::new(format!("Layout: {} problems", problems.violations.len()))
-            .anchor(egui::Align2::LEFT_BOTTOM, [10.0, -10.0])
+            // Above the state legend, which has the bottom-left corner.
+            .anchor(egui::Align2::LEFT_BOTTOM, [10.0, -56.0])
             .default_open(false)
             .default_width(420.0)
             .show(ctx, |ui| {

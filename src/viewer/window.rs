@@ -4,6 +4,11 @@
 //! 10 000×), T toggles the top view, F focuses the selected object, Home
 //! frames the whole floor, P turns the physics preview on and off, L shows
 //! or hides the layout problems. Saving the scene file reloads it.
+//!
+//! With [`Surface::Offscreen`] the same app (3D view and panels) renders into
+//! an image instead of a window, one frame after another as fast as the GPU
+//! finishes them: frame rates on a machine without a display, such as a GPU
+//! server.
 
 use super::floor::Model;
 use super::hud::Playback;
@@ -13,9 +18,16 @@ use super::{SceneLayout, ViewerPlugin, camera, insert_scene};
 use crate::error::Diagnostic;
 use crate::scene::Scene;
 use crate::sim::SimClock;
+use bevy::camera::RenderTarget;
 use bevy::picking::mesh_picking::MeshPickingPlugin;
 use bevy::prelude::*;
+use bevy::render::render_resource::{
+    Extent3d, PollType, TextureDimension, TextureFormat, TextureUsages,
+};
+use bevy::render::renderer::{RenderAdapterInfo, RenderDevice};
 use bevy::render::view::screenshot::{Screenshot, save_to_disk};
+use bevy::window::ExitCondition;
+use bevy::winit::WinitPlugin;
 use bevy_egui::{EguiContexts, EguiPlugin, EguiPrimaryContextPass};
 use bevy_panorbit_camera::{PanOrbitCamera, PanOrbitCameraPlugin};
 use std::path::Path;
@@ -24,8 +36,21 @@ use std::path::Path;
 /// when the cap bites, the clock shows how far the simulation lags.
 const EVENTS_PER_FRAME: u64 = 200_000;
 
+/// Where the picture goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Surface {
+    /// A window on the display.
+    Window,
+    /// An image of this size in pixels, no window (needs no display).
+    Offscreen { width: u32, height: u32 },
+}
+
+/// The image the offscreen surface renders into.
+#[derive(Resource, Clone)]
+struct OffscreenTarget(Handle<Image>);
+
 /// For measurements and tests: leave after this many wall-clock seconds,
-/// print frame statistics as JSON, optionally capture the window first.
+/// print frame statistics as JSON, optionally capture the picture first.
 #[derive(Resource, Clone, Debug, Default)]
 pub struct AutoExit {
     pub after_s: f64,
@@ -54,6 +79,8 @@ fn auto_exit(
     time: Res<Time<Real>>,
     engine: Res<crate::sim::Engine>,
     auto: Option<ResMut<AutoExit>>,
+    offscreen: Option<Res<OffscreenTarget>>,
+    adapter: Option<Res<RenderAdapterInfo>>,
     mut exit: MessageWriter<AppExit>,
 ) {
     let Some(mut auto) = auto else { return };
@@ -65,42 +92,84 @@ fn auto_exit(
     {
         auto.shot_taken = true;
         let _ = std::fs::remove_file(&path);
-        commands
-            .spawn(Screenshot::primary_window())
-            .observe(save_to_disk(path));
+        let capture = match &offscreen {
+            Some(target) => Screenshot::image(target.0.clone()),
+            None => Screenshot::primary_window(),
+        };
+        commands.spawn(capture).observe(save_to_disk(path));
     }
     // With a capture pending, wait (up to 30 frames) until it is written.
     let pending =
         auto.shot.as_ref().is_some_and(|p| !p.exists()) && auto.frames < 30 + frames_at(&auto, t);
     if t >= auto.after_s && !pending {
+        // The adapter says which GPU (or software renderer) drew the frames.
+        let adapter = adapter.map_or(String::new(), |a| format!("{} ({:?})", a.name, a.backend));
         println!(
-            "{{\"frames\": {}, \"wall_s\": {t:.3}, \"fps\": {:.2}, \"sim_time_s\": {:.1}, \"events\": {}}}",
-            auto.frames,
-            auto.frames as f64 / t,
-            engine.now,
-            engine.events
+            "{}",
+            serde_json::json!({
+                "frames": auto.frames,
+                "wall_s": (t * 1000.0).round() / 1000.0,
+                "fps": (auto.frames as f64 / t * 100.0).round() / 100.0,
+                "sim_time_s": (engine.now * 10.0).round() / 10.0,
+                "events": engine.events,
+                "adapter": adapter,
+                "offscreen": offscreen.is_some(),
+            })
         );
         exit.write(AppExit::Success);
     }
 }
 
-/// Opens the window and runs until it is closed; `path` is watched for changes.
+/// Opens the window (or the offscreen surface) and runs until it is closed;
+/// `path` is watched for changes.
 pub fn view(
     path: &Path,
     scene: &Scene,
     speed: f64,
     physics: bool,
     auto: Option<AutoExit>,
+    surface: Surface,
 ) -> Result<(), Diagnostic> {
     let mut app = App::new();
-    app.add_plugins(DefaultPlugins.set(WindowPlugin {
-        primary_window: Some(Window {
-            title: format!("factory-twin — {}", scene.name),
-            ..default()
-        }),
-        ..default()
-    }));
+    match surface {
+        Surface::Window => {
+            app.add_plugins(DefaultPlugins.set(WindowPlugin {
+                primary_window: Some(Window {
+                    title: format!("factory-twin — {}", scene.name),
+                    ..default()
+                }),
+                ..default()
+            }));
+        }
+        Surface::Offscreen { .. } => {
+            app.add_plugins(
+                DefaultPlugins
+                    .set(WindowPlugin {
+                        primary_window: None,
+                        exit_condition: ExitCondition::DontExit,
+                        ..default()
+                    })
+                    .disable::<WinitPlugin>(),
+            )
+            .set_runner(offscreen_runner);
+        }
+    }
     insert_scene(&mut app, scene)?;
+    if let Surface::Offscreen { width, height } = surface {
+        let mut image = Image::new_uninit(
+            Extent3d {
+                width,
+                height,
+                depth_or_array_layers: 1,
+            },
+            TextureDimension::D2,
+            TextureFormat::Rgba8UnormSrgb,
+            bevy::asset::RenderAssetUsages::RENDER_WORLD,
+        );
+        image.texture_descriptor.usage |= TextureUsages::RENDER_ATTACHMENT;
+        let handle = app.world_mut().resource_mut::<Assets<Image>>().add(image);
+        app.insert_resource(OffscreenTarget(handle));
+    }
     app.insert_resource(SimClock {
         target: 0.0,
         max_events_per_update: EVENTS_PER_FRAME,
@@ -140,22 +209,57 @@ pub fn view(
     Ok(())
 }
 
-fn spawn_camera(mut commands: Commands, layout: Res<SceneLayout>) {
+/// Without winit nothing drives the frames: update, wait until the GPU has
+/// finished the frame (so a frame counted is a frame drawn), and again.
+fn offscreen_runner(mut app: App) -> AppExit {
+    while app.plugins_state() == bevy::app::PluginsState::Adding {
+        bevy::tasks::tick_global_task_pools_on_main_thread();
+    }
+    if app.plugins_state() != bevy::app::PluginsState::Cleaned {
+        app.finish();
+        app.cleanup();
+    }
+    loop {
+        app.update();
+        if let Some(device) = app.world().get_resource::<RenderDevice>() {
+            let _ = device.wgpu_device().poll(PollType::Wait {
+                submission_index: None,
+                timeout: None,
+            });
+        }
+        if let Some(exit) = app.should_exit() {
+            return exit;
+        }
+    }
+}
+
+fn spawn_camera(
+    mut commands: Commands,
+    layout: Res<SceneLayout>,
+    offscreen: Option<Res<OffscreenTarget>>,
+) {
     let (focus, distance) = camera::framing(&layout);
-    commands.spawn((
+    let mut camera = commands.spawn((
         Camera3d::default(),
         IsDefaultUiCamera,
         camera::overview(&layout),
-        PanOrbitCamera {
+    ));
+    match offscreen {
+        // No pointer to orbit with.
+        Some(target) => camera.insert(RenderTarget::from(target.0.clone())),
+        None => camera.insert(PanOrbitCamera {
             focus,
             radius: Some(distance),
             ..default()
-        },
-    ));
+        }),
+    };
 }
 
-/// Moves the simulation's target time with the wall clock × speed.
-fn drive_clock(time: Res<Time>, playback: Res<Playback>, mut clock: ResMut<SimClock>) {
+/// Moves the simulation's target time with the wall clock × speed. Real time,
+/// not Bevy's virtual time, which clamps a slow frame to 250 ms: on a software
+/// renderer the run would fall behind the speed asked for without the lag
+/// showing.
+fn drive_clock(time: Res<Time<Real>>, playback: Res<Playback>, mut clock: ResMut<SimClock>) {
     if !playback.paused {
         clock.target += time.delta_secs_f64() * playback.speed;
     }
