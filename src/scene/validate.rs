@@ -18,6 +18,7 @@ pub fn validate(scene: &Scene) -> Result<(), Diagnostic> {
     let ids = unique_ids("object", scene.objects.iter().map(Object::id))?;
     let objects: HashMap<&str, &Object> = scene.objects.iter().map(|o| (o.id(), o)).collect();
     let ctx = Ctx {
+        shortest: shortest_duration(scene),
         products: &products,
         shifts: &shifts,
         objects: &objects,
@@ -188,6 +189,15 @@ fn check_run(scene: &Scene) -> Result<(), Diagnostic> {
             s.secs()
         )));
     }
+    if let Some(s) = run.sample_every
+        && s.secs() < shortest_duration(scene)
+    {
+        return Err(Diagnostic::new(too_short(
+            "run.sample_every:",
+            s.secs(),
+            shortest_duration(scene),
+        )));
+    }
     if run.replications == 0 {
         return Err(Diagnostic::new("run.replications must be at least 1"));
     }
@@ -219,7 +229,28 @@ fn unique_ids<'a>(
     Ok(all)
 }
 
+/// The shortest duration a run accepts, as a share of its length (warm-up
+/// included): anything shorter would need more than 10^10 events per object,
+/// and far below it the clock cannot advance at all (a time plus a duration
+/// below its last bit is the same time).
+const SHORTEST_SHARE: f64 = 1e-10;
+
+/// The shortest duration `scene`'s run accepts, in seconds.
+fn shortest_duration(scene: &Scene) -> f64 {
+    let run = &scene.run;
+    (run.warmup.map_or(0.0, |w| w.secs()) + run.horizon.secs()) * SHORTEST_SHARE
+}
+
+/// `what` names the duration, e.g. "`cycle`: a mean of".
+fn too_short(what: &str, secs: f64, shortest: f64) -> String {
+    format!(
+        "{what} {secs:e} s is too short for this run: at least {shortest:.1e} s (a ten-billionth of the run, warm-up included): shorter ones would need more than 10^10 events, and far shorter ones could not advance the clock at all"
+    )
+}
+
 struct Ctx<'a> {
+    /// The shortest mean duration accepted (see [`SHORTEST_SHARE`]).
+    shortest: f64,
     products: &'a [&'a str],
     shifts: &'a [&'a str],
     objects: &'a HashMap<&'a str, &'a Object>,
@@ -260,7 +291,15 @@ impl Ctx<'_> {
         let id = object.id();
         let dist = |field: &str, d: &Dist| {
             d.check()
-                .map_err(|m| Diagnostic::object(id, format!("`{field}`: {m}")))
+                .map_err(|m| Diagnostic::object(id, format!("`{field}`: {m}")))?;
+            let mean = d.mean_secs();
+            if mean < self.shortest {
+                return Err(Diagnostic::object(
+                    id,
+                    too_short(&format!("`{field}`: a mean of"), mean, self.shortest),
+                ));
+            }
+            Ok(())
         };
         let prob = |field: &str, p: f64| {
             if (0.0..=1.0).contains(&p) {
@@ -466,6 +505,14 @@ impl Ctx<'_> {
                                 return Err(Diagnostic::object(
                                     id,
                                     format!("`{name}` must not be negative, got {} s", d.secs()),
+                                ));
+                            }
+                            // Zero is fine (travel may take the time); a
+                            // sliver above it is not.
+                            if d.secs() > 0.0 && d.secs() < self.shortest {
+                                return Err(Diagnostic::object(
+                                    id,
+                                    too_short(&format!("`{name}`:"), d.secs(), self.shortest),
                                 ));
                             }
                         }

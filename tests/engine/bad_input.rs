@@ -254,6 +254,43 @@ fn zero_and_negative_durations() {
 }
 
 #[test]
+fn durations_too_short_for_the_run_would_never_finish() {
+    // 1e-16 s after a saturated source: the clock could never pass the
+    // first instant (3600 + 1e-16 == 3600), the run would spin for ever.
+    let sliver = r#"        Machine(id: "m1", pos: (2, 0), cycle: Constant(Seconds(1e-16))),"#;
+    let text = line(sliver, r#"("src", "m1"), ("m1", "out")"#)
+        .replace(", interarrival: Exponential(mean: Seconds(10))", "");
+    let err = run_expecting_error(&write("sliver.ron", &text));
+    assert!(
+        err.contains(
+            "object \"m1\": `cycle`: a mean of 1e-16 s is too short for this run: at least 3.6e-7 s"
+        ),
+        "{err}"
+    );
+    // The same for a transfer robot's pick, and for the sampling interval.
+    let robot = r#"        Robot(id: "r", pos: (1, 0), reach: 2.0,
+              task: Transfer(speed: 1.0, pick: Seconds(1e-12), place: Seconds(0))),"#;
+    let text = line(
+        &format!("{M1}\n{robot}"),
+        r#"Flow(from: "src", to: "m1", via: "r"), ("m1", "out")"#,
+    );
+    let err = run_expecting_error(&write("sliver_pick.ron", &text));
+    assert!(
+        err.contains("object \"r\": `task.pick`: 1e-12 s is too short"),
+        "{err}"
+    );
+    let text = line(M1, r#"("src", "m1"), ("m1", "out")"#).replace(
+        "horizon: Hours(1)",
+        "horizon: Hours(1), sample_every: Seconds(1e-9)",
+    );
+    let err = run_expecting_error(&write("sliver_sampling.ron", &text));
+    assert!(
+        err.contains("run.sample_every: 1e-9 s is too short"),
+        "{err}"
+    );
+}
+
+#[test]
 fn probabilities_outside_zero_one() {
     let scrap = r#"        Machine(id: "m1", pos: (2, 0), cycle: Exponential(mean: Seconds(5)), scrap: 1.5),"#;
     let err = run_expecting_error(&write(
