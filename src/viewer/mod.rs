@@ -84,3 +84,31 @@ pub fn insert_scene(app: &mut App, scene: &Scene) -> Result<(), crate::error::Di
         .insert_resource(SceneLayout(scene.clone()));
     Ok(())
 }
+
+/// An image a camera can render into (offscreen frames and screenshots).
+pub fn render_target_image(width: u32, height: u32) -> Image {
+    use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat, TextureUsages};
+    let mut image = Image::new_uninit(
+        Extent3d {
+            width,
+            height,
+            depth_or_array_layers: 1,
+        },
+        TextureDimension::D2,
+        TextureFormat::Rgba8UnormSrgb,
+        bevy::asset::RenderAssetUsages::RENDER_WORLD,
+    );
+    image.texture_descriptor.usage |= TextureUsages::RENDER_ATTACHMENT;
+    image
+}
+
+/// Bevy's plugins without a window or winit: rendering into images only.
+pub fn windowless_plugins() -> bevy::app::PluginGroupBuilder {
+    DefaultPlugins
+        .set(WindowPlugin {
+            primary_window: None,
+            exit_condition: bevy::window::ExitCondition::DontExit,
+            ..default()
+        })
+        .disable::<bevy::winit::WinitPlugin>()
+}

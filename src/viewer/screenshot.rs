@@ -9,17 +9,12 @@ use crate::scene::Scene;
 use crate::sim::SimClock;
 use crate::sim::{Engine, NodeKind};
 use bevy::app::SubApps;
-use bevy::asset::RenderAssetUsages;
 use bevy::camera::RenderTarget;
 use bevy::prelude::*;
 use bevy::render::RenderPlugin;
-use bevy::render::render_resource::{
-    Extent3d, PollType, TextureDimension, TextureFormat, TextureUsages,
-};
+use bevy::render::render_resource::PollType;
 use bevy::render::renderer::RenderDevice;
 use bevy::render::view::screenshot::{Screenshot, save_to_disk};
-use bevy::window::ExitCondition;
-use bevy::winit::WinitPlugin;
 use std::path::Path;
 
 /// What to render.
@@ -60,19 +55,10 @@ pub struct StationOnScreen {
 /// station's state colour and each layout mark is in the picture.
 pub fn screenshot(scene: &Scene, path: &Path, shot: &Shot) -> Result<OnScreen, Diagnostic> {
     let mut app = App::new();
-    app.add_plugins(
-        DefaultPlugins
-            .set(WindowPlugin {
-                primary_window: None,
-                exit_condition: ExitCondition::DontExit,
-                ..default()
-            })
-            .set(RenderPlugin {
-                synchronous_pipeline_compilation: true,
-                ..default()
-            })
-            .disable::<WinitPlugin>(),
-    );
+    app.add_plugins(super::windowless_plugins().set(RenderPlugin {
+        synchronous_pipeline_compilation: true,
+        ..default()
+    }));
     insert_scene(&mut app, scene)?;
     app.insert_resource(SimClock {
         target: shot.at,
@@ -87,17 +73,7 @@ pub fn screenshot(scene: &Scene, path: &Path, shot: &Shot) -> Result<OnScreen, D
     let mut apps: SubApps = std::mem::take(app.sub_apps_mut());
 
     let world = apps.main.world_mut();
-    let mut image = Image::new_uninit(
-        Extent3d {
-            width: shot.width,
-            height: shot.height,
-            depth_or_array_layers: 1,
-        },
-        TextureDimension::D2,
-        TextureFormat::Rgba8UnormSrgb,
-        RenderAssetUsages::RENDER_WORLD,
-    );
-    image.texture_descriptor.usage |= TextureUsages::RENDER_ATTACHMENT;
+    let image = super::render_target_image(shot.width, shot.height);
     let handle = world.resource_mut::<Assets<Image>>().add(image);
     let layout = world.resource::<SceneLayout>().clone();
     let view = if shot.top_view {

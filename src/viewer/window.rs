@@ -21,13 +21,9 @@ use crate::sim::SimClock;
 use bevy::camera::RenderTarget;
 use bevy::picking::mesh_picking::MeshPickingPlugin;
 use bevy::prelude::*;
-use bevy::render::render_resource::{
-    Extent3d, PollType, TextureDimension, TextureFormat, TextureUsages,
-};
+use bevy::render::render_resource::PollType;
 use bevy::render::renderer::{RenderAdapterInfo, RenderDevice};
 use bevy::render::view::screenshot::{Screenshot, save_to_disk};
-use bevy::window::ExitCondition;
-use bevy::winit::WinitPlugin;
 use bevy_egui::{EguiContexts, EguiPlugin, EguiPrimaryContextPass};
 use bevy_panorbit_camera::{PanOrbitCamera, PanOrbitCameraPlugin};
 use std::path::Path;
@@ -142,31 +138,13 @@ pub fn view(
             }));
         }
         Surface::Offscreen { .. } => {
-            app.add_plugins(
-                DefaultPlugins
-                    .set(WindowPlugin {
-                        primary_window: None,
-                        exit_condition: ExitCondition::DontExit,
-                        ..default()
-                    })
-                    .disable::<WinitPlugin>(),
-            )
-            .set_runner(offscreen_runner);
+            app.add_plugins(super::windowless_plugins())
+                .set_runner(offscreen_runner);
         }
     }
     insert_scene(&mut app, scene)?;
     if let Surface::Offscreen { width, height } = surface {
-        let mut image = Image::new_uninit(
-            Extent3d {
-                width,
-                height,
-                depth_or_array_layers: 1,
-            },
-            TextureDimension::D2,
-            TextureFormat::Rgba8UnormSrgb,
-            bevy::asset::RenderAssetUsages::RENDER_WORLD,
-        );
-        image.texture_descriptor.usage |= TextureUsages::RENDER_ATTACHMENT;
+        let image = super::render_target_image(width, height);
         let handle = app.world_mut().resource_mut::<Assets<Image>>().add(image);
         app.insert_resource(OffscreenTarget(handle));
     }

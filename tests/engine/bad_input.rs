@@ -33,6 +33,21 @@ fn run_expecting_error(path: &std::path::Path) -> String {
     stderr
 }
 
+/// Runs `factory-twin run` on the file and checks it succeeds.
+fn run_expecting_success(path: &std::path::Path) {
+    let out = Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+        .arg("run")
+        .arg(path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// A valid small scene with `$OBJECTS`/`$FLOW` replaced.
 fn line(objects: &str, flow: &str) -> String {
     format!(
@@ -183,17 +198,7 @@ fn saturated_source_straight_into_a_sink_would_never_advance() {
     // A limit makes it finite: that runs.
     let limited = text.replace(r#"product: "p")"#, r#"product: "p", limit: 5)"#);
     let path = write("saturated_limited.ron", &limited);
-    let out = Command::new(env!("CARGO_BIN_EXE_factory-twin"))
-        .arg("run")
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_expecting_success(&path);
 }
 
 #[test]
@@ -218,17 +223,7 @@ fn saturated_source_through_an_instant_transfer_robot_would_never_advance() {
         "Sink(id: \"out\", pos: (4, 0.5))",
     );
     let path = write("saturated_timed_robot.ron", &timed);
-    let out = Command::new(env!("CARGO_BIN_EXE_factory-twin"))
-        .arg("run")
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_expecting_success(&path);
 }
 
 #[test]

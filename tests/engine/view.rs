@@ -191,59 +191,41 @@ fn the_window_opens_with_its_panels_and_runs_the_scene() {
         );
         return;
     }
-    let file = std::env::temp_dir().join(format!("ft-window-{}.png", std::process::id()));
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_factory-twin"))
-        .args([
-            "view",
-            "scenes/training/01_single_machine.ron",
-            "--speed",
-            "1000",
-            "--exit-after",
-            "6",
-            "--window-screenshot",
-        ])
-        .arg(&file)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stats: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(stats["frames"].as_u64().unwrap() > 0, "{stats}");
-    assert!(
-        stats["sim_time_s"].as_f64().unwrap() > 0.0,
-        "the simulation advanced: {stats}"
-    );
-    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&file).unwrap()));
-    let mut reader = decoder.read_info().unwrap();
-    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
-    let info = reader.next_frame(&mut buf).unwrap();
-    assert!(info.width >= 320 && info.height >= 200);
-    let distinct: std::collections::HashSet<&[u8]> = buf.chunks(4).step_by(97).collect();
+    let (stats, picture) = view_for_a_while("window", &["--speed", "1000", "--exit-after", "6"]);
+    assert_eq!(stats["offscreen"], false, "{stats}");
+    assert!(picture.width >= 320 && picture.height >= 200);
+    let distinct: std::collections::HashSet<[u8; 3]> = (0..picture.height)
+        .step_by(7)
+        .flat_map(|y| (0..picture.width).step_by(13).map(move |x| (x, y)))
+        .map(|(x, y)| picture.pixel(x, y))
+        .collect();
     assert!(distinct.len() > 50, "a blank window?");
-    std::fs::remove_file(&file).ok();
 }
 
-#[test]
-fn the_offscreen_surface_draws_the_window_with_its_panels() {
-    // No display needed: the window's app renders into an image.
-    let file = std::env::temp_dir().join(format!("ft-offscreen-{}.png", std::process::id()));
+/// A captured frame: RGB or RGBA rows.
+struct Picture {
+    width: u32,
+    height: u32,
+    bytes_per_pixel: usize,
+    data: Vec<u8>,
+}
+
+impl Picture {
+    fn pixel(&self, x: u32, y: u32) -> [u8; 3] {
+        let i = (y * self.width + x) as usize * self.bytes_per_pixel;
+        [self.data[i], self.data[i + 1], self.data[i + 2]]
+    }
+}
+
+/// Runs `factory-twin view` on the single-machine scene with `args` and
+/// `--window-screenshot`; checks it ran the scene and returns its frame
+/// statistics and the captured picture.
+fn view_for_a_while(name: &str, args: &[&str]) -> (serde_json::Value, Picture) {
+    let file = std::env::temp_dir().join(format!("ft-{name}-{}.png", std::process::id()));
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_factory-twin"))
-        .args([
-            "view",
-            "scenes/training/01_single_machine.ron",
-            "--offscreen",
-            "--size",
-            "640x400",
-            "--speed",
-            "1000",
-            "--exit-after",
-            "4",
-            "--window-screenshot",
-        ])
+        .args(["view", "scenes/training/01_single_machine.ron"])
+        .args(args)
+        .arg("--window-screenshot")
         .arg(&file)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
@@ -254,7 +236,6 @@ fn the_offscreen_surface_draws_the_window_with_its_panels() {
         String::from_utf8_lossy(&out.stderr)
     );
     let stats: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(stats["offscreen"], true, "{stats}");
     assert!(stats["frames"].as_u64().unwrap() > 0, "{stats}");
     assert!(!stats["adapter"].as_str().unwrap().is_empty(), "{stats}");
     assert!(
@@ -263,23 +244,52 @@ fn the_offscreen_surface_draws_the_window_with_its_panels() {
     );
     let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&file).unwrap()));
     let mut reader = decoder.read_info().unwrap();
-    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
-    let info = reader.next_frame(&mut buf).unwrap();
-    assert_eq!((info.width, info.height), (640, 400), "the size asked for");
-    let bytes = info.buffer_size() / (info.width * info.height) as usize; // RGB or RGBA
-    let pixel = |x: u32, y: u32| {
-        let i = (y * info.width + x) as usize * bytes;
-        [buf[i], buf[i + 1], buf[i + 2]]
-    };
+    let mut data = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut data).unwrap();
+    data.truncate(info.buffer_size());
+    std::fs::remove_file(&file).ok();
+    let bytes_per_pixel = data.len() / (info.width * info.height) as usize;
+    (
+        stats,
+        Picture {
+            width: info.width,
+            height: info.height,
+            bytes_per_pixel,
+            data,
+        },
+    )
+}
+
+#[test]
+fn the_offscreen_surface_draws_the_window_with_its_panels() {
+    // No display needed: the window's app renders into an image.
+    let (stats, picture) = view_for_a_while(
+        "offscreen",
+        &[
+            "--offscreen",
+            "--size",
+            "640x400",
+            "--speed",
+            "1000",
+            "--exit-after",
+            "4",
+        ],
+    );
+    assert_eq!(stats["offscreen"], true, "{stats}");
+    assert_eq!(
+        (picture.width, picture.height),
+        (640, 400),
+        "the size asked for"
+    );
     // egui's dark panels (KPIs on the right, playback above) against the
     // light floor and sky: their share of the top right quarter.
     let dark_grey =
         |[r, g, b]: [u8; 3]| r.max(g).max(b) < 50 && r.max(g).max(b) - r.min(g).min(b) < 8;
     let (mut n, mut dark) = (0, 0);
-    for y in (0..info.height / 2).step_by(2) {
-        for x in (info.width / 2..info.width).step_by(2) {
+    for y in (0..picture.height / 2).step_by(2) {
+        for x in (picture.width / 2..picture.width).step_by(2) {
             n += 1;
-            dark += usize::from(dark_grey(pixel(x, y)));
+            dark += usize::from(dark_grey(picture.pixel(x, y)));
         }
     }
     let share = dark as f64 / n as f64;
@@ -288,10 +298,14 @@ fn the_offscreen_surface_draws_the_window_with_its_panels() {
         "panels drawn? dark share {share:.2} of the top right"
     );
     // And the 3D floor (light grey) in the lower left.
-    let light = (0..info.width / 2)
+    let light = (0..picture.width / 2)
         .step_by(4)
-        .filter(|&x| pixel(x, info.height * 3 / 4).iter().all(|&c| c > 150))
+        .filter(|&x| {
+            picture
+                .pixel(x, picture.height * 3 / 4)
+                .iter()
+                .all(|&c| c > 150)
+        })
         .count();
     assert!(light > 20, "the floor drawn? {light} light pixels");
-    std::fs::remove_file(&file).ok();
 }
