@@ -711,13 +711,18 @@ fn check_flow(scene: &Scene, ctx: &Ctx) -> Result<(), Diagnostic> {
                     }
                 }
             }
-            // The engine puts an object without `pos` at the origin.
-            if let RobotTask::Transfer { pick, place, .. } = &robot.task {
+            // A part costs the robot the way back to the pick point, the way
+            // to the place point, a pick and a place (the engine puts an object
+            // without `pos` at the origin). Less than the shortest duration a
+            // run accepts counts as no time: the clock might not advance.
+            if let RobotTask::Transfer { speed, pick, place } = &robot.task {
                 let (p, q) = (
                     a.exit_point().unwrap_or_default(),
                     b.entry_point().unwrap_or_default(),
                 );
-                takes_time = pick.secs() + place.secs() > 0.0 || (p.0 - q.0).hypot(p.1 - q.1) > 0.0;
+                let per_part =
+                    2.0 * (p.0 - q.0).hypot(p.1 - q.1) / speed + pick.secs() + place.secs();
+                takes_time = per_part >= ctx.shortest;
             }
         }
         out.entry(from)

@@ -217,6 +217,14 @@ fn saturated_source_through_an_instant_transfer_robot_would_never_advance() {
     assert!(err.contains("\"src\""), "{err}");
     assert!(err.contains("reach the sink \"out\""), "{err}");
     assert!(err.contains("`pick`, `place` or travel"), "{err}");
+    // So does one whose way is a sliver (a picometre: 2e-12 s a part, which
+    // the clock of an hour's run cannot resolve well).
+    let sliver = text.replace(
+        "Sink(id: \"out\", pos: (4, 0))",
+        "Sink(id: \"out\", pos: (4, 0.000000000001))",
+    );
+    let err = run_expecting_error(&write("saturated_sliver_robot.ron", &sliver));
+    assert!(err.contains("reach the sink \"out\""), "{err}");
     // Any time on the robot's way (here: half a metre of travel) makes it run.
     let timed = text.replace(
         "Sink(id: \"out\", pos: (4, 0))",
