@@ -158,13 +158,13 @@ pub enum Command {
         screenshot: Option<PathBuf>,
         /// Simulated time of the screenshot: 90s, 45m, 30h, 2d or "Tue 10:30"
         /// (default: 10:30 on the first measured day).
-        #[arg(long, value_name = "TIME")]
+        #[arg(long, value_name = "TIME", requires = "screenshot")]
         at: Option<String>,
         /// Size of the screenshot (or of the --offscreen picture).
         #[arg(long, value_name = "WxH", default_value = "1280x720")]
         size: String,
         /// Look straight down (top view) in the screenshot.
-        #[arg(long)]
+        #[arg(long, requires = "screenshot")]
         top: bool,
         /// Start with the physics preview on: the parts on the belts are
         /// rigid bodies (at most 10× speed; P toggles it in the window).

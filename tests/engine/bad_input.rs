@@ -421,3 +421,19 @@ fn bad_command_line_values() {
         assert!(String::from_utf8_lossy(&out.stderr).contains("at least 1"));
     }
 }
+
+#[test]
+fn screenshot_options_without_a_screenshot_are_refused() {
+    // `--at` and `--top` only shape a screenshot: alone they would be ignored.
+    for extra in [&["--at", "10h"][..], &["--top"][..]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+            .args(["view", "scenes/bracket_line.ron"])
+            .args(extra)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {stderr}");
+        assert!(stderr.contains("--screenshot"), "{extra:?}: {stderr}");
+    }
+}
