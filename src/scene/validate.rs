@@ -181,22 +181,16 @@ fn check_run(scene: &Scene) -> Result<(), Diagnostic> {
             w.secs()
         )));
     }
-    if let Some(s) = run.sample_every
-        && !(s.secs().is_finite() && s.secs() > 0.0)
-    {
-        return Err(Diagnostic::new(format!(
-            "run.sample_every must be positive, got {} s",
-            s.secs()
-        )));
-    }
-    if let Some(s) = run.sample_every
-        && s.secs() < shortest_duration(scene)
-    {
-        return Err(Diagnostic::new(too_short(
-            "run.sample_every:",
-            s.secs(),
-            shortest_duration(scene),
-        )));
+    if let Some(s) = run.sample_every.map(|s| s.secs()) {
+        if !(s.is_finite() && s > 0.0) {
+            return Err(Diagnostic::new(format!(
+                "run.sample_every must be positive, got {s} s"
+            )));
+        }
+        let shortest = shortest_duration(scene);
+        if s < shortest {
+            return Err(Diagnostic::new(too_short("run.sample_every:", s, shortest)));
+        }
     }
     if run.replications == 0 {
         return Err(Diagnostic::new("run.replications must be at least 1"));

@@ -112,3 +112,21 @@ pub fn windowless_plugins() -> bevy::app::PluginGroupBuilder {
         })
         .disable::<bevy::winit::WinitPlugin>()
 }
+
+/// Waits until the GPU has finished the frames submitted so far (an
+/// offscreen frame counts, or is read back, only once it is drawn).
+pub fn wait_for_gpu(world: &World) -> Result<(), crate::error::Diagnostic> {
+    let Some(device) = world.get_resource::<bevy::render::renderer::RenderDevice>() else {
+        return Ok(()); // no renderer yet
+    };
+    device
+        .wgpu_device()
+        .poll(bevy::render::render_resource::PollType::Wait {
+            submission_index: None,
+            timeout: None,
+        })
+        .map(|_| ())
+        .map_err(|e| {
+            crate::error::Diagnostic::new(format!("the GPU did not finish the frame: {e}"))
+        })
+}

@@ -12,8 +12,6 @@ use bevy::app::SubApps;
 use bevy::camera::RenderTarget;
 use bevy::prelude::*;
 use bevy::render::RenderPlugin;
-use bevy::render::render_resource::PollType;
-use bevy::render::renderer::RenderDevice;
 use bevy::render::view::screenshot::{Screenshot, save_to_disk};
 use std::path::Path;
 
@@ -91,16 +89,7 @@ pub fn screenshot(scene: &Scene, path: &Path, shot: &Shot) -> Result<OnScreen, D
 
     let update = |apps: &mut SubApps| -> Result<(), Diagnostic> {
         apps.update();
-        apps.main
-            .world()
-            .resource::<RenderDevice>()
-            .wgpu_device()
-            .poll(PollType::Wait {
-                submission_index: None,
-                timeout: None,
-            })
-            .map(|_| ())
-            .map_err(|e| Diagnostic::new(format!("the GPU did not finish the frame: {e}")))
+        super::wait_for_gpu(apps.main.world())
     };
     // A few frames so the simulation, the UI layout and the labels settle.
     for _ in 0..3 {

@@ -21,8 +21,7 @@ use crate::sim::SimClock;
 use bevy::camera::RenderTarget;
 use bevy::picking::mesh_picking::MeshPickingPlugin;
 use bevy::prelude::*;
-use bevy::render::render_resource::PollType;
-use bevy::render::renderer::{RenderAdapterInfo, RenderDevice};
+use bevy::render::renderer::RenderAdapterInfo;
 use bevy::render::view::screenshot::{Screenshot, save_to_disk};
 use bevy_egui::{EguiContexts, EguiPlugin, EguiPrimaryContextPass};
 use bevy_panorbit_camera::{PanOrbitCamera, PanOrbitCameraPlugin};
@@ -199,11 +198,9 @@ fn offscreen_runner(mut app: App) -> AppExit {
     }
     loop {
         app.update();
-        if let Some(device) = app.world().get_resource::<RenderDevice>() {
-            let _ = device.wgpu_device().poll(PollType::Wait {
-                submission_index: None,
-                timeout: None,
-            });
+        if let Err(d) = super::wait_for_gpu(app.world()) {
+            eprint!("{d}");
+            return AppExit::error();
         }
         if let Some(exit) = app.should_exit() {
             return exit;
