@@ -292,6 +292,8 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
             is_assembly,
             single_server,
             single_target: None,
+            sole_feeder: None,
+            feeder_waiting: false,
             routing_rng: Stream::new(seed, rep, id, Purpose::Routing),
         });
     }
@@ -339,6 +341,7 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
             node.single_target = Some(edge.to);
         }
     }
+    link_sole_feeders(&mut nodes);
     let warmup = scene.run.warmup.map_or(0.0, |w| w.secs());
     let horizon = scene.run.horizon.secs();
     /// The safety KPI's walking paths, as engine nodes.
@@ -425,6 +428,39 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
     }
     engine.drain_actions();
     Ok(engine)
+}
+
+/// Marks the links of lines: a node fed by exactly one edge, a plain one
+/// from a node with one slot and no other edge. The feeder can only wait
+/// for this node, so it waits by a flag instead of in the waiter queue.
+/// Conveyors keep the queue (a waiter starts their entry-gap watch), as do
+/// assembly stations and transfer robots (their intake is not an offer).
+fn link_sole_feeders(nodes: &mut [Node]) {
+    let mut incoming = vec![0u32; nodes.len()];
+    for n in nodes.iter() {
+        for e in &n.out {
+            incoming[e.to as usize] += 1;
+        }
+    }
+    for from in 0..nodes.len() {
+        let Some(to) = nodes[from].single_target else {
+            continue;
+        };
+        let one_slot = match &nodes[from].kind {
+            NodeKind::Station(_) => nodes[from].single_server,
+            NodeKind::Buffer(_) | NodeKind::Conveyor(_) | NodeKind::Source(_) => true,
+            NodeKind::Sink(_) => false,
+        };
+        let target = &mut nodes[to as usize];
+        let takes_offers = match &target.kind {
+            NodeKind::Station(_) => !target.is_assembly && !target.is_transfer,
+            NodeKind::Buffer(_) => true,
+            NodeKind::Conveyor(_) | NodeKind::Sink(_) | NodeKind::Source(_) => false,
+        };
+        if one_slot && takes_offers && incoming[to as usize] == 1 {
+            target.sole_feeder = Some(from as u32);
+        }
+    }
 }
 
 /// kW per state, in the order of [`State`].

@@ -60,7 +60,7 @@ impl Engine {
                 self.deliver(to, part);
                 return true;
             }
-            self.wait_on(to, waiter);
+            self.wait_for(to, node, waiter);
             self.on_blocked(node, slot);
             return false;
         }
@@ -175,6 +175,18 @@ impl Engine {
         last // rounding: weights sum to 1 within 1e-6
     }
 
+    /// `node` waits for space in `target`: by the flag when it is the
+    /// target's sole feeder, else in the waiter queue.
+    #[inline(always)]
+    fn wait_for(&mut self, target: u32, node: u32, waiter: Waiter) {
+        let t = &mut self.nodes[target as usize];
+        if t.sole_feeder == Some(node) {
+            t.feeder_waiting = true;
+        } else {
+            self.wait_on(target, waiter);
+        }
+    }
+
     #[inline(always)]
     fn wait_on(&mut self, target: u32, waiter: Waiter) {
         let len = self.nodes[target as usize].waiters.len();
@@ -200,6 +212,14 @@ impl Engine {
     pub(super) fn wake(&mut self, node: u32) {
         if self.is_assembly(node) {
             self.assembly_try_start(node);
+        }
+        let n = &mut self.nodes[node as usize];
+        if let Some(feeder) = n.sole_feeder {
+            // A link: the feeder is the only one that can wait here.
+            if std::mem::take(&mut n.feeder_waiting) {
+                self.try_push(feeder, 0);
+            }
+            return;
         }
         let rounds = self.nodes[node as usize].waiters.len();
         for _ in 0..rounds {
@@ -319,7 +339,8 @@ impl Engine {
     /// Queues a wake-up of `node` (it has space again).
     #[inline(always)]
     pub(super) fn space_freed(&mut self, node: u32) {
-        if !self.nodes[node as usize].waiters.is_empty() || self.is_assembly(node) {
+        let n = &self.nodes[node as usize];
+        if n.feeder_waiting || !n.waiters.is_empty() || n.is_assembly {
             self.queue(Action::Wake(node));
         }
     }

@@ -173,6 +173,12 @@ pub struct Node {
     single_server: bool,
     /// Route by drawing an edge with `Edge::weight` probabilities.
     pub weighted: bool,
+    /// The sole feeder's part waits for space here (see `sole_feeder`).
+    feeder_waiting: bool,
+    /// The only node that feeds this one, when that node has one slot and
+    /// one plain edge (a link of a line): it waits here by a flag, not in
+    /// `waiters`, so the hand-off along a line skips the waiter queue.
+    sole_feeder: Option<u32>,
     waiters: VecDeque<Waiter>,
     pub kind: NodeKind,
     pub out: Vec<Edge>,
