@@ -11,6 +11,16 @@
 use super::part::{NO_EDGE, NO_PART};
 use super::{Action, Engine, LogEvent, NodeKind, Waiter};
 
+/// Whether and as what a node takes a part offered to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Intake {
+    Refused,
+    Station,
+    Buffer,
+    Conveyor,
+    Sink,
+}
+
 impl Engine {
     /// The part ready to leave `slot` of `node`, if any.
     #[inline(always)]
@@ -41,12 +51,6 @@ impl Engine {
         let t = &mut self.slots[flat as usize].token;
         *t = t.wrapping_add(1);
         let token = *t;
-        let waiter = Waiter {
-            node,
-            slot,
-            flat,
-            token,
-        };
         // One fixed destination: a transfer robot's place point, or the only
         // plain edge of a node (the common case, so it skips the edge loop).
         let fixed = if n.is_transfer {
@@ -54,10 +58,17 @@ impl Engine {
         } else {
             n.single_target
         };
+        let waiter = Waiter {
+            node,
+            slot,
+            flat,
+            token,
+        };
         if let Some(to) = fixed {
-            if self.can_accept(to, part) {
+            let intake = self.intake(to, part);
+            if intake != Intake::Refused {
                 self.release(node, slot);
-                self.deliver(to, part);
+                self.deliver(to, part, intake);
                 return true;
             }
             self.wait_for(to, node, waiter);
@@ -84,10 +95,11 @@ impl Engine {
             };
             match via {
                 None => {
-                    if self.can_accept(to, part) {
+                    let intake = self.intake(to, part);
+                    if intake != Intake::Refused {
                         self.forget_drawn_edge(part, chosen);
                         self.release(node, slot);
-                        self.deliver(to, part);
+                        self.deliver(to, part, intake);
                         return true;
                     }
                 }
@@ -251,31 +263,39 @@ impl Engine {
     /// Whether `node` takes `part` now.
     #[inline(always)]
     pub(super) fn can_accept(&self, node: u32, part: u32) -> bool {
+        self.intake(node, part) != Intake::Refused
+    }
+
+    /// How `node` takes `part` now, if it does: its kind, so the delivery
+    /// that follows need not look it up again.
+    #[inline(always)]
+    fn intake(&self, node: u32, part: u32) -> Intake {
         let n = &self.nodes[node as usize];
+        let takes = |yes: bool, kind: Intake| if yes { kind } else { Intake::Refused };
         match &n.kind {
             NodeKind::Station(s) => {
                 let plain = !n.is_assembly && !n.is_transfer;
                 // Only assembly bins care about the product.
                 let product = if plain { 0 } else { self.parts[part].product };
-                s.can_accept(product, plain)
+                takes(s.can_accept(product, plain), Intake::Station)
             }
-            NodeKind::Buffer(b) => b.queue.len() < b.capacity as usize,
-            NodeKind::Conveyor(c) => c.can_accept(self.now),
-            NodeKind::Sink(_) => true,
-            NodeKind::Source(_) => false,
+            NodeKind::Buffer(b) => takes(b.queue.len() < b.capacity as usize, Intake::Buffer),
+            NodeKind::Conveyor(c) => takes(c.can_accept(self.now), Intake::Conveyor),
+            NodeKind::Sink(_) => Intake::Sink,
+            NodeKind::Source(_) => Intake::Refused,
         }
     }
 
-    /// Hands `part` to `node`, which has just accepted it.
+    /// Hands `part` to `node`, which has just taken it as `intake` says.
     #[inline(always)]
-    pub(super) fn deliver(&mut self, node: u32, part: u32) {
+    fn deliver(&mut self, node: u32, part: u32, intake: Intake) {
         self.log(node, part, LogEvent::Enter);
-        match &mut self.nodes[node as usize].kind {
-            NodeKind::Station(_) => self.station_accept(node, part),
-            NodeKind::Buffer(_) => self.buffer_accept(node, part),
-            NodeKind::Conveyor(_) => self.conveyor_accept(node, part),
-            NodeKind::Sink(_) => self.sink_accept(node, part),
-            NodeKind::Source(_) => unreachable!("validation forbids flow into a source"),
+        match intake {
+            Intake::Station => self.station_accept(node, part),
+            Intake::Buffer => self.buffer_accept(node, part),
+            Intake::Conveyor => self.conveyor_accept(node, part),
+            Intake::Sink => self.sink_accept(node, part),
+            Intake::Refused => unreachable!("a refused part is not delivered"),
         }
     }
 

@@ -163,6 +163,10 @@ pub struct Node {
     /// The target of the node's only edge, when that edge has no product
     /// filter, weight or robot.
     single_target: Option<u32>,
+    /// The only node that feeds this one, when that node has one slot and
+    /// one plain edge (a link of a line): it waits here by a flag, not in
+    /// `waiters`, so the hand-off along a line skips the waiter queue.
+    sole_feeder: Option<u32>,
     /// Index of the node's first slot in [`Engine::slots`].
     slot_base: u32,
     /// A transfer robot (its pushes go to one fixed destination).
@@ -175,12 +179,11 @@ pub struct Node {
     pub weighted: bool,
     /// The sole feeder's part waits for space here (see `sole_feeder`).
     feeder_waiting: bool,
-    /// The only node that feeds this one, when that node has one slot and
-    /// one plain edge (a link of a line): it waits here by a flag, not in
-    /// `waiters`, so the hand-off along a line skips the waiter queue.
-    sole_feeder: Option<u32>,
-    waiters: VecDeque<Waiter>,
+    /// On the node's first cache line with the flags above: its kind's tag
+    /// and first fields (a station's servers, a buffer's queue).
     pub kind: NodeKind,
+    /// Slots waiting for space here (except a sole feeder).
+    waiters: VecDeque<Waiter>,
     pub out: Vec<Edge>,
     pub id: String,
     /// Where parts enter and leave (metres), for robot travel and the viewer.
