@@ -360,7 +360,9 @@ impl Engine {
     #[inline(always)]
     pub(super) fn space_freed(&mut self, node: u32) {
         let n = &self.nodes[node as usize];
-        if n.feeder_waiting || !n.waiters.is_empty() || n.is_assembly {
+        // A link has no waiter queue to look at (it sits on another cache line).
+        let waiters = n.sole_feeder.is_none() && !n.waiters.is_empty();
+        if n.feeder_waiting || waiters || n.is_assembly {
             self.queue(Action::Wake(node));
         }
     }

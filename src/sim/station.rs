@@ -148,13 +148,13 @@ pub struct Station {
     pub produced: u64,
     pub good: u64,
     pub ideal_time: f64,
+    run_since: f64,
+    /// Time with at least one server working (the machine's run time, for MTBF).
+    pub run_time: f64,
     active_since: Option<f64>,
     /// When the current period went inactive; a period that resumes at the
     /// same instant (a part handed on and the next one started) goes on.
     inactive_since: Option<f64>,
-    run_since: f64,
-    /// Time with at least one server working (the machine's run time, for MTBF).
-    pub run_time: f64,
     /// Active periods (working, setup or failed without a break).
     pub active_sum: f64,
     pub active_count: u64,
@@ -624,7 +624,8 @@ impl Engine {
         };
         let si = server as usize;
         let part = st.servers[si].part;
-        let product = if part == NO_PART {
+        // One product (or none to ask about): no need to read the part.
+        let product = if part == NO_PART || st.cycle.len() == 1 {
             0
         } else {
             parts[part].product
