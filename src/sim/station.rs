@@ -122,6 +122,42 @@ pub(super) struct Cycle {
     pub(super) ideal: f64,
 }
 
+/// Cycles per product, the first kept inline: with one product (the
+/// common case) starting a job reads the station, not a separate table.
+#[derive(Debug)]
+pub(super) struct Cycles {
+    first: Cycle,
+    rest: Vec<Cycle>,
+}
+
+impl Cycles {
+    fn new(mut all: Vec<Cycle>) -> Self {
+        // Validation asks for at least one product; without one nothing is processed.
+        let rest = if all.is_empty() {
+            Vec::new()
+        } else {
+            all.split_off(1)
+        };
+        let first = all.pop().unwrap_or(Cycle {
+            sampler: None,
+            ideal: 0.0,
+        });
+        Self { first, rest }
+    }
+
+    #[inline]
+    fn get(&self, product: u16) -> &Cycle {
+        match product {
+            0 => &self.first,
+            p => &self.rest[p as usize - 1],
+        }
+    }
+
+    fn single(&self) -> bool {
+        self.rest.is_empty()
+    }
+}
+
 /// A processing station.
 // Laid out in declaration order (like `Node`): the fields an operation
 // touches first, the rarely used ones after.
@@ -130,7 +166,7 @@ pub(super) struct Cycle {
 pub struct Station {
     pub servers: Vec<Server>,
     /// Cycle per product (both read at the end of every operation, so side by side).
-    pub(super) cycle: Vec<Cycle>,
+    pub(super) cycle: Cycles,
     pub(super) process_rng: Stream,
     // Boxed: rarely touched, and inline they would spread the hot fields
     // over more cache lines.
@@ -194,7 +230,7 @@ impl Station {
         Self {
             kind,
             servers: (0..capacity).map(|_| Server::new()).collect(),
-            cycle,
+            cycle: Cycles::new(cycle),
             setup,
             failures,
             scrap,
@@ -478,7 +514,7 @@ impl Station {
 
     #[inline]
     fn sample_cycle(&mut self, product: u16) -> f64 {
-        match &self.cycle[product as usize].sampler {
+        match &self.cycle.get(product).sampler {
             Some(s) => s.sample(&mut self.process_rng),
             None => 0.0,
         }
@@ -625,12 +661,12 @@ impl Engine {
         let si = server as usize;
         let part = st.servers[si].part;
         // One product (or none to ask about): no need to read the part.
-        let product = if part == NO_PART || st.cycle.len() == 1 {
+        let product = if part == NO_PART || st.cycle.single() {
             0
         } else {
             parts[part].product
         };
-        let ideal = st.cycle[product as usize].ideal;
+        let ideal = st.cycle.get(product).ideal;
         let s = &mut st.servers[si];
         s.product = product;
         s.ideal = ideal;
