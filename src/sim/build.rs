@@ -501,4 +501,29 @@ mod tests {
         }
         assert_eq!(next as usize, engine.slots.len());
     }
+
+    #[test]
+    fn only_a_one_slot_node_whose_one_plain_edge_is_the_only_way_in_is_a_sole_feeder() {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("scenes/training/04_bottleneck_line.ron");
+        let engine = build(&load_scene(&path).unwrap(), 0).unwrap();
+        let feeder = |id: &str| {
+            let n = engine.nodes.iter().find(|n| n.id == id).unwrap();
+            n.sole_feeder.map(|f| engine.nodes[f as usize].id.as_str())
+        };
+        // Source, machines, a buffer and a conveyor as feeders.
+        assert_eq!(feeder("saw"), Some("raw"));
+        assert_eq!(feeder("b1"), Some("saw"));
+        assert_eq!(feeder("mill"), Some("b1"));
+        assert_eq!(feeder("drill"), Some("belt"));
+        assert_eq!(feeder("inspect"), Some("b2"));
+        // A conveyor keeps its waiters (they start its entry-gap watch).
+        assert_eq!(feeder("belt"), None);
+        // Two spindles are two slots; product-filtered edges are not plain.
+        assert_eq!(feeder("b2"), None);
+        assert_eq!(feeder("gauge"), None);
+        // Two ways in.
+        assert_eq!(feeder("ship"), None);
+        assert_eq!(feeder("raw"), None);
+    }
 }
