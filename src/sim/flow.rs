@@ -51,18 +51,18 @@ impl Engine {
         let t = &mut self.slots[flat as usize].token;
         *t = t.wrapping_add(1);
         let token = *t;
+        let waiter = Waiter {
+            node,
+            slot,
+            flat,
+            token,
+        };
         // One fixed destination: a transfer robot's place point, or the only
         // plain edge of a node (the common case, so it skips the edge loop).
         let fixed = if n.is_transfer {
             self.transfer_destination(node)
         } else {
             n.single_target
-        };
-        let waiter = Waiter {
-            node,
-            slot,
-            flat,
-            token,
         };
         if let Some(to) = fixed {
             let intake = self.intake(to, part);
@@ -127,14 +127,16 @@ impl Engine {
     }
 
     /// Registers (node, slot) as waiting on `target` without offering its
-    /// part, where the offer is known to fail.
+    /// part, where the offer is known to fail (by the flag when it is the
+    /// target's sole feeder, as in `wait_for`).
     pub(super) fn wait_without_offer(&mut self, node: u32, slot: u32, target: u32) {
         let flat = self.flat_slot(node, slot);
         let t = &mut self.slots[flat].token;
         *t = t.wrapping_add(1);
         let token = *t;
-        self.wait_on(
+        self.wait_for(
             target,
+            node,
             Waiter {
                 node,
                 slot,

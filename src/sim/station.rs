@@ -131,18 +131,17 @@ pub(super) struct Cycles {
 }
 
 impl Cycles {
-    fn new(mut all: Vec<Cycle>) -> Self {
+    fn new(all: Vec<Cycle>) -> Self {
+        let mut all = all.into_iter();
         // Validation asks for at least one product; without one nothing is processed.
-        let rest = if all.is_empty() {
-            Vec::new()
-        } else {
-            all.split_off(1)
-        };
-        let first = all.pop().unwrap_or(Cycle {
+        let first = all.next().unwrap_or(Cycle {
             sampler: None,
             ideal: 0.0,
         });
-        Self { first, rest }
+        Self {
+            first,
+            rest: all.collect(),
+        }
     }
 
     #[inline]

@@ -187,11 +187,7 @@ impl Engine {
         if let Some(target) = self.nodes[node as usize].single_target
             && self.is_single_server(target)
         {
-            if self.nodes[target as usize].sole_feeder == Some(node) {
-                self.nodes[target as usize].feeder_waiting = true;
-            } else {
-                self.wait_without_offer(node, 0, target);
-            }
+            self.wait_without_offer(node, 0, target);
         } else {
             self.queue(Action::Push(node, 0));
         }
