@@ -231,4 +231,39 @@ mod tests {
             last = (t, node);
         }
     }
+
+    #[test]
+    fn agrees_with_a_sorted_list_while_growing_and_shrinking() {
+        // Lengths cross the padded groups of four both ways; the peeked time
+        // (hole or not), the length and every popped event match a plain
+        // sorted list ordered by (time, insertion).
+        let mut c = Calendar::default();
+        let mut model: Vec<(u64, u32)> = Vec::new();
+        let mut x: u64 = 99;
+        let mut next = 0u32;
+        for step in 0..20_000u32 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            // Phases of mostly pushing and mostly popping.
+            let push = (x >> 60) < if (step / 500) % 2 == 0 { 11 } else { 5 };
+            if push {
+                let t = (x >> 56) as f64;
+                c.schedule(t, Event::Arrival { node: next });
+                model.push((t.to_bits(), next));
+                model.sort();
+                next += 1;
+            } else {
+                let got = c.pop().map(|(t, e)| match e {
+                    Event::Arrival { node } => (t.to_bits(), node),
+                    _ => unreachable!(),
+                });
+                let want = (!model.is_empty()).then(|| model.remove(0));
+                assert_eq!(got, want, "step {step}");
+            }
+            assert_eq!(c.len(), model.len(), "step {step}");
+            let peek = c.peek_time().map(f64::to_bits);
+            assert_eq!(peek, model.first().map(|m| m.0), "step {step}");
+        }
+    }
 }
