@@ -29,15 +29,25 @@ impl Engine {
         if self.slots[(n.slot_base + slot) as usize].reserved {
             return None;
         }
+        // Stations and buffers first, the other kinds out of line: two
+        // predictable compares instead of an indirect jump whose target
+        // changes from one hand-off to the next (the same in `intake`,
+        // `deliver` and `release`).
         let p = match &n.kind {
-            NodeKind::Source(s) if s.on_shift || !s.saturated() => s.pending,
-            NodeKind::Source(_) => NO_PART,
             NodeKind::Station(s) => s.ready_part(slot),
             NodeKind::Buffer(b) => b.queue.front().copied().unwrap_or(NO_PART),
-            NodeKind::Conveyor(c) if c.head_ready => c.parts.front().map_or(NO_PART, |p| p.part),
-            NodeKind::Conveyor(_) | NodeKind::Sink(_) => NO_PART,
+            other => Self::ready_part_elsewhere(other),
         };
         (p != NO_PART).then_some(p)
+    }
+
+    #[inline(never)]
+    fn ready_part_elsewhere(kind: &NodeKind) -> u32 {
+        match kind {
+            NodeKind::Source(s) if s.on_shift || !s.saturated() => s.pending,
+            NodeKind::Conveyor(c) if c.head_ready => c.parts.front().map_or(NO_PART, |p| p.part),
+            _ => NO_PART,
+        }
     }
 
     /// Offers the part in `slot` of `node` downstream. Returns whether it left
@@ -282,9 +292,16 @@ impl Engine {
                 takes(s.can_accept(product, plain), Intake::Station)
             }
             NodeKind::Buffer(b) => takes(b.queue.len() < b.capacity as usize, Intake::Buffer),
-            NodeKind::Conveyor(c) => takes(c.can_accept(self.now), Intake::Conveyor),
+            other => self.intake_elsewhere(other),
+        }
+    }
+
+    #[inline(never)]
+    fn intake_elsewhere(&self, kind: &NodeKind) -> Intake {
+        match kind {
+            NodeKind::Conveyor(c) if c.can_accept(self.now) => Intake::Conveyor,
             NodeKind::Sink(_) => Intake::Sink,
-            NodeKind::Source(_) => Intake::Refused,
+            _ => Intake::Refused,
         }
     }
 
@@ -295,9 +312,16 @@ impl Engine {
         match intake {
             Intake::Station => self.station_accept(node, part),
             Intake::Buffer => self.buffer_accept(node, part),
+            other => self.deliver_elsewhere(node, part, other),
+        }
+    }
+
+    #[inline(never)]
+    fn deliver_elsewhere(&mut self, node: u32, part: u32, intake: Intake) {
+        match intake {
             Intake::Conveyor => self.conveyor_accept(node, part),
             Intake::Sink => self.sink_accept(node, part),
-            Intake::Refused => unreachable!("a refused part is not delivered"),
+            _ => unreachable!("{intake:?} is delivered in `deliver`"),
         }
     }
 
@@ -307,9 +331,16 @@ impl Engine {
         match &self.nodes[node as usize].kind {
             NodeKind::Station(_) => self.station_released(node, slot),
             NodeKind::Buffer(_) => self.buffer_released(node),
+            _ => self.release_elsewhere(node),
+        }
+    }
+
+    #[inline(never)]
+    fn release_elsewhere(&mut self, node: u32) {
+        match &self.nodes[node as usize].kind {
             NodeKind::Conveyor(_) => self.conveyor_released(node),
             NodeKind::Source(_) => self.source_released(node),
-            NodeKind::Sink(_) => {}
+            _ => {}
         }
     }
 
