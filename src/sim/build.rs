@@ -294,6 +294,7 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
             single_target: None,
             sole_feeder: None,
             feeder_waiting: false,
+            waits_by_flag: false,
             routing_rng: Stream::new(seed, rep, id, Purpose::Routing),
         });
     }
@@ -459,6 +460,7 @@ fn link_sole_feeders(nodes: &mut [Node]) {
         };
         if one_slot && takes_offers && incoming[to as usize] == 1 {
             target.sole_feeder = Some(from as u32);
+            nodes[from].waits_by_flag = true;
         }
     }
 }
@@ -525,5 +527,14 @@ mod tests {
         // Two ways in.
         assert_eq!(feeder("ship"), None);
         assert_eq!(feeder("raw"), None);
+        // Exactly the sole feeders wait by flag (their slots are never read).
+        let mut by_flag: Vec<&str> = engine
+            .nodes
+            .iter()
+            .filter(|n| n.waits_by_flag)
+            .map(|n| n.id.as_str())
+            .collect();
+        by_flag.sort_unstable();
+        assert_eq!(by_flag, ["b1", "b2", "belt", "raw", "saw"]);
     }
 }

@@ -26,7 +26,9 @@ impl Engine {
     #[inline(always)]
     pub(super) fn ready_part(&self, node: u32, slot: u32) -> Option<u32> {
         let n = &self.nodes[node as usize];
-        if self.slots[(n.slot_base + slot) as usize].reserved {
+        // No robot fetches from a node that waits by flag (its one edge has
+        // none): its slot need not be read.
+        if !n.waits_by_flag && self.slots[(n.slot_base + slot) as usize].reserved {
             return None;
         }
         // Stations and buffers first, the other kinds out of line: two
@@ -57,16 +59,9 @@ impl Engine {
             return false;
         };
         let n = &self.nodes[node as usize];
-        let flat = n.slot_base + slot;
-        let t = &mut self.slots[flat as usize].token;
-        *t = t.wrapping_add(1);
-        let token = *t;
-        let waiter = Waiter {
-            node,
-            slot,
-            flat,
-            token,
-        };
+        // A node that waits by its target's flag never queues a waiter.
+        let waiter = (!n.waits_by_flag).then(|| self.new_waiter(node, slot));
+        let n = &self.nodes[node as usize];
         // One fixed destination: a transfer robot's place point, or the only
         // plain edge of a node (the common case, so it skips the edge loop).
         let fixed = if n.is_transfer {
@@ -81,10 +76,11 @@ impl Engine {
                 self.deliver(to, part, intake);
                 return true;
             }
-            self.wait_for(to, node, waiter);
+            self.wait_for(to, waiter);
             self.on_blocked(node, slot);
             return false;
         }
+        let waiter = waiter.expect("only a node with one fixed destination waits by flag");
         let product = self.parts[part].product;
         let n = &self.nodes[node as usize];
         let chosen = if n.weighted {
@@ -136,24 +132,27 @@ impl Engine {
         false
     }
 
-    /// Registers (node, slot) as waiting on `target` without offering its
-    /// part, where the offer is known to fail (by the flag when it is the
-    /// target's sole feeder, as in `wait_for`).
-    pub(super) fn wait_without_offer(&mut self, node: u32, slot: u32, target: u32) {
+    /// A waiter for (node, slot) with a new token: the slot's older waiters
+    /// in any queue are stale from now on.
+    #[inline(always)]
+    fn new_waiter(&mut self, node: u32, slot: u32) -> Waiter {
         let flat = self.flat_slot(node, slot);
         let t = &mut self.slots[flat].token;
         *t = t.wrapping_add(1);
-        let token = *t;
-        self.wait_for(
-            target,
+        Waiter {
             node,
-            Waiter {
-                node,
-                slot,
-                flat: flat as u32,
-                token,
-            },
-        );
+            slot,
+            flat: flat as u32,
+            token: *t,
+        }
+    }
+
+    /// Registers (node, slot) as waiting on `target` without offering its
+    /// part, where the offer is known to fail (as in `wait_for`).
+    pub(super) fn wait_without_offer(&mut self, node: u32, slot: u32, target: u32) {
+        let waiter =
+            (!self.nodes[node as usize].waits_by_flag).then(|| self.new_waiter(node, slot));
+        self.wait_for(target, waiter);
     }
 
     /// The part leaves the node that drew an edge for it: the next node
@@ -199,15 +198,14 @@ impl Engine {
         last // rounding: weights sum to 1 within 1e-6
     }
 
-    /// `node` waits for space in `target`: by the flag when it is the
-    /// target's sole feeder, else in the waiter queue.
+    /// A node waits for space in `target`, its only destination: by the
+    /// target's flag when it is the sole feeder (no waiter), else in the
+    /// waiter queue.
     #[inline(always)]
-    fn wait_for(&mut self, target: u32, node: u32, waiter: Waiter) {
-        let t = &mut self.nodes[target as usize];
-        if t.sole_feeder == Some(node) {
-            t.feeder_waiting = true;
-        } else {
-            self.wait_on(target, waiter);
+    fn wait_for(&mut self, target: u32, waiter: Option<Waiter>) {
+        match waiter {
+            None => self.nodes[target as usize].feeder_waiting = true,
+            Some(w) => self.wait_on(target, w),
         }
     }
 

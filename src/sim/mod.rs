@@ -179,6 +179,10 @@ pub struct Node {
     pub weighted: bool,
     /// The sole feeder's part waits for space here (see `sole_feeder`).
     feeder_waiting: bool,
+    /// This node is the sole feeder of its only target: it waits there by
+    /// that node's flag, never in a queue, and no robot fetches from it, so
+    /// its slot (token, reservation) is never read.
+    waits_by_flag: bool,
     /// On the node's first cache line with the flags above: its kind's tag
     /// and first fields (a station's servers, a buffer's queue).
     pub kind: NodeKind,
