@@ -400,7 +400,7 @@ impl Station {
     }
 
     /// Re-derives one server's state at `now` and tracks active periods.
-    #[inline]
+    #[inline(always)]
     fn update_server(&mut self, i: usize, now: f64) {
         let new = self.derived_state(&self.servers[i]);
         let s = &mut self.servers[i];
@@ -619,7 +619,7 @@ impl Engine {
     }
 
     /// Operator (if needed), then setup or work.
-    #[inline]
+    #[inline(always)]
     fn begin_job(&mut self, node: u32, server: u32) {
         let st = self.station(node);
         if let Some(pool) = st.operator
@@ -818,7 +818,7 @@ impl Engine {
     }
 
     /// The finished part in `server` has left.
-    #[inline]
+    #[inline(always)]
     pub(super) fn station_released(&mut self, node: u32, server: u32) {
         let now = self.now;
         let transfer = self.nodes[node as usize].is_transfer;

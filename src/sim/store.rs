@@ -163,7 +163,7 @@ impl Engine {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(super) fn buffer_released(&mut self, node: u32) {
         let now = self.now;
         let NodeKind::Buffer(b) = &mut self.nodes[node as usize].kind else {
