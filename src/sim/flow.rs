@@ -231,6 +231,7 @@ impl Engine {
     }
 
     /// Retries the nodes waiting on `node`, while it has space.
+    #[inline(always)]
     pub(super) fn wake(&mut self, node: u32) {
         if self.is_assembly(node) {
             self.assembly_try_start(node);
@@ -352,6 +353,7 @@ impl Engine {
 
     /// Offers the part in (node, slot) now, or queues the offer when pushes
     /// are already nested deeply (a chain of buffers must not eat the stack).
+    #[inline(always)]
     pub(super) fn push_soon(&mut self, node: u32, slot: u32) {
         if self.depth < 16 {
             self.depth += 1;

@@ -400,6 +400,11 @@ impl Station {
     }
 
     /// Re-derives one server's state at `now` and tracks active periods.
+    // Always inlined, like the other helpers of an operation's hand-off
+    // (begin_job, start_processing, station_released, buffer_released,
+    // wake, push_soon): each runs once or twice per operation, and the
+    // call cost about as much as the body (callgrind: 1 213 -> 1 129
+    // instructions per operation for the lot).
     #[inline(always)]
     fn update_server(&mut self, i: usize, now: f64) {
         let new = self.derived_state(&self.servers[i]);
@@ -647,6 +652,7 @@ impl Engine {
         // Otherwise the job starts when the station is back (see `resume`).
     }
 
+    #[inline(always)]
     fn start_processing(&mut self, node: u32, server: u32) {
         let now = self.now;
         // One lookup of the station for the whole start (this runs once per
