@@ -76,7 +76,7 @@ impl Engine {
                 self.deliver(to, part, intake);
                 return true;
             }
-            self.wait_for(to, waiter);
+            self.wait_for(to, node, waiter);
             self.on_blocked(node, slot);
             return false;
         }
@@ -152,7 +152,7 @@ impl Engine {
     pub(super) fn wait_without_offer(&mut self, node: u32, slot: u32, target: u32) {
         let waiter =
             (!self.nodes[node as usize].waits_by_flag).then(|| self.new_waiter(node, slot));
-        self.wait_for(target, waiter);
+        self.wait_for(target, node, waiter);
     }
 
     /// The part leaves the node that drew an edge for it: the next node
@@ -202,9 +202,17 @@ impl Engine {
     /// target's flag when it is the sole feeder (no waiter), else in the
     /// waiter queue.
     #[inline(always)]
-    fn wait_for(&mut self, target: u32, waiter: Option<Waiter>) {
+    fn wait_for(&mut self, target: u32, node: u32, waiter: Option<Waiter>) {
         match waiter {
-            None => self.nodes[target as usize].feeder_waiting = true,
+            None => {
+                let t = &mut self.nodes[target as usize];
+                debug_assert_eq!(
+                    t.sole_feeder,
+                    Some(node),
+                    "waits by flag only on its target"
+                );
+                t.feeder_waiting = true;
+            }
             Some(w) => self.wait_on(target, w),
         }
     }
