@@ -8,7 +8,8 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Checks the whole scene; the first problem found is returned.
 pub fn validate(scene: &Scene) -> Result<(), Diagnostic> {
-    check_run(scene)?;
+    let shortest = shortest_duration(scene);
+    check_run(scene, shortest)?;
     let products = unique_ids("product", scene.products.iter().map(|p| p.id.as_str()))?;
     let shifts = unique_ids("shift", scene.shifts.iter().map(|s| s.id.as_str()))?;
     for shift in &scene.shifts {
@@ -18,7 +19,7 @@ pub fn validate(scene: &Scene) -> Result<(), Diagnostic> {
     let ids = unique_ids("object", scene.objects.iter().map(Object::id))?;
     let objects: HashMap<&str, &Object> = scene.objects.iter().map(|o| (o.id(), o)).collect();
     let ctx = Ctx {
-        shortest: shortest_duration(scene),
+        shortest,
         products: &products,
         shifts: &shifts,
         objects: &objects,
@@ -165,7 +166,8 @@ fn check_money(scene: &Scene) -> Result<(), Diagnostic> {
     Ok(())
 }
 
-fn check_run(scene: &Scene) -> Result<(), Diagnostic> {
+/// Horizon, warm-up, sampling (no shorter than `shortest`) and replications.
+fn check_run(scene: &Scene, shortest: f64) -> Result<(), Diagnostic> {
     let run = &scene.run;
     let h = run.horizon.secs();
     if !(h.is_finite() && h > 0.0) {
@@ -187,7 +189,6 @@ fn check_run(scene: &Scene) -> Result<(), Diagnostic> {
                 "run.sample_every must be positive, got {s} s"
             )));
         }
-        let shortest = shortest_duration(scene);
         if s < shortest {
             return Err(Diagnostic::new(too_short("run.sample_every:", s, shortest)));
         }

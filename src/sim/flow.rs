@@ -58,9 +58,7 @@ impl Engine {
         let Some(part) = self.ready_part(node, slot) else {
             return false;
         };
-        let n = &self.nodes[node as usize];
-        // A node that waits by its target's flag never queues a waiter.
-        let waiter = (!n.waits_by_flag).then(|| self.new_waiter(node, slot));
+        let waiter = self.waiter(node, slot);
         let n = &self.nodes[node as usize];
         // One fixed destination: a transfer robot's place point, or the only
         // plain edge of a node (the common case, so it skips the edge loop).
@@ -132,26 +130,29 @@ impl Engine {
         false
     }
 
-    /// A waiter for (node, slot) with a new token: the slot's older waiters
-    /// in any queue are stale from now on.
+    /// A waiter for (node, slot) with a new token, so the slot's older
+    /// waiters in any queue are stale from now on; none for a node that
+    /// waits by its target's flag (it never queues one).
     #[inline(always)]
-    fn new_waiter(&mut self, node: u32, slot: u32) -> Waiter {
+    fn waiter(&mut self, node: u32, slot: u32) -> Option<Waiter> {
+        if self.nodes[node as usize].waits_by_flag {
+            return None;
+        }
         let flat = self.flat_slot(node, slot);
         let t = &mut self.slots[flat].token;
         *t = t.wrapping_add(1);
-        Waiter {
+        Some(Waiter {
             node,
             slot,
             flat: flat as u32,
             token: *t,
-        }
+        })
     }
 
     /// Registers (node, slot) as waiting on `target` without offering its
     /// part, where the offer is known to fail (as in `wait_for`).
     pub(super) fn wait_without_offer(&mut self, node: u32, slot: u32, target: u32) {
-        let waiter =
-            (!self.nodes[node as usize].waits_by_flag).then(|| self.new_waiter(node, slot));
+        let waiter = self.waiter(node, slot);
         self.wait_for(target, node, waiter);
     }
 

@@ -136,17 +136,15 @@ pub fn view(
                 ..default()
             }));
         }
-        Surface::Offscreen { .. } => {
+        Surface::Offscreen { width, height } => {
             app.add_plugins(super::windowless_plugins())
                 .set_runner(offscreen_runner);
+            let image = super::render_target_image(width, height);
+            let handle = app.world_mut().resource_mut::<Assets<Image>>().add(image);
+            app.insert_resource(OffscreenTarget(handle));
         }
     }
     insert_scene(&mut app, scene)?;
-    if let Surface::Offscreen { width, height } = surface {
-        let image = super::render_target_image(width, height);
-        let handle = app.world_mut().resource_mut::<Assets<Image>>().add(image);
-        app.insert_resource(OffscreenTarget(handle));
-    }
     app.insert_resource(SimClock {
         target: 0.0,
         max_events_per_update: EVENTS_PER_FRAME,
