@@ -85,6 +85,14 @@ pub(super) fn bench_cmd(
                 simpy_thru,
             );
         }
+        if let Some(p) = results.iter().find_map(|r| r.simpy.as_ref()) {
+            outln!(
+                "SimPy: {} on Python {} ({})",
+                p.engine,
+                p.python,
+                p.interpreter
+            );
+        }
         for r in &results {
             if let Some(note) = &r.simpy_note {
                 outln!("SimPy not run for N = {}: {note}", r.case.stations);
