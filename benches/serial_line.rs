@@ -25,8 +25,10 @@ fn main() {
         "{:>5} {:>14} {:>14} {:>8} {:>14} {:>10}",
         "N", "ops/s", "bare ops/s", "share", "SimPy ops/s", "vs SimPy"
     );
+    let mut peer = None;
     for case in standard_cases(quick) {
         let r = run_case(&case, 3, simpy);
+        peer = peer.or_else(|| r.simpy.clone());
         println!(
             "{:>5} {:>14.0} {:>14.0} {:>7.0}% {:>14} {:>10}",
             case.stations,
@@ -38,6 +40,13 @@ fn main() {
                 .map_or("–".into(), |p| format!("{:.0}", p.ops_per_sec)),
             r.speedup_vs_simpy
                 .map_or("–".into(), |s| format!("{s:.0}×")),
+        );
+    }
+    // The peer's speed depends on the CPython build: say which one ran it.
+    if let Some(p) = peer {
+        println!(
+            "SimPy: {} on Python {} ({})",
+            p.engine, p.python, p.interpreter
         );
     }
 }
