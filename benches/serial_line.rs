@@ -44,9 +44,6 @@ fn main() {
     }
     // The peer's speed depends on the CPython build: say which one ran it.
     if let Some(p) = peer {
-        println!(
-            "SimPy: {} on Python {} ({})",
-            p.engine, p.python, p.interpreter
-        );
+        println!("{}", p.origin());
     }
 }

@@ -171,6 +171,16 @@ pub struct PeerFigures {
     pub throughput: f64,
 }
 
+impl PeerFigures {
+    /// Which peer ran on which Python, for the footer of a table.
+    pub fn origin(&self) -> String {
+        format!(
+            "SimPy: {} on Python {} ({})",
+            self.engine, self.python, self.interpreter
+        )
+    }
+}
+
 /// The bare hand-written loop's figures (the practical ceiling).
 #[derive(Clone, Debug, Serialize)]
 pub struct BareFigures {

@@ -86,12 +86,7 @@ pub(super) fn bench_cmd(
             );
         }
         if let Some(p) = results.iter().find_map(|r| r.simpy.as_ref()) {
-            outln!(
-                "SimPy: {} on Python {} ({})",
-                p.engine,
-                p.python,
-                p.interpreter
-            );
+            outln!("{}", p.origin());
         }
         for r in &results {
             if let Some(note) = &r.simpy_note {
