@@ -234,9 +234,10 @@ mod tests {
 
     #[test]
     fn agrees_with_a_sorted_list_while_growing_and_shrinking() {
-        // Lengths cross the padded groups of four both ways; the peeked time
-        // (hole or not), the length and every popped event match a plain
-        // sorted list ordered by (time, insertion).
+        // Lengths cross whole groups of four children both ways (full and
+        // partial sift-down levels); the peeked time (hole or not), the
+        // length and every popped event match a plain sorted list ordered
+        // by (time, insertion).
         let mut c = Calendar::default();
         let mut model: Vec<(u64, u32)> = Vec::new();
         let mut x: u64 = 99;
