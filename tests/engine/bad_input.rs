@@ -492,10 +492,10 @@ fn mangle(text: &str, g: &mut Lcg) -> String {
                 "4294967296",
                 "18446744073709551616",
             ];
-            match numbers.is_empty() {
-                true => text.to_string(),
-                false => replace(g.pick(&numbers), g.pick(&extreme)),
+            if numbers.is_empty() {
+                return text.to_string();
             }
+            replace(g.pick(&numbers), g.pick(&extreme))
         }
         2 | 3 => {
             let mut lines: Vec<&str> = text.lines().collect();
