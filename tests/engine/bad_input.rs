@@ -1,5 +1,6 @@
 //! Bad input: a clear message naming the file, position or object, exit code 2, no panic.
 
+use crate::random_factories::Rng;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -438,27 +439,9 @@ fn screenshot_options_without_a_screenshot_are_refused() {
     }
 }
 
-/// A tiny deterministic generator for the mangling below (the test must not
-/// change from run to run).
-struct Lcg(u64);
-
-impl Lcg {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((self.0 >> 33) % n as u64) as usize
-    }
-
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())]
-    }
-}
-
 /// One random edit of scene text: a number made extreme, a line dropped or
 /// doubled, a name swapped for another or for junk, a stray token.
-fn mangle(text: &str, g: &mut Lcg) -> String {
+fn mangle(text: &str, g: &mut Rng) -> String {
     let spans = |pred: fn(u8) -> bool, start: fn(u8) -> bool| {
         let b = text.as_bytes();
         let mut out = Vec::new();
@@ -557,7 +540,7 @@ fn mangled_bundled_scenes_are_refused_with_a_place_or_run_without_panics() {
         }
     }
     originals.sort();
-    let mut g = Lcg(2026);
+    let mut g = Rng(2026);
     let (mut refused, mut ran) = (0, 0);
     for case in 0..600 {
         let (path, text) = &originals[g.below(originals.len())];

@@ -736,8 +736,8 @@ fn check_line(scene: &Scene, r: &RunResult, observed: f64, warmup: f64) -> Resul
 // The generator
 
 /// splitmix64: a tiny generator of our own, so the scenes never change with
-/// a dependency.
-struct Rng(u64);
+/// a dependency (also used by `bad_input`'s mangled scenes).
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -762,7 +762,7 @@ impl Rng {
         lo + (self.next() % u64::from(hi - lo + 1)) as u32
     }
 
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
 
@@ -771,7 +771,7 @@ impl Rng {
         r2(lo + (hi - lo) * self.unit())
     }
 
-    fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
+    pub(crate) fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
         xs[self.below(xs.len())]
     }
 }
