@@ -44,31 +44,39 @@ fn main() {
         &options,
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let payback = case.payback_years.estimate.expect("the robot pays back");
+    // Payback over the replications: the share that pays back within the
+    // life, the median and the 10–90 % range of outcomes.
+    let payback = &case.payback_years;
+    let median = payback
+        .median
+        .expect("the robot pays back in most replications");
     println!(
-        "net investment {:.0} {}, payback {:.2} ± {:.2} years",
+        "net investment {:.0} {}, pays back in {:.0} % of replications, median {:.2} years (10–90 %: {:.2}–{:.2})",
         case.investment.net,
         case.assumptions.currency,
-        payback.mean,
-        payback.half_width.unwrap_or(0.0)
+        payback.defined_share() * 100.0,
+        median,
+        payback.p10.unwrap_or(f64::NAN),
+        payback.p90.unwrap_or(f64::NAN)
     );
 
     let kpi = |name: &str| {
         c.variants[0]
             .kpis
             .iter()
-            .find(|k| k.kpi == name)
+            .find(|k| k.key == name)
             .expect("a compared KPI")
     };
     // The robot scraps 1 % instead of 4 %, and nobody is paid to weld by hand.
-    assert_eq!(kpi("scrap rate").verdict, "better");
-    assert_eq!(kpi("first-pass yield").verdict, "better");
+    assert_eq!(kpi("scrap_rate").verdict, "better");
+    assert_eq!(kpi("first_pass_yield").verdict, "better");
     assert!(case.yearly.labour_saving.mean > 0.0);
     // Half of 420 M is under the 300 M cap, so the subsidy halves the payback time.
     assert_eq!(case.investment.subsidy, 210e6);
+    assert_eq!(payback.defined_share(), 1.0);
     let without = case
         .payback_without_subsidy_years
-        .estimate
-        .expect("pays back");
-    assert!((without.mean / payback.mean - 2.0).abs() < 0.2);
+        .median
+        .expect("pays back without the subsidy too");
+    assert!((without / median - 2.0).abs() < 0.2);
 }

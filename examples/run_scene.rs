@@ -27,13 +27,15 @@ fn main() {
         line.line_oee.mean * 100.0,
         line.bottleneck.as_deref().unwrap_or("none")
     );
-    // Manual welding paces this line.
-    assert_eq!(line.bottleneck.as_deref(), Some("weld"));
+    // Blanks wait at the entry while cut is busy or down (there is no rack
+    // before it): cut holds back the arrivals and so limits output, although
+    // the weld station is busier (`factory-twin bottleneck` confirms it).
+    assert_eq!(line.bottleneck.as_deref(), Some("cut"));
     assert!(line.good_per_hour.mean > 0.0 && line.good_per_hour.half_width.is_some());
     let weld = summary
         .stations
         .iter()
         .find(|s| s.id == "weld")
         .expect("the scene has a weld station");
-    assert!(weld.states["working"].mean > weld.states["starved"].mean);
+    assert!(weld.utilisation.mean > line.bottleneck_utilisation.mean);
 }

@@ -59,6 +59,28 @@ pub fn irr(flows: &[f64]) -> Result<f64, NoIrr> {
     Ok(0.5 * (lo + hi))
 }
 
+/// The equivalent annual cost of an investment: the yearly amount that,
+/// paid over `life` years at `rate`, is worth as much as the outlay less the
+/// residual value at the end (the capital recovery factor), plus the yearly
+/// maintenance. What the investment costs per year of use, for costs per part.
+pub fn equivalent_annual_cost(
+    outlay: f64,
+    residual: f64,
+    maintenance: f64,
+    rate: f64,
+    life: f64,
+) -> f64 {
+    if life <= 0.0 {
+        return maintenance;
+    }
+    let recovery = if rate.abs() < 1e-12 {
+        1.0 / life
+    } else {
+        rate / (1.0 - (1.0 + rate).powf(-life))
+    };
+    (outlay - residual * (1.0 + rate).powf(-life)) * recovery + maintenance
+}
+
 /// Years until the cumulative (undiscounted) cash flow turns non-negative,
 /// interpolated within the year; `None` if it never does.
 pub fn payback_years(flows: &[f64]) -> Option<f64> {
@@ -91,6 +113,18 @@ pub fn cumulative(flows: &[f64]) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn equivalent_annual_cost_by_hand() {
+        // 1 000 over 5 years at 10 %: capital recovery factor 0.263797 → 263.80 a year.
+        let eac = equivalent_annual_cost(1000.0, 0.0, 0.0, 0.10, 5.0);
+        assert!((eac - 263.797_48).abs() < 1e-4, "{eac}");
+        // Its NPV over the life is the outlay again.
+        let flows: Vec<f64> = std::iter::once(-1000.0).chain([eac; 5]).collect();
+        assert!(npv(0.10, &flows).abs() < 1e-9);
+        // No interest: straight line; a residual value and maintenance shift it.
+        assert_eq!(equivalent_annual_cost(1000.0, 200.0, 50.0, 0.0, 4.0), 250.0);
+    }
 
     #[test]
     fn npv_matches_a_hand_computation() {

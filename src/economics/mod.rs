@@ -5,9 +5,15 @@
 //!
 //! Every replication k of the base is paired with replication k of the
 //! variant (common random numbers), turned into its own cash-flow series,
-//! and the figures are estimated over those series.
+//! and the figures are estimated over those series. Payback, NPV and IRR
+//! are distributions over the replications ([`outcomes`]): the chance of
+//! paying back within the life, the median and the 10–90 % range of
+//! outcomes, and the mean with the 95 % interval of the mean, each labelled.
 
 pub mod finance;
+pub mod outcomes;
+
+pub use outcomes::{Outcomes, Undefined};
 
 use crate::error::Diagnostic;
 use crate::experiment::{Options, RunError, run_jobs};
@@ -60,17 +66,6 @@ pub struct YearlyEffects {
     pub net_cash_flow: Estimate,
 }
 
-/// A figure that some replications cannot give (no payback within life, no IRR).
-#[derive(Clone, Debug, Serialize)]
-pub struct Partial {
-    /// Over the replications where it exists.
-    pub estimate: Option<Estimate>,
-    /// Replications where it does not exist.
-    pub undefined: u32,
-    /// Why it does not, in words.
-    pub note: Option<String>,
-}
-
 /// One year of the cumulative cash flow: mean and 95 % interval.
 #[derive(Clone, Debug, Serialize)]
 pub struct CumulativePoint {
@@ -99,11 +94,20 @@ pub struct BusinessCase {
     pub assumptions: Assumptions,
     pub investment: InvestmentFigures,
     pub yearly: YearlyEffects,
-    pub npv: Estimate,
-    pub npv_without_subsidy: Estimate,
-    pub irr: Partial,
-    pub payback_years: Partial,
-    pub payback_without_subsidy_years: Partial,
+    /// NPV over the replications (with the subsidy).
+    pub npv: Outcomes,
+    pub npv_without_subsidy: Outcomes,
+    /// Share of replications with a positive NPV, with and without the subsidy.
+    pub npv_positive_share: f64,
+    pub npv_positive_share_without_subsidy: f64,
+    /// IRR in %, with and without the subsidy; a replication whose flows never
+    /// turn positive has none (ranked below every rate).
+    pub irr: Outcomes,
+    pub irr_without_subsidy: Outcomes,
+    /// Years to pay back; a replication that does not pay back within the
+    /// life has none (ranked after every payback).
+    pub payback_years: Outcomes,
+    pub payback_without_subsidy_years: Outcomes,
     /// Cumulative cash flow, years 0 to life, with the subsidy.
     pub cumulative: Vec<CumulativePoint>,
     /// Largest swing first.
@@ -253,13 +257,34 @@ fn mean_npv(
     Estimate::of(&npvs).mean
 }
 
-fn partial(values: Vec<Option<f64>>, why: impl Fn(u32) -> String) -> Partial {
-    let defined: Vec<f64> = values.iter().flatten().copied().collect();
-    let undefined = (values.len() - defined.len()) as u32;
-    Partial {
-        estimate: (!defined.is_empty()).then(|| Estimate::of(&defined)),
-        undefined,
-        note: (undefined > 0).then(|| why(undefined)),
+/// Payback, NPV and IRR of each replication's cash-flow series.
+struct Figures {
+    npv: Outcomes,
+    npv_positive_share: f64,
+    irr: Outcomes,
+    payback: Outcomes,
+}
+
+fn figures(rate: f64, series: &[Vec<f64>]) -> Figures {
+    let npvs: Vec<Option<f64>> = series.iter().map(|f| Some(finance::npv(rate, f))).collect();
+    let positive = npvs.iter().flatten().filter(|v| **v > 0.0).count();
+    Figures {
+        npv_positive_share: positive as f64 / series.len().max(1) as f64,
+        npv: Outcomes::of(&npvs, Undefined::Low),
+        irr: Outcomes::of(
+            &series
+                .iter()
+                .map(|f| finance::irr(f).ok().map(|r| r * 100.0))
+                .collect::<Vec<_>>(),
+            Undefined::Low,
+        ),
+        payback: Outcomes::of(
+            &series
+                .iter()
+                .map(|f| finance::payback_years(f))
+                .collect::<Vec<_>>(),
+            Undefined::High,
+        ),
     }
 }
 
@@ -304,34 +329,9 @@ pub fn business_case(
             )
         })
         .collect();
-    let npv_of = |s: &[Vec<f64>]| {
-        Estimate::of(
-            &s.iter()
-                .map(|f| finance::npv(a.discount_rate, f))
-                .collect::<Vec<_>>(),
-        )
-    };
     let life = inv.life_years;
-    let never = |k: u32| {
-        format!("in {k} of {n} replications it does not pay back within the {life}-year life")
-    };
-    let mut irr_note = None;
-    let irrs = series
-        .iter()
-        .map(|f| match finance::irr(f) {
-            Ok(r) => Some(r * 100.0),
-            Err(e) => {
-                irr_note = Some(e.to_string());
-                None
-            }
-        })
-        .collect();
-    let irr = partial(irrs, |k| {
-        format!(
-            "{k} of {n} replications: {}",
-            irr_note.clone().unwrap_or_default()
-        )
-    });
+    let with = figures(a.discount_rate, &series);
+    let without = figures(a.discount_rate, &gross_series);
     let cumulative = (0..=life as usize)
         .map(|t| {
             let e = Estimate::of(
@@ -376,20 +376,14 @@ pub fn business_case(
             maintenance: inv.maintenance_per_year,
             net_cash_flow: Estimate::of(&series.iter().map(|f| f[1]).collect::<Vec<_>>()),
         },
-        npv: npv_of(&series),
-        npv_without_subsidy: npv_of(&gross_series),
-        irr,
-        payback_years: partial(
-            series.iter().map(|f| finance::payback_years(f)).collect(),
-            never,
-        ),
-        payback_without_subsidy_years: partial(
-            gross_series
-                .iter()
-                .map(|f| finance::payback_years(f))
-                .collect(),
-            never,
-        ),
+        npv: with.npv,
+        npv_without_subsidy: without.npv,
+        npv_positive_share: with.npv_positive_share,
+        npv_positive_share_without_subsidy: without.npv_positive_share,
+        irr: with.irr,
+        irr_without_subsidy: without.irr,
+        payback_years: with.payback,
+        payback_without_subsidy_years: without.payback,
         cumulative,
         tornado,
         notes,

@@ -18,10 +18,19 @@ pub struct Kpi {
     /// Whether a larger value is better (for the plain-language verdict).
     pub higher_is_better: bool,
     pub value: fn(&RunResult) -> Option<f64>,
+    /// Why a scenario can have no value, said instead of a verdict.
+    pub undefined_when: &'static str,
+}
+
+impl Kpi {
+    /// The unit of a difference: percentage points for a KPI in %.
+    pub fn difference_unit(&self) -> &'static str {
+        if self.unit == "%" { "pp" } else { self.unit }
+    }
 }
 
 /// The KPIs compared, grouped in the five families smart-factory programmes report.
-pub const KPIS: [Kpi; 10] = [
+pub const KPIS: [Kpi; 11] = [
     Kpi {
         key: "good_per_hour",
         family: "productivity",
@@ -29,6 +38,7 @@ pub const KPIS: [Kpi; 10] = [
         unit: "parts/h",
         higher_is_better: true,
         value: |r| Some(r.line.good_per_hour),
+        undefined_when: "no output was measured",
     },
     Kpi {
         key: "good_per_labour_hour",
@@ -39,6 +49,7 @@ pub const KPIS: [Kpi; 10] = [
         value: |r| {
             (r.line.labour_hours > 0.0).then(|| r.line.good_parts as f64 / r.line.labour_hours)
         },
+        undefined_when: "it pays no labour (no operator pool)",
     },
     Kpi {
         key: "line_oee",
@@ -47,6 +58,7 @@ pub const KPIS: [Kpi; 10] = [
         unit: "%",
         higher_is_better: true,
         value: |r| r.line.line_oee.map(|v| v * 100.0),
+        undefined_when: "its pacing resource has no OEE (a transfer robot)",
     },
     Kpi {
         key: "scrap_rate",
@@ -55,6 +67,7 @@ pub const KPIS: [Kpi; 10] = [
         unit: "%",
         higher_is_better: false,
         value: |r| Some(r.line.scrap_ratio * 100.0),
+        undefined_when: "no part was finished",
     },
     Kpi {
         key: "first_pass_yield",
@@ -63,14 +76,25 @@ pub const KPIS: [Kpi; 10] = [
         unit: "%",
         higher_is_better: true,
         value: |r| r.line.first_pass_yield.map(|v| v * 100.0),
+        undefined_when: "no part was finished",
     },
     Kpi {
         key: "cost_per_good_part",
         family: "cost",
-        name: "cost per good part",
+        name: "cost per good part (running: labour, energy, scrap)",
         unit: "currency",
         higher_is_better: false,
         value: |r| r.line.cost_per_good_part,
+        undefined_when: "it made no good part",
+    },
+    Kpi {
+        key: "cost_per_good_part_with_capital",
+        family: "cost",
+        name: "cost per good part with capital",
+        unit: "currency",
+        higher_is_better: false,
+        value: |r| r.line.cost_per_good_part_with_capital,
+        undefined_when: "it made no good part",
     },
     Kpi {
         key: "energy_per_good_part",
@@ -79,6 +103,7 @@ pub const KPIS: [Kpi; 10] = [
         unit: "kWh",
         higher_is_better: false,
         value: |r| r.line.energy_kwh_per_good_part,
+        undefined_when: "it made no good part",
     },
     Kpi {
         key: "lead_time",
@@ -87,6 +112,7 @@ pub const KPIS: [Kpi; 10] = [
         unit: "min",
         higher_is_better: false,
         value: |r| r.line.lead_time_s.mean.map(|s| s / 60.0),
+        undefined_when: "no part left the line",
     },
     Kpi {
         key: "on_time_share",
@@ -95,6 +121,7 @@ pub const KPIS: [Kpi; 10] = [
         unit: "%",
         higher_is_better: true,
         value: |r| r.line.on_time_share.map(|v| v * 100.0),
+        undefined_when: "its parts have no due date (`due_in`)",
     },
     Kpi {
         key: "safety_exposure",
@@ -107,12 +134,15 @@ pub const KPIS: [Kpi; 10] = [
                 .safety_exposure_h
                 .map(|h| h / (r.observed_s / 3600.0).max(1e-9) * 168.0)
         },
+        undefined_when: "it has neither robots nor operator posts to walk from",
     },
 ];
 
 /// A KPI of one variant against the base.
 #[derive(Clone, Debug, Serialize)]
 pub struct KpiComparison {
+    /// The KPI's short name (`good_per_hour`).
+    pub key: &'static str,
     pub family: &'static str,
     pub kpi: &'static str,
     pub unit: &'static str,
@@ -120,16 +150,27 @@ pub struct KpiComparison {
     pub variant: Estimate,
     /// Mean and 95 % interval of the paired differences (variant − base).
     pub difference: Estimate,
+    /// The difference's unit: "pp" (percentage points) for a KPI in %.
+    pub difference_unit: &'static str,
+    /// The difference relative to the base's mean, in %.
+    pub relative_change: Option<f64>,
     /// The interval of the difference excludes zero.
     pub significant: bool,
-    /// "better", "worse" or "no significant change".
+    /// "better", "worse", "no significant change", "spare capacity" (line
+    /// OEE down while output holds) or "not comparable" (undefined in a scenario).
     pub verdict: &'static str,
+    /// What the verdict rests on, where it needs saying.
+    pub note: Option<String>,
 }
 
 /// One variant against the base.
 #[derive(Clone, Debug, Serialize)]
 pub struct VariantComparison {
     pub variant: String,
+    /// What changed most for the decision, in order: output, cost per good
+    /// part (with capital when there is an investment), then the other
+    /// significant changes by size.
+    pub headline: Vec<String>,
     pub kpis: Vec<KpiComparison>,
 }
 
@@ -161,6 +202,147 @@ pub fn paired_difference(base: &[Option<f64>], variant: &[Option<f64>]) -> Estim
 
 fn estimate(values: &[Option<f64>]) -> Estimate {
     Estimate::of(&values.iter().flatten().copied().collect::<Vec<_>>())
+}
+
+/// One KPI of the base and a variant, through the paired differences.
+fn compare_kpi(kpi: &Kpi, b: &[Option<f64>], v: &[Option<f64>]) -> KpiComparison {
+    let difference = paired_difference(b, v);
+    let (base, variant) = (estimate(b), estimate(v));
+    let significant = difference
+        .half_width
+        .is_some_and(|h| difference.mean.abs() > h);
+    let missing = match (base.n, variant.n) {
+        (0, 0) => Some(format!("undefined in both: {}", kpi.undefined_when)),
+        (0, _) => Some(format!("undefined in the base: {}", kpi.undefined_when)),
+        (_, 0) => Some(format!("undefined in the variant: {}", kpi.undefined_when)),
+        _ => None,
+    };
+    let verdict = match (
+        &missing,
+        significant,
+        (difference.mean > 0.0) == kpi.higher_is_better,
+    ) {
+        (Some(_), _, _) => "not comparable",
+        (None, false, _) => "no significant change",
+        (None, true, true) => "better",
+        (None, true, false) => "worse",
+    };
+    KpiComparison {
+        key: kpi.key,
+        family: kpi.family,
+        kpi: kpi.name,
+        unit: kpi.unit,
+        relative_change: (base.n > 0 && base.mean.abs() > 0.0 && difference.n > 0)
+            .then(|| difference.mean / base.mean.abs() * 100.0),
+        base,
+        variant,
+        difference,
+        difference_unit: kpi.difference_unit(),
+        significant,
+        verdict,
+        note: missing,
+    }
+}
+
+/// Line OEE is the OEE of the resource that paces the line. When it falls
+/// while output does not, that resource waits more: spare capacity, not a
+/// loss. When the pacing resource differs between the scenarios, the two
+/// figures are OEEs of different things: said.
+fn explain_line_oee(kpis: &mut [KpiComparison], base: &[RunResult], variant: &[RunResult]) {
+    let output_fell = kpis
+        .iter()
+        .find(|k| k.key == "good_per_hour")
+        .is_some_and(|k| k.significant && k.difference.mean < 0.0);
+    let pacing = |rs: &[RunResult]| {
+        let mut ids: Vec<&str> = rs
+            .iter()
+            .filter_map(|r| r.line.constraint.busiest.as_ref().map(|b| b.id.as_str()))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.join(", ")
+    };
+    let (pb, pv) = (pacing(base), pacing(variant));
+    let Some(k) = kpis.iter_mut().find(|k| k.key == "line_oee") else {
+        return;
+    };
+    if k.verdict != "worse" && pb == pv {
+        return;
+    }
+    let mut note = Vec::new();
+    if pb != pv {
+        note.push(format!(
+            "line OEE is the OEE of {pb} in the base and of {pv} in the variant"
+        ));
+    }
+    if k.verdict == "worse" && !output_fell {
+        k.verdict = "spare capacity";
+        note.push(
+            "the pacing resource waits more while output does not fall: spare capacity, not a loss"
+                .into(),
+        );
+    }
+    k.note = Some(note.join("; "));
+}
+
+/// The changes that matter most for the decision, in words.
+fn headline(kpis: &[KpiComparison], investment: bool) -> Vec<String> {
+    let by_key = |key: &str| kpis.iter().find(|k| k.key == key);
+    let line = |k: &KpiComparison| {
+        let rel = k
+            .relative_change
+            .filter(|_| k.unit != "%")
+            .map(|r| format!(" ({r:+.1} %)"))
+            .unwrap_or_default();
+        match k.verdict {
+            "not comparable" => format!("{}: {}", k.kpi, k.note.as_deref().unwrap_or("")),
+            "no significant change" => format!(
+                "{}: no significant change ({:+.2} ± {:.2} {})",
+                k.kpi,
+                k.difference.mean,
+                k.difference.half_width.unwrap_or(f64::NAN),
+                k.difference_unit
+            ),
+            v => format!(
+                "{} {v}: {:.2} → {:.2} {}, {:+.2} ± {:.2} {}{rel}{}",
+                k.kpi,
+                k.base.mean,
+                k.variant.mean,
+                k.unit,
+                k.difference.mean,
+                k.difference.half_width.unwrap_or(f64::NAN),
+                k.difference_unit,
+                k.note
+                    .as_ref()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default()
+            ),
+        }
+    };
+    let cost_key = if investment {
+        "cost_per_good_part_with_capital"
+    } else {
+        "cost_per_good_part"
+    };
+    let lead = ["good_per_hour", cost_key];
+    let mut out: Vec<String> = lead.iter().filter_map(|k| by_key(k)).map(line).collect();
+    let mut rest: Vec<&KpiComparison> = kpis
+        .iter()
+        .filter(|k| !lead.contains(&k.key) && k.significant && k.note.is_none())
+        .collect();
+    rest.sort_by(|a, b| {
+        let size = |k: &KpiComparison| k.relative_change.map_or(0.0, f64::abs);
+        size(b).total_cmp(&size(a))
+    });
+    out.extend(rest.into_iter().map(line));
+    out.extend(
+        kpis.iter()
+            .filter(|k| {
+                !lead.contains(&k.key) && k.note.is_some() && (k.base.n > 0 || k.variant.n > 0)
+            })
+            .map(line),
+    );
+    out
 }
 
 /// Splits replication-major job results into one list per scenario, keeping
@@ -212,34 +394,18 @@ pub fn compare(
     let variants = scenes[1..]
         .iter()
         .zip(&runs[1..])
-        .map(|(scene, vr)| VariantComparison {
-            variant: scene.name.clone(),
-            kpis: KPIS
+        .map(|(scene, vr)| {
+            let kpis: Vec<KpiComparison> = KPIS
                 .iter()
-                .map(|kpi| {
-                    let (b, v) = (values(&runs[0], kpi), values(vr, kpi));
-                    let difference = paired_difference(&b, &v);
-                    let significant = difference
-                        .half_width
-                        .is_some_and(|h| difference.mean.abs() > h);
-                    let verdict =
-                        match (significant, (difference.mean > 0.0) == kpi.higher_is_better) {
-                            (false, _) => "no significant change",
-                            (true, true) => "better",
-                            (true, false) => "worse",
-                        };
-                    KpiComparison {
-                        family: kpi.family,
-                        kpi: kpi.name,
-                        unit: kpi.unit,
-                        base: estimate(&b),
-                        variant: estimate(&v),
-                        difference,
-                        significant,
-                        verdict,
-                    }
-                })
-                .collect(),
+                .map(|kpi| compare_kpi(kpi, &values(&runs[0], kpi), &values(vr, kpi)))
+                .collect();
+            let mut kpis = kpis;
+            explain_line_oee(&mut kpis, &runs[0], vr);
+            VariantComparison {
+                variant: scene.name.clone(),
+                headline: headline(&kpis, scene.investment.is_some()),
+                kpis,
+            }
         })
         .collect();
     let replications = runs[0].len() as u32;

@@ -6,12 +6,14 @@
 //! finished is still returned.
 
 mod compare;
+mod relief;
 mod summary;
 mod sweep;
 
 pub use compare::{
     Comparison, KPIS, Kpi, KpiComparison, VariantComparison, compare, paired_difference,
 };
+pub use relief::{RELIEF, Relief, ReliefExperiment, relieve_each, relieved};
 pub use summary::{LineSummary, PoolSummary, StationSummary, StoreSummary, Summary};
 pub use sweep::{Axis, Best, PointKpi, Sweep, SweepPoint, grid, kpi_by_key, plain, sweep};
 
@@ -95,6 +97,18 @@ pub fn prices(scene: &Scene) -> Prices {
         .map_or_else(Prices::default, |e| Prices {
             energy_per_kwh: e.energy_per_kwh,
             scrap_cost: e.scrap_cost,
+            capital_per_s: match (&scene.investment, e.discount_rate, e.weeks_per_year) {
+                (Some(inv), Some(rate), Some(weeks)) if weeks > 0.0 => {
+                    crate::economics::finance::equivalent_annual_cost(
+                        inv.gross() - inv.subsidy_amount(),
+                        inv.residual_value,
+                        inv.maintenance_per_year,
+                        rate,
+                        inv.life_years,
+                    ) / (weeks * 168.0 * 3600.0)
+                }
+                _ => 0.0,
+            },
         })
 }
 

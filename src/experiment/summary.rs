@@ -1,5 +1,6 @@
 //! The summary of many replications: every figure as mean ± 95 % interval.
 
+use crate::kpi::reliability::{self, Pooled};
 use crate::kpi::{Estimate, Histogram, RunResult, Series, StationResult, StoreResult};
 use crate::scene::Scene;
 use crate::sim::State;
@@ -22,9 +23,18 @@ pub struct LineSummary {
     pub good_per_hour: Estimate,
     pub good_parts: Estimate,
     pub line_oee: Estimate,
-    /// The bottleneck found most often, and in what share of replications.
+    /// The bottleneck found most often (`None` when the line was
+    /// demand-limited most often), and in what share of replications.
     pub bottleneck: Option<String>,
     pub bottleneck_share: f64,
+    /// "station" or "operators".
+    pub bottleneck_resource: Option<&'static str>,
+    /// The bottleneck's utilisation (busy share of the time it could work).
+    pub bottleneck_utilisation: Estimate,
+    /// Share of replications in which output followed demand (no bottleneck).
+    pub demand_limited_share: f64,
+    /// The busiest resource found most often, demand-limited or not.
+    pub busiest: Option<String>,
     pub wip: Estimate,
     pub lead_time_mean_s: Estimate,
     pub lead_time_p50_s: Estimate,
@@ -60,11 +70,15 @@ pub struct StationSummary {
     pub produced: Estimate,
     pub scrapped: Estimate,
     pub failures: Estimate,
-    pub mtbf_s: Estimate,
-    pub mttr_s: Estimate,
+    /// Pooled over replications: Σ run time / Σ failures, chi-square interval.
+    pub mtbf_s: Pooled,
+    /// Pooled over replications: Σ down time / Σ failures.
+    pub mttr_s: Pooled,
     pub setups: Estimate,
     pub energy_kwh: Estimate,
     pub mean_active_period_s: Estimate,
+    /// Busy (working, setup, failed) share of the on-shift time.
+    pub utilisation: Estimate,
 }
 
 /// A buffer or conveyor over replications.
@@ -86,6 +100,8 @@ pub struct PoolSummary {
     pub utilisation: Estimate,
     pub paid_hours: Estimate,
     pub labour_cost: Estimate,
+    /// Share of paid operator-time spent on ideal-speed work on good parts.
+    pub oee: Estimate,
 }
 
 /// What a run reports: the scene, the settings and every figure.
@@ -123,19 +139,45 @@ impl Summary {
     /// Summarises replications, keeping them without a copy.
     pub fn from_runs(scene: &Scene, runs: Vec<RunResult>) -> Self {
         let results = runs.as_slice();
-        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-        for r in results {
-            if let Some(b) = &r.line.bottleneck {
-                *counts.entry(b.as_str()).or_default() += 1;
-            }
-        }
-        let top = counts.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)));
+        let n_reps = results.len() as f64;
+        // The verdict found most often; `None` stands for demand-limited.
+        let top = most_often(results.iter().map(|r| r.line.bottleneck.as_deref()));
+        let busiest = most_often(
+            results
+                .iter()
+                .map(|r| r.line.constraint.busiest.as_ref().map(|b| b.id.as_str())),
+        );
+        let bottleneck = top.and_then(|(id, _)| id.map(str::to_string));
+        let resource_of = |id: &str| {
+            results.iter().find_map(|r| {
+                r.line
+                    .constraint
+                    .busiest
+                    .as_ref()
+                    .filter(|b| b.id == id)
+                    .map(|b| b.resource)
+            })
+        };
+        let demand_limited = results
+            .iter()
+            .filter(|r| r.line.constraint.demand_limited)
+            .count();
         let line = LineSummary {
             good_per_hour: est(results, |r| Some(r.line.good_per_hour)),
             good_parts: est(results, |r| Some(r.line.good_parts as f64)),
             line_oee: est(results, |r| r.line.line_oee),
-            bottleneck: top.map(|(id, _)| id.to_string()),
-            bottleneck_share: top.map_or(0.0, |(_, n)| *n as f64 / results.len() as f64),
+            bottleneck_share: match (&bottleneck, top) {
+                (Some(_), Some((_, k))) => k as f64 / n_reps,
+                _ => 0.0,
+            },
+            bottleneck_resource: bottleneck.as_deref().and_then(resource_of),
+            bottleneck_utilisation: match &bottleneck {
+                Some(id) => est(results, |r| utilisation_of(r, id)),
+                None => Estimate::of(&[]),
+            },
+            demand_limited_share: demand_limited as f64 / n_reps,
+            busiest: busiest.and_then(|(id, _)| id.map(str::to_string)),
+            bottleneck,
             wip: est(results, |r| Some(r.line.wip)),
             lead_time_mean_s: est(results, |r| r.line.lead_time_s.mean),
             lead_time_p50_s: est(results, |r| r.line.lead_time_s.p50),
@@ -182,11 +224,22 @@ impl Summary {
                     produced: st(&|x| Some(x.produced as f64)),
                     scrapped: st(&|x| Some(x.scrapped as f64)),
                     failures: st(&|x| Some(x.failures as f64)),
-                    mtbf_s: st(&|x| x.mtbf_s),
-                    mttr_s: st(&|x| x.mttr_s),
+                    mtbf_s: reliability::mtbf(
+                        &results
+                            .iter()
+                            .map(|r| (r.stations[i].run_time_s, r.stations[i].failures))
+                            .collect::<Vec<_>>(),
+                    ),
+                    mttr_s: reliability::mttr(
+                        &results
+                            .iter()
+                            .map(|r| (r.stations[i].down_time_s, r.stations[i].failures))
+                            .collect::<Vec<_>>(),
+                    ),
                     setups: st(&|x| Some(x.setups as f64)),
                     energy_kwh: st(&|x| Some(x.energy_kwh)),
                     mean_active_period_s: st(&|x| x.mean_active_period_s),
+                    utilisation: st(&|x| x.utilisation),
                 }
             })
             .collect();
@@ -217,9 +270,10 @@ impl Summary {
                 utilisation: est(results, |r| r.operators[i].utilisation),
                 paid_hours: est(results, |r| Some(r.operators[i].paid_hours)),
                 labour_cost: est(results, |r| Some(r.operators[i].labour_cost)),
+                oee: est(results, |r| r.operators[i].oee),
             })
             .collect();
-        let n = results.len() as f64;
+        let n = n_reps;
         let len = results
             .iter()
             .map(|r| r.series.t_s.len())
@@ -262,4 +316,31 @@ impl Summary {
         };
         Summary { runs, ..summary }
     }
+}
+
+/// The value seen most often and how often (ties: the first in sorted order).
+fn most_often<'a>(
+    values: impl Iterator<Item = Option<&'a str>>,
+) -> Option<(Option<&'a str>, usize)> {
+    let mut counts: BTreeMap<Option<&str>, usize> = BTreeMap::new();
+    for v in values {
+        *counts.entry(v).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+}
+
+/// The utilisation of the resource `id` (station or operator pool) in one replication.
+fn utilisation_of(r: &RunResult, id: &str) -> Option<f64> {
+    r.stations
+        .iter()
+        .find(|s| s.id == id)
+        .and_then(|s| s.utilisation)
+        .or_else(|| {
+            r.operators
+                .iter()
+                .find(|p| p.id == id)
+                .and_then(|p| p.utilisation)
+        })
 }

@@ -3,11 +3,16 @@
 //!
 //! Station figures follow ISO 22400-2 (see `docs/json-schema.md`): availability =
 //! APT / PBT, effectiveness = PRI × PQ / APT, quality = GQ / PQ, OEE their
-//! product. The bottleneck is the station with the longest average active
-//! period (Roser, Nakano & Tanaka 2001).
+//! product. The bottleneck is the busiest resource, station or operator
+//! pool, unless the line is demand-limited ([`bottleneck`]); line OEE is
+//! the bottleneck's OEE.
 
+pub mod bottleneck;
+pub mod reliability;
 mod stats;
 
+pub use bottleneck::{Busiest, Constraint};
+pub use reliability::Pooled;
 pub use stats::{Estimate, Histogram, t_975};
 
 use crate::sim::{Engine, NodeKind, State, StationKind};
@@ -39,9 +44,16 @@ pub struct LineResult {
     pub lead_time_s: LeadTime,
     pub energy_kwh: f64,
     pub energy_kwh_per_good_part: Option<f64>,
-    /// OEE of the bottleneck station, which paces the line.
+    /// OEE of the resource that paces the line: the bottleneck, or the
+    /// busiest resource when the line is demand-limited.
     pub line_oee: Option<f64>,
+    /// The bottleneck's id; `None` when the line is demand-limited.
     pub bottleneck: Option<String>,
+    /// The busiest resource and whether output followed demand instead.
+    pub constraint: Constraint,
+    /// The largest share of the window a source held an arrived part back
+    /// (`None` with a saturated source).
+    pub demand_held_back: Option<f64>,
     /// Little's law: WIP against throughput × mean lead time.
     pub littles_law: LittlesLaw,
     /// Share of parts with a due date that left by it.
@@ -49,6 +61,9 @@ pub struct LineResult {
     pub labour_hours: f64,
     pub labour_cost: f64,
     pub cost_per_good_part: Option<f64>,
+    /// Cost per good part with the investment's equivalent annual cost
+    /// (capital over its life at the discount rate, maintenance) added.
+    pub cost_per_good_part_with_capital: Option<f64>,
     /// Person-hours operators spent inside unfenced robot envelopes on their
     /// walking paths, in the window (trips × time inside × the robot's
     /// working share); `None` when the scene has neither robots nor paths.
@@ -92,6 +107,14 @@ pub struct StationResult {
     pub energy_kwh: f64,
     /// Mean length of uninterrupted active (working, setup, failed) periods.
     pub mean_active_period_s: Option<f64>,
+    /// Busy (working, setup, failed) share of the on-shift time.
+    pub utilisation: Option<f64>,
+    /// Time with at least one server working: the failure clock, for MTBF.
+    pub run_time_s: f64,
+    /// Time the station was failed (on shift), for MTTR.
+    pub down_time_s: f64,
+    /// The operator pool it needs, if any.
+    pub operator: Option<String>,
 }
 
 /// State shares, named as in the output.
@@ -155,6 +178,10 @@ pub struct PoolResult {
     pub paid_hours: f64,
     pub busy_hours: f64,
     pub labour_cost: f64,
+    /// The pool's OEE: the share of paid operator-time spent on ideal-speed
+    /// work on good parts (Σ over the stations it serves of ideal run time ×
+    /// quality, over paid operator-time). Line OEE when the pool is the bottleneck.
+    pub oee: Option<f64>,
 }
 
 /// Throughput and WIP over time (for charts).
@@ -198,6 +225,9 @@ pub struct RunResult {
 pub struct Prices {
     pub energy_per_kwh: f64,
     pub scrap_cost: f64,
+    /// The scene's investment as a cost per calendar second: its equivalent
+    /// annual cost spread over the production year (0 without an investment).
+    pub capital_per_s: f64,
 }
 
 fn ratio(a: f64, b: f64) -> Option<f64> {
@@ -212,10 +242,14 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
     let end = engine.now;
     let mut stations = Vec::new();
     let mut stores = Vec::new();
-    // (mean active period, active share, index) of the best candidate so far.
-    let mut bottleneck: Option<(f64, f64, usize)> = None;
+    // Ideal run time × quality of the stations each pool serves (pool OEE).
+    let mut pool_productive = vec![0.0; engine.pools.len()];
+    let mut held_back = Some(0.0_f64);
+    // Sources that held parts back (saturated ones always do): where the
+    // blocking chains start.
+    let mut held_sources = Vec::new();
     let mut energy_total = 0.0;
-    for node in &mut engine.nodes {
+    for (index, node) in engine.nodes.iter_mut().enumerate() {
         match &mut node.kind {
             NodeKind::Station(st) => {
                 st.close_open_period(end);
@@ -254,20 +288,10 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
                 };
                 let n_fail = st.failures_count as f64;
                 let mean_active = ratio(st.active_sum, st.active_count as f64);
-                if let Some(m) = mean_active {
-                    // Ties (e.g. both active through the whole window) go to
-                    // the station active for the larger share of the time.
-                    let share = shares[State::Working as usize]
-                        + shares[State::Setup as usize]
-                        + shares[State::Failed as usize];
-                    let better = bottleneck.is_none_or(|(b, bs, _)| {
-                        m > b * (1.0 + 1e-9) || (m >= b * (1.0 - 1e-9) && share > bs)
-                    });
-                    if better {
-                        bottleneck = Some((m, share, stations.len()));
-                    }
+                if let (Some(pool), Some(q)) = (st.operator, quality) {
+                    pool_productive[pool as usize] += st.ideal_time * q;
                 }
-                stations.push(StationResult {
+                let mut result = StationResult {
                     id: node.id.clone(),
                     kind: match st.kind {
                         StationKind::Machine => "machine",
@@ -296,7 +320,13 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
                     },
                     energy_kwh: energy,
                     mean_active_period_s: mean_active,
-                });
+                    utilisation: None,
+                    run_time_s: st.run_time,
+                    down_time_s: t[State::Failed as usize] / f64::from(c),
+                    operator: st.operator.map(|p| engine.pools[p as usize].id.clone()),
+                };
+                result.utilisation = bottleneck::station_utilisation(&result);
+                stations.push(result);
             }
             NodeKind::Buffer(b) => stores.push(StoreResult {
                 id: node.id.clone(),
@@ -316,19 +346,41 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
                 entered: cv.content.entered,
                 mean_transit_s: ratio(cv.transit_sum, cv.delivered as f64),
             }),
+            NodeKind::Source(src) => {
+                let share = if src.saturated() {
+                    None
+                } else {
+                    // A part still held at the end counts up to now.
+                    let open = if src.pending == crate::sim::part::NO_PART {
+                        0.0
+                    } else {
+                        end - engine.parts[src.pending].entered.max(engine.stats_start)
+                    };
+                    Some(ratio(src.blocked_s + open, observed).unwrap_or(0.0))
+                };
+                if share.is_none_or(|s| s >= bottleneck::HELD_BACK) {
+                    held_sources.push(index);
+                }
+                held_back = held_back.zip(share).map(|(h, s)| h.max(s));
+            }
             _ => {}
         }
     }
     let operators: Vec<PoolResult> = engine
         .pools
         .iter()
-        .map(|p| PoolResult {
+        .zip(&pool_productive)
+        .map(|(p, productive)| PoolResult {
             id: p.id.clone(),
             count: p.count,
             utilisation: ratio(p.busy_area, p.paid_area),
             paid_hours: p.paid_area / 3600.0,
             busy_hours: p.busy_area / 3600.0,
             labour_cost: p.paid_area / 3600.0 * p.wage_per_hour,
+            // Ideal run time counts each job at its mean cycle: jobs drawn
+            // shorter than the mean could push it past the busy share.
+            oee: ratio(*productive, p.paid_area)
+                .map(|v| v.min(ratio(p.busy_area, p.paid_area).unwrap_or(0.0))),
         })
         .collect();
 
@@ -356,9 +408,14 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
         time_in_system_s: w,
         relative_gap: ratio((wip - throughput_per_s * w).abs(), wip),
     };
-    let bottleneck_station = bottleneck.map(|(_, _, i)| &stations[i]);
-    // The line runs at the pace of its constraint: line OEE is the bottleneck's OEE.
-    let line_oee = bottleneck_station.and_then(|b| b.oee);
+    let chain = bottleneck::blocking_chain(&hops(engine, &stations, &stores), &held_sources);
+    let constraint = bottleneck::find(&stations, &operators, held_back, &chain);
+    // The line runs at the pace of its constraint: line OEE is the
+    // bottleneck's OEE (the busiest resource's when demand-limited).
+    let line_oee = constraint.busiest.as_ref().and_then(|b| match b.resource {
+        "operators" => operators.iter().find(|p| p.id == b.id).and_then(|p| p.oee),
+        _ => stations.iter().find(|s| s.id == b.id).and_then(|s| s.oee),
+    });
     let (mut due, mut on_time) = (0, 0);
     for node in &engine.nodes {
         if let NodeKind::Sink(s) = &node.kind {
@@ -413,12 +470,15 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
         energy_kwh: energy_total,
         energy_kwh_per_good_part: ratio(energy_total, good as f64),
         line_oee,
-        bottleneck: bottleneck_station.map(|b| b.id.clone()),
+        bottleneck: constraint.bottleneck().map(|b| b.id.clone()),
+        constraint,
+        demand_held_back: held_back,
         littles_law,
         on_time_share: ratio(on_time as f64, due as f64),
         labour_hours,
         labour_cost,
         cost_per_good_part: ratio(cost, good as f64),
+        cost_per_good_part_with_capital: ratio(cost + prices.capital_per_s * observed, good as f64),
         safety_exposure_h,
     };
 
@@ -451,6 +511,48 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
         },
         lead_times: line.lead_time.clone(),
     })
+}
+
+/// The flow graph as the blocking-chain walk sees it (one hop per node).
+fn hops(
+    engine: &Engine,
+    stations: &[StationResult],
+    stores: &[StoreResult],
+) -> Vec<bottleneck::Hop> {
+    let (mut station, mut store) = (0, 0);
+    engine
+        .nodes
+        .iter()
+        .map(|node| {
+            let next = node
+                .out
+                .iter()
+                .flat_map(|e| std::iter::once(e.to).chain(e.via))
+                .map(|n| n as usize)
+                .collect();
+            let (station, passes_on) = match &node.kind {
+                NodeKind::Station(_) => {
+                    let st = &stations[station];
+                    station += 1;
+                    let on_shift = 1.0 - st.states.off_shift;
+                    let blocked = st.states.blocked / on_shift.max(1e-12);
+                    (Some(station - 1), blocked >= bottleneck::HELD_BACK)
+                }
+                NodeKind::Buffer(_) | NodeKind::Conveyor(_) => {
+                    let s = &stores[store];
+                    store += 1;
+                    (None, s.max_content >= s.capacity)
+                }
+                NodeKind::Source(_) => (None, true),
+                NodeKind::Sink(_) => (None, false),
+            };
+            bottleneck::Hop {
+                station,
+                passes_on,
+                next,
+            }
+        })
+        .collect()
 }
 
 /// Conservation of parts and of time; violations are engine bugs.

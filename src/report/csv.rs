@@ -150,6 +150,11 @@ pub fn write_csv(summary: &Summary, dir: &Path) -> std::io::Result<()> {
         "bottleneck,id,{},,,",
         field(l.bottleneck.as_deref().unwrap_or(""))
     );
+    let _ = writeln!(
+        t,
+        "demand_limited_share,ratio,{},,,",
+        num(l.demand_limited_share)
+    );
     write(dir, "line.csv", &t)?;
 
     let mut t = String::from("id,kind,capacity");
@@ -168,16 +173,18 @@ pub fn write_csv(summary: &Summary, dir: &Path) -> std::io::Result<()> {
         "produced",
         "scrapped",
         "failures",
-        "mtbf_s",
-        "mttr_s",
         "setups",
         "energy_kwh",
         "mean_active_period_s",
+        "utilisation",
     ];
     for m in metrics {
         let _ = write!(t, ",{m},{m}_ci95");
     }
-    t.push('\n');
+    // Pooled over replications, with an asymmetric interval.
+    t.push_str(
+        ",failures_total,run_time_s,mtbf_s,mtbf_low_s,mtbf_high_s,mttr_s,mttr_low_s,mttr_high_s\n",
+    );
     for s in &summary.stations {
         let _ = write!(t, "{},{},{}", field(&s.id), s.kind, s.capacity);
         let values = [
@@ -195,11 +202,10 @@ pub fn write_csv(summary: &Summary, dir: &Path) -> std::io::Result<()> {
             &s.produced,
             &s.scrapped,
             &s.failures,
-            &s.mtbf_s,
-            &s.mttr_s,
             &s.setups,
             &s.energy_kwh,
             &s.mean_active_period_s,
+            &s.utilisation,
         ];
         for e in values {
             let _ = write!(
@@ -209,7 +215,19 @@ pub fn write_csv(summary: &Summary, dir: &Path) -> std::io::Result<()> {
                 e.half_width.map(num).unwrap_or_default()
             );
         }
-        t.push('\n');
+        let opt = |v: Option<f64>| v.map(num).unwrap_or_default();
+        let _ = writeln!(
+            t,
+            ",{},{},{},{},{},{},{},{}",
+            s.mtbf_s.failures,
+            num(s.mtbf_s.exposure_s),
+            opt(s.mtbf_s.mean),
+            opt(s.mtbf_s.low),
+            opt(s.mtbf_s.high),
+            opt(s.mttr_s.mean),
+            opt(s.mttr_s.low),
+            opt(s.mttr_s.high)
+        );
     }
     write(dir, "stations.csv", &t)?;
 
@@ -313,22 +331,30 @@ pub fn write_events(
     out.flush()
 }
 
-/// One row per variant and figure: mean and 95 % interval.
+/// One row per variant and figure: mean and 95 % interval of the mean;
+/// payback, NPV and IRR also as their 10th, 50th and 90th percentiles over
+/// the replications (rows `…_p10`, `…_median`, `…_p90`, value in `mean`).
 pub fn business_case_csv(cases: &[BusinessCase]) -> String {
     let mut t =
         String::from("variant,figure,unit,mean,ci95_low,ci95_high,undefined_replications\n");
+    let row = |t: &mut String,
+               c: &BusinessCase,
+               name: &str,
+               unit: &str,
+               e: Option<&Estimate>,
+               undefined: u32| {
+        let (m, lo, hi) = e.map_or((String::new(), String::new(), String::new()), |e| {
+            (num(e.mean), num(e.low()), num(e.high()))
+        });
+        let _ = writeln!(
+            t,
+            "{},{name},{},{m},{lo},{hi},{undefined}",
+            field(&c.variant),
+            field(unit)
+        );
+    };
     for c in cases {
         let cur = c.assumptions.currency.as_str();
-        let mut row = |name: &str, unit: &str, e: Option<&Estimate>, undefined: u32| {
-            let (m, lo, hi) = e.map_or((String::new(), String::new(), String::new()), |e| {
-                (num(e.mean), num(e.low()), num(e.high()))
-            });
-            t.push_str(&format!(
-                "{},{name},{},{m},{lo},{hi},{undefined}\n",
-                field(&c.variant),
-                field(unit)
-            ));
-        };
         let i = &c.investment;
         for (name, v) in [
             ("gross_investment", i.gross),
@@ -340,35 +366,43 @@ pub fn business_case_csv(cases: &[BusinessCase]) -> String {
                 half_width: None,
                 n: 1,
             };
-            row(name, cur, Some(&e), 0);
+            row(&mut t, c, name, cur, Some(&e), 0);
         }
         let y = &c.yearly;
-        row(
-            "extra_good_parts_per_year",
-            "parts",
-            Some(&y.extra_good_parts),
-            0,
-        );
-        row("labour_saving_per_year", cur, Some(&y.labour_saving), 0);
-        row("energy_saving_per_year", cur, Some(&y.energy_saving), 0);
-        row("scrap_saving_per_year", cur, Some(&y.scrap_saving), 0);
-        row("margin_gain_per_year", cur, Some(&y.margin_gain), 0);
-        row("net_cash_flow_per_year", cur, Some(&y.net_cash_flow), 0);
-        row("npv", cur, Some(&c.npv), 0);
-        row("npv_without_subsidy", cur, Some(&c.npv_without_subsidy), 0);
-        row("irr", "%", c.irr.estimate.as_ref(), c.irr.undefined);
-        row(
-            "payback",
-            "years",
-            c.payback_years.estimate.as_ref(),
-            c.payback_years.undefined,
-        );
-        row(
-            "payback_without_subsidy",
-            "years",
-            c.payback_without_subsidy_years.estimate.as_ref(),
-            c.payback_without_subsidy_years.undefined,
-        );
+        for (name, unit, e) in [
+            ("extra_good_parts_per_year", "parts", &y.extra_good_parts),
+            ("labour_saving_per_year", cur, &y.labour_saving),
+            ("energy_saving_per_year", cur, &y.energy_saving),
+            ("scrap_saving_per_year", cur, &y.scrap_saving),
+            ("margin_gain_per_year", cur, &y.margin_gain),
+            ("net_cash_flow_per_year", cur, &y.net_cash_flow),
+        ] {
+            row(&mut t, c, name, unit, Some(e), 0);
+        }
+        for (name, unit, o) in [
+            ("npv", cur, &c.npv),
+            ("npv_without_subsidy", cur, &c.npv_without_subsidy),
+            ("irr", "%", &c.irr),
+            ("irr_without_subsidy", "%", &c.irr_without_subsidy),
+            ("payback", "years", &c.payback_years),
+            (
+                "payback_without_subsidy",
+                "years",
+                &c.payback_without_subsidy_years,
+            ),
+        ] {
+            row(&mut t, c, name, unit, o.mean.as_ref(), o.undefined);
+            for (q, v) in [("p10", o.p10), ("median", o.median), ("p90", o.p90)] {
+                let _ = writeln!(
+                    t,
+                    "{},{name}_{q},{},{},,,{}",
+                    field(&c.variant),
+                    field(unit),
+                    v.map(num).unwrap_or_default(),
+                    o.undefined
+                );
+            }
+        }
     }
     t
 }

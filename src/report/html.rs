@@ -5,8 +5,9 @@
 
 use super::chart::{STATE_COLOURS, escape, state_chart};
 use super::plots::{self, SERIES_COLOURS, TornadoRow, WhiskerRow};
-use crate::economics::{BusinessCase, Partial};
-use crate::experiment::{Comparison, KPIS, Summary, Sweep};
+use super::words;
+use crate::economics::BusinessCase;
+use crate::experiment::{Comparison, KPIS, ReliefExperiment, Summary, Sweep};
 use crate::kpi::Estimate;
 use std::fmt::Write;
 
@@ -24,6 +25,18 @@ fn page(title: &str, subtitle: &str, body: &str) -> String {
         env!("CARGO_PKG_VERSION"),
         t = escape(title),
     )
+}
+
+/// A pooled reliability figure with its 95 % interval, e.g. "118.2 (61.5–247.8)".
+fn pooled(p: &crate::kpi::Pooled, scale: f64) -> String {
+    match (p.mean, p.low, p.high) {
+        (Some(m), Some(lo), Some(hi)) => {
+            format!("{:.1} ({:.1}–{:.1})", m * scale, lo * scale, hi * scale)
+        }
+        (Some(m), _, _) => format!("{:.1}", m * scale),
+        (None, Some(lo), _) => format!("> {:.1}", lo * scale),
+        _ => "–".into(),
+    }
 }
 
 /// "12.3 ± 0.4", or "–" when undefined.
@@ -121,13 +134,28 @@ fn run_sentences(s: &Summary) -> String {
         let _ = write!(t, " at a line OEE of {} %", pm(&l.line_oee, 100.0, 1));
     }
     t.push('.');
+    if l.bottleneck.is_none() && l.demand_limited_share > 0.0 {
+        let _ = write!(
+            t,
+            " No resource limits the output: the line is <b>demand-limited</b> (in {:.0} % of the replications), it makes what arrives; more capacity would shorten waits, not raise output.",
+            l.demand_limited_share * 100.0
+        );
+    }
     if let Some(b) = &l.bottleneck {
         let _ = write!(
             t,
-            " The bottleneck is <b>{}</b> (in {:.0} % of the replications)",
+            " The bottleneck is <b>{}</b> (busy {} % of the time it could work; the bottleneck in {:.0} % of the replications)",
             escape(b),
+            pm(&l.bottleneck_utilisation, 100.0, 1),
             l.bottleneck_share * 100.0
         );
+        if let Some(p) = s.operators.iter().find(|x| &x.id == b) {
+            let _ = write!(
+                t,
+                ": the operators, not a machine, limit output; they are busy {} % of their paid time",
+                pm(&p.utilisation, 100.0, 1)
+            );
+        }
         if let Some(st) = s.stations.iter().find(|x| &x.id == b) {
             let share = |k: &str| st.states.get(k).map_or(0.0, |e| e.mean) * 100.0;
             let _ = write!(
@@ -245,8 +273,8 @@ fn run_body(s: &Summary, out: &mut String) {
                 pm(&st.effectiveness, 100.0, 1),
                 pm(&st.quality, 100.0, 1),
                 pm(&st.oee, 100.0, 1),
-                pm(&st.mtbf_s, 1.0 / 3600.0, 1),
-                pm(&st.mttr_s, 1.0 / 60.0, 1),
+                pooled(&st.mtbf_s, 1.0 / 3600.0),
+                pooled(&st.mttr_s, 1.0 / 60.0),
                 pm(&st.energy_kwh, 1.0, 1),
             ]);
             r
@@ -259,8 +287,8 @@ fn run_body(s: &Summary, out: &mut String) {
         "effectiveness %",
         "quality %",
         "OEE %",
-        "MTBF h",
-        "MTTR min",
+        "MTBF h (95 % interval)",
+        "MTTR min (95 % interval)",
         "energy kWh",
     ]);
     out.push_str("<p class=\"note\">State columns: share of time in %.</p>\n");
@@ -355,53 +383,16 @@ pub fn compare_report(c: &Comparison, cases: &[BusinessCase]) -> String {
     let mut b = String::new();
     b.push_str("<h2>In short</h2>\n<div class=\"summary\">\n");
     for v in &c.variants {
-        let changes: Vec<String> = v
-            .kpis
-            .iter()
-            .filter(|k| k.significant)
-            .map(|k| {
-                format!(
-                    "<span class=\"{}\">{} {} by {} {}</span>",
-                    k.verdict,
-                    escape(k.kpi),
-                    if k.difference.mean > 0.0 {
-                        "up"
-                    } else {
-                        "down"
-                    },
-                    pm(
-                        &Estimate {
-                            mean: k.difference.mean.abs(),
-                            ..k.difference
-                        },
-                        1.0,
-                        2
-                    ),
-                    escape(k.unit)
-                )
-            })
-            .collect();
-        let _ = write!(
+        let _ = writeln!(
             b,
-            "<p><b>{}</b> against <b>{}</b>: ",
+            "<p><b>{}</b> against <b>{}</b>, what changed most for the decision:</p>\n<ul>",
             escape(&v.variant),
             escape(&c.base)
         );
-        if changes.is_empty() {
-            b.push_str("no KPI changes by more than the noise of the simulation.");
-        } else {
-            let _ = write!(b, "{}.", changes.join("; "));
+        for h in &v.headline {
+            let _ = writeln!(b, "<li>{}</li>", escape(h));
         }
-        let same: Vec<&str> = v
-            .kpis
-            .iter()
-            .filter(|k| !k.significant && k.difference.n > 0)
-            .map(|k| k.kpi)
-            .collect();
-        if !same.is_empty() {
-            let _ = write!(b, " No significant change in {}.", escape(&same.join(", ")));
-        }
-        b.push_str("</p>\n");
+        b.push_str("</ul>\n");
     }
     for case in cases {
         let _ = writeln!(b, "<p>{}</p>", case_sentence(case));
@@ -441,10 +432,16 @@ pub fn compare_report(c: &Comparison, cases: &[BusinessCase]) -> String {
             for v in &c.variants {
                 let k = &v.kpis[i];
                 r.push(pm(&k.variant, 1.0, 2));
-                r.push(pm(&k.difference, 1.0, 2));
                 r.push(format!(
-                    "<span class=\"{}\">{}</span>",
-                    k.verdict, k.verdict
+                    "{} {}",
+                    pm(&k.difference, 1.0, 2),
+                    escape(k.difference_unit)
+                ));
+                r.push(format!(
+                    "<span class=\"{}\" title=\"{}\">{}</span>",
+                    k.verdict.replace(' ', "-"),
+                    escape(k.note.as_deref().unwrap_or("")),
+                    k.verdict
                 ));
             }
             r
@@ -546,43 +543,27 @@ pub fn compare_report(c: &Comparison, cases: &[BusinessCase]) -> String {
     )
 }
 
-fn partial_text(p: &Partial, unit: &str, digits: usize) -> String {
-    let mut t = p
-        .estimate
-        .as_ref()
-        .map_or("–".into(), |e| format!("{} {unit}", pm(e, 1.0, digits)));
-    if let Some(n) = &p.note {
-        let _ = write!(t, " <span class=\"note\">({})</span>", escape(n));
-    }
-    t
-}
-
 fn case_sentence(c: &BusinessCase) -> String {
     let cur = &c.assumptions.currency;
-    let payback = c
-        .payback_years
-        .estimate
-        .as_ref()
-        .map_or("does not pay back within its life".to_string(), |e| {
-            format!("pays back in <b>{} years</b>", pm(e, 1.0, 1))
-        });
-    let without = c
-        .payback_without_subsidy_years
-        .estimate
-        .as_ref()
-        .map_or("not within its life".to_string(), |e| {
-            format!("{} years", pm(e, 1.0, 1))
-        });
+    let subsidy = if c.investment.subsidy > 0.0 {
+        format!(
+            "; the subsidy covers {} {cur}, leaving {} {cur}",
+            grouped(c.investment.subsidy),
+            grouped(c.investment.net)
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "<b>{}</b> costs {} {cur}; the subsidy covers {} {cur}, leaving {} {cur}. It earns {} a year and {payback} (without the subsidy: {without}). Over {} years at {:.1} % its NPV is {}.",
+        "<b>{}</b> {} costs {} {cur}{subsidy}. It earns {} a year (mean, 95 % interval of the mean) and {}. Over {} years at {:.1} % its NPV has a {}.",
+        escape(&words::case_answer(c)),
         escape(&c.variant),
         grouped(c.investment.gross),
-        grouped(c.investment.subsidy),
-        grouped(c.investment.net),
         money_pm(&c.yearly.net_cash_flow, cur),
+        escape(&words::payback(&c.payback_years, c.investment.life_years)),
         c.investment.life_years,
         c.assumptions.discount_rate * 100.0,
-        money_pm(&c.npv, cur),
+        escape(&words::npv(&c.npv, c.npv_positive_share, cur)),
         cur = escape(cur),
     )
 }
@@ -615,11 +596,13 @@ fn business_case_section(c: &BusinessCase, b: &mut String) {
         ),
         _ => "subsidy".into(),
     };
-    rows.push(vec![rule, format!("−{}", grouped(c.investment.subsidy))]);
-    rows.push(vec![
-        "<b>net investment</b>".into(),
-        format!("<b>{}</b>", grouped(c.investment.net)),
-    ]);
+    if c.investment.subsidy > 0.0 {
+        rows.push(vec![rule, format!("−{}", grouped(c.investment.subsidy))]);
+        rows.push(vec![
+            "<b>net investment</b>".into(),
+            format!("<b>{}</b>", grouped(c.investment.net)),
+        ]);
+    }
     table(b, &["item", cur], &rows);
     b.push_str("<h3>What changes in a year</h3>\n");
     let y = &c.yearly;
@@ -646,30 +629,44 @@ fn business_case_section(c: &BusinessCase, b: &mut String) {
             ],
         ],
     );
-    b.push_str("<h3>Payback, NPV, IRR</h3>\n");
-    table(
-        b,
-        &["figure", "value"],
-        &[
-            vec![
-                "payback with the subsidy".into(),
-                partial_text(&c.payback_years, "years", 2),
-            ],
+    b.push_str("<h3>Payback, NPV, IRR over the replications</h3>\n");
+    let life = c.investment.life_years;
+    let mut rows = vec![
+        vec![
+            "payback with the subsidy".into(),
+            escape(&words::payback(&c.payback_years, life)),
+        ],
+        vec![
+            format!(
+                "NPV at {:.1} % with the subsidy",
+                c.assumptions.discount_rate * 100.0
+            ),
+            escape(&words::npv(&c.npv, c.npv_positive_share, cur)),
+        ],
+        vec!["IRR with the subsidy".into(), escape(&words::irr(&c.irr))],
+    ];
+    if c.investment.subsidy > 0.0 {
+        rows.extend([
             vec![
                 "payback without the subsidy".into(),
-                partial_text(&c.payback_without_subsidy_years, "years", 2),
-            ],
-            vec![
-                format!("NPV at {:.1} %", c.assumptions.discount_rate * 100.0),
-                money_pm(&c.npv, cur),
+                escape(&words::payback(&c.payback_without_subsidy_years, life)),
             ],
             vec![
                 "NPV without the subsidy".into(),
-                money_pm(&c.npv_without_subsidy, cur),
+                escape(&words::npv(
+                    &c.npv_without_subsidy,
+                    c.npv_positive_share_without_subsidy,
+                    cur,
+                )),
             ],
-            vec!["IRR".into(), partial_text(&c.irr, "%", 1)],
-        ],
-    );
+            vec![
+                "IRR without the subsidy".into(),
+                escape(&words::irr(&c.irr_without_subsidy)),
+            ],
+        ]);
+    }
+    table(b, &["figure", "over the replications"], &rows);
+    b.push_str("<p class=\"note\">10–90 % of outcomes: the range in which 8 of 10 simulated years fall (it does not narrow with more replications). 95 % interval of the mean: how precisely the replications pin down the average (it narrows with more).</p>\n");
     let pts: Vec<(f64, f64, f64, f64)> = c
         .cumulative
         .iter()
@@ -695,7 +692,7 @@ fn business_case_section(c: &BusinessCase, b: &mut String) {
     b.push_str(&plots::tornado(
         "What moves the NPV most",
         &format!("NPV ({cur})"),
-        c.npv.mean,
+        c.npv.mean.map_or(0.0, |e| e.mean),
         &rows,
     ));
     let a = &c.assumptions;
@@ -795,6 +792,75 @@ pub fn sweep_report(s: &Sweep) -> String {
 }
 
 /// The chosen KPI per grid point with its interval, the best point highlighted.
+/// The bottleneck experiment: the verdict, the gains as bars with their
+/// intervals, and the table.
+pub fn relief_report(e: &ReliefExperiment) -> String {
+    let mut body = format!(
+        "<h2>In short</h2>\n<p class=\"summary\">{}</p>\n<h2>Output gained by relieving each resource</h2>\n",
+        escape(&e.verdict)
+    );
+    let labels: Vec<String> = e
+        .reliefs
+        .iter()
+        .map(|r| format!("{}: {}", r.resource, r.change))
+        .collect();
+    let rows: Vec<WhiskerRow<'_>> = e
+        .reliefs
+        .iter()
+        .zip(&labels)
+        .map(|(r, l)| WhiskerRow {
+            label: l,
+            mean: r.gain_per_hour.mean,
+            low: r.gain_per_hour.low(),
+            high: r.gain_per_hour.high(),
+            colour: SERIES_COLOURS[if r.raises_output { 2 } else { 0 }],
+        })
+        .collect();
+    body.push_str(&plots::whisker_bars(
+        "Gain in good parts per hour (mean, 95 % interval of the paired differences)",
+        "parts/h",
+        &rows,
+    ));
+    let table_rows: Vec<Vec<String>> = e
+        .reliefs
+        .iter()
+        .map(|r| {
+            vec![
+                escape(&r.resource),
+                r.kind.into(),
+                escape(&r.change),
+                pm(&r.gain_per_hour, 1.0, 2),
+                format!("{:+.1}", r.gain_percent),
+                if r.raises_output { "yes" } else { "no" }.into(),
+            ]
+        })
+        .collect();
+    table(
+        &mut body,
+        &[
+            "resource",
+            "kind",
+            "relief",
+            "gain (parts/h, ± 95 % interval of the mean)",
+            "gain %",
+            "raises output",
+        ],
+        &table_rows,
+    );
+    let _ = writeln!(
+        body,
+        "<p class=\"note\">Output as is: {} good parts per hour. Each relief was run with the same {} replications and common random numbers (seed {}); \"raises output\" means the whole 95 % interval of the gain is above zero.</p>",
+        pm(&e.good_per_hour, 1.0, 2),
+        e.replications,
+        e.seed
+    );
+    page(
+        &e.scene,
+        "What limits output: the bottleneck experiment",
+        &body,
+    )
+}
+
 pub fn sweep_chart(s: &Sweep, title: &str) -> String {
     let labels: Vec<String> = s.points.iter().map(|p| p.label()).collect();
     let best = s.best.as_ref().map(|b| b.point);

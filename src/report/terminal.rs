@@ -80,21 +80,11 @@ pub fn terminal(s: &Summary) -> String {
     );
     let _ = writeln!(
         o,
-        "  Line OEE               {} %",
-        pm(&l.line_oee, 100.0, 1)
+        "  Line OEE               {} %{}",
+        pm(&l.line_oee, 100.0, 1),
+        line_oee_of(s)
     );
-    match &l.bottleneck {
-        Some(b) => {
-            let _ = writeln!(
-                o,
-                "  Bottleneck             {b} (longest active periods in {:.0} % of replications)",
-                l.bottleneck_share * 100.0
-            );
-        }
-        None => {
-            let _ = writeln!(o, "  Bottleneck             –");
-        }
-    }
+    let _ = writeln!(o, "  Bottleneck             {}", bottleneck_line(s));
     let _ = writeln!(o, "  Good parts             {}", pm(&l.good_parts, 1.0, 0));
     let _ = writeln!(o, "  WIP (parts)            {}", pm(&l.wip, 1.0, 2));
     let _ = writeln!(
@@ -195,15 +185,20 @@ pub fn terminal(s: &Summary) -> String {
             pct(&st.quality),
             pct(&st.oee),
             pm(&st.produced, 1.0, 0).split(' ').next().unwrap_or(""),
-            fmt_opt(&st.mtbf_s, 1.0 / 3600.0, 1),
-            fmt_opt(&st.mttr_s, 1.0 / 60.0, 1),
+            st.mtbf_s
+                .mean
+                .map_or("–".into(), |m| format!("{:.1}", m / 3600.0)),
+            st.mttr_s
+                .mean
+                .map_or("–".into(), |m| format!("{:.1}", m / 60.0)),
             fmt_opt(&st.energy_kwh, 1.0, 1),
         );
     }
     let _ = writeln!(
         o,
-        "  (* bottleneck; percentages are means over replications)"
+        "  (* bottleneck; percentages are means over replications; MTBF and MTTR pooled, see below)"
     );
+    reliability_lines(&mut o, s);
     if !s.stores.is_empty() {
         let _ = writeln!(o, "\nBuffers and conveyors");
         let _ = writeln!(
@@ -232,19 +227,29 @@ pub fn terminal(s: &Summary) -> String {
         let _ = writeln!(o, "\nOperators");
         let _ = writeln!(
             o,
-            "  {:<14} {:>5} {:>12} {:>11}",
-            "id", "count", "utilisation", "paid hours"
+            "  {:<14} {:>5} {:>12} {:>11} {:>8}",
+            "id", "count", "utilisation", "paid hours", "OEE"
         );
         for p in &s.operators {
+            let mark = if l.bottleneck.as_deref() == Some(p.id.as_str()) {
+                "*"
+            } else {
+                " "
+            };
             let _ = writeln!(
                 o,
-                "  {:<14} {:>5} {:>10} % {:>11}",
+                " {mark}{:<14} {:>5} {:>10} % {:>11} {:>6} %",
                 truncate(&p.id, 14),
                 p.count,
                 pct(&p.utilisation),
-                fmt_opt(&p.paid_hours, 1.0, 1)
+                fmt_opt(&p.paid_hours, 1.0, 1),
+                pct(&p.oee)
             );
         }
+        let _ = writeln!(
+            o,
+            "  (utilisation and OEE of paid operator-time; OEE: share spent on ideal-speed work on good parts)"
+        );
     }
     let _ = writeln!(
         o,
@@ -254,6 +259,102 @@ pub fn terminal(s: &Summary) -> String {
         pm(&l.littles_law_gap, 100.0, 2)
     );
     o
+}
+
+/// What the line OEE is the OEE of.
+fn line_oee_of(s: &Summary) -> String {
+    let l = &s.line;
+    match (&l.bottleneck, &l.busiest) {
+        _ if l.line_oee.n == 0 => String::new(),
+        (Some(b), _) if l.bottleneck_resource == Some("operators") => {
+            format!(
+                " (of {b}, the bottleneck: paid operator-time on ideal-speed work on good parts)"
+            )
+        }
+        (Some(b), _) => format!(" (of {b}, the bottleneck)"),
+        (None, Some(b)) => format!(" (of {b}, the busiest resource; low when demand is short)"),
+        (None, None) => String::new(),
+    }
+}
+
+/// The bottleneck verdict in words: which resource, how busy, how often.
+pub fn bottleneck_line(s: &Summary) -> String {
+    let l = &s.line;
+    match &l.bottleneck {
+        Some(b) => {
+            let what = match l.bottleneck_resource {
+                Some("operators") => "operator pool",
+                _ => "station",
+            };
+            format!(
+                "{b} ({what}, busy {} % of the time it could work; the bottleneck in {:.0} % of replications)",
+                pm(&l.bottleneck_utilisation, 100.0, 1),
+                l.bottleneck_share * 100.0
+            )
+        }
+        None if l.demand_limited_share > 0.0 => format!(
+            "none: demand-limited, output follows arrivals in {:.0} % of replications{}",
+            l.demand_limited_share * 100.0,
+            l.busiest
+                .as_ref()
+                .map(|b| format!(" (busiest: {b})"))
+                .unwrap_or_default()
+        ),
+        None => "–".into(),
+    }
+}
+
+/// MTBF and MTTR of every station that failed, with their evidence.
+fn reliability_lines(o: &mut String, s: &Summary) {
+    let failing: Vec<_> = s
+        .stations
+        .iter()
+        .filter(|st| st.mtbf_s.failures > 0 || st.failures.mean > 0.0)
+        .collect();
+    if failing.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "\nReliability, pooled over replications (total run time / failures; 95 % interval)"
+    );
+    for st in failing {
+        let _ = writeln!(o, "  {}", reliability_text(&st.id, &st.mtbf_s, &st.mttr_s));
+    }
+}
+
+/// "weld: MTBF 118.2 h (95 % interval 61.5–247.8 h), MTTR …, from 9 failures in 1 064 h of run time".
+pub fn reliability_text(id: &str, mtbf: &crate::kpi::Pooled, mttr: &crate::kpi::Pooled) -> String {
+    let h = |v: f64| format!("{:.1}", v / 3600.0);
+    let m = |v: f64| format!("{:.1}", v / 60.0);
+    let range =
+        |p: &crate::kpi::Pooled, f: &dyn Fn(f64) -> String, unit: &str| match (p.low, p.high) {
+            (Some(lo), Some(hi)) => format!(" (95 % interval {}–{} {unit})", f(lo), f(hi)),
+            _ => String::new(),
+        };
+    let mut t = match mtbf.mean {
+        Some(v) => format!("{id}: MTBF {} h{}", h(v), range(mtbf, &h, "h")),
+        None => format!(
+            "{id}: no failure; MTBF above {} h (95 % lower bound)",
+            mtbf.low.map_or("–".into(), h)
+        ),
+    };
+    if let Some(v) = mttr.mean {
+        t.push_str(&format!(", MTTR {} min{}", m(v), range(mttr, &m, "min")));
+    }
+    t.push_str(&format!(
+        ", from {} failure{} in {} h of run time",
+        mtbf.failures,
+        if mtbf.failures == 1 { "" } else { "s" },
+        h(mtbf.exposure_s)
+    ));
+    if mtbf.thin() {
+        t.push_str(&format!(
+            "; fewer than {} failures: a rough figure, run more replications",
+            crate::kpi::reliability::FEW_FAILURES
+        ));
+    }
+    t
 }
 
 fn fmt_opt(e: &Estimate, scale: f64, decimals: usize) -> String {
@@ -272,19 +373,24 @@ fn truncate(s: &str, n: usize) -> String {
     }
 }
 
-/// The comparison table: per KPI, base, variant and the paired difference.
+/// The comparison: the headline per variant, then per KPI base, variant
+/// and the paired difference.
 pub fn comparison(c: &crate::experiment::Comparison) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "Compared with \"{}\": {} paired replications with common random numbers, seed {}; ± = 95 % interval\n",
+        "Compared with \"{}\": {} paired replications with common random numbers, seed {}; ± = 95 % interval of the mean (difference)\n",
         c.base, c.replications, c.seed
     );
     for v in &c.variants {
         let _ = writeln!(o, "{}", v.variant);
+        for h in &v.headline {
+            let _ = writeln!(o, "  - {h}");
+        }
+        let _ = writeln!(o);
         let _ = writeln!(
             o,
-            "  {:<13} {:<38} {:>18} {:>18} {:>20}  verdict",
+            "  {:<13} {:<52} {:>18} {:>18} {:>22}  verdict",
             "family", "KPI", "base", "variant", "difference"
         );
         for k in &v.kpis {
@@ -293,34 +399,84 @@ pub fn comparison(c: &crate::experiment::Comparison) -> String {
                     "–".to_string()
                 } else {
                     format!(
-                        "{:+.2}{}",
+                        "{:+.2}{} {}",
                         e.mean,
                         e.half_width
                             .map(|h| format!(" ± {h:.2}"))
-                            .unwrap_or_default()
+                            .unwrap_or_default(),
+                        k.difference_unit
                     )
                 }
             };
             let _ = writeln!(
                 o,
-                "  {:<13} {:<38} {:>18} {:>18} {:>20}  {}",
+                "  {:<13} {:<52} {:>18} {:>18} {:>22}  {}",
                 k.family,
                 format!("{} ({})", k.kpi, k.unit),
                 pm(&k.base, 1.0, 2),
                 pm(&k.variant, 1.0, 2),
                 signed(&k.difference),
-                if k.difference.n == 0 {
-                    "–"
-                } else {
-                    k.verdict
-                }
+                k.verdict
             );
+        }
+        let notes: Vec<String> = v
+            .kpis
+            .iter()
+            .filter_map(|k| k.note.as_ref().map(|n| format!("{}: {n}", k.kpi)))
+            .collect();
+        if !notes.is_empty() {
+            let _ = writeln!(o, "  Notes:");
+            for n in notes {
+                let _ = writeln!(o, "    {n}");
+            }
         }
         let _ = writeln!(o);
     }
+    let _ = writeln!(
+        o,
+        "pp = percentage points (a difference of two percentages); running cost = labour, energy, scrap;\nwith capital = plus the investment's equivalent annual cost over its life at the discount rate."
+    );
     for n in &c.not_modelled {
         let _ = writeln!(o, "Not modelled yet: {n}.");
     }
+    o
+}
+
+/// The bottleneck experiment: each relief and the output it gained.
+pub fn relief(e: &crate::experiment::ReliefExperiment) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "What limits output in \"{}\": each resource relieved in turn, {} paired replications with common random numbers, seed {}",
+        e.scene, e.replications, e.seed
+    );
+    let _ = writeln!(
+        o,
+        "Output as is: {} good parts/h; gain = relieved − as is, ± = 95 % interval of the mean gain\n",
+        pm(&e.good_per_hour, 1.0, 2)
+    );
+    let _ = writeln!(
+        o,
+        "  {:<16} {:<15} {:<36} {:>20} {:>8}  raises output",
+        "resource", "kind", "relief", "gain (parts/h)", "gain %"
+    );
+    for r in &e.reliefs {
+        let _ = writeln!(
+            o,
+            "  {:<16} {:<15} {:<36} {:>20} {:>8}  {}",
+            truncate(&r.resource, 16),
+            r.kind,
+            r.change,
+            format!(
+                "{:+.2} ± {:.2}",
+                r.gain_per_hour.mean,
+                r.gain_per_hour.half_width.unwrap_or(f64::NAN)
+            ),
+            format!("{:+.1}", r.gain_percent),
+            if r.raises_output { "yes" } else { "no" }
+        );
+    }
+    let _ = writeln!(o, "\n{}", e.verdict);
     o
 }
 
@@ -414,6 +570,7 @@ pub fn sweep(s: &crate::experiment::Sweep) -> String {
 /// The business case in plain terms: money in, money back, when.
 pub fn business_case(c: &crate::economics::BusinessCase) -> String {
     use crate::report::html::grouped;
+    use crate::report::words;
     let cur = &c.assumptions.currency;
     let mut o = String::new();
     let money = |e: &Estimate| {
@@ -421,26 +578,17 @@ pub fn business_case(c: &crate::economics::BusinessCase) -> String {
             "–".to_string()
         } else {
             match e.half_width {
-                Some(h) => format!("{} ± {} {cur}", grouped(e.mean), grouped(h)),
-                None => format!("{} {cur}", grouped(e.mean)),
+                Some(h) => format!("{} ± {} {cur}", words::money(e.mean), words::money(h)),
+                None => format!("{} {cur}", words::money(e.mean)),
             }
         }
-    };
-    let part = |p: &crate::economics::Partial, unit: &str, digits: usize| {
-        let mut t = p
-            .estimate
-            .as_ref()
-            .map_or("–".into(), |e| format!("{} {unit}", pm(e, 1.0, digits)));
-        if let Some(n) = &p.note {
-            t.push_str(&format!(" ({n})"));
-        }
-        t
     };
     let _ = writeln!(
         o,
         "Business case: \"{}\" against \"{}\" ({} paired replications)",
         c.variant, c.base, c.replications
     );
+    let _ = writeln!(o, "  {}\n", words::case_answer(c));
     let i = &c.investment;
     for (name, v) in &i.items {
         let _ = writeln!(o, "  {name:<34} {:>20} {cur}", grouped(*v));
@@ -451,95 +599,118 @@ pub fn business_case(c: &crate::economics::BusinessCase) -> String {
         "gross investment",
         grouped(i.gross)
     );
-    let rule = match (i.subsidy_rate, i.subsidy_cap) {
-        (Some(r), Some(cap)) => format!(
-            "subsidy ({:.0} %, cap {}{})",
-            r * 100.0,
-            grouped(cap),
-            if i.cap_binding { ", cap applies" } else { "" }
-        ),
-        _ => "subsidy".into(),
-    };
-    let _ = writeln!(
-        o,
-        "  {rule:<34} {:>20} {cur}",
-        format!("−{}", grouped(i.subsidy))
-    );
-    let _ = writeln!(
-        o,
-        "  {:<34} {:>20} {cur}\n",
-        "net investment",
-        grouped(i.net)
-    );
+    if i.subsidy > 0.0 {
+        let rule = match (i.subsidy_rate, i.subsidy_cap) {
+            (Some(r), Some(cap)) => format!(
+                "subsidy ({:.0} %, cap {}{})",
+                r * 100.0,
+                grouped(cap),
+                if i.cap_binding { ", cap applies" } else { "" }
+            ),
+            _ => "subsidy".into(),
+        };
+        let _ = writeln!(
+            o,
+            "  {rule:<34} {:>20} {cur}",
+            format!("−{}", grouped(i.subsidy))
+        );
+        let _ = writeln!(o, "  {:<34} {:>20} {cur}", "net investment", grouped(i.net));
+    }
     let y = &c.yearly;
     let _ = writeln!(
         o,
-        "  per year (variant − base, window × {:.2}):",
+        "\n  per year (variant − base, the measured window × {:.2}; ± = 95 % interval of the mean):",
         c.assumptions.annual_factor
     );
+    // A line whose effect is zero in every replication says nothing.
+    let nonzero =
+        |e: &Estimate| e.n > 0 && (e.mean != 0.0 || e.half_width.is_some_and(|h| h > 0.0));
+    let lines: [(&str, &Estimate, bool); 6] = [
+        ("extra good parts", &y.extra_good_parts, false),
+        ("margin gained", &y.margin_gain, true),
+        ("labour hours saved", &y.labour_hours_saved, false),
+        ("labour cost saved", &y.labour_saving, true),
+        ("energy cost saved", &y.energy_saving, true),
+        ("scrap cost saved", &y.scrap_saving, true),
+    ];
+    for (name, e, is_money) in lines {
+        if nonzero(e) {
+            let v = if is_money { money(e) } else { pm(e, 1.0, 0) };
+            let _ = writeln!(o, "    {name:<21} {v:>32}");
+        }
+    }
+    if y.maintenance > 0.0 {
+        let _ = writeln!(
+            o,
+            "    {:<21} {:>32}",
+            "maintenance",
+            format!("−{} {cur}", grouped(y.maintenance))
+        );
+    }
     let _ = writeln!(
         o,
-        "    extra good parts      {:>28}",
-        pm(&y.extra_good_parts, 1.0, 0)
-    );
-    let _ = writeln!(o, "    margin gained         {:>28}", money(&y.margin_gain));
-    let _ = writeln!(
-        o,
-        "    labour hours saved    {:>28}",
-        pm(&y.labour_hours_saved, 1.0, 0)
-    );
-    let _ = writeln!(
-        o,
-        "    labour cost saved     {:>28}",
-        money(&y.labour_saving)
-    );
-    let _ = writeln!(
-        o,
-        "    energy cost saved     {:>28}",
-        money(&y.energy_saving)
-    );
-    let _ = writeln!(
-        o,
-        "    scrap cost saved      {:>28}",
-        money(&y.scrap_saving)
-    );
-    let _ = writeln!(
-        o,
-        "    maintenance           {:>28}",
-        format!("−{} {cur}", grouped(y.maintenance))
-    );
-    let _ = writeln!(
-        o,
-        "    net cash flow         {:>28}\n",
+        "    {:<21} {:>32}\n",
+        "net cash flow",
         money(&y.net_cash_flow)
     );
+    let life = i.life_years;
+    let subsidised = i.subsidy > 0.0;
+    let tag = |with: bool| match (subsidised, with) {
+        (false, _) => "",
+        (true, true) => " (with subsidy)",
+        (true, false) => " (without subsidy)",
+    };
     let _ = writeln!(
         o,
-        "  payback (with subsidy)    {}",
-        part(&c.payback_years, "years", 2)
+        "  Over replications (10–90 % of outcomes = the range one year-long outcome can take):"
     );
     let _ = writeln!(
         o,
-        "  payback (without subsidy) {}",
-        part(&c.payback_without_subsidy_years, "years", 2)
+        "  payback{:<19} {}",
+        tag(true),
+        words::payback(&c.payback_years, life)
     );
+    if subsidised {
+        let _ = writeln!(
+            o,
+            "  payback{:<19} {}",
+            tag(false),
+            words::payback(&c.payback_without_subsidy_years, life)
+        );
+    }
     let _ = writeln!(
         o,
-        "  NPV at {:.1} % over {} years  {}",
+        "  NPV at {:.1} %, {} years{} {}",
         c.assumptions.discount_rate * 100.0,
-        i.life_years,
-        money(&c.npv)
+        life,
+        tag(true),
+        words::npv(&c.npv, c.npv_positive_share, cur)
     );
-    let _ = writeln!(
-        o,
-        "  NPV without subsidy        {}",
-        money(&c.npv_without_subsidy)
-    );
-    let _ = writeln!(o, "  IRR                        {}", part(&c.irr, "%", 1));
+    if subsidised {
+        let _ = writeln!(
+            o,
+            "  NPV{:<23} {}",
+            tag(false),
+            words::npv(
+                &c.npv_without_subsidy,
+                c.npv_positive_share_without_subsidy,
+                cur
+            )
+        );
+    }
+    let _ = writeln!(o, "  IRR{:<23} {}", tag(true), words::irr(&c.irr));
+    if subsidised {
+        let _ = writeln!(
+            o,
+            "  IRR{:<23} {}",
+            tag(false),
+            words::irr(&c.irr_without_subsidy)
+        );
+    }
     if !c.tornado.is_empty() {
         let _ = writeln!(
             o,
-            "\n  What moves the NPV most (low setting → high setting):"
+            "\n  What moves the mean NPV most (low setting → high setting):"
         );
         for t in &c.tornado {
             let _ = writeln!(
@@ -547,9 +718,9 @@ pub fn business_case(c: &crate::economics::BusinessCase) -> String {
                 "    {:<14} {:>10} {:>22} → {:<10} {:>22}",
                 t.assumption,
                 t.low_setting,
-                grouped(t.npv_low),
+                words::money(t.npv_low),
                 t.high_setting,
-                grouped(t.npv_high)
+                words::money(t.npv_high)
             );
         }
     }

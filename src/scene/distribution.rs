@@ -70,6 +70,31 @@ impl Dist {
         }
     }
 
+    /// Multiplies every duration by `factor` (the mean scales by it, the
+    /// shape stays).
+    pub fn scale(&mut self, factor: f64) {
+        let scale = |d: &mut Duration| *d = Duration::Seconds(d.secs() * factor);
+        match self {
+            Dist::Constant(d) => scale(d),
+            Dist::Uniform { min, max } => {
+                scale(min);
+                scale(max)
+            }
+            Dist::Triangular { min, mode, max } => {
+                scale(min);
+                scale(mode);
+                scale(max)
+            }
+            Dist::Normal { mean, sd } | Dist::LogNormal { mean, sd } => {
+                scale(mean);
+                scale(sd)
+            }
+            Dist::Exponential { mean } | Dist::Erlang { mean, .. } => scale(mean),
+            Dist::Weibull { scale: s, .. } | Dist::Gamma { scale: s, .. } => scale(s),
+            Dist::Empirical(table) => table.iter_mut().for_each(|(v, _)| scale(v)),
+        }
+    }
+
     /// Checks parameters; the message names what is wrong.
     pub fn check(&self) -> Result<(), String> {
         let positive = |name: &str, d: &Duration| {

@@ -345,26 +345,6 @@ fn set_mean(dist: &mut Dist, new_mean: f64) -> Result<(), String> {
             "a mean must be a positive number of seconds, got {new_mean}"
         ));
     }
-    let factor = new_mean / dist.mean_secs();
-    let scale = |d: &mut Duration| *d = Duration::Seconds(d.secs() * factor);
-    match dist {
-        Dist::Constant(d) => scale(d),
-        Dist::Uniform { min, max } => {
-            scale(min);
-            scale(max)
-        }
-        Dist::Triangular { min, mode, max } => {
-            scale(min);
-            scale(mode);
-            scale(max)
-        }
-        Dist::Normal { mean, sd } | Dist::LogNormal { mean, sd } => {
-            scale(mean);
-            scale(sd)
-        }
-        Dist::Exponential { mean } | Dist::Erlang { mean, .. } => scale(mean),
-        Dist::Weibull { scale: s, .. } | Dist::Gamma { scale: s, .. } => scale(s),
-        Dist::Empirical(table) => table.iter_mut().for_each(|(v, _)| scale(v)),
-    }
+    dist.scale(new_mean / dist.mean_secs());
     Ok(())
 }

@@ -426,7 +426,10 @@ impl Engine {
                     c.delivered = 0;
                 }
                 NodeKind::Sink(s) => *s = Sink::default(),
-                NodeKind::Source(s) => s.released = 0,
+                NodeKind::Source(s) => {
+                    s.released = 0;
+                    s.blocked_s = 0.0;
+                }
             }
         }
         for pool in &mut self.pools {

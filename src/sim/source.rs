@@ -19,6 +19,10 @@ pub struct Source {
     pub made: u64,
     /// Parts released since the statistics started.
     pub released: u64,
+    /// Seconds an arrived part waited at the source because the next object
+    /// was full, since the statistics started (sources with an interarrival
+    /// time only): the demand the line turned away for a while.
+    pub blocked_s: f64,
     /// The part waiting to leave, if any.
     pub pending: u32,
     pub on_shift: bool,
@@ -46,6 +50,7 @@ impl Source {
             limit,
             made: 0,
             released: 0,
+            blocked_s: 0.0,
             pending: NO_PART,
             on_shift: true,
             arrival_due: false,
@@ -145,6 +150,7 @@ impl Engine {
         match &s.interarrival {
             Some(ia) => {
                 // Blocking source: the next interarrival starts when the part has left.
+                s.blocked_s += now - self.parts[part].entered.max(self.stats_start);
                 let dt = ia.sample(&mut s.arrival_rng);
                 self.calendar.schedule(now + dt, Event::Arrival { node });
             }

@@ -81,13 +81,20 @@ fn the_terminal_report_leads_with_the_headline() {
         "{text}"
     );
     assert!(first.iter().any(|l| l.contains("Line OEE")), "{text}");
+    // Blanks wait at the entry while cut is busy or down: cut, not the
+    // busier weld station, limits output (the relief experiment agrees).
     assert!(
         first
             .iter()
-            .any(|l| l.contains("Bottleneck             weld")),
+            .any(|l| l.contains("Bottleneck             cut (station, busy")),
         "{text}"
     );
     assert!(text.contains("MTBF h"), "{text}");
+    // MTBF is pooled, with its interval and the failures behind it.
+    assert!(
+        text.contains("cut: MTBF ") && text.contains("failures in"),
+        "{text}"
+    );
 }
 
 #[test]

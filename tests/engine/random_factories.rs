@@ -615,16 +615,45 @@ fn check_line(scene: &Scene, r: &RunResult, observed: f64, warmup: f64) -> Resul
         l.energy_kwh_per_good_part,
         l.cost_per_good_part
     );
-    match &l.bottleneck {
-        None => ensure!(l.line_oee.is_none(), "a line OEE without a bottleneck"),
+    // The bottleneck is the busiest resource of its rule unless the line
+    // is demand-limited; line OEE is that resource's OEE either way.
+    let c = &l.constraint;
+    ensure!(
+        l.bottleneck.is_none() == (c.demand_limited || c.busiest.is_none()),
+        "bottleneck {:?} with constraint {c:?}",
+        l.bottleneck
+    );
+    match &c.busiest {
+        None => ensure!(l.line_oee.is_none(), "a line OEE without a pacing resource"),
         Some(b) => {
-            let st = r.stations.iter().find(|s| &s.id == b);
-            ensure!(st.is_some(), "the bottleneck \"{b}\" is not a station");
+            if !c.demand_limited {
+                ensure!(l.bottleneck.as_deref() == Some(b.id.as_str()), "{c:?}");
+            }
+            fraction("pacing resource's utilisation", b.utilisation)?;
+            let oee = match b.resource {
+                "operators" => r.operators.iter().find(|p| p.id == b.id).map(|p| p.oee),
+                _ => r.stations.iter().find(|s| s.id == b.id).map(|s| s.oee),
+            };
             ensure!(
-                l.line_oee == st.unwrap().oee,
-                "line OEE {:?} is not the bottleneck's {:?}",
+                oee.is_some(),
+                "the pacing resource \"{}\" is neither a station nor a pool",
+                b.id
+            );
+            ensure!(
+                l.line_oee == oee.unwrap(),
+                "line OEE {:?} is not the pacing resource's {:?}",
                 l.line_oee,
-                st.unwrap().oee
+                oee
+            );
+        }
+    }
+    for p in &r.operators {
+        if let (Some(o), Some(u)) = (p.oee, p.utilisation) {
+            fraction("pool OEE", o)?;
+            ensure!(
+                o <= u + 1e-9,
+                "pool {} OEE {o} above its utilisation {u}",
+                p.id
             );
         }
     }

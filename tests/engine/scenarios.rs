@@ -226,8 +226,8 @@ fn the_compare_report_is_one_self_contained_file_with_every_chart() {
         .find(|n| n.attribute("class") == Some("summary"))
         .expect("a plain-language summary");
     let text: String = summary.descendants().filter_map(|n| n.text()).collect();
-    assert!(text.contains("scrap rate down"), "{text}");
-    assert!(text.contains("pays back in"), "{text}");
+    assert!(text.contains("scrap rate better"), "{text}");
+    assert!(text.contains("It pays back"), "{text}");
     let csv = std::fs::read_to_string(dir.join("comparison.csv")).unwrap();
     assert_eq!(csv.lines().count(), 1 + experiment::KPIS.len());
     assert!(dir.join("business_case.csv").exists() && dir.join("1-variant/line.csv").exists());
@@ -287,17 +287,26 @@ fn the_business_case_adds_up() {
     let cf = f("/yearly/net_cash_flow/mean");
     let annuity: f64 = (1..=8).map(|t| 1.06f64.powi(-t)).sum();
     let npv = -210e6 + cf * annuity + 20e6 / 1.06f64.powi(8);
-    assert!((f("/npv/mean") - npv).abs() < 1e-6 * npv.abs(), "{npv}");
+    assert!(
+        (f("/npv/mean/mean") - npv).abs() < 1e-6 * npv.abs(),
+        "{npv}"
+    );
     // Without the subsidy the NPV is exactly the subsidy lower, payback later.
-    assert!((f("/npv/mean") - f("/npv_without_subsidy/mean") - 210e6).abs() < 1.0);
-    assert!(f("/payback_without_subsidy_years/estimate/mean") > f("/payback_years/estimate/mean"));
+    assert!((f("/npv/mean/mean") - f("/npv_without_subsidy/mean/mean") - 210e6).abs() < 1.0);
+    assert!(f("/payback_without_subsidy_years/median") > f("/payback_years/median"));
+    // Every replication pays back, so the mean exists beside the median.
+    assert_eq!(f("/payback_years/undefined"), 0.0);
     let mut flows = vec![-210e6];
     flows.extend([cf; 8]);
     let payback = finance::payback_years(&flows).unwrap();
     assert!(
-        (f("/payback_years/estimate/mean") - payback).abs() < 0.05,
+        (f("/payback_years/mean/mean") - payback).abs() < 0.05,
         "{payback}"
     );
+    // The range of outcomes brackets the median.
+    assert!(f("/payback_years/p10") <= f("/payback_years/median"));
+    assert!(f("/payback_years/median") <= f("/payback_years/p90"));
+    assert_eq!(f("/npv_positive_share"), 1.0);
     let tornado: Vec<&str> = c["tornado"]
         .as_array()
         .unwrap()
@@ -346,20 +355,12 @@ fn a_change_that_earns_nothing_has_no_irr_and_says_why() {
     assert_eq!(c["investment"]["cap_binding"], true);
     // Same streams, same scene: exactly no difference, so only maintenance flows.
     assert_eq!(c["yearly"]["net_cash_flow"]["mean"], -5e6);
-    assert!(c["irr"]["estimate"].is_null());
+    assert!(c["irr"]["median"].is_null() && c["irr"]["mean"].is_null());
     assert_eq!(c["irr"]["undefined"], 3);
-    assert!(
-        c["irr"]["note"]
-            .as_str()
-            .unwrap()
-            .contains("never change sign")
-    );
-    assert!(
-        c["payback_years"]["note"]
-            .as_str()
-            .unwrap()
-            .contains("does not pay back")
-    );
+    // No replication pays back: no median, no mean built from the lucky ones.
+    assert_eq!(c["payback_years"]["undefined"], 3);
+    assert!(c["payback_years"]["median"].is_null() && c["payback_years"]["mean"].is_null());
+    assert_eq!(c["npv_positive_share"], 0.0);
     let text = String::from_utf8(
         cli(&[
             "roi",
@@ -372,7 +373,9 @@ fn a_change_that_earns_nothing_has_no_irr_and_says_why() {
     )
     .unwrap();
     assert!(
-        text.contains("IRR") && text.contains("no IRR: the cash flows never change sign"),
+        text.contains("It does not pay back")
+            && text.contains("does not pay back within the 5-year life in 3 of 3 replications")
+            && text.contains("none in most replications (3 of 3)"),
         "{text}"
     );
     std::fs::remove_dir_all(v.parent().unwrap()).ok();

@@ -1,0 +1,130 @@
+//! Business-case figures in words, the same in the terminal and the HTML
+//! report: every figure over replications says whether it is a range of
+//! outcomes or an interval of the mean, and a case that does not pay back
+//! says so first.
+
+use super::html::grouped;
+use crate::economics::{BusinessCase, Outcomes};
+
+/// Rounds to three significant digits: money forecast from a model is not
+/// known to the last won.
+pub fn round3(v: f64) -> f64 {
+    if v == 0.0 || !v.is_finite() {
+        return v;
+    }
+    let digits = 3 - 1 - v.abs().log10().floor() as i32;
+    let f = 10f64.powi(digits);
+    (v * f).round() / f
+}
+
+/// Money to three significant digits with thousands separators.
+pub fn money(v: f64) -> String {
+    grouped(round3(v))
+}
+
+/// "pays back in every replication: median 1.9 years (10–90 % of outcomes 1.8–2.0 years)",
+/// or "does not pay back within the 8-year life in 28 of 30 replications …".
+pub fn payback(o: &Outcomes, life: u32) -> String {
+    let paid = o.n - o.undefined;
+    let yrs =
+        |v: Option<f64>| v.map_or(format!("beyond {life} years"), |y| format!("{y:.1} years"));
+    let range = format!("10–90 % of outcomes {} to {}", yrs(o.p10), yrs(o.p90));
+    if o.n == 0 {
+        "–".into()
+    } else if o.undefined == 0 {
+        format!(
+            "pays back in every replication: median {} ({range})",
+            yrs(o.median)
+        )
+    } else if o.median.is_some() {
+        format!(
+            "pays back within the {life}-year life in {paid} of {} replications ({:.0} %): median {} ({range})",
+            o.n,
+            o.defined_share() * 100.0,
+            yrs(o.median)
+        )
+    } else {
+        format!(
+            "does not pay back within the {life}-year life in {} of {} replications (pays back in {paid}, {:.0} %)",
+            o.undefined,
+            o.n,
+            o.defined_share() * 100.0
+        )
+    }
+}
+
+/// "median 512,000,000 KRW (10–90 % of outcomes 480,000,000 to 540,000,000);
+/// mean 512,000,000 ± 22,500,000 (95 % interval of the mean); positive in 30 of 30".
+pub fn npv(o: &Outcomes, positive_share: f64, currency: &str) -> String {
+    let m = |v: Option<f64>| v.map_or("–".into(), money);
+    let mut t = format!(
+        "median {} {currency} (10–90 % of outcomes {} to {})",
+        m(o.median),
+        m(o.p10),
+        m(o.p90)
+    );
+    if let Some(e) = &o.mean {
+        t.push_str(&format!(
+            "; mean {} ± {} (95 % interval of the mean)",
+            money(e.mean),
+            money(e.half_width.unwrap_or(0.0))
+        ));
+    }
+    let positive = (positive_share * f64::from(o.n)).round() as u32;
+    t.push_str(&format!("; positive in {positive} of {}", o.n));
+    t
+}
+
+/// "median 48.2 % (10–90 % of outcomes 45.0 to 51.3 %)", with the
+/// replications that have no IRR said.
+pub fn irr(o: &Outcomes) -> String {
+    let p = |v: Option<f64>| v.map_or("none".into(), |r| format!("{r:.1} %"));
+    let none = if o.undefined > 0 {
+        format!(
+            "; no IRR in {} of {} replications (the cash flows never turn positive)",
+            o.undefined, o.n
+        )
+    } else {
+        String::new()
+    };
+    if o.median.is_none() {
+        return format!(
+            "none in most replications ({} of {}): the cash flows never make up the outlay",
+            o.undefined, o.n
+        );
+    }
+    format!(
+        "median {} (10–90 % of outcomes {} to {}){none}",
+        p(o.median),
+        p(o.p10),
+        p(o.p90)
+    )
+}
+
+/// The business case's answer in one sentence.
+pub fn case_answer(c: &BusinessCase) -> String {
+    let life = c.investment.life_years;
+    let p = &c.payback_years;
+    let share = p.defined_share();
+    if p.n == 0 {
+        return "no replications".into();
+    }
+    if share >= 0.9 {
+        format!(
+            "It pays back: within the {life}-year life in {:.0} % of the replications, after {} (median).",
+            share * 100.0,
+            p.median.map_or("–".into(), |y| format!("{y:.1} years"))
+        )
+    } else if share >= 0.5 {
+        format!(
+            "It may pay back: within the {life}-year life in only {:.0} % of the replications (median {}).",
+            share * 100.0,
+            p.median.map_or("–".into(), |y| format!("{y:.1} years"))
+        )
+    } else {
+        format!(
+            "It does not pay back: within the {life}-year life in only {:.0} % of the replications.",
+            share * 100.0
+        )
+    }
+}
