@@ -9,6 +9,7 @@ mod compare;
 mod relief;
 mod summary;
 mod sweep;
+pub mod warnings;
 
 pub use compare::{
     Comparison, KPIS, Kpi, KpiComparison, VariantComparison, compare, paired_difference,

@@ -167,14 +167,38 @@ fn verdict(reliefs: &[Relief], detected: Option<&str>, demand_limited: f64) -> S
                 .into()
         };
     };
-    let mut t = format!(
-        "Relieving {} ({}) raises output most: {:+.2} ± {:.2} good parts/h ({:+.1} %).",
-        top.resource,
-        top.change,
-        top.gain_per_hour.mean,
-        top.gain_per_hour.half_width.unwrap_or(0.0),
-        top.gain_percent
-    );
+    let gain = |r: &Relief| {
+        format!(
+            "{:+.2} ± {:.2} good parts/h ({:+.1} %)",
+            r.gain_per_hour.mean,
+            r.gain_per_hour.half_width.unwrap_or(0.0),
+            r.gain_percent
+        )
+    };
+    // Relievers whose gain cannot be told apart from the top one's share the limit.
+    let tied: Vec<&&Relief> = raising[1..]
+        .iter()
+        .filter(|r| r.gain_per_hour.high() >= top.gain_per_hour.low())
+        .collect();
+    let mut t = if tied.is_empty() {
+        format!(
+            "Relieving {} ({}) raises output most: {}.",
+            top.resource,
+            top.change,
+            gain(top)
+        )
+    } else {
+        let others: Vec<String> = tied
+            .iter()
+            .map(|r| format!("{} ({})", r.resource, gain(r)))
+            .collect();
+        format!(
+            "Relieving {} ({}) or {} raises output about as much: the limit is shared.",
+            top.resource,
+            gain(top),
+            others.join(", ")
+        )
+    };
     match detected {
         Some(d) if d == top.resource => {
             t.push_str(&format!(" It is the bottleneck `run` names ({d})."))

@@ -122,6 +122,8 @@ pub struct Summary {
     pub series: Series,
     /// Invariants checked in every replication (a violation aborts the run).
     pub invariants_checked: Vec<&'static str>,
+    /// Where the model cannot do what was asked, or a figure needs a caveat.
+    pub warnings: Vec<String>,
     /// Lead times of every replication together (for the histogram).
     #[serde(skip)]
     pub lead_times: Histogram,
@@ -233,7 +235,7 @@ impl Summary {
                     mttr_s: reliability::mttr(
                         &results
                             .iter()
-                            .map(|r| (r.stations[i].down_time_s, r.stations[i].failures))
+                            .map(|r| (r.stations[i].repair_time_s, r.stations[i].failures))
                             .collect::<Vec<_>>(),
                     ),
                     setups: st(&|x| Some(x.setups as f64)),
@@ -308,6 +310,10 @@ impl Summary {
                 "∫ WIP dt = the time every part spent in the system within the window (Little's law as an identity)",
                 "each station server's state times sum to the observed time",
             ],
+            warnings: super::warnings::scene_warnings(scene)
+                .into_iter()
+                .chain(super::warnings::run_warnings(scene, results))
+                .collect(),
             lead_times: results.iter().fold(Histogram::default(), |mut h, r| {
                 h.merge(&r.lead_times);
                 h

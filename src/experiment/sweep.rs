@@ -94,6 +94,9 @@ fn round(v: f64) -> f64 {
 pub struct SweepPoint {
     pub settings: Vec<(String, Value)>,
     pub kpis: Vec<PointKpi>,
+    /// Where this setting cannot take effect (more operators than places,
+    /// a buffer that never fills) and other caveats of its runs.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -117,6 +120,24 @@ impl SweepPoint {
     pub fn kpi(&self, key: &str) -> Option<&PointKpi> {
         self.kpis.iter().find(|k| k.key == key)
     }
+}
+
+/// The warnings about the objects a grid point sets: where the setting
+/// cannot take effect.
+fn setting_warnings(
+    scene: &Scene,
+    settings: &[(String, Value)],
+    runs: &[RunResult],
+) -> Vec<String> {
+    let ids: Vec<String> = settings
+        .iter()
+        .filter_map(|(p, _)| p.split_once('.').map(|(id, _)| format!("\"{id}\"")))
+        .collect();
+    super::warnings::scene_warnings(scene)
+        .into_iter()
+        .chain(super::warnings::store_warnings(runs))
+        .filter(|w| ids.iter().any(|id| w.contains(id.as_str())))
+        .collect()
 }
 
 /// A value as typed on the command line (no quotes around text).
@@ -228,7 +249,8 @@ pub fn sweep(
     let sweep_points: Vec<SweepPoint> = points
         .iter()
         .zip(&runs)
-        .map(|((settings, _), rs)| SweepPoint {
+        .map(|((settings, point_scene), rs)| SweepPoint {
+            warnings: setting_warnings(point_scene, settings, rs),
             settings: settings.clone(),
             kpis: KPIS
                 .iter()

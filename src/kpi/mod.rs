@@ -111,8 +111,9 @@ pub struct StationResult {
     pub utilisation: Option<f64>,
     /// Time with at least one server working: the failure clock, for MTBF.
     pub run_time_s: f64,
-    /// Time the station was failed (on shift), for MTTR.
-    pub down_time_s: f64,
+    /// The repair times of the failures counted here, whole (a repair still
+    /// going at the end of the run counts in full), for MTTR.
+    pub repair_time_s: f64,
     /// The operator pool it needs, if any.
     pub operator: Option<String>,
 }
@@ -311,7 +312,7 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
                     failures: st.failures_count,
                     // Failures stop the whole station: run time and down time are the station's.
                     mtbf_s: ratio(st.run_time, n_fail),
-                    mttr_s: ratio(t[State::Failed as usize] / f64::from(c), n_fail),
+                    mttr_s: ratio(st.repair_sum, n_fail),
                     setups: st.setups,
                     ideal_cycle_s: if transfer {
                         None
@@ -322,7 +323,7 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
                     mean_active_period_s: mean_active,
                     utilisation: None,
                     run_time_s: st.run_time,
-                    down_time_s: t[State::Failed as usize] / f64::from(c),
+                    repair_time_s: st.repair_sum,
                     operator: st.operator.map(|p| engine.pools[p as usize].id.clone()),
                 };
                 result.utilisation = bottleneck::station_utilisation(&result);

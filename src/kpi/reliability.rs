@@ -13,8 +13,10 @@
 //!   chi-square interval (e.g. NIST/SEMATECH e-Handbook 8.4.5.1):
 //!   [2T / χ²(0.975; 2r + 2), 2T / χ²(0.025; 2r)], valid however few the
 //!   failures; with none, only the lower bound exists.
-//! - MTTR = Σ down time / Σ failures, with the interval of a ratio
+//! - MTTR = Σ repair time / Σ failures, with the interval of a ratio
 //!   estimator over the replications (Cochran, Sampling Techniques, 6.4).
+//!   A repair still going at the end of the run counts whole: its length is
+//!   known when the failure happens.
 
 use super::t_975;
 use serde::Serialize;
@@ -33,7 +35,7 @@ pub struct Pooled {
     pub high: Option<f64>,
     /// Failures observed over all replications.
     pub failures: u64,
-    /// The exposure behind the figure: run time (MTBF) or down time (MTTR), seconds.
+    /// The exposure behind the figure: run time (MTBF) or repair time (MTTR), seconds.
     pub exposure_s: f64,
 }
 
@@ -58,7 +60,7 @@ pub fn mtbf(per_rep: &[(f64, u64)]) -> Pooled {
     }
 }
 
-/// MTTR from (down time, failures) per replication.
+/// MTTR from (repair time, failures) per replication.
 pub fn mttr(per_rep: &[(f64, u64)]) -> Pooled {
     let d: f64 = per_rep.iter().map(|p| p.0).fold(0.0, |a, b| a + b);
     let r: u64 = per_rep.iter().map(|p| p.1).sum();
@@ -168,7 +170,7 @@ mod tests {
     }
 
     #[test]
-    fn pooled_mttr_is_total_down_time_over_failures() {
+    fn pooled_mttr_is_total_repair_time_over_failures() {
         let m = mttr(&[(300.0, 2), (0.0, 0), (200.0, 2)]);
         assert_eq!(m.mean, Some(125.0));
         let (lo, hi) = (m.low.unwrap(), m.high.unwrap());

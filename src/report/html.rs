@@ -367,9 +367,13 @@ fn run_body(s: &Summary, out: &mut String) {
 /// The report of one scene's replications.
 pub fn run_report(s: &Summary) -> String {
     let mut body = format!(
-        "<h2>In short</h2>\n<p class=\"summary\">{}</p>\n<h2>Figures</h2>\n",
+        "<h2>In short</h2>\n<p class=\"summary\">{}</p>\n",
         run_sentences(s)
     );
+    for w in &s.warnings {
+        let _ = writeln!(body, "<p class=\"note\"><b>Warning:</b> {}.</p>", escape(w));
+    }
+    body.push_str("<h2>Figures</h2>\n");
     run_body(s, &mut body);
     page(
         &s.scene,

@@ -134,6 +134,9 @@ pub fn terminal(s: &Summary) -> String {
         );
     }
 
+    for w in &s.warnings {
+        let _ = writeln!(o, "\n  Warning: {w}.");
+    }
     let _ = writeln!(
         o,
         "\nStations: share of time in each state (%), ISO 22400 figures"
@@ -522,6 +525,11 @@ pub fn sweep(s: &crate::experiment::Sweep) -> String {
             ));
         }
         let _ = writeln!(o, "{row}");
+    }
+    for p in &s.points {
+        for w in &p.warnings {
+            let _ = writeln!(o, "  Warning, {}: {w}.", p.label());
+        }
     }
     match &s.best {
         Some(b) => {

@@ -199,6 +199,9 @@ pub struct Station {
     pub active_max: f64,
     pub scrapped: u64,
     pub failures_count: u64,
+    /// Repair times drawn for the failures counted in `failures_count`
+    /// (whole repairs, also those that end after the run).
+    pub repair_sum: f64,
     pub setups: u64,
     ttf_remaining: f64,
     working: u32,
@@ -252,6 +255,7 @@ impl Station {
             scrapped: 0,
             ideal_time: 0.0,
             failures_count: 0,
+            repair_sum: 0.0,
             setups: 0,
             active_sum: 0.0,
             active_count: 0,
@@ -485,6 +489,7 @@ impl Station {
         self.scrapped = 0;
         self.ideal_time = 0.0;
         self.failures_count = 0;
+        self.repair_sum = 0.0;
         self.setups = 0;
         self.active_sum = 0.0;
         self.active_count = 0;
@@ -914,6 +919,7 @@ impl Engine {
             .as_deref()
             .expect("a failure needs failure data");
         let repair_time = repair.sample(&mut st.failure_rng);
+        st.repair_sum += repair_time;
         st.ttf_remaining = between.sample(&mut st.failure_rng);
         st.update_states(now);
         self.calendar

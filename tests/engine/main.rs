@@ -4,22 +4,26 @@
 //! - `bad_input`: every kind of bad scene gives a clear message and exit code 2, and
 //!   hundreds of random edits of the bundled scenes never panic;
 //! - `cli`: bundled scenes run, JSON parses, output is deterministic;
+//! - `conclusions`: the bottleneck (and the relief experiment), pooled MTBF, compare verdicts;
 //! - `timing`: conveyors, transfer robots and shifts take exactly the time the scene says;
 //! - `queueing`: quick checks against closed-form queueing results;
 //! - `layout`: `check` finds each kind of layout violation; the safety KPI;
 //! - `random_factories`: hundreds of generated scenes keep the invariants and run deterministically;
 //! - `scenarios`: compare, sweep, the business case, the HTML report, Ctrl-C;
+//! - `snapshots`: the JSON of every bundled scene and the random streams, pinned byte for byte;
 //! - `view`: the 3D view rendered offscreen (with the `viewer` feature).
 
 mod bad_input;
 mod cli;
 #[path = "../common/mod.rs"]
 mod common;
+mod conclusions;
 mod kpis;
 mod layout;
 mod queueing;
 mod random_factories;
 mod scenarios;
+mod snapshots;
 mod timing;
 mod view;
 

@@ -1,0 +1,275 @@
+//! The conclusions a reader acts on: which resource limits output (and the
+//! relief experiment that settles it), pooled MTBF, the verdicts of a
+//! comparison. Each test fails on the behaviour before these were fixed.
+
+use super::{run, scene};
+use factory_twin::experiment::{self, Options, Summary};
+use factory_twin::scene::{Scene, load_scene};
+use std::path::Path;
+
+fn bundled(path: &str) -> Scene {
+    load_scene(&Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap_or_else(|d| panic!("{d}"))
+}
+
+fn summary(s: &Scene, reps: u32) -> Summary {
+    Summary::from_runs(s, run(s, reps))
+}
+
+fn options(reps: u32) -> Options {
+    Options {
+        replications: Some(reps),
+        ..Options::default()
+    }
+}
+
+#[test]
+fn training_5_names_the_crew_never_the_audit() {
+    // Audit checks a fifth of the parts and works 5 % of the time; the crew
+    // of two is busy 88 % of its paid time (250 s of operator work a unit).
+    let s = summary(&bundled("scenes/training/05_operators_and_shifts.ron"), 10);
+    let l = &s.line;
+    assert_eq!(l.bottleneck.as_deref(), Some("crew"), "{l:?}");
+    assert_eq!(l.bottleneck_resource, Some("operators"));
+    assert_eq!(l.bottleneck_share, 1.0);
+    assert!((l.bottleneck_utilisation.mean - 0.88).abs() < 0.02);
+    // Line OEE is the crew's: paid operator-time on ideal-speed work, not audit's 25 %.
+    let crew = &s.operators[0];
+    assert_eq!(l.line_oee.mean, crew.oee.mean);
+    assert!(l.line_oee.mean > 0.8, "{:?}", l.line_oee);
+}
+
+#[test]
+fn the_relief_experiment_confirms_the_crew_and_clears_the_audit() {
+    let scene = bundled("scenes/training/05_operators_and_shifts.ron");
+    let e = experiment::relieve_each(&scene, &options(6)).unwrap();
+    let top = &e.reliefs[0];
+    assert_eq!((top.resource.as_str(), top.kind), ("crew", "operators"));
+    assert!(top.raises_output && top.gain_percent > 20.0, "{top:?}");
+    let audit = e.reliefs.iter().find(|r| r.resource == "audit").unwrap();
+    assert!(!audit.raises_output, "{audit:?}");
+    assert!(audit.gain_percent.abs() < 1.0);
+    assert!(e.verdict.starts_with("Relieving crew"), "{}", e.verdict);
+    assert!(e.verdict.contains("It is the bottleneck `run` names"));
+}
+
+#[test]
+fn a_pool_too_small_for_its_machines_is_the_bottleneck() {
+    // Two 60 s machines in series share one operator for the whole cycle:
+    // together they need 120 s of the operator per part, so the operator,
+    // not either machine (each busy about half the time), paces the line.
+    let s = summary(
+        &scene(
+            r#"Scene(name: "pool", run: (horizon: Hours(20), warmup: Hours(1), seed: 3), products: [Product(id: "p")],
+            objects: [
+                Source(id: "raw", pos: (0, 0), product: "p"),
+                Machine(id: "m1", pos: (1, 0), cycle: Exponential(mean: Seconds(60)), operator: "crew"),
+                Buffer(id: "b", pos: (2, 0), capacity: 5),
+                Machine(id: "m2", pos: (3, 0), cycle: Exponential(mean: Seconds(60)), operator: "crew"),
+                Sink(id: "out", pos: (4, 0)),
+                Operators(id: "crew", pos: (2, 1), count: 1),
+            ],
+            flow: [("raw", "m1"), ("m1", "b"), ("b", "m2"), ("m2", "out")])"#,
+        ),
+        4,
+    );
+    assert_eq!(s.line.bottleneck.as_deref(), Some("crew"));
+    assert!(s.line.bottleneck_utilisation.mean > 0.98);
+    for st in &s.stations {
+        assert!(st.utilisation.mean < 0.6, "{}: {:?}", st.id, st.utilisation);
+    }
+}
+
+#[test]
+fn a_line_that_makes_what_arrives_has_no_bottleneck() {
+    // Training 1: the M/M/1 queue, parts arriving every 75 s on average into a
+    // large buffer before a mill that needs 60 s: busy 80 %, never held back.
+    let s = summary(&bundled("scenes/training/01_single_machine.ron"), 5);
+    assert_eq!(s.line.bottleneck, None);
+    assert_eq!(s.line.demand_limited_share, 1.0);
+    assert_eq!(s.line.busiest.as_deref(), Some("mill"));
+    let e = experiment::relieve_each(
+        &bundled("scenes/training/01_single_machine.ron"),
+        &options(5),
+    )
+    .unwrap();
+    assert!(
+        e.reliefs.iter().all(|r| !r.raises_output),
+        "{:?}",
+        e.reliefs
+    );
+    assert!(e.verdict.contains("demand-limited"), "{}", e.verdict);
+}
+
+#[test]
+fn a_slow_station_that_sees_little_flow_is_not_the_bottleneck() {
+    // Every part is turned (40 s a part, 95 % of the arrivals' pace); one in
+    // twenty goes on to a slow check (10 min a part, 40 % busy) before
+    // leaving. The slow check has by far the longest active periods, but
+    // the lathe limits output.
+    let text = r#"Scene(name: "branch", run: (horizon: Hours(40), warmup: Hours(2), seed: 11), products: [Product(id: "p")],
+        objects: [
+            Source(id: "raw", pos: (0, 0), product: "p", interarrival: Exponential(mean: Seconds(42))),
+            Machine(id: "lathe", pos: (1, 0), cycle: Constant(Seconds(40))),
+            Buffer(id: "q", pos: (2, 1), capacity: 200),
+            Machine(id: "check", pos: (3, 1), cycle: Constant(Minutes(10))),
+            Sink(id: "out", pos: (4, 0)),
+        ],
+        flow: [("raw", "lathe"), Flow(from: "lathe", to: "out", weight: 0.95),
+               Flow(from: "lathe", to: "q", weight: 0.05), ("q", "check"), ("check", "out")])"#;
+    let s = summary(&scene(text), 4);
+    let by_id = |id: &str| s.stations.iter().find(|x| x.id == id).unwrap();
+    assert!(
+        by_id("check").mean_active_period_s.mean > by_id("lathe").mean_active_period_s.mean,
+        "the test needs the slow check to have the longer active periods"
+    );
+    assert_eq!(s.line.bottleneck.as_deref(), Some("lathe"));
+    let e = experiment::relieve_each(&scene(text), &options(4)).unwrap();
+    assert_eq!(e.reliefs[0].resource, "lathe");
+    let check = e.reliefs.iter().find(|r| r.resource == "check").unwrap();
+    assert!(!check.raises_output, "{check:?}");
+}
+
+#[test]
+fn serial_lines_keep_their_bottleneck() {
+    // Training 4: the mill (75 s, the slowest) paces the line; training 3:
+    // the press with its failures.
+    for (path, id) in [
+        ("scenes/training/04_bottleneck_line.ron", "mill"),
+        ("scenes/training/03_unreliable_machine.ron", "press"),
+    ] {
+        let s = summary(&bundled(path), 5);
+        assert_eq!(s.line.bottleneck.as_deref(), Some(id), "{path}");
+        assert_eq!(s.line.bottleneck_share, 1.0, "{path}");
+        let e = experiment::relieve_each(&bundled(path), &options(5)).unwrap();
+        assert_eq!(e.reliefs[0].resource, id, "{path}: {:?}", e.reliefs);
+    }
+}
+
+#[test]
+fn the_bracket_line_is_held_back_at_its_entry() {
+    // Blanks arrive every 45 s on average but wait at the source while cut
+    // is busy or down (no rack before it): cut limits output, although the
+    // weld station is busier. Relieving the weld station gains nothing.
+    let scene = bundled("scenes/bracket_line.ron");
+    let s = summary(&scene, 5);
+    assert_eq!(s.line.bottleneck.as_deref(), Some("cut"));
+    let weld = s.stations.iter().find(|x| x.id == "weld").unwrap();
+    assert!(weld.utilisation.mean > s.line.bottleneck_utilisation.mean);
+    let e = experiment::relieve_each(&scene, &options(8)).unwrap();
+    assert_eq!(e.reliefs[0].resource, "cut");
+    let weld = e.reliefs.iter().find(|r| r.resource == "weld").unwrap();
+    assert!(!weld.raises_output, "{weld:?}");
+}
+
+#[test]
+fn pooled_mtbf_estimates_the_scene_s_mtbf() {
+    // The robot cell fails after 120 h of work on average; a replication
+    // works about 26 h, so most replications see no failure. The old mean
+    // of per-replication ratios over those that did said 25 h.
+    let s = summary(&bundled("scenes/bracket_line_robot_weld.ron"), 30);
+    let weld = s.stations.iter().find(|x| x.id == "weld").unwrap();
+    let m = weld.mtbf_s;
+    let h = 3600.0;
+    let (lo, hi) = (m.low.unwrap() / h, m.high.unwrap() / h);
+    assert!(lo < 120.0 && 120.0 < hi, "{lo}–{hi} h");
+    assert!((m.mean.unwrap() / h - 120.0).abs() < 40.0, "{:?}", m.mean);
+    assert!(m.thin(), "only a handful of failures in 30 weeks");
+}
+
+#[test]
+fn pooled_mtbf_is_unbiased_where_the_mean_of_ratios_is_not() {
+    // MTBF 10 h of run time, 4 h windows: most replications see 0 or 1 failure.
+    let text = r#"Scene(name: "rare", run: (horizon: Hours(4), seed: 5), products: [Product(id: "p")],
+        objects: [
+            Source(id: "raw", pos: (0, 0), product: "p"),
+            Machine(id: "m", pos: (1, 0), cycle: Constant(Seconds(10)),
+                    failures: (between: Exponential(mean: Hours(10)), repair: Constant(Minutes(6)))),
+            Sink(id: "out", pos: (2, 0)),
+        ],
+        flow: [("raw", "m"), ("m", "out")])"#;
+    let runs = run(&scene(text), 500);
+    let ratios: Vec<f64> = runs.iter().filter_map(|r| r.stations[0].mtbf_s).collect();
+    let mean_of_ratios = ratios.iter().sum::<f64>() / ratios.len() as f64 / 3600.0;
+    let s = Summary::from_runs(&scene(text), runs);
+    let m = s.stations[0].mtbf_s;
+    let pooled = m.mean.unwrap() / 3600.0;
+    assert!((pooled - 10.0).abs() < 2.0, "pooled {pooled} h");
+    assert!(mean_of_ratios < 5.0, "mean of ratios {mean_of_ratios} h");
+    assert!(m.low.unwrap() / 3600.0 < 10.0 && 10.0 < m.high.unwrap() / 3600.0);
+    // MTTR: every repair takes 6 min exactly.
+    assert!((s.stations[0].mttr_s.mean.unwrap() - 360.0).abs() < 1e-6);
+}
+
+#[test]
+fn a_faster_pacing_station_shows_spare_capacity_not_a_loss() {
+    // Parts arrive every 50 s; the mill needs 45 s (90 % busy), the variant
+    // 30 s (60 %). Output is the same; line OEE falls because the mill waits.
+    let base = |cycle: u32| {
+        scene(&format!(
+            r#"Scene(name: "mill {cycle} s", run: (horizon: Hours(40), warmup: Hours(2), seed: 9), products: [Product(id: "p")],
+            objects: [
+                Source(id: "raw", pos: (0, 0), product: "p", interarrival: Exponential(mean: Seconds(50))),
+                Buffer(id: "rack", pos: (1, 0), capacity: 500),
+                Machine(id: "mill", pos: (2, 0), cycle: Constant(Seconds({cycle}))),
+                Sink(id: "out", pos: (3, 0)),
+            ],
+            flow: [("raw", "rack"), ("rack", "mill"), ("mill", "out")])"#
+        ))
+    };
+    let c = experiment::compare(&base(45), &[base(30)], &options(6)).unwrap();
+    let k = |key: &str| c.variants[0].kpis.iter().find(|k| k.key == key).unwrap();
+    let oee = k("line_oee");
+    assert_eq!(oee.difference_unit, "pp");
+    assert!(oee.difference.mean < -20.0, "{oee:?}");
+    assert_eq!(oee.verdict, "spare capacity");
+    assert!(oee.note.as_ref().unwrap().contains("not a loss"));
+    assert_eq!(k("good_per_hour").verdict, "no significant change");
+    // Labour: neither scene pays any; said, not "no significant change".
+    let labour = k("good_per_labour_hour");
+    assert_eq!(labour.verdict, "not comparable");
+    assert!(labour.note.as_ref().unwrap().contains("no operator pool"));
+}
+
+#[test]
+fn the_robot_comparison_says_what_changed_and_why() {
+    let (base, robot) = (
+        bundled("scenes/bracket_line.ron"),
+        bundled("scenes/bracket_line_robot_weld.ron"),
+    );
+    let c = experiment::compare(&base, std::slice::from_ref(&robot), &options(5)).unwrap();
+    let v = &c.variants[0];
+    let k = |key: &str| v.kpis.iter().find(|k| k.key == key).unwrap();
+    // No welders are paid in the robot cell: labour productivity is undefined there.
+    let labour = k("good_per_labour_hour");
+    assert_eq!(labour.verdict, "not comparable");
+    assert!(
+        labour
+            .note
+            .as_ref()
+            .unwrap()
+            .starts_with("undefined in the variant")
+    );
+    // The capital is a cost of each part too.
+    let (run_cost, with_capital) = (
+        k("cost_per_good_part"),
+        k("cost_per_good_part_with_capital"),
+    );
+    assert_eq!(
+        with_capital.base.mean, run_cost.base.mean,
+        "the base buys nothing"
+    );
+    assert!(with_capital.variant.mean > run_cost.variant.mean * 2.0);
+    // Percentages differ in percentage points.
+    assert_eq!(k("scrap_rate").difference_unit, "pp");
+    // The headline leads with output, then cost with capital.
+    assert!(
+        v.headline[0].starts_with("good parts per hour"),
+        "{:?}",
+        v.headline
+    );
+    assert!(
+        v.headline[1].starts_with("cost per good part with capital"),
+        "{:?}",
+        v.headline
+    );
+}
