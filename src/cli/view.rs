@@ -41,6 +41,19 @@ pub(super) fn view(
         Ok(a) => a,
         Err(d) => return fail(&d),
     };
+    let end = scene.run.warmup.map_or(0.0, |w| w.secs()) + scene.run.horizon.secs();
+    if let Some(t) = at
+        && t > end
+    {
+        return fail(
+            &Diagnostic::new(format!(
+                "--at is {:.1} h from the start, after the end of the run at {:.1} h: the picture would show the line stopped",
+                t / 3600.0,
+                end / 3600.0
+            ))
+            .with_help("pick a time within the warm-up and horizon, e.g. --at \"Tue 10:30\""),
+        );
+    }
     let (width, height) = match parse_size(size) {
         Ok(s) => s,
         Err(d) => return fail(&d),

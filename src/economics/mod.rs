@@ -108,6 +108,9 @@ pub struct BusinessCase {
     /// life has none (ranked after every payback).
     pub payback_years: Outcomes,
     pub payback_without_subsidy_years: Outcomes,
+    /// The same figures (with the subsidy) when the price assumptions are
+    /// uncertain too: see [`PriceUncertainty`].
+    pub with_price_uncertainty: PriceUncertainty,
     /// Cumulative cash flow, years 0 to life, with the subsidy.
     pub cumulative: Vec<CumulativePoint>,
     /// Largest swing first.
@@ -257,6 +260,67 @@ fn mean_npv(
     Estimate::of(&npvs).mean
 }
 
+/// NPV and payback over the replications *and* the price assumptions'
+/// ranges: for every replication pair, [`PRICE_DRAWS`] draws of the wage,
+/// the unit margin and the energy price, each uniform within the tornado's
+/// ±20 % (the subsidy as granted). Demand and robot reliability change the
+/// simulation itself and stay as entered.
+#[derive(Clone, Debug, Serialize)]
+pub struct PriceUncertainty {
+    /// Each lever's range, as a factor on the value entered.
+    pub range: (f64, f64),
+    /// Draws per replication pair.
+    pub draws_per_replication: u32,
+    pub npv: Outcomes,
+    pub npv_positive_share: f64,
+    pub payback_years: Outcomes,
+}
+
+/// Price draws per replication pair for [`PriceUncertainty`].
+pub const PRICE_DRAWS: u32 = 50;
+
+fn price_uncertainty(
+    a: &Assumptions,
+    inv: &InvestmentFigures,
+    br: &[RunResult],
+    vr: &[RunResult],
+    seed: u64,
+) -> PriceUncertainty {
+    let (lo, hi) = (0.8, 1.2);
+    // Its own stream: the draws are the same whatever the thread count.
+    let mut rng = crate::sim::rng::Stream::new(
+        seed,
+        0,
+        "business case prices",
+        crate::sim::rng::Purpose::Mix,
+    );
+    let mut draw = || lo + (hi - lo) * rng.uniform();
+    let mut series = Vec::with_capacity(br.len() * PRICE_DRAWS as usize);
+    for (b, v) in br.iter().zip(vr) {
+        for _ in 0..PRICE_DRAWS {
+            let l = Levers {
+                wage: draw(),
+                margin: draw(),
+                energy_price: draw(),
+                with_subsidy: true,
+            };
+            series.push(flows(a, inv, b, v, l));
+        }
+    }
+    let f = figures(a.discount_rate, &series);
+    // The draws of one replication share its simulated figures: they are
+    // not independent, so an interval of the mean over all of them would be
+    // too narrow. Only the range of outcomes and the shares are kept.
+    let no_mean = |o: Outcomes| Outcomes { mean: None, ..o };
+    PriceUncertainty {
+        range: (lo, hi),
+        draws_per_replication: PRICE_DRAWS,
+        npv: no_mean(f.npv),
+        npv_positive_share: f.npv_positive_share,
+        payback_years: no_mean(f.payback),
+    }
+}
+
 /// Payback, NPV and IRR of each replication's cash-flow series.
 struct Figures {
     npv: Outcomes,
@@ -384,6 +448,7 @@ pub fn business_case(
         irr_without_subsidy: without.irr,
         payback_years: with.payback,
         payback_without_subsidy_years: without.payback,
+        with_price_uncertainty: price_uncertainty(&a, &inv, br, vr, base.run.seed),
         cumulative,
         tornado,
         notes,

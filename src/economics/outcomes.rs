@@ -5,9 +5,9 @@
 //!
 //! The interval of the mean says how well the replications pin down the
 //! average outcome; it narrows as replications are added. The 10–90 %
-//! range says how much one year-long outcome can differ from another under
-//! the model's randomness; it does not narrow. Both are reported, each
-//! labelled for what it is.
+//! range says how much one replication's outcome (its measured window scaled
+//! to a year) differs from another under the model's randomness; it does not
+//! narrow. Both are reported, each labelled for what it is.
 
 use crate::kpi::Estimate;
 use serde::Serialize;

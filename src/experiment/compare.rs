@@ -286,8 +286,14 @@ fn explain_line_oee(kpis: &mut [KpiComparison], base: &[RunResult], variant: &[R
 }
 
 /// The changes that matter most for the decision, in words.
-fn headline(kpis: &[KpiComparison], investment: bool) -> Vec<String> {
+fn headline(kpis: &[KpiComparison], investment: bool, currency: Option<&str>) -> Vec<String> {
     let by_key = |key: &str| kpis.iter().find(|k| k.key == key);
+    let unit = |u: &'static str| -> String {
+        match (u, currency) {
+            ("currency", Some(c)) => c.to_string(),
+            _ => u.to_string(),
+        }
+    };
     let line = |k: &KpiComparison| {
         let rel = k
             .relative_change
@@ -301,17 +307,17 @@ fn headline(kpis: &[KpiComparison], investment: bool) -> Vec<String> {
                 k.kpi,
                 k.difference.mean,
                 k.difference.half_width.unwrap_or(f64::NAN),
-                k.difference_unit
+                unit(k.difference_unit)
             ),
             v => format!(
                 "{} {v}: {:.2} → {:.2} {}, {:+.2} ± {:.2} {}{rel}{}",
                 k.kpi,
                 k.base.mean,
                 k.variant.mean,
-                k.unit,
+                unit(k.unit),
                 k.difference.mean,
                 k.difference.half_width.unwrap_or(f64::NAN),
-                k.difference_unit,
+                unit(k.difference_unit),
                 k.note
                     .as_ref()
                     .map(|n| format!(" ({n})"))
@@ -403,7 +409,11 @@ pub fn compare(
             explain_line_oee(&mut kpis, &runs[0], vr);
             VariantComparison {
                 variant: scene.name.clone(),
-                headline: headline(&kpis, scene.investment.is_some()),
+                headline: headline(
+                    &kpis,
+                    scene.investment.is_some(),
+                    base.economics.as_ref().map(|e| e.currency.as_str()),
+                ),
                 kpis,
             }
         })

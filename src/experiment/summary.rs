@@ -235,7 +235,10 @@ impl Summary {
                     mttr_s: reliability::mttr(
                         &results
                             .iter()
-                            .map(|r| (r.stations[i].repair_time_s, r.stations[i].failures))
+                            .map(|r| {
+                                let s = &r.stations[i];
+                                (s.repair_time_s, s.repair_time_sq_s2, s.failures)
+                            })
                             .collect::<Vec<_>>(),
                     ),
                     setups: st(&|x| Some(x.setups as f64)),

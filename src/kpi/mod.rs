@@ -114,6 +114,8 @@ pub struct StationResult {
     /// The repair times of the failures counted here, whole (a repair still
     /// going at the end of the run counts in full), for MTTR.
     pub repair_time_s: f64,
+    /// Σ of the squared repair times (s²), for the MTTR's interval.
+    pub repair_time_sq_s2: f64,
     /// The operator pool it needs, if any.
     pub operator: Option<String>,
 }
@@ -324,6 +326,7 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
                     utilisation: None,
                     run_time_s: st.run_time,
                     repair_time_s: st.repair_sum,
+                    repair_time_sq_s2: st.repair_sq_sum,
                     operator: st.operator.map(|p| engine.pools[p as usize].id.clone()),
                 };
                 result.utilisation = bottleneck::station_utilisation(&result);

@@ -13,8 +13,8 @@
 //!   chi-square interval (e.g. NIST/SEMATECH e-Handbook 8.4.5.1):
 //!   [2T / χ²(0.975; 2r + 2), 2T / χ²(0.025; 2r)], valid however few the
 //!   failures; with none, only the lower bound exists.
-//! - MTTR = Σ repair time / Σ failures, with the interval of a ratio
-//!   estimator over the replications (Cochran, Sampling Techniques, 6.4).
+//! - MTTR = Σ repair time / Σ failures: the mean of every repair in every
+//!   replication, with the Student-t interval of those repair times.
 //!   A repair still going at the end of the run counts whole: its length is
 //!   known when the failure happens.
 
@@ -60,19 +60,18 @@ pub fn mtbf(per_rep: &[(f64, u64)]) -> Pooled {
     }
 }
 
-/// MTTR from (repair time, failures) per replication.
-pub fn mttr(per_rep: &[(f64, u64)]) -> Pooled {
+/// MTTR from (Σ repair time, Σ squared repair time, failures) per
+/// replication: the repairs are independent draws, so their mean has the
+/// Student-t interval of the r repair times pooled from every replication
+/// (an interval needs two repairs).
+pub fn mttr(per_rep: &[(f64, f64, u64)]) -> Pooled {
     let d: f64 = per_rep.iter().map(|p| p.0).fold(0.0, |a, b| a + b);
-    let r: u64 = per_rep.iter().map(|p| p.1).sum();
-    let n = per_rep.len();
+    let sq: f64 = per_rep.iter().map(|p| p.1).fold(0.0, |a, b| a + b);
+    let r: u64 = per_rep.iter().map(|p| p.2).sum();
     let mean = (r > 0).then(|| d / r as f64);
-    let half = mean.filter(|_| n >= 2).map(|m| {
-        let k_bar = r as f64 / n as f64;
-        let ss: f64 = per_rep
-            .iter()
-            .map(|&(di, ki)| (di - m * ki as f64).powi(2))
-            .sum();
-        t_975(n - 1) * (ss / (n * (n - 1)) as f64).sqrt() / k_bar
+    let half = mean.filter(|_| r >= 2).map(|m| {
+        let var = ((sq - r as f64 * m * m) / (r - 1) as f64).max(0.0);
+        t_975(r as usize - 1) * (var / r as f64).sqrt()
     });
     Pooled {
         mean,
@@ -170,10 +169,16 @@ mod tests {
     }
 
     #[test]
-    fn pooled_mttr_is_total_repair_time_over_failures() {
-        let m = mttr(&[(300.0, 2), (0.0, 0), (200.0, 2)]);
+    fn pooled_mttr_is_the_mean_of_every_repair_with_its_t_interval() {
+        // Repairs 100, 200 | none | 50, 150: mean 125, sd 64.55, t(3) = 3.182
+        // → ± 3.182 × 64.55 / 2 = 102.7.
+        let m = mttr(&[(300.0, 50_000.0, 2), (0.0, 0.0, 0), (200.0, 25_000.0, 2)]);
         assert_eq!(m.mean, Some(125.0));
-        let (lo, hi) = (m.low.unwrap(), m.high.unwrap());
-        assert!(lo < 125.0 && hi > 125.0);
+        let h = m.high.unwrap() - 125.0;
+        assert!((h - 102.7).abs() < 0.1, "{h}");
+        assert!((m.low.unwrap() - (125.0 - h)).abs() < 1e-9);
+        // One repair: a mean, no interval.
+        let one = mttr(&[(60.0, 3600.0, 1), (0.0, 0.0, 0)]);
+        assert_eq!((one.mean, one.low, one.high), (Some(60.0), None, None));
     }
 }

@@ -20,7 +20,7 @@ th:first-child,td:first-child{text-align:left}th{background:#fafafa}.better{colo
 
 fn page(title: &str, subtitle: &str, body: &str) -> String {
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>{t}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{t}</h1>\n<p class=\"sub\">{}</p>\n{body}<footer>Made by factory-twin {} — a discrete-event digital twin. Every figure is a mean over replications with its 95 % confidence interval (±).</footer>\n</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>{t}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{t}</h1>\n<p class=\"sub\">{}</p>\n{body}<footer>Made by factory-twin {} — a discrete-event digital twin. Every figure is a mean over replications with the 95 % confidence interval of that mean (±), unless it says otherwise.</footer>\n</body>\n</html>\n",
         escape(subtitle),
         env!("CARGO_PKG_VERSION"),
         t = escape(title),
@@ -188,6 +188,54 @@ fn run_sentences(s: &Summary) -> String {
     t
 }
 
+/// Every resource that can limit output, busiest first, and how the
+/// bottleneck was chosen; the experiment that settles it is a command away.
+fn what_limits_output(s: &Summary, out: &mut String) {
+    out.push_str("<h3>What limits output</h3>\n");
+    let mut rows: Vec<(f64, Vec<String>)> = s
+        .stations
+        .iter()
+        .map(|st| (st.id.as_str(), st.kind, &st.utilisation))
+        .chain(
+            s.operators
+                .iter()
+                .map(|p| (p.id.as_str(), "operator pool", &p.utilisation)),
+        )
+        .filter(|(_, _, u)| u.n > 0)
+        .map(|(id, kind, u)| {
+            let mark = if s.line.bottleneck.as_deref() == Some(id) {
+                " ★"
+            } else {
+                ""
+            };
+            (
+                u.mean,
+                vec![
+                    format!("{}{mark}", escape(id)),
+                    kind.to_string(),
+                    pm(u, 100.0, 1),
+                ],
+            )
+        })
+        .collect();
+    rows.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let rows: Vec<Vec<String>> = rows.into_iter().map(|r| r.1).collect();
+    table(
+        out,
+        &[
+            "resource",
+            "kind",
+            "busy % of the time it could work (± 95 % interval of the mean)",
+        ],
+        &rows,
+    );
+    let _ = writeln!(
+        out,
+        "<p class=\"note\">{} The bottleneck (★) is the busiest resource that is saturated (busy 98 % or more), or else the busiest on the blocking chain from a source that had to hold parts back; a line whose sources never had to is demand-limited. To settle it by experiment, relieve each resource in turn: <code>factory-twin bottleneck SCENE --report bottleneck.html</code>.</p>",
+        escape(&super::terminal::bottleneck_line(s))
+    );
+}
+
 fn run_body(s: &Summary, out: &mut String) {
     let l = &s.line;
     table(
@@ -257,6 +305,7 @@ fn run_body(s: &Summary, out: &mut String) {
         out.push_str("<h3>Lead time</h3>\n");
         out.push_str(&c);
     }
+    what_limits_output(s, out);
     out.push_str("<h3>Stations</h3>\n");
     let rows: Vec<Vec<String>> = s
         .stations
@@ -669,8 +718,20 @@ fn business_case_section(c: &BusinessCase, b: &mut String) {
             ],
         ]);
     }
+    let u = &c.with_price_uncertainty;
+    rows.push(vec![
+        format!(
+            "payback with wage, margin and energy price each anywhere within ±{:.0} %",
+            (u.range.1 - 1.0) * 100.0
+        ),
+        escape(&words::payback(&u.payback_years, life)),
+    ]);
+    rows.push(vec![
+        "NPV with those prices uncertain too".into(),
+        escape(&words::npv(&u.npv, u.npv_positive_share, cur)),
+    ]);
     table(b, &["figure", "over the replications"], &rows);
-    b.push_str("<p class=\"note\">10–90 % of outcomes: the range in which 8 of 10 simulated years fall (it does not narrow with more replications). 95 % interval of the mean: how precisely the replications pin down the average (it narrows with more).</p>\n");
+    b.push_str("<p class=\"note\">10–90 % of outcomes: the range in which 8 of 10 replications fall, each its measured window scaled to a year (it does not narrow with more replications; a whole year mixes many such windows and varies less, so the range is a cautious picture). 95 % interval of the mean: how precisely the replications pin down the average (it narrows with more).</p>\n");
     let pts: Vec<(f64, f64, f64, f64)> = c
         .cumulative
         .iter()

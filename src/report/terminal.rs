@@ -60,7 +60,7 @@ pub fn terminal(s: &Summary) -> String {
         "1 replication".to_string()
     } else {
         format!(
-            "{} replications, ± = 95 % confidence interval",
+            "{} replications, ± = 95 % confidence interval of the mean over replications",
             s.replications
         )
     };
@@ -382,9 +382,10 @@ pub fn comparison(c: &crate::experiment::Comparison) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "Compared with \"{}\": {} paired replications with common random numbers, seed {}; ± = 95 % interval of the mean (difference)\n",
+        "Compared with \"{}\": {} paired replications with common random numbers, seed {}; ± = 95 % interval of the mean (of the paired differences for the difference)\n",
         c.base, c.replications, c.seed
     );
+    let cur = c.scenarios.first().and_then(|s| s.currency.as_deref());
     for v in &c.variants {
         let _ = writeln!(o, "{}", v.variant);
         for h in &v.headline {
@@ -407,7 +408,7 @@ pub fn comparison(c: &crate::experiment::Comparison) -> String {
                         e.half_width
                             .map(|h| format!(" ± {h:.2}"))
                             .unwrap_or_default(),
-                        k.difference_unit
+                        currency_unit(k.difference_unit, cur)
                     )
                 }
             };
@@ -415,7 +416,7 @@ pub fn comparison(c: &crate::experiment::Comparison) -> String {
                 o,
                 "  {:<13} {:<52} {:>18} {:>18} {:>22}  {}",
                 k.family,
-                format!("{} ({})", k.kpi, k.unit),
+                format!("{} ({})", k.kpi, currency_unit(k.unit, cur)),
                 pm(&k.base, 1.0, 2),
                 pm(&k.variant, 1.0, 2),
                 signed(&k.difference),
@@ -443,6 +444,14 @@ pub fn comparison(c: &crate::experiment::Comparison) -> String {
         let _ = writeln!(o, "Not modelled yet: {n}.");
     }
     o
+}
+
+/// A KPI's unit with "currency" replaced by the scene's currency code.
+fn currency_unit<'a>(unit: &'a str, currency: Option<&'a str>) -> &'a str {
+    match (unit, currency) {
+        ("currency", Some(c)) => c,
+        _ => unit,
+    }
 }
 
 /// The bottleneck experiment: each relief and the output it gained.
@@ -488,7 +497,7 @@ pub fn sweep(s: &crate::experiment::Sweep) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "Sweep of \"{}\": {} settings × {} replications with common random numbers, seed {}; ± = 95 % interval\n",
+        "Sweep of \"{}\": {} settings × {} replications with common random numbers, seed {}; ± = 95 % interval of the mean\n",
         s.scene,
         s.points.len(),
         s.replications,
@@ -670,7 +679,7 @@ pub fn business_case(c: &crate::economics::BusinessCase) -> String {
     };
     let _ = writeln!(
         o,
-        "  Over replications (10–90 % of outcomes = the range one year-long outcome can take):"
+        "  Over replications, each its measured window scaled to a year (10–90 % of outcomes: the middle\n  80 % of those; a whole year mixes many such windows and varies less, so the range is cautious):"
     );
     let _ = writeln!(
         o,
@@ -715,6 +724,24 @@ pub fn business_case(c: &crate::economics::BusinessCase) -> String {
             words::irr(&c.irr_without_subsidy)
         );
     }
+    let u = &c.with_price_uncertainty;
+    let _ = writeln!(
+        o,
+        "  With wage, unit margin and energy price uncertain too (each anywhere within ±{:.0} %):",
+        (u.range.1 - 1.0) * 100.0
+    );
+    let _ = writeln!(
+        o,
+        "  payback{:<19} {}",
+        tag(true),
+        words::payback(&u.payback_years, life)
+    );
+    let _ = writeln!(
+        o,
+        "  NPV{:<23} {}",
+        tag(true),
+        words::npv(&u.npv, u.npv_positive_share, cur)
+    );
     if !c.tornado.is_empty() {
         let _ = writeln!(
             o,

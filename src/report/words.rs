@@ -28,7 +28,10 @@ pub fn payback(o: &Outcomes, life: u32) -> String {
     let paid = o.n - o.undefined;
     let yrs =
         |v: Option<f64>| v.map_or(format!("beyond {life} years"), |y| format!("{y:.1} years"));
-    let range = format!("10–90 % of outcomes {} to {}", yrs(o.p10), yrs(o.p90));
+    let range = match (o.p10, o.p90) {
+        (Some(a), Some(b)) => format!("10–90 % of outcomes {a:.1} to {b:.1} years"),
+        _ => format!("10–90 % of outcomes {} to {}", yrs(o.p10), yrs(o.p90)),
+    };
     if o.n == 0 {
         "–".into()
     } else if o.undefined == 0 {
@@ -71,7 +74,11 @@ pub fn npv(o: &Outcomes, positive_share: f64, currency: &str) -> String {
         ));
     }
     let positive = (positive_share * f64::from(o.n)).round() as u32;
-    t.push_str(&format!("; positive in {positive} of {}", o.n));
+    t.push_str(&format!(
+        "; positive in {positive} of {} ({:.0} %)",
+        o.n,
+        positive_share * 100.0
+    ));
     t
 }
 

@@ -202,6 +202,8 @@ pub struct Station {
     /// Repair times drawn for the failures counted in `failures_count`
     /// (whole repairs, also those that end after the run).
     pub repair_sum: f64,
+    /// Their squares, for the spread of repair times.
+    pub repair_sq_sum: f64,
     pub setups: u64,
     ttf_remaining: f64,
     working: u32,
@@ -256,6 +258,7 @@ impl Station {
             ideal_time: 0.0,
             failures_count: 0,
             repair_sum: 0.0,
+            repair_sq_sum: 0.0,
             setups: 0,
             active_sum: 0.0,
             active_count: 0,
@@ -490,6 +493,7 @@ impl Station {
         self.ideal_time = 0.0;
         self.failures_count = 0;
         self.repair_sum = 0.0;
+        self.repair_sq_sum = 0.0;
         self.setups = 0;
         self.active_sum = 0.0;
         self.active_count = 0;
@@ -920,6 +924,7 @@ impl Engine {
             .expect("a failure needs failure data");
         let repair_time = repair.sample(&mut st.failure_rng);
         st.repair_sum += repair_time;
+        st.repair_sq_sum += repair_time * repair_time;
         st.ttf_remaining = between.sample(&mut st.failure_rng);
         st.update_states(now);
         self.calendar

@@ -312,3 +312,63 @@ fn a_reader_that_stops_early_ends_the_output_quietly() {
     assert_eq!(out.status.code(), Some(0), "{err}");
     std::fs::remove_file(&file).ok();
 }
+
+#[test]
+fn a_sweep_says_which_settings_cannot_take_effect() {
+    let out = factory_twin(&[
+        "sweep",
+        "scenes/bracket_line.ron",
+        "--set",
+        "welders.count=2..3",
+        "--reps",
+        "2",
+    ]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("Warning, welders.count=3: operator pool \"welders\" has 3 operators, but the stations that need them have 2 places"),
+        "{text}"
+    );
+    assert!(!text.contains("Warning, welders.count=2:"), "{text}");
+}
+
+#[test]
+fn a_screenshot_after_the_end_of_the_run_is_bad_input() {
+    let out = Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+        .args([
+            "view",
+            "scenes/bracket_line.ron",
+            "--screenshot",
+            "/tmp/never.png",
+            "--at",
+            "300h",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("after the end of the run at 192.0 h"), "{err}");
+}
+
+#[test]
+fn an_event_log_too_large_to_write_is_refused_before_the_run() {
+    let out = Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+        .args([
+            "run",
+            "scenes/training/02_two_machines_buffer.ron",
+            "--reps",
+            "5000",
+            "--events",
+            "/tmp/never-written.csv",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("the event log would be about") && err.contains("GB"),
+        "{err}"
+    );
+    assert!(!std::path::Path::new("/tmp/never-written.csv").exists());
+}

@@ -273,3 +273,85 @@ fn the_robot_comparison_says_what_changed_and_why() {
         v.headline
     );
 }
+
+/// A line whose buffer fills for about 6.7 h (m1 makes a part every 30 s,
+/// m2 takes 40 s), then stays full.
+fn filling_line(warmup_h: u32) -> Scene {
+    scene(&format!(
+        r#"Scene(name: "filling", run: (horizon: Hours(20), warmup: Hours({warmup_h}), seed: 1), products: [Product(id: "p")],
+        objects: [
+            Source(id: "raw", pos: (0, 0), product: "p"),
+            Machine(id: "m1", pos: (1, 0), cycle: Constant(Seconds(30))),
+            Buffer(id: "b", pos: (2, 0), capacity: 200),
+            Machine(id: "m2", pos: (3, 0), cycle: Constant(Seconds(40))),
+            Sink(id: "out", pos: (4, 0)),
+        ],
+        flow: [("raw", "m1"), ("m1", "b"), ("b", "m2"), ("m2", "out")])"#
+    ))
+}
+
+#[test]
+fn a_warm_up_too_short_for_the_line_to_fill_is_said() {
+    let short = summary(&filling_line(0), 2);
+    let w = short
+        .warnings
+        .iter()
+        .find(|w| w.contains("MSER-5"))
+        .unwrap_or_else(|| panic!("{:?}", short.warnings));
+    assert!(
+        w.contains("settles only after about 6.") || w.contains("settles only after about 7."),
+        "{w}"
+    );
+    let long = summary(&filling_line(10), 2);
+    assert!(
+        long.warnings.iter().all(|w| !w.contains("MSER-5")),
+        "{:?}",
+        long.warnings
+    );
+}
+
+#[test]
+fn more_operators_than_places_is_said() {
+    // The bracket line's weld station has two places; a third welder cannot work.
+    let mut s = bundled("scenes/bracket_line.ron");
+    factory_twin::scene::set_param(
+        &mut s,
+        "welders.count",
+        &factory_twin::scene::Value::Number(3.0),
+    )
+    .unwrap();
+    let w = factory_twin::experiment::warnings::scene_warnings(&s);
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(w[0].contains("\"welders\" has 3 operators") && w[0].contains("2 places"));
+    assert!(
+        factory_twin::experiment::warnings::scene_warnings(&bundled("scenes/bracket_line.ron"))
+            .is_empty()
+    );
+}
+
+#[test]
+fn uncertain_prices_widen_the_range_of_outcomes_not_the_median() {
+    let (base, robot) = (
+        bundled("scenes/bracket_line.ron"),
+        bundled("scenes/bracket_line_robot_weld.ron"),
+    );
+    let c = experiment::compare(&base, std::slice::from_ref(&robot), &options(5)).unwrap();
+    let case = factory_twin::economics::business_case(
+        &base,
+        &robot,
+        &c.scenarios[0].runs,
+        &c.scenarios[1].runs,
+        &options(5),
+    )
+    .unwrap();
+    let u = &case.with_price_uncertainty;
+    assert_eq!(u.npv.n, 5 * u.draws_per_replication);
+    let (p10, p90) = (case.npv.p10.unwrap(), case.npv.p90.unwrap());
+    assert!(
+        u.npv.p10.unwrap() < p10 && u.npv.p90.unwrap() > p90,
+        "{u:?}"
+    );
+    // Prices symmetric around the values entered: the median stays close.
+    let m = case.npv.median.unwrap();
+    assert!((u.npv.median.unwrap() / m - 1.0).abs() < 0.1);
+}
