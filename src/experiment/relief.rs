@@ -79,13 +79,7 @@ pub fn relieved(scene: &Scene, index: usize) -> Option<(Scene, &'static str, Str
                 *speed /= factor;
                 *pick = crate::scene::Duration::Seconds(pick.secs() * factor);
                 *place = crate::scene::Duration::Seconds(place.secs() * factor);
-                (
-                    "transfer_robot",
-                    format!(
-                        "moves −{:.0} % (faster travel, pick, place)",
-                        RELIEF * 100.0
-                    ),
-                )
+                ("transfer_robot", format!("moves −{:.0} %", RELIEF * 100.0))
             }
         },
         Object::Operators(o) => {

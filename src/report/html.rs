@@ -69,8 +69,13 @@ fn money_pm(e: &Estimate, currency: &str) -> String {
         return "–".into();
     }
     match e.half_width {
-        Some(h) => format!("{} ± {} {}", grouped(e.mean), grouped(h), escape(currency)),
-        None => format!("{} {}", grouped(e.mean), escape(currency)),
+        Some(h) => format!(
+            "{} ± {} {}",
+            words::money(e.mean),
+            words::money(h),
+            escape(currency)
+        ),
+        None => format!("{} {}", words::money(e.mean), escape(currency)),
     }
 }
 
@@ -167,7 +172,7 @@ fn run_sentences(s: &Summary) -> String {
                 share("off_shift")
             );
         }
-        t.push_str(". More output comes from relieving it, not the others.");
+        t.push_str(". Relieving it should gain the most output; <code>factory-twin bottleneck</code> measures what relieving each resource gains.");
     }
     if l.lead_time_mean_s.n > 0 {
         let _ = write!(
@@ -433,6 +438,13 @@ pub fn run_report(s: &Summary) -> String {
 
 /// The report of a comparison, with each variant's business case if computed.
 pub fn compare_report(c: &Comparison, cases: &[BusinessCase]) -> String {
+    let currency = c.scenarios.first().and_then(|s| s.currency.clone());
+    let unit_of = |u: &'static str| -> String {
+        match (u, &currency) {
+            ("currency", Some(code)) => code.clone(),
+            _ => u.to_string(),
+        }
+    };
     let mut b = String::new();
     b.push_str("<h2>In short</h2>\n<div class=\"summary\">\n");
     for v in &c.variants {
@@ -479,7 +491,7 @@ pub fn compare_report(c: &Comparison, cases: &[BusinessCase]) -> String {
             let k0 = &c.variants[0].kpis[i];
             let mut r = vec![
                 k0.family.to_string(),
-                format!("{} ({})", escape(k0.kpi), escape(k0.unit)),
+                format!("{} ({})", escape(k0.kpi), escape(&unit_of(k0.unit))),
                 pm(&k0.base, 1.0, 2),
             ];
             for v in &c.variants {
@@ -488,7 +500,7 @@ pub fn compare_report(c: &Comparison, cases: &[BusinessCase]) -> String {
                 r.push(format!(
                     "{} {}",
                     pm(&k.difference, 1.0, 2),
-                    escape(k.difference_unit)
+                    escape(&unit_of(k.difference_unit))
                 ));
                 r.push(format!(
                     "<span class=\"{}\" title=\"{}\">{}</span>",
@@ -894,8 +906,18 @@ pub fn relief_report(e: &ReliefExperiment) -> String {
                 escape(&r.resource),
                 r.kind.into(),
                 escape(&r.change),
-                pm(&r.gain_per_hour, 1.0, 2),
-                format!("{:+.1}", r.gain_percent),
+                pm(
+                    &Estimate {
+                        mean: super::terminal::no_negative_zero(r.gain_per_hour.mean, 2),
+                        ..r.gain_per_hour
+                    },
+                    1.0,
+                    2,
+                ),
+                format!(
+                    "{:+.1}",
+                    super::terminal::no_negative_zero(r.gain_percent, 1)
+                ),
                 if r.raises_output { "yes" } else { "no" }.into(),
             ]
         })

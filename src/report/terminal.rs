@@ -446,6 +446,15 @@ pub fn comparison(c: &crate::experiment::Comparison) -> String {
     o
 }
 
+/// `v`, or 0 when it rounds to zero at `decimals` (so "−0.00" reads "+0.00").
+pub fn no_negative_zero(v: f64, decimals: i32) -> f64 {
+    if (v * 10f64.powi(decimals)).round() == 0.0 {
+        0.0
+    } else {
+        v
+    }
+}
+
 /// A KPI's unit with "currency" replaced by the scene's currency code.
 fn currency_unit<'a>(unit: &'a str, currency: Option<&'a str>) -> &'a str {
     match (unit, currency) {
@@ -481,10 +490,10 @@ pub fn relief(e: &crate::experiment::ReliefExperiment) -> String {
             r.change,
             format!(
                 "{:+.2} ± {:.2}",
-                r.gain_per_hour.mean,
+                no_negative_zero(r.gain_per_hour.mean, 2),
                 r.gain_per_hour.half_width.unwrap_or(f64::NAN)
             ),
-            format!("{:+.1}", r.gain_percent),
+            format!("{:+.1}", no_negative_zero(r.gain_percent, 1)),
             if r.raises_output { "yes" } else { "no" }
         );
     }
