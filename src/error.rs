@@ -6,6 +6,10 @@ use std::path::{Path, PathBuf};
 
 /// Exit code for bad input.
 pub const EXIT_USER_ERROR: i32 = 2;
+/// Exit code for an internal error (a check inside the program failed: a
+/// bug) or an environment that failed the program (standard output cannot
+/// be written, no GPU for the view). 1 is `check`'s "violations found".
+pub const EXIT_INTERNAL: i32 = 3;
 
 /// A problem with the user's input, ready to print.
 #[derive(Clone, Debug, PartialEq)]

@@ -35,7 +35,8 @@ pub fn replication_scaling(
     threads: &[usize],
     repeats: usize,
 ) -> Result<Scaling, String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenes");
+    // Relative to the working directory, not the machine that built the binary.
+    let root = Path::new("scenes");
     let load = |f: &str| load_scene(&root.join(f)).map_err(|d| d.to_string());
     let base = load("bracket_line.ron")?;
     let robot = load("bracket_line_robot_weld.ron")?;

@@ -130,7 +130,7 @@ pub(super) fn scaling_cmd(json: bool, quick: bool, repeats: usize, reps: Option<
         }
         Err(m) => {
             eprintln!("internal error (please report it): {m}");
-            1
+            crate::error::EXIT_INTERNAL
         }
     }
 }
@@ -178,7 +178,7 @@ pub(super) fn scale_cmd(
             Ok(r) => runs.push(r),
             Err(m) => {
                 eprintln!("internal error (please report it): {m}");
-                return 1;
+                return crate::error::EXIT_INTERNAL;
             }
         }
     }
@@ -187,7 +187,7 @@ pub(super) fn scale_cmd(
         Ok(l) => l,
         Err(m) => {
             eprintln!("internal error (please report it): {m}");
-            return 1;
+            return crate::error::EXIT_INTERNAL;
         }
     };
     let report = ScaleReport { runs, load };

@@ -1,6 +1,7 @@
 //! The command line: `run`, `compare`, `roi`, `bottleneck`, `sweep`, `check`, `view`, `bench`. Each command
-//! returns its exit code: 0 done, 1 internal error, 2 bad input, 130 stopped
-//! by Ctrl-C (after writing what finished).
+//! returns its exit code: 0 done, 1 layout violations (`check`), 2 bad
+//! input, 3 internal error or a failed environment, 130 stopped by Ctrl-C
+//! (after writing what finished).
 
 /// `print!` to stdout that ends quietly when the reader has gone (e.g. `| head`)
 /// instead of panicking on the broken pipe.
@@ -21,7 +22,7 @@ mod run;
 mod sweep;
 mod view;
 
-use crate::error::{Diagnostic, EXIT_USER_ERROR};
+use crate::error::{Diagnostic, EXIT_INTERNAL, EXIT_USER_ERROR};
 use crate::experiment::{self, Options, RunError};
 use clap::{Args, Parser, Subcommand};
 use std::io::IsTerminal;
@@ -216,8 +217,9 @@ pub enum Command {
         /// Python interpreter with SimPy installed.
         #[arg(long, default_value = "python3")]
         python: String,
-        /// The SimPy peer script.
-        #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/simpy_line.py"))]
+        /// The SimPy peer script (relative to the working directory: run from
+        /// the repository root, or give its path).
+        #[arg(long, default_value = "bench/simpy_line.py")]
         simpy_script: PathBuf,
         /// Skip the SimPy side.
         #[arg(long)]
@@ -386,7 +388,7 @@ pub fn main_with(cli: Cli) -> i32 {
 }
 
 /// Writes to stdout; a closed pipe ends the process quietly (exit 0, as the
-/// reader asked for no more), any other write error with exit 1.
+/// reader asked for no more), any other write error with exit 3.
 pub fn write_stdout(text: &str) {
     use std::io::Write;
     let mut o = std::io::stdout().lock();
@@ -395,7 +397,7 @@ pub fn write_stdout(text: &str) {
             std::process::exit(0);
         }
         eprintln!("cannot write to standard output: {e}");
-        std::process::exit(1);
+        std::process::exit(EXIT_INTERNAL);
     }
 }
 
@@ -413,7 +415,7 @@ fn run_failed(e: RunError, file: Option<&Path>) -> i32 {
         }),
         e @ RunError::Internal(_) => {
             eprintln!("{e}");
-            1
+            EXIT_INTERNAL
         }
         RunError::Stopped => {
             eprintln!("stopped before any replication finished; nothing written");

@@ -124,7 +124,7 @@ fn run_viewer(
         Ok(()) => 0,
         Err(d) => {
             eprint!("{d}");
-            1
+            crate::error::EXIT_INTERNAL
         }
     }
 }

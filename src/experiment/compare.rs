@@ -177,6 +177,8 @@ pub struct VariantComparison {
 /// The whole comparison.
 #[derive(Clone, Debug, Serialize)]
 pub struct Comparison {
+    /// The JSON schema's version ([`super::FORMAT_VERSION`]).
+    pub format_version: u32,
     pub base: String,
     /// Replications compared (fewer than asked for when stopped early).
     pub replications: u32,
@@ -420,6 +422,7 @@ pub fn compare(
         .collect();
     let replications = runs[0].len() as u32;
     Ok(Comparison {
+        format_version: super::FORMAT_VERSION,
         base: base.name.clone(),
         replications,
         replications_requested: requested,

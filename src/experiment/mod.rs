@@ -26,6 +26,12 @@ use rayon::prelude::*;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
+/// The version of the JSON the commands print (`format_version`, first
+/// field of every object): raised when a field is removed or changes its
+/// meaning, so a tool reading it can tell. 2: the bottleneck over
+/// stations and pools, pooled MTBF/MTTR, the business case as distributions.
+pub const FORMAT_VERSION: u32 = 2;
+
 static STOP: AtomicBool = AtomicBool::new(false);
 
 /// Asks running experiments to stop: replications not yet started are

@@ -33,6 +33,8 @@ pub struct Relief {
 /// The whole experiment.
 #[derive(Clone, Debug, Serialize)]
 pub struct ReliefExperiment {
+    /// The JSON schema's version ([`super::FORMAT_VERSION`]).
+    pub format_version: u32,
     pub scene: String,
     pub replications: u32,
     pub seed: u64,
@@ -138,6 +140,7 @@ pub fn relieve_each(scene: &Scene, options: &Options) -> Result<ReliefExperiment
         base.line.demand_limited_share,
     );
     Ok(ReliefExperiment {
+        format_version: super::FORMAT_VERSION,
         scene: scene.name.clone(),
         replications: c.replications,
         seed: c.seed,

@@ -107,6 +107,8 @@ pub struct PoolSummary {
 /// What a run reports: the scene, the settings and every figure.
 #[derive(Clone, Debug, Serialize)]
 pub struct Summary {
+    /// The JSON schema's version ([`super::FORMAT_VERSION`]).
+    pub format_version: u32,
     pub scene: String,
     pub seed: u64,
     pub replications: u32,
@@ -295,6 +297,7 @@ impl Summary {
             wip: mean_of(&|s| &s.wip),
         };
         let summary = Summary {
+            format_version: super::FORMAT_VERSION,
             scene: scene.name.clone(),
             seed: scene.run.seed,
             replications: results.len() as u32,

@@ -163,6 +163,8 @@ pub struct Best {
 /// The whole sweep.
 #[derive(Clone, Debug, Serialize)]
 pub struct Sweep {
+    /// The JSON schema's version ([`super::FORMAT_VERSION`]).
+    pub format_version: u32,
     pub scene: String,
     pub seed: u64,
     pub replications: u32,
@@ -295,6 +297,7 @@ pub fn sweep(
         }
     });
     Ok(Sweep {
+        format_version: super::FORMAT_VERSION,
         scene: scene.name.clone(),
         seed: scene.run.seed,
         replications: runs[0].len() as u32,

@@ -2,7 +2,7 @@
 //! logs that are written, and byte-identical output for the same seed.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 fn factory_twin(args: &[&str]) -> Output {
     let out = Command::new(env!("CARGO_BIN_EXE_factory-twin"))
@@ -371,4 +371,44 @@ fn an_event_log_too_large_to_write_is_refused_before_the_run() {
         "{err}"
     );
     assert!(!std::path::Path::new("/tmp/never-written.csv").exists());
+}
+
+#[test]
+fn every_exit_code_means_one_thing() {
+    let code = |args: &[&str], stdout: Stdio| {
+        Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(stdout)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap()
+    };
+    let scene = "scenes/training/01_single_machine.ron";
+    // 0: done.
+    assert_eq!(
+        code(&["run", scene, "--reps", "2"], Stdio::piped())
+            .status
+            .code(),
+        Some(0)
+    );
+    // 1: only `check`'s "layout violations found" (training 5's walk crosses a robot envelope).
+    let check = code(
+        &["check", "scenes/training/05_operators_and_shifts.ron"],
+        Stdio::piped(),
+    );
+    assert_eq!(check.status.code(), Some(1));
+    // 2: bad input, with the file named.
+    let bad = code(&["run", "no/such/scene.ron"], Stdio::piped());
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("no/such/scene.ron"));
+    // 3: the environment failed the program: standard output cannot be written.
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = code(&["run", scene, "--reps", "2", "--json"], Stdio::from(full));
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write to standard output"));
+    // 130 (Ctrl-C): scenarios::ctrl_c_stops_cleanly_and_writes_what_finished.
 }

@@ -100,10 +100,15 @@ fn a_transfer_robot_cycle_follows_distance_and_speed() {
     let r = &result.stations[0];
     assert_eq!(r.kind, "transfer_robot");
     assert_eq!(r.produced, 2);
+    // Working from the first call (1 s) to the first place (16 s), and from
+    // there back to pick, pick, carry and place the second part (16 s to
+    // 35 s): 15 + 19 = 34 s of the 300 s; idle (starved) the rest.
     assert!(
-        (r.states.working - (10.0 + 19.0 - 6.0 + 4.0) / 300.0).abs() < 1e-12
-            || r.states.working > 0.0
+        (r.states.working * 300.0 - 34.0).abs() < 1e-9,
+        "{:?}",
+        r.states
     );
+    assert!((r.states.starved * 300.0 - 266.0).abs() < 1e-9);
 }
 
 #[test]
