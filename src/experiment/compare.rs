@@ -273,9 +273,13 @@ fn explain_line_oee(kpis: &mut [KpiComparison], base: &[RunResult], variant: &[R
     }
     let mut note = Vec::new();
     if pb != pv {
+        // OEEs of different resources: a rise or fall says nothing by itself.
+        k.verdict = "not comparable";
         note.push(format!(
-            "line OEE is the OEE of {pb} in the base and of {pv} in the variant"
+            "line OEE is the OEE of {pb} in the base and of {pv} in the variant: compare output instead"
         ));
+        k.note = Some(note.join("; "));
+        return;
     }
     if k.verdict == "worse" && !output_fell {
         k.verdict = "spare capacity";

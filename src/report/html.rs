@@ -620,11 +620,22 @@ fn case_sentence(c: &BusinessCase) -> String {
         String::new()
     };
     format!(
-        "<b>{}</b> {} costs {} {cur}{subsidy}. It earns {} a year (mean, 95 % interval of the mean) and {}. Over {} years at {:.1} % its NPV has a {}.",
+        "<b>{}</b> {} costs {} {cur}{subsidy}. It {} {} a year (mean, 95 % interval of the mean) and {}. Over {} years at {:.1} % its NPV has a {}.",
         escape(&words::case_answer(c)),
         escape(&c.variant),
         grouped(c.investment.gross),
-        money_pm(&c.yearly.net_cash_flow, cur),
+        if c.yearly.net_cash_flow.mean < 0.0 {
+            "loses"
+        } else {
+            "earns"
+        },
+        money_pm(
+            &Estimate {
+                mean: c.yearly.net_cash_flow.mean.abs(),
+                ..c.yearly.net_cash_flow
+            },
+            cur
+        ),
         escape(&words::payback(&c.payback_years, c.investment.life_years)),
         c.investment.life_years,
         c.assumptions.discount_rate * 100.0,

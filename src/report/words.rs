@@ -86,9 +86,11 @@ pub fn npv(o: &Outcomes, positive_share: f64, currency: &str) -> String {
 /// replications that have no IRR said.
 pub fn irr(o: &Outcomes) -> String {
     let p = |v: Option<f64>| v.map_or("none".into(), |r| format!("{r:.1} %"));
+    // A series whose flows never change sign (never any year in profit) has
+    // no IRR; it ranks below every rate.
     let none = if o.undefined > 0 {
         format!(
-            "; no IRR in {} of {} replications (the cash flows never turn positive)",
+            "; no IRR in {} of {} replications (no year's cash flow is positive)",
             o.undefined, o.n
         )
     } else {
@@ -96,8 +98,10 @@ pub fn irr(o: &Outcomes) -> String {
     };
     if o.median.is_none() {
         return format!(
-            "none in most replications ({} of {}): the cash flows never make up the outlay",
-            o.undefined, o.n
+            "no IRR in {} of {} replications (no year's cash flow is positive); where there is one, the best 10 % reach {}",
+            o.undefined,
+            o.n,
+            p(o.p90)
         );
     }
     format!(
@@ -112,26 +116,36 @@ pub fn irr(o: &Outcomes) -> String {
 pub fn case_answer(c: &BusinessCase) -> String {
     let life = c.investment.life_years;
     let p = &c.payback_years;
-    let share = p.defined_share();
     if p.n == 0 {
         return "no replications".into();
     }
+    let share = p.defined_share();
+    let paid = p.n - p.undefined;
+    let subsidy = if c.investment.subsidy > 0.0 {
+        let w = &c.payback_without_subsidy_years;
+        format!(
+            " with the subsidy ({} of {} without it)",
+            w.n - w.undefined,
+            w.n
+        )
+    } else {
+        String::new()
+    };
+    let median = p.median.map_or("–".into(), |y| format!("{y:.1} years"));
     if share >= 0.9 {
         format!(
-            "It pays back: within the {life}-year life in {:.0} % of the replications, after {} (median).",
-            share * 100.0,
-            p.median.map_or("–".into(), |y| format!("{y:.1} years"))
+            "It pays back: within the {life}-year life in {paid} of {} replications{subsidy}, after {median} (median).",
+            p.n
         )
     } else if share >= 0.5 {
         format!(
-            "It may pay back: within the {life}-year life in only {:.0} % of the replications (median {}).",
-            share * 100.0,
-            p.median.map_or("–".into(), |y| format!("{y:.1} years"))
+            "It may pay back: within the {life}-year life in only {paid} of {} replications{subsidy} (median {median}).",
+            p.n
         )
     } else {
         format!(
-            "It does not pay back: within the {life}-year life in only {:.0} % of the replications.",
-            share * 100.0
+            "It does not pay back in most replications: within the {life}-year life in only {paid} of {}{subsidy}.",
+            p.n
         )
     }
 }
