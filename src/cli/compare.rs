@@ -58,7 +58,7 @@ pub(super) fn compare(
         Ok(o) => o,
         Err(code) => return code,
     };
-    let c = match experiment::compare(&scenes[0], &scenes[1..], &options) {
+    let mut c = match experiment::compare(&scenes[0], &scenes[1..], &options) {
         Ok(c) => c,
         Err(e) => return run_failed(e, None),
     };
@@ -67,7 +67,14 @@ pub(super) fn compare(
         for &i in &with_case {
             let runs = |k: usize| &c.scenarios[k].runs;
             match economics::business_case(&scenes[0], &scenes[i], runs(0), runs(i), &options) {
-                Ok(case) => cases.push(case),
+                Ok(case) => {
+                    // Where there is an investment, its answer is the decision:
+                    // it leads the headline, before output and cost per part.
+                    let answer = report::words::case_answer(&case).replacen("It ", "it ", 1);
+                    let answer = format!("business case: {answer}");
+                    c.variants[i - 1].headline.insert(0, answer);
+                    cases.push(case);
+                }
                 Err(experiment::RunError::Stopped) => break,
                 Err(e) => return run_failed(e, Some(&paths[i])),
             }

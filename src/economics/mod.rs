@@ -425,7 +425,14 @@ pub fn business_case(
         notes.push("the base and the variant measure different windows; the comparison scales each by the base's window".into());
     }
 
-    let tornado = tornado(base, variant, &a, &inv, br, vr, options)?;
+    let mut tornado = tornado(base, variant, &a, &inv, br, vr, options)?;
+    let flat = without_effect(&mut tornado);
+    if !flat.is_empty() {
+        notes.push(format!(
+            "not in the tornado, as they do not move NPV here: {}",
+            flat.join(", ")
+        ));
+    }
     Ok(BusinessCase {
         base: base.name.clone(),
         variant: variant.name.clone(),
@@ -647,6 +654,24 @@ fn tornado(
         w(y).total_cmp(&w(x))
     });
     Ok(bars)
+}
+
+/// Splits off the tornado bars whose assumption does not move NPV (a
+/// subsidy of none, a wage where no one is paid): a bar of zero width tells
+/// the reader nothing; a note names them instead.
+fn without_effect(bars: &mut Vec<TornadoBar>) -> Vec<String> {
+    let scale = bars
+        .iter()
+        .map(|b| b.npv_low.abs().max(b.npv_high.abs()))
+        .fold(1.0, f64::max);
+    let flat = |b: &TornadoBar| (b.npv_high - b.npv_low).abs() <= 1e-9 * scale;
+    let names = bars
+        .iter()
+        .filter(|b| flat(b))
+        .map(|b| b.assumption.clone())
+        .collect();
+    bars.retain(|b| !flat(b));
+    names
 }
 
 #[cfg(test)]

@@ -30,7 +30,7 @@ impl Kpi {
 }
 
 /// The KPIs compared, grouped in the five families smart-factory programmes report.
-pub const KPIS: [Kpi; 11] = [
+pub const KPIS: [Kpi; 12] = [
     Kpi {
         key: "good_per_hour",
         family: "productivity",
@@ -49,7 +49,7 @@ pub const KPIS: [Kpi; 11] = [
         value: |r| {
             (r.line.labour_hours > 0.0).then(|| r.line.good_parts as f64 / r.line.labour_hours)
         },
-        undefined_when: "it pays no labour (no operator pool)",
+        undefined_when: "it pays no labour (no operator pool, or none on shift)",
     },
     Kpi {
         key: "line_oee",
@@ -85,7 +85,7 @@ pub const KPIS: [Kpi; 11] = [
         unit: "currency",
         higher_is_better: false,
         value: |r| r.line.cost_per_good_part,
-        undefined_when: "it made no good part",
+        undefined_when: "it made no good part, or the scene has no `economics`",
     },
     Kpi {
         key: "cost_per_good_part_with_capital",
@@ -94,7 +94,7 @@ pub const KPIS: [Kpi; 11] = [
         unit: "currency",
         higher_is_better: false,
         value: |r| r.line.cost_per_good_part_with_capital,
-        undefined_when: "it made no good part",
+        undefined_when: "it made no good part, or the scene has no `economics`",
     },
     Kpi {
         key: "energy_per_good_part",
@@ -103,7 +103,7 @@ pub const KPIS: [Kpi; 11] = [
         unit: "kWh",
         higher_is_better: false,
         value: |r| r.line.energy_kwh_per_good_part,
-        undefined_when: "it made no good part",
+        undefined_when: "it made no good part, or no station has a power rating (`power_kw`)",
     },
     Kpi {
         key: "lead_time",
@@ -122,6 +122,15 @@ pub const KPIS: [Kpi; 11] = [
         higher_is_better: true,
         value: |r| r.line.on_time_share.map(|v| v * 100.0),
         undefined_when: "its parts have no due date (`due_in`)",
+    },
+    Kpi {
+        key: "demand_turned_away",
+        family: "delivery",
+        name: "demand turned away",
+        unit: "%",
+        higher_is_better: false,
+        value: |r| r.line.demand_turned_away.map(|d| d.share * 100.0),
+        undefined_when: "its sources are saturated (no arrivals to turn away)",
     },
     Kpi {
         key: "safety_exposure",
@@ -337,6 +346,20 @@ fn headline(kpis: &[KpiComparison], investment: bool, currency: Option<&str>) ->
         "cost_per_good_part"
     };
     let lead = ["good_per_hour", cost_key];
+    // A cost per good part can fall while output falls more: the margin on
+    // the parts no longer made is in no per-part cost, so say so beside it.
+    let fewer = by_key("good_per_hour")
+        .filter(|k| k.verdict == "worse")
+        .map(|k| -k.difference.mean);
+    let line = |k: &KpiComparison| {
+        let text = line(k);
+        match fewer {
+            Some(f) if k.key.starts_with("cost_per_good_part") && k.verdict == "better" => format!(
+                "{text}; per part made only: the margin on the {f:.2} fewer good parts per hour is not in it"
+            ),
+            _ => text,
+        }
+    };
     let mut out: Vec<String> = lead.iter().filter_map(|k| by_key(k)).map(line).collect();
     let mut rest: Vec<&KpiComparison> = kpis
         .iter()

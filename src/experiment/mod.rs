@@ -102,6 +102,7 @@ pub fn prices(scene: &Scene) -> Prices {
         .economics
         .as_ref()
         .map_or_else(Prices::default, |e| Prices {
+            priced: true,
             energy_per_kwh: e.energy_per_kwh,
             scrap_cost: e.scrap_cost,
             capital_per_s: match (&scene.investment, e.discount_rate, e.weeks_per_year) {

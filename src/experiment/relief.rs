@@ -85,6 +85,16 @@ pub fn relieved(scene: &Scene, index: usize) -> Option<(Scene, &'static str, Str
             }
         },
         Object::Operators(o) => {
+            // A pool no station asks for cannot limit anything.
+            let id = o.id.clone();
+            let used = scene.objects.iter().any(|obj| match obj {
+                Object::Machine(m) => m.operator.as_deref() == Some(id.as_str()),
+                Object::Assembly(a) => a.operator.as_deref() == Some(id.as_str()),
+                _ => false,
+            });
+            if !used {
+                return None;
+            }
             o.count += 1;
             (
                 "operators",
@@ -128,7 +138,10 @@ pub fn relieve_each(scene: &Scene, options: &Options) -> Result<ReliefExperiment
                 } else {
                     0.0
                 },
-                raises_output: d.half_width.is_some_and(|h| d.mean - h > 0.0),
+                // Significant and worth having: a gain under half a percent
+                // is no practical gain, however tight its interval.
+                raises_output: d.half_width.is_some_and(|h| d.mean - h > 0.0)
+                    && !super::sweep::negligible(d.mean, good.mean),
             }
         })
         .collect();

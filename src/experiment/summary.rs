@@ -33,6 +33,14 @@ pub struct LineSummary {
     pub bottleneck_utilisation: Estimate,
     /// Share of replications in which output followed demand (no bottleneck).
     pub demand_limited_share: f64,
+    /// Arrivals turned away at timed sources (parts), and their share of all
+    /// arrivals; `n` = 0 with only saturated sources.
+    pub demand_turned_away: Estimate,
+    pub demand_turned_away_share: Estimate,
+    /// When no one resource is the bottleneck in most replications, the
+    /// resources that share the limit (each named in at least a fifth of
+    /// them), most often first; empty when the bottleneck is clear.
+    pub shared_limit: Vec<SharedLimit>,
     /// The busiest resource found most often, demand-limited or not.
     pub busiest: Option<String>,
     pub wip: Estimate,
@@ -56,6 +64,61 @@ pub struct LineSummary {
     pub littles_law_gap: Estimate,
 }
 
+impl LineSummary {
+    /// Whether reports mark `id` as limiting output: the bottleneck, or
+    /// each resource that shares the limit.
+    pub fn limits(&self, id: &str) -> bool {
+        if self.shared_limit.is_empty() {
+            self.bottleneck.as_deref() == Some(id)
+        } else {
+            self.shared_limit.iter().any(|r| r.id == id)
+        }
+    }
+}
+
+/// One of the resources that share a line's limit.
+#[derive(Clone, Debug, Serialize)]
+pub struct SharedLimit {
+    pub id: String,
+    /// Share of replications that name it the bottleneck.
+    pub share: f64,
+    /// Its utilisation (busy share of the time it could work).
+    pub utilisation: Estimate,
+}
+
+/// A clear bottleneck is named in at least this share of replications.
+const CLEAR_BOTTLENECK: f64 = 0.75;
+/// A resource named in at least this share shares the limit.
+const SHARES_THE_LIMIT: f64 = 0.2;
+
+/// The resources that share the limit when none is named in most
+/// replications (two identical machines, a machine and the robot that
+/// feeds it): naming one of them would mislead.
+fn shared_limit(results: &[RunResult]) -> Vec<SharedLimit> {
+    let n = results.len() as f64;
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for id in results.iter().filter_map(|r| r.line.bottleneck.as_deref()) {
+        *counts.entry(id).or_default() += 1;
+    }
+    let mut named: Vec<(&str, f64)> = counts
+        .into_iter()
+        .map(|(id, k)| (id, k as f64 / n))
+        .filter(|&(_, share)| share >= SHARES_THE_LIMIT)
+        .collect();
+    named.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+    if named.len() < 2 || named[0].1 >= CLEAR_BOTTLENECK {
+        return Vec::new();
+    }
+    named
+        .into_iter()
+        .map(|(id, share)| SharedLimit {
+            id: id.to_string(),
+            share,
+            utilisation: est(results, |r| utilisation_of(r, id)),
+        })
+        .collect()
+}
+
 /// A station over replications.
 #[derive(Clone, Debug, Serialize)]
 pub struct StationSummary {
@@ -70,6 +133,9 @@ pub struct StationSummary {
     pub produced: Estimate,
     pub scrapped: Estimate,
     pub failures: Estimate,
+    /// The station has a failure model: without one its MTBF and MTTR are
+    /// not shown (there is nothing to estimate).
+    pub can_fail: bool,
     /// Pooled over replications: Σ run time / Σ failures, chi-square interval.
     pub mtbf_s: Pooled,
     /// Pooled over replications: Σ down time / Σ failures.
@@ -180,6 +246,9 @@ impl Summary {
                 None => Estimate::of(&[]),
             },
             demand_limited_share: demand_limited as f64 / n_reps,
+            shared_limit: shared_limit(results),
+            demand_turned_away: est(results, |r| r.line.demand_turned_away.map(|d| d.parts)),
+            demand_turned_away_share: est(results, |r| r.line.demand_turned_away.map(|d| d.share)),
             busiest: busiest.and_then(|(id, _)| id.map(str::to_string)),
             bottleneck,
             wip: est(results, |r| Some(r.line.wip)),
@@ -228,9 +297,12 @@ impl Summary {
                     produced: st(&|x| Some(x.produced as f64)),
                     scrapped: st(&|x| Some(x.scrapped as f64)),
                     failures: st(&|x| Some(x.failures as f64)),
+                    can_fail: results.iter().any(|r| r.stations[i].can_fail),
+                    // Without a failure model there is no MTBF to bound.
                     mtbf_s: reliability::mtbf(
                         &results
                             .iter()
+                            .filter(|r| r.stations[i].can_fail)
                             .map(|r| (r.stations[i].run_time_s, r.stations[i].failures))
                             .collect::<Vec<_>>(),
                     ),

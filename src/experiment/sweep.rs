@@ -97,6 +97,9 @@ pub struct SweepPoint {
     /// Where this setting cannot take effect (more operators than places,
     /// a buffer that never fills) and other caveats of its runs.
     pub warnings: Vec<String>,
+    /// The resource whose OEE the line OEE is (the bottleneck, or the
+    /// busiest resource when demand-limited), most often over replications.
+    pub paced_by: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -158,6 +161,8 @@ pub struct Best {
     pub runner_up: Option<(usize, String, Estimate)>,
     /// The winner's lead over the runner-up is significant at 95 %.
     pub significant: bool,
+    /// The lead is under half a percent: no practical difference.
+    pub negligible: bool,
 }
 
 /// The whole sweep.
@@ -177,6 +182,75 @@ pub struct Sweep {
     pub higher_is_better: bool,
     pub points: Vec<SweepPoint>,
     pub best: Option<Best>,
+    /// The scene's currency, for the cost KPIs' unit.
+    pub currency: Option<String>,
+    /// What the table cannot say by itself: line OEEs of different
+    /// resources, settings that change nothing.
+    pub notes: Vec<String>,
+}
+
+/// A difference under this share of the value is no practical difference,
+/// however significant common random numbers make it.
+pub const NEGLIGIBLE: f64 = 0.005;
+
+/// `difference` is under [`NEGLIGIBLE`] of `value`.
+pub fn negligible(difference: f64, value: f64) -> bool {
+    difference.abs() < NEGLIGIBLE * value.abs()
+}
+
+/// The resource named most often as pacing the line in these runs.
+fn paced_by(runs: &[RunResult]) -> Option<String> {
+    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    for r in runs {
+        if let Some(b) = &r.line.constraint.busiest {
+            *counts.entry(b.id.as_str()).or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+        .map(|(id, _)| id.to_string())
+}
+
+/// The notes a sweep's table needs: line OEE of different resources, and a
+/// grid whose settings do not move the chosen KPI.
+fn sweep_notes(
+    points: &[SweepPoint],
+    runs: &[Vec<RunResult>],
+    by: &Kpi,
+    ranked: &[(usize, f64)],
+) -> Vec<String> {
+    let mut notes = Vec::new();
+    let mut paced: Vec<&str> = points
+        .iter()
+        .filter_map(|p| p.paced_by.as_deref())
+        .collect();
+    paced.sort_unstable();
+    paced.dedup();
+    if paced.len() > 1 {
+        notes.push(format!(
+            "line_oee is the OEE of the resource that paces the line, which differs between settings ({}): compare output, not line OEE, across them",
+            paced.join(", ")
+        ));
+    }
+    if let (Some(&(best, _)), Some(&(worst, _))) = (ranked.first(), ranked.last())
+        && best != worst
+    {
+        let values = |rs: &[RunResult]| rs.iter().map(by.value).collect::<Vec<_>>();
+        let d = paired_difference(&values(&runs[worst]), &values(&runs[best]));
+        let base = ranked.last().map_or(0.0, |r| r.1.abs());
+        let unclear = d.half_width.is_none_or(|h| d.mean.abs() <= h);
+        if unclear || negligible(d.mean, base) {
+            notes.push(format!(
+                "no setting changes {} by more than {} % (best against worst: {} {}): what these settings change does not limit it here",
+                by.name,
+                NEGLIGIBLE * 100.0,
+                crate::report::words::signed_estimate(&d),
+                by.difference_unit()
+            ));
+        }
+    }
+    notes
 }
 
 /// The KPI with this key, or a message listing the keys.
@@ -253,6 +327,7 @@ pub fn sweep(
         .zip(&runs)
         .map(|((settings, point_scene), rs)| SweepPoint {
             warnings: setting_warnings(point_scene, settings, rs),
+            paced_by: paced_by(rs),
             settings: settings.clone(),
             kpis: KPIS
                 .iter()
@@ -288,7 +363,11 @@ pub fn sweep(
         let significant = runner_up
             .as_ref()
             .is_some_and(|(_, _, d)| d.half_width.is_some_and(|h| d.mean.abs() > h));
+        let negligible = runner_up
+            .as_ref()
+            .is_some_and(|(_, _, d)| negligible(d.mean, ranked[0].1));
         Best {
+            negligible,
             point: i,
             label: sweep_points[i].label(),
             estimate: sweep_points[i].kpi(by.key).expect("ranked").estimate,
@@ -307,8 +386,10 @@ pub fn sweep(
         by_name: by.name,
         by_unit: by.unit,
         higher_is_better: by.higher_is_better,
+        notes: sweep_notes(&sweep_points, &runs, by, &ranked),
         points: sweep_points,
         best,
+        currency: scene.economics.as_ref().map(|e| e.currency.clone()),
     })
 }
 

@@ -54,6 +54,11 @@ pub struct LineResult {
     /// The largest share of the window a source held an arrived part back
     /// (`None` with a saturated source).
     pub demand_held_back: Option<f64>,
+    /// Arrivals the line turned away (`None` with only saturated sources):
+    /// a timed source holding a part it cannot pass on stops its arrival
+    /// clock, so each source's held time over its mean interarrival time is
+    /// the demand that never entered. Not in lead times or on-time share.
+    pub demand_turned_away: Option<DemandTurnedAway>,
     /// Little's law: WIP against throughput × mean lead time.
     pub littles_law: LittlesLaw,
     /// Share of parts with a due date that left by it.
@@ -98,6 +103,9 @@ pub struct StationResult {
     pub produced: u64,
     pub good: u64,
     pub scrapped: u64,
+    /// The station has a failure model (without one, MTBF and MTTR are not
+    /// figures to estimate).
+    pub can_fail: bool,
     pub failures: u64,
     pub mtbf_s: Option<f64>,
     pub mttr_s: Option<f64>,
@@ -226,6 +234,9 @@ pub struct RunResult {
 /// Money figures the cost KPIs need.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Prices {
+    /// The scene has economics: without them no cost KPI is defined (a
+    /// cost of 0 would read as "free").
+    pub priced: bool,
     pub energy_per_kwh: f64,
     pub scrap_cost: f64,
     /// The scene's investment as a cost per calendar second: its equivalent
@@ -235,6 +246,15 @@ pub struct Prices {
 
 fn ratio(a: f64, b: f64) -> Option<f64> {
     (b > 0.0 && a.is_finite()).then(|| a / b)
+}
+
+/// Demand that arrived at a timed source and could not enter the line.
+#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq)]
+pub struct DemandTurnedAway {
+    /// Expected arrivals lost while the sources waited (parts).
+    pub parts: f64,
+    /// `parts` over all arrivals (those that entered and those lost).
+    pub share: f64,
 }
 
 /// Computes the KPIs at the end of a run, after checking the invariants.
@@ -248,10 +268,14 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
     // Ideal run time × quality of the stations each pool serves (pool OEE).
     let mut pool_productive = vec![0.0; engine.pools.len()];
     let mut held_back = Some(0.0_f64);
+    // (arrivals turned away, arrivals that entered) over timed sources.
+    let mut turned_away: Option<(f64, f64)> = None;
     // Sources that held parts back (saturated ones always do): where the
     // blocking chains start.
     let mut held_sources = Vec::new();
     let mut energy_total = 0.0;
+    // Energy per part is defined only where some station has a power rating.
+    let mut powered = false;
     for (index, node) in engine.nodes.iter_mut().enumerate() {
         match &mut node.kind {
             NodeKind::Station(st) => {
@@ -271,6 +295,7 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
                     .map(|(secs, kw)| secs * kw / 3600.0)
                     .sum::<f64>();
                 energy_total += energy;
+                powered |= st.power.iter().any(|&kw| kw > 0.0);
                 let apt = t[State::Working as usize];
                 let pbt = total - t[State::OffShift as usize];
                 let transfer = matches!(st.kind, StationKind::Transfer { .. });
@@ -311,6 +336,7 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
                     produced: st.produced,
                     good: st.good,
                     scrapped: st.scrapped,
+                    can_fail: st.can_fail(),
                     failures: st.failures_count,
                     // Failures stop the whole station: run time and down time are the station's.
                     mtbf_s: ratio(st.run_time, n_fail),
@@ -355,11 +381,10 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
                     None
                 } else {
                     // A part still held at the end counts up to now.
-                    let open = if src.pending == crate::sim::part::NO_PART {
-                        0.0
-                    } else {
-                        end - engine.parts[src.pending].entered.max(engine.stats_start)
-                    };
+                    let open = src.blocked_open(end, engine.stats_start);
+                    let (lost, came) = turned_away.get_or_insert((0.0, 0.0));
+                    *lost += ratio(src.blocked_s + open, src.mean_interarrival_s).unwrap_or(0.0);
+                    *came += src.released as f64;
                     Some(ratio(src.blocked_s + open, observed).unwrap_or(0.0))
                 };
                 if share.is_none_or(|s| s >= bottleneck::HELD_BACK) {
@@ -472,17 +497,22 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
         wip,
         lead_time_s: lead_time,
         energy_kwh: energy_total,
-        energy_kwh_per_good_part: ratio(energy_total, good as f64),
+        energy_kwh_per_good_part: ratio(energy_total, good as f64).filter(|_| powered),
         line_oee,
         bottleneck: constraint.bottleneck().map(|b| b.id.clone()),
         constraint,
         demand_held_back: held_back,
+        demand_turned_away: turned_away.map(|(lost, came)| DemandTurnedAway {
+            parts: lost,
+            share: ratio(lost, lost + came).unwrap_or(0.0),
+        }),
         littles_law,
         on_time_share: ratio(on_time as f64, due as f64),
         labour_hours,
         labour_cost,
-        cost_per_good_part: ratio(cost, good as f64),
-        cost_per_good_part_with_capital: ratio(cost + prices.capital_per_s * observed, good as f64),
+        cost_per_good_part: ratio(cost, good as f64).filter(|_| prices.priced),
+        cost_per_good_part_with_capital: ratio(cost + prices.capital_per_s * observed, good as f64)
+            .filter(|_| prices.priced),
         safety_exposure_h,
     };
 

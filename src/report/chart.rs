@@ -46,17 +46,33 @@ pub fn state_chart(summary: &Summary) -> String {
         r#"<text x="12" y="22" font-size="15" font-weight="bold">{}</text>"#,
         escape(&summary.scene)
     );
+    // A shared limit stars every resource that shares it.
+    let shared: Vec<&str> = summary
+        .line
+        .shared_limit
+        .iter()
+        .map(|r| r.id.as_str())
+        .collect();
+    let limit = if shared.is_empty() {
+        format!(
+            "bottleneck {}",
+            summary.line.bottleneck.as_deref().unwrap_or("–")
+        )
+    } else {
+        format!("limit shared by {}", shared.join(" and "))
+    };
+    let starred = |id: &str| summary.line.limits(id);
     let _ = writeln!(
         s,
-        r##"<text x="12" y="42" fill="#555">Share of time in each state per station, {} replication{} ({:.1} good parts/h, bottleneck {})</text>"##,
+        r##"<text x="12" y="42" fill="#555">Share of time in each state per station, {} replication{} ({:.1} good parts/h, {})</text>"##,
         summary.replications,
         if summary.replications == 1 { "" } else { "s" },
         summary.line.good_per_hour.mean,
-        escape(summary.line.bottleneck.as_deref().unwrap_or("–"))
+        escape(&limit)
     );
     for (i, st) in summary.stations.iter().enumerate() {
         let y = top + i as f64 * row_h;
-        let bottleneck = summary.line.bottleneck.as_deref() == Some(st.id.as_str());
+        let bottleneck = starred(&st.id);
         let _ = writeln!(
             s,
             r#"<text x="{}" y="{}" text-anchor="end"{}>{}{}</text>"#,

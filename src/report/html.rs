@@ -146,7 +146,14 @@ fn run_sentences(s: &Summary) -> String {
             l.demand_limited_share * 100.0
         );
     }
-    if let Some(b) = &l.bottleneck {
+    if !l.shared_limit.is_empty() {
+        let ids: Vec<String> = l.shared_limit.iter().map(|r| escape(&r.id)).collect();
+        let _ = write!(
+            t,
+            " No one resource limits the output: <b>{}</b> share the limit (each is the busiest in some replications and not in others); <code>factory-twin bottleneck</code> measures what relieving each gains.",
+            ids.join(" and ")
+        );
+    } else if let Some(b) = &l.bottleneck {
         let _ = write!(
             t,
             " The bottleneck is <b>{}</b> (busy {} % of the time it could work; the bottleneck in {:.0} % of the replications)",
@@ -182,11 +189,26 @@ fn run_sentences(s: &Summary) -> String {
             pm(&l.lead_time_p95_s, 1.0 / 60.0, 1),
             pm(&l.wip, 1.0, 1)
         );
+        if l.lead_time_mean_s.mean > l.lead_time_p95_s.mean {
+            let _ = write!(
+                t,
+                " The mean is above the 95th percentile: a few parts wait far longer than the rest (the longest {} h), such as parts left in the line over a night or a weekend off shift.",
+                pm(&l.lead_time_max_s, 1.0 / 3600.0, 1)
+            );
+        }
+    }
+    if super::terminal::turned_away_shown(s) {
+        let _ = write!(
+            t,
+            " <b>{} % of the demand was turned away</b> ({} parts): it arrived while the entry was full and never entered.",
+            pm(&l.demand_turned_away_share, 100.0, 1),
+            pm(&l.demand_turned_away, 1.0, 0)
+        );
     }
     if l.on_time_share.n > 0 {
         let _ = write!(
             t,
-            " {} % of orders left by their due date.",
+            " {} % of the orders that entered left by their due date.",
             pm(&l.on_time_share, 100.0, 1)
         );
     }
@@ -208,11 +230,7 @@ fn what_limits_output(s: &Summary, out: &mut String) {
         )
         .filter(|(_, _, u)| u.n > 0)
         .map(|(id, kind, u)| {
-            let mark = if s.line.bottleneck.as_deref() == Some(id) {
-                " ★"
-            } else {
-                ""
-            };
+            let mark = if s.line.limits(id) { " ★" } else { "" };
             (
                 u.mean,
                 vec![
@@ -243,49 +261,65 @@ fn what_limits_output(s: &Summary, out: &mut String) {
 
 fn run_body(s: &Summary, out: &mut String) {
     let l = &s.line;
-    table(
-        out,
-        &["figure", "value"],
-        &[
-            vec!["good parts per hour".into(), pm(&l.good_per_hour, 1.0, 2)],
-            vec!["line OEE (%)".into(), pm(&l.line_oee, 100.0, 1)],
-            vec![
-                "bottleneck".into(),
-                escape(l.bottleneck.as_deref().unwrap_or("–")),
-            ],
-            vec!["WIP (parts)".into(), pm(&l.wip, 1.0, 2)],
-            vec![
-                "lead time mean (min)".into(),
-                pm(&l.lead_time_mean_s, 1.0 / 60.0, 1),
-            ],
-            vec![
-                "lead time p50 / p90 / p95 (min)".into(),
-                format!(
-                    "{} / {} / {}",
-                    pm(&l.lead_time_p50_s, 1.0 / 60.0, 1),
-                    pm(&l.lead_time_p90_s, 1.0 / 60.0, 1),
-                    pm(&l.lead_time_p95_s, 1.0 / 60.0, 1)
-                ),
-            ],
-            vec!["scrap rate (%)".into(), pm(&l.scrap_ratio, 100.0, 2)],
-            vec![
-                "first-pass yield (%)".into(),
-                pm(&l.first_pass_yield, 100.0, 2),
-            ],
-            vec![
-                "energy per good part (kWh)".into(),
-                pm(&l.energy_kwh_per_good_part, 1.0, 3),
-            ],
-            vec![
-                format!(
-                    "cost per good part ({})",
-                    escape(s.currency.as_deref().unwrap_or("currency"))
-                ),
-                pm(&l.cost_per_good_part, 1.0, 0),
-            ],
-            vec!["on-time share (%)".into(), pm(&l.on_time_share, 100.0, 1)],
+    let bottleneck = if l.shared_limit.is_empty() {
+        escape(l.bottleneck.as_deref().unwrap_or("–"))
+    } else {
+        let ids: Vec<&str> = l.shared_limit.iter().map(|r| r.id.as_str()).collect();
+        format!("shared by {}", escape(&ids.join(" and ")))
+    };
+    let mut rows = vec![
+        vec!["good parts per hour".into(), pm(&l.good_per_hour, 1.0, 2)],
+        vec!["line OEE (%)".into(), pm(&l.line_oee, 100.0, 1)],
+        vec!["bottleneck".into(), bottleneck],
+        vec!["WIP (parts)".into(), pm(&l.wip, 1.0, 2)],
+        vec![
+            "lead time mean (min)".into(),
+            pm(&l.lead_time_mean_s, 1.0 / 60.0, 1),
         ],
-    );
+        vec![
+            "lead time p50 / p90 / p95 (min)".into(),
+            format!(
+                "{} / {} / {}",
+                pm(&l.lead_time_p50_s, 1.0 / 60.0, 1),
+                pm(&l.lead_time_p90_s, 1.0 / 60.0, 1),
+                pm(&l.lead_time_p95_s, 1.0 / 60.0, 1)
+            ),
+        ],
+        vec!["scrap rate (%)".into(), pm(&l.scrap_ratio, 100.0, 2)],
+        vec![
+            "first-pass yield (%)".into(),
+            pm(&l.first_pass_yield, 100.0, 2),
+        ],
+    ];
+    // Figures the scene does not model are left out, not shown as 0.
+    if l.energy_kwh_per_good_part.n > 0 {
+        rows.push(vec![
+            "energy per good part (kWh)".into(),
+            pm(&l.energy_kwh_per_good_part, 1.0, 3),
+        ]);
+    }
+    if let (Some(cur), true) = (&s.currency, l.cost_per_good_part.n > 0) {
+        rows.push(vec![
+            format!(
+                "cost per good part ({}; labour, energy, scrap)",
+                escape(cur)
+            ),
+            pm(&l.cost_per_good_part, 1.0, 2),
+        ]);
+    }
+    if super::terminal::turned_away_shown(s) {
+        rows.push(vec![
+            "demand turned away (% of arrivals; never entered)".into(),
+            pm(&l.demand_turned_away_share, 100.0, 1),
+        ]);
+    }
+    if l.on_time_share.n > 0 {
+        rows.push(vec![
+            "on-time share (% of the parts that entered)".into(),
+            pm(&l.on_time_share, 100.0, 1),
+        ]);
+    }
+    table(out, &["figure", "value"], &rows);
     out.push_str("<h3>Where the time goes</h3>\n");
     out.push_str(&state_chart(s));
     let x = hours(s);
@@ -327,8 +361,16 @@ fn run_body(s: &Summary, out: &mut String) {
                 pm(&st.effectiveness, 100.0, 1),
                 pm(&st.quality, 100.0, 1),
                 pm(&st.oee, 100.0, 1),
-                pooled(&st.mtbf_s, 1.0 / 3600.0),
-                pooled(&st.mttr_s, 1.0 / 60.0),
+                if st.can_fail {
+                    pooled(&st.mtbf_s, 1.0 / 3600.0)
+                } else {
+                    "no failure model".into()
+                },
+                if st.can_fail {
+                    pooled(&st.mttr_s, 1.0 / 60.0)
+                } else {
+                    "–".into()
+                },
                 pm(&st.energy_kwh, 1.0, 1),
             ]);
             r
@@ -347,6 +389,9 @@ fn run_body(s: &Summary, out: &mut String) {
     ]);
     out.push_str("<p class=\"note\">State columns: share of time in %.</p>\n");
     table(out, &head, &rows);
+    if let Some(note) = super::words::effectiveness_over_100(s) {
+        out.push_str(&format!("<p class=\"note\">{}</p>\n", escape(&note)));
+    }
     if !s.stores.is_empty() {
         out.push_str("<h3>Buffers and conveyors</h3>\n");
         let rows: Vec<Vec<String>> = s
@@ -947,7 +992,7 @@ pub fn relief_report(e: &ReliefExperiment) -> String {
     );
     let _ = writeln!(
         body,
-        "<p class=\"note\">Output as is: {} good parts per hour. Each relief was run with the same {} replications and common random numbers (seed {}); \"raises output\" means the whole 95 % interval of the gain is above zero.</p>",
+        "<p class=\"note\">Output as is: {} good parts per hour. Each relief was run with the same {} replications and common random numbers (seed {}); \"raises output\" means the whole 95 % interval of the gain is above zero and the gain is at least 0.5 % of output.</p>",
         pm(&e.good_per_hour, 1.0, 2),
         e.replications,
         e.seed

@@ -86,6 +86,15 @@ pub fn terminal(s: &Summary) -> String {
     );
     let _ = writeln!(o, "  Bottleneck             {}", bottleneck_line(s));
     let _ = writeln!(o, "  Good parts             {}", pm(&l.good_parts, 1.0, 0));
+    let turned_away = turned_away_shown(s);
+    if turned_away {
+        let _ = writeln!(
+            o,
+            "  Demand turned away     {} parts, {} % of arrivals (the entry was full, so they never entered: not in lead time or on-time delivery)",
+            pm(&l.demand_turned_away, 1.0, 0),
+            pm(&l.demand_turned_away_share, 100.0, 1)
+        );
+    }
     let _ = writeln!(o, "  WIP (parts)            {}", pm(&l.wip, 1.0, 2));
     let _ = writeln!(
         o,
@@ -113,8 +122,13 @@ pub fn terminal(s: &Summary) -> String {
     if l.on_time_share.n > 0 {
         let _ = writeln!(
             o,
-            "  On-time delivery       {} %",
-            pm(&l.on_time_share, 100.0, 1)
+            "  On-time delivery       {} %{}",
+            pm(&l.on_time_share, 100.0, 1),
+            if turned_away {
+                " of the parts that entered"
+            } else {
+                ""
+            }
         );
     }
     if l.labour_hours.mean > 0.0 {
@@ -165,11 +179,7 @@ pub fn terminal(s: &Summary) -> String {
     );
     for st in &s.stations {
         let state = |k: &str| pct(&st.states[k]);
-        let mark = if l.bottleneck.as_deref() == Some(st.id.as_str()) {
-            "*"
-        } else {
-            " "
-        };
+        let mark = if l.limits(&st.id) { "*" } else { " " };
         let _ = writeln!(
             o,
             " {mark}{:<14} {:<14} {:>3} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} | {:>6} {:>6} {:>6} {:>6} {:>9} {:>8} {:>7} {:>8}",
@@ -199,8 +209,11 @@ pub fn terminal(s: &Summary) -> String {
     }
     let _ = writeln!(
         o,
-        "  (* bottleneck; percentages are means over replications; MTBF and MTTR pooled, see below)"
+        "  (* bottleneck, or each resource that shares the limit; percentages are means over replications; MTBF and MTTR pooled, see below)"
     );
+    if let Some(note) = super::words::effectiveness_over_100(s) {
+        let _ = writeln!(o, "  ({note})");
+    }
     reliability_lines(&mut o, s);
     if !s.stores.is_empty() {
         let _ = writeln!(o, "\nBuffers and conveyors");
@@ -234,11 +247,7 @@ pub fn terminal(s: &Summary) -> String {
             "id", "count", "utilisation", "paid hours", "OEE"
         );
         for p in &s.operators {
-            let mark = if l.bottleneck.as_deref() == Some(p.id.as_str()) {
-                "*"
-            } else {
-                " "
-            };
+            let mark = if l.limits(&p.id) { "*" } else { " " };
             let _ = writeln!(
                 o,
                 " {mark}{:<14} {:>5} {:>10} % {:>11} {:>6} %",
@@ -264,11 +273,20 @@ pub fn terminal(s: &Summary) -> String {
     o
 }
 
+/// Demand turned away is shown from half a percent of arrivals up.
+pub fn turned_away_shown(s: &Summary) -> bool {
+    let share = &s.line.demand_turned_away_share;
+    share.n > 0 && share.mean >= 0.005
+}
+
 /// What the line OEE is the OEE of.
 fn line_oee_of(s: &Summary) -> String {
     let l = &s.line;
     match (&l.bottleneck, &l.busiest) {
         _ if l.line_oee.n == 0 => String::new(),
+        (Some(b), _) if !l.shared_limit.is_empty() => {
+            format!(" (of {b}, named most often of the resources that share the limit)")
+        }
         (Some(b), _) if l.bottleneck_resource == Some("operators") => {
             format!(
                 " (of {b}, the bottleneck: paid operator-time on ideal-speed work on good parts)"
@@ -283,6 +301,26 @@ fn line_oee_of(s: &Summary) -> String {
 /// The bottleneck verdict in words: which resource, how busy, how often.
 pub fn bottleneck_line(s: &Summary) -> String {
     let l = &s.line;
+    if !l.shared_limit.is_empty() {
+        let ids: Vec<&str> = l.shared_limit.iter().map(|r| r.id.as_str()).collect();
+        let each: Vec<String> = l
+            .shared_limit
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} busy {} % (named in {:.0} % of replications)",
+                    r.id,
+                    pm(&r.utilisation, 100.0, 1),
+                    r.share * 100.0
+                )
+            })
+            .collect();
+        return format!(
+            "shared by {}: no one resource limits the line alone; {} (`factory-twin bottleneck` measures what relieving each gains)",
+            ids.join(" and "),
+            each.join(", ")
+        );
+    }
     match &l.bottleneck {
         Some(b) => {
             let what = match l.bottleneck_resource {
@@ -521,12 +559,31 @@ pub fn sweep(s: &crate::experiment::Sweep) -> String {
     let mut head = format!("  {:<40}", "setting");
     let mut keys: Vec<&str> = vec![s.by];
     keys.extend(shown.iter().filter(|k| **k != s.by));
-    for k in &keys {
-        let kpi = crate::experiment::KPIS
+    let kpi_of = |k: &str| {
+        crate::experiment::KPIS
             .iter()
-            .find(|x| x.key == *k)
-            .expect("known key");
-        head.push_str(&format!(" {:>22}", format!("{} ({})", kpi.key, kpi.unit)));
+            .find(|x| x.key == k)
+            .expect("known key")
+    };
+    // A column no setting gives a value for is left out, and said why.
+    let mut left_out = Vec::new();
+    keys.retain(|k| {
+        let any = s
+            .points
+            .iter()
+            .any(|p| p.kpi(k).is_some_and(|x| x.estimate.n > 0));
+        if !any && *k != s.by {
+            left_out.push(format!("{k} ({})", kpi_of(k).undefined_when));
+        }
+        any || *k == s.by
+    });
+    for k in &keys {
+        let kpi = kpi_of(k);
+        let unit = match (kpi.unit, &s.currency) {
+            ("currency", Some(c)) => c.as_str(),
+            (u, _) => u,
+        };
+        head.push_str(&format!(" {:>22}", format!("{} ({unit})", kpi.key)));
     }
     let _ = writeln!(o, "{head}");
     for (i, p) in s.points.iter().enumerate() {
@@ -549,6 +606,12 @@ pub fn sweep(s: &crate::experiment::Sweep) -> String {
             let _ = writeln!(o, "  Warning, {}: {w}.", p.label());
         }
     }
+    if !left_out.is_empty() {
+        let _ = writeln!(o, "  Not shown, undefined: {}.", left_out.join("; "));
+    }
+    for n in &s.notes {
+        let _ = writeln!(o, "  Note: {n}.");
+    }
     match &s.best {
         Some(b) => {
             let _ = write!(
@@ -568,19 +631,15 @@ pub fn sweep(s: &crate::experiment::Sweep) -> String {
                 let _ = write!(
                     o,
                     "; ahead of {label} by {} {} ({})",
-                    pm(
-                        &Estimate {
-                            mean: d.mean.abs(),
-                            ..*d
-                        },
-                        1.0,
-                        2
-                    ),
+                    crate::report::words::estimate(&Estimate {
+                        mean: d.mean.abs(),
+                        ..*d
+                    }),
                     s.by_unit,
-                    if b.significant {
-                        "significant"
-                    } else {
-                        "not significant"
+                    match (b.significant, b.negligible) {
+                        (true, true) => "significant, but under 0.5 %: no practical difference",
+                        (true, false) => "significant",
+                        (false, _) => "not significant",
                     }
                 );
             }

@@ -22,6 +22,33 @@ pub fn money(v: f64) -> String {
     grouped(round3(v))
 }
 
+/// Decimals that show `half_width` to two significant digits (at least 2,
+/// at most 6): a small difference is not printed as "0.00 ± 0.00".
+fn decimals_for(e: &crate::kpi::Estimate) -> usize {
+    match e.half_width {
+        Some(h) if h > 0.0 && h.is_finite() => (1 - h.log10().floor() as i64).clamp(2, 6) as usize,
+        _ => 2,
+    }
+}
+
+/// "0.0047 ± 0.0012": a mean and its interval, to the interval's precision.
+pub fn estimate(e: &crate::kpi::Estimate) -> String {
+    let d = decimals_for(e);
+    match e.half_width {
+        Some(h) => format!("{:.*} ± {:.*}", d, e.mean, d, h),
+        None => format!("{:.*}", d, e.mean),
+    }
+}
+
+/// As [`estimate`] with the sign: "+0.0047 ± 0.0012".
+pub fn signed_estimate(e: &crate::kpi::Estimate) -> String {
+    let d = decimals_for(e);
+    match e.half_width {
+        Some(h) => format!("{:+.*} ± {:.*}", d, e.mean, d, h),
+        None => format!("{:+.*}", d, e.mean),
+    }
+}
+
 /// "pays back in every replication: median 1.9 years (10–90 % of outcomes 1.8–2.0 years)",
 /// or "does not pay back within the 8-year life in 28 of 30 replications …".
 pub fn payback(o: &Outcomes, life: u32) -> String {
@@ -148,4 +175,22 @@ pub fn case_answer(c: &BusinessCase) -> String {
             p.n
         )
     }
+}
+
+/// Why a station's effectiveness (and so its OEE) can read above 100 %:
+/// the ideal cycle is the scene's mean, and a run's drawn cycles can
+/// average below it. `None` when no station reads above 100 %.
+pub fn effectiveness_over_100(s: &crate::experiment::Summary) -> Option<String> {
+    let over: Vec<&str> = s
+        .stations
+        .iter()
+        .filter(|st| st.effectiveness.n > 0 && st.effectiveness.mean >= 1.0005)
+        .map(|st| st.id.as_str())
+        .collect();
+    (!over.is_empty()).then(|| {
+        format!(
+            "effectiveness above 100 % ({}): the ideal cycle is the scene's mean cycle time, and the cycle times drawn in these runs averaged slightly below it; sampling noise, not a machine faster than its rating",
+            over.join(", ")
+        )
+    })
 }

@@ -126,7 +126,7 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
                     .map(|d| sampler(id, "due_in", d))
                     .transpose()?;
                 node_shift = shift_index(&s.shift);
-                NodeKind::Source(Source::new(
+                let mut source = Source::new(
                     mix,
                     interarrival,
                     due_in,
@@ -134,7 +134,9 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
                     Stream::new(seed, rep, id, Purpose::Arrival),
                     Stream::new(seed, rep, id, Purpose::Mix),
                     Stream::new(seed, rep, id, Purpose::Due),
-                ))
+                );
+                source.mean_interarrival_s = s.interarrival.as_ref().map_or(0.0, Dist::mean_secs);
+                NodeKind::Source(source)
             }
             Object::Machine(m) => {
                 let cycle = cycles(id, &m.cycle, &m.product_cycles)?;

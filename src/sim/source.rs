@@ -23,6 +23,13 @@ pub struct Source {
     /// was full, since the statistics started (sources with an interarrival
     /// time only): the demand the line turned away for a while.
     pub blocked_s: f64,
+    /// Mean interarrival time in seconds (0 when saturated): while a part
+    /// waits at the source the arrival clock stops, so `blocked_s` over this
+    /// is the number of arrivals the line turned away.
+    pub mean_interarrival_s: f64,
+    /// Since when the pending part has waited on shift (NaN when none waits
+    /// or the source is off shift: no demand arrives then, so none is lost).
+    pub blocked_from: f64,
     /// The part waiting to leave, if any.
     pub pending: u32,
     pub on_shift: bool,
@@ -51,6 +58,8 @@ impl Source {
             made: 0,
             released: 0,
             blocked_s: 0.0,
+            mean_interarrival_s: 0.0,
+            blocked_from: f64::NAN,
             pending: NO_PART,
             on_shift: true,
             arrival_due: false,
@@ -62,6 +71,24 @@ impl Source {
 
     pub fn saturated(&self) -> bool {
         self.interarrival.is_none()
+    }
+
+    /// Adds the on-shift time the pending part has waited (within the
+    /// statistics window) to `blocked_s` and stops the clock.
+    fn stop_blocked_clock(&mut self, now: f64, stats_start: f64) {
+        if self.blocked_from.is_finite() {
+            self.blocked_s += now - self.blocked_from.max(stats_start);
+            self.blocked_from = f64::NAN;
+        }
+    }
+
+    /// On-shift time the pending part has waited so far, within the window.
+    pub fn blocked_open(&self, now: f64, stats_start: f64) -> f64 {
+        if self.blocked_from.is_finite() {
+            (now - self.blocked_from.max(stats_start)).max(0.0)
+        } else {
+            0.0
+        }
     }
 
     fn draw_product(&mut self) -> u16 {
@@ -114,6 +141,7 @@ impl Engine {
         let part = self.parts.create(product, now, due);
         if let NodeKind::Source(s) = &mut self.nodes[node as usize].kind {
             s.pending = part;
+            s.blocked_from = now;
         }
         self.line.entered_total += 1;
         self.line.entered += 1;
@@ -147,10 +175,10 @@ impl Engine {
         };
         let part = std::mem::replace(&mut s.pending, NO_PART);
         s.released += 1;
+        // Blocking source: the next interarrival starts when the part has left.
+        s.stop_blocked_clock(now, self.stats_start);
         match &s.interarrival {
             Some(ia) => {
-                // Blocking source: the next interarrival starts when the part has left.
-                s.blocked_s += now - self.parts[part].entered.max(self.stats_start);
                 let dt = ia.sample(&mut s.arrival_rng);
                 self.calendar.schedule(now + dt, Event::Arrival { node });
             }
@@ -178,7 +206,11 @@ impl Engine {
         };
         s.on_shift = on;
         if !on {
+            s.stop_blocked_clock(self.now, self.stats_start);
             return;
+        }
+        if !s.saturated() && s.pending != NO_PART {
+            s.blocked_from = self.now;
         }
         if s.saturated() {
             if s.pending == NO_PART {

@@ -507,6 +507,11 @@ impl Station {
         }
     }
 
+    /// Whether the scene gives this station a failure model.
+    pub fn can_fail(&self) -> bool {
+        self.failures.is_some()
+    }
+
     /// Counts servers starting (+1) or stopping (-1) work for the failure
     /// clock, which runs only while some server works (`working` counts only
     /// for stations that can fail). Returns the failure to schedule, as

@@ -412,3 +412,49 @@ fn every_exit_code_means_one_thing() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write to standard output"));
     // 130 (Ctrl-C): scenarios::ctrl_c_stops_cleanly_and_writes_what_finished.
 }
+
+#[test]
+fn a_robot_that_loses_money_is_not_headlined_by_its_cheaper_parts() {
+    // A slow robot cell (64 s a weld instead of 36 s): ten per cent fewer
+    // parts, but no welders to pay, so each part costs less. The margin
+    // on the parts no longer made outweighs it: the business case leads,
+    // and the cheaper part says what it leaves out.
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let robot = std::fs::read_to_string(root.join("scenes/bracket_line_robot_weld.ron")).unwrap();
+    let base = root.join("scenes/bracket_line.ron");
+    let slow = robot
+        .replace("Seconds(36), sd: Seconds(1)", "Seconds(64), sd: Seconds(2)")
+        .replace(
+            "base: \"bracket_line.ron\"",
+            &format!("base: {:?}", base.to_string_lossy()),
+        );
+    assert_ne!(slow, robot);
+    let file = std::env::temp_dir().join(format!("ft-slow-robot-{}.ron", std::process::id()));
+    std::fs::write(&file, slow).unwrap();
+    let out = factory_twin(&[
+        "compare",
+        "scenes/bracket_line.ron",
+        &file.to_string_lossy(),
+        "--reps",
+        "4",
+    ]);
+    let _ = std::fs::remove_file(&file);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let bullets: Vec<&str> = text.lines().filter(|l| l.starts_with("  - ")).collect();
+    assert!(
+        bullets[0].starts_with("  - business case: it does not pay back"),
+        "{bullets:#?}"
+    );
+    assert!(
+        bullets[1].starts_with("  - good parts per hour worse"),
+        "{bullets:#?}"
+    );
+    let cost = bullets
+        .iter()
+        .find(|b| b.starts_with("  - cost per good part with capital better"))
+        .unwrap_or_else(|| panic!("{bullets:#?}"));
+    assert!(
+        cost.contains("fewer good parts per hour is not in it"),
+        "{cost}"
+    );
+}

@@ -355,3 +355,173 @@ fn uncertain_prices_widen_the_range_of_outcomes_not_the_median() {
     let m = case.npv.median.unwrap();
     assert!((u.npv.median.unwrap() / m - 1.0).abs() < 0.1);
 }
+
+#[test]
+fn two_identical_machines_share_the_limit() {
+    // Training 2: m1 and m2 are the same; each replication names the busier
+    // one, so neither is "the bottleneck": the headline says shared.
+    let s = summary(&bundled("scenes/training/02_two_machines_buffer.ron"), 10);
+    let ids: Vec<&str> = s.line.shared_limit.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids.len(), 2, "{:?}", s.line.shared_limit);
+    assert!(ids.contains(&"m1") && ids.contains(&"m2"));
+    let line = factory_twin::report::bottleneck_line(&s);
+    assert!(line.starts_with("shared by "), "{line}");
+    // A real bottleneck is not called shared.
+    let mill = summary(&bundled("scenes/training/04_bottleneck_line.ron"), 5);
+    assert!(mill.line.shared_limit.is_empty());
+    assert!(factory_twin::report::bottleneck_line(&mill).starts_with("mill ("));
+}
+
+#[test]
+fn demand_turned_away_at_the_entry_is_counted() {
+    // The bracket line's cut has no place in front of it: blanks that arrive
+    // while one waits at the source are lost, about one in five. Waiting
+    // overnight (the source is off shift then) loses nothing.
+    let s = summary(&bundled("scenes/bracket_line.ron"), 5);
+    let share = s.line.demand_turned_away_share.mean;
+    assert!((0.15..0.25).contains(&share), "{share}");
+    assert!(factory_twin::report::terminal(&s).contains("Demand turned away"));
+    // A saturated source has no demand to turn away.
+    let t2 = summary(&bundled("scenes/training/02_two_machines_buffer.ron"), 2);
+    assert_eq!(t2.line.demand_turned_away.n, 0);
+    assert!(!factory_twin::report::terminal(&t2).contains("Demand turned away"));
+}
+
+#[test]
+fn figures_the_scene_does_not_model_are_undefined_not_zero() {
+    // Training 2 has neither economics nor power ratings nor failures.
+    let s = summary(&bundled("scenes/training/02_two_machines_buffer.ron"), 2);
+    assert_eq!(s.line.cost_per_good_part.n, 0);
+    assert_eq!(s.line.energy_kwh_per_good_part.n, 0);
+    for st in &s.stations {
+        assert!(!st.can_fail);
+        assert_eq!((st.mtbf_s.mean, st.mtbf_s.low), (None, None), "{}", st.id);
+    }
+    let html = factory_twin::report::run_report(&s);
+    assert!(html.contains("no failure model") && !html.contains("&gt; "));
+    // The bracket line has all three.
+    let b = summary(&bundled("scenes/bracket_line.ron"), 2);
+    assert_eq!(b.line.cost_per_good_part.n, 2);
+    assert_eq!(b.line.energy_kwh_per_good_part.n, 2);
+    assert!(
+        b.stations
+            .iter()
+            .any(|s| s.can_fail && s.mtbf_s.low.is_some())
+    );
+}
+
+#[test]
+fn sweeps_say_when_settings_change_nothing_and_when_line_oee_changes_resource() {
+    let opts = options(4);
+    let by = experiment::kpi_by_key("good_per_hour").unwrap();
+    // A six times faster audit changes nothing: the crew limits training 5.
+    let audit = experiment::sweep(
+        &bundled("scenes/training/05_operators_and_shifts.ron"),
+        &[experiment::Axis::parse("audit.cycle.mean=180,30").unwrap()],
+        by,
+        &opts,
+    )
+    .unwrap();
+    assert!(
+        audit
+            .notes
+            .iter()
+            .any(|n| n.starts_with("no setting changes good parts per hour")),
+        "{:?}",
+        audit.notes
+    );
+    let best = audit.best.as_ref().unwrap();
+    assert!(best.negligible || !best.significant, "{best:?}");
+    // A second mill moves the limit to the saw: line OEE is of another station.
+    let mill = experiment::sweep(
+        &bundled("scenes/training/04_bottleneck_line.ron"),
+        &[experiment::Axis::parse("mill.capacity=1,2").unwrap()],
+        by,
+        &opts,
+    )
+    .unwrap();
+    assert!(
+        mill.notes
+            .iter()
+            .any(|n| n.starts_with("line_oee is the OEE of the resource")),
+        "{:?}",
+        mill.notes
+    );
+    assert!(
+        !mill
+            .notes
+            .iter()
+            .any(|n| n.starts_with("no setting changes"))
+    );
+    // Without economics the cost column is left out and said why.
+    let text = factory_twin::report::sweep(&mill);
+    assert!(
+        text.contains("Not shown, undefined: cost_per_good_part"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_relief_experiment_skips_idle_pools_and_negligible_gains() {
+    // A pool no station asks for cannot limit output: it is not relieved.
+    let scene = scene(
+        r#"Scene(name: "idle pool", run: (horizon: Hours(20), warmup: Hours(1), seed: 3), products: [Product(id: "p")],
+        objects: [
+            Source(id: "raw", pos: (0, 0), product: "p"),
+            Machine(id: "m1", pos: (1, 0), cycle: Exponential(mean: Seconds(60)), operator: "crew"),
+            Buffer(id: "b", pos: (2, 0), capacity: 4),
+            Machine(id: "m2", pos: (3, 0), cycle: Exponential(mean: Seconds(50))),
+            Sink(id: "out", pos: (4, 0)),
+            Operators(id: "crew", pos: (1, 2), count: 1),
+            Operators(id: "spare", pos: (3, 2), count: 1),
+        ],
+        flow: [("raw", "m1"), ("m1", "b"), ("b", "m2"), ("m2", "out")])"#,
+    );
+    let e = experiment::relieve_each(&scene, &options(4)).unwrap();
+    assert!(e.reliefs.iter().all(|r| r.resource != "spare"));
+    // Every gain called "raises output" is at least half a percent.
+    for r in &e.reliefs {
+        assert!(!r.raises_output || r.gain_percent >= 0.5, "{r:?}");
+    }
+}
+
+#[test]
+fn the_tornado_leaves_out_assumptions_that_do_not_move_npv() {
+    // Without a subsidy, "subsidy: none vs as granted" has no width.
+    let base = bundled("scenes/bracket_line.ron");
+    let mut robot = bundled("scenes/bracket_line_robot_weld.ron");
+    robot.investment.as_mut().unwrap().subsidy = None;
+    let c = experiment::compare(&base, std::slice::from_ref(&robot), &options(3)).unwrap();
+    let case = factory_twin::economics::business_case(
+        &base,
+        &robot,
+        &c.scenarios[0].runs,
+        &c.scenarios[1].runs,
+        &options(3),
+    )
+    .unwrap();
+    assert!(case.tornado.iter().all(|b| b.assumption != "subsidy"));
+    assert!(
+        case.notes
+            .iter()
+            .any(|n| n.starts_with("not in the tornado") && n.contains("subsidy")),
+        "{:?}",
+        case.notes
+    );
+    assert!(case.tornado.iter().all(|b| b.npv_high != b.npv_low));
+}
+
+#[test]
+fn effectiveness_above_100_percent_is_explained() {
+    let s = summary(&bundled("scenes/bracket_line.ron"), 3);
+    let over: Vec<&str> = s
+        .stations
+        .iter()
+        .filter(|st| st.effectiveness.mean >= 1.0005)
+        .map(|st| st.id.as_str())
+        .collect();
+    assert!(!over.is_empty(), "the test needs a station above 100 %");
+    let note = factory_twin::report::words::effectiveness_over_100(&s).unwrap();
+    assert!(over.iter().all(|id| note.contains(id)) && note.contains("sampling noise"));
+    assert!(factory_twin::report::terminal(&s).contains(&note));
+}

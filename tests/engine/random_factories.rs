@@ -608,9 +608,25 @@ fn check_line(scene: &Scene, r: &RunResult, observed: f64, warmup: f64) -> Resul
         "line energy {} kWh is not the stations' {energy}",
         l.energy_kwh
     );
+    // Energy per part needs a power rating, cost per part the economics.
+    let powered = scene.objects.iter().any(|o| {
+        let p = match o {
+            Object::Machine(m) => m.power_kw.as_ref(),
+            Object::Robot(rb) => rb.power_kw.as_ref(),
+            Object::Assembly(a) => a.power_kw.as_ref(),
+            _ => None,
+        };
+        p.is_some_and(|p| {
+            p.working > 0.0
+                || p.idle > 0.0
+                || p.setup.is_some_and(|s| s > 0.0)
+                || p.failed > 0.0
+                || p.off_shift > 0.0
+        })
+    });
     ensure!(
-        l.energy_kwh_per_good_part.is_some() == (good > 0)
-            && l.cost_per_good_part.is_some() == (good > 0),
+        l.energy_kwh_per_good_part.is_some() == (good > 0 && powered)
+            && l.cost_per_good_part.is_some() == (good > 0 && scene.economics.is_some()),
         "per-part figures with {good} good parts: {:?} kWh, {:?} per part",
         l.energy_kwh_per_good_part,
         l.cost_per_good_part

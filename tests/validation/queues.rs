@@ -213,3 +213,43 @@ fn jackson_tandem_line() {
     rep.laws(&runs, &laws);
     rep.finish();
 }
+
+#[test]
+fn mm1k_demand_turned_away() {
+    // A timed source in front of a buffer of B places and one machine: the
+    // source holds an arrived part while the buffer is full and stops its
+    // arrival clock, so it is one more place and the arrivals that fall in
+    // that time are lost: M/M/1/K with K = B + 2 (Gross & Harris, M/M/1/K).
+    // The share turned away is P(K) = ρ^K (1 − ρ) / (1 − ρ^(K+1)) (PASTA),
+    // and throughput λ (1 − P(K)).
+    let (lam, mu, b) = (0.8, 1.0, 1u32);
+    let rho: f64 = lam / mu;
+    let k = b as i32 + 2;
+    let p_k = rho.powi(k) * (1.0 - rho) / (1.0 - rho.powi(k + 1));
+    let spec = LineSpec {
+        name: "M/M/1/3",
+        seed: 104,
+        horizon_s: 50_000.0,
+        warmup_s: 1200.0,
+        interarrival: Some(&exp(1.0 / lam)),
+        first_buffer: Some(b),
+        stations: vec![(exp(1.0 / mu), 1, None)],
+        buffers: vec![],
+    };
+    let runs = run(&scene(&spec.ron()), 30);
+    let mut rep =
+        Report::new("M/M/1/3 (a blocking source before a 1-place buffer), λ = 0.8, μ = 1");
+    let lost: Vec<f64> = runs
+        .iter()
+        .map(|r| r.line.demand_turned_away.expect("a timed source").share)
+        .collect();
+    rep.compare("demand turned away = P(K)", &lost, p_k, 0.0);
+    let x: Vec<f64> = runs.iter().map(throughput).collect();
+    rep.compare(
+        "throughput = λ (1 − P(K)) [1/s]",
+        &x,
+        lam * (1.0 - p_k),
+        0.0,
+    );
+    rep.finish();
+}
