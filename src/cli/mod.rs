@@ -76,6 +76,11 @@ pub enum Command {
         /// Write a self-contained HTML report.
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
+        /// Also run the bottleneck experiment (each resource relieved in turn,
+        /// as `factory-twin bottleneck`) and add what each gains to the
+        /// terminal output and the report.
+        #[arg(long)]
+        relief: bool,
     },
     /// Compare scenarios (a base and its variants) with paired replications;
     /// adds the business case where the scenes hold economics and an investment.
@@ -257,6 +262,7 @@ pub fn main_with(cli: Cli) -> i32 {
             events,
             chart,
             report,
+            relief,
         } => run::run(
             &scene,
             &reps,
@@ -267,6 +273,7 @@ pub fn main_with(cli: Cli) -> i32 {
                 events,
                 chart,
                 report,
+                relief,
             },
         ),
         Command::Compare {

@@ -13,6 +13,8 @@ pub(super) struct Outputs {
     pub events: Option<PathBuf>,
     pub chart: Option<PathBuf>,
     pub report: Option<PathBuf>,
+    /// Run the bottleneck experiment too.
+    pub relief: bool,
 }
 
 pub(super) fn run(
@@ -70,15 +72,37 @@ pub(super) fn run(
     {
         return code;
     }
+    let relief = if out.relief && !experiment::stop_requested() {
+        let options = experiment::Options {
+            event_log: false,
+            ..options.clone()
+        };
+        match experiment::relieve_each(&scene, &options) {
+            Ok(e) => Some(e),
+            Err(experiment::RunError::Stopped) => None,
+            Err(e) => return run_failed(e, Some(path)),
+        }
+    } else {
+        None
+    };
     if let Some(file) = &out.report
-        && let Err(code) = write_file(file, "report", &report::run_report(&summary))
+        && let Err(code) = write_file(
+            file,
+            "report",
+            &report::run_report(&summary, relief.as_ref()),
+        )
     {
         return code;
     }
     let text = if json {
         report::json(&summary)
     } else {
-        report::terminal(&summary)
+        let mut text = report::terminal(&summary);
+        if let Some(e) = &relief {
+            text.push('\n');
+            text.push_str(&report::relief(e));
+        }
+        text
     };
     out!("{text}");
     done(summary.replications, requested)

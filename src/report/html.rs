@@ -464,16 +464,27 @@ fn run_body(s: &Summary, out: &mut String) {
 }
 
 /// The report of one scene's replications.
-pub fn run_report(s: &Summary) -> String {
+pub fn run_report(s: &Summary, relief: Option<&ReliefExperiment>) -> String {
     let mut body = format!(
         "<h2>In short</h2>\n<p class=\"summary\">{}</p>\n",
         run_sentences(s)
     );
+    if let Some(e) = relief {
+        let _ = writeln!(
+            body,
+            "<p class=\"summary\"><b>By experiment:</b> {}</p>",
+            escape(&e.verdict)
+        );
+    }
     for w in &s.warnings {
         let _ = writeln!(body, "<p class=\"note\"><b>Warning:</b> {}.</p>", escape(w));
     }
     body.push_str("<h2>Figures</h2>\n");
     run_body(s, &mut body);
+    if let Some(e) = relief {
+        body.push_str("<h2>What relieving each resource gains</h2>\n");
+        relief_section(e, &mut body);
+    }
     page(
         &s.scene,
         &format!("Simulation report, {} replications", s.replications),
@@ -932,6 +943,16 @@ pub fn relief_report(e: &ReliefExperiment) -> String {
         "<h2>In short</h2>\n<p class=\"summary\">{}</p>\n<h2>Output gained by relieving each resource</h2>\n",
         escape(&e.verdict)
     );
+    relief_section(e, &mut body);
+    page(
+        &e.scene,
+        "What limits output: the bottleneck experiment",
+        &body,
+    )
+}
+
+/// The relief experiment's chart, table and method note.
+fn relief_section(e: &ReliefExperiment, body: &mut String) {
     let labels: Vec<String> = e
         .reliefs
         .iter()
@@ -979,7 +1000,7 @@ pub fn relief_report(e: &ReliefExperiment) -> String {
         })
         .collect();
     table(
-        &mut body,
+        body,
         &[
             "resource",
             "kind",
@@ -997,11 +1018,6 @@ pub fn relief_report(e: &ReliefExperiment) -> String {
         e.replications,
         e.seed
     );
-    page(
-        &e.scene,
-        "What limits output: the bottleneck experiment",
-        &body,
-    )
 }
 
 pub fn sweep_chart(s: &Sweep, title: &str) -> String {

@@ -137,7 +137,7 @@ pub fn terminal(s: &Summary) -> String {
             o,
             "  Labour                 {} paid hours, {} {cur}",
             pm(&l.labour_hours, 1.0, 1),
-            pm(&l.labour_cost, 1.0, 0)
+            money_pm(&l.labour_cost)
         );
     }
     if let Some(cur) = &s.currency {
@@ -271,6 +271,18 @@ pub fn terminal(s: &Summary) -> String {
         pm(&l.littles_law_gap, 100.0, 2)
     );
     o
+}
+
+/// Money over replications to three significant digits, grouped: "1,680,000 ± 0".
+fn money_pm(e: &Estimate) -> String {
+    if e.n == 0 || !e.mean.is_finite() {
+        return "–".into();
+    }
+    let m = super::words::money(e.mean);
+    match e.half_width {
+        Some(h) => format!("{m} ± {}", super::words::money(h)),
+        None => m,
+    }
 }
 
 /// Demand turned away is shown from half a percent of arrivals up.

@@ -438,7 +438,21 @@ fn a_robot_that_loses_money_is_not_headlined_by_its_cheaper_parts() {
         "--reps",
         "4",
     ]);
+    let roi = factory_twin(&[
+        "roi",
+        "scenes/bracket_line.ron",
+        &file.to_string_lossy(),
+        "--reps",
+        "4",
+    ]);
     let _ = std::fs::remove_file(&file);
+    // roi says it plainly first, with and without the subsidy.
+    let roi = String::from_utf8_lossy(&roi.stdout);
+    assert!(
+        roi.contains("It does not pay back in most replications: within the 8-year life in only 0 of 4 with the subsidy (0 of 4 without it)."),
+        "{roi}"
+    );
+    assert!(roi.contains("does not pay back"), "{roi}");
     let text = String::from_utf8_lossy(&out.stdout);
     let bullets: Vec<&str> = text.lines().filter(|l| l.starts_with("  - ")).collect();
     assert!(
@@ -457,4 +471,25 @@ fn a_robot_that_loses_money_is_not_headlined_by_its_cheaper_parts() {
         cost.contains("fewer good parts per hour is not in it"),
         "{cost}"
     );
+}
+
+#[test]
+fn run_with_relief_adds_the_bottleneck_experiment() {
+    let report = std::env::temp_dir().join(format!("ft-relief-{}.html", std::process::id()));
+    let out = factory_twin(&[
+        "run",
+        "scenes/training/05_operators_and_shifts.ron",
+        "--reps",
+        "3",
+        "--relief",
+        "--report",
+        &report.to_string_lossy(),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("What limits output in"), "{text}");
+    assert!(text.contains("Relieving crew (3 operators instead of 2) raises output most"));
+    let html = std::fs::read_to_string(&report).unwrap();
+    let _ = std::fs::remove_file(&report);
+    assert!(html.contains("What relieving each resource gains"));
+    assert!(html.contains("<b>By experiment:</b> Relieving crew"));
 }

@@ -397,7 +397,7 @@ fn figures_the_scene_does_not_model_are_undefined_not_zero() {
         assert!(!st.can_fail);
         assert_eq!((st.mtbf_s.mean, st.mtbf_s.low), (None, None), "{}", st.id);
     }
-    let html = factory_twin::report::run_report(&s);
+    let html = factory_twin::report::run_report(&s, None);
     assert!(html.contains("no failure model") && !html.contains("&gt; "));
     // The bracket line has all three.
     let b = summary(&bundled("scenes/bracket_line.ron"), 2);

@@ -250,7 +250,7 @@ fn ids_and_names_with_markup_are_shown_as_text() {
         )"#,
     );
     let summary = experiment::replicate(&scene, &opts(2, 1)).unwrap();
-    let html = report::run_report(&summary);
+    let html = report::run_report(&summary, None);
     let doc = check_self_contained(&html);
     let text: String = doc.descendants().filter_map(|n| n.text()).collect();
     assert!(

@@ -1,5 +1,5 @@
 //! Every figure pinned: the JSON of `run`, `compare`, `roi` and `bottleneck`
-//! on the bundled scenes, and reference vectors of the random streams and
+//! on the bundled scenes, the terminal wording of each command, and reference vectors of the random streams and
 //! distributions, compared byte for byte with `tests/snapshots/`. A change of
 //! any figure (an engine change, a dependency update) fails here and becomes
 //! a reviewed diff: rerun with `UPDATE_SNAPSHOTS=1`, read `git diff
@@ -124,6 +124,56 @@ fn compare_roi_and_bottleneck_json() {
             "--json",
         ]),
     );
+}
+
+/// The words a reader acts on, pinned too: the terminal output of `run`,
+/// `compare` (with its business case), `roi`, `sweep` and `bottleneck`, so
+/// a changed headline, verdict or caveat is a reviewed diff like a figure.
+#[test]
+fn terminal_wording() {
+    let (base, robot) = (
+        "scenes/bracket_line.ron",
+        "scenes/bracket_line_robot_weld.ron",
+    );
+    let t5 = "scenes/training/05_operators_and_shifts.ron";
+    let cases: [(&str, Vec<&str>); 6] = [
+        ("run_bracket_line.txt", vec!["run", base, "--reps", "3"]),
+        (
+            "run_02_two_machines_buffer.txt",
+            vec![
+                "run",
+                "scenes/training/02_two_machines_buffer.ron",
+                "--reps",
+                "3",
+            ],
+        ),
+        (
+            "compare_bracket_line_robot_weld.txt",
+            vec!["compare", base, robot, "--reps", "3"],
+        ),
+        (
+            "roi_bracket_line_robot_weld.txt",
+            vec!["roi", base, robot, "--reps", "3"],
+        ),
+        (
+            "sweep_05_audit.txt",
+            vec![
+                "sweep",
+                t5,
+                "--set",
+                "audit.cycle.mean=180,30",
+                "--reps",
+                "3",
+            ],
+        ),
+        (
+            "bottleneck_05_operators_and_shifts.txt",
+            vec!["bottleneck", t5, "--reps", "3"],
+        ),
+    ];
+    for (name, args) in cases {
+        assert_snapshot(name, &json(&args));
+    }
 }
 
 #[test]
