@@ -16,6 +16,20 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 
 /// Builds the engine for replication `rep` of `scene`.
 pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
+    build_with(scene, rep, true)
+}
+
+/// As [`build`], with the engine's fast paths off: no single-target
+/// shortcut (every offer walks the edge list), no sole-feeder flags (every
+/// wait goes through the waiter queue) and so no early wait of a buffer's
+/// next head. They are shortcuts only: results must be identical either
+/// way, which `tests/engine/fast_paths.rs` checks on every bundled scene and
+/// on generated factories. For tests: the hot loop checks no switch.
+pub fn build_without_fast_paths(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
+    build_with(scene, rep, false)
+}
+
+fn build_with(scene: &Scene, rep: u32, fast_paths: bool) -> Result<Engine, Diagnostic> {
     let seed = scene.run.seed;
     let products: Vec<String> = scene.products.iter().map(|p| p.id.clone()).collect();
     let product_index: HashMap<&str, u16> = products
@@ -335,16 +349,18 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
         });
     }
 
-    for node in &mut nodes {
-        if let [edge] = node.out.as_slice()
-            && edge.product.is_none()
-            && edge.via.is_none()
-            && !node.weighted
-        {
-            node.single_target = Some(edge.to);
+    if fast_paths {
+        for node in &mut nodes {
+            if let [edge] = node.out.as_slice()
+                && edge.product.is_none()
+                && edge.via.is_none()
+                && !node.weighted
+            {
+                node.single_target = Some(edge.to);
+            }
         }
+        link_sole_feeders(&mut nodes);
     }
-    link_sole_feeders(&mut nodes);
     let warmup = scene.run.warmup.map_or(0.0, |w| w.secs());
     let horizon = scene.run.horizon.secs();
     /// The safety KPI's walking paths, as engine nodes.

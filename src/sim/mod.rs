@@ -25,7 +25,7 @@ mod source;
 mod station;
 mod store;
 
-pub use build::build;
+pub use build::{build, build_without_fast_paths};
 pub use calendar::{Calendar, Event};
 pub use log::{LogEvent, LogRecord};
 pub use operators::Pool;

@@ -5,6 +5,7 @@
 //!   hundreds of random edits of the bundled scenes never panic;
 //! - `cli`: bundled scenes run, JSON parses, output is deterministic;
 //! - `conclusions`: the bottleneck (and the relief experiment), pooled MTBF, compare verdicts;
+//! - `fast_paths`: the engine's shortcuts change no result (bundled scenes, generated factories);
 //! - `timing`: conveyors, transfer robots and shifts take exactly the time the scene says;
 //! - `queueing`: quick checks against closed-form queueing results;
 //! - `layout`: `check` finds each kind of layout violation; the safety KPI;
@@ -18,6 +19,7 @@ mod cli;
 #[path = "../common/mod.rs"]
 mod common;
 mod conclusions;
+mod fast_paths;
 mod kpis;
 mod layout;
 mod queueing;

@@ -885,7 +885,7 @@ struct Gen {
 }
 
 /// The scene text of factory `i` of the run with `seed`.
-fn generate(seed: u64, i: u64) -> String {
+pub fn generate(seed: u64, i: u64) -> String {
     let mut g = Gen {
         rng: Rng(seed ^ i.wrapping_mul(0xA24B_AED4_963E_E407)),
         tempo: 0.0,
