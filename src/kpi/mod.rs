@@ -296,24 +296,13 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
                     .sum::<f64>();
                 energy_total += energy;
                 powered |= st.power.iter().any(|&kw| kw > 0.0);
-                let apt = t[State::Working as usize];
-                let pbt = total - t[State::OffShift as usize];
                 let transfer = matches!(st.kind, StationKind::Transfer { .. });
-                let availability = ratio(apt, pbt);
-                let effectiveness = if transfer {
-                    None
-                } else {
-                    ratio(st.ideal_time, apt)
-                };
-                let quality = if transfer {
-                    None
-                } else {
-                    ratio(st.good as f64, st.produced as f64)
-                };
-                let oee = match (availability, effectiveness, quality) {
-                    (Some(a), Some(e), Some(q)) => Some(a * e * q),
-                    _ => None,
-                };
+                let crate::sim::Iso22400 {
+                    availability,
+                    effectiveness,
+                    quality,
+                    oee,
+                } = st.iso_22400(&t, total);
                 let n_fail = st.failures_count as f64;
                 let mean_active = ratio(st.active_sum, st.active_count as f64);
                 if let (Some(pool), Some(q)) = (st.operator, quality) {

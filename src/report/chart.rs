@@ -1,18 +1,8 @@
 //! SVG charts, self-contained (no scripts, no fonts to fetch).
 
 use crate::experiment::Summary;
+use crate::sim::STATES;
 use std::fmt::Write;
-
-/// The colours of the states, as the 3D view will use them.
-pub const STATE_COLOURS: [(&str, &str, &str); 7] = [
-    ("working", "working", "#2e9d48"),
-    ("setup", "setup", "#3b6fd8"),
-    ("failed", "failed", "#d93a32"),
-    ("starved", "starved", "#f2c12e"),
-    ("blocked", "blocked", "#f08a24"),
-    ("waiting_for_operator", "waiting for operator", "#9b59b6"),
-    ("off_shift", "off shift", "#a0a0a0"),
-];
 
 /// Escapes text for SVG/XML.
 pub fn escape(s: &str) -> String {
@@ -87,8 +77,9 @@ pub fn state_chart(summary: &Summary) -> String {
             if bottleneck { " ★" } else { "" }
         );
         let mut x = label_w;
-        for (key, name, colour) in STATE_COLOURS {
-            let share = st.states.get(key).map_or(0.0, |e| e.mean).max(0.0);
+        for info in &STATES {
+            let (name, colour) = (info.label, info.colour);
+            let share = st.states.get(info.key).map_or(0.0, |e| e.mean).max(0.0);
             let w = share * bar_w;
             if w > 0.05 {
                 let _ = writeln!(
@@ -112,7 +103,8 @@ pub fn state_chart(summary: &Summary) -> String {
         }
     }
     let mut x = 12.0;
-    for (_, name, colour) in STATE_COLOURS {
+    for info in &STATES {
+        let (name, colour) = (info.label, info.colour);
         let _ = writeln!(
             s,
             r#"<rect x="{x}" y="{legend_y}" width="12" height="12" fill="{colour}"/>"#

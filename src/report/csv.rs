@@ -3,6 +3,7 @@
 use crate::economics::BusinessCase;
 use crate::experiment::{Comparison, Replication, Summary, Sweep};
 use crate::kpi::Estimate;
+use crate::sim::STATES;
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
@@ -158,14 +159,7 @@ pub fn write_csv(summary: &Summary, dir: &Path) -> std::io::Result<()> {
     write(dir, "line.csv", &t)?;
 
     let mut t = String::from("id,kind,capacity");
-    let metrics = [
-        "working",
-        "setup",
-        "failed",
-        "starved",
-        "blocked",
-        "waiting_for_operator",
-        "off_shift",
+    let figures = [
         "availability",
         "effectiveness",
         "quality",
@@ -178,7 +172,8 @@ pub fn write_csv(summary: &Summary, dir: &Path) -> std::io::Result<()> {
         "mean_active_period_s",
         "utilisation",
     ];
-    for m in metrics {
+    // The state shares first, in the order of the state table.
+    for m in STATES.iter().map(|i| i.key).chain(figures) {
         let _ = write!(t, ",{m},{m}_ci95");
     }
     // Pooled over replications, with an asymmetric interval.
@@ -187,14 +182,7 @@ pub fn write_csv(summary: &Summary, dir: &Path) -> std::io::Result<()> {
     );
     for s in &summary.stations {
         let _ = write!(t, "{},{},{}", field(&s.id), s.kind, s.capacity);
-        let values = [
-            &s.states["working"],
-            &s.states["setup"],
-            &s.states["failed"],
-            &s.states["starved"],
-            &s.states["blocked"],
-            &s.states["waiting_for_operator"],
-            &s.states["off_shift"],
+        let figures = [
             &s.availability,
             &s.effectiveness,
             &s.quality,
@@ -207,7 +195,8 @@ pub fn write_csv(summary: &Summary, dir: &Path) -> std::io::Result<()> {
             &s.mean_active_period_s,
             &s.utilisation,
         ];
-        for e in values {
+        let states = STATES.iter().map(|i| &s.states[i.key]);
+        for e in states.chain(figures) {
             let _ = write!(
                 t,
                 ",{},{}",

@@ -3,12 +3,13 @@
 //! sweep. Each opens with a few plain sentences, then the charts and tables.
 //! Every name and id from a scene is escaped.
 
-use super::chart::{STATE_COLOURS, escape, state_chart};
+use super::chart::{escape, state_chart};
 use super::plots::{self, SERIES_COLOURS, TornadoRow, WhiskerRow};
 use super::words;
 use crate::economics::BusinessCase;
 use crate::experiment::{Comparison, KPIS, ReliefExperiment, Summary, Sweep};
 use crate::kpi::Estimate;
+use crate::sim::STATES;
 use std::fmt::Write;
 
 const STYLE: &str = "body{font-family:Helvetica,Arial,sans-serif;max-width:980px;margin:24px auto;padding:0 16px;color:#222;line-height:1.45}\
@@ -352,9 +353,9 @@ fn run_body(s: &Summary, out: &mut String) {
         .map(|st| {
             let mut r = vec![escape(&st.id), st.kind.into(), st.capacity.to_string()];
             r.extend(
-                STATE_COLOURS
+                STATES
                     .iter()
-                    .map(|(k, _, _)| st.states.get(k).map_or("–".into(), |e| pm(e, 100.0, 1))),
+                    .map(|i| st.states.get(i.key).map_or("–".into(), |e| pm(e, 100.0, 1))),
             );
             r.extend([
                 pm(&st.availability, 100.0, 1),
@@ -377,7 +378,7 @@ fn run_body(s: &Summary, out: &mut String) {
         })
         .collect();
     let mut head = vec!["station", "kind", "capacity"];
-    head.extend(STATE_COLOURS.iter().map(|(_, n, _)| *n));
+    head.extend(STATES.iter().map(|i| i.label));
     head.extend([
         "availability %",
         "effectiveness %",

@@ -9,7 +9,7 @@ pub mod plots;
 mod terminal;
 pub mod words;
 
-pub use chart::{STATE_COLOURS, escape, state_chart};
+pub use chart::{escape, state_chart};
 pub use csv::{business_case_csv, write_comparison_csv, write_csv, write_events, write_sweep_csv};
 pub use html::{compare_report, relief_report, run_report, sweep_report};
 pub use terminal::{bottleneck_line, business_case, comparison, relief, sweep, terminal};

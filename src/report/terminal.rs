@@ -2,6 +2,7 @@
 
 use crate::experiment::Summary;
 use crate::kpi::Estimate;
+use crate::sim::STATES;
 use std::fmt::Write;
 
 /// "62.4 ± 1.3" (or "62.4" with one replication); `scale` converts units.
@@ -157,17 +158,14 @@ pub fn terminal(s: &Summary) -> String {
     );
     let _ = writeln!(
         o,
-        "  {:<14} {:<14} {:>3} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} | {:>6} {:>6} {:>6} {:>6} {:>9} {:>8} {:>7} {:>8}",
+        "  {:<14} {:<14} {:>3}{} | {:>6} {:>6} {:>6} {:>6} {:>9} {:>8} {:>7} {:>8}",
         "id",
         "kind",
         "cap",
-        "work",
-        "setup",
-        "failed",
-        "starve",
-        "block",
-        "w.op",
-        "off",
+        STATES
+            .iter()
+            .map(|i| format!(" {:>6}", i.column))
+            .collect::<String>(),
         "avail",
         "effect",
         "qual",
@@ -182,17 +180,14 @@ pub fn terminal(s: &Summary) -> String {
         let mark = if l.limits(&st.id) { "*" } else { " " };
         let _ = writeln!(
             o,
-            " {mark}{:<14} {:<14} {:>3} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} | {:>6} {:>6} {:>6} {:>6} {:>9} {:>8} {:>7} {:>8}",
+            " {mark}{:<14} {:<14} {:>3}{} | {:>6} {:>6} {:>6} {:>6} {:>9} {:>8} {:>7} {:>8}",
             truncate(&st.id, 14),
             st.kind,
             st.capacity,
-            state("working"),
-            state("setup"),
-            state("failed"),
-            state("starved"),
-            state("blocked"),
-            state("waiting_for_operator"),
-            state("off_shift"),
+            STATES
+                .iter()
+                .map(|i| format!(" {:>6}", state(i.key)))
+                .collect::<String>(),
             pct(&st.availability),
             pct(&st.effectiveness),
             pct(&st.quality),

@@ -34,7 +34,7 @@ pub use plugin::{
     run_in_app_until, spawn_object_entities,
 };
 pub use source::Source;
-pub use station::{Phase, Server, Station, StationKind};
+pub use station::{Iso22400, Phase, Server, Station, StationKind};
 pub use store::{Buffer, Conveyor};
 
 use crate::kpi::Histogram;
@@ -42,6 +42,86 @@ use bevy::prelude::Resource;
 use part::Parts;
 use serde::Serialize;
 use std::collections::VecDeque;
+
+/// What every output needs to know about a state: one row per state, in
+/// the order of [`State`], read by the terminal, CSV, JSON, HTML, the
+/// charts and the 3D view (no other list of states exists).
+#[derive(Debug)]
+pub struct StateInfo {
+    pub state: State,
+    /// JSON and CSV key.
+    pub key: &'static str,
+    /// In words.
+    pub label: &'static str,
+    /// Terminal column heading (six characters at most).
+    pub column: &'static str,
+    /// Colour as "#rrggbb".
+    pub colour: &'static str,
+    /// Where its time goes in ISO 22400-2: APT (actual production time),
+    /// ADOT (actual unit down time), or the rest of PBT (planned busy
+    /// time); off shift is outside the planned time.
+    pub iso_22400: &'static str,
+}
+
+/// The seven station states.
+pub const STATES: [StateInfo; 7] = [
+    StateInfo {
+        state: State::Working,
+        key: "working",
+        label: "working",
+        column: "work",
+        colour: "#2e9d48",
+        iso_22400: "APT: actual production time",
+    },
+    StateInfo {
+        state: State::Setup,
+        key: "setup",
+        label: "setup",
+        column: "setup",
+        colour: "#3b6fd8",
+        iso_22400: "ASUT: actual setup time (in PBT, not in APT)",
+    },
+    StateInfo {
+        state: State::Failed,
+        key: "failed",
+        label: "failed",
+        column: "failed",
+        colour: "#d93a32",
+        iso_22400: "ADOT: actual unit down time (in PBT, not in APT)",
+    },
+    StateInfo {
+        state: State::Starved,
+        key: "starved",
+        label: "starved",
+        column: "starve",
+        colour: "#f2c12e",
+        iso_22400: "in PBT, not in APT: waiting for a part",
+    },
+    StateInfo {
+        state: State::Blocked,
+        key: "blocked",
+        label: "blocked",
+        column: "block",
+        colour: "#f08a24",
+        iso_22400: "in PBT, not in APT: a finished part cannot leave",
+    },
+    StateInfo {
+        state: State::WaitingForOperator,
+        key: "waiting_for_operator",
+        label: "waiting for operator",
+        column: "w.op",
+        colour: "#9b59b6",
+        iso_22400: "in PBT, not in APT: no operator free",
+    },
+    StateInfo {
+        state: State::OffShift,
+        key: "off_shift",
+        label: "off shift",
+        column: "off",
+        colour: "#a0a0a0",
+        iso_22400: "outside PBT: not planned to work",
+    },
+];
 
 /// The state a station is in; exactly one at any time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -67,16 +147,24 @@ impl State {
         State::OffShift,
     ];
 
+    /// The state's row of [`STATES`].
+    pub fn info(self) -> &'static StateInfo {
+        &STATES[self as usize]
+    }
+
+    /// The key in JSON and CSV ("waiting_for_operator").
     pub fn name(self) -> &'static str {
-        match self {
-            State::Working => "working",
-            State::Setup => "setup",
-            State::Failed => "failed",
-            State::Starved => "starved",
-            State::Blocked => "blocked",
-            State::WaitingForOperator => "waiting_for_operator",
-            State::OffShift => "off_shift",
-        }
+        self.info().key
+    }
+
+    /// In words, for charts and the 3D view ("waiting for operator").
+    pub fn label(self) -> &'static str {
+        self.info().label
+    }
+
+    /// Its colour everywhere a state is drawn, as "#rrggbb".
+    pub fn colour(self) -> &'static str {
+        self.info().colour
     }
 
     /// Active in the sense of the active-period bottleneck method.

@@ -160,6 +160,15 @@ impl Cycles {
     }
 }
 
+/// A station's ISO 22400-2 figures (see [`Station::iso_22400`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Iso22400 {
+    pub availability: Option<f64>,
+    pub effectiveness: Option<f64>,
+    pub quality: Option<f64>,
+    pub oee: Option<f64>,
+}
+
 /// A processing station.
 // Laid out in declaration order (like `Node`): the fields an operation
 // touches first, the rarely used ones after.
@@ -355,6 +364,37 @@ impl Station {
         }
     }
 
+    /// The ISO 22400-2 figures from the time in each state (`t`, summed over
+    /// servers) out of `total` (servers × window): availability = APT / PBT,
+    /// effectiveness = PRI × PQ / APT, quality = GQ / PQ, OEE their product.
+    /// The one place they are computed (the run's KPIs and the live view).
+    /// A transfer robot makes no parts: it has an availability only.
+    pub fn iso_22400(&self, t: &[f64; 7], total: f64) -> Iso22400 {
+        let ratio = |a: f64, b: f64| (b > 0.0 && a.is_finite()).then(|| a / b);
+        let apt = t[State::Working as usize];
+        let pbt = total - t[State::OffShift as usize];
+        let transfer = matches!(self.kind, StationKind::Transfer { .. });
+        let availability = ratio(apt, pbt);
+        let (effectiveness, quality) = if transfer {
+            (None, None)
+        } else {
+            (
+                ratio(self.ideal_time, apt),
+                ratio(self.good as f64, self.produced as f64),
+            )
+        };
+        let oee = match (availability, effectiveness, quality) {
+            (Some(a), Some(e), Some(q)) => Some(a * e * q),
+            _ => None,
+        };
+        Iso22400 {
+            availability,
+            effectiveness,
+            quality,
+            oee,
+        }
+    }
+
     /// Share of time in each state since the statistics started, up to
     /// `now` (the current spells included), and the OEE so far: what a live
     /// dashboard shows mid-run. The end-of-run figures come from `kpi::measure`.
@@ -368,15 +408,7 @@ impl Station {
         }
         let total: f64 = t.iter().sum();
         let shares = t.map(|v| if total > 0.0 { v / total } else { 0.0 });
-        let working = t[State::Working as usize];
-        let planned = total - t[State::OffShift as usize];
-        let oee = (planned > 0.0 && working > 0.0 && self.produced > 0).then(|| {
-            let availability = working / planned;
-            let effectiveness = self.ideal_time / working;
-            let quality = self.good as f64 / self.produced as f64;
-            availability * effectiveness * quality
-        });
-        (shares, oee)
+        (shares, self.iso_22400(&t, total).oee)
     }
 
     /// The state shown for the whole station: off shift or failed first, then

@@ -3,7 +3,6 @@
 //! disk. Each model carries a [`Model`] component pointing at its engine node.
 
 use super::{SceneLayout, bounds, world};
-use crate::report::STATE_COLOURS;
 use crate::scene::{Object, RobotTask};
 use crate::sim::Engine;
 use bevy::prelude::*;
@@ -118,10 +117,7 @@ pub fn build_floor(
     let states: Vec<Handle<StandardMaterial>> = crate::sim::State::ALL
         .iter()
         .map(|s| {
-            let colour = STATE_COLOURS
-                .iter()
-                .find(|c| c.0 == s.name())
-                .map_or(Color::WHITE, |c| hex(c.2));
+            let colour = hex(s.colour());
             materials.add(StandardMaterial {
                 base_color: colour,
                 emissive: LinearRgba::from(colour) * 0.35,

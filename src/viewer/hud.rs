@@ -2,7 +2,7 @@
 //! (the colours of the report's charts) and the simulated clock.
 
 use super::floor::{Model, hex};
-use crate::report::STATE_COLOURS;
+use crate::sim::STATES;
 use crate::sim::{Engine, SimClock};
 use bevy::prelude::*;
 
@@ -112,7 +112,8 @@ fn spawn_overlays(mut commands: Commands) {
             BackgroundColor(Color::srgba(0.05, 0.06, 0.08, 0.78)),
         ))
         .with_children(|legend| {
-            for (_, name, colour) in STATE_COLOURS {
+            for info in &STATES {
+                let (name, colour) = (info.label, info.colour);
                 legend
                     .spawn(Node {
                         column_gap: px(5),

@@ -9,7 +9,6 @@ use super::floor::Model;
 use super::hud::Playback;
 use super::reload::{Edit, SceneSource};
 use crate::experiment::{self, Options};
-use crate::report::STATE_COLOURS;
 use crate::scene::{Object, Value};
 use crate::sim::{Engine, NodeKind, SimClock, State};
 use bevy::prelude::*;
@@ -133,10 +132,7 @@ fn start_before_after(source: &SceneSource, store: &mut BeforeAfter) {
 }
 
 fn colour(state: State) -> egui::Color32 {
-    let hex = STATE_COLOURS
-        .iter()
-        .find(|c| c.0 == state.name())
-        .map_or("#888888", |c| c.2);
+    let hex = state.colour();
     let v = u32::from_str_radix(&hex[1..], 16).unwrap_or(0x888888);
     egui::Color32::from_rgb((v >> 16) as u8, (v >> 8) as u8, v as u8)
 }

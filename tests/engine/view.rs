@@ -3,8 +3,8 @@
 
 #![cfg(feature = "viewer")]
 
-use factory_twin::report::STATE_COLOURS;
 use factory_twin::scene::load_scene;
+use factory_twin::sim::STATES;
 use factory_twin::viewer::screenshot::{Shot, screenshot};
 use std::path::Path;
 
@@ -70,7 +70,7 @@ fn a_screenshot_shows_the_floor_and_the_state_colours() {
     assert_eq!(stations.len(), 4, "cut, bend, weld, inspect: {stations:?}");
     for s in &stations {
         let (x, y) = s.pixel.unwrap_or_else(|| panic!("{} is out of view", s.id));
-        let expected = STATE_COLOURS.iter().find(|c| c.0 == s.state).unwrap().2;
+        let expected = STATES.iter().find(|i| i.key == s.state).unwrap().colour;
         let (hue, sat) = hue_sat(pixel(x, y));
         let (want_hue, _) = hue_sat(rgb(expected));
         if s.state == "off_shift" {
