@@ -108,7 +108,7 @@ pub fn prices(scene: &Scene) -> Prices {
             capital_per_s: match (&scene.investment, e.discount_rate, e.weeks_per_year) {
                 (Some(inv), Some(rate), Some(weeks)) if weeks > 0.0 => {
                     crate::economics::finance::equivalent_annual_cost(
-                        inv.gross() - inv.subsidy_amount(),
+                        inv.net(),
                         inv.residual_value,
                         inv.maintenance_per_year,
                         rate,
@@ -120,12 +120,8 @@ pub fn prices(scene: &Scene) -> Prices {
         })
 }
 
-/// Runs replication `rep` of `scene` on the Bevy app and measures it.
-pub fn run_replication(scene: &Scene, rep: u32, event_log: bool) -> Result<Replication, RunError> {
-    run_replication_until(scene, rep, event_log)?.ok_or(RunError::Stopped)
-}
-
-/// Like [`run_replication`], but `None` when a stop was requested first.
+/// Runs replication `rep` of `scene` on the Bevy app and measures it;
+/// `None` when a stop was requested first.
 fn run_replication_until(
     scene: &Scene,
     rep: u32,

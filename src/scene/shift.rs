@@ -126,7 +126,8 @@ impl ShiftCalendar {
     }
 
     /// Hours on per week.
-    pub fn hours_per_week(&self) -> f64 {
+    #[cfg(test)]
+    fn hours_per_week(&self) -> f64 {
         self.on.iter().map(|(a, b)| b - a).sum::<f64>() / 3600.0
     }
 }

@@ -156,8 +156,8 @@ impl Calendar {
     }
 
     /// Removes and returns the earliest event.
-    #[inline]
-    pub fn pop(&mut self) -> Option<(f64, Event)> {
+    #[cfg(test)]
+    fn pop(&mut self) -> Option<(f64, Event)> {
         self.pop_until(f64::INFINITY)
     }
 
@@ -177,12 +177,9 @@ impl Calendar {
         }
     }
 
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.heap.len() - usize::from(self.hole)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 

@@ -29,10 +29,7 @@ pub use build::{build, build_without_fast_paths};
 pub use calendar::{Calendar, Event};
 pub use log::{LogEvent, LogRecord};
 pub use operators::Pool;
-pub use plugin::{
-    ObjectState, SceneObject, SimClock, SimulationPlugin, SimulationSet, run_in_app,
-    run_in_app_until, spawn_object_entities,
-};
+pub use plugin::{SimClock, SimulationPlugin, SimulationSystems, run_in_app, run_in_app_until};
 pub use source::Source;
 pub use station::{Iso22400, Phase, Server, Station, StationKind};
 pub use store::{Buffer, Conveyor};
@@ -48,7 +45,6 @@ use std::collections::VecDeque;
 /// charts and the 3D view (no other list of states exists).
 #[derive(Debug)]
 pub struct StateInfo {
-    pub state: State,
     /// JSON and CSV key.
     pub key: &'static str,
     /// In words.
@@ -66,7 +62,6 @@ pub struct StateInfo {
 /// The seven station states.
 pub const STATES: [StateInfo; 7] = [
     StateInfo {
-        state: State::Working,
         key: "working",
         label: "working",
         column: "work",
@@ -74,7 +69,6 @@ pub const STATES: [StateInfo; 7] = [
         iso_22400: "APT: actual production time",
     },
     StateInfo {
-        state: State::Setup,
         key: "setup",
         label: "setup",
         column: "setup",
@@ -82,7 +76,6 @@ pub const STATES: [StateInfo; 7] = [
         iso_22400: "ASUT: actual setup time (in PBT, not in APT)",
     },
     StateInfo {
-        state: State::Failed,
         key: "failed",
         label: "failed",
         column: "failed",
@@ -90,7 +83,6 @@ pub const STATES: [StateInfo; 7] = [
         iso_22400: "ADOT: actual unit down time (in PBT, not in APT)",
     },
     StateInfo {
-        state: State::Starved,
         key: "starved",
         label: "starved",
         column: "starve",
@@ -98,7 +90,6 @@ pub const STATES: [StateInfo; 7] = [
         iso_22400: "in PBT, not in APT: waiting for a part",
     },
     StateInfo {
-        state: State::Blocked,
         key: "blocked",
         label: "blocked",
         column: "block",
@@ -106,7 +97,6 @@ pub const STATES: [StateInfo; 7] = [
         iso_22400: "in PBT, not in APT: a finished part cannot leave",
     },
     StateInfo {
-        state: State::WaitingForOperator,
         key: "waiting_for_operator",
         label: "waiting for operator",
         column: "w.op",
@@ -114,7 +104,6 @@ pub const STATES: [StateInfo; 7] = [
         iso_22400: "in PBT, not in APT: no operator free",
     },
     StateInfo {
-        state: State::OffShift,
         key: "off_shift",
         label: "off shift",
         column: "off",
@@ -155,11 +144,6 @@ impl State {
     /// The key in JSON and CSV ("waiting_for_operator").
     pub fn name(self) -> &'static str {
         self.info().key
-    }
-
-    /// In words, for charts and the 3D view ("waiting for operator").
-    pub fn label(self) -> &'static str {
-        self.info().label
     }
 
     /// Its colour everywhere a state is drawn, as "#rrggbb".
@@ -372,11 +356,6 @@ impl Engine {
     /// The time at which the run ends.
     pub fn end_time(&self) -> f64 {
         self.window.warmup + self.window.horizon
-    }
-
-    /// Runs to the end of the horizon.
-    pub fn run(&mut self) {
-        self.advance_to(f64::INFINITY);
     }
 
     /// Processes every event up to and including `target` (capped at the end

@@ -53,10 +53,6 @@ impl Pool {
         self.paid_area = 0.0;
         self.since = now;
     }
-
-    pub fn waiting(&self) -> usize {
-        self.queue.len()
-    }
 }
 
 impl Engine {

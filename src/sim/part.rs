@@ -64,10 +64,6 @@ impl Parts {
     pub fn live(&self) -> usize {
         self.live
     }
-
-    pub fn created_total(&self) -> u64 {
-        self.serial
-    }
 }
 
 impl std::ops::Index<u32> for Parts {

@@ -1,8 +1,10 @@
-//! The engine on Bevy: one entity per scene object, a system that drains
-//! events up to the target time, and a system that mirrors each object's
-//! state onto its entity for the viewer and other consumers.
+//! The engine on Bevy: the [`Engine`] is a resource, and one system drains
+//! its events up to the [`SimClock`]'s target in [`SimulationSystems::Advance`].
+//! Readers (the viewer's floor, motion, panels and HUD) read the `Engine`
+//! resource directly, after that set: there is no per-object mirror to keep
+//! in step.
 
-use super::{Engine, NodeKind, State};
+use super::Engine;
 use bevy::prelude::*;
 
 /// How far the simulation should run, set by whoever drives it (the headless
@@ -26,28 +28,13 @@ impl Default for SimClock {
     }
 }
 
-/// A scene object as an entity.
-#[derive(Component, Debug, Clone)]
-pub struct SceneObject {
-    /// Index into the engine's nodes.
-    pub node: u32,
-    pub id: String,
-}
-
-/// The live state of an object, mirrored from the engine after each advance.
-#[derive(Component, Debug, Clone, Default, PartialEq)]
-pub struct ObjectState {
-    /// For stations: the state shown (colour in the viewer).
-    pub state: Option<State>,
-    /// Parts held (in process, waiting, on the belt).
-    pub parts: u32,
-}
-
-/// Order of the simulation systems inside `Update`.
+/// The simulation's system sets inside `Update`.
 #[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
-pub enum SimulationSet {
+pub enum SimulationSystems {
+    /// Processes the engine's events up to the clock's target. Systems that
+    /// set the target (the viewer's clock, a scene reload) run before it;
+    /// systems that read the engine (drawing, panels) run after it.
     Advance,
-    Mirror,
 }
 
 /// Runs an [`Engine`] resource inside a Bevy app.
@@ -56,31 +43,7 @@ pub struct SimulationPlugin;
 impl Plugin for SimulationPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<SimClock>()
-            .configure_sets(
-                Update,
-                (SimulationSet::Advance, SimulationSet::Mirror).chain(),
-            )
-            .add_systems(Startup, spawn_objects)
-            .add_systems(Update, advance.in_set(SimulationSet::Advance))
-            .add_systems(Update, mirror.in_set(SimulationSet::Mirror));
-    }
-}
-
-fn spawn_objects(mut commands: Commands, engine: Res<Engine>) {
-    spawn_object_entities(&mut commands, &engine);
-}
-
-/// One [`SceneObject`] entity per engine node (again after the engine is
-/// replaced, e.g. when the viewer reloads the scene).
-pub fn spawn_object_entities(commands: &mut Commands, engine: &Engine) {
-    for (i, node) in engine.nodes.iter().enumerate() {
-        commands.spawn((
-            SceneObject {
-                node: i as u32,
-                id: node.id.clone(),
-            },
-            ObjectState::default(),
-        ));
+            .add_systems(Update, advance.in_set(SimulationSystems::Advance));
     }
 }
 
@@ -89,31 +52,6 @@ fn advance(mut engine: ResMut<Engine>, mut clock: ResMut<SimClock>) {
     let target = clock.target;
     let cap = clock.max_events_per_update;
     clock.last_events = engine.advance_bounded(target, cap);
-}
-
-fn mirror(engine: Res<Engine>, mut objects: Query<(&SceneObject, &mut ObjectState)>) {
-    for (object, mut state) in &mut objects {
-        let new = match &engine.nodes[object.node as usize].kind {
-            NodeKind::Station(s) => ObjectState {
-                state: Some(s.state()),
-                parts: {
-                    let mut v = Vec::new();
-                    s.held_parts(&mut v);
-                    v.len() as u32
-                },
-            },
-            NodeKind::Buffer(b) => ObjectState {
-                state: None,
-                parts: b.queue.len() as u32,
-            },
-            NodeKind::Conveyor(c) => ObjectState {
-                state: None,
-                parts: c.parts.len() as u32,
-            },
-            _ => ObjectState::default(),
-        };
-        state.set_if_neq(new);
-    }
 }
 
 /// Runs `engine` to the end of its horizon inside a headless Bevy app and

@@ -291,13 +291,4 @@ impl Engine {
                 .schedule(now + missing, Event::ConveyorGap { node });
         }
     }
-
-    /// Whether any part waits in `node` (used by the viewer).
-    pub fn holds_parts(&self, node: u32) -> bool {
-        match &self.nodes[node as usize].kind {
-            NodeKind::Buffer(b) => !b.queue.is_empty(),
-            NodeKind::Conveyor(c) => !c.parts.is_empty(),
-            _ => false,
-        }
-    }
 }

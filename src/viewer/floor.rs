@@ -71,7 +71,7 @@ impl Plugin for FloorPlugin {
             Update,
             build_floor
                 .run_if(resource_changed::<SceneLayout>)
-                .before(crate::sim::SimulationSet::Advance),
+                .before(crate::sim::SimulationSystems::Advance),
         );
     }
 }

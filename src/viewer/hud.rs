@@ -19,7 +19,7 @@ impl Plugin for HudPlugin {
             )
             .add_systems(
                 Update,
-                (follow_labels, update_clock).after(crate::sim::SimulationSet::Mirror),
+                (follow_labels, update_clock).after(crate::sim::SimulationSystems::Advance),
             );
     }
 }

@@ -22,7 +22,7 @@ impl Plugin for MotionPlugin {
             .add_systems(
                 Update,
                 (colour_states, place_parts, turn_robots, place_operators)
-                    .after(crate::sim::SimulationSet::Mirror),
+                    .after(crate::sim::SimulationSystems::Advance),
             );
     }
 }

@@ -27,11 +27,11 @@ impl Plugin for PhysicsPreviewPlugin {
                 Update,
                 (toggle, drive)
                     .chain()
-                    .before(crate::sim::SimulationSet::Advance),
+                    .before(crate::sim::SimulationSystems::Advance),
             )
             .add_systems(
                 Update,
-                draw.after(crate::sim::SimulationSet::Mirror)
+                draw.after(crate::sim::SimulationSystems::Advance)
                     .before(motion::place_parts),
             );
     }

@@ -4,7 +4,7 @@
 
 use super::SceneLayout;
 use crate::scene::{Change, Scene, Value, Variant, load_scene, set_param, validate};
-use crate::sim::{SceneObject, SimClock, spawn_object_entities};
+use crate::sim::SimClock;
 use bevy::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -134,7 +134,7 @@ impl Plugin for ReloadPlugin {
             Update,
             (watch_file, restart)
                 .chain()
-                .before(crate::sim::SimulationSet::Advance)
+                .before(crate::sim::SimulationSystems::Advance)
                 .before(super::floor::build_floor),
         );
     }
@@ -175,21 +175,12 @@ fn watch_file(time: Res<Time<Real>>, mut source: ResMut<SceneSource>) {
 
 /// Rebuilds the engine from the current scene; the new run then catches up
 /// to the clock's target (where the view was, or where a jump sends it).
-fn restart(
-    mut commands: Commands,
-    mut source: ResMut<SceneSource>,
-    mut clock: ResMut<SimClock>,
-    objects: Query<Entity, With<SceneObject>>,
-) {
+fn restart(mut commands: Commands, mut source: ResMut<SceneSource>, mut clock: ResMut<SimClock>) {
     if !std::mem::take(&mut source.restart) {
         return;
     }
     match crate::sim::build(&source.current, 0) {
         Ok(engine) => {
-            for e in &objects {
-                commands.entity(e).despawn();
-            }
-            spawn_object_entities(&mut commands, &engine);
             // The new run catches up to where the clock is (or was sent).
             clock.target = clock.target.min(engine.end_time());
             commands.insert_resource(engine);

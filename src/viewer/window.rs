@@ -169,7 +169,7 @@ pub fn view(
         Update,
         (
             controls,
-            drive_clock.before(crate::sim::SimulationSet::Advance),
+            drive_clock.before(crate::sim::SimulationSystems::Advance),
         ),
     )
     .add_systems(EguiPrimaryContextPass, camera_yields_to_panels)
