@@ -30,60 +30,122 @@ pub fn build_without_fast_paths(scene: &Scene, rep: u32) -> Result<Engine, Diagn
 }
 
 fn build_with(scene: &Scene, rep: u32, fast_paths: bool) -> Result<Engine, Diagnostic> {
-    let seed = scene.run.seed;
-    let products: Vec<String> = scene.products.iter().map(|p| p.id.clone()).collect();
-    let product_index: HashMap<&str, u16> = products
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.as_str(), i as u16))
-        .collect();
-    let mut shifts: Vec<ShiftRuntime> = Vec::new();
-    for s in &scene.shifts {
-        let calendar = ShiftCalendar::new(s)
-            .map_err(|m| Diagnostic::new(format!("shift \"{}\": {m}", s.id)))?;
-        shifts.push(ShiftRuntime {
-            id: s.id.clone(),
-            calendar,
-            nodes: Vec::new(),
-            pools: Vec::new(),
-        });
-    }
-    let shift_index = |name: &Option<String>| -> Option<u32> {
-        name.as_ref()
-            .and_then(|n| scene.shifts.iter().position(|s| &s.id == n))
-            .map(|i| i as u32)
-    };
-
-    let mut pools = Vec::new();
-    let mut pool_index: HashMap<&str, u32> = HashMap::new();
-    let mut pool_shift: HashMap<&str, Option<u32>> = HashMap::new();
+    let mut b = Builder::new(scene, rep)?;
+    b.pools();
     for o in &scene.objects {
-        if let Object::Operators(op) = o {
-            pool_index.insert(&op.id, pools.len() as u32);
-            pool_shift.insert(&op.id, shift_index(&op.shift));
-            if let Some(s) = shift_index(&op.shift) {
-                shifts[s as usize].pools.push(pools.len() as u32);
+        b.node(o)?;
+    }
+    b.edges()?;
+    if fast_paths {
+        mark_single_targets(&mut b.nodes);
+        link_sole_feeders(&mut b.nodes);
+    }
+    let mut engine = b.engine();
+    engine.start();
+    Ok(engine)
+}
+
+/// What building an engine needs along the way: the scene's names resolved
+/// to indices, and the nodes, pools and shifts made so far.
+struct Builder<'a> {
+    scene: &'a Scene,
+    seed: u64,
+    rep: u32,
+    products: Vec<String>,
+    product_index: HashMap<&'a str, u16>,
+    shifts: Vec<ShiftRuntime>,
+    pools: Vec<Pool>,
+    pool_index: HashMap<&'a str, u32>,
+    /// The shift each pool follows: its stations follow it too.
+    pool_shift: HashMap<&'a str, Option<u32>>,
+    nodes: Vec<Node>,
+    node_index: HashMap<&'a str, u32>,
+    slot_count: u32,
+}
+
+impl<'a> Builder<'a> {
+    fn new(scene: &'a Scene, rep: u32) -> Result<Self, Diagnostic> {
+        let products: Vec<String> = scene.products.iter().map(|p| p.id.clone()).collect();
+        let product_index = scene
+            .products
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.as_str(), i as u16))
+            .collect();
+        let shifts = scene
+            .shifts
+            .iter()
+            .map(|s| {
+                let calendar = ShiftCalendar::new(s)
+                    .map_err(|m| Diagnostic::new(format!("shift \"{}\": {m}", s.id)))?;
+                Ok(ShiftRuntime {
+                    id: s.id.clone(),
+                    calendar,
+                    nodes: Vec::new(),
+                    pools: Vec::new(),
+                })
+            })
+            .collect::<Result<_, Diagnostic>>()?;
+        Ok(Self {
+            scene,
+            seed: scene.run.seed,
+            rep,
+            products,
+            product_index,
+            shifts,
+            pools: Vec::new(),
+            pool_index: HashMap::new(),
+            pool_shift: HashMap::new(),
+            nodes: Vec::new(),
+            node_index: HashMap::new(),
+            slot_count: 0,
+        })
+    }
+
+    fn shift_index(&self, name: &Option<String>) -> Option<u32> {
+        name.as_ref()
+            .and_then(|n| self.scene.shifts.iter().position(|s| &s.id == n))
+            .map(|i| i as u32)
+    }
+
+    /// The operator pools, in scene order.
+    fn pools(&mut self) {
+        for o in &self.scene.objects {
+            if let Object::Operators(op) = o {
+                let index = self.pools.len() as u32;
+                let shift = self.shift_index(&op.shift);
+                self.pool_index.insert(&op.id, index);
+                self.pool_shift.insert(&op.id, shift);
+                if let Some(s) = shift {
+                    self.shifts[s as usize].pools.push(index);
+                }
+                self.pools
+                    .push(Pool::new(op.id.clone(), op.count, op.wage_per_hour));
             }
-            pools.push(Pool::new(op.id.clone(), op.count, op.wage_per_hour));
         }
     }
 
-    let sampler = |id: &str, field: &str, d: &Dist| {
-        Sampler::new(d).map_err(|m| Diagnostic::object(id, format!("`{field}`: {m}")))
-    };
-    let streams = |id: &str| {
+    fn stream(&self, id: &str, purpose: Purpose) -> Stream {
+        Stream::new(self.seed, self.rep, id, purpose)
+    }
+
+    /// A station's process, failure and quality streams.
+    fn streams(&self, id: &str) -> [Stream; 3] {
         [
-            Stream::new(seed, rep, id, Purpose::Process),
-            Stream::new(seed, rep, id, Purpose::Failure),
-            Stream::new(seed, rep, id, Purpose::Quality),
+            self.stream(id, Purpose::Process),
+            self.stream(id, Purpose::Failure),
+            self.stream(id, Purpose::Quality),
         ]
-    };
-    let n_products = products.len();
-    let cycles = |id: &str,
-                  default: &Dist,
-                  per: &BTreeMap<String, Dist>|
-     -> Result<Vec<Cycle>, Diagnostic> {
-        products
+    }
+
+    /// One cycle per product: its own distribution where it has one.
+    fn cycles(
+        &self,
+        id: &str,
+        default: &Dist,
+        per: &BTreeMap<String, Dist>,
+    ) -> Result<Vec<Cycle>, Diagnostic> {
+        self.products
             .iter()
             .map(|p| {
                 let d = per.get(p).unwrap_or(default);
@@ -93,209 +155,215 @@ fn build_with(scene: &Scene, rep: u32, fast_paths: bool) -> Result<Engine, Diagn
                 })
             })
             .collect()
-    };
-    let failures = |id: &str,
-                    f: &Option<crate::scene::Failures>|
-     -> Result<Option<(Sampler, Sampler)>, Diagnostic> {
-        f.as_ref()
-            .map(|f| {
-                Ok((
-                    sampler(id, "failures.between", &f.between)?,
-                    sampler(id, "failures.repair", &f.repair)?,
-                ))
-            })
-            .transpose()
-    };
+    }
 
-    let mut nodes: Vec<Node> = Vec::new();
-    let mut slot_count: u32 = 0;
-    let mut node_index: HashMap<&str, u32> = HashMap::new();
-    for o in &scene.objects {
+    /// A pool's index, and the shift a station that needs it follows
+    /// (its own, else its pool's).
+    fn operator(
+        &self,
+        pool: &Option<String>,
+        shift: &Option<String>,
+    ) -> (Option<u32>, Option<u32>) {
+        let index = pool.as_ref().map(|p| self.pool_index[p.as_str()]);
+        let shift = self
+            .shift_index(shift)
+            .or_else(|| pool.as_ref().and_then(|p| self.pool_shift[p.as_str()]));
+        (index, shift)
+    }
+
+    /// Adds the node of a flow object (operator pools are not nodes).
+    fn node(&mut self, o: &'a Object) -> Result<(), Diagnostic> {
         let id = o.id();
-        let mut node_shift = None;
-        let kind = match o {
-            Object::Operators(_) => continue,
-            Object::Source(s) => {
-                let mix: Vec<(String, f64)> = match &s.product {
-                    Some(p) => vec![(p.clone(), 1.0)],
-                    None => s.mix.clone(),
-                };
-                let total: f64 = mix.iter().map(|m| m.1).sum();
-                let mut acc = 0.0;
-                let mix = mix
-                    .iter()
-                    .map(|(p, w)| {
-                        acc += w / total;
-                        (acc, product_index[p.as_str()])
-                    })
-                    .collect();
-                let interarrival = s
-                    .interarrival
-                    .as_ref()
-                    .map(|d| sampler(id, "interarrival", d))
-                    .transpose()?;
-                let due_in = s
-                    .due_in
-                    .as_ref()
-                    .map(|d| sampler(id, "due_in", d))
-                    .transpose()?;
-                node_shift = shift_index(&s.shift);
-                let mut source = Source::new(
-                    mix,
-                    interarrival,
-                    due_in,
-                    s.limit.unwrap_or(u64::MAX),
-                    Stream::new(seed, rep, id, Purpose::Arrival),
-                    Stream::new(seed, rep, id, Purpose::Mix),
-                    Stream::new(seed, rep, id, Purpose::Due),
-                );
-                source.mean_interarrival_s = s.interarrival.as_ref().map_or(0.0, Dist::mean_secs);
-                NodeKind::Source(source)
-            }
+        let (kind, shift) = match o {
+            Object::Operators(_) => return Ok(()),
+            Object::Source(s) => (self.source(s)?, self.shift_index(&s.shift)),
             Object::Machine(m) => {
-                let cycle = cycles(id, &m.cycle, &m.product_cycles)?;
+                let (operator, shift) = self.operator(&m.operator, &m.shift);
                 let setup = m
                     .setup
                     .as_ref()
                     .map(|s| sampler(id, "setup.time", &s.time))
                     .transpose()?;
-                let operator = m.operator.as_ref().map(|p| pool_index[p.as_str()]);
-                node_shift = shift_index(&m.shift)
-                    .or_else(|| m.operator.as_ref().and_then(|p| pool_shift[p.as_str()]));
-                NodeKind::Station(Station::new(
+                let station = Station::new(
                     StationKind::Machine,
                     m.capacity,
-                    cycle,
+                    self.cycles(id, &m.cycle, &m.product_cycles)?,
                     setup,
                     failures(id, &m.failures)?,
                     m.scrap,
                     operator,
                     power(&m.power_kw),
-                    streams(id),
-                ))
+                    self.streams(id),
+                );
+                (NodeKind::Station(station), shift)
             }
-            Object::Robot(r) => {
-                node_shift = shift_index(&r.shift);
-                match &r.task {
-                    RobotTask::Process {
-                        cycle,
-                        product_cycles,
-                        setup,
-                    } => {
-                        let cycle = cycles(id, cycle, product_cycles)?;
-                        let setup = setup
-                            .as_ref()
-                            .map(|s| sampler(id, "task.setup.time", &s.time))
-                            .transpose()?;
-                        NodeKind::Station(Station::new(
-                            StationKind::RobotCell,
-                            1,
-                            cycle,
-                            setup,
-                            failures(id, &r.failures)?,
-                            r.scrap,
-                            None,
-                            power(&r.power_kw),
-                            streams(id),
-                        ))
-                    }
-                    RobotTask::Transfer { speed, pick, place } => NodeKind::Station(Station::new(
-                        StationKind::Transfer {
-                            speed: *speed,
-                            pick: pick.secs(),
-                            place: place.secs(),
-                            at: r.pos,
-                            job: None,
-                        },
-                        1,
-                        (0..n_products)
-                            .map(|_| Cycle {
-                                sampler: None,
-                                ideal: 0.0,
-                            })
-                            .collect(),
-                        None,
-                        failures(id, &r.failures)?,
-                        0.0,
-                        None,
-                        power(&r.power_kw),
-                        streams(id),
-                    )),
-                }
-            }
+            Object::Robot(r) => (self.robot(r)?, self.shift_index(&r.shift)),
             Object::Assembly(a) => {
-                let cycle = cycles(id, &a.cycle, &BTreeMap::new())?;
-                let bins = a
-                    .inputs
-                    .iter()
-                    .map(|(p, q)| (product_index[p.as_str()], *q, VecDeque::new()))
-                    .collect();
-                let bin_capacity = a
-                    .inputs
-                    .iter()
-                    .map(|(_, q)| a.bin_capacity.unwrap_or(2 * q))
-                    .collect();
-                let operator = a.operator.as_ref().map(|p| pool_index[p.as_str()]);
-                node_shift = shift_index(&a.shift)
-                    .or_else(|| a.operator.as_ref().and_then(|p| pool_shift[p.as_str()]));
-                NodeKind::Station(Station::new(
-                    StationKind::Assembly {
-                        bins,
-                        bin_capacity,
-                        output: product_index[a.output.as_str()],
-                    },
-                    a.capacity,
-                    cycle,
-                    None,
-                    failures(id, &a.failures)?,
-                    a.scrap,
-                    operator,
-                    power(&a.power_kw),
-                    streams(id),
-                ))
+                let (operator, shift) = self.operator(&a.operator, &a.shift);
+                (self.assembly(a, operator)?, shift)
             }
-            Object::Buffer(b) => NodeKind::Buffer(Buffer {
-                capacity: b.capacity,
-                queue: VecDeque::new(),
-                content: Content::default(),
-            }),
+            Object::Buffer(b) => (
+                NodeKind::Buffer(Buffer {
+                    capacity: b.capacity,
+                    queue: VecDeque::new(),
+                    content: Content::default(),
+                }),
+                None,
+            ),
             Object::Conveyor(c) => {
                 let length = (c.to.0 - c.from.0).hypot(c.to.1 - c.from.1);
-                NodeKind::Conveyor(Conveyor::new(length, c.speed, c.spacing, c.accumulating))
+                let belt = Conveyor::new(length, c.speed, c.spacing, c.accumulating);
+                (NodeKind::Conveyor(belt), None)
             }
-            Object::Sink(_) => NodeKind::Sink(Sink::default()),
+            Object::Sink(_) => (NodeKind::Sink(Sink::default()), None),
         };
-        let is_transfer = matches!(
-            &kind,
-            NodeKind::Station(Station {
-                kind: StationKind::Transfer { .. },
-                ..
+        self.push_node(o, kind, shift);
+        Ok(())
+    }
+
+    fn source(&self, s: &crate::scene::Source) -> Result<NodeKind, Diagnostic> {
+        let id = s.id.as_str();
+        let mix: Vec<(String, f64)> = match &s.product {
+            Some(p) => vec![(p.clone(), 1.0)],
+            None => s.mix.clone(),
+        };
+        // Cumulative weights, for drawing a product with one uniform number.
+        let total: f64 = mix.iter().map(|m| m.1).sum();
+        let mut acc = 0.0;
+        let mix = mix
+            .iter()
+            .map(|(p, w)| {
+                acc += w / total;
+                (acc, self.product_index[p.as_str()])
             })
+            .collect();
+        let optional =
+            |field: &str, d: &Option<Dist>| d.as_ref().map(|d| sampler(id, field, d)).transpose();
+        let mut source = Source::new(
+            mix,
+            optional("interarrival", &s.interarrival)?,
+            optional("due_in", &s.due_in)?,
+            s.limit.unwrap_or(u64::MAX),
+            self.stream(id, Purpose::Arrival),
+            self.stream(id, Purpose::Mix),
+            self.stream(id, Purpose::Due),
         );
-        let is_assembly = matches!(
-            &kind,
-            NodeKind::Station(Station {
-                kind: StationKind::Assembly { .. },
-                ..
-            })
-        );
+        source.mean_interarrival_s = s.interarrival.as_ref().map_or(0.0, Dist::mean_secs);
+        Ok(NodeKind::Source(source))
+    }
+
+    fn robot(&self, r: &crate::scene::Robot) -> Result<NodeKind, Diagnostic> {
+        let id = r.id.as_str();
+        let station = match &r.task {
+            RobotTask::Process {
+                cycle,
+                product_cycles,
+                setup,
+            } => {
+                let setup = setup
+                    .as_ref()
+                    .map(|s| sampler(id, "task.setup.time", &s.time))
+                    .transpose()?;
+                Station::new(
+                    StationKind::RobotCell,
+                    1,
+                    self.cycles(id, cycle, product_cycles)?,
+                    setup,
+                    failures(id, &r.failures)?,
+                    r.scrap,
+                    None,
+                    power(&r.power_kw),
+                    self.streams(id),
+                )
+            }
+            // A transfer robot makes nothing: no cycle to draw, no ideal time.
+            RobotTask::Transfer { speed, pick, place } => Station::new(
+                StationKind::Transfer {
+                    speed: *speed,
+                    pick: pick.secs(),
+                    place: place.secs(),
+                    at: r.pos,
+                    job: None,
+                },
+                1,
+                (0..self.products.len())
+                    .map(|_| Cycle {
+                        sampler: None,
+                        ideal: 0.0,
+                    })
+                    .collect(),
+                None,
+                failures(id, &r.failures)?,
+                0.0,
+                None,
+                power(&r.power_kw),
+                self.streams(id),
+            ),
+        };
+        Ok(NodeKind::Station(station))
+    }
+
+    fn assembly(
+        &self,
+        a: &crate::scene::Assembly,
+        operator: Option<u32>,
+    ) -> Result<NodeKind, Diagnostic> {
+        let id = a.id.as_str();
+        let bins = a
+            .inputs
+            .iter()
+            .map(|(p, q)| (self.product_index[p.as_str()], *q, VecDeque::new()))
+            .collect();
+        let bin_capacity = a
+            .inputs
+            .iter()
+            .map(|(_, q)| a.bin_capacity.unwrap_or(2 * q))
+            .collect();
+        Ok(NodeKind::Station(Station::new(
+            StationKind::Assembly {
+                bins,
+                bin_capacity,
+                output: self.product_index[a.output.as_str()],
+            },
+            a.capacity,
+            self.cycles(id, &a.cycle, &BTreeMap::new())?,
+            None,
+            failures(id, &a.failures)?,
+            a.scrap,
+            operator,
+            power(&a.power_kw),
+            self.streams(id),
+        )))
+    }
+
+    /// Adds a node of `kind` for `o`, with its slots, to `shift`'s nodes.
+    fn push_node(&mut self, o: &'a Object, kind: NodeKind, shift: Option<u32>) {
+        let id = o.id();
+        let station_kind = match &kind {
+            NodeKind::Station(s) => Some(&s.kind),
+            _ => None,
+        };
+        let is_transfer = matches!(station_kind, Some(StationKind::Transfer { .. }));
+        let is_assembly = matches!(station_kind, Some(StationKind::Assembly { .. }));
         let single_server = matches!(
             &kind,
             NodeKind::Station(Station { kind: StationKind::Machine | StationKind::RobotCell, servers, .. })
                 if servers.len() == 1
         );
+        // One slot per server; every other node has one.
         let slots = match &kind {
-            NodeKind::Station(s) => s.servers.len(),
+            NodeKind::Station(s) => s.servers.len() as u32,
             _ => 1,
         };
-        let index = nodes.len() as u32;
-        let slot_base = slot_count;
-        slot_count += slots as u32;
-        if let Some(s) = node_shift {
-            shifts[s as usize].nodes.push(index);
+        let index = self.nodes.len() as u32;
+        let slot_base = self.slot_count;
+        self.slot_count += slots;
+        if let Some(s) = shift {
+            self.shifts[s as usize].nodes.push(index);
         }
-        node_index.insert(id, index);
-        nodes.push(Node {
+        self.node_index.insert(id, index);
+        let routing_rng = self.stream(id, Purpose::Routing);
+        self.nodes.push(Node {
             id: id.to_string(),
             kind,
             out: Vec::new(),
@@ -311,118 +379,111 @@ fn build_with(scene: &Scene, rep: u32, fast_paths: bool) -> Result<Engine, Diagn
             sole_feeder: None,
             feeder_waiting: false,
             waits_by_flag: false,
-            routing_rng: Stream::new(seed, rep, id, Purpose::Routing),
+            routing_rng,
         });
     }
 
-    for flow in &scene.flow {
-        let e = flow.edge();
-        let missing = |name: &str| {
-            Diagnostic::new(format!(
-                "flow edge (\"{}\", \"{}\") refers to \"{name}\", which is not a flow object",
-                e.from, e.to
-            ))
-        };
-        let from = *node_index
-            .get(e.from.as_str())
-            .ok_or_else(|| missing(&e.from))?;
-        let to = *node_index
-            .get(e.to.as_str())
-            .ok_or_else(|| missing(&e.to))?;
-        let via = e
-            .via
-            .as_ref()
-            .map(|v| {
-                node_index
-                    .get(v.as_str())
+    /// The flow edges, resolved to node indices.
+    fn edges(&mut self) -> Result<(), Diagnostic> {
+        for flow in &self.scene.flow {
+            let e = flow.edge();
+            let missing = |name: &str| {
+                Diagnostic::new(format!(
+                    "flow edge (\"{}\", \"{}\") refers to \"{name}\", which is not a flow object",
+                    e.from, e.to
+                ))
+            };
+            let index = |name: &str| {
+                self.node_index
+                    .get(name)
                     .copied()
-                    .ok_or_else(|| missing(v))
-            })
-            .transpose()?;
-        let node = &mut nodes[from as usize];
-        node.weighted |= e.weight.is_some();
-        node.out.push(Edge {
-            to,
-            product: e.product.as_ref().map(|p| product_index[p.as_str()]),
-            weight: e.weight.unwrap_or(0.0),
-            via,
-        });
+                    .ok_or_else(|| missing(name))
+            };
+            let (from, to) = (index(&e.from)?, index(&e.to)?);
+            let via = e.via.as_deref().map(index).transpose()?;
+            let product = e.product.as_ref().map(|p| self.product_index[p.as_str()]);
+            let node = &mut self.nodes[from as usize];
+            node.weighted |= e.weight.is_some();
+            node.out.push(Edge {
+                to,
+                product,
+                weight: e.weight.unwrap_or(0.0),
+                via,
+            });
+        }
+        Ok(())
     }
 
-    if fast_paths {
-        for node in &mut nodes {
-            if let [edge] = node.out.as_slice()
-                && edge.product.is_none()
-                && edge.via.is_none()
-                && !node.weighted
-            {
-                node.single_target = Some(edge.to);
+    /// The engine at time 0, nothing scheduled yet.
+    fn engine(self) -> Engine {
+        let run = &self.scene.run;
+        let warmup = run.warmup.map_or(0.0, |w| w.secs());
+        let horizon = run.horizon.secs();
+        let sample_every = run.sample_every.map_or(horizon / 100.0, |s| s.secs());
+        let exposure = exposure(self.scene, &self.node_index);
+        Engine {
+            now: 0.0,
+            window: RunWindow {
+                warmup,
+                horizon,
+                sample_every,
+            },
+            stats_start: 0.0,
+            finished: false,
+            calendar: Default::default(),
+            actions: Vec::new(),
+            next_action: 0,
+            depth: 0,
+            nodes: self.nodes,
+            slots: vec![Slot::default(); self.slot_count as usize],
+            pools: self.pools,
+            parts: Default::default(),
+            products: self.products,
+            shifts: self.shifts,
+            line: LineStats::default(),
+            events: 0,
+            completions: 0,
+            log: None,
+            exposure,
+        }
+    }
+}
+
+impl Engine {
+    /// Schedules the end, the warm-up's end, the first sample and each
+    /// shift's next change, applies every shift's state at time 0 and starts
+    /// the sources.
+    fn start(&mut self) {
+        let (warmup, end) = (self.window.warmup, self.end_time());
+        self.calendar.schedule(end, Event::End);
+        if warmup > 0.0 {
+            self.calendar.schedule(warmup, Event::WarmupEnd);
+        }
+        self.calendar.schedule(0.0, Event::Sample);
+        for s in 0..self.shifts.len() {
+            let on = self.shifts[s].calendar.is_on(0.0);
+            self.apply_shift_at_start(s, on);
+            let next = self.shifts[s].calendar.next_change(0.0);
+            if next < end {
+                self.calendar
+                    .schedule(next, Event::ShiftChange { shift: s as u32 });
             }
         }
-        link_sole_feeders(&mut nodes);
-    }
-    let warmup = scene.run.warmup.map_or(0.0, |w| w.secs());
-    let horizon = scene.run.horizon.secs();
-    /// The safety KPI's walking paths, as engine nodes.
-    fn exposure(scene: &Scene, index: &HashMap<&str, u32>) -> Option<Vec<(u32, u32, f64)>> {
-        // Measured (possibly zero) where there is a robot or someone walking.
-        let robots = scene.objects.iter().any(|o| matches!(o, Object::Robot(_)));
-        let (paths, _) = crate::layout::walking_paths(scene);
-        if !robots && paths.is_empty() {
-            return None;
+        for n in 0..self.nodes.len() {
+            if let NodeKind::Source(_) = self.nodes[n].kind {
+                self.source_start(n as u32);
+            }
         }
-        Some(
-            crate::layout::exposure_paths(scene)
-                .into_iter()
-                .filter_map(|p| {
-                    Some((
-                        *index.get(p.station.as_str())?,
-                        *index.get(p.robot.as_str())?,
-                        p.seconds_inside,
-                    ))
-                })
-                .collect(),
-        )
+        self.drain_actions();
     }
-    let sample_every = scene.run.sample_every.map_or(horizon / 100.0, |s| s.secs());
-    let mut engine = Engine {
-        now: 0.0,
-        window: RunWindow {
-            warmup,
-            horizon,
-            sample_every,
-        },
-        stats_start: 0.0,
-        finished: false,
-        calendar: Default::default(),
-        actions: Vec::new(),
-        next_action: 0,
-        depth: 0,
-        nodes,
-        slots: vec![Slot::default(); slot_count as usize],
-        pools,
-        parts: Default::default(),
-        products,
-        shifts,
-        line: LineStats::default(),
-        events: 0,
-        completions: 0,
-        log: None,
-        exposure: exposure(scene, &node_index),
-    };
-    engine.calendar.schedule(warmup + horizon, Event::End);
-    if warmup > 0.0 {
-        engine.calendar.schedule(warmup, Event::WarmupEnd);
-    }
-    engine.calendar.schedule(0.0, Event::Sample);
-    for s in 0..engine.shifts.len() {
-        // Apply the state at time 0, then follow the calendar.
-        let on = engine.shifts[s].calendar.is_on(0.0);
-        for p in engine.shifts[s].pools.clone() {
-            engine.pools[p as usize].on_shift = on;
+
+    /// Puts shift `s`'s pools and nodes on or off shift at time 0.
+    fn apply_shift_at_start(&mut self, s: usize, on: bool) {
+        for p in self.shifts[s].pools.clone() {
+            self.pools[p as usize].on_shift = on;
         }
-        for n in engine.shifts[s].nodes.clone() {
-            match &mut engine.nodes[n as usize].kind {
+        for n in self.shifts[s].nodes.clone() {
+            match &mut self.nodes[n as usize].kind {
                 NodeKind::Station(st) => {
                     st.on_shift = on;
                     for sv in &mut st.servers {
@@ -433,20 +494,61 @@ fn build_with(scene: &Scene, rep: u32, fast_paths: bool) -> Result<Engine, Diagn
                 _ => {}
             }
         }
-        let next = engine.shifts[s].calendar.next_change(0.0);
-        if next < warmup + horizon {
-            engine
-                .calendar
-                .schedule(next, Event::ShiftChange { shift: s as u32 });
+    }
+}
+
+fn sampler(id: &str, field: &str, d: &Dist) -> Result<Sampler, Diagnostic> {
+    Sampler::new(d).map_err(|m| Diagnostic::object(id, format!("`{field}`: {m}")))
+}
+
+fn failures(
+    id: &str,
+    f: &Option<crate::scene::Failures>,
+) -> Result<Option<(Sampler, Sampler)>, Diagnostic> {
+    f.as_ref()
+        .map(|f| {
+            Ok((
+                sampler(id, "failures.between", &f.between)?,
+                sampler(id, "failures.repair", &f.repair)?,
+            ))
+        })
+        .transpose()
+}
+
+/// The safety KPI's walking paths, as engine nodes: measured (possibly
+/// zero) where there is a robot or someone walking, else `None`.
+fn exposure(scene: &Scene, index: &HashMap<&str, u32>) -> Option<Vec<(u32, u32, f64)>> {
+    let robots = scene.objects.iter().any(|o| matches!(o, Object::Robot(_)));
+    let (paths, _) = crate::layout::walking_paths(scene);
+    if !robots && paths.is_empty() {
+        return None;
+    }
+    Some(
+        crate::layout::exposure_paths(scene)
+            .into_iter()
+            .filter_map(|p| {
+                Some((
+                    *index.get(p.station.as_str())?,
+                    *index.get(p.robot.as_str())?,
+                    p.seconds_inside,
+                ))
+            })
+            .collect(),
+    )
+}
+
+/// The one plain edge of a node that routes nowhere else: offers skip the
+/// edge loop.
+fn mark_single_targets(nodes: &mut [Node]) {
+    for node in nodes {
+        if let [edge] = node.out.as_slice()
+            && edge.product.is_none()
+            && edge.via.is_none()
+            && !node.weighted
+        {
+            node.single_target = Some(edge.to);
         }
     }
-    for n in 0..engine.nodes.len() {
-        if let NodeKind::Source(_) = engine.nodes[n].kind {
-            engine.source_start(n as u32);
-        }
-    }
-    engine.drain_actions();
-    Ok(engine)
 }
 
 /// Marks the links of lines: a node fed by exactly one edge, a plain one
