@@ -15,7 +15,7 @@ pub use bottleneck::{Busiest, Constraint};
 pub use reliability::Pooled;
 pub use stats::{Estimate, Histogram, t_975};
 
-use crate::sim::{Engine, NodeKind, State, StationKind};
+use crate::sim::{Engine, NodeKind, Pool, State, Station, StationKind};
 use serde::Serialize;
 
 /// Lead time (source to sink) statistics, in seconds.
@@ -262,92 +262,143 @@ pub struct DemandTurnedAway {
 pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<RunResult, String> {
     check_invariants(engine)?;
     let observed = engine.now - engine.stats_start;
+    let nodes = measure_nodes(engine, observed);
+    let operators = pool_results(engine, &nodes.pool_productive);
+    let NodeFigures {
+        stations,
+        stores,
+        held_back,
+        turned_away,
+        held_sources,
+        energy_total,
+        powered,
+        ..
+    } = nodes;
+
+    let line = &engine.line;
+    let good = line.exited;
+    let scrapped: u64 = stations.iter().map(|s| s.scrapped).sum();
+    let wip = ratio(line.wip_area, observed).unwrap_or(0.0);
+    let chain = bottleneck::blocking_chain(&hops(engine, &stations, &stores), &held_sources);
+    let constraint = bottleneck::find(&stations, &operators, held_back, &chain);
+    // The line runs at the pace of its constraint: line OEE is the
+    // bottleneck's OEE (the busiest resource's when demand-limited).
+    let line_oee = constraint.busiest.as_ref().and_then(|b| match b.resource {
+        "operators" => operators.iter().find(|p| p.id == b.id).and_then(|p| p.oee),
+        _ => stations.iter().find(|s| s.id == b.id).and_then(|s| s.oee),
+    });
+    let (due, on_time) = engine
+        .nodes
+        .iter()
+        .filter_map(|n| match &n.kind {
+            NodeKind::Sink(s) => Some((s.with_due_date, s.on_time)),
+            _ => None,
+        })
+        .fold((0, 0), |(d, o), (sd, so)| (d + sd, o + so));
+    // `fold` from +0.0: a float `sum()` of nothing is −0.0, which JSON shows.
+    let labour_hours: f64 = operators
+        .iter()
+        .map(|p| p.paid_hours)
+        .fold(0.0, |a, b| a + b);
+    let labour_cost: f64 = operators
+        .iter()
+        .map(|p| p.labour_cost)
+        .fold(0.0, |a, b| a + b);
+    let cost =
+        labour_cost + energy_total * prices.energy_per_kwh + scrapped as f64 * prices.scrap_cost;
+    let line_result = LineResult {
+        good_parts: good,
+        good_per_hour: ratio(good as f64, observed / 3600.0).unwrap_or(0.0),
+        scrapped,
+        scrap_ratio: ratio(scrapped as f64, (good + scrapped) as f64).unwrap_or(0.0),
+        first_pass_yield: ratio(good as f64, (good + scrapped) as f64),
+        wip,
+        lead_time_s: lead_time(&line.lead_time),
+        energy_kwh: energy_total,
+        energy_kwh_per_good_part: ratio(energy_total, good as f64).filter(|_| powered),
+        line_oee,
+        bottleneck: constraint.bottleneck().map(|b| b.id.clone()),
+        constraint,
+        demand_held_back: held_back,
+        demand_turned_away: turned_away.map(|(lost, came)| DemandTurnedAway {
+            parts: lost,
+            share: ratio(lost, lost + came).unwrap_or(0.0),
+        }),
+        littles_law: littles_law(engine, observed, wip),
+        on_time_share: ratio(on_time as f64, due as f64),
+        labour_hours,
+        labour_cost,
+        cost_per_good_part: ratio(cost, good as f64).filter(|_| prices.priced),
+        cost_per_good_part_with_capital: ratio(cost + prices.capital_per_s * observed, good as f64)
+            .filter(|_| prices.priced),
+        safety_exposure_h: safety_exposure(engine, observed),
+    };
+    Ok(RunResult {
+        replication,
+        observed_s: observed,
+        events: engine.events,
+        line: line_result,
+        stations,
+        stores,
+        operators,
+        series: series(&line.samples),
+        conservation: Conservation {
+            entered: line.entered_total,
+            exited: line.exited_total,
+            scrapped: line.scrapped_total,
+            consumed_by_assembly: line.consumed_total,
+            wip_at_end: line.wip,
+        },
+        lead_times: line.lead_time.clone(),
+    })
+}
+
+/// What one pass over the nodes gathers.
+struct NodeFigures {
+    stations: Vec<StationResult>,
+    stores: Vec<StoreResult>,
+    /// Ideal run time × quality of the stations each pool serves (pool OEE).
+    pool_productive: Vec<f64>,
+    /// The largest share of the window a timed source held a part back.
+    held_back: Option<f64>,
+    /// (arrivals turned away, arrivals that entered) over timed sources.
+    turned_away: Option<(f64, f64)>,
+    /// Sources that held parts back (saturated ones always do): where the
+    /// blocking chains start.
+    held_sources: Vec<usize>,
+    energy_total: f64,
+    /// Some station has a power rating: energy per part is defined.
+    powered: bool,
+}
+
+/// Every station, store and source's figures, in node order.
+fn measure_nodes(engine: &mut Engine, observed: f64) -> NodeFigures {
     let end = engine.now;
-    let mut stations = Vec::new();
-    let mut stores = Vec::new();
-    // Ideal run time × quality of the stations each pool serves (pool OEE).
-    let mut pool_productive = vec![0.0; engine.pools.len()];
-    let mut held_back = Some(0.0_f64);
-    // (arrivals turned away, arrivals that entered) over timed sources.
-    let mut turned_away: Option<(f64, f64)> = None;
-    // Sources that held parts back (saturated ones always do): where the
-    // blocking chains start.
-    let mut held_sources = Vec::new();
-    let mut energy_total = 0.0;
-    // Energy per part is defined only where some station has a power rating.
-    let mut powered = false;
+    let stats_start = engine.stats_start;
+    let mut f = NodeFigures {
+        stations: Vec::new(),
+        stores: Vec::new(),
+        pool_productive: vec![0.0; engine.pools.len()],
+        held_back: Some(0.0),
+        turned_away: None,
+        held_sources: Vec::new(),
+        energy_total: 0.0,
+        powered: false,
+    };
+    let pools = &engine.pools;
     for (index, node) in engine.nodes.iter_mut().enumerate() {
         match &mut node.kind {
             NodeKind::Station(st) => {
                 st.close_open_period(end);
-                let c = st.servers.len() as u32;
-                let mut t = [0.0; 7];
-                for s in &st.servers {
-                    for (k, v) in s.time_in.iter().enumerate() {
-                        t[k] += v;
-                    }
+                let result = station_result(&node.id, st, observed, pools);
+                if let (Some(pool), Some(q)) = (st.operator, result.quality) {
+                    f.pool_productive[pool as usize] += st.ideal_time * q;
                 }
-                let total = f64::from(c) * observed;
-                let shares = t.map(|v| if total > 0.0 { v / total } else { 0.0 });
-                let energy = t
-                    .iter()
-                    .zip(st.power.iter())
-                    .map(|(secs, kw)| secs * kw / 3600.0)
-                    .sum::<f64>();
-                energy_total += energy;
-                powered |= st.power.iter().any(|&kw| kw > 0.0);
-                let transfer = matches!(st.kind, StationKind::Transfer { .. });
-                let crate::sim::Iso22400 {
-                    availability,
-                    effectiveness,
-                    quality,
-                    oee,
-                } = st.iso_22400(&t, total);
-                let n_fail = st.failures_count as f64;
-                let mean_active = ratio(st.active_sum, st.active_count as f64);
-                if let (Some(pool), Some(q)) = (st.operator, quality) {
-                    pool_productive[pool as usize] += st.ideal_time * q;
-                }
-                let mut result = StationResult {
-                    id: node.id.clone(),
-                    kind: match st.kind {
-                        StationKind::Machine => "machine",
-                        StationKind::RobotCell => "robot_cell",
-                        StationKind::Assembly { .. } => "assembly",
-                        StationKind::Transfer { .. } => "transfer_robot",
-                    },
-                    capacity: c,
-                    states: StateShares::from_array(shares),
-                    availability,
-                    effectiveness,
-                    quality,
-                    oee,
-                    produced: st.produced,
-                    good: st.good,
-                    scrapped: st.scrapped,
-                    can_fail: st.can_fail(),
-                    failures: st.failures_count,
-                    // Failures stop the whole station: run time and down time are the station's.
-                    mtbf_s: ratio(st.run_time, n_fail),
-                    mttr_s: ratio(st.repair_sum, n_fail),
-                    setups: st.setups,
-                    ideal_cycle_s: if transfer {
-                        None
-                    } else {
-                        ratio(st.ideal_time, st.produced as f64)
-                    },
-                    energy_kwh: energy,
-                    mean_active_period_s: mean_active,
-                    utilisation: None,
-                    run_time_s: st.run_time,
-                    repair_time_s: st.repair_sum,
-                    repair_time_sq_s2: st.repair_sq_sum,
-                    operator: st.operator.map(|p| engine.pools[p as usize].id.clone()),
-                };
-                result.utilisation = bottleneck::station_utilisation(&result);
-                stations.push(result);
+                f.energy_total += result.energy_kwh;
+                f.powered |= st.power.iter().any(|&kw| kw > 0.0);
+                f.stations.push(result);
             }
-            NodeKind::Buffer(b) => stores.push(StoreResult {
+            NodeKind::Buffer(b) => f.stores.push(StoreResult {
                 id: node.id.clone(),
                 kind: "buffer",
                 capacity: b.capacity,
@@ -356,7 +407,7 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
                 entered: b.content.entered,
                 mean_transit_s: None,
             }),
-            NodeKind::Conveyor(cv) => stores.push(StoreResult {
+            NodeKind::Conveyor(cv) => f.stores.push(StoreResult {
                 id: node.id.clone(),
                 kind: "conveyor",
                 capacity: cv.capacity,
@@ -370,24 +421,88 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
                     None
                 } else {
                     // A part still held at the end counts up to now.
-                    let open = src.blocked_open(end, engine.stats_start);
-                    let (lost, came) = turned_away.get_or_insert((0.0, 0.0));
-                    *lost += ratio(src.blocked_s + open, src.mean_interarrival_s).unwrap_or(0.0);
+                    let held = src.blocked_s + src.blocked_open(end, stats_start);
+                    let (lost, came) = f.turned_away.get_or_insert((0.0, 0.0));
+                    *lost += ratio(held, src.mean_interarrival_s).unwrap_or(0.0);
                     *came += src.released as f64;
-                    Some(ratio(src.blocked_s + open, observed).unwrap_or(0.0))
+                    Some(ratio(held, observed).unwrap_or(0.0))
                 };
                 if share.is_none_or(|s| s >= bottleneck::HELD_BACK) {
-                    held_sources.push(index);
+                    f.held_sources.push(index);
                 }
-                held_back = held_back.zip(share).map(|(h, s)| h.max(s));
+                f.held_back = f.held_back.zip(share).map(|(h, s)| h.max(s));
             }
-            _ => {}
+            NodeKind::Sink(_) => {}
         }
     }
-    let operators: Vec<PoolResult> = engine
+    f
+}
+
+/// One station's figures: state shares, ISO 22400, reliability, energy.
+fn station_result(id: &str, st: &Station, observed: f64, pools: &[Pool]) -> StationResult {
+    let c = st.servers.len() as u32;
+    let mut t = [0.0; 7];
+    for s in &st.servers {
+        for (k, v) in s.time_in.iter().enumerate() {
+            t[k] += v;
+        }
+    }
+    let total = f64::from(c) * observed;
+    let shares = t.map(|v| if total > 0.0 { v / total } else { 0.0 });
+    let energy = t
+        .iter()
+        .zip(st.power.iter())
+        .map(|(secs, kw)| secs * kw / 3600.0)
+        .sum::<f64>();
+    let transfer = matches!(st.kind, StationKind::Transfer { .. });
+    let iso = st.iso_22400(&t, total);
+    let n_fail = st.failures_count as f64;
+    let mut result = StationResult {
+        id: id.to_string(),
+        kind: match st.kind {
+            StationKind::Machine => "machine",
+            StationKind::RobotCell => "robot_cell",
+            StationKind::Assembly { .. } => "assembly",
+            StationKind::Transfer { .. } => "transfer_robot",
+        },
+        capacity: c,
+        states: StateShares::from_array(shares),
+        availability: iso.availability,
+        effectiveness: iso.effectiveness,
+        quality: iso.quality,
+        oee: iso.oee,
+        produced: st.produced,
+        good: st.good,
+        scrapped: st.scrapped,
+        can_fail: st.can_fail(),
+        failures: st.failures_count,
+        // Failures stop the whole station: run time and down time are the station's.
+        mtbf_s: ratio(st.run_time, n_fail),
+        mttr_s: ratio(st.repair_sum, n_fail),
+        setups: st.setups,
+        ideal_cycle_s: if transfer {
+            None
+        } else {
+            ratio(st.ideal_time, st.produced as f64)
+        },
+        energy_kwh: energy,
+        mean_active_period_s: ratio(st.active_sum, st.active_count as f64),
+        utilisation: None,
+        run_time_s: st.run_time,
+        repair_time_s: st.repair_sum,
+        repair_time_sq_s2: st.repair_sq_sum,
+        operator: st.operator.map(|p| pools[p as usize].id.clone()),
+    };
+    result.utilisation = bottleneck::station_utilisation(&result);
+    result
+}
+
+/// Each operator pool's paid and busy time, cost and OEE.
+fn pool_results(engine: &Engine, productive: &[f64]) -> Vec<PoolResult> {
+    engine
         .pools
         .iter()
-        .zip(&pool_productive)
+        .zip(productive)
         .map(|(p, productive)| PoolResult {
             id: p.id.clone(),
             count: p.count,
@@ -400,50 +515,40 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
             oee: ratio(*productive, p.paid_area)
                 .map(|v| v.min(ratio(p.busy_area, p.paid_area).unwrap_or(0.0))),
         })
-        .collect();
+        .collect()
+}
 
-    let line = &engine.line;
-    let good = line.exited;
-    let scrapped: u64 = stations.iter().map(|s| s.scrapped).sum();
-    let produced_first: u64 = good + scrapped;
-    let hours = observed / 3600.0;
-    let wip = ratio(line.wip_area, observed).unwrap_or(0.0);
-    let lt = &line.lead_time;
-    let lead_time = LeadTime {
+fn lead_time(lt: &Histogram) -> LeadTime {
+    LeadTime {
         count: lt.count,
         mean: lt.mean(),
         p50: lt.quantile(0.5),
         p90: lt.quantile(0.9),
         p95: lt.quantile(0.95),
         max: (lt.count > 0).then_some(lt.max),
-    };
-    // Little's law over everything that leaves the WIP (sinks, scrap, assembly inputs).
+    }
+}
+
+/// Little's law over everything that leaves the WIP (sinks, scrap,
+/// assembly inputs).
+fn littles_law(engine: &Engine, observed: f64, wip: f64) -> LittlesLaw {
+    let line = &engine.line;
     let throughput_per_s = ratio(line.departed as f64, observed).unwrap_or(0.0);
     let w = ratio(line.sojourn_sum, line.departed as f64).unwrap_or(0.0);
-    let littles_law = LittlesLaw {
+    LittlesLaw {
         wip,
         throughput_per_s,
         time_in_system_s: w,
         relative_gap: ratio((wip - throughput_per_s * w).abs(), wip),
-    };
-    let chain = bottleneck::blocking_chain(&hops(engine, &stations, &stores), &held_sources);
-    let constraint = bottleneck::find(&stations, &operators, held_back, &chain);
-    // The line runs at the pace of its constraint: line OEE is the
-    // bottleneck's OEE (the busiest resource's when demand-limited).
-    let line_oee = constraint.busiest.as_ref().and_then(|b| match b.resource {
-        "operators" => operators.iter().find(|p| p.id == b.id).and_then(|p| p.oee),
-        _ => stations.iter().find(|s| s.id == b.id).and_then(|s| s.oee),
-    });
-    let (mut due, mut on_time) = (0, 0);
-    for node in &engine.nodes {
-        if let NodeKind::Sink(s) = &node.kind {
-            due += s.with_due_date;
-            on_time += s.on_time;
-        }
     }
-    // Each finished job at a station with an operator is one trip from the
-    // pool's post and back; inside an envelope it is exposure while the robot works.
-    let safety_exposure_h = engine.exposure.as_ref().map(|paths| {
+}
+
+/// Person-hours inside unfenced robot envelopes: each finished job at a
+/// station with an operator is one trip from the pool's post and back;
+/// inside an envelope it is exposure while the robot works.
+fn safety_exposure(engine: &Engine, observed: f64) -> Option<f64> {
+    let paths = engine.exposure.as_ref()?;
+    Some(
         paths
             .iter()
             .map(|&(station, robot, secs)| {
@@ -464,49 +569,14 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
                 };
                 trips * secs * working / 3600.0
             })
-            .fold(0.0, |a, b| a + b)
-    });
-    // `fold` from +0.0: a float `sum()` of nothing is −0.0, which JSON shows.
-    let labour_hours: f64 = operators
-        .iter()
-        .map(|p| p.paid_hours)
-        .fold(0.0, |a, b| a + b);
-    let labour_cost: f64 = operators
-        .iter()
-        .map(|p| p.labour_cost)
-        .fold(0.0, |a, b| a + b);
-    let cost =
-        labour_cost + energy_total * prices.energy_per_kwh + scrapped as f64 * prices.scrap_cost;
-    let line_result = LineResult {
-        good_parts: good,
-        good_per_hour: ratio(good as f64, hours).unwrap_or(0.0),
-        scrapped,
-        scrap_ratio: ratio(scrapped as f64, produced_first as f64).unwrap_or(0.0),
-        first_pass_yield: ratio(good as f64, (good + scrapped) as f64),
-        wip,
-        lead_time_s: lead_time,
-        energy_kwh: energy_total,
-        energy_kwh_per_good_part: ratio(energy_total, good as f64).filter(|_| powered),
-        line_oee,
-        bottleneck: constraint.bottleneck().map(|b| b.id.clone()),
-        constraint,
-        demand_held_back: held_back,
-        demand_turned_away: turned_away.map(|(lost, came)| DemandTurnedAway {
-            parts: lost,
-            share: ratio(lost, lost + came).unwrap_or(0.0),
-        }),
-        littles_law,
-        on_time_share: ratio(on_time as f64, due as f64),
-        labour_hours,
-        labour_cost,
-        cost_per_good_part: ratio(cost, good as f64).filter(|_| prices.priced),
-        cost_per_good_part_with_capital: ratio(cost + prices.capital_per_s * observed, good as f64)
-            .filter(|_| prices.priced),
-        safety_exposure_h,
-    };
+            .fold(0.0, |a, b| a + b),
+    )
+}
 
+/// Good parts per hour and WIP per sample interval.
+fn series(samples: &[(f64, u64, u64)]) -> Series {
     let mut series = Series::default();
-    for pair in line.samples.windows(2) {
+    for pair in samples.windows(2) {
         let ((t0, out0, _), (t1, out1, wip1)) = (pair[0], pair[1]);
         if t1 > t0 {
             series.t_s.push(t1);
@@ -516,24 +586,7 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
             series.wip.push(wip1 as f64);
         }
     }
-    Ok(RunResult {
-        replication,
-        observed_s: observed,
-        events: engine.events,
-        line: line_result,
-        stations,
-        stores,
-        operators,
-        series,
-        conservation: Conservation {
-            entered: line.entered_total,
-            exited: line.exited_total,
-            scrapped: line.scrapped_total,
-            consumed_by_assembly: line.consumed_total,
-            wip_at_end: line.wip,
-        },
-        lead_times: line.lead_time.clone(),
-    })
+    series
 }
 
 /// The flow graph as the blocking-chain walk sees it (one hop per node).
