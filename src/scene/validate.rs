@@ -4,7 +4,7 @@
 
 use super::{Dist, Flow, Object, Power, RobotTask, Scene, ShiftCalendar};
 use crate::error::{Diagnostic, did_you_mean};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Checks the whole scene; the first problem found is returned.
 pub fn validate(scene: &Scene) -> Result<(), Diagnostic> {
@@ -283,301 +283,23 @@ impl Ctx<'_> {
     }
 
     fn check_object(&self, object: &Object) -> Result<(), Diagnostic> {
-        let id = object.id();
-        let dist = |field: &str, d: &Dist| {
-            d.check()
-                .map_err(|m| Diagnostic::object(id, format!("`{field}`: {m}")))?;
-            let mean = d.mean_secs();
-            if mean < self.shortest {
-                return Err(Diagnostic::object(
-                    id,
-                    too_short(&format!("`{field}`: a mean of"), mean, self.shortest),
-                ));
-            }
-            Ok(())
-        };
-        let prob = |field: &str, p: f64| {
-            if (0.0..=1.0).contains(&p) {
-                Ok(())
-            } else {
-                Err(Diagnostic::object(
-                    id,
-                    format!("`{field}` is a probability and must lie in [0, 1], got {p}"),
-                ))
-            }
-        };
-        let positive = |field: &str, v: f64| {
-            if v.is_finite() && v > 0.0 {
-                Ok(())
-            } else {
-                Err(Diagnostic::object(
-                    id,
-                    format!("`{field}` must be positive, got {v}"),
-                ))
-            }
-        };
-        let capacity = |field: &str, c: u32| {
-            if c == 0 {
-                Err(Diagnostic::object(
-                    id,
-                    format!("`{field}` is 0: nothing could ever pass through"),
-                )
-                .with_help(
-                    "use at least 1, or remove the object and connect its neighbours directly",
-                ))
-            } else {
-                Ok(())
-            }
-        };
-        let failures = |f: &Option<super::Failures>| -> Result<(), Diagnostic> {
-            if let Some(f) = f {
-                dist("failures.between", &f.between)?;
-                dist("failures.repair", &f.repair)?;
-            }
-            Ok(())
-        };
-        let power = |p: &Option<Power>| -> Result<(), Diagnostic> {
-            if let Some(p) = p {
-                for (name, v) in [
-                    ("working", p.working),
-                    ("idle", p.idle),
-                    ("failed", p.failed),
-                    ("off_shift", p.off_shift),
-                    ("setup", p.setup.unwrap_or(0.0)),
-                ] {
-                    if !(v.is_finite() && v >= 0.0) {
-                        return Err(Diagnostic::object(
-                            id,
-                            format!("`power_kw.{name}` must not be negative, got {v}"),
-                        ));
-                    }
-                }
-            }
-            Ok(())
-        };
-        let operator = |op: &Option<String>| -> Result<(), Diagnostic> {
-            let Some(pool) = op else { return Ok(()) };
-            match self.objects.get(pool.as_str()) {
-                Some(Object::Operators(o)) if o.count == 0 => Err(Diagnostic::object(
-                    id,
-                    format!("needs an operator from \"{pool}\", but that pool has count 0"),
-                )
-                .with_help(
-                    "give the pool at least one operator, or drop `operator` from this station",
-                )),
-                Some(Object::Operators(_)) => Ok(()),
-                Some(other) => Err(Diagnostic::object(
-                    id,
-                    format!(
-                        "`operator` must name an Operators pool; \"{pool}\" is a {}",
-                        other.kind()
-                    ),
-                )),
-                None => {
-                    let pools: Vec<&str> = self
-                        .objects
-                        .values()
-                        .filter(|o| matches!(o, Object::Operators(_)))
-                        .map(|o| o.id())
-                        .collect();
-                    Err(unknown(id, "operator pool", pool, &pools))
-                }
-            }
-        };
-        let product_cycles =
-            |pc: &std::collections::BTreeMap<String, Dist>| -> Result<(), Diagnostic> {
-                for (p, d) in pc {
-                    self.product(id, p)?;
-                    dist(&format!("product_cycles.{p}"), d)?;
-                }
-                Ok(())
-            };
-        let pos = |p: (f64, f64)| {
-            if p.0.is_finite() && p.1.is_finite() {
-                Ok(())
-            } else {
-                Err(Diagnostic::object(id, "`pos` must be finite"))
-            }
+        let f = Fields {
+            ctx: self,
+            id: object.id(),
         };
         match object {
-            Object::Source(s) => {
-                pos(s.pos)?;
-                match (&s.product, s.mix.is_empty()) {
-                    (Some(p), true) => self.product(id, p)?,
-                    (None, false) => {
-                        for (p, w) in &s.mix {
-                            self.product(id, p)?;
-                            if !(w.is_finite() && *w >= 0.0) {
-                                return Err(Diagnostic::object(
-                                    id,
-                                    format!("mix weight of \"{p}\" must not be negative, got {w}"),
-                                ));
-                            }
-                        }
-                        if s.mix.iter().map(|(_, w)| w).sum::<f64>() <= 0.0 {
-                            return Err(Diagnostic::object(id, "mix weights sum to zero"));
-                        }
-                    }
-                    (Some(_), false) => {
-                        return Err(Diagnostic::object(
-                            id,
-                            "give either `product` or `mix`, not both",
-                        ));
-                    }
-                    (None, true) => {
-                        return Err(Diagnostic::object(
-                            id,
-                            "a Source needs `product: \"...\"` or `mix: [(\"...\", weight), ...]`",
-                        ));
-                    }
-                }
-                if let Some(d) = &s.interarrival {
-                    dist("interarrival", d)?;
-                }
-                if let Some(d) = &s.due_in {
-                    dist("due_in", d)?;
-                }
-                self.shift(id, &s.shift)?;
-            }
-            Object::Machine(m) => {
-                pos(m.pos)?;
-                capacity("capacity", m.capacity)?;
-                dist("cycle", &m.cycle)?;
-                product_cycles(&m.product_cycles)?;
-                if let Some(s) = &m.setup {
-                    dist("setup.time", &s.time)?;
-                }
-                failures(&m.failures)?;
-                prob("scrap", m.scrap)?;
-                operator(&m.operator)?;
-                power(&m.power_kw)?;
-                self.shift(id, &m.shift)?;
-            }
+            Object::Source(s) => f.source(s),
+            Object::Machine(m) => f.machine(m),
             Object::Buffer(b) => {
-                pos(b.pos)?;
-                capacity("capacity", b.capacity)?;
+                f.pos(b.pos)?;
+                f.capacity("capacity", b.capacity)
             }
-            Object::Conveyor(c) => {
-                pos(c.from)?;
-                pos(c.to)?;
-                positive("speed", c.speed)?;
-                positive("spacing", c.spacing)?;
-                let length = (c.to.0 - c.from.0).hypot(c.to.1 - c.from.1);
-                positive("length (the distance from `from` to `to`)", length)?;
-                if c.spacing > length {
-                    return Err(Diagnostic::object(
-                        id,
-                        format!(
-                            "`spacing` {} m is longer than the belt ({length:.2} m): not even one part fits",
-                            c.spacing
-                        ),
-                    ));
-                }
-            }
-            Object::Robot(r) => {
-                pos(r.pos)?;
-                positive("reach", r.reach)?;
-                failures(&r.failures)?;
-                prob("scrap", r.scrap)?;
-                power(&r.power_kw)?;
-                self.shift(id, &r.shift)?;
-                match &r.task {
-                    RobotTask::Process {
-                        cycle,
-                        product_cycles: pc,
-                        setup,
-                    } => {
-                        dist("task.cycle", cycle)?;
-                        product_cycles(pc)?;
-                        if let Some(s) = setup {
-                            dist("task.setup.time", &s.time)?;
-                        }
-                    }
-                    RobotTask::Transfer { speed, pick, place } => {
-                        positive("task.speed", *speed)?;
-                        for (name, d) in [("task.pick", pick), ("task.place", place)] {
-                            if !(d.secs().is_finite() && d.secs() >= 0.0) {
-                                return Err(Diagnostic::object(
-                                    id,
-                                    format!("`{name}` must not be negative, got {} s", d.secs()),
-                                ));
-                            }
-                            // Zero is fine (travel may take the time); a
-                            // sliver above it is not.
-                            if d.secs() > 0.0 && d.secs() < self.shortest {
-                                return Err(Diagnostic::object(
-                                    id,
-                                    too_short(&format!("`{name}`:"), d.secs(), self.shortest),
-                                ));
-                            }
-                        }
-                        if r.scrap > 0.0 {
-                            return Err(Diagnostic::object(
-                                id,
-                                "a transfer robot does not process parts, so it cannot scrap them: drop `scrap`",
-                            ));
-                        }
-                    }
-                }
-            }
-            Object::Assembly(a) => {
-                pos(a.pos)?;
-                capacity("capacity", a.capacity)?;
-                if a.inputs.is_empty() {
-                    return Err(Diagnostic::object(
-                        id,
-                        "an Assembly needs at least one input (product, quantity)",
-                    ));
-                }
-                let mut seen = HashSet::new();
-                for (p, q) in &a.inputs {
-                    self.product(id, p)?;
-                    if *q == 0 {
-                        return Err(Diagnostic::object(
-                            id,
-                            format!("input \"{p}\" has quantity 0"),
-                        ));
-                    }
-                    if !seen.insert(p) {
-                        return Err(Diagnostic::object(
-                            id,
-                            format!("input \"{p}\" is listed twice: give one quantity"),
-                        ));
-                    }
-                    if let Some(bin) = a.bin_capacity
-                        && bin < *q
-                    {
-                        return Err(Diagnostic::object(
-                            id,
-                            format!(
-                                "`bin_capacity` {bin} is less than the {q} \"{p}\" one assembly needs"
-                            ),
-                        ));
-                    }
-                }
-                self.product(id, &a.output)?;
-                dist("cycle", &a.cycle)?;
-                failures(&a.failures)?;
-                prob("scrap", a.scrap)?;
-                operator(&a.operator)?;
-                power(&a.power_kw)?;
-                self.shift(id, &a.shift)?;
-            }
-            Object::Operators(o) => {
-                if let Some(p) = o.pos {
-                    pos(p)?;
-                }
-                self.shift(id, &o.shift)?;
-                if !(o.wage_per_hour.is_finite() && o.wage_per_hour >= 0.0) {
-                    return Err(Diagnostic::object(
-                        id,
-                        "`wage_per_hour` must not be negative",
-                    ));
-                }
-            }
-            Object::Sink(s) => pos(s.pos)?,
+            Object::Conveyor(c) => f.conveyor(c),
+            Object::Robot(r) => f.robot(r),
+            Object::Assembly(a) => f.assembly(a),
+            Object::Operators(o) => f.operators(o),
+            Object::Sink(s) => f.pos(s.pos),
         }
-        Ok(())
     }
 
     fn object(&self, from_edge: &str, name: &str) -> Result<&Object, Diagnostic> {
@@ -590,6 +312,286 @@ impl Ctx<'_> {
                 None => d.with_help(format!("known objects: {}", self.ids.join(", "))),
             }
         })
+    }
+}
+
+/// The checks of one object's fields: each names the object and the field.
+struct Fields<'c, 'a> {
+    ctx: &'c Ctx<'a>,
+    id: &'c str,
+}
+
+impl Fields<'_, '_> {
+    fn err(&self, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::object(self.id, message)
+    }
+
+    /// A valid distribution whose mean the run can resolve.
+    fn dist(&self, field: &str, d: &Dist) -> Result<(), Diagnostic> {
+        d.check().map_err(|m| self.err(format!("`{field}`: {m}")))?;
+        let mean = d.mean_secs();
+        if mean < self.ctx.shortest {
+            return Err(self.err(too_short(
+                &format!("`{field}`: a mean of"),
+                mean,
+                self.ctx.shortest,
+            )));
+        }
+        Ok(())
+    }
+
+    fn prob(&self, field: &str, p: f64) -> Result<(), Diagnostic> {
+        if (0.0..=1.0).contains(&p) {
+            Ok(())
+        } else {
+            Err(self.err(format!(
+                "`{field}` is a probability and must lie in [0, 1], got {p}"
+            )))
+        }
+    }
+
+    fn positive(&self, field: &str, v: f64) -> Result<(), Diagnostic> {
+        if v.is_finite() && v > 0.0 {
+            Ok(())
+        } else {
+            Err(self.err(format!("`{field}` must be positive, got {v}")))
+        }
+    }
+
+    fn capacity(&self, field: &str, c: u32) -> Result<(), Diagnostic> {
+        if c == 0 {
+            Err(self
+                .err(format!("`{field}` is 0: nothing could ever pass through"))
+                .with_help(
+                    "use at least 1, or remove the object and connect its neighbours directly",
+                ))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn pos(&self, p: (f64, f64)) -> Result<(), Diagnostic> {
+        if p.0.is_finite() && p.1.is_finite() {
+            Ok(())
+        } else {
+            Err(self.err("`pos` must be finite"))
+        }
+    }
+
+    fn failures(&self, f: &Option<super::Failures>) -> Result<(), Diagnostic> {
+        if let Some(f) = f {
+            self.dist("failures.between", &f.between)?;
+            self.dist("failures.repair", &f.repair)?;
+        }
+        Ok(())
+    }
+
+    fn power(&self, p: &Option<Power>) -> Result<(), Diagnostic> {
+        let Some(p) = p else { return Ok(()) };
+        for (name, v) in [
+            ("working", p.working),
+            ("idle", p.idle),
+            ("failed", p.failed),
+            ("off_shift", p.off_shift),
+            ("setup", p.setup.unwrap_or(0.0)),
+        ] {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(self.err(format!("`power_kw.{name}` must not be negative, got {v}")));
+            }
+        }
+        Ok(())
+    }
+
+    /// `operator` names an Operators pool with someone in it.
+    fn operator(&self, op: &Option<String>) -> Result<(), Diagnostic> {
+        let Some(pool) = op else { return Ok(()) };
+        match self.ctx.objects.get(pool.as_str()) {
+            Some(Object::Operators(o)) if o.count == 0 => Err(self
+                .err(format!(
+                    "needs an operator from \"{pool}\", but that pool has count 0"
+                ))
+                .with_help(
+                    "give the pool at least one operator, or drop `operator` from this station",
+                )),
+            Some(Object::Operators(_)) => Ok(()),
+            Some(other) => Err(self.err(format!(
+                "`operator` must name an Operators pool; \"{pool}\" is a {}",
+                other.kind()
+            ))),
+            None => {
+                let pools: Vec<&str> = self
+                    .ctx
+                    .objects
+                    .values()
+                    .filter(|o| matches!(o, Object::Operators(_)))
+                    .map(|o| o.id())
+                    .collect();
+                Err(unknown(self.id, "operator pool", pool, &pools))
+            }
+        }
+    }
+
+    fn product_cycles(&self, pc: &BTreeMap<String, Dist>) -> Result<(), Diagnostic> {
+        for (p, d) in pc {
+            self.ctx.product(self.id, p)?;
+            self.dist(&format!("product_cycles.{p}"), d)?;
+        }
+        Ok(())
+    }
+
+    fn source(&self, s: &super::Source) -> Result<(), Diagnostic> {
+        self.pos(s.pos)?;
+        match (&s.product, s.mix.is_empty()) {
+            (Some(p), true) => self.ctx.product(self.id, p)?,
+            (None, false) => {
+                for (p, w) in &s.mix {
+                    self.ctx.product(self.id, p)?;
+                    if !(w.is_finite() && *w >= 0.0) {
+                        return Err(self.err(format!(
+                            "mix weight of \"{p}\" must not be negative, got {w}"
+                        )));
+                    }
+                }
+                if s.mix.iter().map(|(_, w)| w).sum::<f64>() <= 0.0 {
+                    return Err(self.err("mix weights sum to zero"));
+                }
+            }
+            (Some(_), false) => {
+                return Err(self.err("give either `product` or `mix`, not both"));
+            }
+            (None, true) => {
+                return Err(self
+                    .err("a Source needs `product: \"...\"` or `mix: [(\"...\", weight), ...]`"));
+            }
+        }
+        if let Some(d) = &s.interarrival {
+            self.dist("interarrival", d)?;
+        }
+        if let Some(d) = &s.due_in {
+            self.dist("due_in", d)?;
+        }
+        self.ctx.shift(self.id, &s.shift)
+    }
+
+    fn machine(&self, m: &super::Machine) -> Result<(), Diagnostic> {
+        self.pos(m.pos)?;
+        self.capacity("capacity", m.capacity)?;
+        self.dist("cycle", &m.cycle)?;
+        self.product_cycles(&m.product_cycles)?;
+        if let Some(s) = &m.setup {
+            self.dist("setup.time", &s.time)?;
+        }
+        self.failures(&m.failures)?;
+        self.prob("scrap", m.scrap)?;
+        self.operator(&m.operator)?;
+        self.power(&m.power_kw)?;
+        self.ctx.shift(self.id, &m.shift)
+    }
+
+    fn conveyor(&self, c: &super::Conveyor) -> Result<(), Diagnostic> {
+        self.pos(c.from)?;
+        self.pos(c.to)?;
+        self.positive("speed", c.speed)?;
+        self.positive("spacing", c.spacing)?;
+        let length = (c.to.0 - c.from.0).hypot(c.to.1 - c.from.1);
+        self.positive("length (the distance from `from` to `to`)", length)?;
+        if c.spacing > length {
+            return Err(self.err(format!(
+                "`spacing` {} m is longer than the belt ({length:.2} m): not even one part fits",
+                c.spacing
+            )));
+        }
+        Ok(())
+    }
+
+    fn robot(&self, r: &super::Robot) -> Result<(), Diagnostic> {
+        self.pos(r.pos)?;
+        self.positive("reach", r.reach)?;
+        self.failures(&r.failures)?;
+        self.prob("scrap", r.scrap)?;
+        self.power(&r.power_kw)?;
+        self.ctx.shift(self.id, &r.shift)?;
+        match &r.task {
+            RobotTask::Process {
+                cycle,
+                product_cycles,
+                setup,
+            } => {
+                self.dist("task.cycle", cycle)?;
+                self.product_cycles(product_cycles)?;
+                if let Some(s) = setup {
+                    self.dist("task.setup.time", &s.time)?;
+                }
+                Ok(())
+            }
+            RobotTask::Transfer { speed, pick, place } => {
+                self.positive("task.speed", *speed)?;
+                for (name, d) in [("task.pick", pick), ("task.place", place)] {
+                    self.handling_time(name, d.secs())?;
+                }
+                if r.scrap > 0.0 {
+                    return Err(self.err(
+                        "a transfer robot does not process parts, so it cannot scrap them: drop `scrap`",
+                    ));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// A pick or place time: zero is fine (travel may take the time); a
+    /// sliver above it is not.
+    fn handling_time(&self, name: &str, secs: f64) -> Result<(), Diagnostic> {
+        if !(secs.is_finite() && secs >= 0.0) {
+            return Err(self.err(format!("`{name}` must not be negative, got {secs} s")));
+        }
+        if secs > 0.0 && secs < self.ctx.shortest {
+            return Err(self.err(too_short(&format!("`{name}`:"), secs, self.ctx.shortest)));
+        }
+        Ok(())
+    }
+
+    fn assembly(&self, a: &super::Assembly) -> Result<(), Diagnostic> {
+        self.pos(a.pos)?;
+        self.capacity("capacity", a.capacity)?;
+        if a.inputs.is_empty() {
+            return Err(self.err("an Assembly needs at least one input (product, quantity)"));
+        }
+        let mut seen = HashSet::new();
+        for (p, q) in &a.inputs {
+            self.ctx.product(self.id, p)?;
+            if *q == 0 {
+                return Err(self.err(format!("input \"{p}\" has quantity 0")));
+            }
+            if !seen.insert(p) {
+                return Err(self.err(format!("input \"{p}\" is listed twice: give one quantity")));
+            }
+            if let Some(bin) = a.bin_capacity
+                && bin < *q
+            {
+                return Err(self.err(format!(
+                    "`bin_capacity` {bin} is less than the {q} \"{p}\" one assembly needs"
+                )));
+            }
+        }
+        self.ctx.product(self.id, &a.output)?;
+        self.dist("cycle", &a.cycle)?;
+        self.failures(&a.failures)?;
+        self.prob("scrap", a.scrap)?;
+        self.operator(&a.operator)?;
+        self.power(&a.power_kw)?;
+        self.ctx.shift(self.id, &a.shift)
+    }
+
+    fn operators(&self, o: &super::Operators) -> Result<(), Diagnostic> {
+        if let Some(p) = o.pos {
+            self.pos(p)?;
+        }
+        self.ctx.shift(self.id, &o.shift)?;
+        if !(o.wage_per_hour.is_finite() && o.wage_per_hour >= 0.0) {
+            return Err(self.err("`wage_per_hour` must not be negative"));
+        }
+        Ok(())
     }
 }
 
