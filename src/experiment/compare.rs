@@ -300,6 +300,33 @@ fn explain_line_oee(kpis: &mut [KpiComparison], base: &[RunResult], variant: &[R
     k.note = Some(note.join("; "));
 }
 
+/// A cost KPI undefined because the scenes have no prices says that, not
+/// "no good part or no economics"; the cost with capital of scenes without
+/// an investment is the running cost again, and said to be.
+fn explain_not_modelled(kpis: &mut [KpiComparison], base: &Scene, variant: &Scene) {
+    let priced = (base.economics.is_some(), variant.economics.is_some());
+    for k in kpis.iter_mut() {
+        if !k.key.starts_with("cost_per_good_part") {
+            continue;
+        }
+        let which = match priced {
+            (false, false) => Some("not modelled: neither scene has `economics` (prices)"),
+            (false, true) => Some("not modelled in the base: it has no `economics` (prices)"),
+            (true, false) => Some("not modelled in the variant: it has no `economics` (prices)"),
+            (true, true) => None,
+        };
+        if let Some(w) = which {
+            k.verdict = "not comparable";
+            k.note = Some(w.into());
+        } else if k.key == "cost_per_good_part_with_capital"
+            && base.investment.is_none()
+            && variant.investment.is_none()
+        {
+            k.note = Some("neither scene has an `investment`: the same as the running cost".into());
+        }
+    }
+}
+
 /// The changes that matter most for the decision, in words.
 fn headline(kpis: &[KpiComparison], investment: bool, currency: Option<&str>) -> Vec<String> {
     let by_key = |key: &str| kpis.iter().find(|k| k.key == key);
@@ -355,7 +382,8 @@ fn headline(kpis: &[KpiComparison], investment: bool, currency: Option<&str>) ->
         let text = line(k);
         match fewer {
             Some(f) if k.key.starts_with("cost_per_good_part") && k.verdict == "better" => format!(
-                "{text}; per part made only: the margin on the {f:.2} fewer good parts per hour is not in it"
+                "{}; the margin on the {f:.2} fewer good parts per hour is not in it",
+                text.replacen(" better:", " lower per part made:", 1)
             ),
             _ => text,
         }
@@ -370,10 +398,15 @@ fn headline(kpis: &[KpiComparison], investment: bool, currency: Option<&str>) ->
         size(b).total_cmp(&size(a))
     });
     out.extend(rest.into_iter().map(line));
+    // The KPIs that need a word, except a cost with capital that only
+    // repeats the running cost (no investment).
     out.extend(
         kpis.iter()
             .filter(|k| {
-                !lead.contains(&k.key) && k.note.is_some() && (k.base.n > 0 || k.variant.n > 0)
+                !lead.contains(&k.key)
+                    && k.note.is_some()
+                    && (k.base.n > 0 || k.variant.n > 0)
+                    && (investment || k.key != "cost_per_good_part_with_capital")
             })
             .map(line),
     );
@@ -436,6 +469,7 @@ pub fn compare(
                 .collect();
             let mut kpis = kpis;
             explain_line_oee(&mut kpis, &runs[0], vr);
+            explain_not_modelled(&mut kpis, base, scene);
             VariantComparison {
                 variant: scene.name.clone(),
                 headline: headline(

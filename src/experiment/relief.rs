@@ -46,6 +46,8 @@ pub struct ReliefExperiment {
     pub reliefs: Vec<Relief>,
     /// The conclusion in one sentence.
     pub verdict: String,
+    /// Resources not relieved, and why (an operator who could not work).
+    pub not_relieved: Vec<String>,
 }
 
 /// Relative change of a station's cycle (and a transfer robot's move time).
@@ -85,14 +87,7 @@ pub fn relieved(scene: &Scene, index: usize) -> Option<(Scene, &'static str, Str
             }
         },
         Object::Operators(o) => {
-            // A pool no station asks for cannot limit anything.
-            let id = o.id.clone();
-            let used = scene.objects.iter().any(|obj| match obj {
-                Object::Machine(m) => m.operator.as_deref() == Some(id.as_str()),
-                Object::Assembly(a) => a.operator.as_deref() == Some(id.as_str()),
-                _ => false,
-            });
-            if !used {
+            if cannot_relieve(scene, index).is_some() {
                 return None;
             }
             o.count += 1;
@@ -105,6 +100,34 @@ pub fn relieved(scene: &Scene, index: usize) -> Option<(Scene, &'static str, Str
     };
     s.name = format!("{}: {change}", s.objects[index].id());
     Some((s, kind, change))
+}
+
+/// Why one more operator in pool `index` could not change anything: no
+/// station asks for the pool, or its stations have no free place for one
+/// more (a third welder at a two-place weld station never works).
+pub fn cannot_relieve(scene: &Scene, index: usize) -> Option<String> {
+    let Object::Operators(o) = &scene.objects[index] else {
+        return None;
+    };
+    let places: u32 = scene
+        .objects
+        .iter()
+        .filter_map(|obj| match obj {
+            Object::Machine(m) if m.operator.as_deref() == Some(o.id.as_str()) => Some(m.capacity),
+            Object::Assembly(a) if a.operator.as_deref() == Some(o.id.as_str()) => Some(a.capacity),
+            _ => None,
+        })
+        .sum();
+    if places == 0 {
+        Some(format!("{}: no station asks for this pool", o.id))
+    } else if o.count >= places {
+        Some(format!(
+            "{}: one more operator could not work: its {} operators already fill the {places} places of the stations they serve (relieve a station instead)",
+            o.id, o.count
+        ))
+    } else {
+        None
+    }
 }
 
 /// Runs the experiment: the scene as it is against each resource relieved.
@@ -147,12 +170,22 @@ pub fn relieve_each(scene: &Scene, options: &Options) -> Result<ReliefExperiment
         .collect();
     reliefs.sort_by(|a, b| b.gain_per_hour.mean.total_cmp(&a.gain_per_hour.mean));
     let detected = base.line.bottleneck.clone();
+    let shared: Vec<&str> = base
+        .line
+        .shared_limit
+        .iter()
+        .map(|r| r.id.as_str())
+        .collect();
     let verdict = verdict(
         &reliefs,
         detected.as_deref(),
+        &shared,
         base.line.demand_limited_share,
     );
     Ok(ReliefExperiment {
+        not_relieved: (0..scene.objects.len())
+            .filter_map(|i| cannot_relieve(scene, i))
+            .collect(),
         format_version: super::FORMAT_VERSION,
         scene: scene.name.clone(),
         replications: c.replications,
@@ -166,7 +199,12 @@ pub fn relieve_each(scene: &Scene, options: &Options) -> Result<ReliefExperiment
 
 /// The conclusion: which relief raises output, and whether `run`'s
 /// bottleneck agrees.
-fn verdict(reliefs: &[Relief], detected: Option<&str>, demand_limited: f64) -> String {
+fn verdict(
+    reliefs: &[Relief],
+    detected: Option<&str>,
+    shared: &[&str],
+    demand_limited: f64,
+) -> String {
     let raising: Vec<&Relief> = reliefs.iter().filter(|r| r.raises_output).collect();
     let Some(top) = raising.first() else {
         return if demand_limited > 0.5 {
@@ -210,6 +248,10 @@ fn verdict(reliefs: &[Relief], detected: Option<&str>, demand_limited: f64) -> S
         )
     };
     match detected {
+        _ if !shared.is_empty() => t.push_str(&format!(
+            " `run` finds the limit shared by {}.",
+            shared.join(" and ")
+        )),
         Some(d) if d == top.resource => {
             t.push_str(&format!(" It is the bottleneck `run` names ({d})."))
         }

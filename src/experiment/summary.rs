@@ -201,6 +201,24 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The resources whose OEE the line OEE is (each replication's pacing
+    /// resource), with the share of replications each paced, most first.
+    pub fn paced_by(&self) -> Vec<(String, f64)> {
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for r in &self.runs {
+            if let Some(b) = &r.line.constraint.busiest {
+                *counts.entry(b.id.as_str()).or_default() += 1;
+            }
+        }
+        let n = self.runs.len().max(1) as f64;
+        let mut v: Vec<(String, f64)> = counts
+            .into_iter()
+            .map(|(id, k)| (id.to_string(), k as f64 / n))
+            .collect();
+        v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        v
+    }
+
     /// Summarises replications (copies them; see [`Summary::from_runs`]).
     pub fn new(scene: &Scene, results: &[RunResult]) -> Self {
         Self::from_runs(scene, results.to_vec())

@@ -233,6 +233,28 @@ fn sweep_notes(
             paced.join(", ")
         ));
     }
+    // Within one setting, replications paced by different resources make
+    // its line OEE an average of different things (and its interval wide).
+    let mixed: Vec<String> = points
+        .iter()
+        .zip(runs)
+        .filter(|(_, rs)| {
+            let mut ids: Vec<&str> = rs
+                .iter()
+                .filter_map(|r| r.line.constraint.busiest.as_ref().map(|b| b.id.as_str()))
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids.len() > 1
+        })
+        .map(|(p, _)| p.label())
+        .collect();
+    if !mixed.is_empty() {
+        notes.push(format!(
+            "at {}, the resource that paces the line differs between replications: line_oee there averages the OEEs of different resources",
+            mixed.join("; ")
+        ));
+    }
     if let (Some(&(best, _)), Some(&(worst, _))) = (ranked.first(), ranked.last())
         && best != worst
     {

@@ -37,6 +37,9 @@ pub fn scene_warnings(scene: &Scene) -> Vec<String> {
             }
         }
     }
+    if let Some(w) = partial_weeks(scene) {
+        out.push(w);
+    }
     if !scene.shifts.is_empty() {
         let pool_shift = |id: &Option<String>| {
             id.as_ref().and_then(|id| {
@@ -63,6 +66,22 @@ pub fn scene_warnings(scene: &Scene) -> Vec<String> {
         }
     }
     out
+}
+
+/// With shifts, a measured window that is not a whole number of weeks
+/// weighs some weekdays more than others: per-hour figures then depend on
+/// where the window starts and ends (100 h from Tuesday holds four day
+/// shifts and no weekend; a week holds five shifts and a weekend).
+fn partial_weeks(scene: &Scene) -> Option<String> {
+    const WEEK_H: f64 = 168.0;
+    let hours = scene.run.horizon.secs() / 3600.0;
+    let weeks = hours / WEEK_H;
+    let whole = (weeks - weeks.round()).abs() < 1e-6 && weeks.round() >= 1.0;
+    (!scene.shifts.is_empty() && !whole).then(|| {
+        format!(
+            "the measured window is {hours:.1} h, not a whole number of weeks: with shifts, figures per hour (good parts per hour, energy, labour) depend on which days and hours it covers; measure whole weeks (horizon: Hours(168) or Days(7), or a multiple) to compare with a plant's weekly figures"
+        )
+    })
 }
 
 /// Facts of the replications: a warm-up too short for the line to settle.

@@ -14,15 +14,24 @@
 //!   [2T / χ²(0.975; 2r + 2), 2T / χ²(0.025; 2r)], valid however few the
 //!   failures; with none, only the lower bound exists.
 //! - MTTR = Σ repair time / Σ failures: the mean of every repair in every
-//!   replication, with the Student-t interval of those repair times.
-//!   A repair still going at the end of the run counts whole: its length is
-//!   known when the failure happens.
+//!   replication, with the Student-t interval of those repair times. With
+//!   fewer than [`FEW_REPAIRS_FOR_T`] repairs the t-interval is not to be
+//!   trusted for skewed repair times (six exponential repairs with a mean of
+//!   45 min can give a mean of 85 min and a t-interval of 61–110 min), so it
+//!   is widened to also cover the interval that is exact for exponential
+//!   repairs, [2D / χ²(0.975; 2r), 2D / χ²(0.025; 2r)] with D the total
+//!   repair time: wide, as few repairs warrant. A repair still going at the
+//!   end of the run counts whole: its length is known when the failure
+//!   happens.
 
 use super::t_975;
 use serde::Serialize;
 
 /// Fewer failures than this make an MTBF or MTTR a rough figure: said beside it.
 pub const FEW_FAILURES: u64 = 10;
+
+/// From this many repairs on, the MTTR's Student-t interval stands alone.
+pub const FEW_REPAIRS_FOR_T: u64 = 30;
 
 /// A pooled reliability figure: point estimate, 95 % interval and the
 /// evidence behind it.
@@ -73,10 +82,18 @@ pub fn mttr(per_rep: &[(f64, f64, u64)]) -> Pooled {
         let var = ((sq - r as f64 * m * m) / (r - 1) as f64).max(0.0);
         t_975(r as usize - 1) * (var / r as f64).sqrt()
     });
+    let mut low = mean.zip(half).map(|(m, h)| (m - h).max(0.0));
+    let mut high = mean.zip(half).map(|(m, h)| m + h);
+    if r > 0 && r < FEW_REPAIRS_FOR_T {
+        let exp_low = 2.0 * d / chi2_even_quantile(r, 0.975);
+        let exp_high = 2.0 * d / chi2_even_quantile(r, 0.025);
+        low = Some(low.map_or(exp_low, |l| l.min(exp_low)));
+        high = Some(high.map_or(exp_high, |h| h.max(exp_high)));
+    }
     Pooled {
         mean,
-        low: mean.zip(half).map(|(m, h)| (m - h).max(0.0)),
-        high: mean.zip(half).map(|(m, h)| m + h),
+        low,
+        high,
         failures: r,
         exposure_s: d,
     }
@@ -170,15 +187,38 @@ mod tests {
 
     #[test]
     fn pooled_mttr_is_the_mean_of_every_repair_with_its_t_interval() {
-        // Repairs 100, 200 | none | 50, 150: mean 125, sd 64.55, t(3) = 3.182
-        // → ± 3.182 × 64.55 / 2 = 102.7.
+        // 30 repairs, 15 of 100 s and 15 of 200 s: mean 150, sd 50.855,
+        // t(29) = 2.045 → ± 2.045 × 50.855 / √30 = 18.99.
+        let m = mttr(&[
+            (2250.0, 375_000.0, 15),
+            (0.0, 0.0, 0),
+            (2250.0, 375_000.0, 15),
+        ]);
+        assert_eq!(m.mean, Some(150.0));
+        let h = m.high.unwrap() - 150.0;
+        assert!((h - 18.99).abs() < 0.05, "{h}");
+        assert!((m.low.unwrap() - (150.0 - h)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn few_repairs_widen_the_mttr_interval_to_the_exponential_one() {
+        // Repairs 100, 200 | none | 50, 150: mean 125; t-interval 125 ± 102.7
+        // = [22.3, 227.7]; exponential, D = 500, r = 4: [1000 / χ²(0.975; 8),
+        // 1000 / χ²(0.025; 8)] = [1000 / 17.535, 1000 / 2.180] = [57.0, 458.7].
+        // The interval is the envelope of the two.
         let m = mttr(&[(300.0, 50_000.0, 2), (0.0, 0.0, 0), (200.0, 25_000.0, 2)]);
         assert_eq!(m.mean, Some(125.0));
-        let h = m.high.unwrap() - 125.0;
-        assert!((h - 102.7).abs() < 0.1, "{h}");
-        assert!((m.low.unwrap() - (125.0 - h)).abs() < 1e-9);
-        // One repair: a mean, no interval.
+        assert!((m.low.unwrap() - 22.3).abs() < 0.1, "{:?}", m.low);
+        assert!((m.high.unwrap() - 458.7).abs() < 0.5, "{:?}", m.high);
+        // One repair: no t-interval, the exponential one only:
+        // [120 / χ²(0.975; 2), 120 / χ²(0.025; 2)] = [16.26, 2370].
         let one = mttr(&[(60.0, 3600.0, 1), (0.0, 0.0, 0)]);
-        assert_eq!((one.mean, one.low, one.high), (Some(60.0), None, None));
+        assert_eq!(one.mean, Some(60.0));
+        assert!((one.low.unwrap() - 16.26).abs() < 0.05, "{:?}", one.low);
+        assert!(
+            (one.high.unwrap() / 2370.0 - 1.0).abs() < 0.01,
+            "{:?}",
+            one.high
+        );
     }
 }

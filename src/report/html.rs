@@ -433,7 +433,7 @@ fn run_body(s: &Summary, out: &mut String) {
                     p.count.to_string(),
                     pm(&p.utilisation, 100.0, 1),
                     pm(&p.paid_hours, 1.0, 1),
-                    pm(&p.labour_cost, 1.0, 0),
+                    money_pm(&p.labour_cost, s.currency.as_deref().unwrap_or("")),
                 ]
             })
             .collect();
@@ -443,8 +443,8 @@ fn run_body(s: &Summary, out: &mut String) {
                 "pool",
                 "count",
                 "utilisation %",
-                "paid hours",
-                "labour cost",
+                "paid hours in the window",
+                "labour cost in the window",
             ],
             &rows,
         );
@@ -743,11 +743,14 @@ fn business_case_section(c: &BusinessCase, b: &mut String) {
         b,
         &["effect (variant − base)", "per year"],
         &[
-            vec!["extra good parts".into(), pm(&y.extra_good_parts, 1.0, 0)],
+            vec![
+                "extra good parts".into(),
+                format!("{} parts", pm(&y.extra_good_parts, 1.0, 0)),
+            ],
             vec!["× unit margin".into(), money_pm(&y.margin_gain, cur)],
             vec![
                 "labour hours saved".into(),
-                pm(&y.labour_hours_saved, 1.0, 0),
+                format!("{} h", pm(&y.labour_hours_saved, 1.0, 0)),
             ],
             vec!["labour cost saved".into(), money_pm(&y.labour_saving, cur)],
             vec!["energy cost saved".into(), money_pm(&y.energy_saving, cur)],
@@ -804,7 +807,7 @@ fn business_case_section(c: &BusinessCase, b: &mut String) {
             "payback with wage, margin and energy price each anywhere within ±{:.0} %",
             (u.range.1 - 1.0) * 100.0
         ),
-        escape(&words::payback(&u.payback_years, life)),
+        escape(&words::payback_over(&u.payback_years, life, "outcome")),
     ]);
     rows.push(vec![
         "NPV with those prices uncertain too".into(),
@@ -1019,6 +1022,9 @@ fn relief_section(e: &ReliefExperiment, body: &mut String) {
         e.replications,
         e.seed
     );
+    for n in &e.not_relieved {
+        let _ = writeln!(body, "<p class=\"note\">Not relieved: {}.</p>", escape(n));
+    }
 }
 
 pub fn sweep_chart(s: &Sweep, title: &str) -> String {

@@ -74,10 +74,20 @@ pub fn terminal(s: &Summary) -> String {
         hours(s.warmup_s),
         s.seed
     );
+    // With shifts, "per hour" is per hour of the whole window: say so.
+    let off_shift = s
+        .stations
+        .iter()
+        .any(|st| st.states.get("off_shift").is_some_and(|e| e.mean > 0.0));
     let _ = writeln!(
         o,
-        "  Good parts per hour    {}",
-        pm(&l.good_per_hour, 1.0, 1)
+        "  Good parts per hour    {}{}",
+        pm(&l.good_per_hour, 1.0, 1),
+        if off_shift {
+            " (per hour of the whole window, off-shift hours included)"
+        } else {
+            ""
+        }
     );
     let _ = writeln!(
         o,
@@ -106,6 +116,12 @@ pub fn terminal(s: &Summary) -> String {
         dur(&l.lead_time_p95_s),
         dur(&l.lead_time_max_s)
     );
+    if l.lead_time_mean_s.n > 0 && l.lead_time_mean_s.mean > l.lead_time_p95_s.mean {
+        let _ = writeln!(
+            o,
+            "                         (the mean is above the 95th percentile: a few parts wait far longer than the rest, e.g. left in the line over a night or a weekend off shift)"
+        );
+    }
     let _ = writeln!(
         o,
         "  Scrap                  {} % ({} parts)",
@@ -115,7 +131,7 @@ pub fn terminal(s: &Summary) -> String {
     if l.energy_kwh.mean > 0.0 {
         let _ = writeln!(
             o,
-            "  Energy                 {} kWh, {} kWh per good part",
+            "  Energy                 {} kWh in the window, {} kWh per good part",
             pm(&l.energy_kwh, 1.0, 1),
             pm(&l.energy_kwh_per_good_part, 1.0, 3)
         );
@@ -136,7 +152,7 @@ pub fn terminal(s: &Summary) -> String {
         let cur = s.currency.as_deref().unwrap_or("");
         let _ = writeln!(
             o,
-            "  Labour                 {} paid hours, {} {cur}",
+            "  Labour                 {} paid hours, {} {cur} in the window",
             pm(&l.labour_hours, 1.0, 1),
             money_pm(&l.labour_cost)
         );
@@ -299,7 +315,21 @@ fn line_oee_of(s: &Summary) -> String {
                 " (of {b}, the bottleneck: paid operator-time on ideal-speed work on good parts)"
             )
         }
-        (Some(b), _) => format!(" (of {b}, the bottleneck)"),
+        (Some(b), _) => {
+            let paced = s.paced_by();
+            if paced.len() > 1 {
+                let each: Vec<String> = paced
+                    .iter()
+                    .map(|(id, share)| format!("{id} in {:.0} %", share * 100.0))
+                    .collect();
+                format!(
+                    " (of each replication's bottleneck: {} of replications; mostly {b})",
+                    each.join(", ")
+                )
+            } else {
+                format!(" (of {b}, the bottleneck)")
+            }
+        }
         (None, Some(b)) => format!(" (of {b}, the busiest resource; low when demand is short)"),
         (None, None) => String::new(),
     }
@@ -461,7 +491,11 @@ pub fn comparison(c: &crate::experiment::Comparison) -> String {
                 o,
                 "  {:<13} {:<52} {:>18} {:>18} {:>22}  {}",
                 k.family,
-                format!("{} ({})", k.kpi, currency_unit(k.unit, cur)),
+                match (k.unit, cur) {
+                    // No economics: no currency to name (the values are "–").
+                    ("currency", None) => k.kpi.to_string(),
+                    _ => format!("{} ({})", k.kpi, currency_unit(k.unit, cur)),
+                },
                 pm(&k.base, 1.0, 2),
                 pm(&k.variant, 1.0, 2),
                 signed(&k.difference),
@@ -542,6 +576,9 @@ pub fn relief(e: &crate::experiment::ReliefExperiment) -> String {
             if r.raises_output { "yes" } else { "no" }
         );
     }
+    for n in &e.not_relieved {
+        let _ = writeln!(o, "  Not relieved: {n}.");
+    }
     let _ = writeln!(o, "\n{}", e.verdict);
     o
 }
@@ -594,7 +631,9 @@ pub fn sweep(s: &crate::experiment::Sweep) -> String {
     }
     let _ = writeln!(o, "{head}");
     for (i, p) in s.points.iter().enumerate() {
-        let mark = if s.best.as_ref().map(|b| b.point) == Some(i) {
+        // Starred only when it is ahead in a way that matters.
+        let clear = s.best.as_ref().filter(|b| b.significant && !b.negligible);
+        let mark = if clear.map(|b| b.point) == Some(i) {
             "*"
         } else {
             " "
@@ -621,9 +660,15 @@ pub fn sweep(s: &crate::experiment::Sweep) -> String {
     }
     match &s.best {
         Some(b) => {
+            let clear = b.runner_up.is_none() || (b.significant && !b.negligible);
             let _ = write!(
                 o,
-                "\nBest by {} ({}): {} with {} {}",
+                "\n{} {} ({}): {} with {} {}",
+                if clear {
+                    "Best by"
+                } else {
+                    "No clear best: the best mean by"
+                },
                 s.by_name,
                 if s.higher_is_better {
                     "higher is better"
@@ -717,17 +762,21 @@ pub fn business_case(c: &crate::economics::BusinessCase) -> String {
     // A line whose effect is zero in every replication says nothing.
     let nonzero =
         |e: &Estimate| e.n > 0 && (e.mean != 0.0 || e.half_width.is_some_and(|h| h > 0.0));
-    let lines: [(&str, &Estimate, bool); 6] = [
-        ("extra good parts", &y.extra_good_parts, false),
-        ("margin gained", &y.margin_gain, true),
-        ("labour hours saved", &y.labour_hours_saved, false),
-        ("labour cost saved", &y.labour_saving, true),
-        ("energy cost saved", &y.energy_saving, true),
-        ("scrap cost saved", &y.scrap_saving, true),
+    // (label, figure, unit: None for money in the currency)
+    let lines: [(&str, &Estimate, Option<&str>); 6] = [
+        ("extra good parts", &y.extra_good_parts, Some("parts")),
+        ("margin gained", &y.margin_gain, None),
+        ("labour hours saved", &y.labour_hours_saved, Some("h")),
+        ("labour cost saved", &y.labour_saving, None),
+        ("energy cost saved", &y.energy_saving, None),
+        ("scrap cost saved", &y.scrap_saving, None),
     ];
-    for (name, e, is_money) in lines {
+    for (name, e, unit) in lines {
         if nonzero(e) {
-            let v = if is_money { money(e) } else { pm(e, 1.0, 0) };
+            let v = match unit {
+                None => money(e),
+                Some(u) => format!("{} {u}", pm(e, 1.0, 0)),
+            };
             let _ = writeln!(o, "    {name:<21} {v:>32}");
         }
     }
@@ -802,14 +851,16 @@ pub fn business_case(c: &crate::economics::BusinessCase) -> String {
     let u = &c.with_price_uncertainty;
     let _ = writeln!(
         o,
-        "  With wage, unit margin and energy price uncertain too (each anywhere within ±{:.0} %):",
-        (u.range.1 - 1.0) * 100.0
+        "  With wage, unit margin and energy price uncertain too (each anywhere within ±{:.0} %; {} outcomes:\n  each replication with {} price draws):",
+        (u.range.1 - 1.0) * 100.0,
+        u.npv.n,
+        u.draws_per_replication
     );
     let _ = writeln!(
         o,
         "  payback{:<19} {}",
         tag(true),
-        words::payback(&u.payback_years, life)
+        words::payback_over(&u.payback_years, life, "outcome")
     );
     let _ = writeln!(
         o,

@@ -52,6 +52,23 @@ pub fn signed_estimate(e: &crate::kpi::Estimate) -> String {
 /// "pays back in every replication: median 1.9 years (10–90 % of outcomes 1.8–2.0 years)",
 /// or "does not pay back within the 8-year life in 28 of 30 replications …".
 pub fn payback(o: &Outcomes, life: u32) -> String {
+    payback_over(o, life, "replication")
+}
+
+/// A share in %, never rounded to "100 %" or "0 %" unless it is exactly
+/// that: 1495 of 1500 is 99.7 %, not certain.
+pub fn share_pct(share: f64) -> String {
+    let p = share * 100.0;
+    if (p > 99.5 && p < 100.0) || (p > 0.0 && p < 0.5) {
+        format!("{p:.1} %")
+    } else {
+        format!("{p:.0} %")
+    }
+}
+
+/// As [`payback`], counting `each` ("replication", or "outcome" where
+/// each replication is paired with many price draws).
+pub fn payback_over(o: &Outcomes, life: u32, each: &str) -> String {
     let paid = o.n - o.undefined;
     let yrs =
         |v: Option<f64>| v.map_or(format!("beyond {life} years"), |y| format!("{y:.1} years"));
@@ -63,22 +80,22 @@ pub fn payback(o: &Outcomes, life: u32) -> String {
         "–".into()
     } else if o.undefined == 0 {
         format!(
-            "pays back in every replication: median {} ({range})",
+            "pays back in every {each}: median {} ({range})",
             yrs(o.median)
         )
     } else if o.median.is_some() {
         format!(
-            "pays back within the {life}-year life in {paid} of {} replications ({:.0} %): median {} ({range})",
+            "pays back within the {life}-year life in {paid} of {} {each}s ({}): median {} ({range})",
             o.n,
-            o.defined_share() * 100.0,
+            share_pct(o.defined_share()),
             yrs(o.median)
         )
     } else {
         format!(
-            "does not pay back within the {life}-year life in {} of {} replications (pays back in {paid}, {:.0} %)",
+            "does not pay back within the {life}-year life in {} of {} {each}s (pays back in {paid}, {})",
             o.undefined,
             o.n,
-            o.defined_share() * 100.0
+            share_pct(o.defined_share())
         )
     }
 }
@@ -102,9 +119,9 @@ pub fn npv(o: &Outcomes, positive_share: f64, currency: &str) -> String {
     }
     let positive = (positive_share * f64::from(o.n)).round() as u32;
     t.push_str(&format!(
-        "; positive in {positive} of {} ({:.0} %)",
+        "; positive in {positive} of {} ({})",
         o.n,
-        positive_share * 100.0
+        share_pct(positive_share)
     ));
     t
 }

@@ -9,8 +9,8 @@
 //! deterministic order.
 //!
 //! Hot state lives in dense vectors indexed by node; the Bevy side
-//! ([`SimulationPlugin`]) owns the engine as a resource, drains events in one
-//! exclusive system, and mirrors each object's state onto its entity.
+//! ([`SimulationPlugin`]) owns the engine as a resource and drains events in
+//! one system ([`SimulationSystems::Advance`]); readers read the resource.
 
 mod build;
 mod calendar;

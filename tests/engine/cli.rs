@@ -465,7 +465,7 @@ fn a_robot_that_loses_money_is_not_headlined_by_its_cheaper_parts() {
     );
     let cost = bullets
         .iter()
-        .find(|b| b.starts_with("  - cost per good part with capital better"))
+        .find(|b| b.starts_with("  - cost per good part with capital lower per part made"))
         .unwrap_or_else(|| panic!("{bullets:#?}"));
     assert!(
         cost.contains("fewer good parts per hour is not in it"),
