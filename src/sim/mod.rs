@@ -24,6 +24,7 @@ pub mod sampler;
 mod source;
 mod station;
 mod store;
+mod transfer;
 
 pub use build::{build, build_without_fast_paths};
 pub use calendar::{Calendar, Event};

@@ -1,4 +1,5 @@
-//! Stations: machines, robot cells, assembly stations and transfer robots.
+//! Stations: machines, robot cells and assembly stations (transfer robots,
+//! one-server stations whose work is travel, in `transfer.rs`).
 //!
 //! A station has `capacity` servers. Each server takes one part through
 //! *operator → setup → work → done*; a finished part that cannot leave keeps
@@ -61,6 +62,18 @@ pub struct Server {
 }
 
 impl Server {
+    /// Starts a timed `phase` lasting `duration` from `now` (a new job, the
+    /// work after a setup, a resumed phase, a robot's leg) and returns the
+    /// generation its `PhaseDone` event must carry: an older event is stale.
+    #[inline(always)]
+    pub(super) fn start_phase(&mut self, phase: Phase, now: f64, duration: f64) -> u32 {
+        self.phase = phase;
+        self.running = true;
+        self.end = now + duration;
+        self.generation = self.generation.wrapping_add(1);
+        self.generation
+    }
+
     fn new() -> Self {
         Self {
             phase: Phase::Idle,
@@ -282,7 +295,7 @@ impl Station {
     }
 
     #[inline]
-    fn available(&self) -> bool {
+    pub(super) fn available(&self) -> bool {
         self.on_shift && !self.failed
     }
 
@@ -445,7 +458,7 @@ impl Station {
     // call cost about as much as the body (callgrind: 1 213 -> 1 129
     // instructions per operation for the lot).
     #[inline(always)]
-    fn update_server(&mut self, i: usize, now: f64) {
+    pub(super) fn update_server(&mut self, i: usize, now: f64) {
         let new = self.derived_state(&self.servers[i]);
         let s = &mut self.servers[i];
         let old = s.state;
@@ -576,7 +589,7 @@ impl Station {
 
 impl Engine {
     #[inline]
-    fn station(&mut self, node: u32) -> &mut Station {
+    pub(super) fn station(&mut self, node: u32) -> &mut Station {
         match &mut self.nodes[node as usize].kind {
             NodeKind::Station(s) => s,
             _ => unreachable!("node {node} is a station"),
@@ -731,12 +744,7 @@ impl Engine {
             }
             _ => (Phase::Work, st.sample_cycle(product)),
         };
-        let s = &mut st.servers[si];
-        s.phase = phase;
-        s.running = true;
-        s.end = now + duration;
-        s.generation = s.generation.wrapping_add(1);
-        let generation = s.generation;
+        let generation = st.servers[si].start_phase(phase, now, duration);
         if phase == Phase::Work
             && let Some((at, generation)) = st.working_changed(now, 1)
         {
@@ -761,7 +769,7 @@ impl Engine {
 
     /// Keeps the failure clock, which runs only while some server works.
     #[inline]
-    fn working_changed(&mut self, node: u32, delta: i32) {
+    pub(super) fn working_changed(&mut self, node: u32, delta: i32) {
         let now = self.now;
         if let Some((at, generation)) = self.station(node).working_changed(now, delta) {
             self.calendar
@@ -793,12 +801,7 @@ impl Engine {
                 st.setups += 1;
                 st.servers[server as usize].last_product = product;
                 let d = st.sample_cycle(product);
-                let s = &mut st.servers[server as usize];
-                s.phase = Phase::Work;
-                s.running = true;
-                s.end = now + d;
-                s.generation = s.generation.wrapping_add(1);
-                let generation = s.generation;
+                let generation = st.servers[server as usize].start_phase(Phase::Work, now, d);
                 self.working_changed(node, 1);
                 self.station(node).update_server(server as usize, now);
                 self.calendar.schedule(
@@ -914,10 +917,8 @@ impl Engine {
             let s = &mut st.servers[i];
             match s.phase {
                 Phase::Setup | Phase::Work if !s.running => {
-                    s.running = true;
-                    s.end = now + s.remaining;
-                    s.generation = s.generation.wrapping_add(1);
-                    let (generation, end, work) = (s.generation, s.end, s.phase == Phase::Work);
+                    let generation = s.start_phase(s.phase, now, s.remaining);
+                    let (end, work) = (s.end, s.phase == Phase::Work);
                     if work {
                         self.working_changed(node, 1);
                     }
@@ -991,144 +992,6 @@ impl Engine {
             st.update_states(now);
         }
     }
-
-    // ---- transfer robots ----
-
-    pub(super) fn robot_available(&self, robot: u32) -> bool {
-        match &self.nodes[robot as usize].kind {
-            NodeKind::Station(st) => st.available() && st.servers[0].phase == Phase::Idle,
-            _ => false,
-        }
-    }
-
-    /// Where a transfer robot holding a part must place it.
-    pub(super) fn transfer_destination(&self, node: u32) -> Option<u32> {
-        match &self.nodes[node as usize].kind {
-            NodeKind::Station(Station {
-                kind: StationKind::Transfer { job: Some(job), .. },
-                ..
-            }) => Some(job.to),
-            _ => None,
-        }
-    }
-
-    /// The robot sets off to pick `part` from (from, slot) for `to`.
-    pub(super) fn robot_fetch(
-        &mut self,
-        robot: u32,
-        from: u32,
-        from_slot: u32,
-        part: u32,
-        to: u32,
-    ) {
-        let pick_point = self.nodes[from as usize].exit;
-        let st = self.station(robot);
-        let StationKind::Transfer {
-            speed,
-            pick,
-            at,
-            job,
-            ..
-        } = &mut st.kind
-        else {
-            return;
-        };
-        let duration = dist(*at, pick_point) / *speed + *pick;
-        *job = Some(Job {
-            from,
-            from_slot,
-            to,
-            to_pick: true,
-        });
-        // The part stays where it is until picked, but no longer offers itself.
-        let flat = self.flat_slot(from, from_slot);
-        self.slots[flat].reserved = true;
-        self.start_leg(robot, part, duration);
-    }
-
-    fn start_leg(&mut self, robot: u32, part: u32, duration: f64) {
-        let now = self.now;
-        let st = self.station(robot);
-        let s = &mut st.servers[0];
-        s.part = part;
-        s.phase = Phase::Work;
-        s.running = true;
-        s.end = now + duration;
-        s.generation = s.generation.wrapping_add(1);
-        let generation = s.generation;
-        self.working_changed(robot, 1);
-        self.station(robot).update_server(0, now);
-        self.calendar.schedule(
-            now + duration,
-            Event::PhaseDone {
-                node: robot,
-                server: 0,
-                generation,
-            },
-        );
-    }
-
-    fn transfer_leg_done(&mut self, robot: u32) {
-        let now = self.now;
-        let st = self.station(robot);
-        let StationKind::Transfer { job: Some(job), .. } = &st.kind else {
-            return;
-        };
-        let job = *job;
-        let part = st.servers[0].part;
-        if job.to_pick {
-            let pick_point = self.nodes[job.from as usize].exit;
-            let place_point = self.nodes[job.to as usize].entry;
-            self.log(robot, part, LogEvent::Pick);
-            // The part is in the gripper: the upstream slot is free.
-            let flat = self.flat_slot(job.from, job.from_slot);
-            self.slots[flat].reserved = false;
-            self.release(job.from, job.from_slot);
-            let st = self.station(robot);
-            let StationKind::Transfer {
-                speed,
-                place,
-                at,
-                job,
-                ..
-            } = &mut st.kind
-            else {
-                return;
-            };
-            *at = pick_point;
-            let duration = dist(pick_point, place_point) / *speed + *place;
-            if let Some(j) = job.as_mut() {
-                j.to_pick = false;
-            }
-            self.start_leg(robot, part, duration);
-        } else {
-            let place_point = self.nodes[job.to as usize].entry;
-            let st = self.station(robot);
-            st.produced += 1;
-            if let StationKind::Transfer { at, .. } = &mut st.kind {
-                *at = place_point;
-            }
-            st.servers[0].phase = Phase::Done;
-            st.update_server(0, now);
-            self.log(robot, part, LogEvent::Place);
-            self.try_push(robot, 0);
-        }
-    }
-
-    /// Current tool position of a transfer robot (for the viewer).
-    pub fn robot_tool(&self, robot: u32) -> Option<(f64, f64)> {
-        match &self.nodes[robot as usize].kind {
-            NodeKind::Station(Station {
-                kind: StationKind::Transfer { at, .. },
-                ..
-            }) => Some(*at),
-            _ => None,
-        }
-    }
-}
-
-fn dist(a: (f64, f64), b: (f64, f64)) -> f64 {
-    (a.0 - b.0).hypot(a.1 - b.1)
 }
 
 #[cfg(test)]
