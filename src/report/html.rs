@@ -815,10 +815,15 @@ fn business_case_section(c: &BusinessCase, b: &mut String) {
     ]);
     table(b, &["figure", "over the replications"], &rows);
     b.push_str("<p class=\"note\">10–90 % of outcomes: the range in which 8 of 10 replications fall, each its measured window scaled to a year (it does not narrow with more replications; a whole year mixes many such windows and varies less, so the range is a cautious picture). 95 % interval of the mean: how precisely the replications pin down the average (it narrows with more).</p>\n");
-    let pts: Vec<(f64, f64, f64, f64)> = c
+    let pts: Vec<plots::BandPoint> = c
         .cumulative
         .iter()
-        .map(|p| (f64::from(p.year), p.mean, p.low, p.high))
+        .map(|p| plots::BandPoint {
+            x: f64::from(p.year),
+            mean: p.mean,
+            low: p.low,
+            high: p.high,
+        })
         .collect();
     b.push_str(&plots::band(
         "Cumulative cash flow over the robot's life (with the subsidy)",

@@ -371,15 +371,24 @@ pub fn whisker_bars(title: &str, unit: &str, rows: &[WhiskerRow<'_>]) -> String 
     s
 }
 
+/// One point of a [`band`]: a mean and its interval at x.
+#[derive(Clone, Copy, Debug)]
+pub struct BandPoint {
+    pub x: f64,
+    pub mean: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
 /// A mean line with a shaded interval band over x (e.g. cumulative cash flow
 /// by year), and the zero line.
-pub fn band(title: &str, x_label: &str, y_label: &str, points: &[(f64, f64, f64, f64)]) -> String {
+pub fn band(title: &str, x_label: &str, y_label: &str, points: &[BandPoint]) -> String {
     let (w, h) = (720.0, 320.0);
     let mut s = String::new();
     open(&mut s, w, h, title);
     let (lo, hi) = points
         .iter()
-        .flat_map(|p| [p.2, p.3])
+        .flat_map(|p| [p.low, p.high])
         .filter(|v| v.is_finite())
         .fold((0.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
     let t = ticks(lo, hi.max(lo + 1e-9), 6);
@@ -388,23 +397,23 @@ pub fn band(title: &str, x_label: &str, y_label: &str, points: &[(f64, f64, f64,
         y0: 44.0,
         w: w - 100.0,
         h: h - 100.0,
-        xmin: points.first().map_or(0.0, |p| p.0),
+        xmin: points.first().map_or(0.0, |p| p.x),
         xmax: points
             .last()
-            .map_or(1.0, |p| p.0)
-            .max(points.first().map_or(0.0, |p| p.0) + 1e-9),
+            .map_or(1.0, |p| p.x)
+            .max(points.first().map_or(0.0, |p| p.x) + 1e-9),
         ymin: t.first().copied().unwrap_or(lo).min(lo),
         ymax: t.last().copied().unwrap_or(hi).max(hi),
     };
     f.axes(&mut s, x_label, y_label);
     let upper: Vec<String> = points
         .iter()
-        .map(|p| format!("{:.1},{:.1}", f.x(p.0), f.y(p.3)))
+        .map(|p| format!("{:.1},{:.1}", f.x(p.x), f.y(p.high)))
         .collect();
     let lower: Vec<String> = points
         .iter()
         .rev()
-        .map(|p| format!("{:.1},{:.1}", f.x(p.0), f.y(p.2)))
+        .map(|p| format!("{:.1},{:.1}", f.x(p.x), f.y(p.low)))
         .collect();
     let _ = writeln!(
         s,
@@ -423,7 +432,7 @@ pub fn band(title: &str, x_label: &str, y_label: &str, points: &[(f64, f64, f64,
     }
     let mean: Vec<String> = points
         .iter()
-        .map(|p| format!("{:.1},{:.1}", f.x(p.0), f.y(p.1)))
+        .map(|p| format!("{:.1},{:.1}", f.x(p.x), f.y(p.mean)))
         .collect();
     let _ = writeln!(
         s,
@@ -434,12 +443,12 @@ pub fn band(title: &str, x_label: &str, y_label: &str, points: &[(f64, f64, f64,
         let _ = writeln!(
             s,
             r##"<circle cx="{:.1}" cy="{:.1}" r="3" fill="#0072b2"><title>{}: {} [{}, {}]</title></circle>"##,
-            f.x(p.0),
-            f.y(p.1),
-            short(p.0),
-            short(p.1),
-            short(p.2),
-            short(p.3)
+            f.x(p.x),
+            f.y(p.mean),
+            short(p.x),
+            short(p.mean),
+            short(p.low),
+            short(p.high)
         );
     }
     legend(

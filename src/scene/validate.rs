@@ -595,9 +595,18 @@ impl Fields<'_, '_> {
     }
 }
 
-/// Outgoing edges per object: (to, product filter, weight, takes time: carried
-/// by a transfer robot whose pick, place or travel takes time).
-type OutEdges<'a> = HashMap<&'a str, Vec<(&'a str, Option<&'a str>, Option<f64>, bool)>>;
+/// An outgoing flow edge, as the flow checks need it.
+struct OutEdge<'a> {
+    to: &'a str,
+    /// Only this product may take the edge.
+    product: Option<&'a str>,
+    weight: Option<f64>,
+    /// Carried by a transfer robot whose pick, place or travel takes time.
+    takes_time: bool,
+}
+
+/// Outgoing edges per object.
+type OutEdges<'a> = HashMap<&'a str, Vec<OutEdge<'a>>>;
 
 fn is_transfer_robot(o: &Object) -> bool {
     matches!(o, Object::Robot(r) if matches!(r.task, RobotTask::Transfer { .. }))
@@ -722,15 +731,18 @@ fn check_flow(scene: &Scene, ctx: &Ctx) -> Result<(), Diagnostic> {
                 takes_time = per_part >= ctx.shortest;
             }
         }
-        out.entry(from)
-            .or_default()
-            .push((to, product, weight, takes_time));
+        out.entry(from).or_default().push(OutEdge {
+            to,
+            product,
+            weight,
+            takes_time,
+        });
         has_input.insert(to);
     }
 
     // Probabilistic routing: all or none of a node's edges weighted, summing to 1 per product.
     for (from, edges) in &out {
-        let weighted = edges.iter().filter(|e| e.2.is_some()).count();
+        let weighted = edges.iter().filter(|e| e.weight.is_some()).count();
         if weighted == 0 {
             continue;
         }
@@ -743,10 +755,10 @@ fn check_flow(scene: &Scene, ctx: &Ctx) -> Result<(), Diagnostic> {
         for p in ctx.products {
             let sum: f64 = edges
                 .iter()
-                .filter(|e| e.1.is_none_or(|q| q == *p))
-                .map(|e| e.2.unwrap_or(0.0))
+                .filter(|e| e.product.is_none_or(|q| q == *p))
+                .map(|e| e.weight.unwrap_or(0.0))
                 .sum();
-            let any = edges.iter().any(|e| e.1.is_none_or(|q| q == *p));
+            let any = edges.iter().any(|e| e.product.is_none_or(|q| q == *p));
             if any && (sum - 1.0).abs() > 1e-6 {
                 return Err(Diagnostic::object(
                     from,
@@ -818,7 +830,7 @@ fn check_zero_time_paths(scene: &Scene, out: &OutEdges<'_>) -> Result<(), Diagno
                 continue;
             }
             let edges = out.get(node).map(Vec::as_slice).unwrap_or_default();
-            for &(to, _, _, _) in edges.iter().filter(|e| !e.3) {
+            for to in edges.iter().filter(|e| !e.takes_time).map(|e| e.to) {
                 match kinds.get(to) {
                     Some(Object::Sink(_)) => {
                         return Err(Diagnostic::object(
@@ -849,7 +861,7 @@ fn check_deadlock_cycles(scene: &Scene, out: &OutEdges<'_>) -> Result<(), Diagno
         .iter()
         .map(|n| {
             out.get(n)
-                .map(|es| es.iter().map(|e| index_of[e.0]).collect())
+                .map(|es| es.iter().map(|e| index_of[e.to]).collect())
                 .unwrap_or_default()
         })
         .collect();
@@ -964,7 +976,8 @@ fn check_sinks_reachable(scene: &Scene, out: &OutEdges<'_>) -> Result<(), Diagno
                     }
                     _ => prod,
                 };
-                for &(to, filter, _, _) in out.get(node).map(Vec::as_slice).unwrap_or_default() {
+                for e in out.get(node).map(Vec::as_slice).unwrap_or_default() {
+                    let (to, filter) = (e.to, e.product);
                     if filter.is_none_or(|f| f == prod) {
                         todo.push((to, prod));
                     }

@@ -4,7 +4,7 @@
 use super::calendar::Event;
 use super::rng::{Purpose, Stream};
 use super::sampler::Sampler;
-use super::station::{Cycle, Station, StationKind};
+use super::station::{Bin, Cycle, Station, StationKind};
 use super::store::{Buffer, Content, Conveyor};
 use super::{
     Edge, Engine, LineStats, Node, NodeKind, Pool, RunWindow, ShiftRuntime, Sink, Slot, Source,
@@ -312,7 +312,11 @@ impl<'a> Builder<'a> {
         let bins = a
             .inputs
             .iter()
-            .map(|(p, q)| (self.product_index[p.as_str()], *q, VecDeque::new()))
+            .map(|(p, q)| Bin {
+                product: self.product_index[p.as_str()],
+                quantity: *q,
+                parts: VecDeque::new(),
+            })
             .collect();
         let bin_capacity = a
             .inputs

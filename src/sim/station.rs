@@ -109,14 +109,24 @@ pub struct Job {
 }
 
 /// The kind-specific part of a station.
+/// An assembly station's input bin: the parts of one product waiting to
+/// be assembled.
+#[derive(Debug)]
+pub struct Bin {
+    pub product: u16,
+    /// Parts of this product one assembly consumes.
+    pub quantity: u32,
+    pub parts: VecDeque<u32>,
+}
+
 #[derive(Debug)]
 pub enum StationKind {
     Machine,
     /// A robot processing cell.
     RobotCell,
-    /// Input bins: (product, quantity per assembly, parts waiting).
+    /// One input bin per input product.
     Assembly {
-        bins: Vec<(u16, u32, VecDeque<u32>)>,
+        bins: Vec<Bin>,
         bin_capacity: Vec<u32>,
         output: u16,
     },
@@ -328,10 +338,9 @@ impl Station {
         match &self.kind {
             StationKind::Assembly {
                 bins, bin_capacity, ..
-            } => bins
-                .iter()
-                .zip(bin_capacity)
-                .any(|(b, cap)| product.is_none_or(|p| b.0 == p) && (b.2.len() as u32) < *cap),
+            } => bins.iter().zip(bin_capacity).any(|(b, cap)| {
+                product.is_none_or(|p| b.product == p) && (b.parts.len() as u32) < *cap
+            }),
             // Parts reach a transfer robot through its jobs, never by an
             // offer; an idle one still wakes the nodes waiting for it.
             StationKind::Transfer { .. } => product.is_none() && idle(),
@@ -361,7 +370,7 @@ impl Station {
                 .map(|s| s.part),
         );
         if let StationKind::Assembly { bins, .. } = &self.kind {
-            out.extend(bins.iter().flat_map(|b| b.2.iter().copied()));
+            out.extend(bins.iter().flat_map(|b| b.parts.iter().copied()));
         }
     }
 
@@ -616,9 +625,9 @@ impl Engine {
                 kind: StationKind::Assembly { bins, .. },
                 ..
             }) = &mut self.nodes[node as usize].kind
-                && let Some(bin) = bins.iter_mut().find(|b| b.0 == product)
+                && let Some(bin) = bins.iter_mut().find(|b| b.product == product)
             {
-                bin.2.push_back(part);
+                bin.parts.push_back(part);
             }
             self.assembly_try_start(node);
             return;
@@ -644,7 +653,7 @@ impl Engine {
                 return;
             };
             let output = *output;
-            if !bins.iter().all(|b| b.2.len() as u32 >= b.1) {
+            if !bins.iter().all(|b| b.parts.len() as u32 >= b.quantity) {
                 return;
             }
             let Some(server) = st.servers.iter().position(|s| s.phase == Phase::Idle) else {
@@ -652,8 +661,8 @@ impl Engine {
             };
             let mut consumed = Vec::new();
             for b in bins.iter_mut() {
-                for _ in 0..b.1 {
-                    consumed.push(b.2.pop_front().expect("checked"));
+                for _ in 0..b.quantity {
+                    consumed.push(b.parts.pop_front().expect("checked"));
                 }
             }
             // The assembled part is as old as its oldest component.
