@@ -455,7 +455,10 @@ pub fn band(title: &str, x_label: &str, y_label: &str, points: &[BandPoint]) -> 
         &mut s,
         70.0,
         34.0,
-        &[("mean", "#0072b2"), ("95 % interval", "#b3d1e7")],
+        &[
+            ("mean", "#0072b2"),
+            ("95 % interval of the mean", "#b3d1e7"),
+        ],
     );
     s.push_str("</svg>\n");
     s
