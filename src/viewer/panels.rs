@@ -155,7 +155,52 @@ fn panels(
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let now = engine.now;
+    playback_window(
+        ctx,
+        &engine,
+        &mut clock,
+        &mut playback,
+        &mut source,
+        &mut jump,
+        &mut physics,
+    );
+    if !problems.violations.is_empty() {
+        layout_window(ctx, &problems);
+    }
+    kpi_window(ctx, &engine, &live, now);
+    if let Some(node) = selected.0.filter(|n| (*n as usize) < engine.nodes.len()) {
+        let mut open = true;
+        let id = engine.nodes[node as usize].id.clone();
+        egui::Window::new(format!("Inspector: {id}"))
+            .open(&mut open)
+            .anchor(egui::Align2::LEFT_TOP, [10.0, 90.0])
+            .show(ctx, |ui| inspector(ui, &mut engine, node, &id, &mut source));
+        if !open {
+            selected.0 = None;
+        }
+    }
 
+    if !source.edits.is_empty() {
+        before_after_window(ctx, &mut source, &before_after);
+    }
+    problem_window(ctx, &mut source);
+    if source.take_started_edit() {
+        start_before_after(&source, &mut before_after);
+    }
+    Ok(())
+}
+
+/// Play, pause, step, speed, jump to a time, the physics preview switch.
+fn playback_window(
+    ctx: &egui::Context,
+    engine: &Engine,
+    clock: &mut SimClock,
+    playback: &mut Playback,
+    source: &mut SceneSource,
+    jump: &mut JumpText,
+    physics: &mut super::physics::PhysicsPreview,
+) {
+    let now = engine.now;
     egui::Window::new("Playback")
         .anchor(egui::Align2::CENTER_TOP, [80.0, 10.0])
         .resizable(false)
@@ -203,34 +248,39 @@ fn panels(
                     super::physics::MAX_SPEED
                 ));
         });
+}
 
-    if !problems.violations.is_empty() {
-        egui::Window::new(format!("Layout: {} problems", problems.violations.len()))
-            // Above the state legend, which has the bottom-left corner.
-            .anchor(egui::Align2::LEFT_BOTTOM, [10.0, -56.0])
-            .default_open(false)
-            .default_width(420.0)
-            .show(ctx, |ui| {
-                for v in &problems.violations {
-                    let c = super::overlay::kind_colour(v.kind).to_srgba();
-                    let colour = egui::Color32::from_rgb(
-                        (c.red * 255.0) as u8,
-                        (c.green * 255.0) as u8,
-                        (c.blue * 255.0) as u8,
-                    );
-                    ui.horizontal_wrapped(|ui| {
-                        ui.colored_label(colour, format!("■ {}", v.kind));
-                        ui.label(&v.message);
-                    });
-                }
-                ui.label(if problems.shown {
-                    "Marked on the floor (L hides them)."
-                } else {
-                    "Hidden (L shows them)."
+/// The layout problems `check` finds, with their colours on the floor.
+fn layout_window(ctx: &egui::Context, problems: &super::overlay::LayoutProblems) {
+    egui::Window::new(format!("Layout: {} problems", problems.violations.len()))
+        // Above the state legend, which has the bottom-left corner.
+        .anchor(egui::Align2::LEFT_BOTTOM, [10.0, -56.0])
+        .default_open(false)
+        .default_width(420.0)
+        .show(ctx, |ui| {
+            for v in &problems.violations {
+                let c = super::overlay::kind_colour(v.kind).to_srgba();
+                let colour = egui::Color32::from_rgb(
+                    (c.red * 255.0) as u8,
+                    (c.green * 255.0) as u8,
+                    (c.blue * 255.0) as u8,
+                );
+                ui.horizontal_wrapped(|ui| {
+                    ui.colored_label(colour, format!("■ {}", v.kind));
+                    ui.label(&v.message);
                 });
+            }
+            ui.label(if problems.shown {
+                "Marked on the floor (L hides them)."
+            } else {
+                "Hidden (L shows them)."
             });
-    }
+        });
+}
 
+/// Output, WIP and lead time so far, their curves, each station's states
+/// and OEE so far.
+fn kpi_window(ctx: &egui::Context, engine: &Engine, live: &Live, now: f64) {
     egui::Window::new("KPIs")
         .anchor(egui::Align2::RIGHT_TOP, [-10.0, 10.0])
         .default_width(360.0)
@@ -273,146 +323,147 @@ fn panels(
                     ));
                     p.line(Line::new("WIP", PlotPoints::from(live.wip.clone())));
                 });
-            // Stacked horizontal bars: the share of time in each state per station.
-            let stations: Vec<(String, [f64; 7], Option<f64>)> = engine
-                .nodes
-                .iter()
-                .filter_map(|n| match &n.kind {
-                    NodeKind::Station(s) => {
-                        let (shares, oee) = s.live_figures(now);
-                        Some((n.id.clone(), shares, oee))
-                    }
-                    _ => None,
-                })
-                .collect();
-            // On a big plant, the stations that work the most (where the
-            // bottleneck is found) rather than hundreds of bars.
-            let shown = stations.len();
-            let mut stations = stations;
-            if shown > MAX_STATION_ROWS {
-                let busy = |s: &[f64; 7]| {
-                    s[State::Working as usize]
-                        + s[State::Setup as usize]
-                        + s[State::Failed as usize]
-                };
-                stations.sort_by(|a, b| busy(&b.1).total_cmp(&busy(&a.1)));
-                stations.truncate(MAX_STATION_ROWS);
-                ui.label(format!(
-                    "the {MAX_STATION_ROWS} busiest of {shown} stations (working, setup or failed)"
-                ));
-            }
-            let mut charts: Vec<BarChart> = Vec::new();
-            for state in State::ALL {
-                let bars = stations
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (id, shares, _))| {
-                        Bar::new(i as f64, shares[state as usize] * 100.0)
-                            .name(id)
-                            .fill(colour(state))
-                    })
-                    .collect();
-                let chart = BarChart::new(state.name(), bars)
-                    .horizontal()
-                    .color(colour(state))
-                    .width(0.7);
-                let chart = {
-                    let refs: Vec<&BarChart> = charts.iter().collect();
-                    chart.stack_on(&refs)
-                };
-                charts.push(chart);
-            }
-            let names: Vec<String> = stations.iter().map(|s| s.0.clone()).collect();
-            Plot::new("states")
-                .y_axis_formatter(move |mark, _| {
-                    let i = mark.value.round();
-                    if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
-                        names.get(i as usize).cloned().unwrap_or_default()
-                    } else {
-                        String::new()
-                    }
-                })
-                .height(28.0 * stations.len() as f64 as f32 + 30.0)
-                .x_axis_label("% of time")
-                .show_y(false)
-                .allow_scroll(false)
-                .show(ui, |p| {
-                    for c in charts {
-                        p.bar_chart(c);
-                    }
-                });
-            egui::Grid::new("oee").striped(true).show(ui, |ui| {
-                ui.label("station");
-                ui.label("OEE so far");
-                ui.end_row();
-                for (id, _, oee) in &stations {
-                    ui.label(id);
-                    ui.label(oee.map_or("–".into(), |v| format!("{:.1} %", v * 100.0)));
-                    ui.end_row();
-                }
-            });
+            station_states(ui, engine, now);
         });
+}
 
-    if let Some(node) = selected.0.filter(|n| (*n as usize) < engine.nodes.len()) {
-        let mut open = true;
-        let id = engine.nodes[node as usize].id.clone();
-        egui::Window::new(format!("Inspector: {id}"))
-            .open(&mut open)
-            .anchor(egui::Align2::LEFT_TOP, [10.0, 90.0])
-            .show(ctx, |ui| inspector(ui, &mut engine, node, &id, &mut source));
-        if !open {
-            selected.0 = None;
-        }
+/// Each station's share of time in each state so far (stacked bars) and its
+/// OEE so far; on a big plant only the busiest.
+fn station_states(ui: &mut egui::Ui, engine: &Engine, now: f64) {
+    // Stacked horizontal bars: the share of time in each state per station.
+    let stations: Vec<(String, [f64; 7], Option<f64>)> = engine
+        .nodes
+        .iter()
+        .filter_map(|n| match &n.kind {
+            NodeKind::Station(s) => {
+                let (shares, oee) = s.live_figures(now);
+                Some((n.id.clone(), shares, oee))
+            }
+            _ => None,
+        })
+        .collect();
+    // On a big plant, the stations that work the most (where the
+    // bottleneck is found) rather than hundreds of bars.
+    let shown = stations.len();
+    let mut stations = stations;
+    if shown > MAX_STATION_ROWS {
+        let busy = |s: &[f64; 7]| {
+            s[State::Working as usize] + s[State::Setup as usize] + s[State::Failed as usize]
+        };
+        stations.sort_by(|a, b| busy(&b.1).total_cmp(&busy(&a.1)));
+        stations.truncate(MAX_STATION_ROWS);
+        ui.label(format!(
+            "the {MAX_STATION_ROWS} busiest of {shown} stations (working, setup or failed)"
+        ));
     }
+    let mut charts: Vec<BarChart> = Vec::new();
+    for state in State::ALL {
+        let bars = stations
+            .iter()
+            .enumerate()
+            .map(|(i, (id, shares, _))| {
+                Bar::new(i as f64, shares[state as usize] * 100.0)
+                    .name(id)
+                    .fill(colour(state))
+            })
+            .collect();
+        let chart = BarChart::new(state.name(), bars)
+            .horizontal()
+            .color(colour(state))
+            .width(0.7);
+        let chart = {
+            let refs: Vec<&BarChart> = charts.iter().collect();
+            chart.stack_on(&refs)
+        };
+        charts.push(chart);
+    }
+    let names: Vec<String> = stations.iter().map(|s| s.0.clone()).collect();
+    Plot::new("states")
+        .y_axis_formatter(move |mark, _| {
+            let i = mark.value.round();
+            if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
+                names.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .height(28.0 * stations.len() as f64 as f32 + 30.0)
+        .x_axis_label("% of time")
+        .show_y(false)
+        .allow_scroll(false)
+        .show(ui, |p| {
+            for c in charts {
+                p.bar_chart(c);
+            }
+        });
+    egui::Grid::new("oee").striped(true).show(ui, |ui| {
+        ui.label("station");
+        ui.label("OEE so far");
+        ui.end_row();
+        for (id, _, oee) in &stations {
+            ui.label(id);
+            ui.label(oee.map_or("–".into(), |v| format!("{:.1} %", v * 100.0)));
+            ui.end_row();
+        }
+    });
+}
 
-    if !source.edits.is_empty() {
-        egui::Window::new("Before and after")
-            .anchor(egui::Align2::LEFT_BOTTOM, [10.0, -60.0])
-            .show(ctx, |ui| {
-                for e in &source.edits {
-                    ui.label(format!("{} = {}", e.path, e.value));
+/// The edits made in the inspector, and their effect by a paired comparison.
+fn before_after_window(ctx: &egui::Context, source: &mut SceneSource, before_after: &BeforeAfter) {
+    egui::Window::new("Before and after")
+        .anchor(egui::Align2::LEFT_BOTTOM, [10.0, -60.0])
+        .show(ctx, |ui| {
+            for e in &source.edits {
+                ui.label(format!("{} = {}", e.path, e.value));
+            }
+            match &*before_after.result.lock().expect("not poisoned") {
+                None => {
+                    ui.label("comparing (5 paired replications) …");
                 }
-                match &*before_after.result.lock().expect("not poisoned") {
-                    None => {
-                        ui.label("comparing (5 paired replications) …");
-                    }
-                    Some(Err(m)) => {
-                        ui.colored_label(egui::Color32::RED, m);
-                    }
-                    Some(Ok(rows)) => {
-                        egui::Grid::new("ba").striped(true).show(ui, |ui| {
-                            for h in ["KPI", "before", "after", "± (95 %)"] {
-                                ui.strong(h);
-                            }
-                            ui.end_row();
-                            for (k, b, a, h) in rows {
-                                ui.label(k);
-                                ui.label(format!("{b:.2}"));
-                                ui.label(format!("{a:.2}"));
-                                ui.label(format!("{:+.2} ± {h:.2}", a - b));
-                                ui.end_row();
-                            }
-                        });
-                    }
+                Some(Err(m)) => {
+                    ui.colored_label(egui::Color32::RED, m);
                 }
-                ui.horizontal(|ui| {
-                    if ui.button("Save as variant").clicked() {
-                        match source.save_variant() {
-                            Ok(p) => source.message = Some(format!("wrote {}", p.display())),
-                            Err(m) => source.error = Some(m),
+                Some(Ok(rows)) => {
+                    egui::Grid::new("ba").striped(true).show(ui, |ui| {
+                        for h in [
+                            "KPI",
+                            "before",
+                            "after",
+                            "after − before ± 95 % interval of the mean",
+                        ] {
+                            ui.strong(h);
                         }
+                        ui.end_row();
+                        for (k, b, a, h) in rows {
+                            ui.label(k);
+                            ui.label(format!("{b:.2}"));
+                            ui.label(format!("{a:.2}"));
+                            ui.label(format!("{:+.2} ± {h:.2}", a - b));
+                            ui.end_row();
+                        }
+                    });
+                }
+            }
+            ui.horizontal(|ui| {
+                if ui.button("Save as variant").clicked() {
+                    match source.save_variant() {
+                        Ok(p) => source.message = Some(format!("wrote {}", p.display())),
+                        Err(m) => source.error = Some(m),
                     }
-                    if ui.button("Undo all edits").clicked() {
-                        source.edits.clear();
-                        source.restart = true;
-                    }
-                });
-                if let Some(m) = &source.message {
-                    ui.label(m);
+                }
+                if ui.button("Undo all edits").clicked() {
+                    source.edits.clear();
+                    source.restart = true;
                 }
             });
-    }
+            if let Some(m) = &source.message {
+                ui.label(m);
+            }
+        });
+}
 
+/// The last error (a scene that does not load, a failed save).
+fn problem_window(ctx: &egui::Context, source: &mut SceneSource) {
     if let Some(err) = source.error.clone() {
         let mut open = true;
         egui::Window::new("Problem")
@@ -426,10 +477,6 @@ fn panels(
             source.error = None;
         }
     }
-    if source.take_started_edit() {
-        start_before_after(&source, &mut before_after);
-    }
-    Ok(())
 }
 
 /// The selected object's figures and its editable parameters.
