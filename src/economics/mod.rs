@@ -11,7 +11,7 @@
 //! outcomes, and the mean with the 95 % interval of the mean, each labelled.
 
 pub mod finance;
-pub mod outcomes;
+pub(crate) mod outcomes;
 
 pub use outcomes::{Outcomes, Undefined};
 

@@ -4,8 +4,8 @@
 
 mod chart;
 mod csv;
-pub mod html;
-pub mod plots;
+pub(crate) mod html;
+pub(crate) mod plots;
 mod terminal;
 pub mod words;
 

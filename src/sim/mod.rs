@@ -17,7 +17,7 @@ mod calendar;
 mod flow;
 mod log;
 mod operators;
-pub mod part;
+pub(crate) mod part;
 mod plugin;
 pub mod rng;
 pub mod sampler;

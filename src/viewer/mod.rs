@@ -11,16 +11,16 @@
 //!   (edits, hot reload);
 //! - [`screenshot`]: `--screenshot`, one frame rendered offscreen.
 
-pub mod camera;
-pub mod floor;
-pub mod hud;
-pub mod motion;
-pub mod overlay;
-pub mod panels;
-pub mod physics;
-pub mod reload;
+pub(crate) mod camera;
+pub(crate) mod floor;
+pub(crate) mod hud;
+pub(crate) mod motion;
+pub(crate) mod overlay;
+pub(crate) mod panels;
+pub(crate) mod physics;
+pub(crate) mod reload;
 pub mod screenshot;
-pub mod window;
+pub(crate) mod window;
 
 use crate::scene::{Object, Pos, Scene};
 use crate::sim::{Engine, SimulationPlugin};
