@@ -15,7 +15,9 @@ pub use compare::{
     Comparison, KPIS, Kpi, KpiComparison, VariantComparison, compare, paired_difference,
 };
 pub use relief::{RELIEF, Relief, ReliefExperiment, relieve_each, relieved};
-pub use summary::{LineSummary, PoolSummary, StationSummary, StoreSummary, Summary};
+pub use summary::{
+    LINE_FIGURES, LineFigure, LineSummary, PoolSummary, StationSummary, StoreSummary, Summary,
+};
 pub use sweep::{Axis, Best, PointKpi, Sweep, SweepPoint, grid, kpi_by_key, plain, sweep};
 
 use crate::error::Diagnostic;

@@ -76,6 +76,130 @@ impl LineSummary {
     }
 }
 
+/// One line figure as the files name it: the row of `line.csv`.
+pub struct LineFigure {
+    /// Its name in `line.csv`.
+    pub csv: &'static str,
+    /// Its unit there ("ratio" for a fraction).
+    pub unit: &'static str,
+    pub value: fn(&LineSummary) -> &Estimate,
+}
+
+/// The line's figures over replications, in the order of `line.csv` (the
+/// JSON order of [`LineSummary`], names without the unit suffix).
+pub const LINE_FIGURES: [LineFigure; 22] = [
+    LineFigure {
+        csv: "good_per_hour",
+        unit: "parts/h",
+        value: |l| &l.good_per_hour,
+    },
+    LineFigure {
+        csv: "good_parts",
+        unit: "parts",
+        value: |l| &l.good_parts,
+    },
+    LineFigure {
+        csv: "line_oee",
+        unit: "ratio",
+        value: |l| &l.line_oee,
+    },
+    LineFigure {
+        csv: "wip",
+        unit: "parts",
+        value: |l| &l.wip,
+    },
+    LineFigure {
+        csv: "lead_time_mean",
+        unit: "s",
+        value: |l| &l.lead_time_mean_s,
+    },
+    LineFigure {
+        csv: "lead_time_p50",
+        unit: "s",
+        value: |l| &l.lead_time_p50_s,
+    },
+    LineFigure {
+        csv: "lead_time_p90",
+        unit: "s",
+        value: |l| &l.lead_time_p90_s,
+    },
+    LineFigure {
+        csv: "lead_time_p95",
+        unit: "s",
+        value: |l| &l.lead_time_p95_s,
+    },
+    LineFigure {
+        csv: "lead_time_max",
+        unit: "s",
+        value: |l| &l.lead_time_max_s,
+    },
+    LineFigure {
+        csv: "scrapped",
+        unit: "parts",
+        value: |l| &l.scrapped,
+    },
+    LineFigure {
+        csv: "scrap_ratio",
+        unit: "ratio",
+        value: |l| &l.scrap_ratio,
+    },
+    LineFigure {
+        csv: "first_pass_yield",
+        unit: "ratio",
+        value: |l| &l.first_pass_yield,
+    },
+    LineFigure {
+        csv: "energy",
+        unit: "kWh",
+        value: |l| &l.energy_kwh,
+    },
+    LineFigure {
+        csv: "energy_per_good_part",
+        unit: "kWh/part",
+        value: |l| &l.energy_kwh_per_good_part,
+    },
+    LineFigure {
+        csv: "on_time_share",
+        unit: "ratio",
+        value: |l| &l.on_time_share,
+    },
+    LineFigure {
+        csv: "demand_turned_away",
+        unit: "parts",
+        value: |l| &l.demand_turned_away,
+    },
+    LineFigure {
+        csv: "demand_turned_away_share",
+        unit: "ratio",
+        value: |l| &l.demand_turned_away_share,
+    },
+    LineFigure {
+        csv: "labour_hours",
+        unit: "h",
+        value: |l| &l.labour_hours,
+    },
+    LineFigure {
+        csv: "labour_cost",
+        unit: "currency",
+        value: |l| &l.labour_cost,
+    },
+    LineFigure {
+        csv: "cost_per_good_part",
+        unit: "currency/part",
+        value: |l| &l.cost_per_good_part,
+    },
+    LineFigure {
+        csv: "safety_exposure",
+        unit: "person-h",
+        value: |l| &l.safety_exposure_h,
+    },
+    LineFigure {
+        csv: "littles_law_gap",
+        unit: "ratio",
+        value: |l| &l.littles_law_gap,
+    },
+];
+
 /// One of the resources that share a line's limit.
 #[derive(Clone, Debug, Serialize)]
 pub struct SharedLimit {

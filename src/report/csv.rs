@@ -108,41 +108,15 @@ pub fn write_csv(summary: &Summary, dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let l = &summary.line;
     let mut t = String::from("metric,unit,mean,ci95_half_width,ci95_low,ci95_high\n");
-    let rows: [(&str, &str, &Estimate); 21] = [
-        ("good_per_hour", "parts/h", &l.good_per_hour),
-        ("good_parts", "parts", &l.good_parts),
-        ("line_oee", "ratio", &l.line_oee),
-        ("wip", "parts", &l.wip),
-        ("lead_time_mean", "s", &l.lead_time_mean_s),
-        ("lead_time_p50", "s", &l.lead_time_p50_s),
-        ("lead_time_p90", "s", &l.lead_time_p90_s),
-        ("lead_time_p95", "s", &l.lead_time_p95_s),
-        ("lead_time_max", "s", &l.lead_time_max_s),
-        ("scrapped", "parts", &l.scrapped),
-        ("scrap_ratio", "ratio", &l.scrap_ratio),
-        ("first_pass_yield", "ratio", &l.first_pass_yield),
-        ("energy", "kWh", &l.energy_kwh),
-        (
-            "energy_per_good_part",
-            "kWh/part",
-            &l.energy_kwh_per_good_part,
-        ),
-        ("on_time_share", "ratio", &l.on_time_share),
-        ("labour_hours", "h", &l.labour_hours),
-        ("labour_cost", "currency", &l.labour_cost),
-        ("cost_per_good_part", "currency/part", &l.cost_per_good_part),
-        ("safety_exposure", "person-h", &l.safety_exposure_h),
-        ("littles_law_gap", "ratio", &l.littles_law_gap),
-        (
-            "bottleneck_share",
-            "ratio",
-            &Estimate {
-                mean: l.bottleneck_share,
-                half_width: None,
-                n: summary.replications,
-            },
-        ),
-    ];
+    for f in &crate::experiment::LINE_FIGURES {
+        let _ = writeln!(t, "{},{},{}", f.csv, f.unit, est_cols((f.value)(l)));
+    }
+    let share = Estimate {
+        mean: l.bottleneck_share,
+        half_width: None,
+        n: summary.replications,
+    };
+    let rows: [(&str, &str, &Estimate); 1] = [("bottleneck_share", "ratio", &share)];
     for (name, unit, e) in rows {
         let _ = writeln!(t, "{name},{unit},{}", est_cols(e));
     }
