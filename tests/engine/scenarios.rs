@@ -469,3 +469,89 @@ fn estimates_of_the_business_case_are_over_replications() {
     assert_eq!(bc.cumulative.len(), 9, "years 0 to 8");
     assert_eq!(bc.cumulative[0].mean, -210e6);
 }
+
+#[test]
+fn names_with_markup_and_korean_survive_every_report_once_escaped() {
+    // Scene names are text in every format: escaped exactly once in HTML
+    // (a table header escaped twice showed "A & B" as "A &amp;amp; B"),
+    // unchanged in JSON, quoted in CSV.
+    let dir = std::env::temp_dir().join(format!("ft-names-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let base_name = r#"A & B <line> "용접""#;
+    let variant_name = r#"로봇 & <cell> 'r'"#;
+    let base = std::fs::read_to_string(root.join("scenes/bracket_line.ron"))
+        .unwrap()
+        .replace(
+            r#"name: "Bracket line (manual welding)""#,
+            &format!("name: {base_name:?}"),
+        );
+    let variant = std::fs::read_to_string(root.join("scenes/bracket_line_robot_weld.ron"))
+        .unwrap()
+        .replace(
+            r#"name: "Bracket line (robot welding cell)""#,
+            &format!("name: {variant_name:?}"),
+        );
+    assert!(!base.contains("manual welding)\"") && !variant.contains("welding cell)\""));
+    std::fs::write(dir.join("bracket_line.ron"), base).unwrap();
+    std::fs::write(dir.join("robot.ron"), variant).unwrap();
+    let (b, v) = (dir.join("bracket_line.ron"), dir.join("robot.ron"));
+    let (b, v) = (b.to_str().unwrap(), v.to_str().unwrap());
+    let report = dir.join("r.html");
+    let r = report.to_str().unwrap();
+    let cases: [Vec<&str>; 5] = [
+        vec!["compare", b, v, "--reps", "2", "--report", r],
+        vec!["roi", b, v, "--reps", "2", "--report", r],
+        vec!["run", b, "--reps", "2", "--report", r],
+        vec![
+            "sweep",
+            b,
+            "--set",
+            "b1.capacity=2,4",
+            "--reps",
+            "2",
+            "--report",
+            r,
+        ],
+        vec!["bottleneck", b, "--reps", "2", "--report", r],
+    ];
+    for args in cases {
+        let out = cli(&args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let html = std::fs::read_to_string(&report).unwrap();
+        let doc = check_self_contained(&html);
+        let text: String = doc.descendants().filter_map(|n| n.text()).collect();
+        assert!(text.contains(base_name), "{args:?}: the name as text");
+        if args[0] == "compare" || args[0] == "roi" {
+            assert!(text.contains(variant_name), "{args:?}");
+        }
+        // Once unescaped, no entity may remain: it was escaped twice.
+        for entity in ["&amp;", "&lt;", "&gt;", "&quot;", "&#39;"] {
+            assert!(!text.contains(entity), "{args:?}: {entity} in the text");
+        }
+    }
+    let json = ok(&["compare", b, v, "--reps", "2", "--json"]);
+    assert_eq!(json["base"], base_name);
+    assert_eq!(json["variants"][0]["variant"], variant_name);
+    let csv_dir = dir.join("csv");
+    let out = cli(&[
+        "compare",
+        b,
+        v,
+        "--reps",
+        "2",
+        "--csv",
+        csv_dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let csv = std::fs::read_to_string(csv_dir.join("comparison.csv")).unwrap();
+    assert!(
+        csv.contains(&format!("{variant_name},")) || csv.contains(&format!("\"{variant_name}\",")),
+        "{csv}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
