@@ -168,56 +168,7 @@ pub fn terminal(s: &Summary) -> String {
     for w in &s.warnings {
         let _ = writeln!(o, "\n  Warning: {w}.");
     }
-    let _ = writeln!(
-        o,
-        "\nStations: share of time in each state (%), ISO 22400 figures"
-    );
-    let _ = writeln!(
-        o,
-        "  {:<14} {:<14} {:>3}{} | {:>6} {:>6} {:>6} {:>6} {:>9} {:>8} {:>7} {:>8}",
-        "id",
-        "kind",
-        "cap",
-        STATES
-            .iter()
-            .map(|i| format!(" {:>6}", i.column))
-            .collect::<String>(),
-        "avail",
-        "effect",
-        "qual",
-        "OEE",
-        "produced",
-        "MTBF h",
-        "MTTR m",
-        "kWh"
-    );
-    for st in &s.stations {
-        let state = |k: &str| pct(&st.states[k]);
-        let mark = if l.limits(&st.id) { "*" } else { " " };
-        let _ = writeln!(
-            o,
-            " {mark}{:<14} {:<14} {:>3}{} | {:>6} {:>6} {:>6} {:>6} {:>9} {:>8} {:>7} {:>8}",
-            truncate(&st.id, 14),
-            st.kind,
-            st.capacity,
-            STATES
-                .iter()
-                .map(|i| format!(" {:>6}", state(i.key)))
-                .collect::<String>(),
-            pct(&st.availability),
-            pct(&st.effectiveness),
-            pct(&st.quality),
-            pct(&st.oee),
-            pm(&st.produced, 1.0, 0).split(' ').next().unwrap_or(""),
-            st.mtbf_s
-                .mean
-                .map_or("–".into(), |m| format!("{:.1}", m / 3600.0)),
-            st.mttr_s
-                .mean
-                .map_or("–".into(), |m| format!("{:.1}", m / 60.0)),
-            fmt_opt(&st.energy_kwh, 1.0, 1),
-        );
-    }
+    station_tables(&mut o, s);
     let _ = writeln!(
         o,
         "  (* bottleneck, or each resource that shares the limit; percentages are means over replications; MTBF and MTTR pooled, see below)"
@@ -236,8 +187,8 @@ pub fn terminal(s: &Summary) -> String {
         for b in &s.stores {
             let _ = writeln!(
                 o,
-                "  {:<14} {:<9} {:>8} {:>14} {:>5} {:>12}",
-                truncate(&b.id, 14),
+                "  {} {:<9} {:>8} {:>14} {:>5} {:>12}",
+                pad_right(&truncate(&b.id, 14), 14),
                 b.kind,
                 b.capacity,
                 pm(&b.mean_content, 1.0, 2),
@@ -261,8 +212,8 @@ pub fn terminal(s: &Summary) -> String {
             let mark = if l.limits(&p.id) { "*" } else { " " };
             let _ = writeln!(
                 o,
-                " {mark}{:<14} {:>5} {:>10} % {:>11} {:>6} %",
-                truncate(&p.id, 14),
+                " {mark}{} {:>5} {:>10} % {:>11} {:>6} %",
+                pad_right(&truncate(&p.id, 14), 14),
                 p.count,
                 pct(&p.utilisation),
                 fmt_opt(&p.paid_hours, 1.0, 1),
@@ -294,6 +245,87 @@ fn money_pm(e: &Estimate) -> String {
         Some(h) => format!("{m} ± {}", super::words::money(h)),
         None => m,
     }
+}
+
+/// The stations in two blocks that each fit 100 columns: the share of
+/// time in each state, then the ISO 22400 figures, reliability and energy.
+fn station_tables(o: &mut String, s: &Summary) {
+    let l = &s.line;
+    let id = |st: &crate::experiment::StationSummary| {
+        let mark = if l.limits(&st.id) { "*" } else { " " };
+        format!(" {mark}{}", pad_right(&truncate(&st.id, 14), 14))
+    };
+    let _ = writeln!(o, "\nStations: share of time in each state (%)");
+    let _ = writeln!(
+        o,
+        "  {} {:<14} {:>3}{}",
+        pad_right("id", 14),
+        "kind",
+        "cap",
+        STATES
+            .iter()
+            .map(|i| format!(" {:>6}", i.column))
+            .collect::<String>()
+    );
+    for st in &s.stations {
+        let _ = writeln!(
+            o,
+            "{} {:<14} {:>3}{}",
+            id(st),
+            st.kind,
+            st.capacity,
+            STATES
+                .iter()
+                .map(|i| format!(" {:>6}", pct(&st.states[i.key])))
+                .collect::<String>()
+        );
+    }
+    let _ = writeln!(
+        o,
+        "\nStations: ISO 22400 figures (%), output, reliability, energy"
+    );
+    let _ = writeln!(
+        o,
+        "  {} {:>6} {:>6} {:>6} {:>6} {:>9} {:>8} {:>7} {:>8}",
+        pad_right("id", 14),
+        "avail",
+        "effect",
+        "qual",
+        "OEE",
+        "produced",
+        "MTBF h",
+        "MTTR m",
+        "kWh"
+    );
+    for st in &s.stations {
+        let _ = writeln!(
+            o,
+            "{} {:>6} {:>6} {:>6} {:>6} {:>9} {:>8} {:>7} {:>8}",
+            id(st),
+            pct(&st.availability),
+            pct(&st.effectiveness),
+            pct(&st.quality),
+            pct(&st.oee),
+            pm(&st.produced, 1.0, 0).split(' ').next().unwrap_or(""),
+            st.mtbf_s
+                .mean
+                .map_or("–".into(), |m| format!("{:.1}", m / 3600.0)),
+            st.mttr_s
+                .mean
+                .map_or("–".into(), |m| format!("{:.1}", m / 60.0)),
+            fmt_opt(&st.energy_kwh, 1.0, 1),
+        );
+    }
+}
+
+/// The width a terminal gives `s` (a Korean syllable takes two columns).
+fn width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// `s` padded with spaces to `w` columns of display width.
+fn pad_right(s: &str, w: usize) -> String {
+    format!("{s}{}", " ".repeat(w.saturating_sub(width(s))))
 }
 
 /// Demand turned away is shown from half a percent of arrivals up.
@@ -443,12 +475,21 @@ fn fmt_opt(e: &Estimate, scale: f64, decimals: usize) -> String {
     }
 }
 
+/// `s` cut to `n` columns of display width, with "…" where it was cut.
 fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        s.chars().take(n - 1).chain(std::iter::once('…')).collect()
+    if width(s) <= n {
+        return s.to_string();
     }
+    let mut out = String::new();
+    for c in s.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if width(&out) + w + 1 > n {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
 }
 
 /// The comparison: the headline per variant, then per KPI base, variant
@@ -557,16 +598,16 @@ pub fn relief(e: &crate::experiment::ReliefExperiment) -> String {
     );
     let _ = writeln!(
         o,
-        "  {:<16} {:<15} {:<36} {:>20} {:>8}  raises output",
+        "  {:<16} {:<14} {:<26} {:>16} {:>7}  raises output",
         "resource", "kind", "relief", "gain (parts/h)", "gain %"
     );
     for r in &e.reliefs {
         let _ = writeln!(
             o,
-            "  {:<16} {:<15} {:<36} {:>20} {:>8}  {}",
-            truncate(&r.resource, 16),
+            "  {} {:<14} {} {:>16} {:>7}  {}",
+            pad_right(&truncate(&r.resource, 16), 16),
             r.kind,
-            r.change,
+            pad_right(&truncate(&r.change, 26), 26),
             format!(
                 "{:+.2} ± {:.2}",
                 no_negative_zero(r.gain_per_hour.mean, 2),
@@ -889,4 +930,20 @@ pub fn business_case(c: &crate::economics::BusinessCase) -> String {
         let _ = writeln!(o, "\n  Note: {n}.");
     }
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn korean_ids_align_by_display_width() {
+        // A Hangul syllable takes two columns: "용접" is 4 wide, not 2.
+        assert_eq!(width("용접"), 4);
+        assert_eq!(width(&pad_right("용접", 14)), 14);
+        assert_eq!(pad_right("weld", 6), "weld  ");
+        let cut = truncate("가나다라마바사", 9);
+        assert!(width(&cut) <= 9 && cut.ends_with('…'), "{cut}");
+        assert_eq!(truncate("press", 14), "press");
+    }
 }
