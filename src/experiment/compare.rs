@@ -81,7 +81,7 @@ pub const KPIS: [Kpi; 12] = [
     Kpi {
         key: "cost_per_good_part",
         family: "cost",
-        name: "cost per good part (running: labour, energy, scrap)",
+        name: "running cost per good part",
         unit: "currency",
         higher_is_better: false,
         value: |r| r.line.cost_per_good_part,

@@ -318,6 +318,81 @@ fn station_tables(o: &mut String, s: &Summary) {
     }
 }
 
+/// A variant's KPIs in two blocks that each fit 100 columns: base and
+/// variant side by side, then the paired difference and the verdict.
+fn comparison_tables(o: &mut String, v: &crate::experiment::VariantComparison, cur: Option<&str>) {
+    let label = |k: &crate::experiment::KpiComparison| match (k.unit, cur) {
+        // No economics: no currency to name (the values are "–").
+        ("currency", None) => k.kpi.to_string(),
+        _ => format!("{} ({})", k.kpi, currency_unit(k.unit, cur)),
+    };
+    let w = v
+        .kpis
+        .iter()
+        .map(|k| width(&label(k)))
+        .max()
+        .unwrap_or(3)
+        .max(3);
+    let _ = writeln!(
+        o,
+        "  {} {:>18} {:>18}",
+        pad_right("KPI", w + 2),
+        "base",
+        "variant"
+    );
+    let mut family = "";
+    for k in &v.kpis {
+        if k.family != family {
+            family = k.family;
+            let _ = writeln!(o, "  {family}");
+        }
+        let _ = writeln!(
+            o,
+            "    {} {:>18} {:>18}",
+            pad_right(&label(k), w),
+            pm(&k.base, 1.0, 2),
+            pm(&k.variant, 1.0, 2)
+        );
+    }
+    let signed = |k: &crate::experiment::KpiComparison| {
+        let e = &k.difference;
+        if e.n == 0 || !e.mean.is_finite() {
+            "–".to_string()
+        } else {
+            format!(
+                "{:+.2}{} {}",
+                e.mean,
+                e.half_width
+                    .map(|h| format!(" ± {h:.2}"))
+                    .unwrap_or_default(),
+                currency_unit(k.difference_unit, cur)
+            )
+        }
+    };
+    let w = v
+        .kpis
+        .iter()
+        .map(|k| width(k.kpi))
+        .max()
+        .unwrap_or(3)
+        .max(3);
+    let _ = writeln!(
+        o,
+        "\n  {} {:>28}  verdict",
+        pad_right("KPI", w),
+        "difference (variant − base)"
+    );
+    for k in &v.kpis {
+        let _ = writeln!(
+            o,
+            "  {} {:>28}  {}",
+            pad_right(k.kpi, w),
+            signed(k),
+            k.verdict
+        );
+    }
+}
+
 /// The width a terminal gives `s` (a Korean syllable takes two columns).
 fn width(s: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(s)
@@ -508,41 +583,7 @@ pub fn comparison(c: &crate::experiment::Comparison) -> String {
             let _ = writeln!(o, "  - {h}");
         }
         let _ = writeln!(o);
-        let _ = writeln!(
-            o,
-            "  {:<13} {:<52} {:>18} {:>18} {:>22}  verdict",
-            "family", "KPI", "base", "variant", "difference"
-        );
-        for k in &v.kpis {
-            let signed = |e: &Estimate| {
-                if e.n == 0 || !e.mean.is_finite() {
-                    "–".to_string()
-                } else {
-                    format!(
-                        "{:+.2}{} {}",
-                        e.mean,
-                        e.half_width
-                            .map(|h| format!(" ± {h:.2}"))
-                            .unwrap_or_default(),
-                        currency_unit(k.difference_unit, cur)
-                    )
-                }
-            };
-            let _ = writeln!(
-                o,
-                "  {:<13} {:<52} {:>18} {:>18} {:>22}  {}",
-                k.family,
-                match (k.unit, cur) {
-                    // No economics: no currency to name (the values are "–").
-                    ("currency", None) => k.kpi.to_string(),
-                    _ => format!("{} ({})", k.kpi, currency_unit(k.unit, cur)),
-                },
-                pm(&k.base, 1.0, 2),
-                pm(&k.variant, 1.0, 2),
-                signed(&k.difference),
-                k.verdict
-            );
-        }
+        comparison_tables(&mut o, v, cur);
         let notes: Vec<String> = v
             .kpis
             .iter()
