@@ -682,7 +682,6 @@ pub fn sweep(s: &crate::experiment::Sweep) -> String {
         "lead_time",
         "cost_per_good_part",
     ];
-    let mut head = format!("  {:<40}", "setting");
     let mut keys: Vec<&str> = vec![s.by];
     keys.extend(shown.iter().filter(|k| **k != s.by));
     let kpi_of = |k: &str| {
@@ -703,15 +702,41 @@ pub fn sweep(s: &crate::experiment::Sweep) -> String {
         }
         any || *k == s.by
     });
-    for k in &keys {
-        let kpi = kpi_of(k);
-        let unit = match (kpi.unit, &s.currency) {
-            ("currency", Some(c)) => c.as_str(),
-            (u, _) => u,
-        };
-        head.push_str(&format!(" {:>22}", format!("{} ({unit})", kpi.key)));
+    // Each column as wide as its widest entry; the unit on a second
+    // header line, so the table stays within 100 columns.
+    let value = |p: &crate::experiment::SweepPoint, k: &str| {
+        p.kpi(k).map_or("–".into(), |x| pm(&x.estimate, 1.0, 2))
+    };
+    let unit_of = |k: &str| match (kpi_of(k).unit, &s.currency) {
+        ("currency", Some(c)) => c.clone(),
+        (u, _) => u.to_string(),
+    };
+    let label_w = s
+        .points
+        .iter()
+        .map(|p| width(&p.label()))
+        .chain([width("setting")])
+        .max()
+        .unwrap_or(7);
+    let widths: Vec<usize> = keys
+        .iter()
+        .map(|k| {
+            s.points
+                .iter()
+                .map(|p| width(&value(p, k)))
+                .chain([width(k), width(&unit_of(k)) + 2])
+                .max()
+                .unwrap_or(1)
+        })
+        .collect();
+    let mut head = format!("  {}", pad_right("setting", label_w));
+    let mut units = format!("  {}", " ".repeat(label_w));
+    for (k, w) in keys.iter().zip(&widths) {
+        head.push_str(&format!(" {k:>w$}"));
+        units.push_str(&format!(" {:>w$}", format!("({})", unit_of(k))));
     }
     let _ = writeln!(o, "{head}");
+    let _ = writeln!(o, "{units}");
     for (i, p) in s.points.iter().enumerate() {
         // Starred only when it is ahead in a way that matters.
         let clear = s.best.as_ref().filter(|b| b.significant && !b.negligible);
@@ -720,12 +745,9 @@ pub fn sweep(s: &crate::experiment::Sweep) -> String {
         } else {
             " "
         };
-        let mut row = format!("{mark} {:<40}", p.label());
-        for k in &keys {
-            row.push_str(&format!(
-                " {:>22}",
-                p.kpi(k).map_or("–".into(), |x| pm(&x.estimate, 1.0, 2))
-            ));
+        let mut row = format!("{mark} {}", pad_right(&p.label(), label_w));
+        for (k, w) in keys.iter().zip(&widths) {
+            row.push_str(&format!(" {:>w$}", value(p, k)));
         }
         let _ = writeln!(o, "{row}");
     }
