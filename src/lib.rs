@@ -23,7 +23,9 @@ pub mod error;
 pub mod experiment;
 pub mod kpi;
 pub mod layout;
-pub mod physics;
+// The physics preview serves the 3D view only: built (and tested) with it.
+#[cfg(feature = "viewer")]
+pub(crate) mod physics;
 pub mod report;
 pub mod scene;
 pub mod sim;

@@ -377,6 +377,7 @@ impl BeltPreview {
 
     /// A hash of every body's exact position and orientation (for tests of
     /// determinism).
+    #[cfg(test)]
     pub fn fingerprint(&self) -> u64 {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         for (p, q) in self.parts() {
