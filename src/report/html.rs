@@ -270,57 +270,44 @@ fn run_body(s: &Summary, out: &mut String) {
         let ids: Vec<&str> = l.shared_limit.iter().map(|r| r.id.as_str()).collect();
         format!("shared by {}", escape(&ids.join(" and ")))
     };
-    let mut rows = vec![
-        vec!["good parts per hour".into(), pm(&l.good_per_hour, 1.0, 2)],
-        vec!["line OEE (%)".into(), pm(&l.line_oee, 100.0, 1)],
-        vec!["bottleneck".into(), bottleneck],
-        vec!["WIP (parts)".into(), pm(&l.wip, 1.0, 2)],
-        vec![
-            "lead time mean (min)".into(),
-            pm(&l.lead_time_mean_s, 1.0 / 60.0, 1),
-        ],
-        vec![
-            "lead time p50 / p90 / p95 (min)".into(),
-            format!(
-                "{} / {} / {}",
-                pm(&l.lead_time_p50_s, 1.0 / 60.0, 1),
-                pm(&l.lead_time_p90_s, 1.0 / 60.0, 1),
-                pm(&l.lead_time_p95_s, 1.0 / 60.0, 1)
-            ),
-        ],
-        vec!["scrap rate (%)".into(), pm(&l.scrap_ratio, 100.0, 2)],
-        vec![
-            "first-pass yield (%)".into(),
-            pm(&l.first_pass_yield, 100.0, 2),
-        ],
-    ];
-    // Figures the scene does not model are left out, not shown as 0.
-    if l.energy_kwh_per_good_part.n > 0 {
+    // The KPIs of the compare table (one list for both), each over this
+    // run's replications; one the scene does not model is left out, not 0.
+    let unit = |u: &'static str| match (u, &s.currency) {
+        ("currency", Some(c)) => c.clone(),
+        _ => u.to_string(),
+    };
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for kpi in KPIS.iter() {
+        let values: Vec<f64> = s.runs.iter().filter_map(kpi.value).collect();
+        // Without an investment the cost with capital is the running cost.
+        let no_capital = kpi.key == "cost_per_good_part_with_capital"
+            && s.runs
+                .iter()
+                .all(|r| r.line.cost_per_good_part_with_capital == r.line.cost_per_good_part);
+        if values.is_empty() || no_capital {
+            continue;
+        }
         rows.push(vec![
-            "energy per good part (kWh)".into(),
-            pm(&l.energy_kwh_per_good_part, 1.0, 3),
+            escape(&format!("{} ({})", kpi.name, unit(kpi.unit))),
+            escape(&words::estimate(&Estimate::of(&values))),
         ]);
-    }
-    if let (Some(cur), true) = (&s.currency, l.cost_per_good_part.n > 0) {
-        rows.push(vec![
-            format!(
-                "cost per good part ({}; labour, energy, scrap)",
-                escape(cur)
-            ),
-            pm(&l.cost_per_good_part, 1.0, 2),
-        ]);
-    }
-    if super::terminal::turned_away_shown(s) {
-        rows.push(vec![
-            "demand turned away (% of arrivals; never entered)".into(),
-            pm(&l.demand_turned_away_share, 100.0, 1),
-        ]);
-    }
-    if l.on_time_share.n > 0 {
-        rows.push(vec![
-            "on-time share (% of the parts that entered)".into(),
-            pm(&l.on_time_share, 100.0, 1),
-        ]);
+        // What only a single run shows, beside the KPI it belongs with.
+        match kpi.key {
+            "line_oee" => rows.push(vec!["bottleneck".into(), bottleneck.clone()]),
+            "lead_time" => {
+                rows.push(vec!["WIP (parts)".into(), pm(&l.wip, 1.0, 2)]);
+                rows.push(vec![
+                    "lead time p50 / p90 / p95 (min)".into(),
+                    format!(
+                        "{} / {} / {}",
+                        pm(&l.lead_time_p50_s, 1.0 / 60.0, 1),
+                        pm(&l.lead_time_p90_s, 1.0 / 60.0, 1),
+                        pm(&l.lead_time_p95_s, 1.0 / 60.0, 1)
+                    ),
+                ]);
+            }
+            _ => {}
+        }
     }
     table(out, &["figure", "value"], &rows);
     out.push_str("<h3>Where the time goes</h3>\n");
