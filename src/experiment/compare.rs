@@ -264,13 +264,13 @@ fn explain_line_oee(kpis: &mut [KpiComparison], base: &[RunResult], variant: &[R
         .iter()
         .find(|k| k.key == "good_per_hour")
         .is_some_and(|k| k.significant && k.difference.mean < 0.0);
+    // Every resource that paced some replication, in id order.
     let pacing = |rs: &[RunResult]| {
-        let mut ids: Vec<&str> = rs
-            .iter()
-            .filter_map(|r| r.line.constraint.busiest.as_ref().map(|b| b.id.as_str()))
+        let mut ids: Vec<String> = super::summary::shares(super::summary::pacing(rs))
+            .into_iter()
+            .map(|(id, _)| id)
             .collect();
         ids.sort_unstable();
-        ids.dedup();
         ids.join(", ")
     };
     let (pb, pv) = (pacing(base), pacing(variant));

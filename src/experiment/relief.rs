@@ -109,15 +109,7 @@ pub fn cannot_relieve(scene: &Scene, index: usize) -> Option<String> {
     let Object::Operators(o) = &scene.objects[index] else {
         return None;
     };
-    let places: u32 = scene
-        .objects
-        .iter()
-        .filter_map(|obj| match obj {
-            Object::Machine(m) if m.operator.as_deref() == Some(o.id.as_str()) => Some(m.capacity),
-            Object::Assembly(a) if a.operator.as_deref() == Some(o.id.as_str()) => Some(a.capacity),
-            _ => None,
-        })
-        .sum();
+    let places = super::warnings::pool_places(scene, &o.id);
     if places == 0 {
         Some(format!("{}: no station asks for this pool", o.id))
     } else if o.count >= places {

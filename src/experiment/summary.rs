@@ -219,28 +219,47 @@ const SHARES_THE_LIMIT: f64 = 0.2;
 /// replications (two identical machines, a machine and the robot that
 /// feeds it): naming one of them would mislead.
 fn shared_limit(results: &[RunResult]) -> Vec<SharedLimit> {
-    let n = results.len() as f64;
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for id in results.iter().filter_map(|r| r.line.bottleneck.as_deref()) {
-        *counts.entry(id).or_default() += 1;
-    }
-    let mut named: Vec<(&str, f64)> = counts
+    let named: Vec<(String, f64)> = shares(results.iter().map(|r| r.line.bottleneck.as_deref()))
         .into_iter()
-        .map(|(id, k)| (id, k as f64 / n))
-        .filter(|&(_, share)| share >= SHARES_THE_LIMIT)
+        .filter(|(_, share)| *share >= SHARES_THE_LIMIT)
         .collect();
-    named.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
     if named.len() < 2 || named[0].1 >= CLEAR_BOTTLENECK {
         return Vec::new();
     }
     named
         .into_iter()
         .map(|(id, share)| SharedLimit {
-            id: id.to_string(),
+            utilisation: est(results, |r| utilisation_of(r, &id)),
+            id,
             share,
-            utilisation: est(results, |r| utilisation_of(r, id)),
         })
         .collect()
+}
+
+/// Each id named in `ids` (one entry per replication, `None` for none) with
+/// the share of replications that named it; most often first, ties by id.
+pub(crate) fn shares<'a>(ids: impl Iterator<Item = Option<&'a str>>) -> Vec<(String, f64)> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut n = 0usize;
+    for id in ids {
+        n += 1;
+        if let Some(id) = id {
+            *counts.entry(id).or_default() += 1;
+        }
+    }
+    let mut v: Vec<(String, f64)> = counts
+        .into_iter()
+        .map(|(id, k)| (id.to_string(), k as f64 / n.max(1) as f64))
+        .collect();
+    v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    v
+}
+
+/// The resource pacing the line in each replication (its bottleneck, or its
+/// busiest resource when demand-limited): the one whose OEE is line OEE.
+pub(crate) fn pacing(runs: &[RunResult]) -> impl Iterator<Item = Option<&str>> {
+    runs.iter()
+        .map(|r| r.line.constraint.busiest.as_ref().map(|b| b.id.as_str()))
 }
 
 /// A station over replications.
@@ -328,19 +347,7 @@ impl Summary {
     /// The resources whose OEE the line OEE is (each replication's pacing
     /// resource), with the share of replications each paced, most first.
     pub fn paced_by(&self) -> Vec<(String, f64)> {
-        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-        for r in &self.runs {
-            if let Some(b) = &r.line.constraint.busiest {
-                *counts.entry(b.id.as_str()).or_default() += 1;
-            }
-        }
-        let n = self.runs.len().max(1) as f64;
-        let mut v: Vec<(String, f64)> = counts
-            .into_iter()
-            .map(|(id, k)| (id.to_string(), k as f64 / n))
-            .collect();
-        v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        v
+        shares(pacing(&self.runs))
     }
 
     /// Summarises replications (copies them; see [`Summary::from_runs`]).

@@ -200,16 +200,10 @@ pub fn negligible(difference: f64, value: f64) -> bool {
 
 /// The resource named most often as pacing the line in these runs.
 fn paced_by(runs: &[RunResult]) -> Option<String> {
-    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
-    for r in runs {
-        if let Some(b) = &r.line.constraint.busiest {
-            *counts.entry(b.id.as_str()).or_default() += 1;
-        }
-    }
-    counts
+    super::summary::shares(super::summary::pacing(runs))
         .into_iter()
-        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
-        .map(|(id, _)| id.to_string())
+        .next()
+        .map(|(id, _)| id)
 }
 
 /// The notes a sweep's table needs: line OEE of different resources, and a
@@ -238,15 +232,7 @@ fn sweep_notes(
     let mixed: Vec<String> = points
         .iter()
         .zip(runs)
-        .filter(|(_, rs)| {
-            let mut ids: Vec<&str> = rs
-                .iter()
-                .filter_map(|r| r.line.constraint.busiest.as_ref().map(|b| b.id.as_str()))
-                .collect();
-            ids.sort_unstable();
-            ids.dedup();
-            ids.len() > 1
-        })
+        .filter(|(_, rs)| super::summary::shares(super::summary::pacing(rs)).len() > 1)
         .map(|(p, _)| p.label())
         .collect();
     if !mixed.is_empty() {

@@ -9,24 +9,26 @@
 use crate::kpi::RunResult;
 use crate::scene::{Object, Scene};
 
+/// Places (servers) of the stations that need an operator from `pool`: at
+/// most this many of its operators can work at once.
+pub(crate) fn pool_places(scene: &Scene, pool: &str) -> u32 {
+    scene
+        .objects
+        .iter()
+        .filter_map(|s| match s {
+            Object::Machine(m) if m.operator.as_deref() == Some(pool) => Some(m.capacity),
+            Object::Assembly(a) if a.operator.as_deref() == Some(pool) => Some(a.capacity),
+            _ => None,
+        })
+        .sum()
+}
+
 /// Scene facts that hold before anything runs.
 pub fn scene_warnings(scene: &Scene) -> Vec<String> {
     let mut out = Vec::new();
     for o in &scene.objects {
         if let Object::Operators(pool) = o {
-            let places: u32 = scene
-                .objects
-                .iter()
-                .filter_map(|s| match s {
-                    Object::Machine(m) if m.operator.as_deref() == Some(pool.id.as_str()) => {
-                        Some(m.capacity)
-                    }
-                    Object::Assembly(a) if a.operator.as_deref() == Some(pool.id.as_str()) => {
-                        Some(a.capacity)
-                    }
-                    _ => None,
-                })
-                .sum();
+            let places = pool_places(scene, &pool.id);
             if pool.count > places {
                 out.push(format!(
                     "operator pool \"{}\" has {} operators, but the stations that need them have {places} place{}: at most {places} work at once, the others only add labour cost",

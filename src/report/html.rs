@@ -66,17 +66,9 @@ pub fn grouped(v: f64) -> String {
 }
 
 fn money_pm(e: &Estimate, currency: &str) -> String {
-    if e.n == 0 || !e.mean.is_finite() {
-        return "–".into();
-    }
-    match e.half_width {
-        Some(h) => format!(
-            "{} ± {} {}",
-            words::money(e.mean),
-            words::money(h),
-            escape(currency)
-        ),
-        None => format!("{} {}", words::money(e.mean), escape(currency)),
+    match words::money_estimate(e).as_str() {
+        "–" => "–".into(),
+        m => format!("{m} {}", escape(currency)),
     }
 }
 

@@ -154,7 +154,7 @@ pub fn terminal(s: &Summary) -> String {
             o,
             "  Labour                 {} paid hours, {} {cur} in the window",
             pm(&l.labour_hours, 1.0, 1),
-            money_pm(&l.labour_cost)
+            super::words::money_estimate(&l.labour_cost)
         );
     }
     if let Some(cur) = &s.currency {
@@ -233,18 +233,6 @@ pub fn terminal(s: &Summary) -> String {
         pm(&l.littles_law_gap, 100.0, 2)
     );
     o
-}
-
-/// Money over replications to three significant digits, grouped: "1,680,000 ± 0".
-fn money_pm(e: &Estimate) -> String {
-    if e.n == 0 || !e.mean.is_finite() {
-        return "–".into();
-    }
-    let m = super::words::money(e.mean);
-    match e.half_width {
-        Some(h) => format!("{m} ± {}", super::words::money(h)),
-        None => m,
-    }
 }
 
 /// The stations in two blocks that each fit 100 columns: the share of

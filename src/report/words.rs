@@ -22,6 +22,17 @@ pub fn money(v: f64) -> String {
     grouped(round3(v))
 }
 
+/// Money over replications: "1,680,000 ± 0", or "–" when undefined.
+pub fn money_estimate(e: &crate::kpi::Estimate) -> String {
+    if e.n == 0 || !e.mean.is_finite() {
+        return "–".into();
+    }
+    match e.half_width {
+        Some(h) => format!("{} ± {}", money(e.mean), money(h)),
+        None => money(e.mean),
+    }
+}
+
 /// Decimals that show `half_width` to two significant digits (at least 2,
 /// at most 6): a small difference is not printed as "0.00 ± 0.00".
 fn decimals_for(e: &crate::kpi::Estimate) -> usize {
