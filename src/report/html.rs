@@ -16,7 +16,7 @@ const STYLE: &str = "body{font-family:Helvetica,Arial,sans-serif;max-width:980px
 h1{font-size:24px;margin-bottom:4px}h2{font-size:19px;margin-top:32px;border-bottom:1px solid #ddd;padding-bottom:4px}h3{font-size:16px}\
 .sub{color:#666;margin-top:0}.summary{background:#f4f7fb;border-left:4px solid #0072b2;padding:10px 16px}\
 table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}th,td{padding:4px 10px;border-bottom:1px solid #e5e5e5;text-align:right}\
-th:first-child,td:first-child{text-align:left}th{background:#fafafa}.better{color:#1a7f37;font-weight:bold}.worse{color:#c62828;font-weight:bold}\
+th:first-child,td:first-child{text-align:left}table.figures td:last-child,table.figures th:last-child{text-align:left}th{background:#fafafa}.better{color:#1a7f37;font-weight:bold}.worse{color:#c62828;font-weight:bold}\
 .note{color:#666;font-size:13px}svg{max-width:100%;height:auto;display:block;margin:8px 0}footer{margin-top:40px;color:#777;font-size:12px}";
 
 fn page(title: &str, subtitle: &str, body: &str) -> String {
@@ -75,7 +75,16 @@ fn money_pm(e: &Estimate, currency: &str) -> String {
 /// An HTML table: `head` is plain text (escaped here), each cell in `rows`
 /// is markup its maker escaped.
 fn table(s: &mut String, head: &[&str], rows: &[Vec<String>]) {
-    s.push_str("<table><tr>");
+    classed_table(s, "", head, rows);
+}
+
+/// As [`table`] with a CSS class (`figures`: the last column is text, left-aligned).
+fn classed_table(s: &mut String, class: &str, head: &[&str], rows: &[Vec<String>]) {
+    if class.is_empty() {
+        s.push_str("<table><tr>");
+    } else {
+        let _ = write!(s, "<table class=\"{class}\"><tr>");
+    }
     for h in head {
         let _ = write!(s, "<th>{}</th>", escape(h));
     }
@@ -192,7 +201,7 @@ fn run_sentences(s: &Summary) -> String {
             );
         }
     }
-    if super::terminal::turned_away_shown(s) {
+    if super::headline::turned_away_shown(s) {
         let _ = write!(
             t,
             " <b>{} % of the demand was turned away</b> ({} parts): it arrived while the entry was full and never entered.",
@@ -250,58 +259,28 @@ fn what_limits_output(s: &Summary, out: &mut String) {
     let _ = writeln!(
         out,
         "<p class=\"note\">{} The bottleneck (★) is the busiest resource that is saturated (busy 98 % or more), or else the busiest on the blocking chain from a source that had to hold parts back; a line whose sources never had to is demand-limited. To settle it by experiment, relieve each resource in turn: <code>factory-twin bottleneck SCENE --report bottleneck.html</code>.</p>",
-        escape(&super::terminal::bottleneck_line(s))
+        escape(&super::headline::bottleneck_line(s))
     );
 }
 
 fn run_body(s: &Summary, out: &mut String) {
-    let l = &s.line;
-    let bottleneck = if l.shared_limit.is_empty() {
-        escape(l.bottleneck.as_deref().unwrap_or("–"))
-    } else {
-        let ids: Vec<&str> = l.shared_limit.iter().map(|r| r.id.as_str()).collect();
-        format!("shared by {}", escape(&ids.join(" and ")))
-    };
-    // The KPIs of the compare table (one list for both), each over this
-    // run's replications; one the scene does not model is left out, not 0.
-    let unit = |u: &'static str| match (u, &s.currency) {
-        ("currency", Some(c)) => c.clone(),
-        _ => u.to_string(),
-    };
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    for kpi in KPIS.iter() {
-        let values: Vec<f64> = s.runs.iter().filter_map(kpi.value).collect();
-        // Without an investment the cost with capital is the running cost.
-        let no_capital = kpi.key == "cost_per_good_part_with_capital"
-            && s.runs
-                .iter()
-                .all(|r| r.line.cost_per_good_part_with_capital == r.line.cost_per_good_part);
-        if values.is_empty() || no_capital {
-            continue;
-        }
-        rows.push(vec![
-            escape(&format!("{} ({})", kpi.name, unit(kpi.unit))),
-            escape(&words::estimate(&Estimate::of(&values))),
-        ]);
-        // What only a single run shows, beside the KPI it belongs with.
-        match kpi.key {
-            "line_oee" => rows.push(vec!["bottleneck".into(), bottleneck.clone()]),
-            "lead_time" => {
-                rows.push(vec!["WIP (parts)".into(), pm(&l.wip, 1.0, 2)]);
-                rows.push(vec![
-                    "lead time p50 / p90 / p95 (min)".into(),
-                    format!(
-                        "{} / {} / {}",
-                        pm(&l.lead_time_p50_s, 1.0 / 60.0, 1),
-                        pm(&l.lead_time_p90_s, 1.0 / 60.0, 1),
-                        pm(&l.lead_time_p95_s, 1.0 / 60.0, 1)
-                    ),
-                ]);
-            }
-            _ => {}
-        }
-    }
-    table(out, &["figure", "value"], &rows);
+    // The headline rows the terminal prints: the KPI table's figures the
+    // scene models (one it does not model is left out, not 0), each with
+    // what only a run shows beside it.
+    let rows: Vec<Vec<String>> = super::headline::rows(s)
+        .into_iter()
+        .map(|r| vec![escape(&r.label), escape(&r.value), escape(&r.note)])
+        .collect();
+    classed_table(
+        out,
+        "figures",
+        &[
+            "figure",
+            "value (± 95 % interval of the mean)",
+            "what it rests on",
+        ],
+        &rows,
+    );
     out.push_str("<h3>Where the time goes</h3>\n");
     out.push_str(&state_chart(s));
     let x = hours(s);

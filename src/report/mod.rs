@@ -4,6 +4,7 @@
 
 mod chart;
 mod csv;
+mod headline;
 pub(crate) mod html;
 pub(crate) mod plots;
 mod terminal;
@@ -11,8 +12,9 @@ pub mod words;
 
 pub use chart::{escape, state_chart};
 pub use csv::{business_case_csv, write_comparison_csv, write_csv, write_events, write_sweep_csv};
+pub use headline::bottleneck_line;
 pub use html::{compare_report, relief_report, run_report, sweep_report};
-pub use terminal::{bottleneck_line, business_case, comparison, relief, sweep, terminal};
+pub use terminal::{business_case, comparison, relief, sweep, terminal};
 
 use crate::experiment::Summary;
 

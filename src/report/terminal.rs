@@ -1,26 +1,10 @@
 //! The terminal report: headline figures first, then tables with units.
 
+use super::headline::{duration as dur, pm};
 use crate::experiment::Summary;
 use crate::kpi::Estimate;
 use crate::sim::STATES;
 use std::fmt::Write;
-
-/// "62.4 ± 1.3" (or "62.4" with one replication); `scale` converts units.
-fn pm(e: &Estimate, scale: f64, decimals: usize) -> String {
-    if e.n == 0 || !e.mean.is_finite() {
-        return "–".into();
-    }
-    match e.half_width {
-        Some(h) => format!(
-            "{:.*} ± {:.*}",
-            decimals,
-            e.mean * scale,
-            decimals,
-            h * scale
-        ),
-        None => format!("{:.*}", decimals, e.mean * scale),
-    }
-}
 
 fn pct(e: &Estimate) -> String {
     if e.n == 0 || !e.mean.is_finite() {
@@ -28,21 +12,6 @@ fn pct(e: &Estimate) -> String {
     } else {
         format!("{:.1}", e.mean * 100.0)
     }
-}
-
-/// A duration in the unit that reads best.
-fn dur(e: &Estimate) -> String {
-    if e.n == 0 || !e.mean.is_finite() {
-        return "–".into();
-    }
-    let (scale, unit) = if e.mean >= 7200.0 {
-        (1.0 / 3600.0, "h")
-    } else if e.mean >= 120.0 {
-        (1.0 / 60.0, "min")
-    } else {
-        (1.0, "s")
-    };
-    format!("{} {unit}", pm(e, scale, 1))
 }
 
 fn hours(s: f64) -> String {
@@ -74,95 +43,15 @@ pub fn terminal(s: &Summary) -> String {
         hours(s.warmup_s),
         s.seed
     );
-    // With shifts, "per hour" is per hour of the whole window: say so.
-    let off_shift = s
-        .stations
-        .iter()
-        .any(|st| st.states.get("off_shift").is_some_and(|e| e.mean > 0.0));
-    let _ = writeln!(
-        o,
-        "  Good parts per hour    {}{}",
-        pm(&l.good_per_hour, 1.0, 1),
-        if off_shift {
-            " (per hour of the whole window, off-shift hours included)"
+    let rows = super::headline::rows(s);
+    let w = rows.iter().map(|r| width(&r.label)).max().unwrap_or(0);
+    for r in &rows {
+        let note = if r.note.is_empty() {
+            String::new()
         } else {
-            ""
-        }
-    );
-    let _ = writeln!(
-        o,
-        "  Line OEE               {} %{}",
-        pm(&l.line_oee, 100.0, 1),
-        line_oee_of(s)
-    );
-    let _ = writeln!(o, "  Bottleneck             {}", bottleneck_line(s));
-    let _ = writeln!(o, "  Good parts             {}", pm(&l.good_parts, 1.0, 0));
-    let turned_away = turned_away_shown(s);
-    if turned_away {
-        let _ = writeln!(
-            o,
-            "  Demand turned away     {} parts, {} % of arrivals (the entry was full, so they never entered: not in lead time or on-time delivery)",
-            pm(&l.demand_turned_away, 1.0, 0),
-            pm(&l.demand_turned_away_share, 100.0, 1)
-        );
-    }
-    let _ = writeln!(o, "  WIP (parts)            {}", pm(&l.wip, 1.0, 2));
-    let _ = writeln!(
-        o,
-        "  Lead time              mean {}, p50 {}, p90 {}, p95 {}, max {}",
-        dur(&l.lead_time_mean_s),
-        dur(&l.lead_time_p50_s),
-        dur(&l.lead_time_p90_s),
-        dur(&l.lead_time_p95_s),
-        dur(&l.lead_time_max_s)
-    );
-    if l.lead_time_mean_s.n > 0 && l.lead_time_mean_s.mean > l.lead_time_p95_s.mean {
-        let _ = writeln!(
-            o,
-            "                         (the mean is above the 95th percentile: a few parts wait far longer than the rest, e.g. left in the line over a night or a weekend off shift)"
-        );
-    }
-    let _ = writeln!(
-        o,
-        "  Scrap                  {} % ({} parts)",
-        pm(&l.scrap_ratio, 100.0, 2),
-        pm(&l.scrapped, 1.0, 0)
-    );
-    if l.energy_kwh.mean > 0.0 {
-        let _ = writeln!(
-            o,
-            "  Energy                 {} kWh in the window, {} kWh per good part",
-            pm(&l.energy_kwh, 1.0, 1),
-            pm(&l.energy_kwh_per_good_part, 1.0, 3)
-        );
-    }
-    if l.on_time_share.n > 0 {
-        let _ = writeln!(
-            o,
-            "  On-time delivery       {} %{}",
-            pm(&l.on_time_share, 100.0, 1),
-            if turned_away {
-                " of the parts that entered"
-            } else {
-                ""
-            }
-        );
-    }
-    if l.labour_hours.mean > 0.0 {
-        let cur = s.currency.as_deref().unwrap_or("");
-        let _ = writeln!(
-            o,
-            "  Labour                 {} paid hours, {} {cur} in the window",
-            pm(&l.labour_hours, 1.0, 1),
-            super::words::money_estimate(&l.labour_cost)
-        );
-    }
-    if let Some(cur) = &s.currency {
-        let _ = writeln!(
-            o,
-            "  Cost per good part     {} {cur} (labour, energy, scrap)",
-            pm(&l.cost_per_good_part, 1.0, 1)
-        );
+            format!(" ({})", r.note)
+        };
+        let _ = writeln!(o, "  {}  {}{note}", pad_right(&r.label, w), r.value);
     }
 
     for w in &s.warnings {
@@ -389,92 +278,6 @@ fn width(s: &str) -> usize {
 /// `s` padded with spaces to `w` columns of display width.
 fn pad_right(s: &str, w: usize) -> String {
     format!("{s}{}", " ".repeat(w.saturating_sub(width(s))))
-}
-
-/// Demand turned away is shown from half a percent of arrivals up.
-pub fn turned_away_shown(s: &Summary) -> bool {
-    let share = &s.line.demand_turned_away_share;
-    share.n > 0 && share.mean >= 0.005
-}
-
-/// What the line OEE is the OEE of.
-fn line_oee_of(s: &Summary) -> String {
-    let l = &s.line;
-    match (&l.bottleneck, &l.busiest) {
-        _ if l.line_oee.n == 0 => String::new(),
-        (Some(b), _) if !l.shared_limit.is_empty() => {
-            format!(" (of {b}, named most often of the resources that share the limit)")
-        }
-        (Some(b), _) if l.bottleneck_resource == Some("operators") => {
-            format!(
-                " (of {b}, the bottleneck: paid operator-time on ideal-speed work on good parts)"
-            )
-        }
-        (Some(b), _) => {
-            let paced = s.paced_by();
-            if paced.len() > 1 {
-                let each: Vec<String> = paced
-                    .iter()
-                    .map(|(id, share)| format!("{id} in {:.0} %", share * 100.0))
-                    .collect();
-                format!(
-                    " (of each replication's bottleneck: {} of replications; mostly {b})",
-                    each.join(", ")
-                )
-            } else {
-                format!(" (of {b}, the bottleneck)")
-            }
-        }
-        (None, Some(b)) => format!(" (of {b}, the busiest resource; low when demand is short)"),
-        (None, None) => String::new(),
-    }
-}
-
-/// The bottleneck verdict in words: which resource, how busy, how often.
-pub fn bottleneck_line(s: &Summary) -> String {
-    let l = &s.line;
-    if !l.shared_limit.is_empty() {
-        let ids: Vec<&str> = l.shared_limit.iter().map(|r| r.id.as_str()).collect();
-        let each: Vec<String> = l
-            .shared_limit
-            .iter()
-            .map(|r| {
-                format!(
-                    "{} busy {} % (named in {:.0} % of replications)",
-                    r.id,
-                    pm(&r.utilisation, 100.0, 1),
-                    r.share * 100.0
-                )
-            })
-            .collect();
-        return format!(
-            "shared by {}: no one resource limits the line alone; {} (`factory-twin bottleneck` measures what relieving each gains)",
-            ids.join(" and "),
-            each.join(", ")
-        );
-    }
-    match &l.bottleneck {
-        Some(b) => {
-            let what = match l.bottleneck_resource {
-                Some("operators") => "operator pool",
-                _ => "station",
-            };
-            format!(
-                "{b} ({what}, busy {} % of the time it could work; the bottleneck in {:.0} % of replications)",
-                pm(&l.bottleneck_utilisation, 100.0, 1),
-                l.bottleneck_share * 100.0
-            )
-        }
-        None if l.demand_limited_share > 0.0 => format!(
-            "none: demand-limited, output follows arrivals in {:.0} % of replications{}",
-            l.demand_limited_share * 100.0,
-            l.busiest
-                .as_ref()
-                .map(|b| format!(" (busiest: {b})"))
-                .unwrap_or_default()
-        ),
-        None => "–".into(),
-    }
 }
 
 /// MTBF and MTTR of every station that failed, with their evidence.

@@ -525,3 +525,40 @@ fn effectiveness_above_100_percent_is_explained() {
     assert!(over.iter().all(|id| note.contains(id)) && note.contains("sampling noise"));
     assert!(factory_twin::report::terminal(&s).contains(&note));
 }
+
+/// The terminal headline and the HTML run report print the KPI table's
+/// figures (the list compare uses): every KPI the scene models is there,
+/// in the table's order, and one it does not model is left out, not 0.
+#[test]
+fn the_run_headline_is_the_kpi_table() {
+    let s = summary(&bundled("scenes/bracket_line_robot_weld.ron"), 3);
+    let text = factory_twin::report::terminal(&s);
+    let html = factory_twin::report::run_report(&s, None);
+    let label = |name: &str| {
+        let mut c = name.chars();
+        c.next()
+            .unwrap()
+            .to_uppercase()
+            .chain(c)
+            .collect::<String>()
+    };
+    let mut last = 0;
+    for kpi in experiment::KPIS.iter() {
+        let modelled = s.runs.iter().any(|r| (kpi.value)(r).is_some());
+        let at = text.find(&format!("  {}  ", label(kpi.name)));
+        if kpi.key == "good_per_labour_hour" {
+            // The robot cell's line pays no operator.
+            assert!(!modelled && at.is_none(), "{text}");
+            continue;
+        }
+        assert!(modelled, "{}", kpi.key);
+        let at = at.unwrap_or_else(|| panic!("{} missing:\n{text}", kpi.name));
+        assert!(at > last, "{} out of the table's order:\n{text}", kpi.name);
+        last = at;
+        assert!(
+            html.contains(&format!("<td>{}</td>", label(kpi.name))),
+            "{}",
+            kpi.name
+        );
+    }
+}
