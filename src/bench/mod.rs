@@ -68,7 +68,7 @@ pub fn serial_line(stations: usize, buffer: u32, horizon: f64, warmup: f64, seed
         interarrival: None,
         due_in: None,
         limit: None,
-        shift: None,
+        shift: Default::default(),
     })];
     let mut flow = Vec::new();
     let mut prev = "source".to_string();
@@ -139,7 +139,7 @@ pub fn plain_machine(id: &str, pos: (f64, f64), cycle: Dist) -> Machine {
         scrap: 0.0,
         operator: None,
         power_kw: None,
-        shift: None,
+        shift: Default::default(),
     }
 }
 

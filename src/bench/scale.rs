@@ -99,7 +99,7 @@ pub fn job_shop(stages: usize, width: usize, horizon: f64, seed: u64) -> Scene {
         }),
         due_in: None,
         limit: None,
-        shift: None,
+        shift: Default::default(),
     })];
     let mut flow = Vec::new();
     let weight = |from: &str, to: String, w: f64| {

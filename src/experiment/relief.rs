@@ -90,11 +90,7 @@ pub fn relieved(scene: &Scene, index: usize) -> Option<(Scene, &'static str, Str
             if cannot_relieve(scene, index).is_some() {
                 return None;
             }
-            o.count += 1;
-            (
-                "operators",
-                format!("{} operators instead of {}", o.count, o.count - 1),
-            )
+            ("operators", o.add_one())
         }
         _ => return None,
     };
@@ -112,10 +108,11 @@ pub fn cannot_relieve(scene: &Scene, index: usize) -> Option<String> {
     let places = super::warnings::pool_places(scene, &o.id);
     if places == 0 {
         Some(format!("{}: no station asks for this pool", o.id))
-    } else if o.count >= places {
+    } else if o.largest_crew() >= places {
         Some(format!(
             "{}: one more operator could not work: its {} operators already fill the {places} places of the stations they serve (relieve a station instead)",
-            o.id, o.count
+            o.id,
+            o.largest_crew()
         ))
     } else {
         None

@@ -9,15 +9,21 @@
 use crate::kpi::RunResult;
 use crate::scene::{Object, Scene};
 
-/// Places (servers) of the stations that need an operator from `pool`: at
-/// most this many of its operators can work at once.
+/// Places (servers) of the stations that need an operator from `pool`, to
+/// work or as setters: at most this many of its operators can work at once.
 pub(crate) fn pool_places(scene: &Scene, pool: &str) -> u32 {
+    let named = |p: &Option<String>| p.as_deref() == Some(pool);
+    let setter = |s: &Option<crate::scene::Setup>| s.as_ref().is_some_and(|s| named(&s.operator));
     scene
         .objects
         .iter()
         .filter_map(|s| match s {
-            Object::Machine(m) if m.operator.as_deref() == Some(pool) => Some(m.capacity),
-            Object::Assembly(a) if a.operator.as_deref() == Some(pool) => Some(a.capacity),
+            Object::Machine(m) if named(&m.operator) || setter(&m.setup) => Some(m.capacity),
+            Object::Assembly(a) if named(&a.operator) => Some(a.capacity),
+            Object::Robot(r) => match &r.task {
+                crate::scene::RobotTask::Process { setup, .. } if setter(setup) => Some(1),
+                _ => None,
+            },
             _ => None,
         })
         .sum()
@@ -29,11 +35,11 @@ pub fn scene_warnings(scene: &Scene) -> Vec<String> {
     for o in &scene.objects {
         if let Object::Operators(pool) = o {
             let places = pool_places(scene, &pool.id);
-            if pool.count > places {
+            if pool.largest_crew() > places {
                 out.push(format!(
                     "operator pool \"{}\" has {} operators, but the stations that need them have {places} place{}: at most {places} work at once, the others only add labour cost",
                     pool.id,
-                    pool.count,
+                    pool.largest_crew(),
                     if places == 1 { "" } else { "s" }
                 ));
             }
@@ -43,20 +49,23 @@ pub fn scene_warnings(scene: &Scene) -> Vec<String> {
         out.push(w);
     }
     if !scene.shifts.is_empty() {
-        let pool_shift = |id: &Option<String>| {
-            id.as_ref().and_then(|id| {
-                scene.objects.iter().find_map(|o| match o {
-                    Object::Operators(p) if &p.id == id => p.shift.clone(),
-                    _ => None,
+        // A pool with crews follows the crews' shifts.
+        let pool_has_shift = |id: &Option<String>| {
+            id.as_ref().is_some_and(|id| {
+                scene.objects.iter().any(|o| match o {
+                    Object::Operators(p) if &p.id == id => {
+                        !p.shift.is_empty() || !p.crews.is_empty()
+                    }
+                    _ => false,
                 })
             })
         };
         for o in &scene.objects {
             let unbound = match o {
-                Object::Source(s) => s.shift.is_none(),
-                Object::Machine(m) => m.shift.is_none() && pool_shift(&m.operator).is_none(),
-                Object::Assembly(a) => a.shift.is_none() && pool_shift(&a.operator).is_none(),
-                Object::Robot(r) => r.shift.is_none(),
+                Object::Source(s) => s.shift.is_empty(),
+                Object::Machine(m) => m.shift.is_empty() && !pool_has_shift(&m.operator),
+                Object::Assembly(a) => a.shift.is_empty() && !pool_has_shift(&a.operator),
+                Object::Robot(r) => r.shift.is_empty(),
                 _ => false,
             };
             if unbound {

@@ -505,11 +505,12 @@ fn pool_results(engine: &Engine, productive: &[f64]) -> Vec<PoolResult> {
         .zip(productive)
         .map(|(p, productive)| PoolResult {
             id: p.id.clone(),
-            count: p.count,
+            count: p.size,
             utilisation: ratio(p.busy_area, p.paid_area),
             paid_hours: p.paid_area / 3600.0,
             busy_hours: p.busy_area / 3600.0,
-            labour_cost: p.paid_area / 3600.0 * p.wage_per_hour,
+            // Hours on an overtime shift weigh by its wage factor.
+            labour_cost: p.wage_area / 3600.0 * p.wage_per_hour,
             // Ideal run time counts each job at its mean cycle: jobs drawn
             // shorter than the mean could push it past the busy share.
             oee: ratio(*productive, p.paid_area)

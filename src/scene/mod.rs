@@ -15,7 +15,7 @@ mod variant;
 pub use distribution::Dist;
 pub use duration::{Duration, parse_time};
 pub use load::{load_scene, parse_scene_str};
-pub use shift::{ShiftCalendar, Weekday};
+pub use shift::{ShiftCalendar, Shifts, Weekday};
 pub use validate::validate;
 pub use variant::{Change, Investment, Subsidy, Value, Variant, apply_changes, set_param};
 
@@ -105,6 +105,13 @@ pub struct Shift {
     /// Pauses inside the shift, as ("HH:MM", "HH:MM").
     #[serde(default)]
     pub breaks: Vec<(String, String)>,
+    /// Wage multiplier for hours paid on this shift (1.5 for overtime).
+    #[serde(default = "one_f64")]
+    pub wage_factor: f64,
+}
+
+fn one_f64() -> f64 {
+    1.0
 }
 
 /// A product type.
@@ -244,9 +251,9 @@ pub struct Source {
     /// Stop after this many parts.
     #[serde(default)]
     pub limit: Option<u64>,
-    /// Arrivals only while this shift is on.
-    #[serde(default)]
-    pub shift: Option<String>,
+    /// Arrivals only while one of these shifts is on.
+    #[serde(default, skip_serializing_if = "Shifts::is_empty")]
+    pub shift: Shifts,
 }
 
 /// Failures: time between failures (counted while working) and repair time.
@@ -261,6 +268,23 @@ pub struct Failures {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Setup {
+    /// Changeover time, unless `changes` gives one for the pair of products.
+    pub time: Dist,
+    /// Sequence-dependent changeovers: the time from one product to another.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<Changeover>,
+    /// A setter pool that does the changeovers (then the station's own
+    /// `operator`, if any, is needed for the work only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
+}
+
+/// One entry of a setup matrix: changing over from `from` to `to` takes `time`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Changeover {
+    pub from: String,
+    pub to: String,
     pub time: Dist,
 }
 
@@ -315,9 +339,9 @@ pub struct Machine {
     pub operator: Option<String>,
     #[serde(default)]
     pub power_kw: Option<Power>,
-    /// Works only while this shift is on (default: the operator pool's shift).
-    #[serde(default)]
-    pub shift: Option<String>,
+    /// Works only while one of these shifts is on (default: the operator pool's).
+    #[serde(default, skip_serializing_if = "Shifts::is_empty")]
+    pub shift: Shifts,
 }
 
 /// A finite FIFO store between stations.
@@ -380,8 +404,8 @@ pub struct Robot {
     pub scrap: f64,
     #[serde(default)]
     pub power_kw: Option<Power>,
-    #[serde(default)]
-    pub shift: Option<String>,
+    #[serde(default, skip_serializing_if = "Shifts::is_empty")]
+    pub shift: Shifts,
 }
 
 /// What a robot does.
@@ -435,8 +459,8 @@ pub struct Assembly {
     pub operator: Option<String>,
     #[serde(default)]
     pub power_kw: Option<Power>,
-    #[serde(default)]
-    pub shift: Option<String>,
+    #[serde(default, skip_serializing_if = "Shifts::is_empty")]
+    pub shift: Shifts,
 }
 
 /// A pool of interchangeable operators.
@@ -447,12 +471,50 @@ pub struct Operators {
     /// Where the team stands when idle (for the 3D view).
     #[serde(default)]
     pub pos: Option<Pos>,
-    pub count: u32,
+    /// Operators while the pool's shift is on (required unless `crews`).
     #[serde(default)]
-    pub shift: Option<String>,
+    pub count: Option<u32>,
+    #[serde(default, skip_serializing_if = "Shifts::is_empty")]
+    pub shift: Shifts,
+    /// A crew size per shift instead of `count` and `shift`: the pool has
+    /// the sum of the crews whose shifts are on.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub crews: BTreeMap<String, u32>,
     /// Wage per paid hour, in the scene's currency.
     #[serde(default)]
     pub wage_per_hour: f64,
+}
+
+impl Operators {
+    /// The most operators on at once by the pool's own figures: `count`,
+    /// or the largest crew (crews whose shifts overlap are not added up).
+    pub fn largest_crew(&self) -> u32 {
+        match self.count {
+            Some(c) => c,
+            None => self.crews.values().copied().max().unwrap_or(0),
+        }
+    }
+
+    /// One more operator on every shift the pool works ("3 operators
+    /// instead of 2", "crews early 4, late 3 instead of early 3, late 2").
+    pub fn add_one(&mut self) -> String {
+        if let Some(c) = &mut self.count {
+            *c += 1;
+            return format!("{} operators instead of {}", *c, *c - 1);
+        }
+        let before = self.crews_text();
+        self.crews
+            .values_mut()
+            .filter(|c| **c > 0)
+            .for_each(|c| *c += 1);
+        format!("crews {} instead of {before}", self.crews_text())
+    }
+
+    /// "early 3, late 2".
+    pub fn crews_text(&self) -> String {
+        let each: Vec<String> = self.crews.iter().map(|(s, c)| format!("{s} {c}")).collect();
+        each.join(", ")
+    }
 }
 
 /// Where finished parts leave.

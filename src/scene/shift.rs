@@ -1,7 +1,8 @@
 //! Working calendars: a weekly pattern of on-intervals built from a [`Shift`].
 
 use super::Shift;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
 
 const DAY: f64 = 86_400.0;
 const WEEK: f64 = 7.0 * DAY;
@@ -16,6 +17,70 @@ pub enum Weekday {
     Fri,
     Sat,
     Sun,
+}
+
+/// The shifts an object follows: `shift: "day"` or `shift: ["early", "late"]`
+/// (on while any of them is on); empty when it follows none.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Shifts(pub Vec<String>);
+
+impl Shifts {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// One shift.
+    pub fn one(id: &str) -> Self {
+        Self(vec![id.to_string()])
+    }
+}
+
+impl fmt::Display for Shifts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.join(" + "))
+    }
+}
+
+impl Serialize for Shifts {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0.as_slice() {
+            [one] => s.serialize_str(one),
+            many => many.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Shifts {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Shifts;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a shift id such as \"day\", or a list such as [\"early\", \"late\"]")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Shifts, E> {
+                Ok(Shifts::one(v))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Shifts, A::Error> {
+                let mut ids = Vec::new();
+                while let Some(id) = seq.next_element::<String>()? {
+                    ids.push(id);
+                }
+                Ok(Shifts(ids))
+            }
+            // `shift: Some("day")`, as an Option field was written.
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Shifts, D::Error> {
+                d.deserialize_any(Visit)
+            }
+            fn visit_none<E: serde::de::Error>(self) -> Result<Shifts, E> {
+                Ok(Shifts::default())
+            }
+        }
+        d.deserialize_any(Visit)
+    }
 }
 
 /// The weekly on-intervals of a shift, sorted and disjoint, in seconds from
@@ -93,14 +158,19 @@ impl ShiftCalendar {
             }
         }
         wrapped.sort_by(|x, y| x.0.total_cmp(&y.0));
-        let mut merged: Vec<(f64, f64)> = Vec::new();
-        for (a, b) in wrapped {
-            match merged.last_mut() {
-                Some(last) if a <= last.1 => last.1 = last.1.max(b),
-                _ => merged.push((a, b)),
-            }
-        }
-        Ok(Self { on: merged })
+        Ok(Self { on: merge(wrapped) })
+    }
+
+    /// On while any of `calendars` is on (several shifts followed as one).
+    pub fn union<'a>(calendars: impl IntoIterator<Item = &'a ShiftCalendar>) -> Self {
+        let mut all: Vec<(f64, f64)> = calendars.into_iter().flat_map(|c| c.on.clone()).collect();
+        all.sort_by(|x, y| x.0.total_cmp(&y.0));
+        Self { on: merge(all) }
+    }
+
+    /// The weekly on-intervals, sorted and disjoint (seconds from Monday 00:00).
+    pub fn intervals(&self) -> &[(f64, f64)] {
+        &self.on
     }
 
     /// Whether the shift is on at time `t` (seconds).
@@ -132,6 +202,18 @@ impl ShiftCalendar {
     }
 }
 
+/// Sorted intervals with the overlapping and touching ones joined.
+fn merge(sorted: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
+    let mut merged: Vec<(f64, f64)> = Vec::new();
+    for (a, b) in sorted {
+        match merged.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => merged.push((a, b)),
+        }
+    }
+    merged
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,6 +231,7 @@ mod tests {
             start: "08:00".into(),
             end: "17:00".into(),
             breaks: vec![("12:00".into(), "13:00".into())],
+            wage_factor: 1.0,
         }
     }
 
@@ -176,6 +259,7 @@ mod tests {
             start: "22:00".into(),
             end: "06:00".into(),
             breaks: vec![],
+            wage_factor: 1.0,
         };
         let c = ShiftCalendar::new(&s).unwrap();
         assert_eq!(c.hours_per_week(), 8.0);
@@ -191,6 +275,7 @@ mod tests {
             start: "22:00".into(),
             end: "06:00".into(),
             breaks: vec![("02:00".into(), "02:30".into())],
+            wage_factor: 1.0,
         };
         let c = ShiftCalendar::new(&s).unwrap();
         assert_eq!(c.hours_per_week(), 7.5);
@@ -198,6 +283,30 @@ mod tests {
         assert!(!c.is_on(2.25 * 3600.0), "the break on Monday 02:00-02:30");
         assert!(c.is_on(2.5 * 3600.0));
         assert!(!c.is_on(6.0 * 3600.0));
+    }
+
+    #[test]
+    fn early_and_late_as_one_calendar() {
+        let early = Shift {
+            start: "06:00".into(),
+            end: "14:00".into(),
+            breaks: vec![],
+            ..day_shift()
+        };
+        let late = Shift {
+            start: "14:00".into(),
+            end: "22:00".into(),
+            ..early.clone()
+        };
+        let (e, l) = (
+            ShiftCalendar::new(&early).unwrap(),
+            ShiftCalendar::new(&late).unwrap(),
+        );
+        let both = ShiftCalendar::union([&e, &l]);
+        // Touching shifts join: no change at 14:00.
+        assert_eq!(both.hours_per_week(), 80.0);
+        assert_eq!(both.next_change(6.0 * 3600.0), 22.0 * 3600.0);
+        assert!(both.is_on(13.99 * 3600.0) && both.is_on(14.0 * 3600.0));
     }
 
     #[test]

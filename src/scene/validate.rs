@@ -13,8 +13,7 @@ pub fn validate(scene: &Scene) -> Result<(), Diagnostic> {
     let products = unique_ids("product", scene.products.iter().map(|p| p.id.as_str()))?;
     let shifts = unique_ids("shift", scene.shifts.iter().map(|s| s.id.as_str()))?;
     for shift in &scene.shifts {
-        ShiftCalendar::new(shift)
-            .map_err(|m| Diagnostic::new(format!("shift \"{}\": {m}", shift.id)))?;
+        check_shift(shift)?;
     }
     let ids = unique_ids("object", scene.objects.iter().map(Object::id))?;
     let objects: HashMap<&str, &Object> = scene.objects.iter().map(|o| (o.id(), o)).collect();
@@ -31,6 +30,27 @@ pub fn validate(scene: &Scene) -> Result<(), Diagnostic> {
     check_flow(scene, &ctx)?;
     check_money(scene)?;
     check_layout(scene)?;
+    Ok(())
+}
+
+/// A shift's pattern builds and does not overlap itself; its wage factor is sane.
+fn check_shift(shift: &super::Shift) -> Result<(), Diagnostic> {
+    let err = |m: String| Diagnostic::new(format!("shift \"{}\": {m}", shift.id));
+    let mut seen = HashSet::new();
+    for day in &shift.days {
+        if !seen.insert(*day as usize) {
+            return Err(err(format!(
+                "{day:?} is listed twice in `days`: the shift would overlap itself"
+            )));
+        }
+    }
+    ShiftCalendar::new(shift).map_err(err)?;
+    if !(shift.wage_factor.is_finite() && shift.wage_factor >= 0.0) {
+        return Err(err(format!(
+            "`wage_factor` must be a number ≥ 0 (1.5 pays half as much again), got {}",
+            shift.wage_factor
+        )));
+    }
     Ok(())
 }
 
@@ -273,13 +293,24 @@ impl Ctx<'_> {
         }
     }
 
-    fn shift(&self, id: &str, name: &Option<String>) -> Result<(), Diagnostic> {
-        match name {
-            Some(s) if !self.shifts.contains(&s.as_str()) => {
-                Err(unknown(id, "shift", s, self.shifts))
-            }
-            _ => Ok(()),
+    /// Every shift named is known, once; a list is not empty.
+    fn shift(&self, id: &str, names: &super::Shifts) -> Result<(), Diagnostic> {
+        if names.0.is_empty() {
+            return Ok(());
         }
+        let mut seen = HashSet::new();
+        for s in &names.0 {
+            if !self.shifts.contains(&s.as_str()) {
+                return Err(unknown(id, "shift", s, self.shifts));
+            }
+            if !seen.insert(s.as_str()) {
+                return Err(Diagnostic::object(
+                    id,
+                    format!("`shift` names \"{s}\" twice"),
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn check_object(&self, object: &Object) -> Result<(), Diagnostic> {
@@ -402,18 +433,37 @@ impl Fields<'_, '_> {
         Ok(())
     }
 
-    /// `operator` names an Operators pool with someone in it.
-    fn operator(&self, op: &Option<String>) -> Result<(), Diagnostic> {
+    /// `operator` names an Operators pool with someone in it on every
+    /// shift the station works (`shift`, the station's own shifts).
+    fn operator(&self, op: &Option<String>, shift: &super::Shifts) -> Result<(), Diagnostic> {
         let Some(pool) = op else { return Ok(()) };
         match self.ctx.objects.get(pool.as_str()) {
-            Some(Object::Operators(o)) if o.count == 0 => Err(self
+            // A pool with neither count nor crews is reported as itself.
+            Some(Object::Operators(o)) if o.count.is_none() && o.crews.is_empty() => Ok(()),
+            Some(Object::Operators(o)) if o.largest_crew() == 0 => Err(self
                 .err(format!(
-                    "needs an operator from \"{pool}\", but that pool has count 0"
+                    "needs an operator from \"{pool}\", but that pool has {}",
+                    if o.crews.is_empty() {
+                        "count 0"
+                    } else {
+                        "0 operators on every crew"
+                    }
                 ))
                 .with_help(
                     "give the pool at least one operator, or drop `operator` from this station",
                 )),
-            Some(Object::Operators(_)) => Ok(()),
+            Some(Object::Operators(o)) => {
+                match shift.0.iter().find(|s| o.crews.get(s.as_str()) == Some(&0)) {
+                    Some(s) => Err(self
+                        .err(format!(
+                            "works the \"{s}\" shift and needs an operator from \"{pool}\", whose crew on \"{s}\" is 0: it could never work then"
+                        ))
+                        .with_help(format!(
+                            "give \"{pool}\" a crew on \"{s}\", or take \"{s}\" out of this station's `shift`"
+                        ))),
+                    None => Ok(()),
+                }
+            }
             Some(other) => Err(self.err(format!(
                 "`operator` must name an Operators pool; \"{pool}\" is a {}",
                 other.kind()
@@ -479,11 +529,11 @@ impl Fields<'_, '_> {
         self.dist("cycle", &m.cycle)?;
         self.product_cycles(&m.product_cycles)?;
         if let Some(s) = &m.setup {
-            self.dist("setup.time", &s.time)?;
+            self.setup("setup", s)?;
         }
         self.failures(&m.failures)?;
         self.prob("scrap", m.scrap)?;
-        self.operator(&m.operator)?;
+        self.operator(&m.operator, &m.shift)?;
         self.power(&m.power_kw)?;
         self.ctx.shift(self.id, &m.shift)
     }
@@ -520,7 +570,7 @@ impl Fields<'_, '_> {
                 self.dist("task.cycle", cycle)?;
                 self.product_cycles(product_cycles)?;
                 if let Some(s) = setup {
-                    self.dist("task.setup.time", &s.time)?;
+                    self.setup("task.setup", s)?;
                 }
                 Ok(())
             }
@@ -578,7 +628,7 @@ impl Fields<'_, '_> {
         self.dist("cycle", &a.cycle)?;
         self.failures(&a.failures)?;
         self.prob("scrap", a.scrap)?;
-        self.operator(&a.operator)?;
+        self.operator(&a.operator, &a.shift)?;
         self.power(&a.power_kw)?;
         self.ctx.shift(self.id, &a.shift)
     }
@@ -588,8 +638,69 @@ impl Fields<'_, '_> {
             self.pos(p)?;
         }
         self.ctx.shift(self.id, &o.shift)?;
+        self.crews(o)?;
         if !(o.wage_per_hour.is_finite() && o.wage_per_hour >= 0.0) {
             return Err(self.err("`wage_per_hour` must not be negative"));
+        }
+        Ok(())
+    }
+}
+
+impl Fields<'_, '_> {
+    /// A setup: its times, each pair of known products given once, a
+    /// known setter pool.
+    fn setup(&self, field: &str, s: &super::Setup) -> Result<(), Diagnostic> {
+        self.dist(&format!("{field}.time"), &s.time)?;
+        let mut pairs = HashSet::new();
+        for (i, c) in s.changes.iter().enumerate() {
+            for p in [&c.from, &c.to] {
+                self.ctx.product(self.id, p).map_err(|mut d| {
+                    d.message = format!("`{field}.changes[{i}]` {}", d.message);
+                    d
+                })?;
+            }
+            if c.from == c.to {
+                return Err(self.err(format!(
+                    "`{field}.changes[{i}]` goes from \"{}\" to itself: a part of the same product needs no changeover",
+                    c.from
+                )));
+            }
+            if !pairs.insert((c.from.as_str(), c.to.as_str())) {
+                return Err(self.err(format!(
+                    "`{field}.changes` gives \"{}\" → \"{}\" twice",
+                    c.from, c.to
+                )));
+            }
+            self.dist(&format!("{field}.changes[{i}].time"), &c.time)?;
+        }
+        self.operator(&s.operator, &super::Shifts::default())
+    }
+
+    /// A pool has either `count` (with an optional `shift`) or `crews`,
+    /// each crew on a known shift.
+    fn crews(&self, o: &super::Operators) -> Result<(), Diagnostic> {
+        match (&o.count, o.crews.is_empty()) {
+            (None, true) => {
+                return Err(self
+                    .err("has no `count`")
+                    .with_help("give the number of operators, e.g. `count: 2`, or a crew per shift, e.g. `crews: {\"early\": 3, \"late\": 2}`"));
+            }
+            (Some(_), false) => {
+                return Err(self.err("has both `count` and `crews`").with_help(
+                    "give either one `count` (and a `shift`) or a crew per shift in `crews`",
+                ));
+            }
+            _ => {}
+        }
+        if !o.crews.is_empty() && !o.shift.is_empty() {
+            return Err(self.err("has both `shift` and `crews`").with_help(
+                "`crews` names the shifts: drop `shift` (the pool works the shifts of its crews)",
+            ));
+        }
+        for s in o.crews.keys() {
+            if !self.ctx.shifts.contains(&s.as_str()) {
+                return Err(unknown(self.id, "shift in `crews`", s, self.ctx.shifts));
+            }
         }
         Ok(())
     }

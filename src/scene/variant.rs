@@ -302,10 +302,39 @@ pub fn set_param(scene: &mut Scene, path: &str, value: &Value) -> Result<(), Dia
             _ => return Err(bad_field(&["speed", "spacing", "accumulating"])),
         },
         Object::Operators(o) => match field {
-            "count" => o.count = count()?,
+            "count" if !o.crews.is_empty() => {
+                return Err(Diagnostic::object(
+                    id,
+                    "has a crew per shift, not one `count`: set `crews.<shift>`",
+                ));
+            }
+            "count" => o.count = Some(count()?),
             "wage_per_hour" => o.wage_per_hour = num()?,
-            "shift" => o.shift = Some(text()?),
-            _ => return Err(bad_field(&["count", "wage_per_hour", "shift"])),
+            "shift" => o.shift = crate::scene::Shifts::one(&text()?),
+            crew if crew.starts_with("crews.") => {
+                let shift = &crew["crews.".len()..];
+                match o.crews.get_mut(shift) {
+                    Some(c) => *c = count()?,
+                    None => {
+                        let known: Vec<&str> = o.crews.keys().map(String::as_str).collect();
+                        return Err(Diagnostic::object(
+                            id,
+                            format!(
+                                "has no crew on shift \"{shift}\" (its crews: {})",
+                                known.join(", ")
+                            ),
+                        ));
+                    }
+                }
+            }
+            _ => {
+                return Err(bad_field(&[
+                    "count",
+                    "wage_per_hour",
+                    "shift",
+                    "crews.<shift>",
+                ]));
+            }
         },
         Object::Source(s) => match field {
             "interarrival.mean" => {

@@ -2,16 +2,17 @@
 //! distributions become samplers, each object gets its random streams.
 
 use super::calendar::Event;
+use super::operators::Crew;
 use super::rng::{Purpose, Stream};
 use super::sampler::Sampler;
-use super::station::{Bin, Cycle, Station, StationKind};
+use super::station::{Bin, Cycle, Setups, Station, StationKind};
 use super::store::{Buffer, Content, Conveyor};
 use super::{
     Edge, Engine, LineStats, Node, NodeKind, Pool, RunWindow, ShiftRuntime, Sink, Slot, Source,
     State,
 };
 use crate::error::Diagnostic;
-use crate::scene::{Dist, Object, Power, RobotTask, Scene, ShiftCalendar};
+use crate::scene::{Dist, Object, Power, RobotTask, Scene, ShiftCalendar, Shifts};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 /// Builds the engine for replication `rep` of `scene`.
@@ -102,26 +103,77 @@ impl<'a> Builder<'a> {
         })
     }
 
-    fn shift_index(&self, name: &Option<String>) -> Option<u32> {
-        name.as_ref()
-            .and_then(|n| self.scene.shifts.iter().position(|s| &s.id == n))
-            .map(|i| i as u32)
+    /// The scene's own shift `id`.
+    fn named_shift(&self, id: &str) -> u32 {
+        self.scene
+            .shifts
+            .iter()
+            .position(|s| s.id == id)
+            .expect("validated: shifts are known") as u32
     }
 
-    /// The operator pools, in scene order.
+    /// The calendar an object following `names` obeys: the shift itself,
+    /// or for several a calendar on while any of them is on (made once per
+    /// set of names, after the scene's shifts).
+    fn shift_index(&mut self, names: &Shifts) -> Option<u32> {
+        match names.0.as_slice() {
+            [] => None,
+            [one] => Some(self.named_shift(one)),
+            many => {
+                let mut sorted: Vec<&str> = many.iter().map(String::as_str).collect();
+                sorted.sort_unstable();
+                let id = sorted.join(" + ");
+                if let Some(i) = self.shifts.iter().position(|s| s.id == id) {
+                    return Some(i as u32);
+                }
+                let parts: Vec<u32> = sorted.iter().map(|s| self.named_shift(s)).collect();
+                let calendar =
+                    ShiftCalendar::union(parts.iter().map(|&i| &self.shifts[i as usize].calendar));
+                self.shifts.push(ShiftRuntime {
+                    id,
+                    calendar,
+                    nodes: Vec::new(),
+                    pools: Vec::new(),
+                });
+                Some(self.shifts.len() as u32 - 1)
+            }
+        }
+    }
+
+    /// The operator pools, in scene order, each with its crews; a pool's
+    /// stations follow the shifts its crews work.
     fn pools(&mut self) {
         for o in &self.scene.objects {
-            if let Object::Operators(op) = o {
-                let index = self.pools.len() as u32;
-                let shift = self.shift_index(&op.shift);
-                self.pool_index.insert(&op.id, index);
-                self.pool_shift.insert(&op.id, shift);
-                if let Some(s) = shift {
-                    self.shifts[s as usize].pools.push(index);
-                }
-                self.pools
-                    .push(Pool::new(op.id.clone(), op.count, op.wage_per_hour));
+            let Object::Operators(op) = o else { continue };
+            let index = self.pools.len() as u32;
+            let (crews, worked, add_up): (Vec<(&str, u32)>, Shifts, bool) = if op.crews.is_empty() {
+                let count = op.count.unwrap_or(0);
+                let crews = op.shift.0.iter().map(|s| (s.as_str(), count)).collect();
+                (crews, op.shift.clone(), false)
+            } else {
+                let crews = op.crews.iter().map(|(s, &c)| (s.as_str(), c)).collect();
+                let worked = op
+                    .crews
+                    .iter()
+                    .filter(|(_, c)| **c > 0)
+                    .map(|(s, _)| s.clone());
+                (crews, Shifts(worked.collect()), true)
+            };
+            let follow = self.shift_index(&worked);
+            self.pool_index.insert(&op.id, index);
+            self.pool_shift.insert(&op.id, follow);
+            let mut pool = Pool::new(op.id.clone(), op.largest_crew(), op.wage_per_hour);
+            pool.crews_add_up = add_up;
+            for (shift, count) in crews {
+                let s = self.named_shift(shift);
+                self.shifts[s as usize].pools.push(index);
+                pool.crews.push(Crew {
+                    shift: s,
+                    count,
+                    wage_factor: self.scene.shifts[s as usize].wage_factor,
+                });
             }
+            self.pools.push(pool);
         }
     }
 
@@ -159,11 +211,7 @@ impl<'a> Builder<'a> {
 
     /// A pool's index, and the shift a station that needs it follows
     /// (its own, else its pool's).
-    fn operator(
-        &self,
-        pool: &Option<String>,
-        shift: &Option<String>,
-    ) -> (Option<u32>, Option<u32>) {
+    fn operator(&mut self, pool: &Option<String>, shift: &Shifts) -> (Option<u32>, Option<u32>) {
         let index = pool.as_ref().map(|p| self.pool_index[p.as_str()]);
         let shift = self
             .shift_index(shift)
@@ -179,11 +227,7 @@ impl<'a> Builder<'a> {
             Object::Source(s) => (self.source(s)?, self.shift_index(&s.shift)),
             Object::Machine(m) => {
                 let (operator, shift) = self.operator(&m.operator, &m.shift);
-                let setup = m
-                    .setup
-                    .as_ref()
-                    .map(|s| sampler(id, "setup.time", &s.time))
-                    .transpose()?;
+                let setup = self.setups(id, "setup", &m.setup)?;
                 let station = Station::new(
                     StationKind::Machine,
                     m.capacity,
@@ -252,6 +296,38 @@ impl<'a> Builder<'a> {
         Ok(NodeKind::Source(source))
     }
 
+    /// A station's changeovers: the default time, the matrix by product
+    /// index, the setter pool.
+    fn setups(
+        &self,
+        id: &str,
+        field: &str,
+        setup: &Option<crate::scene::Setup>,
+    ) -> Result<Option<Setups>, Diagnostic> {
+        let Some(s) = setup else { return Ok(None) };
+        let changes = s
+            .changes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let pair = (
+                    self.product_index[c.from.as_str()],
+                    self.product_index[c.to.as_str()],
+                );
+                Ok((
+                    pair,
+                    sampler(id, &format!("{field}.changes[{i}].time"), &c.time)?,
+                ))
+            })
+            .collect::<Result<_, Diagnostic>>()?;
+        let pool = s.operator.as_ref().map(|p| self.pool_index[p.as_str()]);
+        Ok(Some(Setups::new(
+            sampler(id, &format!("{field}.time"), &s.time)?,
+            changes,
+            pool,
+        )))
+    }
+
     fn robot(&self, r: &crate::scene::Robot) -> Result<NodeKind, Diagnostic> {
         let id = r.id.as_str();
         let station = match &r.task {
@@ -260,10 +336,7 @@ impl<'a> Builder<'a> {
                 product_cycles,
                 setup,
             } => {
-                let setup = setup
-                    .as_ref()
-                    .map(|s| sampler(id, "task.setup.time", &s.time))
-                    .transpose()?;
+                let setup = self.setups(id, "task.setup", setup)?;
                 Station::new(
                     StationKind::RobotCell,
                     1,
@@ -464,6 +537,9 @@ impl Engine {
             self.calendar.schedule(warmup, Event::WarmupEnd);
         }
         self.calendar.schedule(0.0, Event::Sample);
+        for p in 0..self.pools.len() {
+            self.refresh_pool(p as u32);
+        }
         for s in 0..self.shifts.len() {
             let on = self.shifts[s].calendar.is_on(0.0);
             self.apply_shift_at_start(s, on);
@@ -481,11 +557,8 @@ impl Engine {
         self.drain_actions();
     }
 
-    /// Puts shift `s`'s pools and nodes on or off shift at time 0.
+    /// Puts shift `s`'s nodes on or off shift at time 0.
     fn apply_shift_at_start(&mut self, s: usize, on: bool) {
-        for p in self.shifts[s].pools.clone() {
-            self.pools[p as usize].on_shift = on;
-        }
         for n in self.shifts[s].nodes.clone() {
             match &mut self.nodes[n as usize].kind {
                 NodeKind::Station(st) => {

@@ -528,7 +528,7 @@ impl Engine {
         let next = rt.calendar.next_change(self.now);
         let (nodes, pools) = (rt.nodes.clone(), rt.pools.clone());
         for pool in pools {
-            self.set_pool_shift(pool, on);
+            self.refresh_pool(pool);
         }
         for node in nodes {
             match &self.nodes[node as usize].kind {

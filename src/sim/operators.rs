@@ -1,25 +1,52 @@
 //! Operator pools: interchangeable people that stations need for setup and
 //! processing. A station that needs one waits (`waiting_for_operator`) until
 //! one is free; requests are served first come, first served.
+//!
+//! A pool's headcount follows its crews: one crew per shift (`crews`, the
+//! crews on shift add up), or one `count` on each of its shifts. When the
+//! headcount drops below the operators at work, each finishes the cycle in
+//! hand (paid) and leaves; no new job starts until one is free again.
 
 use super::Engine;
 use super::NodeKind;
 use std::collections::VecDeque;
 
+/// The operators a pool has while one of its shifts is on.
+#[derive(Clone, Copy, Debug)]
+pub struct Crew {
+    /// Index into `Engine::shifts`.
+    pub shift: u32,
+    pub count: u32,
+    /// The shift's wage multiplier (overtime).
+    pub wage_factor: f64,
+}
+
 /// A pool of operators.
 #[derive(Debug)]
 pub struct Pool {
     pub id: String,
+    /// Operators on shift now.
     pub count: u32,
+    /// The pool's size as reports name it: its count, or its largest crew.
+    pub size: u32,
     pub busy: u32,
     pub on_shift: bool,
     pub wage_per_hour: f64,
+    /// Empty: always on with `count`.
+    pub crews: Vec<Crew>,
+    /// Crews on shift at once add up (`crews`); otherwise the pool has its
+    /// one count while any of its shifts is on.
+    pub crews_add_up: bool,
+    /// The wage multiplier of the hours paid now.
+    wage_factor: f64,
     /// Waiting requests: (station node, server).
     queue: VecDeque<(u32, u32)>,
     since: f64,
     /// ∫ busy dt and ∫ (on-shift headcount) dt since the statistics started.
     pub busy_area: f64,
     pub paid_area: f64,
+    /// ∫ paid headcount × wage factor dt: labour cost ÷ wage per hour.
+    pub wage_area: f64,
 }
 
 impl Pool {
@@ -27,23 +54,61 @@ impl Pool {
         Self {
             id,
             count,
+            size: count,
             busy: 0,
             on_shift: true,
             wage_per_hour,
+            crews: Vec::new(),
+            crews_add_up: false,
+            wage_factor: 1.0,
             queue: VecDeque::new(),
             since: 0.0,
             busy_area: 0.0,
             paid_area: 0.0,
+            wage_area: 0.0,
+        }
+    }
+
+    /// Sets headcount and wage factor from which of the crews' shifts are
+    /// on (`on[i]` for `crews[i]`).
+    pub(super) fn apply_crews(&mut self, on: impl Iterator<Item = bool>) {
+        if self.crews.is_empty() {
+            return;
+        }
+        let (mut count, mut weighted, mut any, mut top) = (0u32, 0.0, false, 0.0f64);
+        for (crew, on) in self.crews.iter().zip(on) {
+            if on {
+                any = true;
+                count += crew.count;
+                weighted += f64::from(crew.count) * crew.wage_factor;
+                top = top.max(crew.wage_factor);
+            }
+        }
+        if self.crews_add_up {
+            self.count = count;
+            self.on_shift = count > 0;
+            self.wage_factor = if count > 0 {
+                weighted / f64::from(count)
+            } else {
+                1.0
+            };
+        } else {
+            self.count = self.size;
+            self.on_shift = any;
+            self.wage_factor = top;
         }
     }
 
     pub(super) fn flush(&mut self, now: f64) {
         let dt = now - self.since;
         // Paid time is on-shift time; an operator kept at a paused job
-        // overnight is not working.
+        // overnight is not working. One finishing a cycle after the crew
+        // shrank is paid until the cycle ends.
         if self.on_shift {
+            let paid = f64::from(self.count.max(self.busy));
             self.busy_area += f64::from(self.busy) * dt;
-            self.paid_area += f64::from(self.count) * dt;
+            self.paid_area += paid * dt;
+            self.wage_area += paid * self.wage_factor * dt;
         }
         self.since = now;
     }
@@ -51,6 +116,7 @@ impl Pool {
     pub(super) fn reset_statistics(&mut self, now: f64) {
         self.busy_area = 0.0;
         self.paid_area = 0.0;
+        self.wage_area = 0.0;
         self.since = now;
     }
 }
@@ -92,24 +158,29 @@ impl Engine {
             };
             p.flush(now);
             p.busy += 1;
-            self.operator_arrived(node, server);
+            self.operator_arrived(node, server, pool);
         }
     }
 
-    pub(super) fn set_pool_shift(&mut self, pool: u32, on: bool) {
+    /// A shift of `pool`'s crews turned on or off: new headcount, and
+    /// free operators to whoever waits.
+    pub(super) fn refresh_pool(&mut self, pool: u32) {
         let now = self.now;
-        let p = &mut self.pools[pool as usize];
+        let (shifts, p) = (&self.shifts, &mut self.pools[pool as usize]);
         p.flush(now);
-        p.on_shift = on;
-        if on {
-            self.grant_operators(pool);
-        }
+        let on: Vec<bool> = p
+            .crews
+            .iter()
+            .map(|c| shifts[c.shift as usize].calendar.is_on(now))
+            .collect();
+        p.apply_crews(on.into_iter());
+        self.grant_operators(pool);
     }
 
     /// Operators currently at `node` (for the viewer).
     pub fn operators_at(&self, node: u32) -> u32 {
         match &self.nodes[node as usize].kind {
-            NodeKind::Station(s) => s.servers.iter().filter(|sv| sv.has_operator).count() as u32,
+            NodeKind::Station(s) => s.servers.iter().filter(|sv| sv.has_operator()).count() as u32,
             _ => 0,
         }
     }

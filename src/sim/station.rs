@@ -48,7 +48,8 @@ pub struct Server {
     end: f64,
     remaining: f64,
     generation: u32,
-    pub has_operator: bool,
+    /// The pool of the operator this server holds ([`NO_POOL`]: none).
+    pub operator: u32,
     last_product: u16,
     /// The product of the part in hand and its ideal cycle, noted when the
     /// job starts so finishing it reads neither the part nor the cycle table
@@ -61,7 +62,14 @@ pub struct Server {
     pub time_in: [f64; 7],
 }
 
+/// A server that holds no operator.
+pub const NO_POOL: u32 = u32::MAX;
+
 impl Server {
+    pub fn has_operator(&self) -> bool {
+        self.operator != NO_POOL
+    }
+
     /// Starts a timed `phase` lasting `duration` from `now` (a new job, the
     /// work after a setup, a resumed phase, a robot's leg) and returns the
     /// generation its `PhaseDone` event must carry: an older event is stale.
@@ -82,7 +90,7 @@ impl Server {
             end: 0.0,
             remaining: 0.0,
             generation: 0,
-            has_operator: false,
+            operator: NO_POOL,
             last_product: u16::MAX,
             product: 0,
             ideal: 0.0,
@@ -183,6 +191,39 @@ impl Cycles {
     }
 }
 
+/// A station's changeovers: the time from one product to the next where
+/// the scene's setup matrix gives one, else the default; and the setter
+/// pool that does them, if not the station's own operator.
+#[derive(Debug)]
+pub(super) struct Setups {
+    default: Sampler,
+    /// ((from, to), time), sorted: looked up only when a changeover happens.
+    changes: Vec<((u16, u16), Sampler)>,
+    pub pool: Option<u32>,
+}
+
+impl Setups {
+    pub(super) fn new(
+        default: Sampler,
+        mut changes: Vec<((u16, u16), Sampler)>,
+        pool: Option<u32>,
+    ) -> Self {
+        changes.sort_by_key(|c| c.0);
+        Self {
+            default,
+            changes,
+            pool,
+        }
+    }
+
+    fn sampler(&self, from: u16, to: u16) -> &Sampler {
+        match self.changes.binary_search_by_key(&(from, to), |c| c.0) {
+            Ok(i) => &self.changes[i].1,
+            Err(_) => &self.default,
+        }
+    }
+}
+
 /// A station's ISO 22400-2 figures (see [`Station::iso_22400`]).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Iso22400 {
@@ -204,7 +245,7 @@ pub struct Station {
     pub(super) process_rng: Stream,
     // Boxed: rarely touched, and inline they would spread the hot fields
     // over more cache lines.
-    pub(super) setup: Option<Box<Sampler>>,
+    pub(super) setup: Option<Box<Setups>>,
     pub(super) failures: Option<Box<(Sampler, Sampler)>>,
     pub scrap: f64,
     pub operator: Option<u32>,
@@ -254,7 +295,7 @@ impl Station {
         kind: StationKind,
         capacity: u32,
         cycle: Vec<Cycle>,
-        setup: Option<Sampler>,
+        setup: Option<Setups>,
         failures: Option<(Sampler, Sampler)>,
         scrap: f64,
         operator: Option<u32>,
@@ -694,26 +735,56 @@ impl Engine {
     /// Operator (if needed), then setup or work.
     #[inline(always)]
     fn begin_job(&mut self, node: u32, server: u32) {
-        let st = self.station(node);
-        if let Some(pool) = st.operator
-            && !st.servers[server as usize].has_operator
+        if let Some(pool) = self.pool_for_next_phase(node, server)
+            && self.station(node).servers[server as usize].operator != pool
+            && !self.wait_for_operator(pool, node, server)
         {
-            st.servers[server as usize].phase = Phase::WaitOperator;
-            if self.request_operator(pool, node, server) {
-                self.station(node).servers[server as usize].has_operator = true;
-            } else {
-                let now = self.now;
-                self.station(node).update_server(server as usize, now);
-                return;
-            }
+            return;
         }
         self.start_processing(node, server);
     }
 
-    /// An operator granted from the pool's queue reaches (node, server).
-    pub(super) fn operator_arrived(&mut self, node: u32, server: u32) {
+    /// The pool the server's next phase needs: the setter pool before a
+    /// changeover that has one, else the station's operator pool.
+    #[inline(always)]
+    fn pool_for_next_phase(&self, node: u32, server: u32) -> Option<u32> {
+        let NodeKind::Station(st) = &self.nodes[node as usize].kind else {
+            unreachable!("node {node} is a station")
+        };
+        if let Some(setups) = &st.setup
+            && setups.pool.is_some()
+        {
+            let s = &st.servers[server as usize];
+            let product = if s.part == NO_PART || st.cycle.single() {
+                0
+            } else {
+                self.parts[s.part].product
+            };
+            if s.last_product != u16::MAX && s.last_product != product {
+                return setups.pool;
+            }
+        }
+        st.operator
+    }
+
+    /// Asks `pool` for an operator for the server; true if it has one now,
+    /// else the server waits (`waiting_for_operator`) for the pool to send one.
+    fn wait_for_operator(&mut self, pool: u32, node: u32, server: u32) -> bool {
+        self.station(node).servers[server as usize].phase = Phase::WaitOperator;
+        if self.request_operator(pool, node, server) {
+            self.station(node).servers[server as usize].operator = pool;
+            true
+        } else {
+            let now = self.now;
+            self.station(node).update_server(server as usize, now);
+            false
+        }
+    }
+
+    /// An operator granted from `pool`'s queue reaches (node, server).
+    pub(super) fn operator_arrived(&mut self, node: u32, server: u32, pool: u32) {
         let st = self.station(node);
-        st.servers[server as usize].has_operator = true;
+        st.servers[server as usize].operator = pool;
         if st.available() {
             self.start_processing(node, server);
         }
@@ -748,9 +819,10 @@ impl Engine {
         s.ideal = ideal;
         let last = s.last_product;
         let (phase, duration) = match &st.setup {
-            Some(setup) if last != u16::MAX && last != product => {
-                (Phase::Setup, setup.sample(&mut st.process_rng))
-            }
+            Some(setup) if last != u16::MAX && last != product => (
+                Phase::Setup,
+                setup.sampler(last, product).sample(&mut st.process_rng),
+            ),
             _ => (Phase::Work, st.sample_cycle(product)),
         };
         let generation = st.servers[si].start_phase(phase, now, duration);
@@ -809,6 +881,10 @@ impl Engine {
                 let product = st.servers[server as usize].product;
                 st.setups += 1;
                 st.servers[server as usize].last_product = product;
+                if !self.setter_done(node, server) {
+                    return;
+                }
+                let st = self.station(node);
                 let d = st.sample_cycle(product);
                 let generation = st.servers[server as usize].start_phase(Phase::Work, now, d);
                 self.working_changed(node, 1);
@@ -842,10 +918,9 @@ impl Engine {
                 let scrap = st.scrap > 0.0 && st.quality_rng.uniform() < st.scrap;
                 let s = &mut st.servers[server as usize];
                 s.last_product = product;
-                let pool = if std::mem::take(&mut s.has_operator) {
-                    st.operator
-                } else {
-                    None
+                let pool = match std::mem::replace(&mut s.operator, NO_POOL) {
+                    NO_POOL => None,
+                    pool => Some(pool),
                 };
                 if scrap {
                     st.scrapped += 1;
@@ -878,6 +953,23 @@ impl Engine {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// After a changeover by a setter: the setter goes back to the pool and
+    /// the work waits for the station's own operator, if it needs one.
+    /// True if the work can start now.
+    fn setter_done(&mut self, node: u32, server: u32) -> bool {
+        let st = self.station(node);
+        let Some(setter) = st.setup.as_ref().and_then(|s| s.pool) else {
+            return true;
+        };
+        let operator = st.operator;
+        st.servers[server as usize].operator = NO_POOL;
+        self.release_operator(setter);
+        match operator {
+            Some(pool) => self.wait_for_operator(pool, node, server),
+            None => true,
         }
     }
 
@@ -940,7 +1032,7 @@ impl Engine {
                         },
                     );
                 }
-                Phase::WaitOperator if s.has_operator => self.start_processing(node, i as u32),
+                Phase::WaitOperator if s.has_operator() => self.start_processing(node, i as u32),
                 _ => {}
             }
         }

@@ -552,15 +552,25 @@ fn inspector(
                     f.between.mean_secs(),
                 ));
             }
+            // A pool with a crew per shift is edited crew by crew.
             if let Some(pool) = &m.operator
                 && let Some(Object::Operators(o)) =
                     source.current.objects.iter().find(|o| o.id() == pool)
             {
-                fields.push((
-                    format!("{pool}.count"),
-                    format!("operators in \"{pool}\""),
-                    f64::from(o.count),
-                ));
+                match o.count {
+                    Some(count) => fields.push((
+                        format!("{pool}.count"),
+                        format!("operators in \"{pool}\""),
+                        f64::from(count),
+                    )),
+                    None => fields.extend(o.crews.iter().map(|(shift, &count)| {
+                        (
+                            format!("{pool}.crews.{shift}"),
+                            format!("\"{pool}\" on \"{shift}\""),
+                            f64::from(count),
+                        )
+                    })),
+                }
             }
         }
         Object::Robot(r) => {

@@ -15,10 +15,12 @@
 //! - `view`: the 3D view rendered offscreen (with the `viewer` feature).
 
 mod bad_input;
+mod changeovers;
 mod cli;
 #[path = "../common/mod.rs"]
 mod common;
 mod conclusions;
+mod crews;
 mod fast_paths;
 mod kpis;
 mod layout;

@@ -245,7 +245,7 @@ fn check_run(scene: &Scene, r: &RunResult) -> Result<(), String> {
             scene
                 .objects
                 .iter()
-                .any(|o| matches!(o, Object::Operators(x) if &x.id == p && x.shift.is_some()))
+                .any(|o| matches!(o, Object::Operators(x) if &x.id == p && !x.shift.is_empty()))
         })
     };
     let specs: Vec<StationSpec> = scene
@@ -261,7 +261,7 @@ fn check_run(scene: &Scene, r: &RunResult) -> Result<(), String> {
                     setup: m.setup.is_some(),
                     scrap: m.scrap,
                     operator: m.operator.is_some(),
-                    shift: m.shift.is_some() || pool_shift(&m.operator),
+                    shift: !m.shift.is_empty() || pool_shift(&m.operator),
                     power: m.power_kw.as_ref(),
                 },
                 Object::Robot(rb) => StationSpec {
@@ -275,7 +275,7 @@ fn check_run(scene: &Scene, r: &RunResult) -> Result<(), String> {
                     setup: matches!(&rb.task, RobotTask::Process { setup: Some(_), .. }),
                     scrap: rb.scrap,
                     operator: false,
-                    shift: rb.shift.is_some(),
+                    shift: !rb.shift.is_empty(),
                     power: rb.power_kw.as_ref(),
                 },
                 Object::Assembly(a) => StationSpec {
@@ -286,7 +286,7 @@ fn check_run(scene: &Scene, r: &RunResult) -> Result<(), String> {
                     setup: false,
                     scrap: a.scrap,
                     operator: a.operator.is_some(),
-                    shift: a.shift.is_some() || pool_shift(&a.operator),
+                    shift: !a.shift.is_empty() || pool_shift(&a.operator),
                     power: a.power_kw.as_ref(),
                 },
                 _ => return None,
@@ -503,11 +503,11 @@ fn check_pools(scene: &Scene, r: &RunResult, observed: f64) -> Result<(), String
     for (p, res) in pools.into_iter().zip(&r.operators) {
         let id = &p.id;
         ensure!(
-            res.id == *id && res.count == p.count,
+            res.id == *id && res.count == p.largest_crew(),
             "pool \"{}\" of {} reported for \"{id}\" of {}",
             res.id,
             res.count,
-            p.count
+            p.largest_crew()
         );
         non_negative("busy hours", res.busy_hours)?;
         ensure!(
@@ -519,14 +519,14 @@ fn check_pools(scene: &Scene, r: &RunResult, observed: f64) -> Result<(), String
         if let Some(u) = res.utilisation {
             fraction(&format!("pool \"{id}\" utilisation"), u)?;
         }
-        let all_hours = f64::from(p.count) * observed / 3600.0;
+        let all_hours = f64::from(p.largest_crew()) * observed / 3600.0;
         ensure!(
             res.paid_hours <= all_hours * (1.0 + 1e-9),
             "pool \"{id}\": {} h paid, more than count × observed = {all_hours} h",
             res.paid_hours
         );
         ensure!(
-            p.shift.is_some() || close(res.paid_hours, all_hours),
+            !p.shift.is_empty() || close(res.paid_hours, all_hours),
             "pool \"{id}\" has no shift, yet {} h paid, not count × observed = {all_hours} h",
             res.paid_hours
         );
