@@ -139,6 +139,7 @@ pub fn plain_machine(id: &str, pos: (f64, f64), cycle: Dist) -> Machine {
         scrap: 0.0,
         operator: None,
         power_kw: None,
+        maintenance: Vec::new(),
         shift: Default::default(),
     }
 }

@@ -90,7 +90,8 @@ pub fn relieved(scene: &Scene, index: usize) -> Option<(Scene, &'static str, Str
             if cannot_relieve(scene, index).is_some() {
                 return None;
             }
-            ("operators", o.add_one())
+            let places = super::warnings::pool_places(scene, &o.id);
+            ("operators", o.add_one(places))
         }
         _ => return None,
     };
@@ -108,11 +109,11 @@ pub fn cannot_relieve(scene: &Scene, index: usize) -> Option<String> {
     let places = super::warnings::pool_places(scene, &o.id);
     if places == 0 {
         Some(format!("{}: no station asks for this pool", o.id))
-    } else if o.largest_crew() >= places {
+    } else if o.smallest_crew() >= places {
         Some(format!(
             "{}: one more operator could not work: its {} operators already fill the {places} places of the stations they serve (relieve a station instead)",
             o.id,
-            o.largest_crew()
+            o.smallest_crew()
         ))
     } else {
         None

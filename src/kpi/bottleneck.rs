@@ -116,8 +116,9 @@ impl Constraint {
 /// The share of the on-shift time a station was busy (working, setup, failed).
 pub fn station_utilisation(st: &StationResult) -> Option<f64> {
     let s = &st.states;
-    let on_shift = 1.0 - s.off_shift;
-    (on_shift > 1e-12).then(|| ((s.working + s.setup + s.failed) / on_shift).min(1.0))
+    // Time it could work: on shift and not stopped for planned maintenance.
+    let could_work = 1.0 - s.off_shift - s.maintenance;
+    (could_work > 1e-12).then(|| ((s.working + s.setup + s.failed) / could_work).min(1.0))
 }
 
 /// Finds the constraint of one replication. `held_back`: the largest share

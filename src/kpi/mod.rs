@@ -15,7 +15,7 @@ pub use bottleneck::{Busiest, Constraint};
 pub use reliability::Pooled;
 pub use stats::{Estimate, Histogram, t_975};
 
-use crate::sim::{Engine, NodeKind, Pool, State, Station, StationKind};
+use crate::sim::{Engine, NodeKind, Pool, STATE_COUNT, State, Station, StationKind};
 use serde::Serialize;
 
 /// Lead time (source to sink) statistics, in seconds.
@@ -137,11 +137,13 @@ pub struct StateShares {
     pub starved: f64,
     pub blocked: f64,
     pub waiting_for_operator: f64,
+    /// Planned maintenance (planned down time).
+    pub maintenance: f64,
     pub off_shift: f64,
 }
 
 impl StateShares {
-    pub fn from_array(a: [f64; 7]) -> Self {
+    pub fn from_array(a: [f64; STATE_COUNT]) -> Self {
         Self {
             working: a[0],
             setup: a[1],
@@ -149,11 +151,12 @@ impl StateShares {
             starved: a[3],
             blocked: a[4],
             waiting_for_operator: a[5],
-            off_shift: a[6],
+            maintenance: a[6],
+            off_shift: a[7],
         }
     }
 
-    pub fn to_array(&self) -> [f64; 7] {
+    pub fn to_array(&self) -> [f64; STATE_COUNT] {
         [
             self.working,
             self.setup,
@@ -161,6 +164,7 @@ impl StateShares {
             self.starved,
             self.blocked,
             self.waiting_for_operator,
+            self.maintenance,
             self.off_shift,
         ]
     }
@@ -441,7 +445,7 @@ fn measure_nodes(engine: &mut Engine, observed: f64) -> NodeFigures {
 /// One station's figures: state shares, ISO 22400, reliability, energy.
 fn station_result(id: &str, st: &Station, observed: f64, pools: &[Pool]) -> StationResult {
     let c = st.servers.len() as u32;
-    let mut t = [0.0; 7];
+    let mut t = [0.0; STATE_COUNT];
     for s in &st.servers {
         for (k, v) in s.time_in.iter().enumerate() {
             t[k] += v;

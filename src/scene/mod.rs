@@ -138,6 +138,16 @@ pub enum Object {
 }
 
 impl Object {
+    /// The station's planned maintenance (none for other kinds).
+    pub fn maintenance(&self) -> &[Maintenance] {
+        match self {
+            Object::Machine(m) => &m.maintenance,
+            Object::Robot(r) => &r.maintenance,
+            Object::Assembly(a) => &a.maintenance,
+            _ => &[],
+        }
+    }
+
     pub fn id(&self) -> &str {
         match self {
             Object::Source(o) => &o.id,
@@ -288,6 +298,37 @@ pub struct Changeover {
     pub time: Dist,
 }
 
+/// Planned maintenance: planned down time in ISO 22400 terms, outside
+/// the planned busy time like off-shift time.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub enum Maintenance {
+    /// A weekly window, e.g. `Weekly(days: [Sat], start: "06:00", end: "08:00")`.
+    Weekly {
+        days: Vec<Weekday>,
+        start: String,
+        end: String,
+    },
+    /// A stop of `duration` after every `parts` parts the station finishes.
+    EveryParts { parts: u32, duration: Dist },
+}
+
+impl Maintenance {
+    /// A weekly window as a shift pattern (for its calendar).
+    pub fn window(&self) -> Option<Shift> {
+        match self {
+            Maintenance::Weekly { days, start, end } => Some(Shift {
+                id: "maintenance".into(),
+                days: days.clone(),
+                start: start.clone(),
+                end: end.clone(),
+                breaks: Vec::new(),
+                wage_factor: 1.0,
+            }),
+            Maintenance::EveryParts { .. } => None,
+        }
+    }
+}
+
 /// Power draw in kW per state.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -339,6 +380,9 @@ pub struct Machine {
     pub operator: Option<String>,
     #[serde(default)]
     pub power_kw: Option<Power>,
+    /// Planned maintenance stops.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub maintenance: Vec<Maintenance>,
     /// Works only while one of these shifts is on (default: the operator pool's).
     #[serde(default, skip_serializing_if = "Shifts::is_empty")]
     pub shift: Shifts,
@@ -404,6 +448,9 @@ pub struct Robot {
     pub scrap: f64,
     #[serde(default)]
     pub power_kw: Option<Power>,
+    /// Planned maintenance stops.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub maintenance: Vec<Maintenance>,
     #[serde(default, skip_serializing_if = "Shifts::is_empty")]
     pub shift: Shifts,
 }
@@ -459,6 +506,9 @@ pub struct Assembly {
     pub operator: Option<String>,
     #[serde(default)]
     pub power_kw: Option<Power>,
+    /// Planned maintenance stops.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub maintenance: Vec<Maintenance>,
     #[serde(default, skip_serializing_if = "Shifts::is_empty")]
     pub shift: Shifts,
 }
@@ -495,9 +545,11 @@ impl Operators {
         }
     }
 
-    /// One more operator on every shift the pool works ("3 operators
-    /// instead of 2", "crews early 4, late 3 instead of early 3, late 2").
-    pub fn add_one(&mut self) -> String {
+    /// One more operator on every shift the pool works with fewer than
+    /// `places` (the places of the stations it serves: more could not
+    /// work), as "3 operators instead of 2" or "crews early 3, late 3
+    /// instead of early 3, late 2".
+    pub fn add_one(&mut self, places: u32) -> String {
         if let Some(c) = &mut self.count {
             *c += 1;
             return format!("{} operators instead of {}", *c, *c - 1);
@@ -505,9 +557,24 @@ impl Operators {
         let before = self.crews_text();
         self.crews
             .values_mut()
-            .filter(|c| **c > 0)
+            .filter(|c| **c > 0 && **c < places)
             .for_each(|c| *c += 1);
         format!("crews {} instead of {before}", self.crews_text())
+    }
+
+    /// The smallest crew on shift (above 0): one more operator can work
+    /// somewhere while this is below the places to work.
+    pub fn smallest_crew(&self) -> u32 {
+        match self.count {
+            Some(c) => c,
+            None => self
+                .crews
+                .values()
+                .copied()
+                .filter(|c| *c > 0)
+                .min()
+                .unwrap_or(0),
+        }
     }
 
     /// "early 3, late 2".

@@ -535,6 +535,7 @@ impl Fields<'_, '_> {
         self.prob("scrap", m.scrap)?;
         self.operator(&m.operator, &m.shift)?;
         self.power(&m.power_kw)?;
+        self.maintenance(&m.maintenance)?;
         self.ctx.shift(self.id, &m.shift)
     }
 
@@ -560,6 +561,7 @@ impl Fields<'_, '_> {
         self.failures(&r.failures)?;
         self.prob("scrap", r.scrap)?;
         self.power(&r.power_kw)?;
+        self.maintenance(&r.maintenance)?;
         self.ctx.shift(self.id, &r.shift)?;
         match &r.task {
             RobotTask::Process {
@@ -630,6 +632,7 @@ impl Fields<'_, '_> {
         self.prob("scrap", a.scrap)?;
         self.operator(&a.operator, &a.shift)?;
         self.power(&a.power_kw)?;
+        self.maintenance(&a.maintenance)?;
         self.ctx.shift(self.id, &a.shift)
     }
 
@@ -647,6 +650,45 @@ impl Fields<'_, '_> {
 }
 
 impl Fields<'_, '_> {
+    /// Planned maintenance: windows that build as weekly patterns, stops
+    /// after at least one part with a valid duration.
+    fn maintenance(&self, list: &[super::Maintenance]) -> Result<(), Diagnostic> {
+        let by_parts = list
+            .iter()
+            .filter(|m| matches!(m, super::Maintenance::EveryParts { .. }))
+            .count();
+        if by_parts > 1 {
+            return Err(self.err(format!(
+                "`maintenance` has {by_parts} `EveryParts` stops: give one (the shortest interval)"
+            )));
+        }
+        for (i, m) in list.iter().enumerate() {
+            match m {
+                super::Maintenance::Weekly { .. } => {
+                    let window = m.window().expect("a weekly window");
+                    let mut seen = HashSet::new();
+                    for day in &window.days {
+                        if !seen.insert(*day as usize) {
+                            return Err(self
+                                .err(format!("`maintenance[{i}]` lists {day:?} twice in `days`")));
+                        }
+                    }
+                    ShiftCalendar::new(&window)
+                        .map_err(|e| self.err(format!("`maintenance[{i}]`: {e}")))?;
+                }
+                super::Maintenance::EveryParts { parts, duration } => {
+                    if *parts == 0 {
+                        return Err(
+                            self.err(format!("`maintenance[{i}].parts` must be at least 1"))
+                        );
+                    }
+                    self.dist(&format!("maintenance[{i}].duration"), duration)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// A setup: its times, each pair of known products given once, a
     /// known setter pool.
     fn setup(&self, field: &str, s: &super::Setup) -> Result<(), Diagnostic> {

@@ -84,6 +84,9 @@ pub enum Change {
     RemoveFlow(String, String),
     /// Change the run settings' horizon.
     SetHorizon(Duration),
+    /// Add a shift (a night shift, a Saturday overtime shift) that objects
+    /// and crews of the variant can then name.
+    AddShift(super::Shift),
 }
 
 /// A parameter value in a `Set` change.
@@ -145,12 +148,23 @@ pub fn apply_changes(mut scene: Scene, variant: &Variant) -> Result<Scene, Diagn
                 }
             }
             Change::SetHorizon(h) => scene.run.horizon = *h,
+            Change::AddShift(shift) => {
+                if scene.shifts.iter().any(|s| s.id == shift.id) {
+                    return Err(Diagnostic::new(format!(
+                        "`AddShift`: the base already has a shift \"{}\"",
+                        shift.id
+                    ))
+                    .with_help("give the new shift another id"));
+                }
+                scene.shifts.push(shift.clone());
+            }
         }
     }
     Ok(scene)
 }
 
-/// Points every reference to `old` (flow ends, `via`, `operator`) at `new`.
+/// Points every reference to `old` (flow ends, `via`, `operator`, a
+/// setup's setter pool) at `new`.
 fn rename_references(scene: &mut Scene, old: &str, new: &str) {
     let rename = |s: &mut String| {
         if s == old {
@@ -172,7 +186,17 @@ fn rename_references(scene: &mut Scene, old: &str, new: &str) {
     }
     for object in &mut scene.objects {
         match object {
-            Object::Machine(m) => m.operator.iter_mut().for_each(rename),
+            Object::Machine(m) => {
+                m.operator.iter_mut().for_each(rename);
+                if let Some(s) = &mut m.setup {
+                    s.operator.iter_mut().for_each(rename);
+                }
+            }
+            Object::Robot(r) => {
+                if let super::RobotTask::Process { setup: Some(s), .. } = &mut r.task {
+                    s.operator.iter_mut().for_each(rename);
+                }
+            }
             Object::Assembly(a) => a.operator.iter_mut().for_each(rename),
             _ => {}
         }

@@ -5,14 +5,14 @@ use super::calendar::Event;
 use super::operators::Crew;
 use super::rng::{Purpose, Stream};
 use super::sampler::Sampler;
-use super::station::{Bin, Cycle, Setups, Station, StationKind};
+use super::station::{Bin, Cycle, Setups, Station, StationKind, Upkeep};
 use super::store::{Buffer, Content, Conveyor};
 use super::{
-    Edge, Engine, LineStats, Node, NodeKind, Pool, RunWindow, ShiftRuntime, Sink, Slot, Source,
-    State,
+    Edge, Engine, LineStats, Node, NodeKind, Pool, RunWindow, STATE_COUNT, ShiftRuntime, Sink,
+    Slot, Source, State,
 };
 use crate::error::Diagnostic;
-use crate::scene::{Dist, Object, Power, RobotTask, Scene, ShiftCalendar, Shifts};
+use crate::scene::{Dist, Maintenance, Object, Power, RobotTask, Scene, ShiftCalendar, Shifts};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 /// Builds the engine for replication `rep` of `scene`.
@@ -261,6 +261,12 @@ impl<'a> Builder<'a> {
             }
             Object::Sink(_) => (NodeKind::Sink(Sink::default()), None),
         };
+        let mut kind = kind;
+        if let NodeKind::Station(st) = &mut kind
+            && let Some(upkeep) = self.upkeep(id, o.maintenance())?
+        {
+            st.set_upkeep(upkeep);
+        }
         self.push_node(o, kind, shift);
         Ok(())
     }
@@ -294,6 +300,33 @@ impl<'a> Builder<'a> {
         );
         source.mean_interarrival_s = s.interarrival.as_ref().map_or(0.0, Dist::mean_secs);
         Ok(NodeKind::Source(source))
+    }
+
+    /// A station's planned maintenance: its weekly windows as one calendar,
+    /// its stop after every N parts.
+    fn upkeep(&self, id: &str, list: &[Maintenance]) -> Result<Option<Upkeep>, Diagnostic> {
+        if list.is_empty() {
+            return Ok(None);
+        }
+        let windows = list
+            .iter()
+            .filter_map(Maintenance::window)
+            .map(|w| ShiftCalendar::new(&w).map_err(|m| Diagnostic::object(id, m)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let window = (!windows.is_empty()).then(|| ShiftCalendar::union(&windows));
+        let every = list
+            .iter()
+            .find_map(|m| match m {
+                Maintenance::EveryParts { parts, duration } => Some((parts, duration)),
+                Maintenance::Weekly { .. } => None,
+            })
+            .map(|(parts, d)| Ok((u64::from(*parts), sampler(id, "maintenance.duration", d)?)))
+            .transpose()?;
+        Ok(Some(Upkeep {
+            window,
+            every,
+            rng: self.stream(id, Purpose::Maintenance),
+        }))
     }
 
     /// A station's changeovers: the default time, the matrix by product
@@ -540,6 +573,7 @@ impl Engine {
         for p in 0..self.pools.len() {
             self.refresh_pool(p as u32);
         }
+        self.schedule_maintenance_windows();
         for s in 0..self.shifts.len() {
             let on = self.shifts[s].calendar.is_on(0.0);
             self.apply_shift_at_start(s, on);
@@ -555,6 +589,29 @@ impl Engine {
             }
         }
         self.drain_actions();
+    }
+
+    /// Each station's first maintenance window change (now if one is open
+    /// at time 0).
+    fn schedule_maintenance_windows(&mut self) {
+        let end = self.end_time();
+        for n in 0..self.nodes.len() {
+            let NodeKind::Station(st) = &self.nodes[n].kind else {
+                continue;
+            };
+            let Some(window) = st.upkeep.as_ref().and_then(|u| u.window.as_ref()) else {
+                continue;
+            };
+            let first = if window.is_on(0.0) {
+                0.0
+            } else {
+                window.next_change(0.0)
+            };
+            if first < end {
+                self.calendar
+                    .schedule(first, Event::MaintenanceWindow { node: n as u32 });
+            }
+        }
     }
 
     /// Puts shift `s`'s nodes on or off shift at time 0.
@@ -663,15 +720,19 @@ fn link_sole_feeders(nodes: &mut [Node]) {
 }
 
 /// kW per state, in the order of [`State`].
-fn power(p: &Option<Power>) -> [f64; 7] {
-    let Some(p) = p else { return [0.0; 7] };
-    let mut kw = [0.0; 7];
+fn power(p: &Option<Power>) -> [f64; STATE_COUNT] {
+    let Some(p) = p else {
+        return [0.0; STATE_COUNT];
+    };
+    let mut kw = [0.0; STATE_COUNT];
     kw[State::Working as usize] = p.working;
     kw[State::Setup as usize] = p.setup.unwrap_or(p.working);
     kw[State::Failed as usize] = p.failed;
     kw[State::Starved as usize] = p.idle;
     kw[State::Blocked as usize] = p.idle;
     kw[State::WaitingForOperator as usize] = p.idle;
+    // A machine stopped for planned maintenance draws what it does off shift.
+    kw[State::Maintenance as usize] = p.off_shift;
     kw[State::OffShift as usize] = p.off_shift;
     kw
 }

@@ -22,6 +22,14 @@ pub enum Event {
     Repair {
         node: u32,
     },
+    /// A station's weekly maintenance window opens or closes.
+    MaintenanceWindow {
+        node: u32,
+    },
+    /// A planned stop after N parts ends.
+    MaintenanceEnd {
+        node: u32,
+    },
     /// The head part of a conveyor reaches the end.
     ConveyorHead {
         node: u32,

@@ -18,6 +18,9 @@ pub enum LogEvent {
     Consumed,
     Fail,
     Repair,
+    /// Planned maintenance began or ended at a station.
+    MaintenanceStart,
+    MaintenanceEnd,
     Pick,
     Place,
     /// A part left the system at a sink.
@@ -36,6 +39,8 @@ impl LogEvent {
             LogEvent::Consumed => "consumed",
             LogEvent::Fail => "fail",
             LogEvent::Repair => "repair",
+            LogEvent::MaintenanceStart => "maintenance_start",
+            LogEvent::MaintenanceEnd => "maintenance_end",
             LogEvent::Pick => "pick",
             LogEvent::Place => "place",
             LogEvent::Exit => "exit",

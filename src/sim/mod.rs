@@ -61,7 +61,10 @@ pub struct StateInfo {
 }
 
 /// The seven station states.
-pub const STATES: [StateInfo; 7] = [
+/// How many states a station can be in (the rows of [`STATES`]).
+pub const STATE_COUNT: usize = 8;
+
+pub const STATES: [StateInfo; STATE_COUNT] = [
     StateInfo {
         key: "working",
         label: "working",
@@ -105,6 +108,13 @@ pub const STATES: [StateInfo; 7] = [
         iso_22400: "in PBT, not in APT: no operator free",
     },
     StateInfo {
+        key: "maintenance",
+        label: "planned maintenance",
+        column: "maint",
+        colour: "#5b8fa8",
+        iso_22400: "PDOT: planned down time (outside PBT)",
+    },
+    StateInfo {
         key: "off_shift",
         label: "off shift",
         column: "off",
@@ -123,17 +133,19 @@ pub enum State {
     Starved = 3,
     Blocked = 4,
     WaitingForOperator = 5,
-    OffShift = 6,
+    Maintenance = 6,
+    OffShift = 7,
 }
 
 impl State {
-    pub const ALL: [State; 7] = [
+    pub const ALL: [State; STATE_COUNT] = [
         State::Working,
         State::Setup,
         State::Failed,
         State::Starved,
         State::Blocked,
         State::WaitingForOperator,
+        State::Maintenance,
         State::OffShift,
     ];
 
@@ -411,6 +423,8 @@ impl Engine {
             } => self.phase_done(node, server, generation),
             Event::Failure { node, generation } => self.failure(node, generation),
             Event::Repair { node } => self.repair(node),
+            Event::MaintenanceWindow { node } => self.maintenance_window(node),
+            Event::MaintenanceEnd { node } => self.maintenance(node, false),
             Event::ConveyorHead { node, generation } => self.conveyor_head(node, generation),
             Event::ConveyorGap { node } => {
                 if let NodeKind::Conveyor(c) = &mut self.nodes[node as usize].kind {

@@ -38,6 +38,7 @@ pub enum Purpose {
     Mix = 5,
     Routing = 6,
     Due = 7,
+    Maintenance = 8,
 }
 
 impl Stream {

@@ -10,7 +10,7 @@ use super::calendar::Event;
 use super::part::NO_PART;
 use super::rng::Stream;
 use super::sampler::Sampler;
-use super::{Engine, LogEvent, NodeKind, State};
+use super::{Engine, LogEvent, NodeKind, STATE_COUNT, State};
 use std::collections::VecDeque;
 
 /// What a server is doing with its part.
@@ -59,7 +59,7 @@ pub struct Server {
     pub state: State,
     since: f64,
     /// Time in each state since the statistics started.
-    pub time_in: [f64; 7],
+    pub time_in: [f64; STATE_COUNT],
 }
 
 /// A server that holds no operator.
@@ -96,7 +96,7 @@ impl Server {
             ideal: 0.0,
             state: State::Starved,
             since: 0.0,
-            time_in: [0.0; 7],
+            time_in: [0.0; STATE_COUNT],
         }
     }
 
@@ -251,10 +251,14 @@ pub struct Station {
     pub operator: Option<u32>,
     pub failed: bool,
     pub on_shift: bool,
+    /// Planned maintenance under way (a window, a stop after N parts, or both).
+    pub maintenance: u8,
     /// Servers in an active state (working, setup, failed).
     active_servers: u32,
     /// Servers in the working state.
     working_servers: u32,
+    /// Parts to finish before the next planned stop (`u64::MAX`: none).
+    until_maintenance: u64,
     // Statistics since the warm-up.
     pub produced: u64,
     pub good: u64,
@@ -285,8 +289,19 @@ pub struct Station {
     pub(super) failure_rng: Stream,
     pub(super) quality_rng: Stream,
     /// kW per state.
-    pub power: [f64; 7],
+    pub power: [f64; STATE_COUNT],
+    pub(super) upkeep: Option<Box<Upkeep>>,
     pub kind: StationKind,
+}
+
+/// A station's planned maintenance: weekly windows (one calendar for all)
+/// and a stop after every so many parts.
+#[derive(Debug)]
+pub(super) struct Upkeep {
+    pub window: Option<crate::scene::ShiftCalendar>,
+    /// (parts between stops, stop duration).
+    pub every: Option<(u64, Sampler)>,
+    pub rng: Stream,
 }
 
 impl Station {
@@ -299,7 +314,7 @@ impl Station {
         failures: Option<(Sampler, Sampler)>,
         scrap: f64,
         operator: Option<u32>,
-        power: [f64; 7],
+        power: [f64; STATE_COUNT],
         rngs: [Stream; 3],
     ) -> Self {
         let [process_rng, mut failure_rng, quality_rng] = rngs;
@@ -318,6 +333,9 @@ impl Station {
             power,
             failed: false,
             on_shift: true,
+            maintenance: 0,
+            until_maintenance: u64::MAX,
+            upkeep: None,
             ttf_remaining,
             working: 0,
             working_since: 0.0,
@@ -347,7 +365,15 @@ impl Station {
 
     #[inline]
     pub(super) fn available(&self) -> bool {
-        self.on_shift && !self.failed
+        self.on_shift && !self.failed && self.maintenance == 0
+    }
+
+    /// Gives the station its planned maintenance.
+    pub(super) fn set_upkeep(&mut self, upkeep: Upkeep) {
+        if let Some((every, _)) = &upkeep.every {
+            self.until_maintenance = *every;
+        }
+        self.upkeep = Some(Box::new(upkeep));
     }
 
     /// Whether the station could take some part now (worth waking those
@@ -420,6 +446,8 @@ impl Station {
     fn derived_state(&self, server: &Server) -> State {
         if !self.on_shift {
             State::OffShift
+        } else if self.maintenance > 0 {
+            State::Maintenance
         } else if self.failed {
             State::Failed
         } else {
@@ -432,10 +460,11 @@ impl Station {
     /// effectiveness = PRI × PQ / APT, quality = GQ / PQ, OEE their product.
     /// The one place they are computed (the run's KPIs and the live view).
     /// A transfer robot makes no parts: it has an availability only.
-    pub fn iso_22400(&self, t: &[f64; 7], total: f64) -> Iso22400 {
+    pub fn iso_22400(&self, t: &[f64; STATE_COUNT], total: f64) -> Iso22400 {
         let ratio = |a: f64, b: f64| (b > 0.0 && a.is_finite()).then(|| a / b);
         let apt = t[State::Working as usize];
-        let pbt = total - t[State::OffShift as usize];
+        // Planned busy time: neither off shift nor in planned maintenance.
+        let pbt = total - t[State::OffShift as usize] - t[State::Maintenance as usize];
         let transfer = matches!(self.kind, StationKind::Transfer { .. });
         let availability = ratio(apt, pbt);
         let (effectiveness, quality) = if transfer {
@@ -461,8 +490,8 @@ impl Station {
     /// Share of time in each state since the statistics started, up to
     /// `now` (the current spells included), and the OEE so far: what a live
     /// dashboard shows mid-run. The end-of-run figures come from `kpi::measure`.
-    pub fn live_figures(&self, now: f64) -> ([f64; 7], Option<f64>) {
-        let mut t = [0.0; 7];
+    pub fn live_figures(&self, now: f64) -> ([f64; STATE_COUNT], Option<f64>) {
+        let mut t = [0.0; STATE_COUNT];
         for s in &self.servers {
             for (k, v) in s.time_in.iter().enumerate() {
                 t[k] += v;
@@ -474,17 +503,18 @@ impl Station {
         (shares, self.iso_22400(&t, total).oee)
     }
 
-    /// The state shown for the whole station: off shift or failed first, then
+    /// The state shown for the whole station: off shift, maintenance or failed first, then
     /// the busiest server's state.
     pub fn state(&self) -> State {
         let rank = |s: State| match s {
             State::OffShift => 0,
-            State::Failed => 1,
-            State::Working => 2,
-            State::Setup => 3,
-            State::WaitingForOperator => 4,
-            State::Blocked => 5,
-            State::Starved => 6,
+            State::Maintenance => 1,
+            State::Failed => 2,
+            State::Working => 3,
+            State::Setup => 4,
+            State::WaitingForOperator => 5,
+            State::Blocked => 6,
+            State::Starved => 7,
         };
         self.servers
             .iter()
@@ -580,7 +610,7 @@ impl Station {
     pub(super) fn reset_statistics(&mut self, now: f64) {
         for s in &mut self.servers {
             s.flush(now);
-            s.time_in = [0.0; 7];
+            s.time_in = [0.0; STATE_COUNT];
         }
         self.produced = 0;
         self.good = 0;
@@ -915,6 +945,8 @@ impl Engine {
                 st.produced += 1;
                 st.ideal_time += ideal;
                 *completions += 1;
+                st.until_maintenance -= 1;
+                let maintain = st.until_maintenance == 0;
                 let scrap = st.scrap > 0.0 && st.quality_rng.uniform() < st.scrap;
                 let s = &mut st.servers[server as usize];
                 s.last_product = product;
@@ -933,13 +965,20 @@ impl Engine {
                     self.parts.destroy(part);
                     self.line.scrapped_total += 1;
                     self.wip_change(-1);
-                    self.space_freed(node);
+                    if !maintain {
+                        self.space_freed(node);
+                    }
                 } else {
                     st.good += 1;
                     // The state is settled after the hand-off: a part that
                     // leaves at once never makes the server blocked.
                     s.phase = Phase::Done;
                     self.log(node, part, LogEvent::Finish);
+                }
+                // The stop starts before the part is handed on, so no new
+                // job slips in at the same instant.
+                if maintain {
+                    self.planned_stop(node);
                 }
                 if let Some(pool) = pool {
                     self.release_operator(pool);
@@ -1078,6 +1117,56 @@ impl Engine {
         st.update_states(now);
         self.log(node, super::part::NO_PART, LogEvent::Repair);
         self.resume_all(node);
+    }
+
+    /// The station's N-th part since the last planned stop is done: it
+    /// stops for the drawn duration (running jobs pause and resume after).
+    fn planned_stop(&mut self, node: u32) {
+        let now = self.now;
+        let st = self.station(node);
+        let up = st.upkeep.as_deref_mut().expect("a stop needs upkeep");
+        let (every, duration) = up.every.as_ref().expect("a stop needs an interval");
+        let d = duration.sample(&mut up.rng);
+        st.until_maintenance = *every;
+        self.maintenance(node, true);
+        self.calendar
+            .schedule(now + d, Event::MaintenanceEnd { node });
+    }
+
+    /// A weekly maintenance window of the station opens or closes.
+    pub(super) fn maintenance_window(&mut self, node: u32) {
+        let now = self.now;
+        let end = self.end_time();
+        let up = self
+            .station(node)
+            .upkeep
+            .as_deref()
+            .expect("a window needs upkeep");
+        let window = up.window.as_ref().expect("a window needs a calendar");
+        let (on, next) = (window.is_on(now), window.next_change(now));
+        self.maintenance(node, on);
+        if next < end {
+            self.calendar
+                .schedule(next, Event::MaintenanceWindow { node });
+        }
+    }
+
+    /// Planned maintenance starts (`true`) or ends at the station.
+    pub(super) fn maintenance(&mut self, node: u32, start: bool) {
+        let now = self.now;
+        if start {
+            self.pause_all(node);
+            let st = self.station(node);
+            st.maintenance += 1;
+            st.update_states(now);
+            self.log(node, NO_PART, LogEvent::MaintenanceStart);
+        } else {
+            let st = self.station(node);
+            st.maintenance -= 1;
+            st.update_states(now);
+            self.log(node, NO_PART, LogEvent::MaintenanceEnd);
+            self.resume_all(node);
+        }
     }
 
     pub(super) fn set_station_shift(&mut self, node: u32, on: bool) {

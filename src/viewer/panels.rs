@@ -10,7 +10,7 @@ use super::hud::Playback;
 use super::reload::{Edit, SceneSource};
 use crate::experiment::{self, Options};
 use crate::scene::{Object, Value};
-use crate::sim::{Engine, NodeKind, SimClock, State};
+use crate::sim::{Engine, NodeKind, STATE_COUNT, SimClock, State};
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
@@ -331,7 +331,7 @@ fn kpi_window(ctx: &egui::Context, engine: &Engine, live: &Live, now: f64) {
 /// OEE so far; on a big plant only the busiest.
 fn station_states(ui: &mut egui::Ui, engine: &Engine, now: f64) {
     // Stacked horizontal bars: the share of time in each state per station.
-    let stations: Vec<(String, [f64; 7], Option<f64>)> = engine
+    let stations: Vec<(String, [f64; STATE_COUNT], Option<f64>)> = engine
         .nodes
         .iter()
         .filter_map(|n| match &n.kind {
@@ -347,7 +347,7 @@ fn station_states(ui: &mut egui::Ui, engine: &Engine, now: f64) {
     let shown = stations.len();
     let mut stations = stations;
     if shown > MAX_STATION_ROWS {
-        let busy = |s: &[f64; 7]| {
+        let busy = |s: &[f64; STATE_COUNT]| {
             s[State::Working as usize] + s[State::Setup as usize] + s[State::Failed as usize]
         };
         stations.sort_by(|a, b| busy(&b.1).total_cmp(&busy(&a.1)));

@@ -562,3 +562,46 @@ fn the_run_headline_is_the_kpi_table() {
         );
     }
 }
+
+/// The machining cell: `run` names the lathes (the busiest station), but
+/// relieving each resource shows the setters (one per shift, shared by two
+/// lathes) limit output most; the late crew of machinists can gain too.
+#[test]
+fn the_machining_cell_waits_for_its_setters() {
+    let scene = bundled("scenes/machining_cell.ron");
+    let s = summary(&scene, 6);
+    assert_eq!(s.line.bottleneck.as_deref(), Some("lathe"));
+    let e = experiment::relieve_each(&scene, &options(6)).unwrap();
+    assert_eq!(e.reliefs[0].resource, "setters", "{:?}", e.reliefs);
+    assert!(e.reliefs[0].raises_output);
+    assert_eq!(
+        e.reliefs[0].change,
+        "crews early 2, late 2 instead of early 1, late 1"
+    );
+    let machinists = e
+        .reliefs
+        .iter()
+        .find(|r| r.resource == "machinists")
+        .unwrap();
+    assert_eq!(
+        machinists.change, "crews early 3, late 3 instead of early 3, late 2",
+        "only the late crew is below the 3 places"
+    );
+}
+
+/// A night shift raises output and delivery, but its crew, paid a premium
+/// to work off what the day brought in, makes each part dearer.
+#[test]
+fn a_night_shift_buys_delivery_not_cheaper_parts() {
+    let (base, night) = (
+        bundled("scenes/machining_cell.ron"),
+        bundled("scenes/machining_cell_night_shift.ron"),
+    );
+    let c = experiment::compare(&base, std::slice::from_ref(&night), &options(6)).unwrap();
+    let k = |key: &str| c.variants[0].kpis.iter().find(|k| k.key == key).unwrap();
+    assert_eq!(k("good_per_hour").verdict, "better");
+    assert_eq!(k("demand_turned_away").verdict, "better");
+    assert_eq!(k("lead_time").verdict, "better");
+    assert_eq!(k("cost_per_good_part").verdict, "worse");
+    assert_eq!(k("good_per_labour_hour").verdict, "worse");
+}

@@ -24,6 +24,7 @@ mod crews;
 mod fast_paths;
 mod kpis;
 mod layout;
+mod maintenance;
 mod queueing;
 mod random_factories;
 mod scenarios;

@@ -406,7 +406,8 @@ fn check_station(
         }
     }
     // Energy: time in each state (all servers) × that state's power.
-    let kw = spec.power.map_or([0.0; 7], |p| {
+    // (Planned maintenance draws the off-shift power.)
+    let kw = spec.power.map_or([0.0; 8], |p| {
         [
             p.working,
             p.setup.unwrap_or(p.working),
@@ -414,6 +415,7 @@ fn check_station(
             p.idle,
             p.idle,
             p.idle,
+            p.off_shift,
             p.off_shift,
         ]
     });

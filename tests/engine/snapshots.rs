@@ -64,7 +64,7 @@ fn json(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-const SCENES: [&str; 7] = [
+const SCENES: [&str; 9] = [
     "scenes/training/01_single_machine.ron",
     "scenes/training/02_two_machines_buffer.ron",
     "scenes/training/03_unreliable_machine.ron",
@@ -72,6 +72,8 @@ const SCENES: [&str; 7] = [
     "scenes/training/05_operators_and_shifts.ron",
     "scenes/bracket_line.ron",
     "scenes/bracket_line_robot_weld.ron",
+    "scenes/machining_cell.ron",
+    "scenes/machining_cell_night_shift.ron",
 ];
 
 #[test]
