@@ -140,6 +140,7 @@ pub fn plain_machine(id: &str, pos: (f64, f64), cycle: Dist) -> Machine {
         operator: None,
         power_kw: None,
         maintenance: Vec::new(),
+        tending: None,
         shift: Default::default(),
     }
 }

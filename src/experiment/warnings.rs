@@ -65,7 +65,7 @@ pub fn scene_warnings(scene: &Scene) -> Vec<String> {
                 Object::Source(s) => s.shift.is_empty(),
                 Object::Machine(m) => m.shift.is_empty() && !pool_has_shift(&m.operator),
                 Object::Assembly(a) => a.shift.is_empty() && !pool_has_shift(&a.operator),
-                Object::Robot(r) => r.shift.is_empty(),
+                Object::Robot(r) => r.shift.is_empty() && !pool_has_shift(&r.operator),
                 _ => false,
             };
             if unbound {

@@ -138,6 +138,15 @@ pub enum Object {
 }
 
 impl Object {
+    /// How an operator tends the station, if only to load and unload.
+    pub fn tending(&self) -> Option<&Tending> {
+        match self {
+            Object::Machine(m) => m.tending.as_ref(),
+            Object::Robot(r) => r.tending.as_ref(),
+            _ => None,
+        }
+    }
+
     /// The station's planned maintenance (none for other kinds).
     pub fn maintenance(&self) -> &[Maintenance] {
         match self {
@@ -375,9 +384,13 @@ pub struct Machine {
     /// Probability that a finished part is scrap.
     #[serde(default)]
     pub scrap: f64,
-    /// Operator pool a part needs for setup and processing.
+    /// Operator pool a part needs for setup and processing (with
+    /// `tending`: for loading and unloading only).
     #[serde(default)]
     pub operator: Option<String>,
+    /// The operator loads and unloads; the machine runs unattended between.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tending: Option<Tending>,
     #[serde(default)]
     pub power_kw: Option<Power>,
     /// Planned maintenance stops.
@@ -453,6 +466,21 @@ pub struct Robot {
     pub maintenance: Vec<Maintenance>,
     #[serde(default, skip_serializing_if = "Shifts::is_empty")]
     pub shift: Shifts,
+    /// Operator pool a processing cell needs (for the whole cycle, or with
+    /// `tending` to load and unload).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tending: Option<Tending>,
+}
+
+/// A machine tended by an operator: loading and unloading need one, the
+/// cycle runs unattended.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Tending {
+    pub load: Dist,
+    pub unload: Dist,
 }
 
 /// What a robot does.

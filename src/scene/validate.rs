@@ -534,6 +534,7 @@ impl Fields<'_, '_> {
         self.failures(&m.failures)?;
         self.prob("scrap", m.scrap)?;
         self.operator(&m.operator, &m.shift)?;
+        self.tending(&m.operator, &m.tending)?;
         self.power(&m.power_kw)?;
         self.maintenance(&m.maintenance)?;
         self.ctx.shift(self.id, &m.shift)
@@ -574,9 +575,15 @@ impl Fields<'_, '_> {
                 if let Some(s) = setup {
                     self.setup("task.setup", s)?;
                 }
-                Ok(())
+                self.operator(&r.operator, &r.shift)?;
+                self.tending(&r.operator, &r.tending)
             }
             RobotTask::Transfer { speed, pick, place } => {
+                if r.operator.is_some() || r.tending.is_some() {
+                    return Err(self.err(
+                        "a transfer robot carries parts without an operator: drop `operator` and `tending`",
+                    ));
+                }
                 self.positive("task.speed", *speed)?;
                 for (name, d) in [("task.pick", pick), ("task.place", place)] {
                     self.handling_time(name, d.secs())?;
@@ -687,6 +694,18 @@ impl Fields<'_, '_> {
             }
         }
         Ok(())
+    }
+
+    /// Tending needs the operator who loads and unloads, and sane times.
+    fn tending(&self, op: &Option<String>, t: &Option<super::Tending>) -> Result<(), Diagnostic> {
+        let Some(t) = t else { return Ok(()) };
+        if op.is_none() {
+            return Err(self.err("has `tending` but no `operator`").with_help(
+                "name the Operators pool whose people load and unload it, e.g. `operator: \"operators\"`",
+            ));
+        }
+        self.dist("tending.load", &t.load)?;
+        self.dist("tending.unload", &t.unload)
     }
 
     /// A setup: its times, each pair of known products given once, a

@@ -241,7 +241,10 @@ impl<'a> Builder<'a> {
                 );
                 (NodeKind::Station(station), shift)
             }
-            Object::Robot(r) => (self.robot(r)?, self.shift_index(&r.shift)),
+            Object::Robot(r) => {
+                let (operator, shift) = self.operator(&r.operator, &r.shift);
+                (self.robot(r, operator)?, shift)
+            }
             Object::Assembly(a) => {
                 let (operator, shift) = self.operator(&a.operator, &a.shift);
                 (self.assembly(a, operator)?, shift)
@@ -262,10 +265,18 @@ impl<'a> Builder<'a> {
             Object::Sink(_) => (NodeKind::Sink(Sink::default()), None),
         };
         let mut kind = kind;
-        if let NodeKind::Station(st) = &mut kind
-            && let Some(upkeep) = self.upkeep(id, o.maintenance())?
-        {
-            st.set_upkeep(upkeep);
+        if let NodeKind::Station(st) = &mut kind {
+            if let Some(upkeep) = self.upkeep(id, o.maintenance())? {
+                st.set_upkeep(upkeep);
+            }
+            if let Some(t) = o.tending() {
+                let means = t.load.mean_secs() + t.unload.mean_secs();
+                st.set_tending(
+                    sampler(id, "tending.load", &t.load)?,
+                    sampler(id, "tending.unload", &t.unload)?,
+                    means,
+                );
+            }
         }
         self.push_node(o, kind, shift);
         Ok(())
@@ -361,7 +372,11 @@ impl<'a> Builder<'a> {
         )))
     }
 
-    fn robot(&self, r: &crate::scene::Robot) -> Result<NodeKind, Diagnostic> {
+    fn robot(
+        &self,
+        r: &crate::scene::Robot,
+        operator: Option<u32>,
+    ) -> Result<NodeKind, Diagnostic> {
         let id = r.id.as_str();
         let station = match &r.task {
             RobotTask::Process {
@@ -377,7 +392,7 @@ impl<'a> Builder<'a> {
                     setup,
                     failures(id, &r.failures)?,
                     r.scrap,
-                    None,
+                    operator,
                     power(&r.power_kw),
                     self.streams(id),
                 )

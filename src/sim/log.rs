@@ -11,6 +11,9 @@ pub enum LogEvent {
     /// A part entered an object.
     Enter,
     Setup,
+    /// An operator began loading or unloading a tended machine.
+    Load,
+    Unload,
     Start,
     Finish,
     Scrap,
@@ -33,6 +36,8 @@ impl LogEvent {
             LogEvent::Arrive => "arrive",
             LogEvent::Enter => "enter",
             LogEvent::Setup => "setup",
+            LogEvent::Load => "load",
+            LogEvent::Unload => "unload",
             LogEvent::Start => "start",
             LogEvent::Finish => "finish",
             LogEvent::Scrap => "scrap",

@@ -22,16 +22,35 @@ pub enum Phase {
     Work,
     /// Finished, waiting to hand the part on.
     Done,
+    /// An operator loads a tended machine.
+    Load,
+    /// An operator unloads a tended machine.
+    Unload,
 }
+
+impl Phase {
+    /// Counted as working: the state, and the failure clock.
+    #[inline(always)]
+    pub fn is_working(self) -> bool {
+        matches!(self, Phase::Work | Phase::Load | Phase::Unload)
+    }
+}
+
+/// Where a tended machine's server is in its cycle (`Server::tend`).
+const TEND_START: u8 = 0;
+const TEND_LOADED: u8 = 1;
+const TEND_MACHINED: u8 = 2;
 
 /// The state of a server in each phase on an available station, indexed by
 /// `Phase as usize` (a table: this runs twice per operation).
-const STATE_BY_PHASE: [State; 5] = [
+const STATE_BY_PHASE: [State; 7] = [
     State::Starved,
     State::WaitingForOperator,
     State::Setup,
     State::Working,
     State::Blocked,
+    State::Working,
+    State::Working,
 ];
 
 /// One parallel server of a station.
@@ -50,6 +69,8 @@ pub struct Server {
     generation: u32,
     /// The pool of the operator this server holds ([`NO_POOL`]: none).
     pub operator: u32,
+    /// A tended machine's step: not loaded, loaded, machined.
+    tend: u8,
     last_product: u16,
     /// The product of the part in hand and its ideal cycle, noted when the
     /// job starts so finishing it reads neither the part nor the cycle table
@@ -91,6 +112,7 @@ impl Server {
             remaining: 0.0,
             generation: 0,
             operator: NO_POOL,
+            tend: TEND_START,
             last_product: u16::MAX,
             product: 0,
             ideal: 0.0,
@@ -246,6 +268,8 @@ pub struct Station {
     // Boxed: rarely touched, and inline they would spread the hot fields
     // over more cache lines.
     pub(super) setup: Option<Box<Setups>>,
+    /// Load and unload times of a tended machine (read where `setup` is).
+    pub(super) tending: Option<Box<(Sampler, Sampler)>>,
     pub(super) failures: Option<Box<(Sampler, Sampler)>>,
     pub scrap: f64,
     pub operator: Option<u32>,
@@ -336,6 +360,7 @@ impl Station {
             maintenance: 0,
             until_maintenance: u64::MAX,
             upkeep: None,
+            tending: None,
             ttf_remaining,
             working: 0,
             working_since: 0.0,
@@ -366,6 +391,15 @@ impl Station {
     #[inline]
     pub(super) fn available(&self) -> bool {
         self.on_shift && !self.failed && self.maintenance == 0
+    }
+
+    /// Makes the station tended: the operator loads (`load`) and unloads
+    /// (`unload`, both with their mean times) and the cycle runs unattended;
+    /// the ideal cycle includes both.
+    pub(super) fn set_tending(&mut self, load: Sampler, unload: Sampler, means: f64) {
+        self.cycle.first.ideal += means;
+        self.cycle.rest.iter_mut().for_each(|c| c.ideal += means);
+        self.tending = Some(Box::new((load, unload)));
     }
 
     /// Gives the station its planned maintenance.
@@ -848,15 +882,22 @@ impl Engine {
         s.product = product;
         s.ideal = ideal;
         let last = s.last_product;
+        let tend = s.tend;
         let (phase, duration) = match &st.setup {
-            Some(setup) if last != u16::MAX && last != product => (
+            Some(setup) if last != u16::MAX && last != product && tend == TEND_START => (
                 Phase::Setup,
                 setup.sampler(last, product).sample(&mut st.process_rng),
             ),
-            _ => (Phase::Work, st.sample_cycle(product)),
+            _ => match &st.tending {
+                None => (Phase::Work, st.sample_cycle(product)),
+                Some(t) if tend == TEND_MACHINED => {
+                    (Phase::Unload, t.1.sample(&mut st.process_rng))
+                }
+                Some(t) => (Phase::Load, t.0.sample(&mut st.process_rng)),
+            },
         };
         let generation = st.servers[si].start_phase(phase, now, duration);
-        if phase == Phase::Work
+        if phase.is_working()
             && let Some((at, generation)) = st.working_changed(now, 1)
         {
             calendar.schedule(at, Event::Failure { node, generation });
@@ -870,10 +911,11 @@ impl Engine {
                 generation,
             },
         );
-        let event = if phase == Phase::Setup {
-            LogEvent::Setup
-        } else {
-            LogEvent::Start
+        let event = match phase {
+            Phase::Setup => LogEvent::Setup,
+            Phase::Load => LogEvent::Load,
+            Phase::Unload => LogEvent::Unload,
+            _ => LogEvent::Start,
         };
         self.log(node, part, event);
     }
@@ -899,13 +941,13 @@ impl Engine {
             return;
         }
         s.running = false;
-        let part = s.part;
+        let (part, phase, tend) = (s.part, s.phase, s.tend);
         if transfer {
             self.working_changed(node, -1);
             self.transfer_leg_done(node);
             return;
         }
-        match s.phase {
+        match phase {
             Phase::Setup => {
                 let st = self.station(node);
                 let product = st.servers[server as usize].product;
@@ -914,22 +956,34 @@ impl Engine {
                 if !self.setter_done(node, server) {
                     return;
                 }
-                let st = self.station(node);
-                let d = st.sample_cycle(product);
-                let generation = st.servers[server as usize].start_phase(Phase::Work, now, d);
-                self.working_changed(node, 1);
-                self.station(node).update_server(server as usize, now);
-                self.calendar.schedule(
-                    now + d,
-                    Event::PhaseDone {
-                        node,
-                        server,
-                        generation,
-                    },
-                );
-                self.log(node, part, LogEvent::Start);
+                if self.station(node).tending.is_some() {
+                    // Then the operator loads the part.
+                    self.start_processing(node, server);
+                    return;
+                }
+                self.start_work(node, server, product, part);
             }
-            Phase::Work => {
+            Phase::Load => {
+                // Loaded: the operator leaves, the machine runs alone.
+                self.working_changed(node, -1);
+                let s = &mut self.station(node).servers[server as usize];
+                s.tend = TEND_LOADED;
+                let (product, pool) = (s.product, std::mem::replace(&mut s.operator, NO_POOL));
+                self.release_operator(pool);
+                self.start_work(node, server, product, part);
+            }
+            // (Only a tended machine's server is loaded while it works.)
+            Phase::Work if tend == TEND_LOADED => {
+                // Machined: the part waits on the machine for the operator.
+                self.working_changed(node, -1);
+                let st = self.station(node);
+                st.servers[server as usize].tend = TEND_MACHINED;
+                let pool = st.operator.expect("a tended machine has an operator");
+                if self.wait_for_operator(pool, node, server) {
+                    self.start_processing(node, server);
+                }
+            }
+            Phase::Work | Phase::Unload => {
                 let Engine {
                     nodes, completions, ..
                 } = self;
@@ -950,6 +1004,7 @@ impl Engine {
                 let scrap = st.scrap > 0.0 && st.quality_rng.uniform() < st.scrap;
                 let s = &mut st.servers[server as usize];
                 s.last_product = product;
+                s.tend = TEND_START;
                 let pool = match std::mem::replace(&mut s.operator, NO_POOL) {
                     NO_POOL => None,
                     pool => Some(pool),
@@ -995,6 +1050,25 @@ impl Engine {
         }
     }
 
+    /// Starts the cycle of the part in `server` (after a setup or a load).
+    fn start_work(&mut self, node: u32, server: u32, product: u16, part: u32) {
+        let now = self.now;
+        let st = self.station(node);
+        let d = st.sample_cycle(product);
+        let generation = st.servers[server as usize].start_phase(Phase::Work, now, d);
+        self.working_changed(node, 1);
+        self.station(node).update_server(server as usize, now);
+        self.calendar.schedule(
+            now + d,
+            Event::PhaseDone {
+                node,
+                server,
+                generation,
+            },
+        );
+        self.log(node, part, LogEvent::Start);
+    }
+
     /// After a changeover by a setter: the setter goes back to the pool and
     /// the work waits for the station's own operator, if it needs one.
     /// True if the work can start now.
@@ -1038,7 +1112,7 @@ impl Engine {
                 s.running = false;
                 s.remaining = (s.end - now).max(0.0);
                 s.generation = s.generation.wrapping_add(1);
-                if s.phase == Phase::Work {
+                if s.phase.is_working() {
                     self.working_changed(node, -1);
                 }
             }
@@ -1056,9 +1130,9 @@ impl Engine {
             let st = self.station(node);
             let s = &mut st.servers[i];
             match s.phase {
-                Phase::Setup | Phase::Work if !s.running => {
+                Phase::Setup | Phase::Work | Phase::Load | Phase::Unload if !s.running => {
                     let generation = s.start_phase(s.phase, now, s.remaining);
-                    let (end, work) = (s.end, s.phase == Phase::Work);
+                    let (end, work) = (s.end, s.phase.is_working());
                     if work {
                         self.working_changed(node, 1);
                     }

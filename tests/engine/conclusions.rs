@@ -605,3 +605,18 @@ fn a_night_shift_buys_delivery_not_cheaper_parts() {
     assert_eq!(k("cost_per_good_part").verdict, "worse");
     assert_eq!(k("good_per_labour_hour").verdict, "worse");
 }
+
+/// The tended CNC cell: the machining centres look busiest, but one
+/// operator tending three stations limits output: a second operator gains,
+/// a faster machining cycle does not.
+#[test]
+fn a_tended_cell_is_limited_by_its_operator_not_its_machines() {
+    let scene = bundled("scenes/tended_cnc_cell.ron");
+    let e = experiment::relieve_each(&scene, &options(6)).unwrap();
+    assert_eq!(e.reliefs[0].resource, "operator", "{:?}", e.reliefs);
+    assert!(e.reliefs[0].raises_output);
+    for mc in ["mc1", "mc2"] {
+        let r = e.reliefs.iter().find(|r| r.resource == mc).unwrap();
+        assert!(!r.raises_output, "{r:?}");
+    }
+}

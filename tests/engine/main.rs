@@ -29,6 +29,7 @@ mod queueing;
 mod random_factories;
 mod scenarios;
 mod snapshots;
+mod tending;
 mod timing;
 mod view;
 

@@ -64,7 +64,7 @@ fn json(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-const SCENES: [&str; 9] = [
+const SCENES: [&str; 11] = [
     "scenes/training/01_single_machine.ron",
     "scenes/training/02_two_machines_buffer.ron",
     "scenes/training/03_unreliable_machine.ron",
@@ -74,6 +74,8 @@ const SCENES: [&str; 9] = [
     "scenes/bracket_line_robot_weld.ron",
     "scenes/machining_cell.ron",
     "scenes/machining_cell_night_shift.ron",
+    "scenes/tended_cnc_cell.ron",
+    "scenes/tended_cnc_cell_two_operators.ron",
 ];
 
 #[test]
