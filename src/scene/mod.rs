@@ -310,6 +310,7 @@ pub struct Changeover {
 /// Planned maintenance: planned down time in ISO 22400 terms, outside
 /// the planned busy time like off-shift time.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub enum Maintenance {
     /// A weekly window, e.g. `Weekly(days: [Sat], start: "06:00", end: "08:00")`.
     Weekly {

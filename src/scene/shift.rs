@@ -69,6 +69,11 @@ impl<'de> Deserialize<'de> for Shifts {
                 while let Some(id) = seq.next_element::<String>()? {
                     ids.push(id);
                 }
+                if ids.is_empty() {
+                    return Err(serde::de::Error::custom(
+                        "`shift: []` names no shift: leave `shift` out to follow none",
+                    ));
+                }
                 Ok(Shifts(ids))
             }
             // `shift: Some("day")`, as an Option field was written.
@@ -200,6 +205,15 @@ impl ShiftCalendar {
     fn hours_per_week(&self) -> f64 {
         self.on.iter().map(|(a, b)| b - a).sum::<f64>() / 3600.0
     }
+}
+
+/// "Mon 22:00": a time of the week (seconds from Monday 00:00).
+pub fn weekday_clock(t: f64) -> String {
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let w = t.rem_euclid(WEEK);
+    let day = (w / DAY).floor() as usize % 7;
+    let minutes = ((w - day as f64 * DAY) / 60.0).round() as u32;
+    format!("{} {:02}:{:02}", DAYS[day], minutes / 60, minutes % 60)
 }
 
 /// Sorted intervals with the overlapping and touching ones joined.

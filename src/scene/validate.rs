@@ -21,6 +21,7 @@ pub fn validate(scene: &Scene) -> Result<(), Diagnostic> {
         shortest,
         products: &products,
         shifts: &shifts,
+        scene_shifts: &scene.shifts,
         objects: &objects,
         ids: &ids,
     };
@@ -31,6 +32,18 @@ pub fn validate(scene: &Scene) -> Result<(), Diagnostic> {
     check_money(scene)?;
     check_layout(scene)?;
     Ok(())
+}
+
+/// "Mon 06:00–22:00", or "Fri 22:00–Sat 06:00".
+fn span(a: f64, b: f64) -> String {
+    let (from, to) = (
+        super::shift::weekday_clock(a),
+        super::shift::weekday_clock(b),
+    );
+    match (from.split_once(' '), to.split_once(' ')) {
+        (Some((d1, _)), Some((d2, clock))) if d1 == d2 => format!("{from}–{clock}"),
+        _ => format!("{from}–{to}"),
+    }
 }
 
 /// A shift's pattern builds and does not overlap itself; its wage factor is sane.
@@ -268,6 +281,7 @@ struct Ctx<'a> {
     shortest: f64,
     products: &'a [&'a str],
     shifts: &'a [&'a str],
+    scene_shifts: &'a [super::Shift],
     objects: &'a HashMap<&'a str, &'a Object>,
     ids: &'a [&'a str],
 }
@@ -461,7 +475,7 @@ impl Fields<'_, '_> {
                         .with_help(format!(
                             "give \"{pool}\" a crew on \"{s}\", or take \"{s}\" out of this station's `shift`"
                         ))),
-                    None => Ok(()),
+                    None => self.crews_cover(pool, o, shift),
                 }
             }
             Some(other) => Err(self.err(format!(
@@ -579,6 +593,14 @@ impl Fields<'_, '_> {
                 self.tending(&r.operator, &r.tending)
             }
             RobotTask::Transfer { speed, pick, place } => {
+                if r.maintenance
+                    .iter()
+                    .any(|m| matches!(m, super::Maintenance::EveryParts { .. }))
+                {
+                    return Err(self.err(
+                        "a transfer robot makes no parts, so `EveryParts` maintenance would never come due: use a `Weekly` window",
+                    ));
+                }
                 if r.operator.is_some() || r.tending.is_some() {
                     return Err(self.err(
                         "a transfer robot carries parts without an operator: drop `operator` and `tending`",
@@ -694,6 +716,51 @@ impl Fields<'_, '_> {
             }
         }
         Ok(())
+    }
+
+    /// A station with its own shifts that needs a crew pool: some crew is on
+    /// whenever the station is (else it would wait for no one).
+    fn crews_cover(
+        &self,
+        pool: &str,
+        o: &super::Operators,
+        shift: &super::Shifts,
+    ) -> Result<(), Diagnostic> {
+        if o.crews.is_empty() || shift.is_empty() {
+            return Ok(());
+        }
+        let calendar = |ids: Vec<&str>| {
+            let each: Vec<ShiftCalendar> = ids
+                .iter()
+                .filter_map(|id| self.ctx.scene_shifts.iter().find(|s| s.id == *id))
+                .filter_map(|s| ShiftCalendar::new(s).ok())
+                .collect();
+            ShiftCalendar::union(&each)
+        };
+        let station = calendar(shift.0.iter().map(String::as_str).collect());
+        let crews = calendar(
+            o.crews
+                .iter()
+                .filter(|(_, c)| **c > 0)
+                .map(|(s, _)| s.as_str())
+                .collect(),
+        );
+        let uncovered = station
+            .intervals()
+            .iter()
+            .find(|&&(a, b)| !crews.intervals().iter().any(|&(pa, pb)| pa <= a && b <= pb));
+        match uncovered {
+            Some(&(a, b)) => Err(self
+                .err(format!(
+                    "works {} ({}) and needs an operator from \"{pool}\", which has no crew on shift then",
+                    span(a, b),
+                    shift
+                ))
+                .with_help(format!(
+                    "give \"{pool}\" a crew on a shift that covers those hours, or change this station's `shift`"
+                ))),
+            None => Ok(()),
+        }
     }
 
     /// Tending needs the operator who loads and unloads, and sane times.

@@ -229,7 +229,16 @@ pub fn set_param(scene: &mut Scene, path: &str, value: &Value) -> Result<(), Dia
     let object = find(scene, id)?;
     let kind = object.kind();
     let bad_field = |known: &[&str]| {
-        let d = Diagnostic::object(id, format!("a {kind} has no settable parameter `{field}`"));
+        // "an Operators pool", "a Machine".
+        let article = if kind.starts_with(['A', 'E', 'I', 'O', 'U']) {
+            "an"
+        } else {
+            "a"
+        };
+        let d = Diagnostic::object(
+            id,
+            format!("{article} {kind} has no settable parameter `{field}`"),
+        );
         match did_you_mean(field, known.iter().copied()) {
             Some(s) => d.with_help(format!("did you mean `{s}`?")),
             None => d.with_help(format!("settable: {}", known.join(", "))),

@@ -144,4 +144,28 @@ fn inconsistent_crews_and_shifts_are_refused_with_the_object_named() {
     assert!(e.contains("has no `count`"), "{e}");
     let e = refused(&line("count: 1", "").replace("days: [Sat]", "days: [Sat, Sat]"));
     assert!(e.contains("Sat is listed twice"), "{e}");
+    // A shift the crews do not cover: the machine would wait for no one.
+    let e = refused(&line(
+        r#"crews: {"early": 3}"#,
+        r#", shift: ["early", "late"]"#,
+    ));
+    assert!(
+        e.contains("\"m\"")
+            && e.contains("works Mon 06:00–22:00 (early + late)")
+            && e.contains("no crew on shift"),
+        "{e}"
+    );
+    let e = refused(&line("count: 1", r#", shift: []"#));
+    assert!(e.contains("names no shift"), "{e}");
+}
+
+#[test]
+fn crews_on_shifts_that_together_cover_a_station_are_accepted() {
+    // A day shift 08:00–17:00 inside early (06–14) and late (14–22).
+    let text = line(r#"crews: {"early": 2, "late": 1}"#, r#", shift: "day""#).replace(
+        "shifts: [",
+        r#"shifts: [Shift(id: "day", days: [Mon, Tue, Wed, Thu, Fri], start: "08:00", end: "17:00"),"#,
+    );
+    let (r, _) = run_logged(&scene(&text));
+    assert!(r.line.good_parts > 0);
 }

@@ -83,4 +83,6 @@ fn bad_maintenance_is_refused_with_the_station_named() {
     assert!(e.contains("Sat twice"), "{e}");
     let e = refused(r#"Weekly(days: [Sat], start: "6 am", end: "08:00")"#);
     assert!(e.contains("maintenance[0]") && e.contains("HH:MM"), "{e}");
+    let e = refused(r#"Weekly(days: [Sat], start: "06:00", end: "08:00", wage_factor: 3)"#);
+    assert!(e.contains("wage_factor"), "{e}");
 }
