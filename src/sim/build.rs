@@ -336,6 +336,7 @@ impl<'a> Builder<'a> {
         Ok(Some(Upkeep {
             window,
             every,
+            until: 0,
             rng: self.stream(id, Purpose::Maintenance),
         }))
     }
@@ -635,6 +636,7 @@ impl Engine {
             match &mut self.nodes[n as usize].kind {
                 NodeKind::Station(st) => {
                     st.on_shift = on;
+                    st.halt_changed();
                     for sv in &mut st.servers {
                         sv.state = if on { State::Starved } else { State::OffShift };
                     }

@@ -268,8 +268,6 @@ pub struct Station {
     // Boxed: rarely touched, and inline they would spread the hot fields
     // over more cache lines.
     pub(super) setup: Option<Box<Setups>>,
-    /// Load and unload times of a tended machine (read where `setup` is).
-    pub(super) tending: Option<Box<(Sampler, Sampler)>>,
     pub(super) failures: Option<Box<(Sampler, Sampler)>>,
     pub scrap: f64,
     pub operator: Option<u32>,
@@ -277,12 +275,18 @@ pub struct Station {
     pub on_shift: bool,
     /// Planned maintenance under way (a window, a stop after N parts, or both).
     pub maintenance: u8,
+    /// The state every server is in while the station is off shift, in
+    /// maintenance or failed (in that order); `None` while it is available.
+    /// Kept with the three, so the two reads per operation are one byte.
+    halted: Option<State>,
+    /// What sets the station apart from the common case ([`TENDED`],
+    /// [`STOPS_BY_PARTS`]): one byte read where the operation reads anyway,
+    /// so the common case pays nothing for the rare features.
+    special: u8,
     /// Servers in an active state (working, setup, failed).
     active_servers: u32,
     /// Servers in the working state.
     working_servers: u32,
-    /// Parts to finish before the next planned stop (`u64::MAX`: none).
-    until_maintenance: u64,
     // Statistics since the warm-up.
     pub produced: u64,
     pub good: u64,
@@ -315,8 +319,15 @@ pub struct Station {
     /// kW per state.
     pub power: [f64; STATE_COUNT],
     pub(super) upkeep: Option<Box<Upkeep>>,
+    /// Load and unload times of a tended machine.
+    pub(super) tending: Option<Box<(Sampler, Sampler)>>,
     pub kind: StationKind,
 }
+
+/// `Station::special`: an operator loads and unloads, the cycle runs alone.
+const TENDED: u8 = 1;
+/// `Station::special`: planned stops after every N parts.
+const STOPS_BY_PARTS: u8 = 2;
 
 /// A station's planned maintenance: weekly windows (one calendar for all)
 /// and a stop after every so many parts.
@@ -325,6 +336,8 @@ pub(super) struct Upkeep {
     pub window: Option<crate::scene::ShiftCalendar>,
     /// (parts between stops, stop duration).
     pub every: Option<(u64, Sampler)>,
+    /// Parts to finish before the next stop.
+    pub until: u64,
     pub rng: Stream,
 }
 
@@ -358,7 +371,8 @@ impl Station {
             failed: false,
             on_shift: true,
             maintenance: 0,
-            until_maintenance: u64::MAX,
+            halted: None,
+            special: 0,
             upkeep: None,
             tending: None,
             ttf_remaining,
@@ -390,7 +404,21 @@ impl Station {
 
     #[inline]
     pub(super) fn available(&self) -> bool {
-        self.on_shift && !self.failed && self.maintenance == 0
+        self.halted.is_none()
+    }
+
+    /// Re-derives [`Station::halted`] after a shift, a failure or
+    /// maintenance changed.
+    pub(super) fn halt_changed(&mut self) {
+        self.halted = if !self.on_shift {
+            Some(State::OffShift)
+        } else if self.maintenance > 0 {
+            Some(State::Maintenance)
+        } else if self.failed {
+            Some(State::Failed)
+        } else {
+            None
+        };
     }
 
     /// Makes the station tended: the operator loads (`load`) and unloads
@@ -400,14 +428,31 @@ impl Station {
         self.cycle.first.ideal += means;
         self.cycle.rest.iter_mut().for_each(|c| c.ideal += means);
         self.tending = Some(Box::new((load, unload)));
+        self.special |= TENDED;
     }
 
     /// Gives the station its planned maintenance.
-    pub(super) fn set_upkeep(&mut self, upkeep: Upkeep) {
+    pub(super) fn set_upkeep(&mut self, mut upkeep: Upkeep) {
         if let Some((every, _)) = &upkeep.every {
-            self.until_maintenance = *every;
+            upkeep.until = *every;
+            self.special |= STOPS_BY_PARTS;
         }
         self.upkeep = Some(Box::new(upkeep));
+    }
+
+    /// Counts a finished part towards the next planned stop; true when the
+    /// stop is due.
+    #[inline]
+    fn part_towards_stop(&mut self) -> bool {
+        if self.special & STOPS_BY_PARTS == 0 {
+            return false;
+        }
+        let up = self
+            .upkeep
+            .as_deref_mut()
+            .expect("stops by parts need upkeep");
+        up.until -= 1;
+        up.until == 0
     }
 
     /// Whether the station could take some part now (worth waking those
@@ -478,14 +523,9 @@ impl Station {
     /// The state a server is in, derived from its phase and the station.
     #[inline]
     fn derived_state(&self, server: &Server) -> State {
-        if !self.on_shift {
-            State::OffShift
-        } else if self.maintenance > 0 {
-            State::Maintenance
-        } else if self.failed {
-            State::Failed
-        } else {
-            STATE_BY_PHASE[server.phase as usize]
+        match self.halted {
+            Some(state) => state,
+            None => STATE_BY_PHASE[server.phase as usize],
         }
     }
 
@@ -888,13 +928,15 @@ impl Engine {
                 Phase::Setup,
                 setup.sampler(last, product).sample(&mut st.process_rng),
             ),
-            _ => match &st.tending {
-                None => (Phase::Work, st.sample_cycle(product)),
-                Some(t) if tend == TEND_MACHINED => {
-                    (Phase::Unload, t.1.sample(&mut st.process_rng))
+            _ if st.special & TENDED == 0 => (Phase::Work, st.sample_cycle(product)),
+            _ => {
+                let (load, unload) = st.tending.as_deref().expect("a tended station");
+                if tend == TEND_MACHINED {
+                    (Phase::Unload, unload.sample(&mut st.process_rng))
+                } else {
+                    (Phase::Load, load.sample(&mut st.process_rng))
                 }
-                Some(t) => (Phase::Load, t.0.sample(&mut st.process_rng)),
-            },
+            }
         };
         let generation = st.servers[si].start_phase(phase, now, duration);
         if phase.is_working()
@@ -999,8 +1041,7 @@ impl Engine {
                 st.produced += 1;
                 st.ideal_time += ideal;
                 *completions += 1;
-                st.until_maintenance -= 1;
-                let maintain = st.until_maintenance == 0;
+                let maintain = st.part_towards_stop();
                 let scrap = st.scrap > 0.0 && st.quality_rng.uniform() < st.scrap;
                 let s = &mut st.servers[server as usize];
                 s.last_product = product;
@@ -1169,6 +1210,7 @@ impl Engine {
         self.pause_all(node);
         let st = self.station(node);
         st.failed = true;
+        st.halt_changed();
         st.failures_count += 1;
         let (between, repair) = st
             .failures
@@ -1188,6 +1230,7 @@ impl Engine {
         let now = self.now;
         let st = self.station(node);
         st.failed = false;
+        st.halt_changed();
         st.update_states(now);
         self.log(node, super::part::NO_PART, LogEvent::Repair);
         self.resume_all(node);
@@ -1201,7 +1244,7 @@ impl Engine {
         let up = st.upkeep.as_deref_mut().expect("a stop needs upkeep");
         let (every, duration) = up.every.as_ref().expect("a stop needs an interval");
         let d = duration.sample(&mut up.rng);
-        st.until_maintenance = *every;
+        up.until = *every;
         self.maintenance(node, true);
         self.calendar
             .schedule(now + d, Event::MaintenanceEnd { node });
@@ -1232,11 +1275,13 @@ impl Engine {
             self.pause_all(node);
             let st = self.station(node);
             st.maintenance += 1;
+            st.halt_changed();
             st.update_states(now);
             self.log(node, NO_PART, LogEvent::MaintenanceStart);
         } else {
             let st = self.station(node);
             st.maintenance -= 1;
+            st.halt_changed();
             st.update_states(now);
             self.log(node, NO_PART, LogEvent::MaintenanceEnd);
             self.resume_all(node);
@@ -1247,12 +1292,14 @@ impl Engine {
         let now = self.now;
         if on {
             self.station(node).on_shift = true;
+            self.station(node).halt_changed();
             self.station(node).update_states(now);
             self.resume_all(node);
         } else {
             self.pause_all(node);
             let st = self.station(node);
             st.on_shift = false;
+            st.halt_changed();
             st.update_states(now);
         }
     }
