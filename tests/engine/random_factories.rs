@@ -225,7 +225,9 @@ struct StationSpec<'a> {
     failures: bool,
     setup: bool,
     scrap: f64,
+    /// An operator pool, to work or as setters.
     operator: bool,
+    maintenance: bool,
     /// Its own shift, or its operator pool's.
     shift: bool,
     power: Option<&'a factory_twin::scene::Power>,
@@ -245,9 +247,11 @@ fn check_run(scene: &Scene, r: &RunResult) -> Result<(), String> {
             scene
                 .objects
                 .iter()
-                .any(|o| matches!(o, Object::Operators(x) if &x.id == p && !x.shift.is_empty()))
+                .any(|o| matches!(o, Object::Operators(x) if &x.id == p && (!x.shift.is_empty() || !x.crews.is_empty())))
         })
     };
+    let setter =
+        |s: &Option<factory_twin::scene::Setup>| s.as_ref().is_some_and(|s| s.operator.is_some());
     let specs: Vec<StationSpec> = scene
         .objects
         .iter()
@@ -260,7 +264,8 @@ fn check_run(scene: &Scene, r: &RunResult) -> Result<(), String> {
                     failures: m.failures.is_some(),
                     setup: m.setup.is_some(),
                     scrap: m.scrap,
-                    operator: m.operator.is_some(),
+                    operator: m.operator.is_some() || setter(&m.setup),
+                    maintenance: !m.maintenance.is_empty(),
                     shift: !m.shift.is_empty() || pool_shift(&m.operator),
                     power: m.power_kw.as_ref(),
                 },
@@ -274,8 +279,10 @@ fn check_run(scene: &Scene, r: &RunResult) -> Result<(), String> {
                     failures: rb.failures.is_some(),
                     setup: matches!(&rb.task, RobotTask::Process { setup: Some(_), .. }),
                     scrap: rb.scrap,
-                    operator: false,
-                    shift: !rb.shift.is_empty(),
+                    operator: rb.operator.is_some()
+                        || matches!(&rb.task, RobotTask::Process { setup, .. } if setter(setup)),
+                    maintenance: !rb.maintenance.is_empty(),
+                    shift: !rb.shift.is_empty() || pool_shift(&rb.operator),
                     power: rb.power_kw.as_ref(),
                 },
                 Object::Assembly(a) => StationSpec {
@@ -286,6 +293,7 @@ fn check_run(scene: &Scene, r: &RunResult) -> Result<(), String> {
                     setup: false,
                     scrap: a.scrap,
                     operator: a.operator.is_some(),
+                    maintenance: !a.maintenance.is_empty(),
                     shift: !a.shift.is_empty() || pool_shift(&a.operator),
                     power: a.power_kw.as_ref(),
                 },
@@ -347,6 +355,11 @@ fn check_station(
         s.waiting_for_operator
     );
     ensure!(
+        spec.maintenance || s.maintenance == 0.0,
+        "no `maintenance`, yet in maintenance {} of the time",
+        s.maintenance
+    );
+    ensure!(
         spec.shift || s.off_shift == 0.0,
         "no shift (its own or its pool's), yet off shift {} of the time",
         s.off_shift
@@ -392,9 +405,13 @@ fn check_station(
             ensure!(c.is_finite() && c > 0.0, "ideal cycle {c} s");
         }
     }
+    // (Not MTTR: it counts each failure's whole drawn repair, also one
+    // that ends after the run, so one long repair can outlast the window.)
+    if let Some(v) = st.mttr_s {
+        non_negative("mttr_s", v)?;
+    }
     for (name, v) in [
         ("mtbf_s", st.mtbf_s),
-        ("mttr_s", st.mttr_s),
         ("mean_active_period_s", st.mean_active_period_s),
     ] {
         if let Some(v) = v {
@@ -521,14 +538,16 @@ fn check_pools(scene: &Scene, r: &RunResult, observed: f64) -> Result<(), String
         if let Some(u) = res.utilisation {
             fraction(&format!("pool \"{id}\" utilisation"), u)?;
         }
-        let all_hours = f64::from(p.largest_crew()) * observed / 3600.0;
+        // Crews on overlapping shifts add up: at most all of them at once.
+        let most = p.count.unwrap_or_else(|| p.crews.values().sum());
+        let all_hours = f64::from(most) * observed / 3600.0;
         ensure!(
             res.paid_hours <= all_hours * (1.0 + 1e-9),
-            "pool \"{id}\": {} h paid, more than count × observed = {all_hours} h",
+            "pool \"{id}\": {} h paid, more than its most operators × observed = {all_hours} h",
             res.paid_hours
         );
         ensure!(
-            !p.shift.is_empty() || close(res.paid_hours, all_hours),
+            !p.shift.is_empty() || !p.crews.is_empty() || close(res.paid_hours, all_hours),
             "pool \"{id}\" has no shift, yet {} h paid, not count × observed = {all_hours} h",
             res.paid_hours
         );
@@ -887,6 +906,17 @@ struct Gen {
 }
 
 /// The scene text of factory `i` of the run with `seed`.
+/// What a station's extras may include.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Extras {
+    /// A machine or robot cell: an operator, who may only load and unload.
+    Tendable,
+    /// An assembly: an operator for the whole cycle.
+    Assembly,
+    /// A transfer robot: no operator, no stops by parts.
+    Transfer,
+}
+
 pub fn generate(seed: u64, i: u64) -> String {
     let mut g = Gen {
         rng: Rng(seed ^ i.wrapping_mul(0xA24B_AED4_963E_E407)),
@@ -1215,7 +1245,7 @@ impl Gen {
         if self.rng.chance(0.3) {
             write!(f, ", capacity: {}", self.rng.int(1, 3)).unwrap();
         }
-        self.station_extras(&mut f, true, false);
+        self.station_extras(&mut f, Extras::Assembly);
         self.objects.push(format!("Assembly({f})"));
         for n in from {
             self.edge(n, &node, None, None);
@@ -1362,7 +1392,7 @@ impl Gen {
                     write!(f, ", capacity: {capacity}").unwrap();
                 }
                 self.processing(&mut f, capacity);
-                self.station_extras(&mut f, true, false);
+                self.station_extras(&mut f, Extras::Tendable);
                 format!("Machine({f})")
             }
             Kind::Cell => {
@@ -1373,7 +1403,7 @@ impl Gen {
                     self.x,
                     self.rng.real(0.5, 3.0)
                 );
-                self.station_extras(&mut f, false, false);
+                self.station_extras(&mut f, Extras::Tendable);
                 self.robots.push(id.clone());
                 format!("Robot({f})")
             }
@@ -1439,12 +1469,31 @@ impl Gen {
         }
         if self.rng.chance(0.3) {
             let d = self.dist(self.tempo, 0.1, 3.0);
-            write!(f, ", setup: (time: {d})").unwrap();
+            let mut setup = format!("time: {d}");
+            if self.products.len() >= 2 && self.rng.chance(0.4) {
+                // A setup matrix entry for one pair of products.
+                let a = self.rng.below(self.products.len());
+                let b = (a + 1 + self.rng.below(self.products.len() - 1)) % self.products.len();
+                let d = self.dist(self.tempo, 0.1, 5.0);
+                let (a, b) = (&self.products[a], &self.products[b]);
+                write!(
+                    setup,
+                    ", changes: [(from: \"{a}\", to: \"{b}\", time: {d})]"
+                )
+                .unwrap();
+            }
+            if !self.pools.is_empty() && self.rng.chance(0.3) {
+                let k = self.rng.below(self.pools.len());
+                write!(setup, ", operator: \"{}\"", self.pools[k]).unwrap();
+            }
+            write!(f, ", setup: ({setup})").unwrap();
         }
     }
 
-    /// Failures, scrap, an operator, power, a shift, layout fields.
-    fn station_extras(&mut self, f: &mut String, operator: bool, transfer: bool) {
+    /// Failures, scrap, an operator (and tending), power, maintenance, a
+    /// shift, layout fields.
+    fn station_extras(&mut self, f: &mut String, kind: Extras) {
+        let (operator, transfer) = (kind != Extras::Transfer, kind == Extras::Transfer);
         if self.rng.chance(0.35) {
             // Now and then failing all the time, mid-cycle.
             let most = self.rng.pick(&[1.0, 60.0, 60.0, 60.0]);
@@ -1468,7 +1517,13 @@ impl Gen {
             } else {
                 write!(f, ", operator: \"{pool}\"").unwrap();
             }
+            if kind == Extras::Tendable && self.rng.chance(0.3) {
+                let load = self.dist(self.tempo, 0.05, 0.5);
+                let unload = self.dist(self.tempo, 0.05, 0.5);
+                write!(f, ", tending: (load: {load}, unload: {unload})").unwrap();
+            }
         }
+        self.maintenance(f, transfer);
         if self.rng.chance(0.4) {
             let mut p = format!("working: {}", self.rng.real(0.0, 20.0));
             for name in ["idle", "setup", "failed", "off_shift"] {
@@ -1485,8 +1540,46 @@ impl Gen {
     fn shift_field(&mut self, f: &mut String, p: f64) {
         if !self.shifts.is_empty() && self.rng.chance(p) {
             let k = self.rng.below(self.shifts.len());
-            write!(f, ", shift: \"{}\"", self.shifts[k]).unwrap();
+            if self.shifts.len() >= 2 && self.rng.chance(0.3) {
+                // Two shifts followed as one.
+                let other = (k + 1 + self.rng.below(self.shifts.len() - 1)) % self.shifts.len();
+                write!(
+                    f,
+                    ", shift: [\"{}\", \"{}\"]",
+                    self.shifts[k], self.shifts[other]
+                )
+                .unwrap();
+            } else {
+                write!(f, ", shift: \"{}\"", self.shifts[k]).unwrap();
+            }
         }
+    }
+
+    /// Now and then planned maintenance: a stop after every few parts (not
+    /// on a transfer robot), a weekly window, or both.
+    fn maintenance(&mut self, f: &mut String, transfer: bool) {
+        if !self.rng.chance(0.15) {
+            return;
+        }
+        let mut each = Vec::new();
+        if !transfer && self.rng.chance(0.6) {
+            let duration = self.dist(self.tempo, 0.2, 3.0);
+            each.push(format!(
+                "EveryParts(parts: {}, duration: {duration})",
+                self.rng.int(1, 20)
+            ));
+        }
+        if each.is_empty() || self.rng.chance(0.4) {
+            let start = self.rng.int(0, 23 * 60);
+            let length = self.rng.int(10, 180);
+            let clock = |m: u32| format!("{:02}:{:02}", m % 1440 / 60, m % 60);
+            each.push(format!(
+                "Weekly(days: [Mon], start: \"{}\", end: \"{}\")",
+                clock(start),
+                clock(start + length)
+            ));
+        }
+        write!(f, ", maintenance: [{}]", each.join(", ")).unwrap();
     }
 
     fn footprint(&mut self, f: &mut String) {
@@ -1499,7 +1592,17 @@ impl Gen {
     fn pool(&mut self, used: bool) {
         let id = self.id("ops");
         let count = if used { self.rng.int(1, 3) } else { 0 };
-        let mut f = format!("id: \"{id}\", count: {count}");
+        // A crew on every shift (each at least 1, so any station's own shift
+        // is covered), or one count.
+        let crews = used && !self.shifts.is_empty() && self.rng.chance(0.35);
+        let mut f = if crews {
+            let each: Vec<String> = (0..self.shifts.len())
+                .map(|k| format!("\"{}\": {}", self.shifts[k], self.rng.int(1, 3)))
+                .collect();
+            format!("id: \"{id}\", crews: {{{}}}", each.join(", "))
+        } else {
+            format!("id: \"{id}\", count: {count}")
+        };
         if self.rng.chance(0.5) {
             write!(
                 f,
@@ -1509,7 +1612,9 @@ impl Gen {
             )
             .unwrap();
         }
-        self.shift_field(&mut f, 0.5);
+        if !crews {
+            self.shift_field(&mut f, 0.5);
+        }
         if self.rng.chance(0.6) {
             write!(f, ", wage_per_hour: {}", self.rng.real(0.0, 40.0)).unwrap();
         }
@@ -1609,7 +1714,7 @@ impl Gen {
             "task: Transfer(speed: {}, pick: Seconds({pick}), place: Seconds({place}))",
             self.rng.real(0.2, 3.0)
         );
-        self.station_extras(&mut fields, false, true);
+        self.station_extras(&mut fields, Extras::Transfer);
         self.robots.push(id.clone());
         self.movers.push(Mover {
             id,
