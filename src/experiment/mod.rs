@@ -132,10 +132,12 @@ fn run_replication_until(
     if stop_requested() {
         return Ok(None);
     }
-    let mut engine = sim::build(scene, rep).map_err(RunError::Input)?;
-    if event_log {
-        engine.log = Some(Vec::new());
-    }
+    let build = if event_log {
+        sim::build_logged
+    } else {
+        sim::build
+    };
+    let engine = build(scene, rep).map_err(RunError::Input)?;
     let Some(mut engine) = sim::run_in_app_until(engine, stop_requested) else {
         return Ok(None);
     };

@@ -11,7 +11,7 @@ use crate::scene::{Object, Scene};
 
 /// Places (servers) of the stations that need an operator from `pool`, to
 /// work or as setters: at most this many of its operators can work at once.
-pub(crate) fn pool_places(scene: &Scene, pool: &str) -> u32 {
+pub fn pool_places(scene: &Scene, pool: &str) -> u32 {
     let named = |p: &Option<String>| p.as_deref() == Some(pool);
     let setter = |s: &Option<crate::scene::Setup>| s.as_ref().is_some_and(|s| named(&s.operator));
     scene
@@ -21,7 +21,11 @@ pub(crate) fn pool_places(scene: &Scene, pool: &str) -> u32 {
             Object::Machine(m) if named(&m.operator) || setter(&m.setup) => Some(m.capacity),
             Object::Assembly(a) if named(&a.operator) => Some(a.capacity),
             Object::Robot(r) => match &r.task {
-                crate::scene::RobotTask::Process { setup, .. } if setter(setup) => Some(1),
+                crate::scene::RobotTask::Process { setup, .. }
+                    if named(&r.operator) || setter(setup) =>
+                {
+                    Some(1)
+                }
                 _ => None,
             },
             _ => None,

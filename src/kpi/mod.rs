@@ -395,8 +395,9 @@ fn measure_nodes(engine: &mut Engine, observed: f64) -> NodeFigures {
             NodeKind::Station(st) => {
                 st.close_open_period(end);
                 let result = station_result(&node.id, st, observed, pools);
+                // A tending operator's ideal work is loading and unloading.
                 if let (Some(pool), Some(q)) = (st.operator, result.quality) {
-                    f.pool_productive[pool as usize] += st.ideal_time * q;
+                    f.pool_productive[pool as usize] += st.operator_ideal_time() * q;
                 }
                 f.energy_total += result.energy_kwh;
                 f.powered |= st.power.iter().any(|&kw| kw > 0.0);

@@ -17,7 +17,13 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 
 /// Builds the engine for replication `rep` of `scene`.
 pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
-    build_with(scene, rep, true)
+    build_with(scene, rep, true, false)
+}
+
+/// As [`build`], with the event log on from the start: the arrivals and
+/// starts at time 0 are in it too.
+pub fn build_logged(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
+    build_with(scene, rep, true, true)
 }
 
 /// As [`build`], with the engine's fast paths off: no single-target
@@ -27,10 +33,15 @@ pub fn build(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
 /// way, which `tests/engine/fast_paths.rs` checks on every bundled scene and
 /// on generated factories. For tests: the hot loop checks no switch.
 pub fn build_without_fast_paths(scene: &Scene, rep: u32) -> Result<Engine, Diagnostic> {
-    build_with(scene, rep, false)
+    build_with(scene, rep, false, false)
 }
 
-fn build_with(scene: &Scene, rep: u32, fast_paths: bool) -> Result<Engine, Diagnostic> {
+fn build_with(
+    scene: &Scene,
+    rep: u32,
+    fast_paths: bool,
+    logged: bool,
+) -> Result<Engine, Diagnostic> {
     let mut b = Builder::new(scene, rep)?;
     b.pools();
     for o in &scene.objects {
@@ -42,6 +53,9 @@ fn build_with(scene: &Scene, rep: u32, fast_paths: bool) -> Result<Engine, Diagn
         link_sole_feeders(&mut b.nodes);
     }
     let mut engine = b.engine();
+    if logged {
+        engine.log = Some(Vec::new());
+    }
     engine.start();
     Ok(engine)
 }

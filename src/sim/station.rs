@@ -320,7 +320,8 @@ pub struct Station {
     pub power: [f64; STATE_COUNT],
     pub(super) upkeep: Option<Box<Upkeep>>,
     /// Load and unload times of a tended machine.
-    pub(super) tending: Option<Box<(Sampler, Sampler)>>,
+    /// (load, unload, mean load + mean unload).
+    pub(super) tending: Option<Box<(Sampler, Sampler, f64)>>,
     pub kind: StationKind,
 }
 
@@ -427,8 +428,17 @@ impl Station {
     pub(super) fn set_tending(&mut self, load: Sampler, unload: Sampler, means: f64) {
         self.cycle.first.ideal += means;
         self.cycle.rest.iter_mut().for_each(|c| c.ideal += means);
-        self.tending = Some(Box::new((load, unload)));
+        self.tending = Some(Box::new((load, unload, means)));
         self.special |= TENDED;
+    }
+
+    /// The ideal time of the operator's part of the work: the whole ideal
+    /// cycle, or for a tended station its mean load and unload per part.
+    pub fn operator_ideal_time(&self) -> f64 {
+        match &self.tending {
+            Some(t) => self.produced as f64 * t.2,
+            None => self.ideal_time,
+        }
     }
 
     /// Gives the station its planned maintenance.
@@ -930,7 +940,7 @@ impl Engine {
             ),
             _ if st.special & TENDED == 0 => (Phase::Work, st.sample_cycle(product)),
             _ => {
-                let (load, unload) = st.tending.as_deref().expect("a tended station");
+                let (load, unload, _) = st.tending.as_deref().expect("a tended station");
                 if tend == TEND_MACHINED {
                     (Phase::Unload, unload.sample(&mut st.process_rng))
                 } else {

@@ -108,8 +108,7 @@ fn when_the_crew_shrinks_each_operator_finishes_the_cycle_in_hand() {
         .filter(|e| e.1 == "m" && e.3 == "start")
         .map(|e| e.0 / 60.0)
         .collect();
-    // (The two starts at time 0 come before the log is switched on.)
-    assert_eq!(starts, vec![25.0, 25.0, 50.0, 50.0, 75.0, 100.0]);
+    assert_eq!(starts, vec![0.0, 0.0, 25.0, 25.0, 50.0, 50.0, 75.0, 100.0]);
     assert_eq!(r.line.good_parts, 7);
     // 2 h for crew a, 1 h for b, and the quarter hour the second operator
     // of a stayed to finish.

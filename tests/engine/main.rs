@@ -39,8 +39,7 @@ use factory_twin::scene::Scene;
 
 /// Runs one replication with its event log.
 pub fn run_logged(scene: &Scene) -> (RunResult, Vec<(f64, String, u64, &'static str)>) {
-    let mut engine = factory_twin::sim::build(scene, 0).expect("builds");
-    engine.log = Some(Vec::new());
+    let engine = factory_twin::sim::build_logged(scene, 0).expect("builds");
     let mut engine = factory_twin::sim::run_in_app(engine);
     let result =
         factory_twin::kpi::measure(&mut engine, 0, Default::default()).expect("invariants hold");

@@ -52,7 +52,7 @@ fn a_weekly_window_pauses_the_job_and_resumes_it_after() {
 }
 
 /// A 10-minute cycle and a 15-minute stop after every 3 parts, 2 hours:
-/// parts at 10, 20, 30; stop 30–45; 55, 65, 75; stop 75–90; 100, 110
+/// jobs start at 0, 10, 20; parts at 10, 20, 30; stop 30–45; 55, 65, 75; stop 75–90; 100, 110
 /// (the one due at 120 is at the end of the run).
 #[test]
 fn a_stop_after_every_n_parts_comes_before_the_next_job() {
@@ -65,7 +65,7 @@ fn a_stop_after_every_n_parts_comes_before_the_next_job() {
     assert_eq!(minutes(&log, "maintenance_end"), vec![45.0, 90.0]);
     assert_eq!(
         minutes(&log, "start"),
-        vec![10.0, 20.0, 45.0, 55.0, 65.0, 90.0, 100.0, 110.0]
+        vec![0.0, 10.0, 20.0, 45.0, 55.0, 65.0, 90.0, 100.0, 110.0]
     );
     assert_eq!(r.line.good_parts, 8);
     assert!((r.stations[0].states.maintenance - 0.25).abs() < 1e-12);

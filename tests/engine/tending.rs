@@ -36,8 +36,10 @@ fn minutes(log: &[(f64, String, u64, &'static str)], object: &str, event: &str) 
 #[test]
 fn one_operator_tends_two_machines_in_turn() {
     let (r, log) = run_logged(&scene(&cell("")));
-    // (m1's first load, at time 0, comes before the log is on.)
-    assert_eq!(minutes(&log, "m1", "load"), vec![13.0, 26.0, 39.0, 52.0]);
+    assert_eq!(
+        minutes(&log, "m1", "load"),
+        vec![0.0, 13.0, 26.0, 39.0, 52.0]
+    );
     assert_eq!(minutes(&log, "m1", "unload"), vec![11.0, 24.0, 37.0, 50.0]);
     assert_eq!(
         minutes(&log, "m2", "load"),
@@ -48,6 +50,10 @@ fn one_operator_tends_two_machines_in_turn() {
     assert_eq!(r.line.good_parts, 8);
     // The operator is busy 9 minutes at each machine: loads and unloads only.
     assert!((r.operators[0].busy_hours - 18.0 / 60.0).abs() < 1e-12);
+    // Its OEE counts the ideal load and unload of the 8 parts made (2 min
+    // each), not the machining it does not do.
+    let oee = r.operators[0].oee.unwrap();
+    assert!((oee - 16.0 / 60.0).abs() < 1e-12, "{oee}");
     let share = |id: &str, f: fn(&factory_twin::kpi::StateShares) -> f64| {
         f(&r.stations.iter().find(|s| s.id == id).unwrap().states)
     };
@@ -68,8 +74,11 @@ fn a_robot_cell_can_need_an_operator_and_a_transfer_robot_cannot() {
         r#"("m2", "out")"#,
         r#"("m2", "out"), ("rack", "cell"), ("cell", "out")"#,
     );
-    let (r, _) = run_logged(&scene(&text));
+    let s = scene(&text);
+    let (r, _) = run_logged(&s);
     assert!(r.stations.iter().find(|s| s.id == "cell").unwrap().produced > 0);
+    // The cell is a place the pool serves: three places for one operator.
+    assert_eq!(factory_twin::experiment::warnings::pool_places(&s, "op"), 3);
     let transfer = r#"
             Robot(id: "arm", pos: (3, 0), reach: 1.5, task: Transfer(speed: 1.0, pick: Seconds(2), place: Seconds(2)),
                   operator: "op"),"#;
