@@ -320,6 +320,9 @@ pub enum Maintenance {
     },
     /// A stop of `duration` after every `parts` parts the station finishes.
     EveryParts { parts: u32, duration: Dist },
+    /// A stop of `duration` after every `work` of run time (time with a
+    /// server working), at the end of the part that completes it.
+    EveryWork { work: Duration, duration: Dist },
 }
 
 impl Maintenance {
@@ -334,7 +337,7 @@ impl Maintenance {
                 breaks: Vec::new(),
                 wage_factor: 1.0,
             }),
-            Maintenance::EveryParts { .. } => None,
+            Maintenance::EveryParts { .. } | Maintenance::EveryWork { .. } => None,
         }
     }
 }

@@ -595,10 +595,10 @@ impl Fields<'_, '_> {
             RobotTask::Transfer { speed, pick, place } => {
                 if r.maintenance
                     .iter()
-                    .any(|m| matches!(m, super::Maintenance::EveryParts { .. }))
+                    .any(|m| !matches!(m, super::Maintenance::Weekly { .. }))
                 {
                     return Err(self.err(
-                        "a transfer robot makes no parts, so `EveryParts` maintenance would never come due: use a `Weekly` window",
+                        "a transfer robot makes no parts, so `EveryParts` or `EveryWork` maintenance would never come due: use a `Weekly` window",
                     ));
                 }
                 if r.operator.is_some() || r.tending.is_some() {
@@ -691,6 +691,15 @@ impl Fields<'_, '_> {
                 "`maintenance` has {by_parts} `EveryParts` stops: give one (the shortest interval)"
             )));
         }
+        let by_work = list
+            .iter()
+            .filter(|m| matches!(m, super::Maintenance::EveryWork { .. }))
+            .count();
+        if by_work > 1 {
+            return Err(self.err(format!(
+                "`maintenance` has {by_work} `EveryWork` stops: give one (the shortest interval)"
+            )));
+        }
         for (i, m) in list.iter().enumerate() {
             match m {
                 super::Maintenance::Weekly { .. } => {
@@ -710,6 +719,15 @@ impl Fields<'_, '_> {
                         return Err(
                             self.err(format!("`maintenance[{i}].parts` must be at least 1"))
                         );
+                    }
+                    self.dist(&format!("maintenance[{i}].duration"), duration)?;
+                }
+                super::Maintenance::EveryWork { work, duration } => {
+                    let w = work.secs();
+                    if !(w.is_finite() && w > 0.0) {
+                        return Err(self.err(format!(
+                            "`maintenance[{i}].work` must be a positive duration, got {w} s"
+                        )));
                     }
                     self.dist(&format!("maintenance[{i}].duration"), duration)?;
                 }

@@ -328,7 +328,7 @@ impl<'a> Builder<'a> {
     }
 
     /// A station's planned maintenance: its weekly windows as one calendar,
-    /// its stop after every N parts.
+    /// its stops after every N parts and after so much work.
     fn upkeep(&self, id: &str, list: &[Maintenance]) -> Result<Option<Upkeep>, Diagnostic> {
         if list.is_empty() {
             return Ok(None);
@@ -343,14 +343,25 @@ impl<'a> Builder<'a> {
             .iter()
             .find_map(|m| match m {
                 Maintenance::EveryParts { parts, duration } => Some((parts, duration)),
-                Maintenance::Weekly { .. } => None,
+                _ => None,
             })
             .map(|(parts, d)| Ok((u64::from(*parts), sampler(id, "maintenance.duration", d)?)))
+            .transpose()?;
+        let every_work = list
+            .iter()
+            .find_map(|m| match m {
+                Maintenance::EveryWork { work, duration } => Some((work, duration)),
+                _ => None,
+            })
+            .map(|(work, d)| Ok((work.secs(), sampler(id, "maintenance.duration", d)?)))
             .transpose()?;
         Ok(Some(Upkeep {
             window,
             every,
             until: 0,
+            every_work,
+            work_due: 0.0,
+            worked_before: 0.0,
             rng: self.stream(id, Purpose::Maintenance),
         }))
     }

@@ -329,6 +329,8 @@ pub struct Station {
 const TENDED: u8 = 1;
 /// `Station::special`: planned stops after every N parts.
 const STOPS_BY_PARTS: u8 = 2;
+/// `Station::special`: planned stops after so much run time.
+const STOPS_BY_WORK: u8 = 4;
 
 /// A station's planned maintenance: weekly windows (one calendar for all)
 /// and a stop after every so many parts.
@@ -339,6 +341,12 @@ pub(super) struct Upkeep {
     pub every: Option<(u64, Sampler)>,
     /// Parts to finish before the next stop.
     pub until: u64,
+    /// (run time between stops, stop duration).
+    pub every_work: Option<(f64, Sampler)>,
+    /// The run time (since time 0) at which the next stop is due.
+    pub work_due: f64,
+    /// Run time before the statistics were last reset (the warm-up's).
+    pub worked_before: f64,
     pub rng: Stream,
 }
 
@@ -447,22 +455,42 @@ impl Station {
             upkeep.until = *every;
             self.special |= STOPS_BY_PARTS;
         }
+        if let Some((work, _)) = &upkeep.every_work {
+            upkeep.work_due = *work;
+            self.special |= STOPS_BY_WORK;
+        }
         self.upkeep = Some(Box::new(upkeep));
     }
 
-    /// Counts a finished part towards the next planned stop; true when the
-    /// stop is due.
+    /// Counts a finished part towards the next planned stop; true when a
+    /// stop (by parts or by run time) is due.
     #[inline]
-    fn part_towards_stop(&mut self) -> bool {
-        if self.special & STOPS_BY_PARTS == 0 {
+    fn part_towards_stop(&mut self, now: f64) -> bool {
+        if self.special & (STOPS_BY_PARTS | STOPS_BY_WORK) == 0 {
             return false;
         }
+        let run = self.lifetime_run_time(now);
         let up = self
             .upkeep
             .as_deref_mut()
-            .expect("stops by parts need upkeep");
-        up.until -= 1;
-        up.until == 0
+            .expect("planned stops need upkeep");
+        let mut due = false;
+        if up.every.is_some() {
+            up.until -= 1;
+            due |= up.until == 0;
+        }
+        due | (up.every_work.is_some() && run >= up.work_due)
+    }
+
+    /// Run time (a server working) since time 0, the warm-up's included.
+    fn lifetime_run_time(&self, now: f64) -> f64 {
+        let open = if self.working_servers > 0 {
+            now - self.run_since
+        } else {
+            0.0
+        };
+        let before = self.upkeep.as_ref().map_or(0.0, |u| u.worked_before);
+        before + self.run_time + open
     }
 
     /// Whether the station could take some part now (worth waking those
@@ -707,6 +735,14 @@ impl Station {
         self.active_sum = 0.0;
         self.active_count = 0;
         self.active_max = 0.0;
+        if let Some(up) = self.upkeep.as_deref_mut() {
+            let open = if self.working_servers > 0 {
+                now - self.run_since
+            } else {
+                0.0
+            };
+            up.worked_before += self.run_time + open;
+        }
         self.run_time = 0.0;
         self.run_since = now;
         if self.inactive_since.take().is_some() {
@@ -1051,7 +1087,7 @@ impl Engine {
                 st.produced += 1;
                 st.ideal_time += ideal;
                 *completions += 1;
-                let maintain = st.part_towards_stop();
+                let maintain = st.part_towards_stop(now);
                 let scrap = st.scrap > 0.0 && st.quality_rng.uniform() < st.scrap;
                 let s = &mut st.servers[server as usize];
                 s.last_product = product;
@@ -1246,15 +1282,28 @@ impl Engine {
         self.resume_all(node);
     }
 
-    /// The station's N-th part since the last planned stop is done: it
-    /// stops for the drawn duration (running jobs pause and resume after).
+    /// A planned stop is due (the N-th part since the last, or so much run
+    /// time): the station stops for the drawn duration (running jobs pause
+    /// and resume after).
     fn planned_stop(&mut self, node: u32) {
         let now = self.now;
         let st = self.station(node);
+        let run = st.lifetime_run_time(now);
         let up = st.upkeep.as_deref_mut().expect("a stop needs upkeep");
-        let (every, duration) = up.every.as_ref().expect("a stop needs an interval");
-        let d = duration.sample(&mut up.rng);
-        up.until = *every;
+        // The stops that are due; both at once take the longer.
+        let mut d: f64 = 0.0;
+        if let Some((every, duration)) = &up.every
+            && up.until == 0
+        {
+            d = d.max(duration.sample(&mut up.rng));
+            up.until = *every;
+        }
+        if let Some((work, duration)) = &up.every_work
+            && run >= up.work_due
+        {
+            d = d.max(duration.sample(&mut up.rng));
+            up.work_due = run + work;
+        }
         self.maintenance(node, true);
         self.calendar
             .schedule(now + d, Event::MaintenanceEnd { node });

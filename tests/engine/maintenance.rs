@@ -71,6 +71,28 @@ fn a_stop_after_every_n_parts_comes_before_the_next_job() {
     assert!((r.stations[0].states.maintenance - 0.25).abs() < 1e-12);
 }
 
+/// A 10-minute cycle and a 5-minute stop after every 25 minutes of work,
+/// at the end of the part that completes it: run time 30 at 30 (stop
+/// 30–35, next due at 55), 60 at 65 (stop 65–70, next at 85), 90 at 100
+/// (stop 100–105); 2 hours.
+#[test]
+fn a_stop_after_so_much_work_comes_at_the_end_of_a_part() {
+    let (r, log) = run_logged(&scene(&machine(
+        10,
+        "EveryWork(work: Minutes(25), duration: Constant(Minutes(5)))",
+        2,
+    )));
+    assert_eq!(minutes(&log, "maintenance_start"), vec![30.0, 65.0, 100.0]);
+    assert_eq!(
+        minutes(&log, "start"),
+        vec![
+            0.0, 10.0, 20.0, 35.0, 45.0, 55.0, 70.0, 80.0, 90.0, 105.0, 115.0
+        ]
+    );
+    assert_eq!(r.line.good_parts, 10);
+    assert!((r.stations[0].states.maintenance - 15.0 / 120.0).abs() < 1e-12);
+}
+
 #[test]
 fn bad_maintenance_is_refused_with_the_station_named() {
     let refused = |m: &str| parse_scene_str(&machine(10, m, 2)).unwrap_err().to_string();
@@ -83,6 +105,11 @@ fn bad_maintenance_is_refused_with_the_station_named() {
     assert!(e.contains("Sat twice"), "{e}");
     let e = refused(r#"Weekly(days: [Sat], start: "6 am", end: "08:00")"#);
     assert!(e.contains("maintenance[0]") && e.contains("HH:MM"), "{e}");
+    let e = refused("EveryWork(work: Seconds(0), duration: Constant(Minutes(5)))");
+    assert!(
+        e.contains("maintenance[0].work") && e.contains("positive"),
+        "{e}"
+    );
     let e = refused(r#"Weekly(days: [Sat], start: "06:00", end: "08:00", wage_factor: 3)"#);
     assert!(e.contains("wage_factor"), "{e}");
 }

@@ -1555,8 +1555,8 @@ impl Gen {
         }
     }
 
-    /// Now and then planned maintenance: a stop after every few parts (not
-    /// on a transfer robot), a weekly window, or both.
+    /// Now and then planned maintenance: a stop after every few parts or
+    /// so much work (not on a transfer robot), a weekly window, or several.
     fn maintenance(&mut self, f: &mut String, transfer: bool) {
         if !self.rng.chance(0.15) {
             return;
@@ -1567,6 +1567,13 @@ impl Gen {
             each.push(format!(
                 "EveryParts(parts: {}, duration: {duration})",
                 self.rng.int(1, 20)
+            ));
+        }
+        if !transfer && self.rng.chance(0.3) {
+            let duration = self.dist(self.tempo, 0.2, 3.0);
+            let work = r3(self.tempo * self.rng.real(1.0, 20.0));
+            each.push(format!(
+                "EveryWork(work: Seconds({work}), duration: {duration})"
             ));
         }
         if each.is_empty() || self.rng.chance(0.4) {
