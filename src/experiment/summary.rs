@@ -288,6 +288,9 @@ pub struct StationSummary {
     pub mean_active_period_s: Estimate,
     /// Busy (working, setup, failed) share of the on-shift time.
     pub utilisation: Estimate,
+    /// A fleet of vehicles: share of its working time driven empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub empty_travel_share: Option<Estimate>,
 }
 
 /// A buffer or conveyor over replications.
@@ -468,6 +471,8 @@ impl Summary {
                     energy_kwh: st(&|x| Some(x.energy_kwh)),
                     mean_active_period_s: st(&|x| x.mean_active_period_s),
                     utilisation: st(&|x| x.utilisation),
+                    empty_travel_share: (s0.kind == "vehicles")
+                        .then(|| st(&|x| x.empty_travel_share)),
                 }
             })
             .collect();

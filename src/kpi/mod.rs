@@ -126,6 +126,10 @@ pub struct StationResult {
     pub repair_time_sq_s2: f64,
     /// The operator pool it needs, if any.
     pub operator: Option<String>,
+    /// A fleet of vehicles: the share of its working time spent driving
+    /// empty to pick up a part.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub empty_travel_share: Option<f64>,
 }
 
 /// State shares, named as in the output.
@@ -468,7 +472,8 @@ fn station_result(id: &str, st: &Station, observed: f64, pools: &[Pool]) -> Stat
             StationKind::Machine => "machine",
             StationKind::RobotCell => "robot_cell",
             StationKind::Assembly { .. } => "assembly",
-            StationKind::Transfer { .. } => "transfer_robot",
+            StationKind::Transfer { fleet: false, .. } => "transfer_robot",
+            StationKind::Transfer { fleet: true, .. } => "vehicles",
         },
         capacity: c,
         states: StateShares::from_array(shares),
@@ -497,6 +502,15 @@ fn station_result(id: &str, st: &Station, observed: f64, pools: &[Pool]) -> Stat
         repair_time_s: st.repair_sum,
         repair_time_sq_s2: st.repair_sq_sum,
         operator: st.operator.map(|p| pools[p as usize].id.clone()),
+        // Driving empty to a pick point, as a share of the carriers' working time.
+        empty_travel_share: match &st.kind {
+            StationKind::Transfer {
+                fleet: true,
+                empty_travel,
+                ..
+            } => ratio(*empty_travel, t[State::Working as usize]),
+            _ => None,
+        },
     };
     result.utilisation = bottleneck::station_utilisation(&result);
     result

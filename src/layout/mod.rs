@@ -43,7 +43,8 @@ pub fn default_footprint(o: &Object) -> Option<(f64, f64)> {
             RobotTask::Process { .. } => (1.0, 1.0),
             RobotTask::Transfer { .. } => (0.8, 0.8),
         },
-        Object::Conveyor(_) | Object::Operators(_) => return None,
+        // A fleet's parking spot is not a fixed installation.
+        Object::Conveyor(_) | Object::Operators(_) | Object::Vehicles(_) => return None,
     })
 }
 

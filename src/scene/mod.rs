@@ -134,6 +134,9 @@ pub enum Object {
     Robot(Robot),
     Assembly(Assembly),
     Operators(Operators),
+    /// A fleet of vehicles (AGVs, forklifts) that carry parts along the
+    /// flow edges marked `via` it.
+    Vehicles(Vehicles),
     Sink(Sink),
 }
 
@@ -152,6 +155,7 @@ impl Object {
         match self {
             Object::Machine(m) => &m.maintenance,
             Object::Robot(r) => &r.maintenance,
+            Object::Vehicles(v) => &v.maintenance,
             Object::Assembly(a) => &a.maintenance,
             _ => &[],
         }
@@ -166,6 +170,7 @@ impl Object {
             Object::Robot(o) => &o.id,
             Object::Assembly(o) => &o.id,
             Object::Operators(o) => &o.id,
+            Object::Vehicles(o) => &o.id,
             Object::Sink(o) => &o.id,
         }
     }
@@ -180,6 +185,7 @@ impl Object {
             Object::Robot(_) => "Robot",
             Object::Assembly(_) => "Assembly",
             Object::Operators(_) => "Operators",
+            Object::Vehicles(_) => "Vehicles",
             Object::Sink(_) => "Sink",
         }
     }
@@ -210,7 +216,7 @@ impl Object {
             Object::Robot(x) => x.footprint,
             Object::Assembly(x) => x.footprint,
             Object::Sink(x) => x.footprint,
-            Object::Conveyor(_) | Object::Operators(_) => None,
+            Object::Conveyor(_) | Object::Operators(_) | Object::Vehicles(_) => None,
         }
     }
 
@@ -223,7 +229,7 @@ impl Object {
             Object::Robot(x) => x.rot,
             Object::Assembly(x) => x.rot,
             Object::Sink(x) => x.rot,
-            Object::Conveyor(_) | Object::Operators(_) => 0.0,
+            Object::Conveyor(_) | Object::Operators(_) | Object::Vehicles(_) => 0.0,
         }
     }
 
@@ -237,6 +243,7 @@ impl Object {
             Object::Robot(o) => o.pos,
             Object::Assembly(o) => o.pos,
             Object::Operators(o) => return o.pos,
+            Object::Vehicles(o) => o.pos,
             Object::Sink(o) => o.pos,
         })
     }
@@ -614,6 +621,31 @@ impl Operators {
         let each: Vec<String> = self.crews.iter().map(|(s, c)| format!("{s} {c}")).collect();
         each.join(", ")
     }
+}
+
+/// A fleet of vehicles: each carries one part at a time from where it
+/// waits to where it goes, along the flow edges marked `via` the fleet.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Vehicles {
+    pub id: String,
+    /// Where the vehicles park at the start.
+    pub pos: Pos,
+    pub count: u32,
+    /// Travel speed, metres per second (straight lines).
+    pub speed: f64,
+    /// Time to take a part on and to set it down.
+    pub load: Duration,
+    pub unload: Duration,
+    #[serde(default)]
+    pub failures: Option<Failures>,
+    #[serde(default)]
+    pub power_kw: Option<Power>,
+    /// Planned maintenance (weekly windows).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub maintenance: Vec<Maintenance>,
+    #[serde(default, skip_serializing_if = "Shifts::is_empty")]
+    pub shift: Shifts,
 }
 
 /// Where finished parts leave.

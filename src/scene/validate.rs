@@ -343,6 +343,7 @@ impl Ctx<'_> {
             Object::Robot(r) => f.robot(r),
             Object::Assembly(a) => f.assembly(a),
             Object::Operators(o) => f.operators(o),
+            Object::Vehicles(v) => f.vehicles(v),
             Object::Sink(s) => f.pos(s.pos),
         }
     }
@@ -781,6 +782,28 @@ impl Fields<'_, '_> {
         }
     }
 
+    /// A fleet: at least one vehicle, a positive speed, load and unload
+    /// times, weekly maintenance only (it finishes no parts).
+    fn vehicles(&self, v: &super::Vehicles) -> Result<(), Diagnostic> {
+        self.pos(v.pos)?;
+        self.capacity("count", v.count)?;
+        self.positive("speed", v.speed)?;
+        self.handling_time("load", v.load.secs())?;
+        self.handling_time("unload", v.unload.secs())?;
+        self.failures(&v.failures)?;
+        self.power(&v.power_kw)?;
+        if v.maintenance
+            .iter()
+            .any(|m| !matches!(m, super::Maintenance::Weekly { .. }))
+        {
+            return Err(self.err(
+                "vehicles make no parts, so `EveryParts` or `EveryWork` maintenance would never come due: use a `Weekly` window",
+            ));
+        }
+        self.maintenance(&v.maintenance)?;
+        self.ctx.shift(self.id, &v.shift)
+    }
+
     /// Tending needs the operator who loads and unloads, and sane times.
     fn tending(&self, op: &Option<String>, t: &Option<super::Tending>) -> Result<(), Diagnostic> {
         let Some(t) = t else { return Ok(()) };
@@ -865,8 +888,19 @@ struct OutEdge<'a> {
 /// Outgoing edges per object.
 type OutEdges<'a> = HashMap<&'a str, Vec<OutEdge<'a>>>;
 
+/// A carrier: a transfer robot or a fleet of vehicles (not in the flow;
+/// edges name it in `via`).
 fn is_transfer_robot(o: &Object) -> bool {
     matches!(o, Object::Robot(r) if matches!(r.task, RobotTask::Transfer { .. }))
+        || matches!(o, Object::Vehicles(_))
+}
+
+/// "transfer robot" or "fleet of vehicles", for messages.
+fn carrier(o: &Object) -> &'static str {
+    match o {
+        Object::Vehicles(_) => "fleet of vehicles",
+        _ => "transfer robot",
+    }
 }
 
 fn check_flow(scene: &Scene, ctx: &Ctx) -> Result<(), Diagnostic> {
@@ -905,7 +939,8 @@ fn check_flow(scene: &Scene, ctx: &Ctx) -> Result<(), Diagnostic> {
                 return Err(Diagnostic::object(
                     from,
                     format!(
-                        "is a transfer robot: mark the edges it serves with `via: \"{from}\"` instead of flowing through it"
+                        "is a {}: mark the edges it serves with `via: \"{from}\"` instead of flowing through it",
+                        carrier(a)
                     ),
                 ));
             }
@@ -922,7 +957,8 @@ fn check_flow(scene: &Scene, ctx: &Ctx) -> Result<(), Diagnostic> {
                 return Err(Diagnostic::object(
                     to,
                     format!(
-                        "is a transfer robot: mark the edges it serves with `via: \"{to}\"` instead of flowing through it"
+                        "is a {}: mark the edges it serves with `via: \"{to}\"` instead of flowing through it",
+                        carrier(b)
                     ),
                 ));
             }
@@ -945,9 +981,26 @@ fn check_flow(scene: &Scene, ctx: &Ctx) -> Result<(), Diagnostic> {
         let mut takes_time = false;
         if let Some(r) = via {
             let robot = ctx.object(&label, r)?;
+            if let Object::Vehicles(v) = robot {
+                // Vehicles go anywhere: the way back, the way there, a load and an unload.
+                let (p, q) = (
+                    a.exit_point().unwrap_or_default(),
+                    b.entry_point().unwrap_or_default(),
+                );
+                let per_part =
+                    2.0 * (p.0 - q.0).hypot(p.1 - q.1) / v.speed + v.load.secs() + v.unload.secs();
+                out.entry(from).or_default().push(OutEdge {
+                    to,
+                    product,
+                    weight,
+                    takes_time: per_part >= ctx.shortest,
+                });
+                has_input.insert(to);
+                continue;
+            }
             let Object::Robot(robot) = robot else {
                 return Err(Diagnostic::new(format!(
-                    "flow edge {label}: `via` must name a transfer robot; \"{r}\" is a {}",
+                    "flow edge {label}: `via` must name a transfer robot or a Vehicles fleet; \"{r}\" is a {}",
                     robot.kind()
                 )));
             };

@@ -379,6 +379,11 @@ pub fn set_param(scene: &mut Scene, path: &str, value: &Value) -> Result<(), Dia
             "limit" => s.limit = Some(u64::from(count()?)),
             _ => return Err(bad_field(&["interarrival.mean", "limit"])),
         },
+        Object::Vehicles(v) => match field {
+            "count" => v.count = count()?,
+            "speed" => v.speed = num()?,
+            _ => return Err(bad_field(&["count", "speed"])),
+        },
         Object::Sink(_) => return Err(bad_field(&[])),
     }
     Ok(())

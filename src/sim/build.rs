@@ -5,7 +5,7 @@ use super::calendar::Event;
 use super::operators::Crew;
 use super::rng::{Purpose, Stream};
 use super::sampler::Sampler;
-use super::station::{Bin, Cycle, Setups, Station, StationKind, Upkeep};
+use super::station::{Bin, Carrier, Cycle, Setups, Station, StationKind, Upkeep};
 use super::store::{Buffer, Content, Conveyor};
 use super::{
     Edge, Engine, LineStats, Node, NodeKind, Pool, RunWindow, STATE_COUNT, ShiftRuntime, Sink,
@@ -276,6 +276,7 @@ impl<'a> Builder<'a> {
                 let belt = Conveyor::new(length, c.speed, c.spacing, c.accumulating);
                 (NodeKind::Conveyor(belt), None)
             }
+            Object::Vehicles(v) => (self.vehicles(v)?, self.shift_index(&v.shift)),
             Object::Sink(_) => (NodeKind::Sink(Sink::default()), None),
         };
         let mut kind = kind;
@@ -429,8 +430,9 @@ impl<'a> Builder<'a> {
                     speed: *speed,
                     pick: pick.secs(),
                     place: place.secs(),
-                    at: r.pos,
-                    job: None,
+                    carriers: vec![Carrier::new(r.pos)],
+                    fleet: false,
+                    empty_travel: 0.0,
                 },
                 1,
                 (0..self.products.len())
@@ -448,6 +450,35 @@ impl<'a> Builder<'a> {
             ),
         };
         Ok(NodeKind::Station(station))
+    }
+
+    /// A fleet: a carrier station with one server per vehicle, all parked
+    /// at `pos`; loading is its pick, unloading its place.
+    fn vehicles(&self, v: &crate::scene::Vehicles) -> Result<NodeKind, Diagnostic> {
+        let id = v.id.as_str();
+        Ok(NodeKind::Station(Station::new(
+            StationKind::Transfer {
+                speed: v.speed,
+                pick: v.load.secs(),
+                place: v.unload.secs(),
+                carriers: (0..v.count).map(|_| Carrier::new(v.pos)).collect(),
+                fleet: true,
+                empty_travel: 0.0,
+            },
+            v.count,
+            (0..self.products.len())
+                .map(|_| Cycle {
+                    sampler: None,
+                    ideal: 0.0,
+                })
+                .collect(),
+            None,
+            failures(id, &v.failures)?,
+            0.0,
+            None,
+            power(&v.power_kw),
+            self.streams(id),
+        )))
     }
 
     fn assembly(

@@ -63,7 +63,7 @@ impl Engine {
         // One fixed destination: a transfer robot's place point, or the only
         // plain edge of a node (the common case, so it skips the edge loop).
         let fixed = if n.is_transfer {
-            self.transfer_destination(node)
+            self.transfer_destination(node, slot)
         } else {
             n.single_target
         };

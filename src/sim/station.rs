@@ -128,6 +128,45 @@ impl Server {
     }
 }
 
+/// One carrier of a transfer station: the robot's tool, or one vehicle of
+/// a fleet; where it is and what it is doing.
+#[derive(Clone, Debug)]
+pub struct Carrier {
+    /// Where it is (where its current leg ends, while travelling).
+    pub at: (f64, f64),
+    pub job: Option<Job>,
+    /// The current leg: from where, and when the travel starts and ends
+    /// (a pick or place follows), for the viewer.
+    pub leg_from: (f64, f64),
+    pub leg_start: f64,
+    pub travel_end: f64,
+}
+
+impl Carrier {
+    pub(super) fn new(at: (f64, f64)) -> Self {
+        Self {
+            at,
+            job: None,
+            leg_from: at,
+            leg_start: 0.0,
+            travel_end: 0.0,
+        }
+    }
+
+    /// Its position at `now`, travelling in a straight line.
+    pub fn position(&self, now: f64) -> (f64, f64) {
+        let span = self.travel_end - self.leg_start;
+        if now >= self.travel_end || span <= 0.0 {
+            return self.at;
+        }
+        let f = ((now - self.leg_start) / span).clamp(0.0, 1.0);
+        (
+            self.leg_from.0 + (self.at.0 - self.leg_from.0) * f,
+            self.leg_from.1 + (self.at.1 - self.leg_from.1) * f,
+        )
+    }
+}
+
 /// A transfer robot's current job.
 #[derive(Clone, Copy, Debug)]
 pub struct Job {
@@ -160,12 +199,18 @@ pub enum StationKind {
         bin_capacity: Vec<u32>,
         output: u16,
     },
+    /// A transfer robot (one carrier) or a fleet of vehicles (one per
+    /// server), carrying parts along the edges marked `via` it.
     Transfer {
         speed: f64,
         pick: f64,
         place: f64,
-        at: (f64, f64),
-        job: Option<Job>,
+        carriers: Vec<Carrier>,
+        /// A fleet of vehicles, not a robot arm (reported as "vehicles").
+        fleet: bool,
+        /// Time driven empty to a pick point since the statistics started
+        /// (counted when the part is picked).
+        empty_travel: f64,
     },
 }
 
@@ -544,14 +589,19 @@ impl Station {
 
     /// Appends the parts this station holds (in servers and input bins).
     pub fn held_parts(&self, out: &mut Vec<u32>) {
-        // A transfer robot on its way to pick has not got the part yet.
-        let fetching =
-            matches!(&self.kind, StationKind::Transfer { job: Some(j), .. } if j.to_pick);
+        // A carrier on its way to pick has not got the part yet.
+        let fetching = |i: usize| match &self.kind {
+            StationKind::Transfer { carriers, .. } => {
+                carriers[i].job.as_ref().is_some_and(|j| j.to_pick)
+            }
+            _ => false,
+        };
         out.extend(
             self.servers
                 .iter()
-                .filter(|s| s.part != NO_PART && !fetching)
-                .map(|s| s.part),
+                .enumerate()
+                .filter(|(i, s)| s.part != NO_PART && !fetching(*i))
+                .map(|(_, s)| s.part),
         );
         if let StationKind::Assembly { bins, .. } = &self.kind {
             out.extend(bins.iter().flat_map(|b| b.parts.iter().copied()));
@@ -735,6 +785,9 @@ impl Station {
         self.active_sum = 0.0;
         self.active_count = 0;
         self.active_max = 0.0;
+        if let StationKind::Transfer { empty_travel, .. } = &mut self.kind {
+            *empty_travel = 0.0;
+        }
         if let Some(up) = self.upkeep.as_deref_mut() {
             let open = if self.working_servers > 0 {
                 now - self.run_since
@@ -1032,7 +1085,7 @@ impl Engine {
         let (part, phase, tend) = (s.part, s.phase, s.tend);
         if transfer {
             self.working_changed(node, -1);
-            self.transfer_leg_done(node);
+            self.transfer_leg_done(node, server);
             return;
         }
         match phase {
@@ -1182,8 +1235,8 @@ impl Engine {
         let s = &mut st.servers[server as usize];
         s.phase = Phase::Idle;
         s.part = NO_PART;
-        if transfer && let StationKind::Transfer { job, .. } = &mut st.kind {
-            *job = None;
+        if transfer && let StationKind::Transfer { carriers, .. } = &mut st.kind {
+            carriers[server as usize].job = None;
         }
         st.update_server(server as usize, now);
         self.space_freed(node);

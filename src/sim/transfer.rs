@@ -1,32 +1,39 @@
-//! Transfer robots: a robot that carries parts along the flow edges marked
-//! `via` it. It is a one-server station whose "work" is a leg of travel: to
-//! the pick point, then (holding the part) to the place point; the upstream
-//! slot is released only when the robot has picked the part.
+//! Carriers: transfer robots and fleets of vehicles, which carry parts along
+//! the flow edges marked `via` them. Each is a station with one server per
+//! carrier (one for a robot, one per vehicle) whose "work" is a leg of
+//! travel: empty to the pick point, then (holding the part) to the place
+//! point. The upstream slot is released only when the part is picked. A
+//! request goes to the idle carrier nearest the pick point (the lowest
+//! number among equals); requests that find none wait, first come first
+//! served, until one is free.
 
 use super::calendar::Event;
-use super::station::{Job, Phase, Station, StationKind};
+use super::station::{Carrier, Job, Phase, Station, StationKind};
 use super::{Engine, LogEvent, NodeKind};
 
 impl Engine {
     pub(super) fn robot_available(&self, robot: u32) -> bool {
         match &self.nodes[robot as usize].kind {
-            NodeKind::Station(st) => st.available() && st.servers[0].phase == Phase::Idle,
+            NodeKind::Station(st) => {
+                st.available() && st.servers.iter().any(|s| s.phase == Phase::Idle)
+            }
             _ => false,
         }
     }
 
-    /// Where a transfer robot holding a part must place it.
-    pub(super) fn transfer_destination(&self, node: u32) -> Option<u32> {
+    /// Where the carrier of `slot` holding a part must place it.
+    pub(super) fn transfer_destination(&self, node: u32, slot: u32) -> Option<u32> {
         match &self.nodes[node as usize].kind {
             NodeKind::Station(Station {
-                kind: StationKind::Transfer { job: Some(job), .. },
+                kind: StationKind::Transfer { carriers, .. },
                 ..
-            }) => Some(job.to),
+            }) => carriers[slot as usize].job.map(|j| j.to),
             _ => None,
         }
     }
 
-    /// The robot sets off to pick `part` from (from, slot) for `to`.
+    /// The idle carrier nearest `point` sets off to pick `part` from
+    /// (from, slot) for `to`.
     pub(super) fn robot_fetch(
         &mut self,
         robot: u32,
@@ -40,15 +47,24 @@ impl Engine {
         let StationKind::Transfer {
             speed,
             pick,
-            at,
-            job,
+            carriers,
             ..
         } = &mut st.kind
         else {
             return;
         };
-        let duration = dist(*at, pick_point) / *speed + *pick;
-        *job = Some(Job {
+        let servers = &st.servers;
+        let Some(k) = (0..carriers.len())
+            .filter(|&k| servers[k].phase == Phase::Idle)
+            .min_by(|&a, &b| {
+                dist(carriers[a].at, pick_point).total_cmp(&dist(carriers[b].at, pick_point))
+            })
+        else {
+            return;
+        };
+        let travel = dist(carriers[k].at, pick_point) / *speed;
+        let duration = travel + *pick;
+        carriers[k].job = Some(Job {
             from,
             from_slot,
             to,
@@ -57,40 +73,59 @@ impl Engine {
         // The part stays where it is until picked, but no longer offers itself.
         let flat = self.flat_slot(from, from_slot);
         self.slots[flat].reserved = true;
-        self.start_leg(robot, part, duration);
+        self.start_leg(robot, k as u32, part, pick_point, travel, duration);
     }
 
-    pub(super) fn start_leg(&mut self, robot: u32, part: u32, duration: f64) {
+    /// Starts a leg of carrier `server` to `to`: `travel` seconds of driving,
+    /// then the pick or place, `duration` in all.
+    fn start_leg(
+        &mut self,
+        robot: u32,
+        server: u32,
+        part: u32,
+        to: (f64, f64),
+        travel: f64,
+        duration: f64,
+    ) {
         let now = self.now;
         let st = self.station(robot);
-        let s = &mut st.servers[0];
+        if let StationKind::Transfer { carriers, .. } = &mut st.kind {
+            let c = &mut carriers[server as usize];
+            c.leg_from = c.at;
+            c.at = to;
+            c.leg_start = now;
+            c.travel_end = now + travel;
+        }
+        let s = &mut st.servers[server as usize];
         s.part = part;
         let generation = s.start_phase(Phase::Work, now, duration);
         self.working_changed(robot, 1);
-        self.station(robot).update_server(0, now);
+        self.station(robot).update_server(server as usize, now);
         self.calendar.schedule(
             now + duration,
             Event::PhaseDone {
                 node: robot,
-                server: 0,
+                server,
                 generation,
             },
         );
     }
 
-    pub(super) fn transfer_leg_done(&mut self, robot: u32) {
+    pub(super) fn transfer_leg_done(&mut self, robot: u32, server: u32) {
         let now = self.now;
         let st = self.station(robot);
-        let StationKind::Transfer { job: Some(job), .. } = &st.kind else {
+        let StationKind::Transfer { carriers, .. } = &st.kind else {
             return;
         };
-        let job = *job;
-        let part = st.servers[0].part;
+        let Some(job) = carriers[server as usize].job else {
+            return;
+        };
+        let part = st.servers[server as usize].part;
         if job.to_pick {
             let pick_point = self.nodes[job.from as usize].exit;
             let place_point = self.nodes[job.to as usize].entry;
             self.log(robot, part, LogEvent::Pick);
-            // The part is in the gripper: the upstream slot is free.
+            // The part is on board: the upstream slot is free.
             let flat = self.flat_slot(job.from, job.from_slot);
             self.slots[flat].reserved = false;
             self.release(job.from, job.from_slot);
@@ -98,41 +133,45 @@ impl Engine {
             let StationKind::Transfer {
                 speed,
                 place,
-                at,
-                job,
+                carriers,
+                empty_travel,
                 ..
             } = &mut st.kind
             else {
                 return;
             };
-            *at = pick_point;
-            let duration = dist(pick_point, place_point) / *speed + *place;
-            if let Some(j) = job.as_mut() {
+            let c = &mut carriers[server as usize];
+            *empty_travel += c.travel_end - c.leg_start;
+            let travel = dist(pick_point, place_point) / *speed;
+            let duration = travel + *place;
+            if let Some(j) = c.job.as_mut() {
                 j.to_pick = false;
             }
-            self.start_leg(robot, part, duration);
+            self.start_leg(robot, server, part, place_point, travel, duration);
         } else {
-            let place_point = self.nodes[job.to as usize].entry;
             let st = self.station(robot);
             st.produced += 1;
-            if let StationKind::Transfer { at, .. } = &mut st.kind {
-                *at = place_point;
-            }
-            st.servers[0].phase = Phase::Done;
-            st.update_server(0, now);
+            st.servers[server as usize].phase = Phase::Done;
+            st.update_server(server as usize, now);
             self.log(robot, part, LogEvent::Place);
-            self.try_push(robot, 0);
+            self.try_push(robot, server);
         }
     }
 
-    /// Current tool position of a transfer robot (for the viewer).
+    /// Where a transfer robot's tool is (for the viewer).
     pub fn robot_tool(&self, robot: u32) -> Option<(f64, f64)> {
-        match &self.nodes[robot as usize].kind {
+        self.carriers(robot).first().map(|c| c.at)
+    }
+
+    /// The carriers of a transfer robot or a fleet (for the viewer: each
+    /// vehicle's [`Carrier::position`]).
+    pub fn carriers(&self, node: u32) -> &[Carrier] {
+        match &self.nodes[node as usize].kind {
             NodeKind::Station(Station {
-                kind: StationKind::Transfer { at, .. },
+                kind: StationKind::Transfer { carriers, .. },
                 ..
-            }) => Some(*at),
-            _ => None,
+            }) => carriers,
+            _ => &[],
         }
     }
 }

@@ -31,6 +31,7 @@ mod scenarios;
 mod snapshots;
 mod tending;
 mod timing;
+mod vehicles;
 mod view;
 
 pub use common::{mean_se, run, scene};

@@ -1,6 +1,7 @@
 //! Open queues with Poisson arrivals and exponential service (Gross & Harris,
 //! *Fundamentals of Queueing Theory*, simple Markovian queues and series
-//! queues / Jackson networks): M/M/1, M/M/c and a tandem Jackson line.
+//! queues / Jackson networks): M/M/1, M/M/c and a tandem Jackson line; and
+//! one vehicle of a fleet as an M/D/1 server (Pollaczek–Khinchine).
 //!
 //! Modelling: a timed source with exponential interarrival times feeds a
 //! buffer of capacity 1 000 000 (never full here, so the source never blocks
@@ -251,5 +252,49 @@ fn mm1k_demand_turned_away() {
         lam * (1.0 - p_k),
         0.0,
     );
+    rep.finish();
+}
+
+#[test]
+fn one_vehicle_is_an_md1_server() {
+    // Parts arrive at a dock at random (Poisson, λ = 1/80 per s) and wait
+    // in a buffer for the one vehicle of a fleet, parked at the drop point
+    // 10 m away. Each trip is the same: 20 s empty to the dock at 0.5 m/s, a
+    // 10 s load, 20 s back, a 10 s unload: a deterministic service of
+    // S = 60 s, so the line is M/D/1 (Gross & Harris, M/G/1 with the
+    // Pollaczek–Khinchine formula): W = S + ρS / (2(1 − ρ)), ρ = λS = 0.75,
+    // W = 150 s. The vehicle works ρ of the time, a third of it empty.
+    let (lam, s) = (1.0 / 80.0, 60.0);
+    let rho = lam * s;
+    let text = r#"Scene(name: "M/D/1 vehicle", run: (horizon: Seconds(200000), warmup: Seconds(4000), seed: 106),
+        products: [Product(id: "p")],
+        objects: [
+            Source(id: "src", pos: (0, 0), product: "p", interarrival: Exponential(mean: Seconds(80))),
+            Buffer(id: "dock", pos: (0, 0), capacity: 1000000),
+            Vehicles(id: "agv", pos: (10, 0), count: 1, speed: 0.5, load: Seconds(10), unload: Seconds(10)),
+            Sink(id: "out", pos: (10, 0)),
+        ],
+        flow: [("src", "dock"), Flow(from: "dock", to: "out", via: "agv")])"#;
+    let runs = run(&scene(text), 30);
+    let mut rep = Report::new("M/D/1: one vehicle, λ = 1/80 /s, S = 60 s");
+    let w: Vec<f64> = runs
+        .iter()
+        .map(|r| r.line.lead_time_s.mean.unwrap())
+        .collect();
+    rep.compare(
+        "W = S + ρS / (2(1 − ρ)) [s]",
+        &w,
+        s + rho * s / (2.0 * (1.0 - rho)),
+        0.0,
+    );
+    let busy: Vec<f64> = runs.iter().map(|r| r.stations[0].states.working).collect();
+    rep.compare("vehicle working share = ρ", &busy, rho, 0.0);
+    // Counted per completed pick: a leg cut by the end of the run is left
+    // out, at most one 20 s leg in 200 000 s.
+    let empty: Vec<f64> = runs
+        .iter()
+        .map(|r| r.stations[0].empty_travel_share.unwrap())
+        .collect();
+    rep.compare("empty travel share = 20 / 60", &empty, 1.0 / 3.0, 1e-3);
     rep.finish();
 }

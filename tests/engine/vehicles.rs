@@ -1,0 +1,72 @@
+//! Fleets of vehicles: the idle vehicle nearest the pick point goes, drives
+//! in straight lines, loads and unloads; timed by hand.
+
+use super::{run_logged, scene};
+use factory_twin::scene::parse_scene_str;
+
+/// Parts arrive at 10, 20 and 30 s at a dock at (0, 0); two vehicles
+/// parked at (5, 0) (1 m/s, 2 s to load, 3 s to unload) carry them to a
+/// sink at (10, 0). Vehicle 0 takes the first (5 s there, picked at 17,
+/// 10 s to the sink, placed at 30); vehicle 1 the second (picked at 27,
+/// placed at 40); the third arrives at 30, when vehicle 0 has just placed
+/// its part at (10, 0): 10 s back, picked at 42, placed at 55.
+fn fleet(extra: &str) -> String {
+    format!(
+        r#"Scene(name: "fleet", run: (horizon: Minutes(2)), products: [Product(id: "p")],
+        objects: [
+            Source(id: "src", pos: (0, 0), product: "p", interarrival: Constant(Seconds(10)), limit: 3),
+            Buffer(id: "dock", pos: (0, 0), capacity: 10),
+            Vehicles(id: "agv", pos: (5, 0), count: 2, speed: 1.0, load: Seconds(2), unload: Seconds(3){extra}),
+            Sink(id: "out", pos: (10, 0)),
+        ],
+        flow: [("src", "dock"), Flow(from: "dock", to: "out", via: "agv")])"#
+    )
+}
+
+fn seconds(log: &[(f64, String, u64, &'static str)], object: &str, event: &str) -> Vec<f64> {
+    log.iter()
+        .filter(|r| r.1 == object && r.3 == event)
+        .map(|r| r.0)
+        .collect()
+}
+
+#[test]
+fn the_nearest_idle_vehicle_fetches_each_part() {
+    let (r, log) = run_logged(&scene(&fleet("")));
+    assert_eq!(seconds(&log, "agv", "pick"), vec![17.0, 27.0, 42.0]);
+    assert_eq!(seconds(&log, "agv", "place"), vec![30.0, 40.0, 55.0]);
+    assert_eq!(seconds(&log, "out", "exit"), vec![30.0, 40.0, 55.0]);
+    let agv = &r.stations[0];
+    assert_eq!((agv.kind, agv.capacity, agv.produced), ("vehicles", 2, 3));
+    // Working: vehicle 0 10–55 s, vehicle 1 20–40 s, of 2 × 120 s; of that,
+    // 5 + 5 + 10 s empty.
+    assert!((agv.states.working - 65.0 / 240.0).abs() < 1e-12);
+    assert!((agv.empty_travel_share.unwrap() - 20.0 / 65.0).abs() < 1e-12);
+}
+
+#[test]
+fn one_vehicle_makes_the_parts_wait_their_turn() {
+    // count 1: 17/30 as before; the second waits for it at (10, 0):
+    // picked at 42, placed at 55; the third picked at 67, placed at 80.
+    let (_, log) = run_logged(&scene(&fleet("").replace("count: 2", "count: 1")));
+    assert_eq!(seconds(&log, "agv", "pick"), vec![17.0, 42.0, 67.0]);
+    assert_eq!(seconds(&log, "agv", "place"), vec![30.0, 55.0, 80.0]);
+}
+
+#[test]
+fn bad_fleets_are_refused_with_the_object_named() {
+    let refused = |text: &str| parse_scene_str(text).unwrap_err().to_string();
+    let e = refused(&fleet("").replace("count: 2", "count: 0"));
+    assert!(e.contains("\"agv\"") && e.contains("count"), "{e}");
+    let e = refused(&fleet("").replace("speed: 1.0", "speed: 0"));
+    assert!(e.contains("\"agv\"") && e.contains("speed"), "{e}");
+    let e = refused(&fleet(
+        ", maintenance: [EveryParts(parts: 5, duration: Constant(Minutes(1)))]",
+    ));
+    assert!(e.contains("vehicles make no parts"), "{e}");
+    let e = refused(&fleet("").replace(
+        r#"Flow(from: "dock", to: "out", via: "agv")"#,
+        r#"("dock", "agv"), ("agv", "out")"#,
+    ));
+    assert!(e.contains("fleet of vehicles") && e.contains("via"), "{e}");
+}
