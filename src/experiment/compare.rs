@@ -58,7 +58,7 @@ pub const KPIS: [Kpi; 12] = [
         unit: "%",
         higher_is_better: true,
         value: |r| r.line.line_oee.map(|v| v * 100.0),
-        undefined_when: "its pacing resource has no OEE (a transfer robot)",
+        undefined_when: "its pacing resource has no OEE (a transfer robot or vehicles)",
     },
     Kpi {
         key: "scrap_rate",

@@ -86,6 +86,12 @@ pub fn relieved(scene: &Scene, index: usize) -> Option<(Scene, &'static str, Str
                 ("transfer_robot", format!("moves −{:.0} %", RELIEF * 100.0))
             }
         },
+        Object::Vehicles(v) => {
+            v.speed /= factor;
+            v.load = crate::scene::Duration::Seconds(v.load.secs() * factor);
+            v.unload = crate::scene::Duration::Seconds(v.unload.secs() * factor);
+            ("vehicles", format!("moves −{:.0} %", RELIEF * 100.0))
+        }
         Object::Operators(o) => {
             if cannot_relieve(scene, index).is_some() {
                 return None;

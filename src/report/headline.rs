@@ -37,6 +37,10 @@ pub(crate) fn rows(s: &Summary) -> Vec<Row> {
     for kpi in KPIS.iter() {
         let values: Vec<f64> = s.runs.iter().filter_map(kpi.value).collect();
         if values.is_empty() || shown_elsewhere(s, kpi) {
+            // The bottleneck is said even where its line OEE is undefined.
+            if kpi.key == "line_oee" {
+                rows.extend(beside(s, kpi.key));
+            }
             continue;
         }
         let e = Estimate::of(&values);
@@ -251,8 +255,13 @@ fn bottleneck(s: &Summary) -> (String, String) {
     }
     match &l.bottleneck {
         Some(b) => {
+            let fleet = s
+                .stations
+                .iter()
+                .any(|st| &st.id == b && st.kind == "vehicles");
             let what = match l.bottleneck_resource {
                 Some("operators") => "operator pool",
+                _ if fleet => "vehicle fleet",
                 _ => "station",
             };
             (

@@ -353,6 +353,9 @@ fn run_body(s: &Summary, out: &mut String) {
     if let Some(note) = super::words::effectiveness_over_100(s) {
         out.push_str(&format!("<p class=\"note\">{}</p>\n", escape(&note)));
     }
+    if let Some(note) = super::words::empty_travel(s) {
+        out.push_str(&format!("<p class=\"note\">{}</p>\n", escape(&note)));
+    }
     if !s.stores.is_empty() {
         out.push_str("<h3>Buffers and conveyors</h3>\n");
         let rows: Vec<Vec<String>> = s

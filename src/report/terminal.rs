@@ -65,6 +65,9 @@ pub fn terminal(s: &Summary) -> String {
     if let Some(note) = super::words::effectiveness_over_100(s) {
         let _ = writeln!(o, "  ({note})");
     }
+    if let Some(note) = super::words::empty_travel(s) {
+        let _ = writeln!(o, "  ({note})");
+    }
     reliability_lines(&mut o, s);
     if !s.stores.is_empty() {
         let _ = writeln!(o, "\nBuffers and conveyors");

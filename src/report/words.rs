@@ -222,3 +222,25 @@ pub fn effectiveness_over_100(s: &crate::experiment::Summary) -> Option<String> 
         )
     })
 }
+
+/// "vehicles agv: 31.2 ± 0.4 % of their working time driving empty to fetch
+/// a part", one clause per fleet; `None` without one.
+pub fn empty_travel(s: &crate::experiment::Summary) -> Option<String> {
+    let each: Vec<String> = s
+        .stations
+        .iter()
+        .filter_map(|st| {
+            let e = st.empty_travel_share.as_ref()?;
+            (e.n > 0).then(|| match e.half_width {
+                Some(h) => format!("{} {:.1} ± {:.1} %", st.id, e.mean * 100.0, h * 100.0),
+                None => format!("{} {:.1} %", st.id, e.mean * 100.0),
+            })
+        })
+        .collect();
+    (!each.is_empty()).then(|| {
+        format!(
+            "vehicles, share of their working time driving empty to fetch a part: {}",
+            each.join(", ")
+        )
+    })
+}

@@ -26,6 +26,14 @@ pub struct StateLamp {
     pub primary: bool,
 }
 
+/// One vehicle of a fleet, driven by [`super::motion`] to where the engine
+/// has it.
+#[derive(Component, Debug, Clone, Copy)]
+pub struct Vehicle {
+    pub node: u32,
+    pub index: usize,
+}
+
 /// The joints of a robot arm, turned by [`super::motion`].
 #[derive(Component, Debug, Clone, Copy)]
 pub struct RobotJoint {
@@ -118,6 +126,7 @@ pub fn build_floor(
             (Object::Conveyor(c), Some(node)) => kit.conveyor(node, c),
             (Object::Source(s), Some(node)) => kit.source(node, s),
             (Object::Sink(s), Some(node)) => kit.sink(node, s),
+            (Object::Vehicles(v), Some(node)) => kit.vehicles(node, v),
             (other, None) => unreachable!("\"{}\" is a flow object, so a node", other.id()),
         }
     }
@@ -318,6 +327,41 @@ impl Kit<'_, '_, '_> {
         self.commands
             .spawn((FloorItem, Model { node }, at, Visibility::default()))
             .with_children(|p| parts(p, meshes, mats, palette));
+    }
+
+    /// A fleet: its parking bay marked on the floor, and each vehicle (a
+    /// low cart with a mast) as its own entity that drives about.
+    fn vehicles(&mut self, node: u32, v: &crate::scene::Vehicles) {
+        let bay = (v.count as f32 * 1.3).max(1.3);
+        self.model(node, placed(v.pos, 0.0), |p, meshes, mats, _| {
+            p.spawn((
+                Mesh3d(cube(meshes, bay, 0.01, 1.2)),
+                MeshMaterial3d(mats.line.clone()),
+                Transform::from_xyz(0.0, 0.006, 0.0),
+            ));
+        });
+        for index in 0..v.count as usize {
+            let (meshes, mats) = (&mut *self.meshes, self.mats);
+            self.commands
+                .spawn((
+                    FloorItem,
+                    Vehicle { node, index },
+                    placed(v.pos, 0.0),
+                    Visibility::default(),
+                ))
+                .with_children(|p| {
+                    p.spawn((
+                        Mesh3d(cube(meshes, 1.1, 0.3, 0.75)),
+                        MeshMaterial3d(mats.orange.clone()),
+                        Transform::from_xyz(0.0, 0.2, 0.0),
+                    ));
+                    p.spawn((
+                        Mesh3d(cube(meshes, 0.12, 0.9, 0.6)),
+                        MeshMaterial3d(mats.dark.clone()),
+                        Transform::from_xyz(-0.5, 0.75, 0.0),
+                    ));
+                });
+        }
     }
 
     fn machine(&mut self, node: u32, m: &crate::scene::Machine) {

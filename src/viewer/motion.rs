@@ -8,7 +8,7 @@
 //! [`WALK_SPEED`] in simulated time, so at 1× a walk across the floor takes
 //! seconds and at high speed people are simply where they work.
 
-use super::floor::{Belt, Model, OperatorHome, Palette, RobotJoint, StateLamp};
+use super::floor::{Belt, Model, OperatorHome, Palette, RobotJoint, StateLamp, Vehicle};
 use super::world;
 use crate::sim::{Engine, NodeKind, State, StationKind};
 use bevy::prelude::*;
@@ -21,7 +21,13 @@ impl Plugin for MotionPlugin {
             .init_resource::<Teams>()
             .add_systems(
                 Update,
-                (colour_states, place_parts, turn_robots, place_operators)
+                (
+                    colour_states,
+                    place_parts,
+                    turn_robots,
+                    drive_vehicles,
+                    place_operators,
+                )
                     .after(crate::sim::SimulationSystems::Advance),
             );
     }
@@ -184,8 +190,22 @@ pub fn place_parts(
                 let mut held = Vec::new();
                 s.held_parts(&mut held);
                 // On a robot cell's table; on top of a machine or an assembly station.
-                let (first, step) = match s.kind {
+                let (first, step) = match &s.kind {
                     StationKind::RobotCell => (Vec3::new(0.75, 0.76, 0.0), Vec3::X * 0.3),
+                    // A part on board rides on its vehicle's deck.
+                    StationKind::Transfer {
+                        fleet: true,
+                        carriers,
+                        ..
+                    } => {
+                        for (server, c) in s.servers.iter().zip(carriers) {
+                            let on_board = c.job.is_some_and(|j| !j.to_pick);
+                            if server.part != crate::sim::part::NO_PART && on_board {
+                                at.push(world(c.position(engine.now), 0.5));
+                            }
+                        }
+                        continue;
+                    }
                     StationKind::Transfer { .. } => continue,
                     _ => (Vec3::new(-0.55, 1.35, -0.3), Vec3::X * 0.37),
                 };
@@ -208,6 +228,20 @@ pub fn place_parts(
         ))
         .id()
     });
+}
+
+/// Each vehicle where the engine has it now, facing where it drives.
+fn drive_vehicles(engine: Res<Engine>, mut vehicles: Query<(&Vehicle, &mut Transform)>) {
+    for (v, mut transform) in &mut vehicles {
+        let Some(c) = engine.carriers(v.node).get(v.index) else {
+            continue;
+        };
+        transform.translation = world(c.position(engine.now), 0.0);
+        let d = world(c.at, 0.0) - world(c.leg_from, 0.0);
+        if engine.now < c.travel_end && d.length_squared() > 1e-6 {
+            transform.rotation = Quat::from_rotation_y((-d.z).atan2(d.x));
+        }
+    }
 }
 
 fn turn_robots(engine: Res<Engine>, mut joints: Query<(&RobotJoint, &mut Transform)>) {

@@ -620,3 +620,20 @@ fn a_tended_cell_is_limited_by_its_operator_not_its_machines() {
         assert!(!r.raises_output, "{r:?}");
     }
 }
+
+/// The AGV plant: its two AGVs limit output (run and the relief experiment
+/// agree), and a third takes in the demand turned away.
+#[test]
+fn the_agv_plant_waits_for_its_vehicles() {
+    let scene = bundled("scenes/agv_plant.ron");
+    let s = summary(&scene, 6);
+    assert_eq!(s.line.bottleneck.as_deref(), Some("agv"));
+    assert!(factory_twin::report::bottleneck_line(&s).starts_with("agv (vehicle fleet,"));
+    let e = experiment::relieve_each(&scene, &options(6)).unwrap();
+    assert_eq!(e.reliefs[0].resource, "agv", "{:?}", e.reliefs);
+    let three = bundled("scenes/agv_plant_three_agvs.ron");
+    let c = experiment::compare(&scene, std::slice::from_ref(&three), &options(6)).unwrap();
+    let k = |key: &str| c.variants[0].kpis.iter().find(|k| k.key == key).unwrap();
+    assert_eq!(k("good_per_hour").verdict, "better");
+    assert_eq!(k("demand_turned_away").verdict, "better");
+}
