@@ -1,6 +1,7 @@
 //! What moves: station colours follow their state, parts ride the belts
 //! (interpolated between events from the belt's speed), wait in buffer racks
-//! and sit in machines; robot arms turn towards where they work; operators
+//! and sit in machines; robot arms turn towards where they work; vehicles
+//! drive where the engine has them (their travel is the model's); operators
 //! walk to the machines they serve and back to their post when idle.
 //!
 //! The walking is the view's: the engine hands an operator to a machine at
@@ -201,7 +202,7 @@ pub fn place_parts(
                         for (server, c) in s.servers.iter().zip(carriers) {
                             let on_board = c.job.is_some_and(|j| !j.to_pick);
                             if server.part != crate::sim::part::NO_PART && on_board {
-                                at.push(world(c.position(engine.now), 0.5));
+                                at.push(docked(c, engine.now) + Vec3::Y * 0.5);
                             }
                         }
                         continue;
@@ -230,19 +231,37 @@ pub fn place_parts(
     });
 }
 
-/// Each vehicle where the engine has it now, facing where it drives.
+/// Each vehicle where the engine has it now, facing where it drives. It is
+/// drawn docked beside the point it picks from or places at (stopping
+/// [`DOCK_GAP`] short of it), not inside the rack or machine there.
 fn drive_vehicles(engine: Res<Engine>, mut vehicles: Query<(&Vehicle, &mut Transform)>) {
     for (v, mut transform) in &mut vehicles {
         let Some(c) = engine.carriers(v.node).get(v.index) else {
             continue;
         };
-        transform.translation = world(c.position(engine.now), 0.0);
+        transform.translation = docked(c, engine.now);
         let d = world(c.at, 0.0) - world(c.leg_from, 0.0);
-        if engine.now < c.travel_end && d.length_squared() > 1e-6 {
+        if d.length_squared() > 1e-6 {
             transform.rotation = Quat::from_rotation_y((-d.z).atan2(d.x));
         }
     }
 }
+
+/// Where a vehicle is drawn at `now`: on its straight way, but never nearer
+/// its pick or place point than [`DOCK_GAP`].
+fn docked(c: &crate::sim::Carrier, now: f64) -> Vec3 {
+    let (from, to) = (world(c.leg_from, 0.0), world(c.at, 0.0));
+    let d = to - from;
+    let at = world(c.position(now), 0.0);
+    if d.length() > DOCK_GAP && at.distance(to) < DOCK_GAP {
+        to - d.normalize() * DOCK_GAP
+    } else {
+        at
+    }
+}
+
+/// How far from its pick or place point a vehicle is drawn to stop, metres.
+const DOCK_GAP: f32 = 1.1;
 
 fn turn_robots(engine: Res<Engine>, mut joints: Query<(&RobotJoint, &mut Transform)>) {
     let t = engine.now as f32;
