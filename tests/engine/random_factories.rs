@@ -285,6 +285,18 @@ fn check_run(scene: &Scene, r: &RunResult) -> Result<(), String> {
                     shift: !rb.shift.is_empty() || pool_shift(&rb.operator),
                     power: rb.power_kw.as_ref(),
                 },
+                Object::Vehicles(v) => StationSpec {
+                    id: &v.id,
+                    kind: "vehicles",
+                    capacity: v.count,
+                    failures: v.failures.is_some(),
+                    setup: false,
+                    scrap: 0.0,
+                    operator: false,
+                    maintenance: !v.maintenance.is_empty(),
+                    shift: !v.shift.is_empty(),
+                    power: v.power_kw.as_ref(),
+                },
                 Object::Assembly(a) => StationSpec {
                     id: &a.id,
                     kind: "assembly",
@@ -378,7 +390,7 @@ fn check_station(
     {
         ensure!(close(oee, a * e * q), "oee {oee} is not {a} × {e} × {q}");
     }
-    if spec.kind == "transfer_robot" {
+    if spec.kind == "transfer_robot" || spec.kind == "vehicles" {
         ensure!(
             st.effectiveness.is_none() && st.quality.is_none() && st.oee.is_none(),
             "a transfer robot with effectiveness, quality or OEE"
@@ -635,6 +647,7 @@ fn check_line(scene: &Scene, r: &RunResult, observed: f64, warmup: f64) -> Resul
             Object::Machine(m) => m.power_kw.as_ref(),
             Object::Robot(rb) => rb.power_kw.as_ref(),
             Object::Assembly(a) => a.power_kw.as_ref(),
+            Object::Vehicles(v) => v.power_kw.as_ref(),
             _ => None,
         };
         p.is_some_and(|p| {
@@ -880,6 +893,8 @@ enum Kind {
 struct Mover {
     id: String,
     pos: (f64, f64),
+    /// A fleet of this many vehicles instead of a transfer robot.
+    fleet: Option<u32>,
     fields: String,
     /// Pick and place points of the edges it serves.
     points: Vec<(f64, f64)>,
@@ -1708,7 +1723,8 @@ impl Gen {
         self.flow.push(f);
     }
 
-    /// A new transfer robot between two points; returns its index.
+    /// A new transfer robot (or, now and then, a fleet of vehicles)
+    /// between two points; returns its index.
     fn mover(&mut self, a: (f64, f64), b: (f64, f64)) -> usize {
         let id = self.id("mover");
         let pos = (
@@ -1717,6 +1733,35 @@ impl Gen {
         );
         let pick = self.rng.pick(&[0.0, 0.5, 1.0, 2.0, 4.0]);
         let place = self.rng.pick(&[0.0, 0.5, 1.0, 3.0]);
+        if self.rng.chance(0.3) {
+            let count = self.rng.int(1, 3);
+            let mut fields = format!(
+                "speed: {}, load: Seconds({pick}), unload: Seconds({place})",
+                self.rng.real(0.2, 3.0)
+            );
+            if self.rng.chance(0.3) {
+                let between = self.dist(self.tempo, 0.2, 60.0);
+                let repair = self.dist(self.tempo, 0.3, 8.0);
+                write!(fields, ", failures: (between: {between}, repair: {repair})").unwrap();
+            }
+            if self.rng.chance(0.3) {
+                write!(
+                    fields,
+                    ", power_kw: (working: {}, idle: 0.2)",
+                    self.rng.real(0.0, 3.0)
+                )
+                .unwrap();
+            }
+            self.shift_field(&mut fields, 0.25);
+            self.movers.push(Mover {
+                id,
+                pos,
+                fleet: Some(count),
+                fields,
+                points: Vec::new(),
+            });
+            return self.movers.len() - 1;
+        }
         let mut fields = format!(
             "task: Transfer(speed: {}, pick: Seconds({pick}), place: Seconds({place}))",
             self.rng.real(0.2, 3.0)
@@ -1726,6 +1771,7 @@ impl Gen {
         self.movers.push(Mover {
             id,
             pos,
+            fleet: None,
             fields,
             points: Vec::new(),
         });
@@ -1815,6 +1861,13 @@ impl Gen {
     fn write(&mut self, index: u64, run: &str, shifts: &[String]) -> String {
         let mut movers = std::mem::take(&mut self.movers);
         for m in &mut movers {
+            if let Some(count) = m.fleet {
+                self.objects.push(format!(
+                    "Vehicles(id: \"{}\", pos: ({}, {}), count: {count}, {})",
+                    m.id, m.pos.0, m.pos.1, m.fields
+                ));
+                continue;
+            }
             let reach = m
                 .points
                 .iter()
