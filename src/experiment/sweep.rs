@@ -248,7 +248,17 @@ fn sweep_notes(
         let d = paired_difference(&values(&runs[worst]), &values(&runs[best]));
         let base = ranked.last().map_or(0.0, |r| r.1.abs());
         let unclear = d.half_width.is_none_or(|h| d.mean.abs() <= h);
-        if unclear || negligible(d.mean, base) {
+        if unclear && !negligible(d.mean, base) {
+            // A large mean difference with a wide interval is noise or too
+            // few replications, not "nothing changes".
+            notes.push(format!(
+                "best against worst, {} differs by {} {} ({} replications): the interval includes 0, so these replications cannot tell the settings apart; run more (--reps)",
+                by.name,
+                crate::report::words::signed_estimate(&d),
+                by.difference_unit(),
+                d.n
+            ));
+        } else if unclear || negligible(d.mean, base) {
             notes.push(format!(
                 "no setting changes {} by more than {} % (best against worst: {} {}): what these settings change does not limit it here",
                 by.name,

@@ -637,3 +637,29 @@ fn the_agv_plant_waits_for_its_vehicles() {
     assert_eq!(k("good_per_hour").verdict, "better");
     assert_eq!(k("demand_turned_away").verdict, "better");
 }
+
+/// Two replications cannot tell a third AGV from a second although their
+/// means differ by 8 %: the sweep says so, and does not say nothing changes.
+#[test]
+fn a_sweep_with_too_few_replications_says_so() {
+    let by = experiment::kpi_by_key("good_per_hour").unwrap();
+    let s = experiment::sweep(
+        &bundled("scenes/agv_plant.ron"),
+        &[experiment::Axis::parse("agv.count=2..4").unwrap()],
+        by,
+        &options(2),
+    )
+    .unwrap();
+    assert!(
+        s.notes
+            .iter()
+            .any(|n| n.contains("cannot tell the settings apart")),
+        "{:?}",
+        s.notes
+    );
+    assert!(
+        !s.notes.iter().any(|n| n.starts_with("no setting changes")),
+        "{:?}",
+        s.notes
+    );
+}
