@@ -413,6 +413,7 @@ impl Engine {
         self.calendar.peek_time()
     }
 
+    #[inline(always)]
     fn handle(&mut self, event: Event) {
         match event {
             Event::Arrival { node } => self.arrival(node),
