@@ -69,6 +69,8 @@ pub fn serial_line(stations: usize, buffer: u32, horizon: f64, warmup: f64, seed
         due_in: None,
         limit: None,
         shift: Default::default(),
+        orders: Vec::new(),
+        orders_file: None,
     })];
     let mut flow = Vec::new();
     let mut prev = "source".to_string();
@@ -82,6 +84,7 @@ pub fn serial_line(stations: usize, buffer: u32, horizon: f64, warmup: f64, seed
                 footprint: None,
                 rot: 0.0,
                 capacity: buffer,
+                dispatch: Default::default(),
             }));
             flow.push(Flow::Pair(prev, b.clone()));
             prev = b;

@@ -100,6 +100,8 @@ pub fn job_shop(stages: usize, width: usize, horizon: f64, seed: u64) -> Scene {
         due_in: None,
         limit: None,
         shift: Default::default(),
+        orders: Vec::new(),
+        orders_file: None,
     })];
     let mut flow = Vec::new();
     let weight = |from: &str, to: String, w: f64| {
@@ -121,6 +123,7 @@ pub fn job_shop(stages: usize, width: usize, horizon: f64, seed: u64) -> Scene {
                 rot: 0.0,
                 footprint: None,
                 capacity: 8,
+                dispatch: Default::default(),
             }));
             objects.push(Object::Machine(Machine {
                 product_cycles: products

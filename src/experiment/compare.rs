@@ -30,7 +30,7 @@ impl Kpi {
 }
 
 /// The KPIs compared, grouped in the five families smart-factory programmes report.
-pub const KPIS: [Kpi; 12] = [
+pub const KPIS: [Kpi; 13] = [
     Kpi {
         key: "good_per_hour",
         family: "productivity",
@@ -124,6 +124,21 @@ pub const KPIS: [Kpi; 12] = [
         undefined_when: "its parts have no due date (`due_in`)",
     },
     Kpi {
+        key: "orders_on_time",
+        family: "delivery",
+        name: "orders on time",
+        unit: "%",
+        higher_is_better: true,
+        value: |r| {
+            r.line
+                .orders
+                .as_ref()
+                .and_then(|o| o.on_time_share)
+                .map(|v| v * 100.0)
+        },
+        undefined_when: "it has no order book, or no order was completed",
+    },
+    Kpi {
         key: "demand_turned_away",
         family: "delivery",
         name: "demand turned away",
@@ -170,6 +185,14 @@ pub struct KpiComparison {
     pub verdict: &'static str,
     /// What the verdict rests on, where it needs saying.
     pub note: Option<String>,
+}
+
+impl KpiComparison {
+    /// Neither scenario models it (no order book, no due dates, no
+    /// economics…): reports leave its row out and name it once.
+    pub fn undefined_in_both(&self) -> bool {
+        self.base.n == 0 && self.variant.n == 0
+    }
 }
 
 /// One variant against the base.

@@ -17,6 +17,15 @@ fn est(results: &[RunResult], f: impl Fn(&RunResult) -> Option<f64>) -> Estimate
     Estimate::of(&values)
 }
 
+/// Orders over replications.
+#[derive(Clone, Debug, Serialize)]
+pub struct OrderSummary {
+    pub completed: Estimate,
+    pub on_time_share: Estimate,
+    pub mean_tardiness_s: Estimate,
+    pub open_late: Estimate,
+}
+
 /// Line-level summary.
 #[derive(Clone, Debug, Serialize)]
 pub struct LineSummary {
@@ -55,6 +64,9 @@ pub struct LineSummary {
     pub energy_kwh: Estimate,
     pub energy_kwh_per_good_part: Estimate,
     pub on_time_share: Estimate,
+    /// The order books' orders over replications (absent without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub orders: Option<OrderSummary>,
     pub labour_hours: Estimate,
     pub labour_cost: Estimate,
     pub cost_per_good_part: Estimate,
@@ -415,6 +427,20 @@ impl Summary {
             energy_kwh: est(results, |r| Some(r.line.energy_kwh)),
             energy_kwh_per_good_part: est(results, |r| r.line.energy_kwh_per_good_part),
             on_time_share: est(results, |r| r.line.on_time_share),
+            orders: results
+                .first()
+                .and_then(|r| r.line.orders.as_ref())
+                .map(|_| {
+                    let of = |f: fn(&crate::kpi::OrderResult) -> Option<f64>| {
+                        est(results, |r| r.line.orders.as_ref().and_then(f))
+                    };
+                    OrderSummary {
+                        completed: of(|o| Some(o.completed as f64)),
+                        on_time_share: of(|o| o.on_time_share),
+                        mean_tardiness_s: of(|o| o.mean_tardiness_s),
+                        open_late: of(|o| Some(o.open_late as f64)),
+                    }
+                }),
             labour_hours: est(results, |r| Some(r.line.labour_hours)),
             labour_cost: est(results, |r| Some(r.line.labour_cost)),
             cost_per_good_part: est(results, |r| r.line.cost_per_good_part),

@@ -63,6 +63,9 @@ pub struct LineResult {
     pub littles_law: LittlesLaw,
     /// Share of parts with a due date that left by it.
     pub on_time_share: Option<f64>,
+    /// The order books' orders (`None` without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub orders: Option<OrderResult>,
     pub labour_hours: f64,
     pub labour_cost: f64,
     pub cost_per_good_part: Option<f64>,
@@ -73,6 +76,19 @@ pub struct LineResult {
     /// walking paths, in the window (trips × time inside × the robot's
     /// working share); `None` when the scene has neither robots nor paths.
     pub safety_exposure_h: Option<f64>,
+}
+
+/// How the orders of the order books went, in the window.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct OrderResult {
+    /// Orders whose last part left (shipped, scrapped or built in) in the window.
+    pub completed: u64,
+    /// Of those, the share completed by their due date.
+    pub on_time_share: Option<f64>,
+    /// Mean tardiness of the completed orders (0 for one on time), seconds.
+    pub mean_tardiness_s: Option<f64>,
+    /// Orders not completed at the end of the run whose due date has passed.
+    pub open_late: u64,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -334,6 +350,7 @@ pub fn measure(engine: &mut Engine, replication: u32, prices: Prices) -> Result<
         }),
         littles_law: littles_law(engine, observed, wip),
         on_time_share: ratio(on_time as f64, due as f64),
+        orders: order_result(engine),
         labour_hours,
         labour_cost,
         cost_per_good_part: ratio(cost, good as f64).filter(|_| prices.priced),
@@ -431,9 +448,12 @@ fn measure_nodes(engine: &mut Engine, observed: f64) -> NodeFigures {
                 } else {
                     // A part still held at the end counts up to now.
                     let held = src.blocked_s + src.blocked_open(end, stats_start);
-                    let (lost, came) = f.turned_away.get_or_insert((0.0, 0.0));
-                    *lost += ratio(held, src.mean_interarrival_s).unwrap_or(0.0);
-                    *came += src.released as f64;
+                    // An order book loses no demand: it waits.
+                    if src.timed() {
+                        let (lost, came) = f.turned_away.get_or_insert((0.0, 0.0));
+                        *lost += ratio(held, src.mean_interarrival_s).unwrap_or(0.0);
+                        *came += src.released as f64;
+                    }
                     Some(ratio(held, observed).unwrap_or(0.0))
                 };
                 if share.is_none_or(|s| s >= bottleneck::HELD_BACK) {
@@ -536,6 +556,25 @@ fn pool_results(engine: &Engine, productive: &[f64]) -> Vec<PoolResult> {
                 .map(|v| v.min(ratio(p.busy_area, p.paid_area).unwrap_or(0.0))),
         })
         .collect()
+}
+
+fn order_result(engine: &Engine) -> Option<OrderResult> {
+    if engine.orders.is_empty() {
+        return None;
+    }
+    let l = &engine.line;
+    let n = l.orders_completed as f64;
+    let end = engine.end_time();
+    Some(OrderResult {
+        completed: l.orders_completed,
+        on_time_share: ratio(l.orders_on_time as f64, n),
+        mean_tardiness_s: ratio(l.tardiness_sum, n),
+        open_late: engine
+            .orders
+            .iter()
+            .filter(|o| o.left < o.quantity && o.due < end)
+            .count() as u64,
+    })
 }
 
 fn lead_time(lt: &Histogram) -> LeadTime {

@@ -140,6 +140,18 @@ fn beside(s: &Summary, key: &str) -> Vec<Row> {
             format!("{} kWh", pm(&l.energy_kwh, 1.0, 1)),
             "in the window".into(),
         )],
+        "orders_on_time" => match &l.orders {
+            Some(o) => vec![Row::new(
+                "orders",
+                format!("{} completed", pm(&o.completed, 1.0, 0)),
+                format!(
+                    "mean tardiness {}; {} late and still open at the end",
+                    duration(&o.mean_tardiness_s),
+                    pm(&o.open_late, 1.0, 0)
+                ),
+            )],
+            None => Vec::new(),
+        },
         "lead_time" => vec![Row::new(
             "WIP",
             format!("{} parts", pm(&l.wip, 1.0, 2)),

@@ -508,7 +508,10 @@ pub fn compare_report(c: &Comparison, cases: &[BusinessCase]) -> String {
                 .flat_map(|v| [v.variant.clone(), "difference".into(), "verdict".into()]),
         )
         .collect();
+    // A KPI no scenario models is left out (named under the table).
+    let modelled = |i: &usize| c.variants.iter().any(|v| !v.kpis[*i].undefined_in_both());
     let rows: Vec<Vec<String>> = (0..KPIS.len())
+        .filter(modelled)
         .map(|i| {
             let k0 = &c.variants[0].kpis[i];
             let mut r = vec![
@@ -539,6 +542,17 @@ pub fn compare_report(c: &Comparison, cases: &[BusinessCase]) -> String {
         &head.iter().map(String::as_str).collect::<Vec<_>>(),
         &rows,
     );
+    let neither: Vec<&str> = (0..KPIS.len())
+        .filter(|i| !modelled(i))
+        .map(|i| KPIS[i].name)
+        .collect();
+    if !neither.is_empty() {
+        let _ = writeln!(
+            b,
+            "<p class=\"note\">Not modelled in either scenario, so left out: {}.</p>",
+            escape(&neither.join(", "))
+        );
+    }
     for (i, kpi) in KPIS.iter().enumerate() {
         let mut rows = Vec::new();
         let base = &c.variants[0].kpis[i].base;

@@ -221,7 +221,7 @@ fn comparison_tables(o: &mut String, v: &crate::experiment::VariantComparison, c
         "variant"
     );
     let mut family = "";
-    for k in &v.kpis {
+    for k in v.kpis.iter().filter(|k| !k.undefined_in_both()) {
         if k.family != family {
             family = k.family;
             let _ = writeln!(o, "  {family}");
@@ -262,7 +262,7 @@ fn comparison_tables(o: &mut String, v: &crate::experiment::VariantComparison, c
         pad_right("KPI", w),
         "difference (variant − base)"
     );
-    for k in &v.kpis {
+    for k in v.kpis.iter().filter(|k| !k.undefined_in_both()) {
         let _ = writeln!(
             o,
             "  {} {:>28}  {}",
@@ -378,11 +378,24 @@ pub fn comparison(c: &crate::experiment::Comparison) -> String {
         }
         let _ = writeln!(o);
         comparison_tables(&mut o, v, cur);
-        let notes: Vec<String> = v
+        let mut notes: Vec<String> = v
             .kpis
             .iter()
+            .filter(|k| !k.undefined_in_both())
             .filter_map(|k| k.note.as_ref().map(|n| format!("{}: {n}", k.kpi)))
             .collect();
+        let neither: Vec<&str> = v
+            .kpis
+            .iter()
+            .filter(|k| k.undefined_in_both())
+            .map(|k| k.kpi)
+            .collect();
+        if !neither.is_empty() {
+            notes.push(format!(
+                "not modelled in either scenario, so left out: {}",
+                neither.join(", ")
+            ));
+        }
         if !notes.is_empty() {
             let _ = writeln!(o, "  Notes:");
             for n in notes {

@@ -54,6 +54,11 @@ fn load_with_chain(path: &Path, chain: &mut Vec<PathBuf>) -> Result<Scene, Diagn
             apply_changes(base, &variant).map_err(|d| d.locate_object(&text).in_file(path))?
         }
     };
+    // Order files are relative to the file that names them (a variant's
+    // own sources after its base's, which its loading read already).
+    let mut scene = scene;
+    super::orders::read_order_files(&mut scene, path.parent().unwrap_or(Path::new(".")))
+        .map_err(|d| if d.file.is_none() { d.in_file(path) } else { d })?;
     validate(&scene).map_err(|d| d.locate_object(&text).in_file(path))?;
     Ok(scene)
 }

@@ -8,6 +8,7 @@
 mod distribution;
 mod duration;
 mod load;
+mod orders;
 mod shift;
 mod validate;
 mod variant;
@@ -15,6 +16,7 @@ mod variant;
 pub use distribution::Dist;
 pub use duration::{Duration, parse_time};
 pub use load::{load_scene, parse_scene_str};
+pub use orders::parse_orders;
 pub use shift::{ShiftCalendar, Shifts, Weekday};
 pub use validate::validate;
 pub use variant::{Change, Investment, Subsidy, Value, Variant, apply_changes, set_param};
@@ -280,6 +282,31 @@ pub struct Source {
     /// Arrivals only while one of these shifts is on.
     #[serde(default, skip_serializing_if = "Shifts::is_empty")]
     pub shift: Shifts,
+    /// An order book instead of random arrivals: each order's parts are
+    /// released at its release time.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub orders: Vec<Order>,
+    /// A CSV file of orders (columns id, release, product, quantity, due,
+    /// priority), relative to the scene file; read into `orders` on loading.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub orders_file: Option<String>,
+}
+
+/// One order of an order book.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Order {
+    pub id: String,
+    /// When its parts are released to the line, from time 0 (Monday 00:00).
+    pub release: Duration,
+    pub product: String,
+    #[serde(default = "one")]
+    pub quantity: u32,
+    /// When it is due, from time 0.
+    pub due: Duration,
+    /// Among orders released at the same time, higher goes first.
+    #[serde(default)]
+    pub priority: i32,
 }
 
 /// Failures: time between failures (counted while working) and repair time.
@@ -425,9 +452,22 @@ pub struct Buffer {
     #[serde(default)]
     pub footprint: Option<(f64, f64)>,
     pub capacity: u32,
+    /// Which waiting part goes on first.
+    #[serde(default)]
+    pub dispatch: Dispatch,
 }
 
-/// A belt from `from` to `to`.
+/// A buffer's dispatching rule.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub enum Dispatch {
+    /// First in, first out.
+    #[default]
+    Fifo,
+    /// The part due first goes first (parts without a due date last).
+    EarliestDue,
+    /// The part with the shortest mean cycle at the next station goes first.
+    ShortestProcessing,
+}
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Conveyor {

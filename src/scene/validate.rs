@@ -29,6 +29,7 @@ pub fn validate(scene: &Scene) -> Result<(), Diagnostic> {
         ctx.check_object(object)?;
     }
     check_flow(scene, &ctx)?;
+    check_orders(scene)?;
     check_money(scene)?;
     check_layout(scene)?;
     Ok(())
@@ -44,6 +45,38 @@ fn span(a: f64, b: f64) -> String {
         (Some((d1, _)), Some((d2, clock))) if d1 == d2 => format!("{from}–{clock}"),
         _ => format!("{from}–{to}"),
     }
+}
+
+/// Order ids are unique over the scene, and every order's product can
+/// leave its source by some flow edge.
+fn check_orders(scene: &Scene) -> Result<(), Diagnostic> {
+    let mut ids = HashSet::new();
+    for o in &scene.objects {
+        let Object::Source(s) = o else { continue };
+        for order in &s.orders {
+            if !ids.insert(order.id.as_str()) {
+                return Err(Diagnostic::object(
+                    &s.id,
+                    format!("order id \"{}\" is used twice", order.id),
+                ));
+            }
+            let leaves = scene.flow.iter().any(|f| {
+                let e = f.edge();
+                e.from == s.id && e.product.as_deref().is_none_or(|p| p == order.product)
+            });
+            if !leaves {
+                return Err(Diagnostic::object(
+                    &s.id,
+                    format!(
+                        "order \"{}\" is for \"{}\", which no flow edge from this source takes",
+                        order.id, order.product
+                    ),
+                )
+                .with_help("add a flow edge from the source for that product"));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A shift's pattern builds and does not overlap itself; its wage factor is sane.
@@ -506,6 +539,9 @@ impl Fields<'_, '_> {
 
     fn source(&self, s: &super::Source) -> Result<(), Diagnostic> {
         self.pos(s.pos)?;
+        if !s.orders.is_empty() || s.orders_file.is_some() {
+            return self.order_source(s);
+        }
         match (&s.product, s.mix.is_empty()) {
             (Some(p), true) => self.ctx.product(self.id, p)?,
             (None, false) => {
@@ -780,6 +816,48 @@ impl Fields<'_, '_> {
                 ))),
             None => Ok(()),
         }
+    }
+
+    /// A source fed by an order book: nothing random to set, and each order
+    /// sane (a known product, at least one part, due no earlier than released).
+    fn order_source(&self, s: &super::Source) -> Result<(), Diagnostic> {
+        let random = [
+            ("product", s.product.is_some()),
+            ("mix", !s.mix.is_empty()),
+            ("interarrival", s.interarrival.is_some()),
+            ("due_in", s.due_in.is_some()),
+            ("limit", s.limit.is_some()),
+        ];
+        if let Some((field, _)) = random.iter().find(|(_, set)| *set) {
+            return Err(self.err(format!(
+                "releases the parts of its orders, so `{field}` has no meaning here: drop it"
+            )));
+        }
+        if let Some(f) = &s.orders_file {
+            return Err(self.err(format!(
+                "its `orders_file` \"{f}\" was not read: a scene with an order file must be loaded from a file (the path is relative to it)"
+            )));
+        }
+        for (i, o) in s.orders.iter().enumerate() {
+            let what = format!("order \"{}\" (`orders[{i}]`)", o.id);
+            self.ctx.product(self.id, &o.product).map_err(|mut d| {
+                d.message = format!("{what}: {}", d.message);
+                d
+            })?;
+            if o.quantity == 0 {
+                return Err(self.err(format!("{what}: `quantity` must be at least 1")));
+            }
+            let (release, due) = (o.release.secs(), o.due.secs());
+            if !(release.is_finite() && release >= 0.0) {
+                return Err(self.err(format!("{what}: `release` must not be negative")));
+            }
+            if !(due.is_finite() && due >= release) {
+                return Err(self.err(format!(
+                    "{what}: due at {due} s, before its release at {release} s"
+                )));
+            }
+        }
+        self.ctx.shift(self.id, &s.shift)
     }
 
     /// A fleet: at least one vehicle, a positive speed, load and unload

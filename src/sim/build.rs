@@ -6,7 +6,7 @@ use super::operators::Crew;
 use super::rng::{Purpose, Stream};
 use super::sampler::Sampler;
 use super::station::{Bin, Carrier, Cycle, Setups, Station, StationKind, Upkeep};
-use super::store::{Buffer, Content, Conveyor};
+use super::store::{Buffer, Content, Conveyor, Ordering};
 use super::{
     Edge, Engine, LineStats, Node, NodeKind, Pool, RunWindow, STATE_COUNT, ShiftRuntime, Sink,
     Slot, Source, State,
@@ -76,6 +76,7 @@ struct Builder<'a> {
     nodes: Vec<Node>,
     node_index: HashMap<&'a str, u32>,
     slot_count: u32,
+    orders: Vec<super::OrderState>,
 }
 
 impl<'a> Builder<'a> {
@@ -114,6 +115,7 @@ impl<'a> Builder<'a> {
             nodes: Vec::new(),
             node_index: HashMap::new(),
             slot_count: 0,
+            orders: Vec::new(),
         })
     }
 
@@ -238,7 +240,15 @@ impl<'a> Builder<'a> {
         let id = o.id();
         let (kind, shift) = match o {
             Object::Operators(_) => return Ok(()),
-            Object::Source(s) => (self.source(s)?, self.shift_index(&s.shift)),
+            Object::Source(s) => {
+                let mut kind = self.source(s)?;
+                if let NodeKind::Source(src) = &mut kind
+                    && !s.orders.is_empty()
+                {
+                    src.feed = Some(Box::new(self.order_feed(&s.orders)));
+                }
+                (kind, self.shift_index(&s.shift))
+            }
             Object::Machine(m) => {
                 let (operator, shift) = self.operator(&m.operator, &m.shift);
                 let setup = self.setups(id, "setup", &m.setup)?;
@@ -268,6 +278,7 @@ impl<'a> Builder<'a> {
                     capacity: b.capacity,
                     queue: VecDeque::new(),
                     content: Content::default(),
+                    dispatch: self.dispatch(b),
                 }),
                 None,
             ),
@@ -295,6 +306,69 @@ impl<'a> Builder<'a> {
         }
         self.push_node(o, kind, shift);
         Ok(())
+    }
+
+    /// A buffer's dispatching rule; for shortest processing first, each
+    /// product's mean cycle at the quickest station the buffer feeds.
+    fn dispatch(&self, b: &crate::scene::Buffer) -> Option<Box<Ordering>> {
+        use crate::scene::Dispatch;
+        match b.dispatch {
+            Dispatch::Fifo => None,
+            Dispatch::EarliestDue => Some(Box::new(Ordering::EarliestDue)),
+            Dispatch::ShortestProcessing => {
+                let targets: Vec<&Object> = self
+                    .scene
+                    .flow
+                    .iter()
+                    .map(|f| f.edge())
+                    .filter(|e| e.from == b.id)
+                    .filter_map(|e| self.scene.objects.iter().find(|o| o.id() == e.to))
+                    .collect();
+                let keys = self
+                    .products
+                    .iter()
+                    .map(|p| {
+                        targets
+                            .iter()
+                            .filter_map(|o| mean_cycle(o, p))
+                            .fold(f64::INFINITY, f64::min)
+                    })
+                    .collect();
+                Some(Box::new(Ordering::ShortestProcessing(keys)))
+            }
+        }
+    }
+
+    /// A source's order book: its orders registered with the engine, in
+    /// release order (higher priority first at the same time, then as
+    /// listed).
+    fn order_feed(&mut self, orders: &[crate::scene::Order]) -> super::source::OrderFeed {
+        let mut sorted: Vec<&crate::scene::Order> = orders.iter().collect();
+        sorted.sort_by(|a, b| {
+            a.release
+                .secs()
+                .total_cmp(&b.release.secs())
+                .then(b.priority.cmp(&a.priority))
+        });
+        let list = sorted
+            .into_iter()
+            .map(|o| {
+                let index = self.orders.len() as u32;
+                self.orders.push(super::OrderState {
+                    id: o.id.clone(),
+                    release: o.release.secs(),
+                    due: o.due.secs(),
+                    quantity: o.quantity,
+                    left: 0,
+                });
+                (
+                    o.release.secs(),
+                    index,
+                    self.product_index[o.product.as_str()],
+                )
+            })
+            .collect();
+        super::source::OrderFeed::new(list)
     }
 
     fn source(&self, s: &crate::scene::Source) -> Result<NodeKind, Diagnostic> {
@@ -623,6 +697,7 @@ impl<'a> Builder<'a> {
             products: self.products,
             shifts: self.shifts,
             line: LineStats::default(),
+            orders: self.orders,
             events: 0,
             completions: 0,
             log: None,
@@ -702,6 +777,24 @@ impl Engine {
             }
         }
     }
+}
+
+/// The mean cycle of `product` at a station (`None` for other kinds).
+fn mean_cycle(o: &Object, product: &str) -> Option<f64> {
+    let (cycle, per) = match o {
+        Object::Machine(m) => (&m.cycle, &m.product_cycles),
+        Object::Robot(r) => match &r.task {
+            RobotTask::Process {
+                cycle,
+                product_cycles,
+                ..
+            } => (cycle, product_cycles),
+            RobotTask::Transfer { .. } => return None,
+        },
+        Object::Assembly(a) => return Some(a.cycle.mean_secs()),
+        _ => return None,
+    };
+    Some(per.get(product).unwrap_or(cycle).mean_secs())
 }
 
 fn sampler(id: &str, field: &str, d: &Dist) -> Result<Sampler, Diagnostic> {

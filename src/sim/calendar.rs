@@ -30,6 +30,10 @@ pub enum Event {
     MaintenanceEnd {
         node: u32,
     },
+    /// Orders of a source's order book fall due for release.
+    OrderRelease {
+        node: u32,
+    },
     /// The head part of a conveyor reaches the end.
     ConveyorHead {
         node: u32,

@@ -46,7 +46,7 @@ impl Engine {
     #[inline(never)]
     fn ready_part_elsewhere(kind: &NodeKind) -> u32 {
         match kind {
-            NodeKind::Source(s) if s.on_shift || !s.saturated() => s.pending,
+            NodeKind::Source(s) if s.on_shift || s.timed() => s.pending,
             NodeKind::Conveyor(c) if c.head_ready => c.parts.front().map_or(NO_PART, |p| p.part),
             _ => NO_PART,
         }

@@ -305,6 +305,22 @@ pub struct LineStats {
     pub lead_time: Histogram,
     /// Over-time samples: (time, good parts out since time 0, WIP).
     pub samples: Vec<(f64, u64, u64)>,
+    /// Orders whose last part left in the window, those of them by their
+    /// due date, and Σ of their tardiness (completion − due, when late).
+    pub orders_completed: u64,
+    pub orders_on_time: u64,
+    pub tardiness_sum: f64,
+}
+
+/// An order of an order book as the run follows it.
+#[derive(Clone, Debug)]
+pub struct OrderState {
+    pub id: String,
+    pub release: f64,
+    pub due: f64,
+    pub quantity: u32,
+    /// Its parts that have left the system (shipped, scrapped or built in).
+    pub left: u32,
 }
 
 /// Run settings the engine needs.
@@ -338,6 +354,8 @@ pub struct Engine {
     pub products: Vec<String>,
     pub shifts: Vec<ShiftRuntime>,
     pub line: LineStats,
+    /// The orders of every order book, in release order per source.
+    pub orders: Vec<OrderState>,
     /// Events processed (calendar pops).
     pub events: u64,
     /// Service completions at stations since time 0 (the benchmark's work unit).
@@ -426,6 +444,7 @@ impl Engine {
             Event::Repair { node } => self.repair(node),
             Event::MaintenanceWindow { node } => self.maintenance_window(node),
             Event::MaintenanceEnd { node } => self.maintenance(node, false),
+            Event::OrderRelease { node } => self.order_release(node),
             Event::ConveyorHead { node, generation } => self.conveyor_head(node, generation),
             Event::ConveyorGap { node } => {
                 if let NodeKind::Conveyor(c) = &mut self.nodes[node as usize].kind {
@@ -479,6 +498,26 @@ impl Engine {
             self.line.sojourn_sum += self.now - self.stats_start;
         }
         self.line.departed += 1;
+        let order = self.parts[part].order;
+        if order != part::NO_ORDER {
+            self.order_part_left(order);
+        }
+    }
+
+    /// One more part of `order` has left; its last completes the order.
+    fn order_part_left(&mut self, order: u32) {
+        let now = self.now;
+        let o = &mut self.orders[order as usize];
+        o.left += 1;
+        if o.left == o.quantity && now >= self.stats_start {
+            let l = &mut self.line;
+            l.orders_completed += 1;
+            if now <= o.due {
+                l.orders_on_time += 1;
+            } else {
+                l.tardiness_sum += now - o.due;
+            }
+        }
     }
 
     fn wip_change(&mut self, delta: i64) {
@@ -499,6 +538,9 @@ impl Engine {
         l.sojourn_sum = 0.0;
         l.entered = 0;
         l.lead_time = Histogram::default();
+        l.orders_completed = 0;
+        l.orders_on_time = 0;
+        l.tardiness_sum = 0.0;
         for node in &mut self.nodes {
             match &mut node.kind {
                 NodeKind::Station(s) => s.reset_statistics(self.now),
@@ -565,7 +607,7 @@ impl Engine {
                 NodeKind::Station(s) => s.held_parts(&mut out),
                 NodeKind::Buffer(b) => out.extend(b.queue.iter().copied()),
                 NodeKind::Conveyor(c) => out.extend(c.parts.iter().map(|p| p.part)),
-                NodeKind::Source(s) if s.pending != part::NO_PART && !s.saturated() => {
+                NodeKind::Source(s) if s.pending != part::NO_PART && s.timed() => {
                     out.push(s.pending)
                 }
                 NodeKind::Source(_) | NodeKind::Sink(_) => {}
@@ -574,12 +616,12 @@ impl Engine {
         out
     }
 
-    /// Parts waiting inside saturated sources (not yet in the system).
+    /// Parts waiting inside saturated and order sources (not yet in the system).
     pub fn parts_unreleased(&self) -> u64 {
         self.nodes
             .iter()
             .map(|n| match &n.kind {
-                NodeKind::Source(s) => u64::from(s.pending != part::NO_PART && s.saturated()),
+                NodeKind::Source(s) => u64::from(s.pending != part::NO_PART && !s.timed()),
                 _ => 0,
             })
             .sum()

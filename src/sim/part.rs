@@ -4,6 +4,8 @@
 pub const NO_PART: u32 = u32::MAX;
 /// Marker for "no edge chosen yet".
 pub const NO_EDGE: u32 = u32::MAX;
+/// Marker for a part of no order.
+pub const NO_ORDER: u32 = u32::MAX;
 
 /// One part (a workpiece or an assembled product).
 #[derive(Clone, Copy, Debug)]
@@ -20,6 +22,8 @@ pub struct Part {
     pub due: f64,
     /// The outgoing edge drawn for it at its current node (probabilistic routing).
     pub next_edge: u32,
+    /// The order it belongs to (index into `Engine::orders`), or [`NO_ORDER`].
+    pub order: u32,
 }
 
 /// Storage for live parts.
@@ -41,6 +45,7 @@ impl Parts {
             entered: created,
             due,
             next_edge: NO_EDGE,
+            order: NO_ORDER,
         };
         self.live += 1;
         match self.free.pop() {

@@ -1,10 +1,34 @@
-//! Sources: where parts enter, at random intervals or saturated.
+//! Sources: where parts enter, at random intervals, saturated, or from an
+//! order book (each order's parts released at its release time, waiting at
+//! the source, in release order, until the line takes them).
 
 use super::calendar::Event;
 use super::part::NO_PART;
 use super::rng::Stream;
 use super::sampler::Sampler;
 use super::{Action, Engine, LogEvent, NodeKind};
+use std::collections::VecDeque;
+
+/// A source's order book.
+#[derive(Debug, Default)]
+pub struct OrderFeed {
+    /// (release time, order, product), in release order (higher priority
+    /// first among equal times).
+    pub(super) list: Vec<(f64, u32, u16)>,
+    next: usize,
+    /// Released orders with parts still to leave the source: (order,
+    /// product, parts left).
+    backlog: VecDeque<(u32, u16, u32)>,
+}
+
+impl OrderFeed {
+    pub(super) fn new(list: Vec<(f64, u32, u16)>) -> Self {
+        Self {
+            list,
+            ..Self::default()
+        }
+    }
+}
 
 /// A source of parts.
 #[derive(Debug)]
@@ -38,6 +62,8 @@ pub struct Source {
     pub(super) arrival_rng: Stream,
     pub(super) mix_rng: Stream,
     pub(super) due_rng: Stream,
+    /// An order book instead of random or saturated arrivals.
+    pub(super) feed: Option<Box<OrderFeed>>,
 }
 
 impl Source {
@@ -66,11 +92,18 @@ impl Source {
             arrival_rng,
             mix_rng,
             due_rng,
+            feed: None,
         }
     }
 
+    /// A part is always waiting (no interarrival time, no order book).
     pub fn saturated(&self) -> bool {
-        self.interarrival.is_none()
+        self.interarrival.is_none() && self.feed.is_none()
+    }
+
+    /// Parts arrive at random intervals (its waiting part is in the system).
+    pub fn timed(&self) -> bool {
+        self.interarrival.is_some()
     }
 
     /// Adds the on-shift time the pending part has waited (within the
@@ -110,6 +143,14 @@ impl Engine {
         let NodeKind::Source(s) = &mut self.nodes[node as usize].kind else {
             return;
         };
+        if let Some(feed) = &s.feed {
+            if let Some(&(first, _, _)) = feed.list.first()
+                && first < self.end_time()
+            {
+                self.calendar.schedule(first, Event::OrderRelease { node });
+            }
+            return;
+        }
         match &s.interarrival {
             Some(ia) => {
                 let dt = ia.sample(&mut s.arrival_rng);
@@ -150,11 +191,72 @@ impl Engine {
         self.try_push(node, 0);
     }
 
+    /// The orders due for release at this time join the source's backlog.
+    pub(super) fn order_release(&mut self, node: u32) {
+        let (now, end) = (self.now, self.end_time());
+        let NodeKind::Source(s) = &mut self.nodes[node as usize].kind else {
+            return;
+        };
+        let Some(feed) = s.feed.as_deref_mut() else {
+            return;
+        };
+        while let Some(&(at, order, product)) = feed.list.get(feed.next)
+            && at <= now
+        {
+            let quantity = self.orders[order as usize].quantity;
+            feed.backlog.push_back((order, product, quantity));
+            feed.next += 1;
+        }
+        if let Some(&(at, _, _)) = feed.list.get(feed.next)
+            && at < end
+        {
+            self.calendar.schedule(at, Event::OrderRelease { node });
+        }
+        self.source_next(node);
+    }
+
+    /// A source with an order book offers the next part of its backlog.
+    fn order_next(&mut self, node: u32) {
+        let now = self.now;
+        let NodeKind::Source(s) = &mut self.nodes[node as usize].kind else {
+            return;
+        };
+        if !s.on_shift || s.pending != NO_PART {
+            return;
+        }
+        let Some(feed) = s.feed.as_deref_mut() else {
+            return;
+        };
+        let Some(front) = feed.backlog.front_mut() else {
+            return;
+        };
+        let (order, product) = (front.0, front.1);
+        front.2 -= 1;
+        if front.2 == 0 {
+            feed.backlog.pop_front();
+        }
+        s.made += 1;
+        s.blocked_from = now;
+        // Its lead time runs from the order's release; it enters the
+        // system (WIP) when it leaves the source.
+        let o = &self.orders[order as usize];
+        let part = self.parts.create(product, o.release, o.due);
+        self.parts[part].order = order;
+        if let NodeKind::Source(s) = &mut self.nodes[node as usize].kind {
+            s.pending = part;
+        }
+        self.try_push(node, 0);
+    }
+
     /// A saturated source makes the next part and offers it.
     pub(super) fn source_next(&mut self, node: u32) {
         let NodeKind::Source(s) = &mut self.nodes[node as usize].kind else {
             return;
         };
+        if s.feed.is_some() {
+            self.order_next(node);
+            return;
+        }
         if !s.on_shift || s.pending != NO_PART || s.made >= s.limit {
             return;
         }
@@ -177,6 +279,15 @@ impl Engine {
         s.released += 1;
         // Blocking source: the next interarrival starts when the part has left.
         s.stop_blocked_clock(now, self.stats_start);
+        if s.feed.is_some() {
+            self.parts[part].entered = now;
+            self.line.entered_total += 1;
+            self.line.entered += 1;
+            self.wip_change(1);
+            self.log(node, part, LogEvent::Arrive);
+            self.queue(Action::SourceNext(node));
+            return;
+        }
         match &s.interarrival {
             Some(ia) => {
                 let dt = ia.sample(&mut s.arrival_rng);
@@ -212,7 +323,7 @@ impl Engine {
         if !s.saturated() && s.pending != NO_PART {
             s.blocked_from = self.now;
         }
-        if s.saturated() {
+        if !s.timed() {
             if s.pending == NO_PART {
                 self.queue(Action::SourceNext(node));
             } else {

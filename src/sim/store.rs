@@ -47,6 +47,25 @@ pub struct Buffer {
     pub capacity: u32,
     pub queue: VecDeque<u32>,
     pub content: Content,
+    /// `None`: first in, first out; else the rule that orders the queue.
+    pub(super) dispatch: Option<Box<Ordering>>,
+}
+
+/// A buffer's dispatching rule: the sort key of a part (smaller first).
+#[derive(Debug)]
+pub(super) enum Ordering {
+    EarliestDue,
+    /// The mean cycle of each product at the station after the buffer.
+    ShortestProcessing(Vec<f64>),
+}
+
+impl Ordering {
+    fn key(&self, part: &super::part::Part) -> f64 {
+        match self {
+            Ordering::EarliestDue => part.due,
+            Ordering::ShortestProcessing(keys) => keys[part.product as usize],
+        }
+    }
 }
 
 /// A part on a belt.
@@ -156,7 +175,19 @@ impl Engine {
         let NodeKind::Buffer(b) = &mut self.nodes[node as usize].kind else {
             return;
         };
-        b.queue.push_back(part);
+        match &b.dispatch {
+            None => b.queue.push_back(part),
+            // Behind every part with a key no larger (ties stay first come),
+            // never before the head, which has been offered already.
+            Some(rule) => {
+                let key = rule.key(&self.parts[part]);
+                let mut at = b.queue.len();
+                while at > 1 && rule.key(&self.parts[b.queue[at - 1]]) > key {
+                    at -= 1;
+                }
+                b.queue.insert(at, part);
+            }
+        }
         b.content.change(now, 1);
         if b.queue.len() == 1 {
             self.push_soon(node, 0);

@@ -575,3 +575,36 @@ fn mangled_bundled_scenes_are_refused_with_a_place_or_run_without_panics() {
     // Both outcomes are exercised, not just one.
     assert!(refused > 100 && ran > 100, "refused {refused}, ran {ran}");
 }
+
+#[test]
+fn a_bad_line_in_an_order_file_is_named_with_the_file_and_line() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bad_input");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("orders_bad.csv"),
+        "id,release,product,quantity,due\nA,Mon 08:00,p,2,Mon 12:00\nB,Mon 09:00,p,two,Mon 12:00\n",
+    )
+    .unwrap();
+    let scene = |file: &str| {
+        format!(
+            r#"Scene(name: "book", run: (horizon: Hours(24)), products: [Product(id: "p")],
+            objects: [Source(id: "book", pos: (0, 0), orders_file: "{file}"),
+                      Machine(id: "m", pos: (2, 0), cycle: Constant(Minutes(10))),
+                      Sink(id: "out", pos: (4, 0))],
+            flow: [("book", "m"), ("m", "out")])"#
+        )
+    };
+    let e = run_expecting_error(&write("orders_bad.ron", &scene("orders_bad.csv")));
+    assert!(
+        e.contains("orders_bad.csv") && e.contains("line 3") && e.contains("\"two\""),
+        "{e}"
+    );
+    let e = run_expecting_error(&write("orders_missing.ron", &scene("nowhere.csv")));
+    assert!(e.contains("\"book\"") && e.contains("nowhere.csv"), "{e}");
+    std::fs::write(
+        dir.join("orders_good.csv"),
+        "id,release,product,quantity,due\nA,Mon 08:00,p,2,Mon 12:00\n",
+    )
+    .unwrap();
+    run_expecting_success(&write("orders_good.ron", &scene("orders_good.csv")));
+}

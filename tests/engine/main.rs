@@ -25,6 +25,7 @@ mod fast_paths;
 mod kpis;
 mod layout;
 mod maintenance;
+mod orders;
 mod queueing;
 mod random_factories;
 mod scenarios;
