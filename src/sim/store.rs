@@ -59,6 +59,21 @@ pub(super) enum Ordering {
     ShortestProcessing(Vec<f64>),
 }
 
+/// Puts `part` behind every part with a key no larger (ties stay first
+/// come), never before the head, which has been offered already. Out of
+/// line: the common first-in, first-out buffer never runs it.
+#[cold]
+#[inline(never)]
+fn insert_by_rule(b: &mut Buffer, parts: &super::part::Parts, part: u32) {
+    let rule = b.dispatch.as_deref().expect("a dispatching rule");
+    let key = rule.key(&parts[part]);
+    let mut at = b.queue.len();
+    while at > 1 && rule.key(&parts[b.queue[at - 1]]) > key {
+        at -= 1;
+    }
+    b.queue.insert(at, part);
+}
+
 impl Ordering {
     fn key(&self, part: &super::part::Part) -> f64 {
         match self {
@@ -175,18 +190,10 @@ impl Engine {
         let NodeKind::Buffer(b) = &mut self.nodes[node as usize].kind else {
             return;
         };
-        match &b.dispatch {
-            None => b.queue.push_back(part),
-            // Behind every part with a key no larger (ties stay first come),
-            // never before the head, which has been offered already.
-            Some(rule) => {
-                let key = rule.key(&self.parts[part]);
-                let mut at = b.queue.len();
-                while at > 1 && rule.key(&self.parts[b.queue[at - 1]]) > key {
-                    at -= 1;
-                }
-                b.queue.insert(at, part);
-            }
+        if b.dispatch.is_none() {
+            b.queue.push_back(part);
+        } else {
+            insert_by_rule(b, &self.parts, part);
         }
         b.content.change(now, 1);
         if b.queue.len() == 1 {
