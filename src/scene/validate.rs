@@ -1208,7 +1208,8 @@ fn check_zero_time_paths(scene: &Scene, out: &OutEdges<'_>) -> Result<(), Diagno
     let kinds: HashMap<&str, &Object> = scene.objects.iter().map(|o| (o.id(), o)).collect();
     for object in &scene.objects {
         let Object::Source(s) = object else { continue };
-        if s.interarrival.is_some() || s.limit.is_some() {
+        // An order book is finite, like a limit.
+        if s.interarrival.is_some() || s.limit.is_some() || !s.orders.is_empty() {
             continue;
         }
         let mut seen: BTreeSet<&str> = BTreeSet::new();

@@ -710,7 +710,39 @@ fn check_line(scene: &Scene, r: &RunResult, observed: f64, warmup: f64) -> Resul
     let due_dates = scene
         .objects
         .iter()
-        .any(|o| matches!(o, Object::Source(s) if s.due_in.is_some()));
+        .any(|o| matches!(o, Object::Source(s) if s.due_in.is_some() || !s.orders.is_empty()));
+    // Orders: completed ones are scored, none without an order book.
+    let books = scene
+        .objects
+        .iter()
+        .any(|o| matches!(o, Object::Source(s) if !s.orders.is_empty()));
+    ensure!(
+        l.orders.is_some() == books,
+        "order figures {:?} with an order book: {books}",
+        l.orders
+    );
+    if let Some(o) = &l.orders {
+        let total: usize = scene
+            .objects
+            .iter()
+            .map(|x| match x {
+                Object::Source(s) => s.orders.len(),
+                _ => 0,
+            })
+            .sum();
+        ensure!(
+            o.completed as usize + o.open_late as usize <= total,
+            "{} completed and {} late and open, of {total} orders",
+            o.completed,
+            o.open_late
+        );
+        if let Some(v) = o.on_time_share {
+            fraction("orders on time", v)?;
+        }
+        if let Some(v) = o.mean_tardiness_s {
+            non_negative("mean tardiness", v)?;
+        }
+    }
     if let Some(v) = l.on_time_share {
         ensure!(due_dates, "an on-time share without due dates");
         fraction("on-time share", v)?;
@@ -1337,6 +1369,9 @@ impl Gen {
         let id = self.id("src");
         let pos = (self.x, y);
         let mut f = format!("id: \"{id}\", pos: ({}, {})", pos.0, pos.1);
+        if self.rng.chance(0.15) {
+            return self.order_source(id, f, products, pos);
+        }
         let mut made: Vec<String> = products
             .iter()
             .filter(|_| self.rng.chance(0.6))
@@ -1385,6 +1420,47 @@ impl Gen {
         (node, !timed && !limited)
     }
 
+    /// A source fed by a few orders of the given products (released within
+    /// the run, some several at once, with priorities); finite, so it never
+    /// counts as saturated.
+    fn order_source(
+        &mut self,
+        id: String,
+        mut f: String,
+        products: &[String],
+        pos: (f64, f64),
+    ) -> (Node, bool) {
+        let mut made = Vec::new();
+        let mut orders = Vec::new();
+        for k in 0..self.rng.int(1, 6) {
+            let p = products[self.rng.below(products.len())].clone();
+            let release = r3(self.tempo * f64::from(self.rng.int(0, 150)));
+            let due = r3(release + self.tempo * self.rng.real(0.5, 40.0));
+            let mut o = format!(
+                "(id: \"{id}_o{k}\", release: Seconds({release}), product: \"{p}\", quantity: {}, due: Seconds({due})",
+                self.rng.int(1, 20)
+            );
+            if self.rng.chance(0.3) {
+                write!(o, ", priority: {}", self.rng.int(0, 3)).unwrap();
+            }
+            o.push(')');
+            orders.push(o);
+            if !made.contains(&p) {
+                made.push(p);
+            }
+        }
+        write!(f, ", orders: [{}]", orders.join(", ")).unwrap();
+        self.shift_field(&mut f, 0.2);
+        self.objects.push(format!("Source({f})"));
+        let node = Node {
+            id,
+            entry: pos,
+            exit: pos,
+            products: made,
+        };
+        (node, false)
+    }
+
     fn node(&mut self, kind: Kind, products: Vec<String>, y: f64) -> Node {
         let prefix = match kind {
             Kind::Machine => "m",
@@ -1425,6 +1501,12 @@ impl Gen {
             Kind::Buffer => {
                 let capacity = self.rng.pick(&[1, 2, 3, 5, 8, 20, 1000]);
                 let mut f = format!("id: \"{id}\", pos: ({}, {y}), capacity: {capacity}", self.x);
+                if self.rng.chance(0.2) {
+                    let rule = self
+                        .rng
+                        .pick(&["Fifo", "EarliestDue", "ShortestProcessing"]);
+                    write!(f, ", dispatch: {rule}").unwrap();
+                }
                 self.footprint(&mut f);
                 format!("Buffer({f})")
             }
