@@ -609,6 +609,10 @@ pub struct Operators {
     /// the sum of the crews whose shifts are on.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub crews: BTreeMap<String, u32>,
+    /// Operators walk to the stations they serve (from their post or the
+    /// station they left, at `layout.walk_speed`), and the walk takes time.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub walks: bool,
     /// Wage per paid hour, in the scene's currency.
     #[serde(default)]
     pub wage_per_hour: f64,

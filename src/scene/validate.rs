@@ -708,6 +708,11 @@ impl Fields<'_, '_> {
         }
         self.ctx.shift(self.id, &o.shift)?;
         self.crews(o)?;
+        if o.walks && o.pos.is_none() {
+            return Err(self
+                .err("has `walks: true` but no `pos`")
+                .with_help("give the pool's post, `pos: (x, y)`: its operators start there"));
+        }
         if !(o.wage_per_hour.is_finite() && o.wage_per_hour >= 0.0) {
             return Err(self.err("`wage_per_hour` must not be negative"));
         }

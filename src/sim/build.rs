@@ -180,6 +180,16 @@ impl<'a> Builder<'a> {
             self.pool_shift.insert(&op.id, follow);
             let mut pool = Pool::new(op.id.clone(), op.largest_crew(), op.wage_per_hour);
             pool.crews_add_up = add_up;
+            if op.walks
+                && let Some(post) = op.pos
+            {
+                let speed = self.scene.layout.as_ref().and_then(|l| l.walk_speed);
+                pool.walk = Some(Box::new(super::operators::Walk {
+                    post,
+                    speed: speed.unwrap_or(crate::layout::DEFAULT_WALK_SPEED),
+                    idle_at: vec![post; op.largest_crew() as usize],
+                }));
+            }
             for (shift, count) in crews {
                 let s = self.named_shift(shift);
                 self.shifts[s as usize].pools.push(index);

@@ -30,6 +30,12 @@ pub enum Event {
     MaintenanceEnd {
         node: u32,
     },
+    /// A walking operator reaches the station server that asked for one.
+    OperatorArrives {
+        node: u32,
+        server: u32,
+        pool: u32,
+    },
     /// Orders of a source's order book fall due for release.
     OrderRelease {
         node: u32,

@@ -445,6 +445,9 @@ impl Engine {
             Event::MaintenanceWindow { node } => self.maintenance_window(node),
             Event::MaintenanceEnd { node } => self.maintenance(node, false),
             Event::OrderRelease { node } => self.order_release(node),
+            Event::OperatorArrives { node, server, pool } => {
+                self.operator_arrived(node, server, pool)
+            }
             Event::ConveyorHead { node, generation } => self.conveyor_head(node, generation),
             Event::ConveyorGap { node } => {
                 if let NodeKind::Conveyor(c) = &mut self.nodes[node as usize].kind {

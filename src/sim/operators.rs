@@ -6,9 +6,15 @@
 //! crews on shift add up), or one `count` on each of its shifts. When the
 //! headcount drops below the operators at work, each finishes the cycle in
 //! hand (paid) and leaves; no new job starts until one is free again.
+//!
+//! With `walks: true` an operator walks (in straight lines, at the layout's
+//! walking speed) from where it stands, its post or the station it last
+//! left, to the station that gets it: the nearest idle one goes, it is busy
+//! while it walks, and the station waits for it.
 
 use super::Engine;
 use super::NodeKind;
+use super::calendar::Event;
 use std::collections::VecDeque;
 
 /// The operators a pool has while one of its shifts is on.
@@ -19,6 +25,38 @@ pub struct Crew {
     pub count: u32,
     /// The shift's wage multiplier (overtime).
     pub wage_factor: f64,
+}
+
+/// Where a walking pool's idle operators stand (one place each), and how
+/// they walk.
+#[derive(Debug)]
+pub struct Walk {
+    pub post: (f64, f64),
+    /// Metres per second.
+    pub speed: f64,
+    pub idle_at: Vec<(f64, f64)>,
+}
+
+impl Walk {
+    /// The idle operator nearest `to` leaves its place; the walk's seconds.
+    fn send(&mut self, to: (f64, f64)) -> f64 {
+        let d = |p: &(f64, f64)| (p.0 - to.0).hypot(p.1 - to.1);
+        let nearest = (0..self.idle_at.len())
+            .min_by(|&a, &b| d(&self.idle_at[a]).total_cmp(&d(&self.idle_at[b])));
+        let from = match nearest {
+            Some(k) => self.idle_at.swap_remove(k),
+            // (Never with a consistent pool; then from the post.)
+            None => self.post,
+        };
+        d(&from) / self.speed
+    }
+
+    /// As many idle operators as `idle`: new ones come to the post, the
+    /// last ones to become idle leave first.
+    fn resize(&mut self, idle: usize) {
+        let post = self.post;
+        self.idle_at.resize(idle, post);
+    }
 }
 
 /// A pool of operators.
@@ -39,6 +77,8 @@ pub struct Pool {
     pub crews_add_up: bool,
     /// The wage multiplier of the hours paid now.
     wage_factor: f64,
+    /// Walking operators: where the idle ones stand, their post, their speed.
+    pub(super) walk: Option<Box<Walk>>,
     /// Waiting requests: (station node, server).
     queue: VecDeque<(u32, u32)>,
     since: f64,
@@ -61,6 +101,7 @@ impl Pool {
             crews: Vec::new(),
             crews_add_up: false,
             wage_factor: 1.0,
+            walk: None,
             queue: VecDeque::new(),
             since: 0.0,
             busy_area: 0.0,
@@ -84,6 +125,7 @@ impl Pool {
                 top = top.max(crew.wage_factor);
             }
         }
+        let idle = |count: u32, busy: u32| count.saturating_sub(busy) as usize;
         if self.crews_add_up {
             self.count = count;
             self.on_shift = count > 0;
@@ -96,6 +138,10 @@ impl Pool {
             self.count = self.size;
             self.on_shift = any;
             self.wage_factor = top;
+        }
+        let n = idle(self.count, self.busy);
+        if let Some(w) = self.walk.as_deref_mut() {
+            w.resize(n);
         }
     }
 
@@ -129,19 +175,47 @@ impl Engine {
         if p.on_shift && p.busy < p.count && p.queue.is_empty() {
             p.flush(now);
             p.busy += 1;
-            true
+            self.dispatch_operator(pool, node, server)
         } else {
             p.queue.push_back((node, server));
             false
         }
     }
 
-    /// An operator of `pool` is free again.
-    pub(super) fn release_operator(&mut self, pool: u32) {
+    /// A walking operator sets off for (node, server): false (it arrives
+    /// later, as an event), or true at once for a pool that does not walk
+    /// or an operator already there.
+    fn dispatch_operator(&mut self, pool: u32, node: u32, server: u32) -> bool {
+        let to = self.nodes[node as usize].entry;
+        let Some(w) = self.pools[pool as usize].walk.as_deref_mut() else {
+            return true;
+        };
+        let walk = w.send(to);
+        if walk <= 0.0 {
+            return true;
+        }
+        self.calendar.schedule(
+            self.now + walk,
+            Event::OperatorArrives { node, server, pool },
+        );
+        false
+    }
+
+    /// An operator of `pool` is free again, at station `node` (a walking
+    /// one waits there for the next request; one more than the crew now on
+    /// shift goes home).
+    pub(super) fn release_operator(&mut self, pool: u32, node: u32) {
         let now = self.now;
+        let at = self.nodes[node as usize].entry;
         let p = &mut self.pools[pool as usize];
         p.flush(now);
+        let stays = p.busy <= p.count;
         p.busy -= 1;
+        if let Some(w) = p.walk.as_deref_mut()
+            && stays
+        {
+            w.idle_at.push(at);
+        }
         self.grant_operators(pool);
     }
 
@@ -158,7 +232,9 @@ impl Engine {
             };
             p.flush(now);
             p.busy += 1;
-            self.operator_arrived(node, server, pool);
+            if self.dispatch_operator(pool, node, server) {
+                self.operator_arrived(node, server, pool);
+            }
         }
     }
 

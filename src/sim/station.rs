@@ -1110,7 +1110,7 @@ impl Engine {
                 let s = &mut self.station(node).servers[server as usize];
                 s.tend = TEND_LOADED;
                 let (product, pool) = (s.product, std::mem::replace(&mut s.operator, NO_POOL));
-                self.release_operator(pool);
+                self.release_operator(pool, node);
                 self.start_work(node, server, product, part);
             }
             // (Only a tended machine's server is loaded while it works.)
@@ -1176,7 +1176,7 @@ impl Engine {
                     self.planned_stop(node);
                 }
                 if let Some(pool) = pool {
-                    self.release_operator(pool);
+                    self.release_operator(pool, node);
                 }
                 if !scrap {
                     self.try_push(node, server);
@@ -1219,7 +1219,7 @@ impl Engine {
         };
         let operator = st.operator;
         st.servers[server as usize].operator = NO_POOL;
-        self.release_operator(setter);
+        self.release_operator(setter, node);
         match operator {
             Some(pool) => self.wait_for_operator(pool, node, server),
             None => true,

@@ -4,10 +4,11 @@
 //! drive where the engine has them (their travel is the model's); operators
 //! walk to the machines they serve and back to their post when idle.
 //!
-//! The walking is the view's: the engine hands an operator to a machine at
-//! once (no walking time in the model), and the figure then walks there at
-//! [`WALK_SPEED`] in simulated time, so at 1× a walk across the floor takes
-//! seconds and at high speed people are simply where they work.
+//! The walking drawn is the view's: unless a pool has `walks: true` (then
+//! the model counts the walk too), the engine hands an operator to a machine
+//! at once, and the figure walks there at [`WALK_SPEED`] in simulated time,
+//! so at 1× a walk across the floor takes seconds and at high speed people
+//! are simply where they work.
 
 use super::floor::{Belt, Model, OperatorHome, Palette, RobotJoint, StateLamp, Vehicle};
 use super::world;

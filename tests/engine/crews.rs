@@ -168,3 +168,52 @@ fn crews_on_shifts_that_together_cover_a_station_are_accepted() {
     let (r, _) = run_logged(&scene(&text));
     assert!(r.line.good_parts > 0);
 }
+
+/// Walking operators: one operator with a post at (0, 0), walking 1 m/s,
+/// serves m1 at (10, 0) and m2 at (10, 10), 60 s a part each, both always
+/// fed. He walks to m1 (the nearer) and starts it at 10 s; at 70 s he is
+/// free at m1 and m2 asked first: 10 s to m2, which starts at 80; free
+/// there at 140, back to m1 (asked at 70): starts at 150.
+#[test]
+fn walking_operators_take_the_time_of_the_walk() {
+    let s = scene(
+        r#"Scene(name: "walk", run: (horizon: Seconds(200)), products: [Product(id: "p")],
+        objects: [
+            Source(id: "src", pos: (0, 5), product: "p"),
+            Buffer(id: "b", pos: (5, 5), capacity: 4),
+            Machine(id: "m1", pos: (10, 0), cycle: Constant(Seconds(60)), operator: "op"),
+            Machine(id: "m2", pos: (10, 10), cycle: Constant(Seconds(60)), operator: "op"),
+            Operators(id: "op", pos: (0, 0), count: 1, walks: true),
+            Sink(id: "out", pos: (20, 5)),
+        ],
+        flow: [("src", "b"), ("b", "m1"), ("b", "m2"), ("m1", "out"), ("m2", "out")],
+        layout: (walk_speed: 1.0))"#,
+    );
+    let (r, log) = run_logged(&s);
+    let starts = |id: &str| -> Vec<f64> {
+        log.iter()
+            .filter(|e| e.1 == id && e.3 == "start")
+            .map(|e| e.0)
+            .collect()
+    };
+    assert_eq!(starts("m1"), vec![10.0, 150.0]);
+    assert_eq!(starts("m2"), vec![80.0]);
+    // Walking is paid, busy time: 10 + 60 + 10 + 60 + 10 + 50 s.
+    assert!((r.operators[0].busy_hours * 3600.0 - 200.0).abs() < 1e-9);
+    let e = factory_twin::scene::parse_scene_str(&s_text_without_post())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("`walks: true` but no `pos`"), "{e}");
+}
+
+fn s_text_without_post() -> String {
+    r#"Scene(name: "walk", run: (horizon: Seconds(200)), products: [Product(id: "p")],
+        objects: [
+            Source(id: "src", pos: (0, 5), product: "p"),
+            Machine(id: "m1", pos: (10, 0), cycle: Constant(Seconds(60)), operator: "op"),
+            Operators(id: "op", count: 1, walks: true),
+            Sink(id: "out", pos: (20, 5)),
+        ],
+        flow: [("src", "m1"), ("m1", "out")])"#
+        .to_string()
+}

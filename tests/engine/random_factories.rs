@@ -1715,6 +1715,9 @@ impl Gen {
                 self.rng.real(-3.0, 9.0)
             )
             .unwrap();
+            if self.rng.chance(0.3) {
+                f.push_str(", walks: true"); // the walk takes time in the model
+            }
         }
         if !crews {
             self.shift_field(&mut f, 0.5);
