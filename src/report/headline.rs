@@ -38,7 +38,8 @@ pub(crate) fn rows(s: &Summary) -> Vec<Row> {
         let values: Vec<f64> = s.runs.iter().filter_map(kpi.value).collect();
         if values.is_empty() || shown_elsewhere(s, kpi) {
             // The bottleneck is said even where its line OEE is undefined.
-            if kpi.key == "line_oee" {
+            // So are the orders, when none was completed (late ones open).
+            if kpi.key == "line_oee" || kpi.key == "orders_on_time" {
                 rows.extend(beside(s, kpi.key));
             }
             continue;

@@ -372,7 +372,12 @@ pub fn set_param(scene: &mut Scene, path: &str, value: &Value) -> Result<(), Dia
         Object::Source(s) => match field {
             "interarrival.mean" => {
                 let d = s.interarrival.as_mut().ok_or_else(|| {
-                    Diagnostic::object(id, "is saturated: it has no interarrival time")
+                    let why = if s.orders.is_empty() && s.orders_file.is_none() {
+                        "is saturated: it has no interarrival time"
+                    } else {
+                        "releases the parts of its order book: it has no interarrival time"
+                    };
+                    Diagnostic::object(id, why)
                 })?;
                 mean(d)?
             }
