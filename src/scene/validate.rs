@@ -630,14 +630,7 @@ impl Fields<'_, '_> {
                 self.tending(&r.operator, &r.tending)
             }
             RobotTask::Transfer { speed, pick, place } => {
-                if r.maintenance
-                    .iter()
-                    .any(|m| !matches!(m, super::Maintenance::Weekly { .. }))
-                {
-                    return Err(self.err(
-                        "a transfer robot makes no parts, so `EveryParts` or `EveryWork` maintenance would never come due: use a `Weekly` window",
-                    ));
-                }
+                self.weekly_maintenance_only("a transfer robot makes", &r.maintenance)?;
                 if r.operator.is_some() || r.tending.is_some() {
                     return Err(self.err(
                         "a transfer robot carries parts without an operator: drop `operator` and `tending`",
@@ -721,26 +714,46 @@ impl Fields<'_, '_> {
 }
 
 impl Fields<'_, '_> {
+    /// A carrier finishes no parts: only weekly windows can stop it
+    /// (`who` starts the message: "vehicles make").
+    fn weekly_maintenance_only(
+        &self,
+        who: &str,
+        list: &[super::Maintenance],
+    ) -> Result<(), Diagnostic> {
+        if list
+            .iter()
+            .any(|m| !matches!(m, super::Maintenance::Weekly { .. }))
+        {
+            return Err(self.err(format!(
+                "{who} no parts, so `EveryParts` or `EveryWork` maintenance would never come due: use a `Weekly` window"
+            )));
+        }
+        Ok(())
+    }
+
     /// Planned maintenance: windows that build as weekly patterns, stops
     /// after at least one part with a valid duration.
     fn maintenance(&self, list: &[super::Maintenance]) -> Result<(), Diagnostic> {
-        let by_parts = list
-            .iter()
-            .filter(|m| matches!(m, super::Maintenance::EveryParts { .. }))
-            .count();
-        if by_parts > 1 {
-            return Err(self.err(format!(
-                "`maintenance` has {by_parts} `EveryParts` stops: give one (the shortest interval)"
-            )));
-        }
-        let by_work = list
-            .iter()
-            .filter(|m| matches!(m, super::Maintenance::EveryWork { .. }))
-            .count();
-        if by_work > 1 {
-            return Err(self.err(format!(
-                "`maintenance` has {by_work} `EveryWork` stops: give one (the shortest interval)"
-            )));
+        for (kind, stops) in [
+            (
+                "EveryParts",
+                list.iter()
+                    .filter(|m| matches!(m, super::Maintenance::EveryParts { .. }))
+                    .count(),
+            ),
+            (
+                "EveryWork",
+                list.iter()
+                    .filter(|m| matches!(m, super::Maintenance::EveryWork { .. }))
+                    .count(),
+            ),
+        ] {
+            if stops > 1 {
+                return Err(self.err(format!(
+                    "`maintenance` has {stops} `{kind}` stops: give one (the shortest interval)"
+                )));
+            }
         }
         for (i, m) in list.iter().enumerate() {
             match m {
@@ -875,14 +888,7 @@ impl Fields<'_, '_> {
         self.handling_time("unload", v.unload.secs())?;
         self.failures(&v.failures)?;
         self.power(&v.power_kw)?;
-        if v.maintenance
-            .iter()
-            .any(|m| !matches!(m, super::Maintenance::Weekly { .. }))
-        {
-            return Err(self.err(
-                "vehicles make no parts, so `EveryParts` or `EveryWork` maintenance would never come due: use a `Weekly` window",
-            ));
-        }
+        self.weekly_maintenance_only("vehicles make", &v.maintenance)?;
         self.maintenance(&v.maintenance)?;
         self.ctx.shift(self.id, &v.shift)
     }

@@ -509,7 +509,8 @@ impl<'a> Builder<'a> {
                 )
             }
             // A transfer robot makes nothing: no cycle to draw, no ideal time.
-            RobotTask::Transfer { speed, pick, place } => Station::new(
+            RobotTask::Transfer { speed, pick, place } => self.carrier_station(
+                id,
                 StationKind::Transfer {
                     speed: *speed,
                     pick: pick.secs(),
@@ -519,19 +520,9 @@ impl<'a> Builder<'a> {
                     empty_travel: 0.0,
                 },
                 1,
-                (0..self.products.len())
-                    .map(|_| Cycle {
-                        sampler: None,
-                        ideal: 0.0,
-                    })
-                    .collect(),
-                None,
-                failures(id, &r.failures)?,
-                0.0,
-                None,
-                power(&r.power_kw),
-                self.streams(id),
-            ),
+                &r.failures,
+                &r.power_kw,
+            )?,
         };
         Ok(NodeKind::Station(station))
     }
@@ -539,30 +530,45 @@ impl<'a> Builder<'a> {
     /// A fleet: a carrier station with one server per vehicle, all parked
     /// at `pos`; loading is its pick, unloading its place.
     fn vehicles(&self, v: &crate::scene::Vehicles) -> Result<NodeKind, Diagnostic> {
-        let id = v.id.as_str();
-        Ok(NodeKind::Station(Station::new(
-            StationKind::Transfer {
-                speed: v.speed,
-                pick: v.load.secs(),
-                place: v.unload.secs(),
-                carriers: (0..v.count).map(|_| Carrier::new(v.pos)).collect(),
-                fleet: true,
-                empty_travel: 0.0,
-            },
-            v.count,
-            (0..self.products.len())
-                .map(|_| Cycle {
-                    sampler: None,
-                    ideal: 0.0,
-                })
-                .collect(),
+        let kind = StationKind::Transfer {
+            speed: v.speed,
+            pick: v.load.secs(),
+            place: v.unload.secs(),
+            carriers: (0..v.count).map(|_| Carrier::new(v.pos)).collect(),
+            fleet: true,
+            empty_travel: 0.0,
+        };
+        let station = self.carrier_station(&v.id, kind, v.count, &v.failures, &v.power_kw)?;
+        Ok(NodeKind::Station(station))
+    }
+
+    /// A carrier station (transfer robot or fleet): it makes nothing, so no
+    /// cycle to draw and no ideal time; no setup, scrap or operator.
+    fn carrier_station(
+        &self,
+        id: &str,
+        kind: StationKind,
+        servers: u32,
+        f: &Option<crate::scene::Failures>,
+        p: &Option<Power>,
+    ) -> Result<Station, Diagnostic> {
+        let cycles = (0..self.products.len())
+            .map(|_| Cycle {
+                sampler: None,
+                ideal: 0.0,
+            })
+            .collect();
+        Ok(Station::new(
+            kind,
+            servers,
+            cycles,
             None,
-            failures(id, &v.failures)?,
+            failures(id, f)?,
             0.0,
             None,
-            power(&v.power_kw),
+            power(p),
             self.streams(id),
-        )))
+        ))
     }
 
     fn assembly(

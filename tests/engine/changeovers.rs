@@ -1,6 +1,6 @@
 //! Sequence-dependent changeovers and setter pools, timed by hand.
 
-use super::{run_logged, scene};
+use super::{event_times, run_logged, scene};
 use factory_twin::scene::parse_scene_str;
 
 /// Parts arrive a (10 s), b (15 s), a (20 s), b (30 s) into a buffer in
@@ -24,21 +24,20 @@ fn cell(setup_extra: &str, objects_extra: &str, machine_extra: &str) -> String {
     )
 }
 
-fn times(log: &[(f64, String, u64, &'static str)], event: &str) -> Vec<f64> {
-    log.iter()
-        .filter(|r| r.1 == "m" && r.3 == event)
-        .map(|r| r.0)
-        .collect()
-}
-
 #[test]
 fn each_changeover_takes_the_time_of_its_pair_of_products() {
     let (r, log) = run_logged(&scene(&cell("", "", "")));
     // a: 10–110; a → b 110–310, b: 310–410; b → a 410–430, a: 430–530;
     // a → b 530–730, b: 730–830.
-    assert_eq!(times(&log, "setup"), vec![110.0, 410.0, 530.0]);
-    assert_eq!(times(&log, "start"), vec![10.0, 310.0, 430.0, 730.0]);
-    assert_eq!(times(&log, "finish"), vec![110.0, 410.0, 530.0, 830.0]);
+    assert_eq!(event_times(&log, "m", "setup"), vec![110.0, 410.0, 530.0]);
+    assert_eq!(
+        event_times(&log, "m", "start"),
+        vec![10.0, 310.0, 430.0, 730.0]
+    );
+    assert_eq!(
+        event_times(&log, "m", "finish"),
+        vec![110.0, 410.0, 530.0, 830.0]
+    );
     assert_eq!(r.stations[0].setups, 3);
     assert!((r.stations[0].states.setup - 420.0 / 1200.0).abs() < 1e-12);
 }
@@ -52,7 +51,10 @@ fn a_setter_does_the_changeover_and_the_operator_only_the_work() {
             Operators(id: "ops", count: 1),"#,
         r#", operator: "ops""#,
     )));
-    assert_eq!(times(&log, "start"), vec![10.0, 310.0, 430.0, 730.0]);
+    assert_eq!(
+        event_times(&log, "m", "start"),
+        vec![10.0, 310.0, 430.0, 730.0]
+    );
     let busy = |id: &str| {
         let p = r.operators.iter().find(|p| p.id == id).unwrap();
         p.busy_hours * 3600.0

@@ -39,6 +39,30 @@ pub use common::{mean_se, run, scene};
 use factory_twin::kpi::RunResult;
 use factory_twin::scene::Scene;
 
+/// The times (s) of `event` at `object` in a log from [`run_logged`].
+pub fn event_times(
+    log: &[(f64, String, u64, &'static str)],
+    object: &str,
+    event: &str,
+) -> Vec<f64> {
+    log.iter()
+        .filter(|r| r.1 == object && r.3 == event)
+        .map(|r| r.0)
+        .collect()
+}
+
+/// As [`event_times`], in minutes.
+pub fn event_minutes(
+    log: &[(f64, String, u64, &'static str)],
+    object: &str,
+    event: &str,
+) -> Vec<f64> {
+    event_times(log, object, event)
+        .into_iter()
+        .map(|t| t / 60.0)
+        .collect()
+}
+
 /// Runs one replication with its event log.
 pub fn run_logged(scene: &Scene) -> (RunResult, Vec<(f64, String, u64, &'static str)>) {
     let engine = factory_twin::sim::build_logged(scene, 0).expect("builds");

@@ -1,7 +1,7 @@
 //! Planned maintenance: weekly windows and stops after N parts, timed by
 //! hand; planned down time is outside the planned busy time (ISO 22400).
 
-use super::{run_logged, scene};
+use super::{event_minutes, run_logged, scene};
 use factory_twin::scene::parse_scene_str;
 
 fn machine(cycle_min: u32, maintenance: &str, horizon_h: u32) -> String {
@@ -19,13 +19,6 @@ fn machine(cycle_min: u32, maintenance: &str, horizon_h: u32) -> String {
     )
 }
 
-fn minutes(log: &[(f64, String, u64, &'static str)], event: &str) -> Vec<f64> {
-    log.iter()
-        .filter(|r| r.1 == "m" && r.3 == event)
-        .map(|r| r.0 / 60.0)
-        .collect()
-}
-
 /// A 7-minute cycle, always fed, and a window Monday 01:00–02:00 in a
 /// 3-hour run: 8 parts by 00:56; the part started then pauses at 01:00
 /// with 3 minutes left, finishes at 02:03, then one every 7 minutes.
@@ -36,9 +29,9 @@ fn a_weekly_window_pauses_the_job_and_resumes_it_after() {
         r#"Weekly(days: [Mon], start: "01:00", end: "02:00")"#,
         3,
     )));
-    assert_eq!(minutes(&log, "maintenance_start"), vec![60.0]);
-    assert_eq!(minutes(&log, "maintenance_end"), vec![120.0]);
-    let finish = minutes(&log, "finish");
+    assert_eq!(event_minutes(&log, "m", "maintenance_start"), vec![60.0]);
+    assert_eq!(event_minutes(&log, "m", "maintenance_end"), vec![120.0]);
+    let finish = event_minutes(&log, "m", "finish");
     assert_eq!(finish[7..10], [56.0, 123.0, 130.0]);
     assert_eq!(r.line.good_parts, 8 + 9);
     let m = &r.stations[0];
@@ -61,10 +54,16 @@ fn a_stop_after_every_n_parts_comes_before_the_next_job() {
         "EveryParts(parts: 3, duration: Constant(Minutes(15)))",
         2,
     )));
-    assert_eq!(minutes(&log, "maintenance_start"), vec![30.0, 75.0]);
-    assert_eq!(minutes(&log, "maintenance_end"), vec![45.0, 90.0]);
     assert_eq!(
-        minutes(&log, "start"),
+        event_minutes(&log, "m", "maintenance_start"),
+        vec![30.0, 75.0]
+    );
+    assert_eq!(
+        event_minutes(&log, "m", "maintenance_end"),
+        vec![45.0, 90.0]
+    );
+    assert_eq!(
+        event_minutes(&log, "m", "start"),
         vec![0.0, 10.0, 20.0, 45.0, 55.0, 65.0, 90.0, 100.0, 110.0]
     );
     assert_eq!(r.line.good_parts, 8);
@@ -82,9 +81,12 @@ fn a_stop_after_so_much_work_comes_at_the_end_of_a_part() {
         "EveryWork(work: Minutes(25), duration: Constant(Minutes(5)))",
         2,
     )));
-    assert_eq!(minutes(&log, "maintenance_start"), vec![30.0, 65.0, 100.0]);
     assert_eq!(
-        minutes(&log, "start"),
+        event_minutes(&log, "m", "maintenance_start"),
+        vec![30.0, 65.0, 100.0]
+    );
+    assert_eq!(
+        event_minutes(&log, "m", "start"),
         vec![
             0.0, 10.0, 20.0, 35.0, 45.0, 55.0, 70.0, 80.0, 90.0, 105.0, 115.0
         ]

@@ -1,14 +1,7 @@
 //! Order books and dispatching rules, timed by hand.
 
-use super::{run_logged, scene};
+use super::{event_minutes, run_logged, scene};
 use factory_twin::scene::parse_scene_str;
-
-fn minutes(log: &[(f64, String, u64, &'static str)], object: &str, event: &str) -> Vec<f64> {
-    log.iter()
-        .filter(|r| r.1 == object && r.3 == event)
-        .map(|r| r.0 / 60.0)
-        .collect()
-}
 
 /// Orders B (1 part, priority 1, due 15 min) and A (2 parts, due 25 min)
 /// released at 0, C (1 part, due 60 min) at 30 min; one machine, 10 min a
@@ -30,8 +23,14 @@ fn orders_are_released_and_scored_by_their_last_part() {
         flow: [("book", "m"), ("m", "out")])"#,
     );
     let (r, log) = run_logged(&s);
-    assert_eq!(minutes(&log, "m", "start"), vec![0.0, 10.0, 20.0, 30.0]);
-    assert_eq!(minutes(&log, "out", "exit"), vec![10.0, 20.0, 30.0, 40.0]);
+    assert_eq!(
+        event_minutes(&log, "m", "start"),
+        vec![0.0, 10.0, 20.0, 30.0]
+    );
+    assert_eq!(
+        event_minutes(&log, "out", "exit"),
+        vec![10.0, 20.0, 30.0, 40.0]
+    );
     let o = r.line.orders.as_ref().unwrap();
     assert_eq!((o.completed, o.open_late), (3, 0));
     assert!((o.on_time_share.unwrap() - 2.0 / 3.0).abs() < 1e-12);
@@ -62,7 +61,7 @@ fn dispatched(rule: &str) -> Vec<f64> {
         flow: [("book", "queue"), ("queue", "m"), ("m", "out")])"#
     ));
     let (_, log) = run_logged(&s);
-    minutes(&log, "m", "start")
+    event_minutes(&log, "m", "start")
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! Tended machines: an operator loads and unloads, the cycle runs
 //! unattended; one operator tends two machines. Timed by hand.
 
-use super::{run_logged, scene};
+use super::{event_minutes, run_logged, scene};
 use factory_twin::scene::parse_scene_str;
 
 /// One operator, two machines (1 min to load, 10 min cycle, 1 min to
@@ -26,27 +26,29 @@ fn cell(extra: &str) -> String {
     )
 }
 
-fn minutes(log: &[(f64, String, u64, &'static str)], object: &str, event: &str) -> Vec<f64> {
-    log.iter()
-        .filter(|r| r.1 == object && r.3 == event)
-        .map(|r| r.0 / 60.0)
-        .collect()
-}
-
 #[test]
 fn one_operator_tends_two_machines_in_turn() {
     let (r, log) = run_logged(&scene(&cell("")));
     assert_eq!(
-        minutes(&log, "m1", "load"),
+        event_minutes(&log, "m1", "load"),
         vec![0.0, 13.0, 26.0, 39.0, 52.0]
     );
-    assert_eq!(minutes(&log, "m1", "unload"), vec![11.0, 24.0, 37.0, 50.0]);
     assert_eq!(
-        minutes(&log, "m2", "load"),
+        event_minutes(&log, "m1", "unload"),
+        vec![11.0, 24.0, 37.0, 50.0]
+    );
+    assert_eq!(
+        event_minutes(&log, "m2", "load"),
         vec![1.0, 14.0, 27.0, 40.0, 53.0]
     );
-    assert_eq!(minutes(&log, "m2", "unload"), vec![12.0, 25.0, 38.0, 51.0]);
-    assert_eq!(minutes(&log, "m1", "finish"), vec![12.0, 25.0, 38.0, 51.0]);
+    assert_eq!(
+        event_minutes(&log, "m2", "unload"),
+        vec![12.0, 25.0, 38.0, 51.0]
+    );
+    assert_eq!(
+        event_minutes(&log, "m1", "finish"),
+        vec![12.0, 25.0, 38.0, 51.0]
+    );
     assert_eq!(r.line.good_parts, 8);
     // The operator is busy 9 minutes at each machine: loads and unloads only.
     assert!((r.operators[0].busy_hours - 18.0 / 60.0).abs() < 1e-12);

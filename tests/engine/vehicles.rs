@@ -1,7 +1,7 @@
 //! Fleets of vehicles: the idle vehicle nearest the pick point goes, drives
 //! in straight lines, loads and unloads; timed by hand.
 
-use super::{run_logged, scene};
+use super::{event_times, run_logged, scene};
 use factory_twin::scene::parse_scene_str;
 
 /// Parts arrive at 10, 20 and 30 s at a dock at (0, 0); two vehicles
@@ -23,19 +23,12 @@ fn fleet(extra: &str) -> String {
     )
 }
 
-fn seconds(log: &[(f64, String, u64, &'static str)], object: &str, event: &str) -> Vec<f64> {
-    log.iter()
-        .filter(|r| r.1 == object && r.3 == event)
-        .map(|r| r.0)
-        .collect()
-}
-
 #[test]
 fn the_nearest_idle_vehicle_fetches_each_part() {
     let (r, log) = run_logged(&scene(&fleet("")));
-    assert_eq!(seconds(&log, "agv", "pick"), vec![17.0, 27.0, 42.0]);
-    assert_eq!(seconds(&log, "agv", "place"), vec![30.0, 40.0, 55.0]);
-    assert_eq!(seconds(&log, "out", "exit"), vec![30.0, 40.0, 55.0]);
+    assert_eq!(event_times(&log, "agv", "pick"), vec![17.0, 27.0, 42.0]);
+    assert_eq!(event_times(&log, "agv", "place"), vec![30.0, 40.0, 55.0]);
+    assert_eq!(event_times(&log, "out", "exit"), vec![30.0, 40.0, 55.0]);
     let agv = &r.stations[0];
     assert_eq!((agv.kind, agv.capacity, agv.produced), ("vehicles", 2, 3));
     // Working: vehicle 0 10–55 s, vehicle 1 20–40 s, of 2 × 120 s; of that,
@@ -49,8 +42,8 @@ fn one_vehicle_makes_the_parts_wait_their_turn() {
     // count 1: 17/30 as before; the second waits for it at (10, 0):
     // picked at 42, placed at 55; the third picked at 67, placed at 80.
     let (_, log) = run_logged(&scene(&fleet("").replace("count: 2", "count: 1")));
-    assert_eq!(seconds(&log, "agv", "pick"), vec![17.0, 42.0, 67.0]);
-    assert_eq!(seconds(&log, "agv", "place"), vec![30.0, 55.0, 80.0]);
+    assert_eq!(event_times(&log, "agv", "pick"), vec![17.0, 42.0, 67.0]);
+    assert_eq!(event_times(&log, "agv", "place"), vec![30.0, 55.0, 80.0]);
 }
 
 #[test]
