@@ -613,6 +613,11 @@ pub struct Operators {
     /// station they left, at `layout.walk_speed`), and the walk takes time.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub walks: bool,
+    /// Other pools whose stations these operators also serve, in order of
+    /// priority, when no station of their own waits for one (an operator
+    /// who belongs to several pools: its own first, then these).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub helps: Vec<String>,
     /// Wage per paid hour, in the scene's currency.
     #[serde(default)]
     pub wage_per_hour: f64,

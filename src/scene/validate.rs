@@ -709,6 +709,42 @@ impl Fields<'_, '_> {
         if !(o.wage_per_hour.is_finite() && o.wage_per_hour >= 0.0) {
             return Err(self.err("`wage_per_hour` must not be negative"));
         }
+        self.helps(o)
+    }
+
+    /// `helps` names other Operators pools, each once.
+    fn helps(&self, o: &super::Operators) -> Result<(), Diagnostic> {
+        for (i, pool) in o.helps.iter().enumerate() {
+            if *pool == o.id {
+                return Err(self
+                    .err(format!("`helps` names the pool itself (`helps[{i}]`)"))
+                    .with_help("list the other pools whose stations these operators also serve"));
+            }
+            if o.helps[..i].contains(pool) {
+                return Err(self.err(format!(
+                    "`helps` names \"{pool}\" twice (`helps[{i}]`): list each pool once, in order of priority"
+                )));
+            }
+            match self.ctx.objects.get(pool.as_str()) {
+                Some(Object::Operators(_)) => {}
+                Some(other) => {
+                    return Err(self.err(format!(
+                        "`helps[{i}]` must name an Operators pool; \"{pool}\" is a {}",
+                        other.kind()
+                    )));
+                }
+                None => {
+                    let pools: Vec<&str> = self
+                        .ctx
+                        .objects
+                        .values()
+                        .filter(|o| matches!(o, Object::Operators(_)))
+                        .map(|o| o.id())
+                        .collect();
+                    return Err(unknown(self.id, "operator pool", pool, &pools));
+                }
+            }
+        }
         Ok(())
     }
 }

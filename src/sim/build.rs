@@ -201,6 +201,22 @@ impl<'a> Builder<'a> {
             }
             self.pools.push(pool);
         }
+        self.helpers();
+    }
+
+    /// Which pools help which, by index (validation checked the names).
+    fn helpers(&mut self) {
+        let helps = self.scene.objects.iter().filter_map(|o| match o {
+            Object::Operators(op) => Some(&op.helps),
+            _ => None,
+        });
+        for (q, helps) in helps.enumerate() {
+            for p in helps {
+                let p = self.pool_index[p.as_str()];
+                self.pools[q].helps.push(p);
+                self.pools[p as usize].helpers.push(q as u32);
+            }
+        }
     }
 
     fn stream(&self, id: &str, purpose: Purpose) -> Stream {

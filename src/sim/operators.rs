@@ -11,6 +11,11 @@
 //! walking speed) from where it stands, its post or the station it last
 //! left, to the station that gets it: the nearest idle one goes, it is busy
 //! while it walks, and the station waits for it.
+//!
+//! A pool that `helps` others lends its free operators to their stations:
+//! a request its own pool cannot grant goes to the first helper with one
+//! free, and a helper's operator, once free, serves its own pool's queue
+//! first and then the queues of the pools it helps, in its order.
 
 use super::Engine;
 use super::NodeKind;
@@ -79,6 +84,10 @@ pub struct Pool {
     wage_factor: f64,
     /// Walking operators: where the idle ones stand, their post, their speed.
     pub(super) walk: Option<Box<Walk>>,
+    /// The pools this one's operators also serve, in priority order.
+    pub helps: Vec<u32>,
+    /// The pools that help this one, in scene order.
+    pub helpers: Vec<u32>,
     /// Waiting requests: (station node, server).
     queue: VecDeque<(u32, u32)>,
     since: f64,
@@ -102,6 +111,8 @@ impl Pool {
             crews_add_up: false,
             wage_factor: 1.0,
             walk: None,
+            helps: Vec::new(),
+            helpers: Vec::new(),
             queue: VecDeque::new(),
             since: 0.0,
             busy_area: 0.0,
@@ -145,6 +156,11 @@ impl Pool {
         }
     }
 
+    /// An operator is free and no one of this pool waits for one.
+    fn free(&self) -> bool {
+        self.on_shift && self.busy < self.count && self.queue.is_empty()
+    }
+
     pub(super) fn flush(&mut self, now: f64) {
         let dt = now - self.since;
         // Paid time is on-shift time; an operator kept at a paused job
@@ -168,18 +184,29 @@ impl Pool {
 }
 
 impl Engine {
-    /// Asks `pool` for an operator for (node, server); true if granted now.
-    pub(super) fn request_operator(&mut self, pool: u32, node: u32, server: u32) -> bool {
-        let now = self.now;
-        let p = &mut self.pools[pool as usize];
-        if p.on_shift && p.busy < p.count && p.queue.is_empty() {
-            p.flush(now);
-            p.busy += 1;
-            self.dispatch_operator(pool, node, server)
+    /// Asks `pool` (or, if it has no one free, the first pool that helps
+    /// it and has) for an operator for (node, server): the pool whose
+    /// operator is there now, or `None` when the station must wait (queued,
+    /// or the operator is walking over).
+    pub(super) fn request_operator(&mut self, pool: u32, node: u32, server: u32) -> Option<u32> {
+        let giver = if self.pools[pool as usize].free() {
+            Some(pool)
         } else {
-            p.queue.push_back((node, server));
-            false
-        }
+            let helpers = &self.pools[pool as usize].helpers;
+            helpers
+                .iter()
+                .copied()
+                .find(|&h| self.pools[h as usize].free())
+        };
+        let Some(giver) = giver else {
+            self.pools[pool as usize].queue.push_back((node, server));
+            return None;
+        };
+        let now = self.now;
+        let p = &mut self.pools[giver as usize];
+        p.flush(now);
+        p.busy += 1;
+        self.dispatch_operator(giver, node, server).then_some(giver)
     }
 
     /// A walking operator sets off for (node, server): false (it arrives
@@ -219,21 +246,30 @@ impl Engine {
         self.grant_operators(pool);
     }
 
-    /// Hands free operators to waiting stations.
+    /// Hands free operators to waiting stations: this pool's first, then
+    /// those of the pools it helps, in order.
     fn grant_operators(&mut self, pool: u32) {
         let now = self.now;
-        loop {
-            let p = &mut self.pools[pool as usize];
-            if !p.on_shift || p.busy >= p.count {
-                return;
-            }
-            let Some((node, server)) = p.queue.pop_front() else {
-                return;
+        let helps = self.pools[pool as usize].helps.len();
+        for k in 0..=helps {
+            let from = match k {
+                0 => pool,
+                k => self.pools[pool as usize].helps[k - 1],
             };
-            p.flush(now);
-            p.busy += 1;
-            if self.dispatch_operator(pool, node, server) {
-                self.operator_arrived(node, server, pool);
+            loop {
+                let p = &self.pools[pool as usize];
+                if !p.on_shift || p.busy >= p.count {
+                    return;
+                }
+                let Some((node, server)) = self.pools[from as usize].queue.pop_front() else {
+                    break;
+                };
+                let p = &mut self.pools[pool as usize];
+                p.flush(now);
+                p.busy += 1;
+                if self.dispatch_operator(pool, node, server) {
+                    self.operator_arrived(node, server, pool);
+                }
             }
         }
     }

@@ -939,7 +939,7 @@ impl Engine {
     #[inline(always)]
     fn begin_job(&mut self, node: u32, server: u32) {
         if let Some(pool) = self.pool_for_next_phase(node, server)
-            && self.station(node).servers[server as usize].operator != pool
+            && !self.station(node).servers[server as usize].has_operator()
             && !self.wait_for_operator(pool, node, server)
         {
             return;
@@ -974,8 +974,8 @@ impl Engine {
     /// else the server waits (`waiting_for_operator`) for the pool to send one.
     fn wait_for_operator(&mut self, pool: u32, node: u32, server: u32) -> bool {
         self.station(node).servers[server as usize].phase = Phase::WaitOperator;
-        if self.request_operator(pool, node, server) {
-            self.station(node).servers[server as usize].operator = pool;
+        if let Some(giver) = self.request_operator(pool, node, server) {
+            self.station(node).servers[server as usize].operator = giver;
             true
         } else {
             let now = self.now;
@@ -1214,11 +1214,12 @@ impl Engine {
     /// True if the work can start now.
     fn setter_done(&mut self, node: u32, server: u32) -> bool {
         let st = self.station(node);
-        let Some(setter) = st.setup.as_ref().and_then(|s| s.pool) else {
+        if st.setup.as_ref().and_then(|s| s.pool).is_none() {
             return true;
-        };
+        }
         let operator = st.operator;
-        st.servers[server as usize].operator = NO_POOL;
+        // (The setter may have come from a pool that helps the setters.)
+        let setter = std::mem::replace(&mut st.servers[server as usize].operator, NO_POOL);
         self.release_operator(setter, node);
         match operator {
             Some(pool) => self.wait_for_operator(pool, node, server),

@@ -29,6 +29,7 @@ mod orders;
 mod queueing;
 mod random_factories;
 mod scenarios;
+mod skills;
 mod snapshots;
 mod tending;
 mod timing;

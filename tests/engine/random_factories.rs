@@ -1725,6 +1725,18 @@ impl Gen {
         if self.rng.chance(0.6) {
             write!(f, ", wage_per_hour: {}", self.rng.real(0.0, 40.0)).unwrap();
         }
+        // Helping pools made before, in a random order of priority.
+        if !self.pools.is_empty() && self.rng.chance(0.3) {
+            let mut helps: Vec<String> = Vec::new();
+            for _ in 0..self.rng.int(1, 2) {
+                let k = self.rng.below(self.pools.len());
+                let p = format!("\"{}\"", self.pools[k]);
+                if !helps.contains(&p) {
+                    helps.push(p);
+                }
+            }
+            write!(f, ", helps: [{}]", helps.join(", ")).unwrap();
+        }
         self.objects.push(format!("Operators({f})"));
         if used {
             self.pools.push(id);
