@@ -71,6 +71,7 @@ pub fn serial_line(stations: usize, buffer: u32, horizon: f64, warmup: f64, seed
         shift: Default::default(),
         orders: Vec::new(),
         orders_file: None,
+        lots: Default::default(),
     })];
     let mut flow = Vec::new();
     let mut prev = "source".to_string();

@@ -102,6 +102,7 @@ pub fn job_shop(stages: usize, width: usize, horizon: f64, seed: u64) -> Scene {
         shift: Default::default(),
         orders: Vec::new(),
         orders_file: None,
+        lots: Default::default(),
     })];
     let mut flow = Vec::new();
     let weight = |from: &str, to: String, w: f64| {

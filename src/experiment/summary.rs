@@ -24,6 +24,9 @@ pub struct OrderSummary {
     pub on_time_share: Estimate,
     pub mean_tardiness_s: Estimate,
     pub open_late: Estimate,
+    /// Where lots move together: lots split by a full buffer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lots_split: Option<Estimate>,
 }
 
 /// Line-level summary.
@@ -439,6 +442,12 @@ impl Summary {
                         on_time_share: of(|o| o.on_time_share),
                         mean_tardiness_s: of(|o| o.mean_tardiness_s),
                         open_late: of(|o| Some(o.open_late as f64)),
+                        lots_split: results[0]
+                            .line
+                            .orders
+                            .as_ref()
+                            .and_then(|o| o.lots_split)
+                            .map(|_| of(|o| o.lots_split.map(|n| n as f64))),
                     }
                 }),
             labour_hours: est(results, |r| Some(r.line.labour_hours)),

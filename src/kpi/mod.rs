@@ -89,6 +89,10 @@ pub struct OrderResult {
     pub mean_tardiness_s: Option<f64>,
     /// Orders not completed at the end of the run whose due date has passed.
     pub open_late: u64,
+    /// Where lots move together: lots a full buffer let go part by part
+    /// (from time 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lots_split: Option<u64>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -574,6 +578,11 @@ fn order_result(engine: &Engine) -> Option<OrderResult> {
             .iter()
             .filter(|o| o.left < o.quantity && o.due < end)
             .count() as u64,
+        lots_split: engine
+            .orders
+            .iter()
+            .any(|o| o.lot.is_some())
+            .then_some(l.lots_split),
     })
 }
 

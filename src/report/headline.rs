@@ -146,9 +146,16 @@ fn beside(s: &Summary, key: &str) -> Vec<Row> {
                 "orders",
                 format!("{} completed", pm(&o.completed, 1.0, 0)),
                 format!(
-                    "mean tardiness {}; {} late and still open at the end",
+                    "mean tardiness {}; {} late and still open at the end{}",
                     duration(&o.mean_tardiness_s),
-                    pm(&o.open_late, 1.0, 0)
+                    pm(&o.open_late, 1.0, 0),
+                    match &o.lots_split {
+                        Some(n) if n.mean > 0.0 => format!(
+                            "; {} lots split (a buffer too small to hold them whole)",
+                            pm(n, 1.0, 1)
+                        ),
+                        _ => String::new(),
+                    }
                 ),
             )],
             None => Vec::new(),

@@ -290,6 +290,27 @@ pub struct Source {
     /// priority), relative to the scene file; read into `orders` on loading.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub orders_file: Option<String>,
+    /// How an order's parts move between stations: part by part, or the
+    /// whole lot together (each buffer holds a lot until all of it is there).
+    #[serde(default, skip_serializing_if = "Lots::is_part_by_part")]
+    pub lots: Lots,
+}
+
+/// How the parts of an order (a lot) move between stations.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub enum Lots {
+    /// Each part goes on as soon as it is done.
+    #[default]
+    PartByPart,
+    /// A buffer holds a lot's parts until the whole lot (less any part
+    /// scrapped) is there, then lets them go on together.
+    Together,
+}
+
+impl Lots {
+    fn is_part_by_part(&self) -> bool {
+        *self == Lots::PartByPart
+    }
 }
 
 /// One order of an order book.

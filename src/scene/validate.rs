@@ -542,6 +542,11 @@ impl Fields<'_, '_> {
         if !s.orders.is_empty() || s.orders_file.is_some() {
             return self.order_source(s);
         }
+        if s.lots == super::Lots::Together {
+            return Err(self
+                .err("has `lots: Together` but no order book: only an order's parts make a lot")
+                .with_help("give the source `orders` or an `orders_file`, or drop `lots`"));
+        }
         match (&s.product, s.mix.is_empty()) {
             (Some(p), true) => self.ctx.product(self.id, p)?,
             (None, false) => {

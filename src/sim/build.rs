@@ -6,7 +6,7 @@ use super::operators::Crew;
 use super::rng::{Purpose, Stream};
 use super::sampler::Sampler;
 use super::station::{Bin, Carrier, Cycle, Setups, Station, StationKind, Upkeep};
-use super::store::{Buffer, Content, Conveyor, Ordering};
+use super::store::{Buffer, Content, Conveyor, Ordering, Rules};
 use super::{
     Edge, Engine, LineStats, Node, NodeKind, Pool, RunWindow, STATE_COUNT, ShiftRuntime, Sink,
     Slot, Source, State,
@@ -271,7 +271,7 @@ impl<'a> Builder<'a> {
                 if let NodeKind::Source(src) = &mut kind
                     && !s.orders.is_empty()
                 {
-                    src.feed = Some(Box::new(self.order_feed(&s.orders)));
+                    src.feed = Some(Box::new(self.order_feed(&s.orders, s.lots)));
                 }
                 (kind, self.shift_index(&s.shift))
             }
@@ -304,7 +304,7 @@ impl<'a> Builder<'a> {
                     capacity: b.capacity,
                     queue: VecDeque::new(),
                     content: Content::default(),
-                    dispatch: self.dispatch(b),
+                    special: self.buffer_rules(b),
                 }),
                 None,
             ),
@@ -334,13 +334,32 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
+    /// A buffer's rules beyond first in, first out: its dispatching rule,
+    /// and whether it holds lots (every buffer, in a scene whose lots move
+    /// together).
+    fn buffer_rules(&self, b: &crate::scene::Buffer) -> Option<Box<Rules>> {
+        let holds_lots = self
+            .scene
+            .objects
+            .iter()
+            .any(|o| matches!(o, Object::Source(s) if s.lots == crate::scene::Lots::Together));
+        let ordering = self.dispatch(b);
+        (holds_lots || ordering.is_some()).then(|| {
+            Box::new(Rules {
+                ordering,
+                holds_lots,
+                held: Vec::new(),
+            })
+        })
+    }
+
     /// A buffer's dispatching rule; for shortest processing first, each
     /// product's mean cycle at the quickest station the buffer feeds.
-    fn dispatch(&self, b: &crate::scene::Buffer) -> Option<Box<Ordering>> {
+    fn dispatch(&self, b: &crate::scene::Buffer) -> Option<Ordering> {
         use crate::scene::Dispatch;
         match b.dispatch {
             Dispatch::Fifo => None,
-            Dispatch::EarliestDue => Some(Box::new(Ordering::EarliestDue)),
+            Dispatch::EarliestDue => Some(Ordering::EarliestDue),
             Dispatch::ShortestProcessing => {
                 let targets: Vec<&Object> = self
                     .scene
@@ -360,7 +379,7 @@ impl<'a> Builder<'a> {
                             .fold(f64::INFINITY, f64::min)
                     })
                     .collect();
-                Some(Box::new(Ordering::ShortestProcessing(keys)))
+                Some(Ordering::ShortestProcessing(keys))
             }
         }
     }
@@ -368,7 +387,11 @@ impl<'a> Builder<'a> {
     /// A source's order book: its orders registered with the engine, in
     /// release order (higher priority first at the same time, then as
     /// listed).
-    fn order_feed(&mut self, orders: &[crate::scene::Order]) -> super::source::OrderFeed {
+    fn order_feed(
+        &mut self,
+        orders: &[crate::scene::Order],
+        lots: crate::scene::Lots,
+    ) -> super::source::OrderFeed {
         let mut sorted: Vec<&crate::scene::Order> = orders.iter().collect();
         sorted.sort_by(|a, b| {
             a.release
@@ -386,6 +409,7 @@ impl<'a> Builder<'a> {
                     due: o.due.secs(),
                     quantity: o.quantity,
                     left: 0,
+                    lot: (lots == crate::scene::Lots::Together).then(Default::default),
                 });
                 (
                     o.release.secs(),

@@ -273,7 +273,7 @@ impl Engine {
         let n = &self.nodes[node as usize];
         match &n.kind {
             NodeKind::Station(s) => s.has_space(!n.is_assembly && !n.is_transfer),
-            NodeKind::Buffer(b) => b.queue.len() < b.capacity as usize,
+            NodeKind::Buffer(b) => b.content.level < b.capacity,
             NodeKind::Conveyor(c) => c.parts.len() < c.capacity as usize,
             NodeKind::Sink(_) => true,
             NodeKind::Source(_) => false,
@@ -299,7 +299,7 @@ impl Engine {
                 let product = if plain { 0 } else { self.parts[part].product };
                 takes(s.can_accept(product, plain), Intake::Station)
             }
-            NodeKind::Buffer(b) => takes(b.queue.len() < b.capacity as usize, Intake::Buffer),
+            NodeKind::Buffer(b) => takes(b.content.level < b.capacity, Intake::Buffer),
             other => self.intake_elsewhere(other),
         }
     }

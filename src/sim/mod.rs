@@ -16,6 +16,7 @@ mod build;
 mod calendar;
 mod flow;
 mod log;
+mod lots;
 mod operators;
 pub(crate) mod part;
 mod plugin;
@@ -310,6 +311,9 @@ pub struct LineStats {
     pub orders_completed: u64,
     pub orders_on_time: u64,
     pub tardiness_sum: f64,
+    /// Lots that moved together until a buffer filled up with lots waiting
+    /// to be complete and let one go part by part (from time 0).
+    pub lots_split: u64,
 }
 
 /// An order of an order book as the run follows it.
@@ -321,6 +325,8 @@ pub struct OrderState {
     pub quantity: u32,
     /// Its parts that have left the system (shipped, scrapped or built in).
     pub left: u32,
+    /// The lot moves together: how far its parts have come.
+    pub lot: Option<Box<lots::LotTrack>>,
 }
 
 /// Run settings the engine needs.
@@ -504,6 +510,9 @@ impl Engine {
         let order = self.parts[part].order;
         if order != part::NO_ORDER {
             self.order_part_left(order);
+            if self.orders[order as usize].lot.is_some() {
+                self.lot_part_gone(part);
+            }
         }
     }
 
@@ -608,7 +617,7 @@ impl Engine {
         for n in &self.nodes {
             match &n.kind {
                 NodeKind::Station(s) => s.held_parts(&mut out),
-                NodeKind::Buffer(b) => out.extend(b.queue.iter().copied()),
+                NodeKind::Buffer(b) => out.extend(b.queue.iter().chain(b.held()).copied()),
                 NodeKind::Conveyor(c) => out.extend(c.parts.iter().map(|p| p.part)),
                 NodeKind::Source(s) if s.pending != part::NO_PART && s.timed() => {
                     out.push(s.pending)

@@ -13,6 +13,8 @@ pub struct Part {
     /// Unique within a run, in creation order (for the event log).
     pub serial: u64,
     pub product: u16,
+    /// Buffers it has entered, in a scene whose lots move together.
+    pub stage: u16,
     /// Start of its lead time (an assembled part: its oldest component's);
     /// NaN while it waits inside a saturated source.
     pub created: f64,
@@ -41,6 +43,7 @@ impl Parts {
         let part = Part {
             serial: self.serial,
             product,
+            stage: 0,
             created,
             entered: created,
             due,

@@ -47,8 +47,32 @@ pub struct Buffer {
     pub capacity: u32,
     pub queue: VecDeque<u32>,
     pub content: Content,
-    /// `None`: first in, first out; else the rule that orders the queue.
-    pub(super) dispatch: Option<Box<Ordering>>,
+    /// `None`: first in, first out, every part offered in turn; else the
+    /// dispatching rule and the lots held back (out of the common path).
+    pub(super) special: Option<Box<Rules>>,
+}
+
+impl Buffer {
+    /// Parts in the buffer, queued or held back with their lot.
+    pub fn level(&self) -> u32 {
+        self.content.level
+    }
+
+    /// Parts held back until the rest of their lot is there.
+    pub fn held(&self) -> &[u32] {
+        self.special.as_deref().map_or(&[], |r| &r.held)
+    }
+}
+
+/// A buffer's rules beyond first in, first out.
+#[derive(Debug, Default)]
+pub(super) struct Rules {
+    /// `None`: first in, first out.
+    pub ordering: Option<Ordering>,
+    /// The scene has lots that move together: hold their parts.
+    pub holds_lots: bool,
+    /// Parts held until their lot is complete here (in arrival order).
+    pub held: Vec<u32>,
 }
 
 /// A buffer's dispatching rule: the sort key of a part (smaller first).
@@ -60,12 +84,12 @@ pub(super) enum Ordering {
 }
 
 /// Puts `part` behind every part with a key no larger (ties stay first
-/// come), never before the head, which has been offered already. Out of
-/// line: the common first-in, first-out buffer never runs it.
-#[cold]
-#[inline(never)]
-fn insert_by_rule(b: &mut Buffer, parts: &super::part::Parts, part: u32) {
-    let rule = b.dispatch.as_deref().expect("a dispatching rule");
+/// come), never before the head, which has been offered already.
+pub(super) fn insert_by_rule(b: &mut Buffer, parts: &super::part::Parts, part: u32) {
+    let Some(rule) = b.special.as_deref().and_then(|r| r.ordering.as_ref()) else {
+        b.queue.push_back(part);
+        return;
+    };
     let key = rule.key(&parts[part]);
     let mut at = b.queue.len();
     while at > 1 && rule.key(&parts[b.queue[at - 1]]) > key {
@@ -190,12 +214,34 @@ impl Engine {
         let NodeKind::Buffer(b) = &mut self.nodes[node as usize].kind else {
             return;
         };
-        if b.dispatch.is_none() {
+        if b.special.is_none() {
             b.queue.push_back(part);
         } else {
-            insert_by_rule(b, &self.parts, part);
+            self.buffer_accept_special(node, part);
+            return;
         }
         b.content.change(now, 1);
+        if b.queue.len() == 1 {
+            self.push_soon(node, 0);
+        }
+    }
+
+    /// A buffer with a dispatching rule or lots to hold takes `part`. Out of
+    /// line: the common first-in, first-out buffer never runs it.
+    #[cold]
+    #[inline(never)]
+    fn buffer_accept_special(&mut self, node: u32, part: u32) {
+        let now = self.now;
+        let held = self.lot_arrives(node, part);
+        let NodeKind::Buffer(b) = &mut self.nodes[node as usize].kind else {
+            return;
+        };
+        b.content.change(now, 1);
+        if held {
+            self.buffer_full_of_lots(node);
+            return;
+        }
+        insert_by_rule(b, &self.parts, part);
         if b.queue.len() == 1 {
             self.push_soon(node, 0);
         }

@@ -178,7 +178,7 @@ pub fn place_parts(
             }
             NodeKind::Buffer(b) => {
                 // Two shelves of 3 × 3; more parts than that stack up on top.
-                for k in 0..b.queue.len().min(36) {
+                for k in 0..(b.level() as usize).min(36) {
                     let (shelf, cell) = (k / 9, k % 9);
                     let local = Vec3::new(
                         -0.32 + 0.32 * (cell % 3) as f32,

@@ -510,7 +510,10 @@ fn inspector(
             }
         }
         NodeKind::Buffer(b) => {
-            ui.label(format!("{} of {} places taken", b.queue.len(), b.capacity));
+            ui.label(format!("{} of {} places taken", b.level(), b.capacity));
+            if !b.held().is_empty() {
+                ui.label(format!("{} held until their lot is whole", b.held().len()));
+            }
         }
         NodeKind::Conveyor(c) => {
             ui.label(format!(

@@ -115,3 +115,85 @@ fn bad_orders_are_refused_with_the_source_named() {
     let e = refused(text("", r#", orders_file: "orders.csv""#));
     assert!(e.contains("must be loaded from a file"), "{e}");
 }
+
+/// Orders A and B (2 parts each) released at 0 through b1, m1 (2 min), b2
+/// (capacity `b2`), m2 (1 min). Lots together: both lots are whole in b1
+/// at once; b2 holds A until A2 is there (4 min), B until B2 is (8 min).
+fn lots(lots: &str, quantity: u32, b2: u32) -> String {
+    format!(
+        r#"Scene(name: "lots", run: (horizon: Hours(1)), products: [Product(id: "p")],
+        objects: [
+            Source(id: "book", pos: (0, 0), lots: {lots}, orders: [
+                (id: "A", release: Minutes(0), product: "p", quantity: {quantity}, due: Hours(1)),
+                (id: "B", release: Minutes(0), product: "p", quantity: 2, due: Hours(1)),
+            ]),
+            Buffer(id: "b1", pos: (1, 0), capacity: 8),
+            Machine(id: "m1", pos: (2, 0), cycle: Constant(Minutes(2))),
+            Buffer(id: "b2", pos: (3, 0), capacity: {b2}),
+            Machine(id: "m2", pos: (4, 0), cycle: Constant(Minutes(1))),
+            Sink(id: "out", pos: (5, 0)),
+        ],
+        flow: [("book", "b1"), ("b1", "m1"), ("m1", "b2"), ("b2", "m2"), ("m2", "out")])"#
+    )
+}
+
+#[test]
+fn a_lot_that_moves_together_waits_for_its_last_part() {
+    let starts = |text: &str| event_minutes(&run_logged(&scene(text)).1, "m2", "start");
+    assert_eq!(starts(&lots("PartByPart", 2, 8)), vec![2.0, 4.0, 6.0, 8.0]);
+    assert_eq!(starts(&lots("Together", 2, 8)), vec![4.0, 5.0, 8.0, 9.0]);
+    let (r, _) = run_logged(&scene(&lots("Together", 2, 8)));
+    let o = r.line.orders.as_ref().unwrap();
+    assert_eq!((o.completed, o.lots_split), (2, Some(0)));
+}
+
+/// A lot of 3 (then B's 2) with room for 2 in b2: b2 fills up with A1 and
+/// A2 held (4 min) and lets A go part by part (4–5, 5–6); A3 follows at 6,
+/// then B is held until whole (10 min): 10, 11. One lot split.
+#[test]
+fn a_buffer_too_small_for_a_lot_lets_it_go_part_by_part() {
+    let (r, log) = run_logged(&scene(&lots("Together", 3, 2)));
+    assert_eq!(
+        event_minutes(&log, "m2", "start"),
+        vec![4.0, 5.0, 6.0, 10.0, 11.0]
+    );
+    let o = r.line.orders.as_ref().unwrap();
+    assert_eq!((o.completed, o.lots_split), (2, Some(1)));
+}
+
+/// Scrapped parts never keep their lot waiting: with half the parts of m1
+/// scrapped, every lot still leaves, over many seeds.
+#[test]
+fn scrap_never_strands_a_lot() {
+    let text = lots("Together", 5, 8).replace(
+        "cycle: Constant(Minutes(2)))",
+        "cycle: Constant(Minutes(2)), scrap: 0.5)",
+    );
+    let s = scene(&text);
+    for seed in 0..40 {
+        let engine = factory_twin::sim::build(&s, seed).expect("builds");
+        let mut engine = factory_twin::sim::run_in_app(engine);
+        let r = factory_twin::kpi::measure(&mut engine, seed, Default::default())
+            .expect("invariants hold");
+        let o = r.line.orders.as_ref().unwrap();
+        assert_eq!((o.completed, o.open_late), (2, 0), "seed {seed}");
+    }
+}
+
+#[test]
+fn lots_need_an_order_book() {
+    let err = parse_scene_str(
+        r#"Scene(name: "x", run: (horizon: Hours(1)), products: [Product(id: "p")],
+        objects: [
+            Source(id: "src", pos: (0, 0), product: "p", interarrival: Constant(Minutes(1)), lots: Together),
+            Sink(id: "out", pos: (5, 0)),
+        ],
+        flow: [("src", "out")])"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("\"src\"") && err.contains("no order book"),
+        "{err}"
+    );
+}

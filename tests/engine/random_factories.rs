@@ -1450,6 +1450,9 @@ impl Gen {
             }
         }
         write!(f, ", orders: [{}]", orders.join(", ")).unwrap();
+        if self.rng.chance(0.4) {
+            f.push_str(", lots: Together");
+        }
         self.shift_field(&mut f, 0.2);
         self.objects.push(format!("Source({f})"));
         let node = Node {
