@@ -512,6 +512,10 @@ fn yes() -> bool {
     true
 }
 
+fn is_one(n: &u32) -> bool {
+    *n == 1
+}
+
 /// A robot: a processing cell, or a transfer robot serving flow edges.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -693,8 +697,9 @@ impl Operators {
     }
 }
 
-/// A fleet of vehicles: each carries one part at a time from where it
-/// waits to where it goes, along the flow edges marked `via` the fleet.
+/// A fleet of vehicles: each carries parts from where they wait to where
+/// they go, along the flow edges marked `via` the fleet; one at a time, or
+/// with `capacity` several bound for the same place.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Vehicles {
@@ -704,9 +709,13 @@ pub struct Vehicles {
     pub count: u32,
     /// Travel speed, metres per second (straight lines).
     pub speed: f64,
-    /// Time to take a part on and to set it down.
+    /// Time to take a part on and to set it down (each part).
     pub load: Duration,
     pub unload: Duration,
+    /// Parts a vehicle takes on one trip: having loaded one, it also loads
+    /// those ready at the same place for the same destination, up to this.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub capacity: u32,
     #[serde(default)]
     pub failures: Option<Failures>,
     #[serde(default)]

@@ -924,6 +924,7 @@ impl Fields<'_, '_> {
     fn vehicles(&self, v: &super::Vehicles) -> Result<(), Diagnostic> {
         self.pos(v.pos)?;
         self.capacity("count", v.count)?;
+        self.capacity("capacity", v.capacity)?;
         self.positive("speed", v.speed)?;
         self.handling_time("load", v.load.secs())?;
         self.handling_time("unload", v.unload.secs())?;

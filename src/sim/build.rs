@@ -556,6 +556,7 @@ impl<'a> Builder<'a> {
                     pick: pick.secs(),
                     place: place.secs(),
                     carriers: vec![Carrier::new(r.pos)],
+                    capacity: 1,
                     fleet: false,
                     empty_travel: 0.0,
                 },
@@ -575,6 +576,7 @@ impl<'a> Builder<'a> {
             pick: v.load.secs(),
             place: v.unload.secs(),
             carriers: (0..v.count).map(|_| Carrier::new(v.pos)).collect(),
+            capacity: v.capacity,
             fleet: true,
             empty_travel: 0.0,
         };

@@ -168,7 +168,7 @@ impl Engine {
 
     /// Edge `i` of `node` as (target, robot), if a part of `product` may take
     /// it (the drawn edge only, when the node routes by probability).
-    fn candidate(
+    pub(super) fn candidate(
         &self,
         node: u32,
         i: usize,
@@ -181,7 +181,7 @@ impl Engine {
     }
 
     /// Draws an outgoing edge for `product` by the edges' weights.
-    fn draw_edge(&mut self, node: u32, product: u16) -> u32 {
+    pub(super) fn draw_edge(&mut self, node: u32, product: u16) -> u32 {
         let n = &mut self.nodes[node as usize];
         let u = n.routing_rng.uniform();
         let mut acc = 0.0;

@@ -140,6 +140,9 @@ pub struct Carrier {
     pub leg_from: (f64, f64),
     pub leg_start: f64,
     pub travel_end: f64,
+    /// Parts on board besides the one being picked or placed (a vehicle
+    /// that carries several), in the order they were picked.
+    pub cargo: Vec<u32>,
 }
 
 impl Carrier {
@@ -150,6 +153,7 @@ impl Carrier {
             leg_from: at,
             leg_start: 0.0,
             travel_end: 0.0,
+            cargo: Vec::new(),
         }
     }
 
@@ -206,6 +210,8 @@ pub enum StationKind {
         pick: f64,
         place: f64,
         carriers: Vec<Carrier>,
+        /// Parts a carrier takes on one trip.
+        capacity: u32,
         /// A fleet of vehicles, not a robot arm (reported as "vehicles").
         fleet: bool,
         /// Time driven empty to a pick point since the statistics started
@@ -603,8 +609,14 @@ impl Station {
                 .filter(|(i, s)| s.part != NO_PART && !fetching(*i))
                 .map(|(_, s)| s.part),
         );
-        if let StationKind::Assembly { bins, .. } = &self.kind {
-            out.extend(bins.iter().flat_map(|b| b.parts.iter().copied()));
+        match &self.kind {
+            StationKind::Assembly { bins, .. } => {
+                out.extend(bins.iter().flat_map(|b| b.parts.iter().copied()));
+            }
+            StationKind::Transfer { carriers, .. } => {
+                out.extend(carriers.iter().flat_map(|c| c.cargo.iter().copied()));
+            }
+            _ => {}
         }
     }
 
@@ -1232,6 +1244,9 @@ impl Engine {
     pub(super) fn station_released(&mut self, node: u32, server: u32) {
         let now = self.now;
         let transfer = self.nodes[node as usize].is_transfer;
+        if transfer && self.unload_next(node, server) {
+            return;
+        }
         let st = self.station(node);
         let s = &mut st.servers[server as usize];
         s.phase = Phase::Idle;

@@ -6,8 +6,15 @@
 //! request goes to the idle carrier nearest the pick point (the lowest
 //! number among equals); requests that find none wait, first come first
 //! served, until one is free.
+//!
+//! A vehicle that carries several (`capacity`) loads, after each part, the
+//! next one ready at the same place and bound the same way (via its fleet
+//! to the same destination), each taking a load time, until it is full or
+//! none is ready; at the destination it sets them down one by one, the
+//! last loaded first, each taking an unload time.
 
 use super::calendar::Event;
+use super::part::NO_EDGE;
 use super::station::{Carrier, Job, Phase, Station, StationKind};
 use super::{Engine, LogEvent, NodeKind};
 
@@ -125,23 +132,34 @@ impl Engine {
             let pick_point = self.nodes[job.from as usize].exit;
             let place_point = self.nodes[job.to as usize].entry;
             self.log(robot, part, LogEvent::Pick);
+            if let StationKind::Transfer {
+                carriers,
+                empty_travel,
+                ..
+            } = &mut self.station(robot).kind
+            {
+                // (Zero for a second part loaded where the first was.)
+                let c = &carriers[server as usize];
+                *empty_travel += c.travel_end - c.leg_start;
+            }
             // The part is on board: the upstream slot is free.
             let flat = self.flat_slot(job.from, job.from_slot);
             self.slots[flat].reserved = false;
             self.release(job.from, job.from_slot);
+            if self.load_another(robot, server, part) {
+                return;
+            }
             let st = self.station(robot);
             let StationKind::Transfer {
                 speed,
                 place,
                 carriers,
-                empty_travel,
                 ..
             } = &mut st.kind
             else {
                 return;
             };
             let c = &mut carriers[server as usize];
-            *empty_travel += c.travel_end - c.leg_start;
             let travel = dist(pick_point, place_point) / *speed;
             let duration = travel + *place;
             if let Some(j) = c.job.as_mut() {
@@ -156,6 +174,95 @@ impl Engine {
             self.log(robot, part, LogEvent::Place);
             self.try_push(robot, server);
         }
+    }
+
+    /// A carrier that just loaded `part` and has room loads the next part
+    /// ready at the same place and bound for the same destination via it:
+    /// true if it does (one more load time there).
+    fn load_another(&mut self, robot: u32, server: u32, part: u32) -> bool {
+        let StationKind::Transfer {
+            carriers,
+            capacity,
+            pick,
+            ..
+        } = &self.station(robot).kind
+        else {
+            return false;
+        };
+        let (c, pick) = (&carriers[server as usize], *pick);
+        let Some(job) = c.job else { return false };
+        if c.cargo.len() as u32 + 1 >= *capacity {
+            return false;
+        }
+        let Some((slot, next)) = self.bound_with(robot, job.from, job.to) else {
+            return false;
+        };
+        let flat = self.flat_slot(job.from, slot);
+        self.slots[flat].reserved = true;
+        let at = self.nodes[job.from as usize].exit;
+        let StationKind::Transfer { carriers, .. } = &mut self.station(robot).kind else {
+            return false;
+        };
+        let c = &mut carriers[server as usize];
+        c.cargo.push(part);
+        if let Some(j) = c.job.as_mut() {
+            j.from_slot = slot;
+        }
+        self.start_leg(robot, server, next, at, 0.0, pick);
+        true
+    }
+
+    /// A part ready at `from` (not yet asked for) that may go via `robot` to
+    /// `to`: its slot and the part.
+    fn bound_with(&mut self, robot: u32, from: u32, to: u32) -> Option<(u32, u32)> {
+        let slots = match &self.nodes[from as usize].kind {
+            NodeKind::Station(st) => st.servers.len() as u32,
+            _ => 1,
+        };
+        for slot in 0..slots {
+            let Some(part) = self.ready_part(from, slot) else {
+                continue;
+            };
+            let product = self.parts[part].product;
+            let n = &self.nodes[from as usize];
+            let chosen = if n.weighted {
+                if self.parts[part].next_edge == NO_EDGE {
+                    let e = self.draw_edge(from, product);
+                    self.parts[part].next_edge = e;
+                }
+                Some(self.parts[part].next_edge as usize)
+            } else {
+                None
+            };
+            let goes = (0..self.nodes[from as usize].out.len())
+                .any(|i| self.candidate(from, i, product, chosen) == Some((to, Some(robot))));
+            if goes {
+                if chosen.is_some() {
+                    self.parts[part].next_edge = NO_EDGE;
+                }
+                return Some((slot, part));
+            }
+        }
+        None
+    }
+
+    /// A carrier set down its part at the destination: with more on
+    /// board, it sets down the next (one unload time). True if it does.
+    pub(super) fn unload_next(&mut self, robot: u32, server: u32) -> bool {
+        let StationKind::Transfer {
+            carriers, place, ..
+        } = &mut self.station(robot).kind
+        else {
+            return false;
+        };
+        let place = *place;
+        let c = &mut carriers[server as usize];
+        let Some(next) = c.cargo.pop() else {
+            return false;
+        };
+        let at = c.at;
+        self.start_leg(robot, server, next, at, 0.0, place);
+        true
     }
 
     /// Where a transfer robot's tool is (for the viewer).

@@ -201,9 +201,12 @@ pub fn place_parts(
                         ..
                     } => {
                         for (server, c) in s.servers.iter().zip(carriers) {
-                            let on_board = c.job.is_some_and(|j| !j.to_pick);
-                            if server.part != crate::sim::part::NO_PART && on_board {
-                                at.push(docked(c, engine.now) + Vec3::Y * 0.5);
+                            let placing = c.job.is_some_and(|j| !j.to_pick);
+                            let in_hand = server.part != crate::sim::part::NO_PART && placing;
+                            // Parts on board stack up on the deck.
+                            let n = c.cargo.len() + usize::from(in_hand);
+                            for k in 0..n.min(6) {
+                                at.push(docked(c, engine.now) + Vec3::Y * (0.5 + 0.3 * k as f32));
                             }
                         }
                         continue;

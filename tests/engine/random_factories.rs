@@ -1839,6 +1839,9 @@ impl Gen {
                 "speed: {}, load: Seconds({pick}), unload: Seconds({place})",
                 self.rng.real(0.2, 3.0)
             );
+            if self.rng.chance(0.4) {
+                write!(fields, ", capacity: {}", self.rng.int(1, 4)).unwrap();
+            }
             if self.rng.chance(0.3) {
                 let between = self.dist(self.tempo, 0.2, 60.0);
                 let repair = self.dist(self.tempo, 0.3, 8.0);

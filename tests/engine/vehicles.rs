@@ -46,11 +46,58 @@ fn one_vehicle_makes_the_parts_wait_their_turn() {
     assert_eq!(event_times(&log, "agv", "place"), vec![30.0, 55.0, 80.0]);
 }
 
+/// Four parts at 1, 2, 3 and 4 s; one vehicle that carries two. It picks
+/// the first at 8 (5 s there, 2 s to load), loads the second, ready behind
+/// it, by 10, drives 10 s and sets them down one by one (3 s each), the
+/// last loaded first: 23, 26. Back at the dock at 36, it loads the third
+/// (38) and the fourth (40): 53, 56. With room for three it takes three
+/// (8, 10, 12; set down 25, 28, 31), then the fourth alone (43, 56).
+#[test]
+fn a_vehicle_with_room_loads_what_waits_for_the_same_trip() {
+    let text = |capacity: u32| {
+        fleet(&format!(", capacity: {capacity}"))
+            .replace("count: 2", "count: 1")
+            .replace(
+                "Constant(Seconds(10)), limit: 3",
+                "Constant(Seconds(1)), limit: 4",
+            )
+    };
+    let (r, log) = run_logged(&scene(&text(2)));
+    assert_eq!(
+        event_times(&log, "agv", "pick"),
+        vec![8.0, 10.0, 38.0, 40.0]
+    );
+    assert_eq!(
+        event_times(&log, "agv", "place"),
+        vec![23.0, 26.0, 53.0, 56.0]
+    );
+    assert_eq!(
+        event_times(&log, "out", "exit"),
+        vec![23.0, 26.0, 53.0, 56.0]
+    );
+    let agv = &r.stations[0];
+    assert_eq!(agv.produced, 4);
+    // Working 1–56 s of 120; empty 5 s out and 10 s back.
+    assert!((agv.states.working - 55.0 / 120.0).abs() < 1e-12);
+    assert!((agv.empty_travel_share.unwrap() - 15.0 / 55.0).abs() < 1e-12);
+    let (_, log) = run_logged(&scene(&text(3)));
+    assert_eq!(
+        event_times(&log, "agv", "pick"),
+        vec![8.0, 10.0, 12.0, 43.0]
+    );
+    assert_eq!(
+        event_times(&log, "agv", "place"),
+        vec![25.0, 28.0, 31.0, 56.0]
+    );
+}
+
 #[test]
 fn bad_fleets_are_refused_with_the_object_named() {
     let refused = |text: &str| parse_scene_str(text).unwrap_err().to_string();
     let e = refused(&fleet("").replace("count: 2", "count: 0"));
     assert!(e.contains("\"agv\"") && e.contains("count"), "{e}");
+    let e = refused(&fleet(", capacity: 0"));
+    assert!(e.contains("\"agv\"") && e.contains("capacity"), "{e}");
     let e = refused(&fleet("").replace("speed: 1.0", "speed: 0"));
     assert!(e.contains("\"agv\"") && e.contains("speed"), "{e}");
     let e = refused(&fleet(
