@@ -10,8 +10,24 @@ use crate::kpi::RunResult;
 use crate::scene::{Object, Scene};
 
 /// Places (servers) of the stations that need an operator from `pool`, to
-/// work or as setters: at most this many of its operators can work at once.
+/// work, as setters or as drivers, and of those of the pools it helps: at
+/// most this many of its operators can work at once.
 pub fn pool_places(scene: &Scene, pool: &str) -> u32 {
+    let helped: u32 = scene
+        .objects
+        .iter()
+        .filter_map(|o| match o {
+            Object::Operators(p) if p.id == pool => Some(&p.helps),
+            _ => None,
+        })
+        .flatten()
+        .map(|h| own_places(scene, h))
+        .sum();
+    own_places(scene, pool) + helped
+}
+
+/// The places of the stations and carriers that name `pool` themselves.
+fn own_places(scene: &Scene, pool: &str) -> u32 {
     let named = |p: &Option<String>| p.as_deref() == Some(pool);
     let setter = |s: &Option<crate::scene::Setup>| s.as_ref().is_some_and(|s| named(&s.operator));
     scene
@@ -26,8 +42,10 @@ pub fn pool_places(scene: &Scene, pool: &str) -> u32 {
                 {
                     Some(1)
                 }
+                crate::scene::RobotTask::Transfer { .. } if named(&r.operator) => Some(1),
                 _ => None,
             },
+            Object::Vehicles(v) if named(&v.operator) => Some(v.count),
             _ => None,
         })
         .sum()

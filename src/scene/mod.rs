@@ -543,7 +543,8 @@ pub struct Robot {
     #[serde(default, skip_serializing_if = "Shifts::is_empty")]
     pub shift: Shifts,
     /// Operator pool a processing cell needs (for the whole cycle, or with
-    /// `tending` to load and unload).
+    /// `tending` to load and unload); a transfer robot needs one for each
+    /// move, from dispatch until the part is placed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operator: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -723,8 +724,13 @@ pub struct Vehicles {
     /// Planned maintenance (weekly windows).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub maintenance: Vec<Maintenance>,
+    /// Works only while one of these shifts is on (default: the drivers').
     #[serde(default, skip_serializing_if = "Shifts::is_empty")]
     pub shift: Shifts,
+    /// The Operators pool whose people drive (forklifts): each trip needs
+    /// one from dispatch until its parts are set down.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
 }
 
 /// Where finished parts leave.

@@ -636,11 +636,12 @@ impl Fields<'_, '_> {
             }
             RobotTask::Transfer { speed, pick, place } => {
                 self.weekly_maintenance_only("a transfer robot makes", &r.maintenance)?;
-                if r.operator.is_some() || r.tending.is_some() {
+                if r.tending.is_some() {
                     return Err(self.err(
-                        "a transfer robot carries parts without an operator: drop `operator` and `tending`",
+                        "a transfer robot has nothing to load or unload by hand: drop `tending` (with `operator` alone, each move needs an operator)",
                     ));
                 }
+                self.driver(&r.operator, &r.shift)?;
                 self.positive("task.speed", *speed)?;
                 for (name, d) in [("task.pick", pick), ("task.place", place)] {
                     self.handling_time(name, d.secs())?;
@@ -932,7 +933,27 @@ impl Fields<'_, '_> {
         self.power(&v.power_kw)?;
         self.weekly_maintenance_only("vehicles make", &v.maintenance)?;
         self.maintenance(&v.maintenance)?;
-        self.ctx.shift(self.id, &v.shift)
+        self.ctx.shift(self.id, &v.shift)?;
+        self.driver(&v.operator, &v.shift)
+    }
+
+    /// A carrier's operator: a pool as for any station, whose people do not
+    /// walk (they ride with the carrier; no walk is modelled).
+    fn driver(&self, op: &Option<String>, shift: &super::Shifts) -> Result<(), Diagnostic> {
+        self.operator(op, shift)?;
+        if let Some(pool) = op
+            && let Some(Object::Operators(o)) = self.ctx.objects.get(pool.as_str())
+            && o.walks
+        {
+            return Err(self
+                .err(format!(
+                    "needs an operator from \"{pool}\", whose operators walk: drivers ride with the carrier"
+                ))
+                .with_help(format!(
+                    "give the drivers a pool of their own without `walks`, or drop `walks` from \"{pool}\""
+                )));
+        }
+        Ok(())
     }
 
     /// Tending needs the operator who loads and unloads, and sane times.

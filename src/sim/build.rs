@@ -313,7 +313,10 @@ impl<'a> Builder<'a> {
                 let belt = Conveyor::new(length, c.speed, c.spacing, c.accumulating);
                 (NodeKind::Conveyor(belt), None)
             }
-            Object::Vehicles(v) => (self.vehicles(v)?, self.shift_index(&v.shift)),
+            Object::Vehicles(v) => {
+                let (operator, shift) = self.operator(&v.operator, &v.shift);
+                (self.vehicles(v, operator)?, shift)
+            }
             Object::Sink(_) => (NodeKind::Sink(Sink::default()), None),
         };
         let mut kind = kind;
@@ -563,6 +566,7 @@ impl<'a> Builder<'a> {
                 1,
                 &r.failures,
                 &r.power_kw,
+                operator,
             )?,
         };
         Ok(NodeKind::Station(station))
@@ -570,7 +574,11 @@ impl<'a> Builder<'a> {
 
     /// A fleet: a carrier station with one server per vehicle, all parked
     /// at `pos`; loading is its pick, unloading its place.
-    fn vehicles(&self, v: &crate::scene::Vehicles) -> Result<NodeKind, Diagnostic> {
+    fn vehicles(
+        &self,
+        v: &crate::scene::Vehicles,
+        operator: Option<u32>,
+    ) -> Result<NodeKind, Diagnostic> {
         let kind = StationKind::Transfer {
             speed: v.speed,
             pick: v.load.secs(),
@@ -580,12 +588,14 @@ impl<'a> Builder<'a> {
             fleet: true,
             empty_travel: 0.0,
         };
-        let station = self.carrier_station(&v.id, kind, v.count, &v.failures, &v.power_kw)?;
+        let station =
+            self.carrier_station(&v.id, kind, v.count, &v.failures, &v.power_kw, operator)?;
         Ok(NodeKind::Station(station))
     }
 
     /// A carrier station (transfer robot or fleet): it makes nothing, so no
-    /// cycle to draw and no ideal time; no setup, scrap or operator.
+    /// cycle to draw and no ideal time; no setup or scrap; an operator pool
+    /// when each trip needs a driver.
     fn carrier_station(
         &self,
         id: &str,
@@ -593,6 +603,7 @@ impl<'a> Builder<'a> {
         servers: u32,
         f: &Option<crate::scene::Failures>,
         p: &Option<Power>,
+        operator: Option<u32>,
     ) -> Result<Station, Diagnostic> {
         let cycles = (0..self.products.len())
             .map(|_| Cycle {
@@ -607,7 +618,7 @@ impl<'a> Builder<'a> {
             None,
             failures(id, f)?,
             0.0,
-            None,
+            operator,
             power(p),
             self.streams(id),
         ))
@@ -729,7 +740,16 @@ impl<'a> Builder<'a> {
     }
 
     /// The engine at time 0, nothing scheduled yet.
-    fn engine(self) -> Engine {
+    fn engine(mut self) -> Engine {
+        // Carriers whose trips need a driver, by pool.
+        for (i, n) in self.nodes.iter().enumerate() {
+            if let NodeKind::Station(st) = &n.kind
+                && n.is_transfer
+                && let Some(p) = st.operator
+            {
+                self.pools[p as usize].carriers.push(i as u32);
+            }
+        }
         let run = &self.scene.run;
         let warmup = run.warmup.map_or(0.0, |w| w.secs());
         let horizon = run.horizon.secs();

@@ -88,6 +88,9 @@ pub struct Pool {
     pub helps: Vec<u32>,
     /// The pools that help this one, in scene order.
     pub helpers: Vec<u32>,
+    /// Carriers (transfer robots, fleets) whose trips need one of these
+    /// operators: woken when one is free and no station waits.
+    pub carriers: Vec<u32>,
     /// Waiting requests: (station node, server).
     queue: VecDeque<(u32, u32)>,
     since: f64,
@@ -113,6 +116,7 @@ impl Pool {
             walk: None,
             helps: Vec::new(),
             helpers: Vec::new(),
+            carriers: Vec::new(),
             queue: VecDeque::new(),
             since: 0.0,
             busy_area: 0.0,
@@ -209,6 +213,37 @@ impl Engine {
         self.dispatch_operator(giver, node, server).then_some(giver)
     }
 
+    /// Whether `pool`, or a pool that helps it, has an operator free that no
+    /// station waits for (a carrier may set off).
+    pub(super) fn operator_free(&self, pool: u32) -> bool {
+        let p = &self.pools[pool as usize];
+        p.free() || p.helpers.iter().any(|&h| self.pools[h as usize].free())
+    }
+
+    /// A carrier at `node` takes a free operator of `pool` (or of a pool
+    /// that helps it) for a trip: the pool it came from. Drivers ride: no
+    /// walk is modelled, a walking helper leaves its place at once.
+    pub(super) fn take_operator(&mut self, pool: u32, node: u32) -> u32 {
+        let giver = if self.pools[pool as usize].free() {
+            pool
+        } else {
+            let helpers = &self.pools[pool as usize].helpers;
+            let free = helpers
+                .iter()
+                .copied()
+                .find(|&h| self.pools[h as usize].free());
+            free.expect("a carrier sets off only with an operator free")
+        };
+        let (now, at) = (self.now, self.nodes[node as usize].entry);
+        let p = &mut self.pools[giver as usize];
+        p.flush(now);
+        p.busy += 1;
+        if let Some(w) = p.walk.as_deref_mut() {
+            w.send(at);
+        }
+        giver
+    }
+
     /// A walking operator sets off for (node, server): false (it arrives
     /// later, as an event), or true at once for a pool that does not walk
     /// or an operator already there.
@@ -270,6 +305,24 @@ impl Engine {
                 if self.dispatch_operator(pool, node, server) {
                     self.operator_arrived(node, server, pool);
                 }
+            }
+        }
+        self.wake_carriers(pool);
+    }
+
+    /// With operators of `pool` still free, the carriers that need them
+    /// (or one of the pools it helps) look again for parts to carry.
+    fn wake_carriers(&mut self, pool: u32) {
+        let p = &self.pools[pool as usize];
+        if !p.free() {
+            return;
+        }
+        for k in 0..=p.helps.len() {
+            let p = &self.pools[pool as usize];
+            let whose = if k == 0 { pool } else { p.helps[k - 1] };
+            for i in 0..self.pools[whose as usize].carriers.len() {
+                let node = self.pools[whose as usize].carriers[i];
+                self.space_freed(node);
             }
         }
     }

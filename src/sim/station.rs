@@ -1256,6 +1256,14 @@ impl Engine {
         }
         st.update_server(server as usize, now);
         self.space_freed(node);
+        if transfer {
+            // The trip is over: its driver, if any, goes back to the pool.
+            let s = &mut self.station(node).servers[server as usize];
+            let driver = std::mem::replace(&mut s.operator, NO_POOL);
+            if driver != NO_POOL {
+                self.release_operator(driver, node);
+            }
+        }
     }
 
     /// Pauses every running server (failure or end of shift).

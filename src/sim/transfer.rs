@@ -22,7 +22,9 @@ impl Engine {
     pub(super) fn robot_available(&self, robot: u32) -> bool {
         match &self.nodes[robot as usize].kind {
             NodeKind::Station(st) => {
-                st.available() && st.servers.iter().any(|s| s.phase == Phase::Idle)
+                st.available()
+                    && st.servers.iter().any(|s| s.phase == Phase::Idle)
+                    && st.operator.is_none_or(|p| self.operator_free(p))
             }
             _ => false,
         }
@@ -77,6 +79,10 @@ impl Engine {
             to,
             to_pick: true,
         });
+        if let Some(pool) = st.operator {
+            let driver = self.take_operator(pool, robot);
+            self.station(robot).servers[k].operator = driver;
+        }
         // The part stays where it is until picked, but no longer offers itself.
         let flat = self.flat_slot(from, from_slot);
         self.slots[flat].reserved = true;

@@ -292,9 +292,9 @@ fn check_run(scene: &Scene, r: &RunResult) -> Result<(), String> {
                     failures: v.failures.is_some(),
                     setup: false,
                     scrap: 0.0,
-                    operator: false,
+                    operator: v.operator.is_some(),
                     maintenance: !v.maintenance.is_empty(),
-                    shift: !v.shift.is_empty(),
+                    shift: !v.shift.is_empty() || pool_shift(&v.operator),
                     power: v.power_kw.as_ref(),
                 },
                 Object::Assembly(a) => StationSpec {
@@ -943,6 +943,8 @@ struct Gen {
     shifts: Vec<String>,
     /// Operator pools stations may name (count ≥ 1).
     pools: Vec<String>,
+    /// Those whose operators do not walk (carriers' drivers).
+    riders: Vec<String>,
     objects: Vec<String>,
     flow: Vec<String>,
     movers: Vec<Mover>,
@@ -972,6 +974,7 @@ pub fn generate(seed: u64, i: u64) -> String {
         products: Vec::new(),
         shifts: Vec::new(),
         pools: Vec::new(),
+        riders: Vec::new(),
         objects: Vec::new(),
         flow: Vec::new(),
         movers: Vec::new(),
@@ -1609,6 +1612,9 @@ impl Gen {
             };
             write!(f, ", scrap: {scrap}").unwrap();
         }
+        if transfer {
+            self.driver(f);
+        }
         if operator && !self.pools.is_empty() && self.rng.chance(0.4) {
             let k = self.rng.below(self.pools.len());
             let pool = &self.pools[k];
@@ -1635,6 +1641,14 @@ impl Gen {
         }
         self.shift_field(f, 0.25);
         self.footprint(f);
+    }
+
+    /// Now and then a pool whose operators drive the carrier.
+    fn driver(&mut self, f: &mut String) {
+        if !self.riders.is_empty() && self.rng.chance(0.3) {
+            let k = self.rng.below(self.riders.len());
+            write!(f, ", operator: \"{}\"", self.riders[k]).unwrap();
+        }
     }
 
     fn shift_field(&mut self, f: &mut String, p: f64) {
@@ -1699,6 +1713,7 @@ impl Gen {
     fn pool(&mut self, used: bool) {
         let id = self.id("ops");
         let count = if used { self.rng.int(1, 3) } else { 0 };
+        let mut walks = false;
         // A crew on every shift (each at least 1, so any station's own shift
         // is covered), or one count.
         let crews = used && !self.shifts.is_empty() && self.rng.chance(0.35);
@@ -1720,6 +1735,7 @@ impl Gen {
             .unwrap();
             if self.rng.chance(0.3) {
                 f.push_str(", walks: true"); // the walk takes time in the model
+                walks = true;
             }
         }
         if !crews {
@@ -1741,6 +1757,9 @@ impl Gen {
             write!(f, ", helps: [{}]", helps.join(", ")).unwrap();
         }
         self.objects.push(format!("Operators({f})"));
+        if used && !walks {
+            self.riders.push(id.clone());
+        }
         if used {
             self.pools.push(id);
         }
@@ -1842,6 +1861,7 @@ impl Gen {
             if self.rng.chance(0.4) {
                 write!(fields, ", capacity: {}", self.rng.int(1, 4)).unwrap();
             }
+            self.driver(&mut fields);
             if self.rng.chance(0.3) {
                 let between = self.dist(self.tempo, 0.2, 60.0);
                 let repair = self.dist(self.tempo, 0.3, 8.0);

@@ -68,7 +68,7 @@ fn one_operator_tends_two_machines_in_turn() {
 }
 
 #[test]
-fn a_robot_cell_can_need_an_operator_and_a_transfer_robot_cannot() {
+fn a_robot_cell_and_a_transfer_robot_can_need_an_operator() {
     let robot = r#"
             Robot(id: "cell", pos: (3, 0), reach: 1.5, task: Process(cycle: Constant(Minutes(2))),
                   operator: "op", tending: (load: Constant(Seconds(30)), unload: Constant(Seconds(30)))),"#;
@@ -82,11 +82,30 @@ fn a_robot_cell_can_need_an_operator_and_a_transfer_robot_cannot() {
     // The cell is a place the pool serves: three places for one operator.
     assert_eq!(factory_twin::experiment::warnings::pool_places(&s, "op"), 3);
     let transfer = r#"
-            Robot(id: "arm", pos: (3, 0), reach: 1.5, task: Transfer(speed: 1.0, pick: Seconds(2), place: Seconds(2)),
+            Robot(id: "arm", pos: (1.5, 1), reach: 1.5, task: Transfer(speed: 1.0, pick: Seconds(2), place: Seconds(2)),
                   operator: "op"),"#;
-    let e = parse_scene_str(&cell(transfer)).unwrap_err().to_string();
+    let moved = cell(transfer).replace(
+        r#"("rack", "m2")"#,
+        r#"Flow(from: "rack", to: "m2", via: "arm")"#,
+    );
+    let (r, log) = run_logged(&scene(&moved));
+    assert!(!event_minutes(&log, "arm", "place").is_empty());
+    assert_eq!(
+        r.stations
+            .iter()
+            .find(|s| s.id == "arm")
+            .unwrap()
+            .operator
+            .as_deref(),
+        Some("op")
+    );
+    let tended = transfer.replace(
+        r#"operator: "op")"#,
+        r#"operator: "op", tending: (load: Constant(Seconds(30)), unload: Constant(Seconds(30))))"#,
+    );
+    let e = parse_scene_str(&cell(&tended)).unwrap_err().to_string();
     assert!(
-        e.contains("\"arm\"") && e.contains("without an operator"),
+        e.contains("\"arm\"") && e.contains("nothing to load or unload by hand"),
         "{e}"
     );
     let e = parse_scene_str(&cell("").replacen(r#", operator: "op","#, ",", 1))

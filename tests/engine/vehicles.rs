@@ -91,6 +91,37 @@ fn a_vehicle_with_room_loads_what_waits_for_the_same_trip() {
     );
 }
 
+/// Forklifts with one driver between them: the first part goes as before
+/// (picked 17, set down 30); the second, ready at 20, waits for the driver,
+/// who is free at 30 and takes the nearer forklift (parked at (5, 0)):
+/// picked 37, set down 50; the third waits until 50: the forklift at
+/// (10, 0) with the lower number, picked 62, set down 75.
+#[test]
+fn forklifts_wait_for_a_driver() {
+    let text = fleet(r#", operator: "drivers""#).replace(
+        r#"Sink(id: "out""#,
+        r#"Operators(id: "drivers", count: 1),
+            Sink(id: "out""#,
+    );
+    let (r, log) = run_logged(&scene(&text));
+    assert_eq!(event_times(&log, "agv", "pick"), vec![17.0, 37.0, 62.0]);
+    assert_eq!(event_times(&log, "agv", "place"), vec![30.0, 50.0, 75.0]);
+    let drivers = &r.operators[0];
+    assert!(
+        (drivers.busy_hours * 3600.0 - 65.0).abs() < 1e-9,
+        "{}",
+        drivers.busy_hours
+    );
+    assert_eq!(r.stations[0].operator.as_deref(), Some("drivers"));
+    // Drivers ride: a walking pool cannot drive.
+    let walking = text.replace(
+        r#"Operators(id: "drivers", count: 1)"#,
+        r#"Operators(id: "drivers", count: 1, pos: (0, 0), walks: true)"#,
+    );
+    let e = parse_scene_str(&walking).unwrap_err().to_string();
+    assert!(e.contains("\"agv\"") && e.contains("ride"), "{e}");
+}
+
 #[test]
 fn bad_fleets_are_refused_with_the_object_named() {
     let refused = |text: &str| parse_scene_str(text).unwrap_err().to_string();
