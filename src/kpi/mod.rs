@@ -52,7 +52,11 @@ pub struct LineResult {
     /// The busiest resource and whether output followed demand instead.
     pub constraint: Constraint,
     /// The largest share of the window a source held an arrived part back
-    /// (`None` with a saturated source).
+    /// (`None` with a saturated source). An order book loses nothing by
+    /// waiting: its share is the end of the window during which released
+    /// parts waited without the line ever catching up, counted only from
+    /// [`bottleneck::ORDERS_UNCLEARED`] of the window (a burst of orders
+    /// that the line clears is demand, not a limit).
     pub demand_held_back: Option<f64>,
     /// Arrivals the line turned away (`None` with only saturated sources):
     /// a timed source holding a part it cannot pass on stops its arrival
@@ -449,6 +453,14 @@ fn measure_nodes(engine: &mut Engine, observed: f64) -> NodeFigures {
             NodeKind::Source(src) => {
                 let share = if src.saturated() {
                     None
+                } else if let Some(feed) = src.feed() {
+                    let uncleared = feed.uncleared(end).min(observed);
+                    let share = ratio(uncleared, observed).unwrap_or(0.0);
+                    Some(if share >= bottleneck::ORDERS_UNCLEARED {
+                        share
+                    } else {
+                        0.0
+                    })
                 } else {
                     // A part still held at the end counts up to now.
                     let held = src.blocked_s + src.blocked_open(end, stats_start);

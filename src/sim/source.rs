@@ -19,13 +19,27 @@ pub struct OrderFeed {
     /// Released orders with parts still to leave the source: (order,
     /// product, parts left).
     backlog: VecDeque<(u32, u16, u32)>,
+    /// Since when released parts have waited at the source without a break
+    /// (NaN while none waits).
+    waiting_since: f64,
 }
 
 impl OrderFeed {
     pub(super) fn new(list: Vec<(f64, u32, u16)>) -> Self {
         Self {
             list,
+            waiting_since: f64::NAN,
             ..Self::default()
+        }
+    }
+
+    /// How long released parts have waited at the source without a break
+    /// at `now` (0 when the line has taken every part released).
+    pub fn uncleared(&self, now: f64) -> f64 {
+        if self.waiting_since.is_nan() {
+            0.0
+        } else {
+            now - self.waiting_since
         }
     }
 }
@@ -99,6 +113,11 @@ impl Source {
     /// A part is always waiting (no interarrival time, no order book).
     pub fn saturated(&self) -> bool {
         self.interarrival.is_none() && self.feed.is_none()
+    }
+
+    /// Its order book, if it has one.
+    pub fn feed(&self) -> Option<&OrderFeed> {
+        self.feed.as_deref()
     }
 
     /// Parts arrive at random intervals (its waiting part is in the system).
@@ -206,6 +225,9 @@ impl Engine {
             let quantity = self.orders[order as usize].quantity;
             feed.backlog.push_back((order, product, quantity));
             feed.next += 1;
+            if feed.waiting_since.is_nan() {
+                feed.waiting_since = now;
+            }
         }
         if let Some(&(at, _, _)) = feed.list.get(feed.next)
             && at < end
@@ -279,7 +301,11 @@ impl Engine {
         s.released += 1;
         // Blocking source: the next interarrival starts when the part has left.
         s.stop_blocked_clock(now, self.stats_start);
-        if s.feed.is_some() {
+        if let Some(feed) = s.feed.as_deref_mut() {
+            if feed.backlog.is_empty() {
+                // The line has taken every part released: caught up.
+                feed.waiting_since = f64::NAN;
+            }
             self.parts[part].entered = now;
             self.line.entered_total += 1;
             self.line.entered += 1;

@@ -687,3 +687,42 @@ fn earliest_due_date_gets_more_orders_out_on_time() {
     assert_eq!(k.verdict, "better", "{k:?}");
     assert!(k.variant.mean > 99.0, "{k:?}");
 }
+
+/// An order of `quantity` parts every 4 h for a week, straight into a
+/// machine of 3 min a part (no buffer).
+fn order_bursts(quantity: u32) -> Scene {
+    let orders: Vec<String> = (0..42)
+        .map(|k| {
+            format!(
+                r#"(id: "o{k}", release: Hours({}), product: "p", quantity: {quantity}, due: Hours({}))"#,
+                4 * k,
+                4 * k + 4
+            )
+        })
+        .collect();
+    scene(&format!(
+        r#"Scene(name: "bursts", run: (horizon: Hours(168), replications: 3), products: [Product(id: "p")],
+        objects: [
+            Source(id: "book", pos: (0, 0), orders: [{}]),
+            Machine(id: "m", pos: (2, 0), cycle: Exponential(mean: Minutes(3))),
+            Sink(id: "out", pos: (4, 0)),
+        ],
+        flow: [("book", "m"), ("m", "out")])"#,
+        orders.join(", ")
+    ))
+}
+
+#[test]
+fn an_order_book_the_line_clears_is_demand_not_a_bottleneck() {
+    // 20 parts every 4 h: an hour of work, then 3 h idle. Parts wait at
+    // the source a quarter of the time, yet the line keeps up: more
+    // capacity would ship nothing more.
+    let s = summary(&order_bursts(20), 3);
+    assert_eq!(s.line.bottleneck, None, "{:?}", s.line);
+    assert_eq!(s.line.demand_limited_share, 1.0);
+    assert_eq!(s.line.busiest.as_deref(), Some("m"));
+    // 100 parts every 4 h (5 h of work): the backlog never clears, and the
+    // machine is what limits the output.
+    let s = summary(&order_bursts(100), 3);
+    assert_eq!(s.line.bottleneck.as_deref(), Some("m"), "{:?}", s.line);
+}
