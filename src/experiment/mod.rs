@@ -17,6 +17,7 @@ pub use compare::{
 pub use relief::{RELIEF, Relief, ReliefExperiment, relieve_each, relieved};
 pub use summary::{
     LINE_FIGURES, LineFigure, LineSummary, PoolSummary, StationSummary, StoreSummary, Summary,
+    VehicleSummary,
 };
 pub use sweep::{Axis, Best, PointKpi, Sweep, SweepPoint, grid, kpi_by_key, plain, sweep};
 

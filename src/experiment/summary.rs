@@ -306,6 +306,16 @@ pub struct StationSummary {
     /// A fleet of vehicles: share of its working time driven empty.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub empty_travel_share: Option<Estimate>,
+    /// A fleet: each vehicle's utilisation and empty travel, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub vehicles: Vec<VehicleSummary>,
+}
+
+/// One vehicle of a fleet over replications.
+#[derive(Clone, Debug, Serialize)]
+pub struct VehicleSummary {
+    pub utilisation: Estimate,
+    pub empty_travel_share: Estimate,
 }
 
 /// A buffer or conveyor over replications.
@@ -508,6 +518,12 @@ impl Summary {
                     utilisation: st(&|x| x.utilisation),
                     empty_travel_share: (s0.kind == "vehicles")
                         .then(|| st(&|x| x.empty_travel_share)),
+                    vehicles: (0..s0.vehicles.len())
+                        .map(|k| VehicleSummary {
+                            utilisation: st(&|x| x.vehicles[k].utilisation),
+                            empty_travel_share: st(&|x| x.vehicles[k].empty_travel_share),
+                        })
+                        .collect(),
                 }
             })
             .collect();

@@ -154,6 +154,19 @@ pub struct StationResult {
     /// empty to pick up a part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub empty_travel_share: Option<f64>,
+    /// A fleet: each vehicle's own figures, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub vehicles: Vec<VehicleResult>,
+}
+
+/// One vehicle of a fleet.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct VehicleResult {
+    /// Share of the time it could work (on shift, not in planned
+    /// maintenance) that it was busy: driving, loading, unloading, failed.
+    pub utilisation: Option<f64>,
+    /// Share of its working time spent driving empty to pick up a part.
+    pub empty_travel_share: Option<f64>,
 }
 
 /// State shares, named as in the output.
@@ -542,10 +555,26 @@ fn station_result(id: &str, st: &Station, observed: f64, pools: &[Pool]) -> Stat
         empty_travel_share: match &st.kind {
             StationKind::Transfer {
                 fleet: true,
-                empty_travel,
+                carriers,
                 ..
-            } => ratio(*empty_travel, t[State::Working as usize]),
+            } => ratio(
+                carriers.iter().map(|c| c.empty_travel).sum(),
+                t[State::Working as usize],
+            ),
             _ => None,
+        },
+        vehicles: match &st.kind {
+            StationKind::Transfer {
+                fleet: true,
+                carriers,
+                ..
+            } => st
+                .servers
+                .iter()
+                .zip(carriers)
+                .map(|(s, c)| vehicle_result(&s.time_in, c.empty_travel))
+                .collect(),
+            _ => Vec::new(),
         },
     };
     result.utilisation = bottleneck::station_utilisation(&result);
@@ -572,6 +601,18 @@ fn pool_results(engine: &Engine, productive: &[f64]) -> Vec<PoolResult> {
                 .map(|v| v.min(ratio(p.busy_area, p.paid_area).unwrap_or(0.0))),
         })
         .collect()
+}
+
+/// One vehicle's figures from its time in each state.
+fn vehicle_result(time_in: &[f64; crate::sim::STATE_COUNT], empty: f64) -> VehicleResult {
+    let of = |s: State| time_in[s as usize];
+    let could_work: f64 =
+        time_in.iter().sum::<f64>() - of(State::OffShift) - of(State::Maintenance);
+    let busy = of(State::Working) + of(State::Setup) + of(State::Failed);
+    VehicleResult {
+        utilisation: ratio(busy, could_work),
+        empty_travel_share: ratio(empty, of(State::Working)),
+    }
 }
 
 fn order_result(engine: &Engine) -> Option<OrderResult> {

@@ -561,7 +561,6 @@ impl<'a> Builder<'a> {
                     carriers: vec![Carrier::new(r.pos)],
                     capacity: 1,
                     fleet: false,
-                    empty_travel: 0.0,
                 },
                 1,
                 &r.failures,
@@ -586,7 +585,6 @@ impl<'a> Builder<'a> {
             carriers: (0..v.count).map(|_| Carrier::new(v.pos)).collect(),
             capacity: v.capacity,
             fleet: true,
-            empty_travel: 0.0,
         };
         let station =
             self.carrier_station(&v.id, kind, v.count, &v.failures, &v.power_kw, operator)?;

@@ -143,6 +143,9 @@ pub struct Carrier {
     /// Parts on board besides the one being picked or placed (a vehicle
     /// that carries several), in the order they were picked.
     pub cargo: Vec<u32>,
+    /// Time driven empty to a pick point since the statistics started
+    /// (counted when the part is picked).
+    pub empty_travel: f64,
 }
 
 impl Carrier {
@@ -154,6 +157,7 @@ impl Carrier {
             leg_start: 0.0,
             travel_end: 0.0,
             cargo: Vec::new(),
+            empty_travel: 0.0,
         }
     }
 
@@ -214,9 +218,6 @@ pub enum StationKind {
         capacity: u32,
         /// A fleet of vehicles, not a robot arm (reported as "vehicles").
         fleet: bool,
-        /// Time driven empty to a pick point since the statistics started
-        /// (counted when the part is picked).
-        empty_travel: f64,
     },
 }
 
@@ -797,8 +798,8 @@ impl Station {
         self.active_sum = 0.0;
         self.active_count = 0;
         self.active_max = 0.0;
-        if let StationKind::Transfer { empty_travel, .. } = &mut self.kind {
-            *empty_travel = 0.0;
+        if let StationKind::Transfer { carriers, .. } = &mut self.kind {
+            carriers.iter_mut().for_each(|c| c.empty_travel = 0.0);
         }
         if let Some(up) = self.upkeep.as_deref_mut() {
             let open = if self.working_servers > 0 {

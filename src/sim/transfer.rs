@@ -138,15 +138,10 @@ impl Engine {
             let pick_point = self.nodes[job.from as usize].exit;
             let place_point = self.nodes[job.to as usize].entry;
             self.log(robot, part, LogEvent::Pick);
-            if let StationKind::Transfer {
-                carriers,
-                empty_travel,
-                ..
-            } = &mut self.station(robot).kind
-            {
+            if let StationKind::Transfer { carriers, .. } = &mut self.station(robot).kind {
                 // (Zero for a second part loaded where the first was.)
-                let c = &carriers[server as usize];
-                *empty_travel += c.travel_end - c.leg_start;
+                let c = &mut carriers[server as usize];
+                c.empty_travel += c.travel_end - c.leg_start;
             }
             // The part is on board: the upstream slot is free.
             let flat = self.flat_slot(job.from, job.from_slot);

@@ -35,6 +35,15 @@ fn the_nearest_idle_vehicle_fetches_each_part() {
     // 5 + 5 + 10 s empty.
     assert!((agv.states.working - 65.0 / 240.0).abs() < 1e-12);
     assert!((agv.empty_travel_share.unwrap() - 20.0 / 65.0).abs() < 1e-12);
+    // Each vehicle: 0 busy 45 s (15 empty), 1 busy 20 s (5 empty), of 120.
+    let each: Vec<(f64, f64)> = agv
+        .vehicles
+        .iter()
+        .map(|v| (v.utilisation.unwrap(), v.empty_travel_share.unwrap()))
+        .collect();
+    assert_eq!(each.len(), 2);
+    assert!((each[0].0 - 45.0 / 120.0).abs() < 1e-12 && (each[0].1 - 15.0 / 45.0).abs() < 1e-12);
+    assert!((each[1].0 - 20.0 / 120.0).abs() < 1e-12 && (each[1].1 - 5.0 / 20.0).abs() < 1e-12);
 }
 
 #[test]
