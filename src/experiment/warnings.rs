@@ -88,7 +88,7 @@ pub fn scene_warnings(scene: &Scene) -> Vec<String> {
                 Object::Machine(m) => m.shift.is_empty() && !pool_has_shift(&m.operator),
                 Object::Assembly(a) => a.shift.is_empty() && !pool_has_shift(&a.operator),
                 Object::Robot(r) => r.shift.is_empty() && !pool_has_shift(&r.operator),
-                Object::Vehicles(v) => v.shift.is_empty(),
+                Object::Vehicles(v) => v.shift.is_empty() && !pool_has_shift(&v.operator),
                 _ => false,
             };
             if unbound {

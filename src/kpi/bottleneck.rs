@@ -18,10 +18,12 @@
 //!    the time it could work: it is the bottleneck.
 //! 2. **holds back arrivals**: a source had to hold arrived parts back
 //!    (a saturated source always does) for at least [`HELD_BACK`] of the
-//!    window; an order book, whose orders wait rather than go elsewhere,
-//!    when its released parts have waited without a break for at least the
-//!    last [`ORDERS_UNCLEARED`] of the window (the line is not keeping up;
-//!    a burst of orders it clears between releases is demand). The resources that hold them back are the stations reached
+//!    window. An order book's orders wait rather than go elsewhere: it holds
+//!    back arrivals when the parts of its orders still open at the end are
+//!    at least [`ORDERS_UNCLEARED`] of the parts that left in the window,
+//!    counting only orders that had that share of the window's working
+//!    time to be made (the line is not keeping up; a burst of orders it
+//!    clears is demand). The resources that hold them back are the stations reached
 //!    from such a source through the blocking chain (a station blocked at
 //!    least [`HELD_BACK`] of its on-shift time passes the wait on to the
 //!    next object, a store that filled up does too) and the operator pools
@@ -47,8 +49,10 @@ pub const SATURATED: f64 = 0.98;
 /// Sources that held arrived parts back for less than this share of the
 /// window took all the demand that came.
 pub const HELD_BACK: f64 = 0.01;
-/// An order book whose released parts have waited without a break for at
-/// least this share of the window, up to its end, is not being kept up with.
+/// An order book is not being kept up with when the parts of its orders
+/// still open at the end are at least this share of the parts that left
+/// in the window (orders released in the last such share of the window's
+/// working time not counted: they had no time to be made).
 pub const ORDERS_UNCLEARED: f64 = 0.10;
 
 /// What one replication says limits the output.

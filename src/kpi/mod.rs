@@ -53,10 +53,9 @@ pub struct LineResult {
     pub constraint: Constraint,
     /// The largest share of the window a source held an arrived part back
     /// (`None` with a saturated source). An order book loses nothing by
-    /// waiting: its share is the end of the window during which released
-    /// parts waited without the line ever catching up, counted only from
-    /// [`bottleneck::ORDERS_UNCLEARED`] of the window (a burst of orders
-    /// that the line clears is demand, not a limit).
+    /// waiting: its figure is the parts of its orders still open at the end
+    /// over the parts that left in the window (0 below
+    /// [`bottleneck::ORDERS_UNCLEARED`]; see [`bottleneck`]).
     pub demand_held_back: Option<f64>,
     /// Arrivals the line turned away (`None` with only saturated sources):
     /// a timed source holding a part it cannot pass on stops its arrival
@@ -431,7 +430,9 @@ fn measure_nodes(engine: &mut Engine, observed: f64) -> NodeFigures {
         energy_total: 0.0,
         powered: false,
     };
-    let pools = &engine.pools;
+    let (pools, orders) = (&engine.pools, &engine.orders);
+    let working = working_time(engine);
+    let departed = engine.line.departed;
     for (index, node) in engine.nodes.iter_mut().enumerate() {
         match &mut node.kind {
             NodeKind::Station(st) => {
@@ -467,13 +468,8 @@ fn measure_nodes(engine: &mut Engine, observed: f64) -> NodeFigures {
                 let share = if src.saturated() {
                     None
                 } else if let Some(feed) = src.feed() {
-                    let uncleared = feed.uncleared(end).min(observed);
-                    let share = ratio(uncleared, observed).unwrap_or(0.0);
-                    Some(if share >= bottleneck::ORDERS_UNCLEARED {
-                        share
-                    } else {
-                        0.0
-                    })
+                    let window = (stats_start, end);
+                    Some(order_book_behind(orders, feed, &working, window, departed))
                 } else {
                     // A part still held at the end counts up to now.
                     let held = src.blocked_s + src.blocked_open(end, stats_start);
@@ -494,6 +490,63 @@ fn measure_nodes(engine: &mut Engine, observed: f64) -> NodeFigures {
         }
     }
     f
+}
+
+/// The plant's working time: while any shift is on, when every station
+/// follows a shift; `None` (all the time) when one works around the clock.
+fn working_time(engine: &Engine) -> Option<crate::scene::ShiftCalendar> {
+    let follow: std::collections::HashSet<u32> = engine
+        .shifts
+        .iter()
+        .flat_map(|s| s.nodes.iter().copied())
+        .collect();
+    let stations = engine
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| matches!(n.kind, NodeKind::Station(_)));
+    let all_follow = stations.clone().count() > 0
+        && stations
+            .into_iter()
+            .all(|(i, _)| follow.contains(&(i as u32)));
+    all_follow
+        .then(|| crate::scene::ShiftCalendar::union(engine.shifts.iter().map(|s| &s.calendar)))
+}
+
+/// How far an order book is behind: the parts of its orders still open at
+/// the end of the window, over the parts that left the line in the window,
+/// counting only orders that had at least [`bottleneck::ORDERS_UNCLEARED`]
+/// of the window's working time (while any shift is on; all of it without
+/// shifts) to be made; 0 below that share. A line that keeps up with its
+/// book, however bursty, ends the window with little of it open.
+fn order_book_behind(
+    orders: &[crate::sim::OrderState],
+    feed: &crate::sim::OrderFeed,
+    working: &Option<crate::scene::ShiftCalendar>,
+    (start, end): (f64, f64),
+    departed: u64,
+) -> f64 {
+    let on = |a: f64, b: f64| match working {
+        Some(w) => w.on_between(a, b),
+        None => (b - a).max(0.0),
+    };
+    let enough = bottleneck::ORDERS_UNCLEARED * on(start, end);
+    let open: u32 = feed
+        .orders()
+        .map(|o| &orders[o as usize])
+        .filter(|o| o.release <= end && on(o.release.max(start), end) >= enough)
+        .map(|o| o.quantity - o.left)
+        .sum();
+    let share = match departed {
+        0 if open > 0 => 1.0,
+        0 => 0.0,
+        d => f64::from(open) / d as f64,
+    };
+    if share >= bottleneck::ORDERS_UNCLEARED {
+        share
+    } else {
+        0.0
+    }
 }
 
 /// One station's figures: state shares, ISO 22400, reliability, energy.

@@ -184,6 +184,22 @@ impl ShiftCalendar {
         self.on.iter().any(|&(a, b)| a <= w && w < b)
     }
 
+    /// Seconds the shift is on between `a` and `b` (any weeks).
+    pub fn on_between(&self, a: f64, b: f64) -> f64 {
+        if b <= a {
+            return 0.0;
+        }
+        let per_week: f64 = self.on.iter().map(|(x, y)| y - x).sum();
+        // On-time from the start of a's week up to t.
+        let upto = |t: f64| {
+            let week = (t / WEEK).floor();
+            let w = t - week * WEEK;
+            let part: f64 = self.on.iter().map(|&(x, y)| (w.min(y) - x).max(0.0)).sum();
+            week * per_week + part
+        };
+        upto(b) - upto(a)
+    }
+
     /// The first time strictly after `t` at which the shift turns on or off.
     pub fn next_change(&self, t: f64) -> f64 {
         let week = (t / WEEK).floor();
@@ -247,6 +263,17 @@ mod tests {
             breaks: vec![("12:00".into(), "13:00".into())],
             wage_factor: 1.0,
         }
+    }
+
+    #[test]
+    fn on_between_counts_working_seconds_over_weeks() {
+        let c = ShiftCalendar::new(&day_shift()).unwrap();
+        let h = 3600.0;
+        // Thu 12:35 to the next Monday 00:00: Thu 13:00–17:00 and Fri's 8 h.
+        assert_eq!(c.on_between(3.0 * DAY + 12.5833 * h, WEEK) / h, 12.0);
+        // Monday 09:00 to the next Monday 09:00: one week's 40 h.
+        assert_eq!(c.on_between(9.0 * h, WEEK + 9.0 * h) / h, 40.0);
+        assert_eq!(c.on_between(5.0 * h, 5.0 * h), 0.0);
     }
 
     #[test]

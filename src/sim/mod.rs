@@ -32,7 +32,7 @@ pub use calendar::{Calendar, Event};
 pub use log::{LogEvent, LogRecord};
 pub use operators::Pool;
 pub use plugin::{SimClock, SimulationPlugin, SimulationSystems, run_in_app, run_in_app_until};
-pub use source::Source;
+pub use source::{OrderFeed, Source};
 pub use station::{Carrier, Iso22400, Phase, Server, Station, StationKind};
 pub use store::{Buffer, Conveyor};
 

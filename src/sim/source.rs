@@ -19,28 +19,19 @@ pub struct OrderFeed {
     /// Released orders with parts still to leave the source: (order,
     /// product, parts left).
     backlog: VecDeque<(u32, u16, u32)>,
-    /// Since when released parts have waited at the source without a break
-    /// (NaN while none waits).
-    waiting_since: f64,
 }
 
 impl OrderFeed {
     pub(super) fn new(list: Vec<(f64, u32, u16)>) -> Self {
         Self {
             list,
-            waiting_since: f64::NAN,
             ..Self::default()
         }
     }
 
-    /// How long released parts have waited at the source without a break
-    /// at `now` (0 when the line has taken every part released).
-    pub fn uncleared(&self, now: f64) -> f64 {
-        if self.waiting_since.is_nan() {
-            0.0
-        } else {
-            now - self.waiting_since
-        }
+    /// Its orders (indices into `Engine::orders`), in release order.
+    pub fn orders(&self) -> impl Iterator<Item = u32> + '_ {
+        self.list.iter().map(|&(_, order, _)| order)
     }
 }
 
@@ -225,9 +216,6 @@ impl Engine {
             let quantity = self.orders[order as usize].quantity;
             feed.backlog.push_back((order, product, quantity));
             feed.next += 1;
-            if feed.waiting_since.is_nan() {
-                feed.waiting_since = now;
-            }
         }
         if let Some(&(at, _, _)) = feed.list.get(feed.next)
             && at < end
@@ -301,11 +289,7 @@ impl Engine {
         s.released += 1;
         // Blocking source: the next interarrival starts when the part has left.
         s.stop_blocked_clock(now, self.stats_start);
-        if let Some(feed) = s.feed.as_deref_mut() {
-            if feed.backlog.is_empty() {
-                // The line has taken every part released: caught up.
-                feed.waiting_since = f64::NAN;
-            }
+        if s.feed.is_some() {
             self.parts[part].entered = now;
             self.line.entered_total += 1;
             self.line.entered += 1;

@@ -726,3 +726,37 @@ fn an_order_book_the_line_clears_is_demand_not_a_bottleneck() {
     let s = summary(&order_bursts(100), 3);
     assert_eq!(s.line.bottleneck.as_deref(), Some("m"), "{:?}", s.line);
 }
+
+/// The forklift job shop: the one press-brake operator limits output while
+/// the driver idles half of his time; letting the driver help at the press
+/// and the bench (`helps`) gets the week's orders out on time at the same
+/// wages.
+#[test]
+fn a_driver_who_helps_the_crew_gets_the_orders_out() {
+    let (base, helps) = (
+        bundled("scenes/forklift_shop.ron"),
+        bundled("scenes/forklift_shop_driver_helps.ron"),
+    );
+    let s = summary(&base, 4);
+    assert_eq!(s.line.bottleneck.as_deref(), Some("crew"), "{:?}", s.line);
+    let o = s.line.orders.as_ref().expect("an order book");
+    assert!(
+        o.open_late.mean >= 5.0 && o.on_time_share.mean < 0.8,
+        "{o:?}"
+    );
+    // Lots move together: none had to be split (the racks hold 40).
+    assert_eq!(o.lots_split.as_ref().map(|e| e.mean), Some(0.0));
+    let drivers = s.operators.iter().find(|p| p.id == "drivers").unwrap();
+    assert!(drivers.utilisation.mean < 0.7, "{drivers:?}");
+    // With the driver helping, the line keeps up with its book.
+    let v = summary(&helps, 4);
+    assert_eq!(v.line.bottleneck, None, "{:?}", v.line);
+    let c = experiment::compare(&base, std::slice::from_ref(&helps), &options(6)).unwrap();
+    let verdict = |key: &str| {
+        let k = c.variants[0].kpis.iter().find(|k| k.key == key).unwrap();
+        (k.verdict, k.variant.mean)
+    };
+    assert_eq!(verdict("orders_on_time"), ("better", 100.0));
+    assert_eq!(verdict("good_per_hour").0, "better");
+    assert_eq!(verdict("cost_per_good_part").0, "better");
+}

@@ -64,7 +64,7 @@ fn json(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-const SCENES: [&str; 15] = [
+const SCENES: [&str; 17] = [
     "scenes/training/01_single_machine.ron",
     "scenes/training/02_two_machines_buffer.ron",
     "scenes/training/03_unreliable_machine.ron",
@@ -80,6 +80,8 @@ const SCENES: [&str; 15] = [
     "scenes/agv_plant_three_agvs.ron",
     "scenes/agv_plant_orders.ron",
     "scenes/agv_plant_orders_edd.ron",
+    "scenes/forklift_shop.ron",
+    "scenes/forklift_shop_driver_helps.ron",
 ];
 
 #[test]
