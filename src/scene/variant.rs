@@ -163,8 +163,8 @@ pub fn apply_changes(mut scene: Scene, variant: &Variant) -> Result<Scene, Diagn
     Ok(scene)
 }
 
-/// Points every reference to `old` (flow ends, `via`, `operator`, a
-/// setup's setter pool) at `new`.
+/// Points every reference to `old` (flow ends, `via`, `operator` of any
+/// station or carrier, a setup's setter pool, a pool's `helps`) at `new`.
 fn rename_references(scene: &mut Scene, old: &str, new: &str) {
     let rename = |s: &mut String| {
         if s == old {
@@ -193,11 +193,14 @@ fn rename_references(scene: &mut Scene, old: &str, new: &str) {
                 }
             }
             Object::Robot(r) => {
+                r.operator.iter_mut().for_each(rename);
                 if let super::RobotTask::Process { setup: Some(s), .. } = &mut r.task {
                     s.operator.iter_mut().for_each(rename);
                 }
             }
             Object::Assembly(a) => a.operator.iter_mut().for_each(rename),
+            Object::Vehicles(v) => v.operator.iter_mut().for_each(rename),
+            Object::Operators(p) => p.helps.iter_mut().for_each(rename),
             _ => {}
         }
     }

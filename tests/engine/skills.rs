@@ -77,3 +77,35 @@ fn helps_must_name_other_pools_once() {
         assert!(err.contains("flex") && err.contains(says), "{helps}: {err}");
     }
 }
+
+/// A variant that renames a pool points every reference at the new id: the
+/// stations' operator, a fleet's drivers, the pools that help it.
+#[test]
+fn renaming_a_pool_in_a_variant_follows_helps_and_drivers() {
+    use factory_twin::scene::{Object, load_scene};
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("rename_pools");
+    std::fs::create_dir_all(&dir).unwrap();
+    let base = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenes/forklift_shop_driver_helps.ron");
+    let path = dir.join("variant.ron");
+    std::fs::write(
+        &path,
+        format!(
+            r#"Variant(base: {:?}, name: "renamed", changes: [
+                Replace("drivers", Operators(id: "haulers", pos: (8, -3), count: 1, shift: "day", helps: ["crew"])),
+                Replace("crew", Operators(id: "benders", pos: (30, 4), count: 1, shift: "day")),
+            ])"#,
+            base.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let s = load_scene(&path).unwrap_or_else(|d| panic!("{d}"));
+    let find = |id: &str| s.objects.iter().find(|o| o.id() == id).unwrap();
+    assert!(
+        matches!(find("press"), Object::Machine(m) if m.operator.as_deref() == Some("benders"))
+    );
+    assert!(
+        matches!(find("forklift"), Object::Vehicles(v) if v.operator.as_deref() == Some("haulers"))
+    );
+    assert!(matches!(find("haulers"), Object::Operators(p) if p.helps == ["benders"]));
+}
