@@ -390,7 +390,8 @@ pub fn set_param(scene: &mut Scene, path: &str, value: &Value) -> Result<(), Dia
         Object::Vehicles(v) => match field {
             "count" => v.count = count()?,
             "speed" => v.speed = num()?,
-            _ => return Err(bad_field(&["count", "speed"])),
+            "capacity" => v.capacity = count()?,
+            _ => return Err(bad_field(&["count", "speed", "capacity"])),
         },
         Object::Sink(_) => return Err(bad_field(&[])),
     }
