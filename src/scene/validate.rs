@@ -28,8 +28,8 @@ pub fn validate(scene: &Scene) -> Result<(), Diagnostic> {
     for object in &scene.objects {
         ctx.check_object(object)?;
     }
-    check_flow(scene, &ctx)?;
     check_orders(scene)?;
+    check_flow(scene, &ctx)?;
     check_money(scene)?;
     check_layout(scene)?;
     Ok(())
@@ -1406,13 +1406,14 @@ fn strongly_connected(adj: &[Vec<usize>]) -> Vec<Vec<usize>> {
     t.out
 }
 
-/// Every product a source emits must be able to reach a sink along edges
-/// that admit it (an assembly turns its inputs into its output).
+/// Every product a source emits (its product, its mix, its orders') must
+/// be able to reach a sink along edges that admit it (an assembly turns its
+/// inputs into its output), and must never arrive where no edge takes it on.
 fn check_sinks_reachable(scene: &Scene, out: &OutEdges<'_>) -> Result<(), Diagnostic> {
     let kinds: HashMap<&str, &Object> = scene.objects.iter().map(|o| (o.id(), o)).collect();
     for object in &scene.objects {
         let Object::Source(s) = object else { continue };
-        let products: Vec<&str> = match &s.product {
+        let mut products: Vec<&str> = match &s.product {
             Some(p) => vec![p.as_str()],
             None => s
                 .mix
@@ -1421,39 +1422,69 @@ fn check_sinks_reachable(scene: &Scene, out: &OutEdges<'_>) -> Result<(), Diagno
                 .map(|(p, _)| p.as_str())
                 .collect(),
         };
+        for o in &s.orders {
+            if !products.contains(&o.product.as_str()) {
+                products.push(&o.product);
+            }
+        }
         for product in products {
-            let mut seen: BTreeSet<(&str, &str)> = BTreeSet::new();
-            let mut todo = vec![(s.id.as_str(), product)];
-            let mut reached = false;
-            while let Some((node, prod)) = todo.pop() {
-                if !seen.insert((node, prod)) {
-                    continue;
-                }
-                let prod = match kinds[node] {
-                    Object::Sink(_) => {
-                        reached = true;
-                        break;
-                    }
-                    Object::Assembly(a) if a.inputs.iter().any(|(p, _)| p == prod) => {
-                        a.output.as_str()
-                    }
-                    _ => prod,
-                };
-                for e in out.get(node).map(Vec::as_slice).unwrap_or_default() {
-                    let (to, filter) = (e.to, e.product);
-                    if filter.is_none_or(|f| f == prod) {
-                        todo.push((to, prod));
-                    }
-                }
-            }
-            if !reached {
-                return Err(Diagnostic::object(
-                    &s.id,
-                    format!("parts of product \"{product}\" made here can never reach a Sink"),
-                )
-                .with_help("check the flow edges and their `product` filters"));
-            }
+            route(&kinds, out, &s.id, product)?;
         }
     }
     Ok(())
+}
+
+/// Follows `product` from source `from`: an error names the first object
+/// where it is stuck, or the source when no sink can be reached.
+fn route(
+    kinds: &HashMap<&str, &Object>,
+    out: &OutEdges<'_>,
+    from: &str,
+    product: &str,
+) -> Result<(), Diagnostic> {
+    let mut seen: BTreeSet<(&str, &str)> = BTreeSet::new();
+    let mut todo = vec![(from, product)];
+    let mut reached = false;
+    while let Some((node, prod)) = todo.pop() {
+        if !seen.insert((node, prod)) {
+            continue;
+        }
+        let prod = match kinds[node] {
+            Object::Sink(_) => {
+                reached = true;
+                continue;
+            }
+            Object::Assembly(a) if a.inputs.iter().any(|(p, _)| p == prod) => a.output.as_str(),
+            Object::Assembly(_) => {
+                return Err(Diagnostic::object(
+                    node,
+                    format!("parts of product \"{prod}\" (from \"{from}\") arrive here, but this assembly does not use them"),
+                )
+                .with_help("give the edge into it a `product` filter, or add the product to its `inputs`"));
+            }
+            _ => prod,
+        };
+        let edges = out.get(node).map(Vec::as_slice).unwrap_or_default();
+        let mut onward = edges
+            .iter()
+            .filter(|e| e.product.is_none_or(|f| f == prod))
+            .peekable();
+        if onward.peek().is_none() {
+            return Err(Diagnostic::object(
+                node,
+                format!("parts of product \"{prod}\" (from \"{from}\") arrive here, but no flow edge takes them on: they would wait here for ever"),
+            )
+            .with_help("add a flow edge from it for this product, or filter the edges that bring it here"));
+        }
+        todo.extend(onward.map(|e| (e.to, prod)));
+    }
+    if reached {
+        Ok(())
+    } else {
+        Err(Diagnostic::object(
+            from,
+            format!("parts of product \"{product}\" made here can never reach a Sink"),
+        )
+        .with_help("check the flow edges and their `product` filters"))
+    }
 }

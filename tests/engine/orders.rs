@@ -197,3 +197,26 @@ fn lots_need_an_order_book() {
         "{err}"
     );
 }
+
+/// An order whose parts would arrive where no edge takes them on is
+/// refused with the object and the product named.
+#[test]
+fn an_order_that_would_get_stuck_is_refused_where_it_sticks() {
+    let err = parse_scene_str(
+        r#"Scene(name: "dead", run: (horizon: Hours(1)), products: [Product(id: "p"), Product(id: "q")],
+        objects: [
+            Source(id: "book", pos: (0, 0), orders: [(id: "A", release: Minutes(0), product: "q", due: Hours(1))]),
+            Machine(id: "m", pos: (2, 0), cycle: Constant(Minutes(1))),
+            Sink(id: "out", pos: (4, 0)),
+        ],
+        flow: [("book", "m"), Flow(from: "m", to: "out", product: "p")])"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("\"m\"")
+            && err.contains("\"q\"")
+            && err.contains("no flow edge takes them on"),
+        "{err}"
+    );
+}
