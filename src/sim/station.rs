@@ -1243,27 +1243,41 @@ impl Engine {
     /// The finished part in `server` has left.
     #[inline(always)]
     pub(super) fn station_released(&mut self, node: u32, server: u32) {
-        let now = self.now;
-        let transfer = self.nodes[node as usize].is_transfer;
-        if transfer && self.unload_next(node, server) {
+        if self.nodes[node as usize].is_transfer {
+            self.carrier_released(node, server);
             return;
         }
+        let now = self.now;
         let st = self.station(node);
         let s = &mut st.servers[server as usize];
         s.phase = Phase::Idle;
         s.part = NO_PART;
-        if transfer && let StationKind::Transfer { carriers, .. } = &mut st.kind {
+        st.update_server(server as usize, now);
+        self.space_freed(node);
+    }
+
+    /// A carrier set its part down: the next part on board, or the trip is
+    /// over (idle, its driver back to the pool). Out of line: a plain
+    /// station's release never runs it.
+    #[cold]
+    #[inline(never)]
+    fn carrier_released(&mut self, node: u32, server: u32) {
+        if self.unload_next(node, server) {
+            return;
+        }
+        let now = self.now;
+        let st = self.station(node);
+        let s = &mut st.servers[server as usize];
+        s.phase = Phase::Idle;
+        s.part = NO_PART;
+        let driver = std::mem::replace(&mut s.operator, NO_POOL);
+        if let StationKind::Transfer { carriers, .. } = &mut st.kind {
             carriers[server as usize].job = None;
         }
         st.update_server(server as usize, now);
         self.space_freed(node);
-        if transfer {
-            // The trip is over: its driver, if any, goes back to the pool.
-            let s = &mut self.station(node).servers[server as usize];
-            let driver = std::mem::replace(&mut s.operator, NO_POOL);
-            if driver != NO_POOL {
-                self.release_operator(driver, node);
-            }
+        if driver != NO_POOL {
+            self.release_operator(driver, node);
         }
     }
 
