@@ -479,6 +479,38 @@ fn problem_window(ctx: &egui::Context, source: &mut SceneSource) {
     }
 }
 
+/// Each vehicle of a fleet: its state, parts on board, and its share of
+/// working time driven empty so far.
+fn vehicles(ui: &mut egui::Ui, s: &crate::sim::Station) {
+    let crate::sim::StationKind::Transfer {
+        carriers,
+        fleet: true,
+        ..
+    } = &s.kind
+    else {
+        return;
+    };
+    for (k, (server, c)) in s.servers.iter().zip(carriers).enumerate() {
+        let placing = c.job.is_some_and(|j| !j.to_pick);
+        let on_board =
+            c.cargo.len() + usize::from(placing && server.part != crate::sim::part::NO_PART);
+        let working = server.time_in[State::Working as usize];
+        let empty = if working > 0.0 {
+            format!("{:.0} % of its work driving empty", c.empty_travel / working * 100.0)
+        } else {
+            "not worked yet".into()
+        };
+        ui.colored_label(
+            colour(server.state),
+            format!(
+                "vehicle {}: {}, {on_board} on board, {empty}",
+                k + 1,
+                server.state.name().replace('_', " ")
+            ),
+        );
+    }
+}
+
 /// The selected object's figures and its editable parameters.
 fn inspector(
     ui: &mut egui::Ui,
@@ -508,6 +540,7 @@ fn inspector(
                     ),
                 );
             }
+            vehicles(ui, s);
         }
         NodeKind::Buffer(b) => {
             ui.label(format!("{} of {} places taken", b.level(), b.capacity));
