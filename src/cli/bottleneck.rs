@@ -4,11 +4,11 @@
 use super::{RepOptions, done, fail, options, run_failed, write_file};
 use crate::experiment::{self, ReliefExperiment};
 use crate::report;
-use crate::scene::load_scene;
+use crate::scene::load_scene_with_inputs;
 use std::path::Path;
 
 pub(super) fn bottleneck(path: &Path, reps: &RepOptions, json: bool, report: Option<&Path>) -> i32 {
-    let scene = match load_scene(path) {
+    let (scene, files) = match load_scene_with_inputs(path) {
         Ok(s) => s,
         Err(d) => return fail(&d),
     };
@@ -22,7 +22,11 @@ pub(super) fn bottleneck(path: &Path, reps: &RepOptions, json: bool, report: Opt
         Err(e) => return run_failed(e, Some(path)),
     };
     if let Some(file) = report
-        && let Err(code) = write_file(file, "report", &report::relief_report(&e))
+        && let Err(code) = write_file(
+            file,
+            "report",
+            &report::relief_report(&e, &report::Inputs::of(&files)),
+        )
     {
         return code;
     }

@@ -7,7 +7,7 @@ use crate::economics::{self, BusinessCase};
 use crate::error::Diagnostic;
 use crate::experiment::{self, Comparison};
 use crate::report;
-use crate::scene::{Scene, load_scene};
+use crate::scene::{Scene, load_scene_with_inputs};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -28,9 +28,17 @@ pub(super) fn compare(
     roi: bool,
 ) -> i32 {
     let mut scenes: Vec<Scene> = Vec::new();
+    let mut files = Vec::new();
     for path in paths {
-        match load_scene(path) {
-            Ok(s) => scenes.push(s),
+        match load_scene_with_inputs(path) {
+            Ok((s, read)) => {
+                scenes.push(s);
+                files.extend(
+                    read.into_iter()
+                        .filter(|f| !files.contains(f))
+                        .collect::<Vec<_>>(),
+                );
+            }
             Err(d) => return fail(&d),
         }
     }
@@ -99,7 +107,14 @@ pub(super) fn compare(
         }
     }
     if let Some(file) = report_file
-        && let Err(code) = write_file(file, "report", &report::compare_report(&c, &cases))
+        && let Err(code) = write_file(file, "report", &{
+            let inputs = report::Inputs::of(&files);
+            if roi {
+                report::roi_report(&c, &cases, &inputs)
+            } else {
+                report::compare_report(&c, &cases, &inputs)
+            }
+        })
     {
         return code;
     }

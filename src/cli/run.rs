@@ -4,7 +4,7 @@ use super::{RepOptions, done, fail, options, run_failed, write_file};
 use crate::error::Diagnostic;
 use crate::experiment::{self, Summary};
 use crate::report;
-use crate::scene::load_scene;
+use crate::scene::load_scene_with_inputs;
 use std::path::{Path, PathBuf};
 
 /// Files `run` writes besides its report.
@@ -24,7 +24,7 @@ pub(super) fn run(
     seed: Option<u64>,
     out: Outputs,
 ) -> i32 {
-    let mut scene = match load_scene(path) {
+    let (mut scene, files) = match load_scene_with_inputs(path) {
         Ok(s) => s,
         Err(d) => return fail(&d),
     };
@@ -89,7 +89,7 @@ pub(super) fn run(
         && let Err(code) = write_file(
             file,
             "report",
-            &report::run_report(&summary, relief.as_ref()),
+            &report::run_report(&summary, relief.as_ref(), &report::Inputs::of(&files)),
         )
     {
         return code;

@@ -4,7 +4,7 @@ use super::{RepOptions, done, fail, options, run_failed, write_file};
 use crate::error::Diagnostic;
 use crate::experiment::{self, Axis, kpi_by_key};
 use crate::report;
-use crate::scene::load_scene;
+use crate::scene::load_scene_with_inputs;
 use std::path::Path;
 
 #[allow(clippy::too_many_arguments)]
@@ -18,7 +18,7 @@ pub(super) fn sweep(
     chart: Option<&Path>,
     report_file: Option<&Path>,
 ) -> i32 {
-    let scene = match load_scene(path) {
+    let (scene, files) = match load_scene_with_inputs(path) {
         Ok(s) => s,
         Err(d) => return fail(&d),
     };
@@ -57,7 +57,11 @@ pub(super) fn sweep(
         }
     }
     if let Some(file) = report_file
-        && let Err(code) = write_file(file, "report", &report::sweep_report(&s))
+        && let Err(code) = write_file(
+            file,
+            "report",
+            &report::sweep_report(&s, &report::Inputs::of(&files)),
+        )
     {
         return code;
     }

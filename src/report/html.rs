@@ -4,6 +4,8 @@
 //! Every name and id from a scene is escaped.
 
 use super::chart::{escape, state_chart};
+use super::first_page;
+use super::inputs::Inputs;
 use super::plots::{self, SERIES_COLOURS, TornadoRow, WhiskerRow};
 use super::words;
 use crate::economics::BusinessCase;
@@ -17,11 +19,13 @@ h1{font-size:24px;margin-bottom:4px}h2{font-size:19px;margin-top:32px;border-bot
 .sub{color:#666;margin-top:0}.summary{background:#f4f7fb;border-left:4px solid #0072b2;padding:10px 16px}\
 table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}th,td{padding:4px 10px;border-bottom:1px solid #e5e5e5;text-align:right}\
 th:first-child,td:first-child{text-align:left}table.figures td:last-child,table.figures th:last-child{text-align:left}th{background:#fafafa}.better{color:#1a7f37;font-weight:bold}.worse{color:#c62828;font-weight:bold}\
-.note{color:#666;font-size:13px}svg{max-width:100%;height:auto;display:block;margin:8px 0}footer{margin-top:40px;color:#777;font-size:12px}";
+.note{color:#666;font-size:13px}svg{max-width:100%;height:auto;display:block;margin:8px 0}footer{margin-top:40px;color:#777;font-size:12px}.first{border:1px solid #d0d7de;border-radius:6px;padding:4px 18px 10px;margin:12px 0 28px}.first .answer{font-size:16px}.first .case{background:#f4f7fb;border-left:4px solid #0072b2;padding:8px 12px}.scroll{overflow-x:auto}table.inputs td,table.inputs th{text-align:left;font-size:12px}code{font-size:11px;word-break:break-all}@page{size:A4;margin:14mm}@media print{body{max-width:none;margin:0;padding:0;font-size:11px}.first{page-break-after:always;border:none;padding:0}h2{page-break-after:avoid}table,svg,.summary{page-break-inside:avoid}table{font-size:9px}th,td{padding:2px 4px}.scroll{overflow:visible}footer{page-break-before:avoid}}";
 
-fn page(title: &str, subtitle: &str, body: &str) -> String {
+/// A whole report: the title, the first page that decides, the evidence,
+/// then the inputs.
+fn page(title: &str, subtitle: &str, first: &str, body: &str, inputs: &str) -> String {
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>{t}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{t}</h1>\n<p class=\"sub\">{}</p>\n{body}<footer>Made by factory-twin {} — a discrete-event digital twin. Every figure is a mean over replications with the 95 % confidence interval of that mean (±), unless it says otherwise.</footer>\n</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>{t}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{t}</h1>\n<p class=\"sub\">{}</p>\n{first}{body}{inputs}<footer>Made by factory-twin {} — a discrete-event digital twin. Every figure is a mean over replications with the 95 % confidence interval of that mean (±), unless it says otherwise.</footer>\n</body>\n</html>\n",
         escape(subtitle),
         env!("CARGO_PKG_VERSION"),
         t = escape(title),
@@ -428,21 +432,17 @@ fn run_body(s: &Summary, out: &mut String) {
 }
 
 /// The report of one scene's replications.
-pub fn run_report(s: &Summary, relief: Option<&ReliefExperiment>) -> String {
+pub fn run_report(s: &Summary, relief: Option<&ReliefExperiment>, inputs: &Inputs) -> String {
+    let mut first = first_page::run(s);
+    if let Some(e) = relief {
+        first
+            .answer
+            .push_str(&format!(" <b>By experiment:</b> {}", escape(&e.verdict)));
+    }
     let mut body = format!(
         "<h2>In short</h2>\n<p class=\"summary\">{}</p>\n",
         run_sentences(s)
     );
-    if let Some(e) = relief {
-        let _ = writeln!(
-            body,
-            "<p class=\"summary\"><b>By experiment:</b> {}</p>",
-            escape(&e.verdict)
-        );
-    }
-    for w in &s.warnings {
-        let _ = writeln!(body, "<p class=\"note\"><b>Warning:</b> {}.</p>", escape(w));
-    }
     body.push_str("<h2>Figures</h2>\n");
     run_body(s, &mut body);
     if let Some(e) = relief {
@@ -452,12 +452,80 @@ pub fn run_report(s: &Summary, relief: Option<&ReliefExperiment>) -> String {
     page(
         &s.scene,
         &format!("Simulation report, {} replications", s.replications),
+        &first.html(),
         &body,
+        &first_page::inputs_html(inputs, &[first_page::run_settings(s)]),
     )
 }
 
 /// The report of a comparison, with each variant's business case if computed.
-pub fn compare_report(c: &Comparison, cases: &[BusinessCase]) -> String {
+pub fn compare_report(c: &Comparison, cases: &[BusinessCase], inputs: &Inputs) -> String {
+    let first = first_page::compare(c, cases);
+    let mut b = String::new();
+    compare_evidence(c, cases, &mut b);
+    for case in cases {
+        business_case_section(case, &mut b);
+    }
+    scenario_details(c, &mut b);
+    page(
+        &format!("{} compared", c.base),
+        &format!(
+            "{} scenarios, {} paired replications",
+            c.scenarios.len(),
+            c.replications
+        ),
+        &first.html(),
+        &b,
+        &compare_inputs(c, inputs),
+    )
+}
+
+/// The business case of an investment: the first page, each case in full
+/// (cash flow by year, payback, tornado), then the comparison behind it.
+pub fn roi_report(c: &Comparison, cases: &[BusinessCase], inputs: &Inputs) -> String {
+    let first = first_page::compare(c, cases);
+    let mut b = String::new();
+    for case in cases {
+        business_case_section(case, &mut b);
+    }
+    b.push_str("<h2>The simulated figures behind it</h2>\n");
+    compare_evidence(c, cases, &mut b);
+    scenario_details(c, &mut b);
+    let title = match cases {
+        [one] => format!("Business case: {}", one.variant),
+        _ => format!("Business cases against {}", c.base),
+    };
+    page(
+        &title,
+        &format!(
+            "investment against \"{}\", {} paired replications",
+            c.base, c.replications
+        ),
+        &first.html(),
+        &b,
+        &compare_inputs(c, inputs),
+    )
+}
+
+fn compare_inputs(c: &Comparison, inputs: &Inputs) -> String {
+    let runs: Vec<_> = c.scenarios.iter().map(first_page::run_settings).collect();
+    first_page::inputs_html(inputs, &runs)
+}
+
+/// Each scenario's own figures, and what is not modelled.
+fn scenario_details(c: &Comparison, b: &mut String) {
+    for s in &c.scenarios {
+        let _ = writeln!(b, "<h2>{}: details</h2>", escape(&s.scene));
+        run_body(s, b);
+    }
+    for n in &c.not_modelled {
+        let _ = writeln!(b, "<p class=\"note\">Not modelled yet: {}.</p>", escape(n));
+    }
+}
+
+/// The comparison's evidence: the short version, KPIs side by side, the
+/// charts over time, lead times and states.
+fn compare_evidence(c: &Comparison, cases: &[BusinessCase], b: &mut String) {
     let currency = c.scenarios.first().and_then(|s| s.currency.clone());
     let unit_of = |u: &'static str| -> String {
         match (u, &currency) {
@@ -465,8 +533,7 @@ pub fn compare_report(c: &Comparison, cases: &[BusinessCase]) -> String {
             _ => u.to_string(),
         }
     };
-    let mut b = String::new();
-    b.push_str("<h2>In short</h2>\n<div class=\"summary\">\n");
+    b.push_str("<h2>Every significant change</h2>\n<div class=\"summary\">\n");
     for v in &c.variants {
         let _ = writeln!(
             b,
@@ -538,7 +605,7 @@ pub fn compare_report(c: &Comparison, cases: &[BusinessCase]) -> String {
         })
         .collect();
     table(
-        &mut b,
+        b,
         &head.iter().map(String::as_str).collect::<Vec<_>>(),
         &rows,
     );
@@ -623,43 +690,33 @@ pub fn compare_report(c: &Comparison, cases: &[BusinessCase]) -> String {
     for s in &c.scenarios {
         b.push_str(&state_chart(s));
     }
-    for case in cases {
-        business_case_section(case, &mut b);
-    }
-    for s in &c.scenarios {
-        let _ = writeln!(b, "<h2>{}: details</h2>", escape(&s.scene));
-        run_body(s, &mut b);
-    }
-    for n in &c.not_modelled {
-        let _ = writeln!(b, "<p class=\"note\">Not modelled yet: {}.</p>", escape(n));
-    }
-    page(
-        &format!("{} compared", c.base),
-        &format!(
-            "{} scenarios, {} paired replications",
-            c.scenarios.len(),
-            c.replications
-        ),
-        &b,
+}
+
+pub(crate) fn case_sentence(c: &BusinessCase) -> String {
+    format!(
+        "<b>{}</b> {}",
+        escape(&words::case_answer(c)),
+        case_details(c)
     )
 }
 
-fn case_sentence(c: &BusinessCase) -> String {
+/// The business case after its answer: cost, subsidy, yearly cash flow,
+/// payback and NPV, with money in millions from a million up.
+pub(crate) fn case_details(c: &BusinessCase) -> String {
     let cur = &c.assumptions.currency;
     let subsidy = if c.investment.subsidy > 0.0 {
         format!(
             "; the subsidy covers {} {cur}, leaving {} {cur}",
-            grouped(c.investment.subsidy),
-            grouped(c.investment.net)
+            words::money(c.investment.subsidy),
+            words::money(c.investment.net)
         )
     } else {
         String::new()
     };
     format!(
-        "<b>{}</b> {} costs {} {cur}{subsidy}. It {} {} a year (mean, 95 % interval of the mean) and {}. Over {} years at {:.1} % its NPV has a {}.",
-        escape(&words::case_answer(c)),
+        "{} costs {} {cur}{subsidy}. It {} {} a year (mean, 95 % interval of the mean) and {}. Over {} years at {:.1} % its NPV has a {}.",
         escape(&c.variant),
-        grouped(c.investment.gross),
+        words::money(c.investment.gross),
         if c.yearly.net_cash_flow.mean < 0.0 {
             "loses"
         } else {
@@ -849,84 +906,65 @@ fn business_case_section(c: &BusinessCase, b: &mut String) {
 }
 
 /// The report of a sweep.
-pub fn sweep_report(s: &Sweep) -> String {
-    let mut b = String::from("<h2>In short</h2>\n<p class=\"summary\">");
-    match &s.best {
-        Some(best) => {
-            let _ = write!(
-                b,
-                "By {}, the best setting is <b>{}</b> with {} {}.",
-                escape(s.by_name),
-                escape(&best.label),
-                pm(&best.estimate, 1.0, 2),
-                escape(s.by_unit)
-            );
-            if let Some((_, label, d)) = &best.runner_up {
-                let _ = write!(
-                    b,
-                    " The runner-up, {}, is {} {} {}; that lead is {}.",
-                    escape(label),
-                    pm(
-                        &Estimate {
-                            mean: d.mean.abs(),
-                            ..*d
-                        },
-                        1.0,
-                        2
-                    ),
-                    escape(s.by_unit),
-                    if s.higher_is_better {
-                        "lower"
-                    } else {
-                        "higher"
-                    },
-                    if best.significant {
-                        "significant at 95 %"
-                    } else {
-                        "<b>not</b> significant: more replications, or either setting will do"
-                    }
-                );
-            }
-        }
-        None => b.push_str("No setting gives a value for this KPI."),
-    }
-    let _ = writeln!(
-        b,
-        " ({} grid points × {} replications, common random numbers, seed {}.)</p>",
+pub fn sweep_report(s: &Sweep, inputs: &Inputs) -> String {
+    let first = first_page::sweep(s);
+    let mut b = format!(
+        "<h2>Every setting</h2>\n<p class=\"note\">{} grid points × {} replications, common random numbers, seed {}.</p>\n",
         s.points.len(),
         s.replications,
         s.seed
     );
     b.push_str(&sweep_chart(s, &format!("{} by setting", s.by_name)));
     let labels: Vec<String> = s.points.iter().map(|p| p.label()).collect();
+    // A KPI no setting defines is left out, not shown as a column of dashes.
+    let shown: Vec<usize> = (0..KPIS.len())
+        .filter(|&k| s.points.iter().any(|p| p.kpis[k].estimate.n > 0))
+        .collect();
     let mut head: Vec<String> = vec!["setting".into()];
-    head.extend(KPIS.iter().map(|k| format!("{} ({})", k.name, k.unit)));
+    let unit = |u: &'static str| match (u, &s.currency) {
+        ("currency", Some(code)) => code.clone(),
+        _ => u.to_string(),
+    };
+    head.extend(
+        shown
+            .iter()
+            .map(|&k| format!("{} ({})", KPIS[k].name, unit(KPIS[k].unit))),
+    );
     let rows: Vec<Vec<String>> = s
         .points
         .iter()
         .zip(&labels)
         .map(|(p, l)| {
             let mut r = vec![escape(l)];
-            r.extend(p.kpis.iter().map(|k| pm(&k.estimate, 1.0, 2)));
+            r.extend(
+                shown
+                    .iter()
+                    .map(|&k| escape(&words::estimate(&p.kpis[k].estimate))),
+            );
             r
         })
         .collect();
+    b.push_str("<div class=\"scroll\">");
     table(
         &mut b,
         &head.iter().map(String::as_str).collect::<Vec<_>>(),
         &rows,
     );
+    b.push_str("</div>\n");
+    let settings = (s.scene.clone(), s.seed, s.replications, f64::NAN, f64::NAN);
     page(
         &format!("{}: sweep", s.scene),
         &format!("by {}", s.by_name),
+        &first.html(),
         &b,
+        &first_page::inputs_html(inputs, &[settings]),
     )
 }
 
 /// The chosen KPI per grid point with its interval, the best point highlighted.
 /// The bottleneck experiment: the verdict, the gains as bars with their
 /// intervals, and the table.
-pub fn relief_report(e: &ReliefExperiment) -> String {
+pub fn relief_report(e: &ReliefExperiment, inputs: &Inputs) -> String {
     let mut body = format!(
         "<h2>In short</h2>\n<p class=\"summary\">{}</p>\n<h2>Output gained by relieving each resource</h2>\n",
         escape(&e.verdict)
@@ -935,7 +973,9 @@ pub fn relief_report(e: &ReliefExperiment) -> String {
     page(
         &e.scene,
         "What limits output: the bottleneck experiment",
+        "",
         &body,
+        &first_page::inputs_html(inputs, &[]),
     )
 }
 

@@ -4,8 +4,10 @@
 
 mod chart;
 mod csv;
+mod first_page;
 mod headline;
 pub(crate) mod html;
+pub mod inputs;
 pub(crate) mod plots;
 mod terminal;
 pub mod words;
@@ -13,7 +15,8 @@ pub mod words;
 pub use chart::{escape, state_chart};
 pub use csv::{business_case_csv, write_comparison_csv, write_csv, write_events, write_sweep_csv};
 pub use headline::bottleneck_line;
-pub use html::{compare_report, relief_report, run_report, sweep_report};
+pub use html::{compare_report, relief_report, roi_report, run_report, sweep_report};
+pub use inputs::Inputs;
 pub use terminal::{business_case, comparison, relief, sweep, terminal};
 
 use crate::experiment::Summary;

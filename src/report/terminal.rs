@@ -621,15 +621,9 @@ pub fn business_case(c: &crate::economics::BusinessCase) -> String {
     use crate::report::words;
     let cur = &c.assumptions.currency;
     let mut o = String::new();
-    let money = |e: &Estimate| {
-        if e.n == 0 || !e.mean.is_finite() {
-            "–".to_string()
-        } else {
-            match e.half_width {
-                Some(h) => format!("{} ± {} {cur}", words::money(e.mean), words::money(h)),
-                None => format!("{} {cur}", words::money(e.mean)),
-            }
-        }
+    let money = |e: &Estimate| match words::money_estimate(e).as_str() {
+        "–" => "–".to_string(),
+        m => format!("{m} {cur}"),
     };
     let _ = writeln!(
         o,

@@ -17,9 +17,61 @@ pub fn round3(v: f64) -> f64 {
     (v * f).round() / f
 }
 
-/// Money to three significant digits with thousands separators.
+/// Money to three significant digits with thousands separators, and in
+/// millions or billions from a million up ("512 M", "1.25 B"): the reader
+/// follows the currency code.
 pub fn money(v: f64) -> String {
-    grouped(round3(v))
+    let a = v.abs();
+    if a >= 1e9 {
+        format!("{} B", sig3(v / 1e9))
+    } else if a >= 1e6 {
+        format!("{} M", sig3(v / 1e6))
+    } else {
+        grouped(round3(v))
+    }
+}
+
+/// Three significant digits without trailing zeros: 512, 1.25, 12.5.
+fn sig3(v: f64) -> String {
+    let r = round3(v);
+    if r == 0.0 {
+        return "0".into();
+    }
+    let d = (2 - r.abs().log10().floor() as i32).max(0) as usize;
+    let t = format!("{r:.d$}");
+    if t.contains('.') {
+        t.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        t
+    }
+}
+
+/// Thousands separators in the whole part of a formatted number:
+/// "1237.32" → "1,237.32", "-12345" → "-12,345".
+pub fn group(t: &str) -> String {
+    let (sign, rest) = match t.strip_prefix(['-', '+']) {
+        Some(r) => (&t[..1], r),
+        None => ("", t),
+    };
+    let (whole, frac) = match rest.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (rest, None),
+    };
+    if whole.len() < 4 || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return t.to_string();
+    }
+    let mut out = String::from(sign);
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    out
 }
 
 /// Money over replications: "1,680,000 ± 0", or "–" when undefined.
@@ -27,9 +79,22 @@ pub fn money_estimate(e: &crate::kpi::Estimate) -> String {
     if e.n == 0 || !e.mean.is_finite() {
         return "–".into();
     }
+    // Both in the mean's unit: "2.32 ± 0.183 M", not "2.32 M ± 183,000".
+    let (scale, suffix) = match e.mean.abs() {
+        a if a >= 1e9 => (1e9, " B"),
+        a if a >= 1e6 => (1e6, " M"),
+        _ => (1.0, ""),
+    };
+    let part = |v: f64| {
+        if scale == 1.0 {
+            grouped(round3(v))
+        } else {
+            sig3(v / scale)
+        }
+    };
     match e.half_width {
-        Some(h) => format!("{} ± {}", money(e.mean), money(h)),
-        None => money(e.mean),
+        Some(h) => format!("{} ± {}{suffix}", part(e.mean), part(h)),
+        None => format!("{}{suffix}", part(e.mean)),
     }
 }
 
@@ -44,19 +109,27 @@ fn decimals_for(e: &crate::kpi::Estimate) -> usize {
 
 /// "0.0047 ± 0.0012": a mean and its interval, to the interval's precision.
 pub fn estimate(e: &crate::kpi::Estimate) -> String {
+    if e.n == 0 || !e.mean.is_finite() {
+        return "–".into();
+    }
     let d = decimals_for(e);
+    let m = group(&format!("{:.*}", d, e.mean));
     match e.half_width {
-        Some(h) => format!("{:.*} ± {:.*}", d, e.mean, d, h),
-        None => format!("{:.*}", d, e.mean),
+        Some(h) => format!("{m} ± {}", group(&format!("{:.*}", d, h))),
+        None => m,
     }
 }
 
 /// As [`estimate`] with the sign: "+0.0047 ± 0.0012".
 pub fn signed_estimate(e: &crate::kpi::Estimate) -> String {
+    if e.n == 0 || !e.mean.is_finite() {
+        return "–".into();
+    }
     let d = decimals_for(e);
+    let m = group(&format!("{:+.*}", d, e.mean));
     match e.half_width {
-        Some(h) => format!("{:+.*} ± {:.*}", d, e.mean, d, h),
-        None => format!("{:+.*}", d, e.mean),
+        Some(h) => format!("{m} ± {}", group(&format!("{:.*}", d, h))),
+        None => m,
     }
 }
 
@@ -263,4 +336,38 @@ pub fn empty_travel(s: &crate::experiment::Summary) -> Option<String> {
             each.join(", ")
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kpi::Estimate;
+
+    #[test]
+    fn money_in_sensible_units() {
+        assert_eq!(money(512_300_000.0), "512 M");
+        assert_eq!(money(1_250_000_000.0), "1.25 B");
+        assert_eq!(money(3_904.47), "3,900");
+        assert_eq!(money(-28_200_000.0), "-28.2 M");
+        let e = Estimate {
+            mean: 2_320_000.0,
+            half_width: Some(183_000.0),
+            n: 3,
+        };
+        assert_eq!(money_estimate(&e), "2.32 ± 0.183 M");
+    }
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(group("1237.32"), "1,237.32");
+        assert_eq!(group("-12345"), "-12,345");
+        assert_eq!(group("+1234567.5"), "+1,234,567.5");
+        assert_eq!(group("999.9"), "999.9");
+        let e = Estimate {
+            mean: 1237.15,
+            half_width: Some(5.56),
+            n: 20,
+        };
+        assert_eq!(estimate(&e), "1,237.15 ± 5.56");
+    }
 }

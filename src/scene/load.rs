@@ -13,10 +13,22 @@ fn ron_options() -> ron::Options {
 
 /// Loads and validates a scene or variant file.
 pub fn load_scene(path: &Path) -> Result<Scene, Diagnostic> {
-    load_with_chain(path, &mut Vec::new())
+    load_with_chain(path, &mut Vec::new(), &mut Vec::new())
 }
 
-fn load_with_chain(path: &Path, chain: &mut Vec<PathBuf>) -> Result<Scene, Diagnostic> {
+/// As [`load_scene`], with every file read: the scene or variant, the
+/// bases of a variant, the order files (for a report's inputs).
+pub fn load_scene_with_inputs(path: &Path) -> Result<(Scene, Vec<PathBuf>), Diagnostic> {
+    let mut files = Vec::new();
+    let scene = load_with_chain(path, &mut Vec::new(), &mut files)?;
+    Ok((scene, files))
+}
+
+fn load_with_chain(
+    path: &Path,
+    chain: &mut Vec<PathBuf>,
+    files: &mut Vec<PathBuf>,
+) -> Result<Scene, Diagnostic> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         let what = match e.kind() {
             std::io::ErrorKind::NotFound => "no such file".to_string(),
@@ -29,12 +41,13 @@ fn load_with_chain(path: &Path, chain: &mut Vec<PathBuf>) -> Result<Scene, Diagn
         return Err(Diagnostic::new("variant files refer to each other in a loop").in_file(path));
     }
     chain.push(canonical);
+    files.push(path.to_path_buf());
     let file = parse_file(&text).map_err(|d| d.in_file(path))?;
     let scene = match file {
         SceneFile::Scene(scene) => *scene,
         SceneFile::Variant(variant) => {
             let base_path = path.parent().unwrap_or(Path::new(".")).join(&variant.base);
-            let base = load_with_chain(&base_path, chain).map_err(|d| {
+            let base = load_with_chain(&base_path, chain, files).map_err(|d| {
                 if d.file.as_deref() == Some(base_path.as_path())
                     && d.message.starts_with("cannot read")
                 {
@@ -57,8 +70,10 @@ fn load_with_chain(path: &Path, chain: &mut Vec<PathBuf>) -> Result<Scene, Diagn
     // Order files are relative to the file that names them (a variant's
     // own sources after its base's, which its loading read already).
     let mut scene = scene;
-    super::orders::read_order_files(&mut scene, path.parent().unwrap_or(Path::new(".")))
-        .map_err(|d| if d.file.is_none() { d.in_file(path) } else { d })?;
+    let orders =
+        super::orders::read_order_files(&mut scene, path.parent().unwrap_or(Path::new(".")))
+            .map_err(|d| if d.file.is_none() { d.in_file(path) } else { d })?;
+    files.extend(orders);
     validate(&scene).map_err(|d| d.locate_object(&text).in_file(path))?;
     Ok(scene)
 }

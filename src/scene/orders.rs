@@ -7,11 +7,12 @@
 
 use super::{Duration, Object, Order, Scene};
 use crate::error::Diagnostic;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Reads every source's `orders_file` (relative to `dir`) into its
-/// `orders`, after any given inline.
-pub fn read_order_files(scene: &mut Scene, dir: &Path) -> Result<(), Diagnostic> {
+/// `orders`, after any given inline; the files read.
+pub fn read_order_files(scene: &mut Scene, dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+    let mut read = Vec::new();
     for o in &mut scene.objects {
         let Object::Source(s) = o else { continue };
         let Some(file) = s.orders_file.take() else {
@@ -30,8 +31,9 @@ pub fn read_order_files(scene: &mut Scene, dir: &Path) -> Result<(), Diagnostic>
         })?;
         let orders = parse_orders(&text).map_err(|d| d.in_file(&path))?;
         s.orders.extend(orders);
+        read.push(path);
     }
-    Ok(())
+    Ok(read)
 }
 
 /// The orders of a CSV text; an error names the line.

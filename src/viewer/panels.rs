@@ -496,7 +496,10 @@ fn vehicles(ui: &mut egui::Ui, s: &crate::sim::Station) {
             c.cargo.len() + usize::from(placing && server.part != crate::sim::part::NO_PART);
         let working = server.time_in[State::Working as usize];
         let empty = if working > 0.0 {
-            format!("{:.0} % of its work driving empty", c.empty_travel / working * 100.0)
+            format!(
+                "{:.0} % of its work driving empty",
+                c.empty_travel / working * 100.0
+            )
         } else {
             "not worked yet".into()
         };

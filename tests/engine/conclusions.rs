@@ -397,7 +397,7 @@ fn figures_the_scene_does_not_model_are_undefined_not_zero() {
         assert!(!st.can_fail);
         assert_eq!((st.mtbf_s.mean, st.mtbf_s.low), (None, None), "{}", st.id);
     }
-    let html = factory_twin::report::run_report(&s, None);
+    let html = factory_twin::report::run_report(&s, None, &factory_twin::report::Inputs::none());
     assert!(html.contains("no failure model") && !html.contains("&gt; "));
     // The bracket line has all three.
     let b = summary(&bundled("scenes/bracket_line.ron"), 2);
@@ -533,7 +533,7 @@ fn effectiveness_above_100_percent_is_explained() {
 fn the_run_headline_is_the_kpi_table() {
     let s = summary(&bundled("scenes/bracket_line_robot_weld.ron"), 3);
     let text = factory_twin::report::terminal(&s);
-    let html = factory_twin::report::run_report(&s, None);
+    let html = factory_twin::report::run_report(&s, None, &factory_twin::report::Inputs::none());
     let label = |name: &str| {
         let mut c = name.chars();
         c.next()

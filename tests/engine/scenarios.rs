@@ -250,7 +250,7 @@ fn ids_and_names_with_markup_are_shown_as_text() {
         )"#,
     );
     let summary = experiment::replicate(&scene, &opts(2, 1)).unwrap();
-    let html = report::run_report(&summary, None);
+    let html = report::run_report(&summary, None, &report::Inputs::none());
     let doc = check_self_contained(&html);
     let text: String = doc.descendants().filter_map(|n| n.text()).collect();
     assert!(
@@ -553,5 +553,73 @@ fn names_with_markup_and_korean_survive_every_report_once_escaped() {
         csv.contains(&format!("{variant_name},")) || csv.contains(&format!("\"{variant_name}\",")),
         "{csv}"
     );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// `roi --report` is the business case's own report: the first page (the
+/// question, the answer, the figures with what their ± means, the case,
+/// the caveats), then the business case, then the comparison behind it,
+/// and the inputs last, each file with its SHA-256.
+#[test]
+fn the_roi_report_opens_with_the_decision_and_closes_with_its_inputs() {
+    use sha2::{Digest, Sha256};
+    let dir = std::env::temp_dir().join(format!("ft-roi-report-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("roi.html");
+    let out = cli(&[
+        "roi",
+        "scenes/bracket_line.ron",
+        "scenes/bracket_line_robot_weld.ron",
+        "--reps",
+        "3",
+        "--report",
+        file.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(&file).unwrap();
+    check_self_contained(&html);
+    let at = |needle: &str| {
+        html.find(needle)
+            .unwrap_or_else(|| panic!("no {needle:?} in the report"))
+    };
+    let order = [
+        "<section class=\"first\">",
+        "The question.",
+        "The answer.",
+        "± is the 95 % confidence interval of the mean",
+        "Business case.",
+        "Caveats.",
+        "</section>",
+        "<h2>Business case: Bracket line (robot welding cell)</h2>",
+        "<h2>The simulated figures behind it</h2>",
+        "<h2>KPIs side by side</h2>",
+        "<h2>Inputs</h2>",
+    ];
+    for pair in order.windows(2) {
+        assert!(
+            at(pair[0]) < at(pair[1]),
+            "{:?} before {:?}",
+            pair[0],
+            pair[1]
+        );
+    }
+    assert!(html.contains("<title>Business case: Bracket line (robot welding cell)</title>"));
+    // Money in millions on the first page; every input file with its hash.
+    let first = &html[at("<section class=\"first\">")..at("</section>")];
+    assert!(first.contains("420 M KRW"), "{first}");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for f in [
+        "scenes/bracket_line.ron",
+        "scenes/bracket_line_robot_weld.ron",
+    ] {
+        let digest = Sha256::digest(std::fs::read(root.join(f)).unwrap());
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        let inputs = &html[at("<h2>Inputs</h2>")..];
+        assert!(inputs.contains(f) && inputs.contains(&hex), "{f} {hex}");
+    }
     std::fs::remove_dir_all(&dir).ok();
 }
