@@ -2,14 +2,14 @@
 //! paired replications, and the business case of each variant that carries
 //! an investment.
 
-use super::{RepOptions, done, fail, options, run_failed, write_file};
+use super::{Files, RepOptions, done, fail, options, run_failed, write_file, write_workbook};
 use crate::economics::{self, BusinessCase};
 use crate::error::Diagnostic;
 use crate::experiment::{self, Comparison};
 use crate::report;
 use crate::scene::{Scene, load_scene_with_inputs};
 use serde::Serialize;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The JSON of `compare` and `roi`: the comparison and any business cases.
 #[derive(Serialize)]
@@ -23,10 +23,10 @@ pub(super) fn compare(
     paths: &[PathBuf],
     reps: &RepOptions,
     json: bool,
-    csv: Option<&Path>,
-    report_file: Option<&Path>,
+    files_out: Files<'_>,
     roi: bool,
 ) -> i32 {
+    let (csv, report_file) = (files_out.csv, files_out.report);
     let mut scenes: Vec<Scene> = Vec::new();
     let mut files = Vec::new();
     for path in paths {
@@ -89,13 +89,17 @@ pub(super) fn compare(
         }
     }
     if let Some(dir) = csv {
-        let written = report::write_comparison_csv(&c, dir).and_then(|()| {
+        let written = report::write_comparison_csv(&c, dir, files_out.csv_bom).and_then(|()| {
             if cases.is_empty() {
                 Ok(())
             } else {
                 std::fs::write(
                     dir.join("business_case.csv"),
-                    report::business_case_csv(&cases),
+                    format!(
+                        "{}{}",
+                        if files_out.csv_bom { report::BOM } else { "" },
+                        report::business_case_csv(&cases)
+                    ),
                 )
             }
         });
@@ -106,9 +110,15 @@ pub(super) fn compare(
             )));
         }
     }
+    let inputs = report::Inputs::of(&files);
+    if let Some(file) = files_out.xlsx
+        && let Err(code) =
+            write_workbook(file, |p| report::compare_workbook(&c, &cases, &inputs, p))
+    {
+        return code;
+    }
     if let Some(file) = report_file
         && let Err(code) = write_file(file, "report", &{
-            let inputs = report::Inputs::of(&files);
             if roi {
                 report::roi_report(&c, &cases, &inputs)
             } else {

@@ -76,6 +76,13 @@ pub enum Command {
         /// Write a self-contained HTML report.
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
+        /// Write an Excel workbook: one sheet per table, numbers as numbers.
+        #[arg(long, value_name = "FILE")]
+        xlsx: Option<PathBuf>,
+        /// Start each CSV file with a UTF-8 byte-order mark (Excel then reads
+        /// Korean names correctly).
+        #[arg(long)]
+        csv_bom: bool,
         /// Also run the bottleneck experiment (each resource relieved in turn,
         /// as `factory-twin bottleneck`) and add what each gains to the
         /// terminal output and the report.
@@ -99,6 +106,13 @@ pub enum Command {
         /// Write a self-contained HTML report.
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
+        /// Write an Excel workbook: one sheet per table, numbers as numbers.
+        #[arg(long, value_name = "FILE")]
+        xlsx: Option<PathBuf>,
+        /// Start each CSV file with a UTF-8 byte-order mark (Excel then reads
+        /// Korean names correctly).
+        #[arg(long)]
+        csv_bom: bool,
     },
     /// The business case of a change: payback, NPV and IRR with intervals,
     /// with and without the subsidy.
@@ -117,6 +131,13 @@ pub enum Command {
         /// Write a self-contained HTML report.
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
+        /// Write an Excel workbook: one sheet per table, numbers as numbers.
+        #[arg(long, value_name = "FILE")]
+        xlsx: Option<PathBuf>,
+        /// Start each CSV file with a UTF-8 byte-order mark (Excel then reads
+        /// Korean names correctly).
+        #[arg(long)]
+        csv_bom: bool,
     },
     /// What limits output: relieve each station, transfer robot and operator
     /// pool in turn (cycle −10 %, moves −10 %, one more operator) and measure
@@ -158,6 +179,13 @@ pub enum Command {
         /// Write a self-contained HTML report.
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
+        /// Write an Excel workbook: one sheet per table, numbers as numbers.
+        #[arg(long, value_name = "FILE")]
+        xlsx: Option<PathBuf>,
+        /// Start each CSV file with a UTF-8 byte-order mark (Excel then reads
+        /// Korean names correctly).
+        #[arg(long)]
+        csv_bom: bool,
     },
     /// Check the layout: overlaps, aisles, robot reach, conveyor ends,
     /// walking paths through robot envelopes. Exit 1 when violations are found.
@@ -262,6 +290,8 @@ pub fn main_with(cli: Cli) -> i32 {
             events,
             chart,
             report,
+            xlsx,
+            csv_bom,
             relief,
         } => run::run(
             &scene,
@@ -273,6 +303,8 @@ pub fn main_with(cli: Cli) -> i32 {
                 events,
                 chart,
                 report,
+                xlsx,
+                csv_bom,
                 relief,
             },
         ),
@@ -282,12 +314,18 @@ pub fn main_with(cli: Cli) -> i32 {
             json,
             csv,
             report,
+            xlsx,
+            csv_bom,
         } => compare::compare(
             &scenes,
             &reps,
             json,
-            csv.as_deref(),
-            report.as_deref(),
+            Files {
+                csv: csv.as_deref(),
+                report: report.as_deref(),
+                xlsx: xlsx.as_deref(),
+                csv_bom,
+            },
             false,
         ),
         Command::Roi {
@@ -296,12 +334,18 @@ pub fn main_with(cli: Cli) -> i32 {
             json,
             csv,
             report,
+            xlsx,
+            csv_bom,
         } => compare::compare(
             &scenes,
             &reps,
             json,
-            csv.as_deref(),
-            report.as_deref(),
+            Files {
+                csv: csv.as_deref(),
+                report: report.as_deref(),
+                xlsx: xlsx.as_deref(),
+                csv_bom,
+            },
             true,
         ),
         Command::Bottleneck {
@@ -319,15 +363,21 @@ pub fn main_with(cli: Cli) -> i32 {
             csv,
             chart,
             report,
+            xlsx,
+            csv_bom,
         } => sweep::sweep(
             &scene,
             &set,
             &by,
             &reps,
             json,
-            csv.as_deref(),
             chart.as_deref(),
-            report.as_deref(),
+            Files {
+                csv: csv.as_deref(),
+                report: report.as_deref(),
+                xlsx: xlsx.as_deref(),
+                csv_bom,
+            },
         ),
         Command::Check { scene, json } => check::check(&scene, json),
         Command::View {
@@ -452,6 +502,28 @@ fn options(reps: &RepOptions, min_reps: u32, event_log: bool) -> Result<Options,
         event_log,
         // A progress bar only where a person watches (stderr is a terminal).
         progress: std::io::stderr().is_terminal(),
+    })
+}
+
+/// The files an experiment writes besides its terminal output.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Files<'a> {
+    pub csv: Option<&'a Path>,
+    pub report: Option<&'a Path>,
+    pub xlsx: Option<&'a Path>,
+    pub csv_bom: bool,
+}
+
+/// Writes a workbook, or says which one could not be written.
+fn write_workbook(
+    path: &Path,
+    write: impl FnOnce(&Path) -> Result<(), rust_xlsxwriter::XlsxError>,
+) -> Result<(), i32> {
+    write(path).map_err(|e| {
+        fail(&Diagnostic::new(format!(
+            "cannot write the workbook {}: {e}",
+            path.display()
+        )))
     })
 }
 

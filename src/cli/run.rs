@@ -1,6 +1,6 @@
 //! `factory-twin run`: one scene, its replications, every output.
 
-use super::{RepOptions, done, fail, options, run_failed, write_file};
+use super::{RepOptions, done, fail, options, run_failed, write_file, write_workbook};
 use crate::error::Diagnostic;
 use crate::experiment::{self, Summary};
 use crate::report;
@@ -13,6 +13,9 @@ pub(super) struct Outputs {
     pub events: Option<PathBuf>,
     pub chart: Option<PathBuf>,
     pub report: Option<PathBuf>,
+    pub xlsx: Option<PathBuf>,
+    /// Start CSV files with a UTF-8 byte-order mark.
+    pub csv_bom: bool,
     /// Run the bottleneck experiment too.
     pub relief: bool,
 }
@@ -48,7 +51,7 @@ pub(super) fn run(
     let results: Vec<_> = runs.iter().map(|r| r.result.clone()).collect();
     let summary = Summary::new(&scene, &results);
     if let Some(dir) = &out.csv
-        && let Err(e) = report::write_csv(&summary, dir)
+        && let Err(e) = report::write_csv(&summary, dir, out.csv_bom)
     {
         return fail(&Diagnostic::new(format!(
             "cannot write CSV files into {}: {e}",
@@ -60,7 +63,7 @@ pub(super) fn run(
             Ok(e) => e.nodes.iter().map(|n| n.id.clone()).collect::<Vec<_>>(),
             Err(d) => return fail(&d),
         };
-        if let Err(e) = report::write_events(file, &ids, &runs) {
+        if let Err(e) = report::write_events(file, &ids, &runs, out.csv_bom) {
             return fail(&Diagnostic::new(format!(
                 "cannot write the event log {}: {e}",
                 file.display()
@@ -85,12 +88,18 @@ pub(super) fn run(
     } else {
         None
     };
+    let inputs = report::Inputs::of(&files);
     if let Some(file) = &out.report
         && let Err(code) = write_file(
             file,
             "report",
-            &report::run_report(&summary, relief.as_ref(), &report::Inputs::of(&files)),
+            &report::run_report(&summary, relief.as_ref(), &inputs),
         )
+    {
+        return code;
+    }
+    if let Some(file) = &out.xlsx
+        && let Err(code) = write_workbook(file, |p| report::run_workbook(&summary, &inputs, p))
     {
         return code;
     }

@@ -1,23 +1,22 @@
 //! `factory-twin sweep`: a grid over scene parameters, the best setting.
 
-use super::{RepOptions, done, fail, options, run_failed, write_file};
+use super::{Files, RepOptions, done, fail, options, run_failed, write_file, write_workbook};
 use crate::error::Diagnostic;
 use crate::experiment::{self, Axis, kpi_by_key};
 use crate::report;
 use crate::scene::load_scene_with_inputs;
 use std::path::Path;
 
-#[allow(clippy::too_many_arguments)]
 pub(super) fn sweep(
     path: &Path,
     set: &[String],
     by: &str,
     reps: &RepOptions,
     json: bool,
-    csv: Option<&Path>,
     chart: Option<&Path>,
-    report_file: Option<&Path>,
+    out: Files<'_>,
 ) -> i32 {
+    let (csv, report_file) = (out.csv, out.report);
     let (scene, files) = match load_scene_with_inputs(path) {
         Ok(s) => s,
         Err(d) => return fail(&d),
@@ -43,7 +42,7 @@ pub(super) fn sweep(
         Err(e) => return run_failed(e, Some(path)),
     };
     if let Some(dir) = csv
-        && let Err(e) = report::write_sweep_csv(&s, dir)
+        && let Err(e) = report::write_sweep_csv(&s, dir, out.csv_bom)
     {
         return fail(&Diagnostic::new(format!(
             "cannot write CSV files into {}: {e}",
@@ -56,12 +55,14 @@ pub(super) fn sweep(
             return code;
         }
     }
+    let inputs = report::Inputs::of(&files);
     if let Some(file) = report_file
-        && let Err(code) = write_file(
-            file,
-            "report",
-            &report::sweep_report(&s, &report::Inputs::of(&files)),
-        )
+        && let Err(code) = write_file(file, "report", &report::sweep_report(&s, &inputs))
+    {
+        return code;
+    }
+    if let Some(file) = out.xlsx
+        && let Err(code) = write_workbook(file, |p| report::sweep_workbook(&s, &inputs, p))
     {
         return code;
     }

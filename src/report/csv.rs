@@ -34,14 +34,19 @@ fn est_cols(e: &Estimate) -> String {
     )
 }
 
-fn write(dir: &Path, name: &str, text: &str) -> std::io::Result<()> {
-    std::fs::write(dir.join(name), text)
+/// The UTF-8 byte-order mark that makes Excel read a CSV file as UTF-8
+/// (Korean names) rather than the system's code page.
+pub const BOM: &str = "\u{feff}";
+
+fn write(dir: &Path, name: &str, text: &str, bom: bool) -> std::io::Result<()> {
+    let mark = if bom { BOM } else { "" };
+    std::fs::write(dir.join(name), format!("{mark}{text}"))
 }
 
 /// Writes comparison.csv (one row per variant and KPI) into `dir`, plus
 /// every scenario's own tables in a subfolder named by its position
 /// (`0-base/`, `1-variant/`, ...).
-pub fn write_comparison_csv(c: &Comparison, dir: &Path) -> std::io::Result<()> {
+pub fn write_comparison_csv(c: &Comparison, dir: &Path, bom: bool) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let mut t = String::from(
         "variant,family,kpi,unit,base_mean,base_ci95_half_width,base_ci95_low,base_ci95_high,variant_mean,variant_ci95_half_width,variant_ci95_low,variant_ci95_high,difference_mean,difference_ci95_half_width,difference_ci95_low,difference_ci95_high,significant,verdict\n",
@@ -63,21 +68,21 @@ pub fn write_comparison_csv(c: &Comparison, dir: &Path) -> std::io::Result<()> {
             );
         }
     }
-    write(dir, "comparison.csv", &t)?;
+    write(dir, "comparison.csv", &t, bom)?;
     for (i, s) in c.scenarios.iter().enumerate() {
         let name = if i == 0 {
             "0-base".to_string()
         } else {
             format!("{i}-variant")
         };
-        write_csv(s, &dir.join(name))?;
+        write_csv(s, &dir.join(name), bom)?;
     }
     Ok(())
 }
 
 /// Writes sweep.csv: one row per grid point, a column per parameter, then
 /// mean and interval of every KPI.
-pub fn write_sweep_csv(s: &Sweep, dir: &Path) -> std::io::Result<()> {
+pub fn write_sweep_csv(s: &Sweep, dir: &Path, bom: bool) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let mut head: Vec<String> = s.axes.iter().map(|a| field(&a.path)).collect();
     for k in crate::experiment::KPIS {
@@ -99,12 +104,12 @@ pub fn write_sweep_csv(s: &Sweep, dir: &Path) -> std::io::Result<()> {
         t.push_str(&row.join(","));
         t.push('\n');
     }
-    write(dir, "sweep.csv", &t)
+    write(dir, "sweep.csv", &t, bom)
 }
 
 /// Writes line.csv, stations.csv, stores.csv, operators.csv, series.csv and
 /// replications.csv into `dir` (created if needed).
-pub fn write_csv(summary: &Summary, dir: &Path) -> std::io::Result<()> {
+pub fn write_csv(summary: &Summary, dir: &Path, bom: bool) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let l = &summary.line;
     let mut t = String::from("metric,unit,mean,ci95_half_width,ci95_low,ci95_high\n");
@@ -130,7 +135,7 @@ pub fn write_csv(summary: &Summary, dir: &Path) -> std::io::Result<()> {
         "demand_limited_share,ratio,{},,,",
         num(l.demand_limited_share)
     );
-    write(dir, "line.csv", &t)?;
+    write(dir, "line.csv", &t, bom)?;
 
     let mut t = String::from("id,kind,capacity");
     let figures = [
@@ -192,7 +197,7 @@ pub fn write_csv(summary: &Summary, dir: &Path) -> std::io::Result<()> {
             opt(s.mttr_s.high)
         );
     }
-    write(dir, "stations.csv", &t)?;
+    write(dir, "stations.csv", &t, bom)?;
 
     let mut t = String::from(
         "id,kind,capacity,mean_content,mean_content_ci95,max_content,mean_transit_s\n",
@@ -210,7 +215,7 @@ pub fn write_csv(summary: &Summary, dir: &Path) -> std::io::Result<()> {
             num(s.mean_transit_s.mean)
         );
     }
-    write(dir, "stores.csv", &t)?;
+    write(dir, "stores.csv", &t, bom)?;
 
     let mut t = String::from("id,count,utilisation,utilisation_ci95,paid_hours,labour_cost\n");
     for p in &summary.operators {
@@ -225,7 +230,7 @@ pub fn write_csv(summary: &Summary, dir: &Path) -> std::io::Result<()> {
             num(p.labour_cost.mean)
         );
     }
-    write(dir, "operators.csv", &t)?;
+    write(dir, "operators.csv", &t, bom)?;
 
     let mut t = String::from("t_s,good_per_hour,wip\n");
     for k in 0..summary.series.t_s.len() {
@@ -237,7 +242,7 @@ pub fn write_csv(summary: &Summary, dir: &Path) -> std::io::Result<()> {
             num(summary.series.wip[k])
         );
     }
-    write(dir, "series.csv", &t)?;
+    write(dir, "series.csv", &t, bom)?;
 
     let mut t = String::from(
         "replication,good_per_hour,good_parts,line_oee,wip,lead_time_mean_s,scrapped,energy_kwh,bottleneck,events\n",
@@ -258,7 +263,7 @@ pub fn write_csv(summary: &Summary, dir: &Path) -> std::io::Result<()> {
             r.events
         );
     }
-    write(dir, "replications.csv", &t)
+    write(dir, "replications.csv", &t, bom)
 }
 
 /// Writes the event logs as CSV: replication, time, object, part, event.
@@ -266,11 +271,15 @@ pub fn write_events(
     path: &Path,
     object_ids: &[String],
     runs: &[Replication],
+    bom: bool,
 ) -> std::io::Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
     }
     let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    if bom {
+        write!(out, "{BOM}")?;
+    }
     writeln!(out, "replication,time_s,object,part,event")?;
     let ids: Vec<String> = object_ids.iter().map(|s| field(s)).collect();
     for run in runs {

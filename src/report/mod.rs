@@ -11,13 +11,17 @@ pub mod inputs;
 pub(crate) mod plots;
 mod terminal;
 pub mod words;
+mod xlsx;
 
 pub use chart::{escape, state_chart};
-pub use csv::{business_case_csv, write_comparison_csv, write_csv, write_events, write_sweep_csv};
+pub use csv::{
+    BOM, business_case_csv, write_comparison_csv, write_csv, write_events, write_sweep_csv,
+};
 pub use headline::bottleneck_line;
 pub use html::{compare_report, relief_report, roi_report, run_report, sweep_report};
 pub use inputs::Inputs;
 pub use terminal::{business_case, comparison, relief, sweep, terminal};
+pub use xlsx::{compare_workbook, run_workbook, sweep_workbook};
 
 use crate::experiment::Summary;
 

@@ -61,7 +61,6 @@ pub struct StateInfo {
     pub iso_22400: &'static str,
 }
 
-/// The seven station states.
 /// How many states a station can be in (the rows of [`STATES`]).
 pub const STATE_COUNT: usize = 8;
 

@@ -12,7 +12,11 @@
 //! - `random_factories`: hundreds of generated scenes keep the invariants and run deterministically;
 //! - `scenarios`: compare, sweep, the business case, the HTML report, Ctrl-C;
 //! - `snapshots`: the JSON of every bundled scene and the random streams, pinned byte for byte;
-//! - `view`: the 3D view rendered offscreen (with the `viewer` feature).
+//! - `view`: the 3D view rendered offscreen (with the `viewer` feature);
+//! - `workbook`: the Excel workbook read back holds the JSON's figures; names survive
+//!   every format;
+//! - `crews`, `changeovers`, `maintenance`, `tending`, `skills`, `vehicles`, `orders`:
+//!   the plant features, timed by hand.
 
 mod bad_input;
 mod changeovers;
@@ -35,6 +39,7 @@ mod tending;
 mod timing;
 mod vehicles;
 mod view;
+mod workbook;
 
 pub use common::{mean_se, run, scene};
 use factory_twin::kpi::RunResult;
