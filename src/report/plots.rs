@@ -28,7 +28,14 @@ fn open(s: &mut String, w: f64, h: f64, title: &str) {
 
 /// Round tick values covering [lo, hi].
 fn ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
-    let span = (hi - lo).abs().max(1e-12);
+    // A range of nothing (every value 0) gets an axis of 0 to 1, not six
+    // ticks that all read "0".
+    let hi = if (hi - lo).abs() < 1e-9 * lo.abs().max(1.0) {
+        lo + lo.abs().max(1.0)
+    } else {
+        hi
+    };
+    let span = (hi - lo).abs();
     let raw = span / target.max(1) as f64;
     let mag = 10f64.powf(raw.log10().floor());
     let step = [1.0, 2.0, 2.5, 5.0, 10.0]
@@ -226,8 +233,23 @@ pub fn lines(
     s
 }
 
-/// Overlaid histograms of the same bins, one per series (counts as shares).
-pub fn histogram(title: &str, x_label: &str, hi: f64, series: &[(&str, &[u64])]) -> String {
+/// A value marked on a histogram: a dashed line in the series' colour
+/// with a short label ("p50").
+pub struct Mark<'a> {
+    pub series: usize,
+    pub at: f64,
+    pub label: &'a str,
+}
+
+/// Overlaid histograms of the same bins, one per series (counts as
+/// shares), with percentiles or other values marked.
+pub fn histogram(
+    title: &str,
+    x_label: &str,
+    hi: f64,
+    series: &[(&str, &[u64])],
+    marks: &[Mark<'_>],
+) -> String {
     let (w, h) = (720.0, 300.0);
     let mut s = String::new();
     open(&mut s, w, h, title);
@@ -283,6 +305,28 @@ pub fn histogram(title: &str, x_label: &str, hi: f64, series: &[(&str, &[u64])])
         }
         names.push((*name, colour));
     }
+    for (k, m) in marks.iter().enumerate() {
+        if !(m.at.is_finite() && m.at >= 0.0 && m.at <= hi) {
+            continue;
+        }
+        let colour = SERIES_COLOURS[m.series % SERIES_COLOURS.len()];
+        let x = f.x(m.at);
+        // Labels of marks close together step down, one line each.
+        let y = f.y0 + 12.0 + 13.0 * (k % 4) as f64;
+        // Right of the line, or left of it in the right half (kept inside).
+        let (tx, anchor) = if x > f.x0 + f.w * 0.5 {
+            (x - 3.0, "end")
+        } else {
+            (x + 3.0, "start")
+        };
+        let _ = writeln!(
+            s,
+            r##"<line x1="{x:.1}" y1="{}" x2="{x:.1}" y2="{}" stroke="{colour}" stroke-width="1.5" stroke-dasharray="4 3"/><text x="{tx:.1}" y="{y:.1}" text-anchor="{anchor}" fill="{colour}" font-size="11">{}</text>"##,
+            f.y0,
+            f.y0 + f.h,
+            escape(m.label)
+        );
+    }
     legend(&mut s, 64.0, 34.0, &names);
     s.push_str("</svg>\n");
     s
@@ -310,7 +354,8 @@ pub fn whisker_bars(title: &str, unit: &str, rows: &[WhiskerRow<'_>]) -> String 
         .flat_map(|r| [r.low, r.high, r.mean])
         .filter(|v| v.is_finite());
     let (lo, hi) = finite.fold((0.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
-    let t = ticks(lo, hi.max(lo + 1e-9), 6);
+    let t = ticks(lo, hi, 6);
+    let hi = t.last().copied().unwrap_or(hi).max(hi);
     let f = Frame {
         x0: label_w,
         y0: 34.0,
@@ -579,5 +624,53 @@ mod tests {
         assert_eq!(short(12_345.0), "12.3k");
         assert_eq!(short(7.25), "7.25");
         assert_eq!(short(0.0), "0");
+    }
+}
+
+#[cfg(test)]
+mod axis_tests {
+    use super::*;
+
+    /// A KPI that is 0 in every scenario draws an axis from 0 to 1, not six
+    /// ticks that all read "0".
+    #[test]
+    fn a_zero_kpi_has_a_readable_axis() {
+        let rows = [
+            WhiskerRow {
+                label: "base",
+                mean: 0.0,
+                low: 0.0,
+                high: 0.0,
+                colour: SERIES_COLOURS[0],
+            },
+            WhiskerRow {
+                label: "variant",
+                mean: 0.0,
+                low: 0.0,
+                high: 0.0,
+                colour: SERIES_COLOURS[1],
+            },
+        ];
+        let svg = whisker_bars("scrap", "%", &rows);
+        assert_eq!(svg.matches(">0</text>").count(), 1, "{svg}");
+        assert!(svg.contains(">1</text>"), "{svg}");
+        assert_eq!(ticks(5.0, 5.0, 5).first(), Some(&5.0));
+    }
+
+    #[test]
+    fn percentiles_are_marked_on_a_histogram() {
+        let counts = [5u64, 10, 3, 1];
+        let svg = histogram(
+            "lead time",
+            "min",
+            40.0,
+            &[("base", &counts)],
+            &[Mark {
+                series: 0,
+                at: 12.0,
+                label: "p50 12 min",
+            }],
+        );
+        assert!(svg.contains("stroke-dasharray") && svg.contains("p50 12 min"));
     }
 }

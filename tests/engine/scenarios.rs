@@ -211,7 +211,7 @@ fn the_compare_report_is_one_self_contained_file_with_every_chart() {
         "good parts per hour (productivity)",
         "Good parts per hour",
         "Parts in process (WIP)",
-        "Lead time of the parts shipped (longest 1 % in the last bar)",
+        "Lead time of the parts shipped (every longer one in the last bar)",
         "Bracket line (robot welding cell)",
         "Cumulative cash flow over the robot's life (with the subsidy)",
         "What moves the NPV most",
