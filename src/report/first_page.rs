@@ -390,7 +390,10 @@ pub(crate) fn inputs_html(inputs: &Inputs, runs: &[(String, u64, u32, f64, f64)]
             f.sha256
         );
     }
-    b.push_str("</table>\n<table class=\"inputs\">\n<tr><th>scenario</th><th>seed</th><th>replications</th><th>warm-up (h)</th><th>observed (h)</th></tr>\n");
+    b.push_str("</table>\n");
+    if !runs.is_empty() {
+        b.push_str("<table class=\"inputs\">\n<tr><th>scenario</th><th>seed</th><th>replications</th><th>warm-up (h)</th><th>observed (h)</th></tr>\n");
+    }
     for (name, seed, reps, warmup, horizon) in runs {
         let h = |s: &f64| {
             if s.is_finite() {
@@ -407,7 +410,9 @@ pub(crate) fn inputs_html(inputs: &Inputs, runs: &[(String, u64, u32, f64, f64)]
             h(horizon)
         );
     }
-    b.push_str("</table>\n");
+    if !runs.is_empty() {
+        b.push_str("</table>\n");
+    }
     let _ = writeln!(
         b,
         "<p class=\"note\">Made on {} by factory-twin {}{}.</p>",

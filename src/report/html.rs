@@ -676,7 +676,7 @@ fn compare_evidence(c: &Comparison, cases: &[BusinessCase], b: &mut String) {
         }
         b.push_str(&plots::whisker_bars(
             &format!("{} ({})", kpi.name, kpi.family),
-            kpi.unit,
+            &unit_of(kpi.unit),
             &rows,
         ));
     }

@@ -22,6 +22,67 @@ fn hours(s: f64) -> String {
     }
 }
 
+/// The terminal's width: tables are laid out to fit it, and longer lines
+/// of prose wrap.
+pub const COLUMNS: usize = 100;
+
+/// Wraps every line wider than [`COLUMNS`] (by display width: a Korean
+/// syllable takes two) at spaces, each continuation indented under the
+/// line's text.
+pub fn fit(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let (body, nl) = match line.strip_suffix('\n') {
+            Some(b) => (b, "\n"),
+            None => (line, ""),
+        };
+        if width(body) <= COLUMNS {
+            out.push_str(line);
+            continue;
+        }
+        let lead = body.len() - body.trim_start().len();
+        // A "label   value" row continues under its value; a note in
+        // parentheses under its text; other prose two columns in.
+        let text = &body[lead..];
+        let hang = match text.find("  ") {
+            Some(gap) => {
+                let value = gap + text[gap..].len() - text[gap..].trim_start().len();
+                lead + width(&text[..value])
+            }
+            None if text.starts_with('(') => lead + 1,
+            None => lead + 2,
+        };
+        let hang = " ".repeat(hang.min(COLUMNS / 2));
+        let mut current = String::new();
+        for word in body.trim_start().split(' ') {
+            let prefix = if current.is_empty() {
+                if out.ends_with('\n') || out.is_empty() {
+                    " ".repeat(lead)
+                } else {
+                    hang.clone()
+                }
+            } else {
+                String::new()
+            };
+            let candidate = if current.is_empty() {
+                format!("{prefix}{word}")
+            } else {
+                format!("{current} {word}")
+            };
+            if width(&candidate) > COLUMNS && !current.is_empty() {
+                out.push_str(&current);
+                out.push('\n');
+                current = format!("{hang}{word}");
+            } else {
+                current = candidate;
+            }
+        }
+        out.push_str(&current);
+        out.push_str(nl);
+    }
+    out
+}
+
 /// Formats the summary for a terminal.
 pub fn terminal(s: &Summary) -> String {
     let mut o = String::new();
@@ -124,7 +185,7 @@ pub fn terminal(s: &Summary) -> String {
          still inside at the end (and at the end of the warm-up) make the difference.",
         pm(&l.littles_law_gap, 100.0, 2)
     );
-    o
+    fit(&o)
 }
 
 /// The stations in two blocks that each fit 100 columns: the share of
@@ -411,7 +472,7 @@ pub fn comparison(c: &crate::experiment::Comparison) -> String {
     for n in &c.not_modelled {
         let _ = writeln!(o, "Not modelled yet: {n}.");
     }
-    o
+    fit(&o)
 }
 
 /// `v`, or 0 when it rounds to zero at `decimals` (so "−0.00" reads "+0.00").
@@ -469,7 +530,7 @@ pub fn relief(e: &crate::experiment::ReliefExperiment) -> String {
         let _ = writeln!(o, "  Not relieved: {n}.");
     }
     let _ = writeln!(o, "\n{}", e.verdict);
-    o
+    fit(&o)
 }
 
 /// The sweep as a table, best setting last.
@@ -612,7 +673,7 @@ pub fn sweep(s: &crate::experiment::Sweep) -> String {
             let _ = writeln!(o, "\nNo setting gives a value for {}.", s.by_name);
         }
     }
-    o
+    fit(&o)
 }
 
 /// The business case in plain terms: money in, money back, when.
@@ -793,7 +854,7 @@ pub fn business_case(c: &crate::economics::BusinessCase) -> String {
     for n in &c.notes {
         let _ = writeln!(o, "\n  Note: {n}.");
     }
-    o
+    fit(&o)
 }
 
 #[cfg(test)]

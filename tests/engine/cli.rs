@@ -75,7 +75,8 @@ fn every_bundled_scene_runs_and_its_json_parses() {
 fn the_terminal_report_leads_with_the_headline() {
     let out = factory_twin(&["run", "scenes/bracket_line.ron", "--reps", "3"]);
     let text = String::from_utf8(out.stdout).unwrap();
-    let first: Vec<&str> = text.lines().take(10).collect();
+    // (The first lines, some wrapped at 100 columns.)
+    let first: Vec<&str> = text.lines().take(14).collect();
     assert!(
         first.iter().any(|l| l.contains("Good parts per hour")),
         "{text}"
@@ -91,8 +92,9 @@ fn the_terminal_report_leads_with_the_headline() {
     );
     assert!(text.contains("MTBF h"), "{text}");
     // MTBF is pooled, with its interval and the failures behind it.
+    let words = super::flat(&text);
     assert!(
-        text.contains("cut: MTBF ") && text.contains("failures in"),
+        words.contains("cut: MTBF ") && words.contains("failures in"),
         "{text}"
     );
 }
@@ -323,7 +325,7 @@ fn a_sweep_says_which_settings_cannot_take_effect() {
         "--reps",
         "2",
     ]);
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = super::flat(&String::from_utf8(out.stdout).unwrap());
     assert!(
         text.contains("Warning, welders.count=3: operator pool \"welders\" has 3 operators, but the stations that need them have 2 places"),
         "{text}"
@@ -447,14 +449,25 @@ fn a_robot_that_loses_money_is_not_headlined_by_its_cheaper_parts() {
     ]);
     let _ = std::fs::remove_file(&file);
     // roi says it plainly first, with and without the subsidy.
-    let roi = String::from_utf8_lossy(&roi.stdout);
+    let roi = super::flat(&String::from_utf8_lossy(&roi.stdout));
     assert!(
         roi.contains("It does not pay back in most replications: within the 8-year life in only 0 of 4 with the subsidy (0 of 4 without it)."),
         "{roi}"
     );
     assert!(roi.contains("does not pay back"), "{roi}");
     let text = String::from_utf8_lossy(&out.stdout);
-    let bullets: Vec<&str> = text.lines().filter(|l| l.starts_with("  - ")).collect();
+    // Each bullet with its wrapped continuation lines, as one line.
+    let mut bullets: Vec<String> = Vec::new();
+    for l in text.lines() {
+        if l.starts_with("  - ") {
+            bullets.push(l.to_string());
+        } else if l.starts_with("    ")
+            && let Some(b) = bullets.last_mut()
+        {
+            b.push(' ');
+            b.push_str(l.trim_start());
+        }
+    }
     assert!(
         bullets[0].starts_with("  - business case: it does not pay back"),
         "{bullets:#?}"

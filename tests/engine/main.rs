@@ -69,6 +69,12 @@ pub fn event_minutes(
         .collect()
 }
 
+/// Text with its line breaks and indentation as single spaces: the
+/// terminal wraps prose at 100 columns, and a test asks for the words.
+pub fn flat(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Runs one replication with its event log.
 pub fn run_logged(scene: &Scene) -> (RunResult, Vec<(f64, String, u64, &'static str)>) {
     let engine = factory_twin::sim::build_logged(scene, 0).expect("builds");
