@@ -182,15 +182,11 @@ pub(crate) fn pm(e: &Estimate, scale: f64, decimals: usize) -> String {
     if e.n == 0 || !e.mean.is_finite() {
         return "–".into();
     }
+    // Thousands grouped: "2,445 ± 44".
+    let g = |v: f64| words::group(&format!("{v:.decimals$}"));
     match e.half_width {
-        Some(h) => format!(
-            "{:.*} ± {:.*}",
-            decimals,
-            e.mean * scale,
-            decimals,
-            h * scale
-        ),
-        None => format!("{:.*}", decimals, e.mean * scale),
+        Some(h) => format!("{} ± {}", g(e.mean * scale), g(h * scale)),
+        None => g(e.mean * scale),
     }
 }
 

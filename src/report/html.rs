@@ -19,7 +19,7 @@ h1{font-size:24px;margin-bottom:4px}h2{font-size:19px;margin-top:32px;border-bot
 .sub{color:#666;margin-top:0}.summary{background:#f4f7fb;border-left:4px solid #0072b2;padding:10px 16px}\
 table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}th,td{padding:4px 10px;border-bottom:1px solid #e5e5e5;text-align:right}\
 th:first-child,td:first-child{text-align:left}table.figures td:last-child,table.figures th:last-child{text-align:left}th{background:#fafafa}.better{color:#1a7f37;font-weight:bold}.worse{color:#c62828;font-weight:bold}\
-.note{color:#666;font-size:13px}svg{max-width:100%;height:auto;display:block;margin:8px 0}footer{margin-top:40px;color:#777;font-size:12px}.first{border:1px solid #d0d7de;border-radius:6px;padding:4px 18px 10px;margin:12px 0 28px}.first .answer{font-size:16px}.first .case{background:#f4f7fb;border-left:4px solid #0072b2;padding:8px 12px}.scroll{overflow-x:auto}table.inputs td,table.inputs th{text-align:left;font-size:12px}code{font-size:11px;word-break:break-all}@page{size:A4;margin:14mm}@media print{body{max-width:none;margin:0;padding:0;font-size:11px}.first{page-break-after:always;border:none;padding:0}h2{page-break-after:avoid}table,svg,.summary{page-break-inside:avoid}table{font-size:9px}th,td{padding:2px 4px}.scroll{overflow:visible}footer{page-break-before:avoid}}";
+.note{color:#666;font-size:13px}svg{max-width:100%;height:auto;display:block;margin:8px 0}footer{margin-top:40px;color:#777;font-size:12px}.first{border:1px solid #d0d7de;border-radius:6px;padding:4px 18px 10px;margin:12px 0 28px}.first .answer{font-size:16px}.first .case{background:#f4f7fb;border-left:4px solid #0072b2;padding:8px 12px}.scroll{overflow-x:auto}table.inputs td,table.inputs th{text-align:left;font-size:12px}code{font-size:11px;word-break:break-all}@page{margin:14mm}@media print{body{max-width:none;margin:0;padding:0;font-size:11px}.first{page-break-after:always;border:none;padding:0}h2{page-break-after:avoid}table,svg,.summary{page-break-inside:avoid}table{font-size:9px}th,td{padding:2px 4px}.scroll{overflow:visible}footer{page-break-before:avoid}}";
 
 /// A whole report: the title, the first page that decides, the evidence,
 /// then the inputs.
@@ -49,9 +49,10 @@ fn pm(e: &Estimate, scale: f64, digits: usize) -> String {
     if e.n == 0 || !e.mean.is_finite() {
         return "–".into();
     }
+    let g = |v: f64| words::group(&format!("{v:.digits$}"));
     match e.half_width {
-        Some(h) => format!("{:.*} ± {:.*}", digits, e.mean * scale, digits, h * scale),
-        None => format!("{:.*}", digits, e.mean * scale),
+        Some(h) => format!("{} ± {}", g(e.mean * scale), g(h * scale)),
+        None => g(e.mean * scale),
     }
 }
 
