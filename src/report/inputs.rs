@@ -24,6 +24,8 @@ pub struct Inputs {
     /// "2026-12-03 14:05 UTC"; from `SOURCE_DATE_EPOCH` when set, so a
     /// report can be made reproducibly.
     pub date: String,
+    /// The same moment in seconds since 1970 (the workbook's creation time).
+    pub epoch: i64,
 }
 
 impl Inputs {
@@ -43,7 +45,8 @@ impl Inputs {
             files: files.iter().map(|p| hashed(p)).collect(),
             command: format!("factory-twin {}", command.join(" ")),
             version: env!("CARGO_PKG_VERSION"),
-            date: date(),
+            date: date(epoch()),
+            epoch: epoch(),
         }
     }
 
@@ -53,7 +56,8 @@ impl Inputs {
             files: Vec::new(),
             command: String::new(),
             version: env!("CARGO_PKG_VERSION"),
-            date: date(),
+            date: date(epoch()),
+            epoch: epoch(),
         }
     }
 }
@@ -68,16 +72,20 @@ fn hashed(path: &Path) -> InputFile {
     }
 }
 
-/// Now (or `SOURCE_DATE_EPOCH`) as "YYYY-MM-DD HH:MM UTC".
-fn date() -> String {
-    let secs = std::env::var("SOURCE_DATE_EPOCH")
+/// Now, or `SOURCE_DATE_EPOCH`, in seconds since 1970.
+fn epoch() -> i64 {
+    std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|v| v.trim().parse::<i64>().ok())
         .unwrap_or_else(|| {
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs() as i64)
-        });
+        })
+}
+
+/// `secs` as "YYYY-MM-DD HH:MM UTC".
+fn date(secs: i64) -> String {
     let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     let (y, m, d) = civil(days);
     format!(

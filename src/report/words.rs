@@ -39,18 +39,21 @@ fn sig3(v: f64) -> String {
     }
     let d = (2 - r.abs().log10().floor() as i32).max(0) as usize;
     let t = format!("{r:.d$}");
-    if t.contains('.') {
+    let t = if t.contains('.') {
         t.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
         t
-    }
+    };
+    group(&t)
 }
 
-/// Thousands separators in the whole part of a formatted number:
-/// "1237.32" → "1,237.32", "-12345" → "-12,345".
+/// Thousands separators in the whole part of a formatted number, and the
+/// minus sign the business case prints: "1237.32" → "1,237.32",
+/// "-12345" → "−12,345".
 pub fn group(t: &str) -> String {
     let (sign, rest) = match t.strip_prefix(['-', '+']) {
-        Some(r) => (&t[..1], r),
+        Some(r) if t.starts_with('-') => ("−", r),
+        Some(r) => ("+", r),
         None => ("", t),
     };
     let (whole, frac) = match rest.split_once('.') {
@@ -58,7 +61,7 @@ pub fn group(t: &str) -> String {
         None => (rest, None),
     };
     if whole.len() < 4 || !whole.bytes().all(|b| b.is_ascii_digit()) {
-        return t.to_string();
+        return format!("{sign}{rest}");
     }
     let mut out = String::from(sign);
     for (i, c) in whole.chars().enumerate() {
@@ -348,7 +351,7 @@ mod tests {
         assert_eq!(money(512_300_000.0), "512 M");
         assert_eq!(money(1_250_000_000.0), "1.25 B");
         assert_eq!(money(3_904.47), "3,900");
-        assert_eq!(money(-28_200_000.0), "-28.2 M");
+        assert_eq!(money(-28_200_000.0), "−28.2 M");
         let e = Estimate {
             mean: 2_320_000.0,
             half_width: Some(183_000.0),
@@ -360,7 +363,8 @@ mod tests {
     #[test]
     fn thousands_are_grouped() {
         assert_eq!(group("1237.32"), "1,237.32");
-        assert_eq!(group("-12345"), "-12,345");
+        assert_eq!(group("-12345"), "−12,345");
+        assert_eq!(group("-0.5"), "−0.5");
         assert_eq!(group("+1234567.5"), "+1,234,567.5");
         assert_eq!(group("999.9"), "999.9");
         let e = Estimate {

@@ -9,12 +9,12 @@ use crate::economics::BusinessCase;
 use crate::experiment::{Comparison, KPIS, Summary, Sweep};
 use crate::kpi::Estimate;
 use crate::sim::STATES;
-use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 use std::path::Path;
 
 /// A run's workbook: summary, KPIs, stations, replications, inputs.
 pub fn run_workbook(s: &Summary, inputs: &Inputs, path: &Path) -> Result<(), XlsxError> {
-    let mut wb = Workbook::new();
+    let mut wb = workbook(inputs)?;
     summary_sheet(&mut wb, &first_page::run(s))?;
     kpi_sheet(&mut wb, std::slice::from_ref(s))?;
     station_sheet(&mut wb, std::slice::from_ref(s))?;
@@ -32,7 +32,7 @@ pub fn compare_workbook(
     inputs: &Inputs,
     path: &Path,
 ) -> Result<(), XlsxError> {
-    let mut wb = Workbook::new();
+    let mut wb = workbook(inputs)?;
     summary_sheet(&mut wb, &first_page::compare(c, cases))?;
     difference_sheet(&mut wb, c)?;
     kpi_sheet(&mut wb, &c.scenarios)?;
@@ -48,7 +48,7 @@ pub fn compare_workbook(
 
 /// A sweep's workbook: summary, every setting's KPIs, inputs.
 pub fn sweep_workbook(s: &Sweep, inputs: &Inputs, path: &Path) -> Result<(), XlsxError> {
-    let mut wb = Workbook::new();
+    let mut wb = workbook(inputs)?;
     summary_sheet(&mut wb, &first_page::sweep(s))?;
     let ws = wb.add_worksheet().set_name("settings")?;
     let mut head = vec!["setting".to_string()];
@@ -72,6 +72,14 @@ pub fn sweep_workbook(s: &Sweep, inputs: &Inputs, path: &Path) -> Result<(), Xls
         &[(s.scene.clone(), s.seed, s.replications, f64::NAN, f64::NAN)],
     )?;
     wb.save(path)
+}
+
+/// A workbook dated by the inputs (so `SOURCE_DATE_EPOCH` fixes it).
+fn workbook(inputs: &Inputs) -> Result<Workbook, XlsxError> {
+    let mut wb = Workbook::new();
+    let created = ExcelDateTime::from_timestamp(inputs.epoch)?;
+    wb.set_properties(&DocProperties::new().set_creation_datetime(&created));
+    Ok(wb)
 }
 
 fn bold() -> Format {
