@@ -136,7 +136,7 @@ pub const KPIS: [Kpi; 13] = [
                 .and_then(|o| o.on_time_share)
                 .map(|v| v * 100.0)
         },
-        undefined_when: "it has no order book, or no order was completed",
+        undefined_when: "it has no order book, or no order was completed or late",
     },
     Kpi {
         key: "demand_turned_away",

@@ -86,7 +86,9 @@ pub struct LineResult {
 pub struct OrderResult {
     /// Orders whose last part left (shipped, scrapped or built in) in the window.
     pub completed: u64,
-    /// Of those, the share completed by their due date.
+    /// The share completed by their due date, of the orders completed in
+    /// the window and those late and still open at its end: an order not
+    /// delivered by its due date counts as late whether or not it is done.
     pub on_time_share: Option<f64>,
     /// Mean tardiness of the completed orders (0 for one on time), seconds.
     pub mean_tardiness_s: Option<f64>,
@@ -675,15 +677,16 @@ fn order_result(engine: &Engine) -> Option<OrderResult> {
     let l = &engine.line;
     let n = l.orders_completed as f64;
     let end = engine.end_time();
+    let open_late = engine
+        .orders
+        .iter()
+        .filter(|o| o.left < o.quantity && o.due < end)
+        .count() as u64;
     Some(OrderResult {
         completed: l.orders_completed,
-        on_time_share: ratio(l.orders_on_time as f64, n),
+        on_time_share: ratio(l.orders_on_time as f64, n + open_late as f64),
         mean_tardiness_s: ratio(l.tardiness_sum, n),
-        open_late: engine
-            .orders
-            .iter()
-            .filter(|o| o.left < o.quantity && o.due < end)
-            .count() as u64,
+        open_late,
         lots_split: engine
             .orders
             .iter()

@@ -104,6 +104,9 @@ fn note(s: &Summary, kpi: &Kpi) -> String {
             t
         }
         "on_time_share" if turned_away_shown(s) => "of the parts that entered".into(),
+        "orders_on_time" => {
+            "of the orders completed, and those late and still open at the end".into()
+        }
         "demand_turned_away" => format!(
             "{} parts: the entry was full, so they never entered; not in lead time or on-time delivery",
             pm(&l.demand_turned_away, 1.0, 0)
@@ -144,15 +147,18 @@ fn beside(s: &Summary, key: &str) -> Vec<Row> {
         "orders_on_time" => match &l.orders {
             Some(o) => vec![Row::new(
                 "orders",
-                format!("{} completed", pm(&o.completed, 1.0, 0)),
+                format!("{} completed", count(&o.completed)),
                 format!(
                     "mean tardiness {}; {} late and still open at the end{}",
                     duration(&o.mean_tardiness_s),
-                    pm(&o.open_late, 1.0, 0),
+                    count(&o.open_late),
                     match &o.lots_split {
                         Some(n) if n.mean > 0.0 => format!(
-                            "; {} lots split (a buffer too small to hold them whole)",
-                            pm(n, 1.0, 1)
+                            "; {} split (a buffer too small to hold them whole)",
+                            match count(n).as_str() {
+                                "1" => "1 lot".to_string(),
+                                c => format!("{c} lots"),
+                            }
                         ),
                         _ => String::new(),
                     }
@@ -187,6 +193,16 @@ pub(crate) fn pm(e: &Estimate, scale: f64, decimals: usize) -> String {
     match e.half_width {
         Some(h) => format!("{} ± {}", g(e.mean * scale), g(h * scale)),
         None => g(e.mean * scale),
+    }
+}
+
+/// A count over replications: "30" when every replication agrees, else
+/// to its interval's precision ("29.9 ± 0.2", not "30 ± 0").
+fn count(e: &Estimate) -> String {
+    match e.half_width {
+        Some(h) if h > 0.0 => words::estimate(e),
+        _ if e.n > 0 && e.mean.is_finite() => words::group(&format!("{:.0}", e.mean)),
+        _ => "–".into(),
     }
 }
 

@@ -623,7 +623,7 @@ fn compare_evidence(c: &Comparison, cases: &[BusinessCase], b: &mut String) {
                 r.push(pm(&k.variant, 1.0, 2));
                 r.push(format!(
                     "{} {}",
-                    pm(&k.difference, 1.0, 2),
+                    escape(&words::signed_estimate(&k.difference)),
                     escape(&unit_of(k.difference_unit))
                 ));
                 r.push(format!(

@@ -740,14 +740,17 @@ impl Fields<'_, '_> {
                     )));
                 }
                 None => {
-                    let pools: Vec<&str> = self
+                    let mut pools: Vec<&str> = self
                         .ctx
                         .objects
                         .values()
-                        .filter(|o| matches!(o, Object::Operators(_)))
-                        .map(|o| o.id())
+                        .filter(|x| matches!(x, Object::Operators(_)))
+                        .map(|x| x.id())
+                        .filter(|id| *id != o.id)
                         .collect();
-                    return Err(unknown(self.id, "operator pool", pool, &pools));
+                    pools.sort_unstable();
+                    let what = format!("operator pool (in `helps[{i}]`)");
+                    return Err(unknown(self.id, &what, pool, &pools));
                 }
             }
         }

@@ -213,34 +213,34 @@ impl Engine {
         self.dispatch_operator(giver, node, server).then_some(giver)
     }
 
-    /// Whether `pool`, or a pool that helps it, has an operator free that no
-    /// station waits for (a carrier may set off).
+    /// Whether `pool`, or a pool that helps it and does not walk, has an
+    /// operator free that no station waits for (a carrier may set off).
     pub(super) fn operator_free(&self, pool: u32) -> bool {
         let p = &self.pools[pool as usize];
-        p.free() || p.helpers.iter().any(|&h| self.pools[h as usize].free())
+        p.free() || p.helpers.iter().any(|&h| self.can_drive(h))
     }
 
-    /// A carrier at `node` takes a free operator of `pool` (or of a pool
-    /// that helps it) for a trip: the pool it came from. Drivers ride: no
-    /// walk is modelled, a walking helper leaves its place at once.
-    pub(super) fn take_operator(&mut self, pool: u32, node: u32) -> u32 {
+    /// A helping pool lends a driver only if its operators do not walk:
+    /// drivers ride with the carrier, a walker stays on foot.
+    fn can_drive(&self, pool: u32) -> bool {
+        let p = &self.pools[pool as usize];
+        p.free() && p.walk.is_none()
+    }
+
+    /// A carrier takes a free operator of `pool` (or of a pool that helps it
+    /// and does not walk) for a trip: the pool it came from.
+    pub(super) fn take_operator(&mut self, pool: u32) -> u32 {
         let giver = if self.pools[pool as usize].free() {
             pool
         } else {
             let helpers = &self.pools[pool as usize].helpers;
-            let free = helpers
-                .iter()
-                .copied()
-                .find(|&h| self.pools[h as usize].free());
+            let free = helpers.iter().copied().find(|&h| self.can_drive(h));
             free.expect("a carrier sets off only with an operator free")
         };
-        let (now, at) = (self.now, self.nodes[node as usize].entry);
+        let now = self.now;
         let p = &mut self.pools[giver as usize];
         p.flush(now);
         p.busy += 1;
-        if let Some(w) = p.walk.as_deref_mut() {
-            w.send(at);
-        }
         giver
     }
 

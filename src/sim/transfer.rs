@@ -80,7 +80,7 @@ impl Engine {
             to_pick: true,
         });
         if let Some(pool) = st.operator {
-            let driver = self.take_operator(pool, robot);
+            let driver = self.take_operator(pool);
             self.station(robot).servers[k].operator = driver;
         }
         // The part stays where it is until picked, but no longer offers itself.

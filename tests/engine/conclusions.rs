@@ -756,7 +756,17 @@ fn a_driver_who_helps_the_crew_gets_the_orders_out() {
         let k = c.variants[0].kpis.iter().find(|k| k.key == key).unwrap();
         (k.verdict, k.variant.mean)
     };
-    assert_eq!(verdict("orders_on_time"), ("better", 100.0));
+    // 39 of 40 orders on time: the one left open is due on Sunday, when the
+    // shop is closed; a late open order counts as late.
+    assert_eq!(verdict("orders_on_time"), ("better", 97.5));
+    let base_on_time = c.variants[0]
+        .kpis
+        .iter()
+        .find(|k| k.key == "orders_on_time")
+        .unwrap()
+        .base
+        .mean;
+    assert!(base_on_time < 55.0, "{base_on_time}");
     assert_eq!(verdict("good_per_hour").0, "better");
     assert_eq!(verdict("cost_per_good_part").0, "better");
 }

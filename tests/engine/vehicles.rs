@@ -129,6 +129,14 @@ fn forklifts_wait_for_a_driver() {
     );
     let e = parse_scene_str(&walking).unwrap_err().to_string();
     assert!(e.contains("\"agv\"") && e.contains("ride"), "{e}");
+    // A walking pool that helps the drivers stays on foot: the same trips.
+    let helped = text.replace(
+        r#"Operators(id: "drivers", count: 1)"#,
+        r#"Operators(id: "drivers", count: 1),
+            Operators(id: "walkers", count: 2, pos: (0, 0), walks: true, helps: ["drivers"])"#,
+    );
+    let (_, log) = run_logged(&scene(&helped));
+    assert_eq!(event_times(&log, "agv", "pick"), vec![17.0, 37.0, 62.0]);
 }
 
 #[test]
