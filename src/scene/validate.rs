@@ -927,8 +927,18 @@ impl Fields<'_, '_> {
     /// times, weekly maintenance only (it finishes no parts).
     fn vehicles(&self, v: &super::Vehicles) -> Result<(), Diagnostic> {
         self.pos(v.pos)?;
-        self.capacity("count", v.count)?;
-        self.capacity("capacity", v.capacity)?;
+        for (field, n) in [("count", v.count), ("capacity", v.capacity)] {
+            if n == 0 {
+                return Err(self
+                    .err(format!(
+                        "`{field}` is 0: the fleet could never carry a part"
+                    ))
+                    .with_help(format!(
+                        "use at least 1, or drop the fleet and the `via: \"{}\"` of its flow edges",
+                        v.id
+                    )));
+            }
+        }
         self.positive("speed", v.speed)?;
         self.handling_time("load", v.load.secs())?;
         self.handling_time("unload", v.unload.secs())?;
