@@ -55,7 +55,8 @@ pub(super) fn sweep(
             return code;
         }
     }
-    let inputs = report::Inputs::of(&files);
+    let warmup = scene.run.warmup.map_or(0.0, |w| w.secs());
+    let inputs = report::Inputs::of(&files).with_window(warmup, scene.run.horizon.secs());
     if let Some(file) = report_file
         && let Err(code) = write_file(file, "report", &report::sweep_report(&s, &inputs))
     {

@@ -983,7 +983,8 @@ pub fn sweep_report(s: &Sweep, inputs: &Inputs) -> String {
         &rows,
     );
     b.push_str("</div>\n");
-    let settings = (s.scene.clone(), s.seed, s.replications, f64::NAN, f64::NAN);
+    let (warmup, observed) = inputs.window.unwrap_or((f64::NAN, f64::NAN));
+    let settings = (s.scene.clone(), s.seed, s.replications, warmup, observed);
     page(
         &format!("{}: sweep", s.scene),
         &format!("by {}", s.by_name),

@@ -26,6 +26,9 @@ pub struct Inputs {
     pub date: String,
     /// The same moment in seconds since 1970 (the workbook's creation time).
     pub epoch: i64,
+    /// The run window (warm-up, observed), in seconds, where the experiment
+    /// itself does not carry it (a sweep).
+    pub window: Option<(f64, f64)>,
 }
 
 impl Inputs {
@@ -47,7 +50,14 @@ impl Inputs {
             version: env!("CARGO_PKG_VERSION"),
             date: date(epoch()),
             epoch: epoch(),
+            window: None,
         }
+    }
+
+    /// With the run window the experiment does not carry.
+    pub fn with_window(mut self, warmup_s: f64, observed_s: f64) -> Self {
+        self.window = Some((warmup_s, observed_s));
+        self
     }
 
     /// No files and no command (for reports made from a library call).
@@ -58,6 +68,7 @@ impl Inputs {
             version: env!("CARGO_PKG_VERSION"),
             date: date(epoch()),
             epoch: epoch(),
+            window: None,
         }
     }
 }

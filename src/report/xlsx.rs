@@ -69,7 +69,13 @@ pub fn sweep_workbook(s: &Sweep, inputs: &Inputs, path: &Path) -> Result<(), Xls
     inputs_sheet(
         &mut wb,
         inputs,
-        &[(s.scene.clone(), s.seed, s.replications, f64::NAN, f64::NAN)],
+        &[(
+            s.scene.clone(),
+            s.seed,
+            s.replications,
+            inputs.window.map_or(f64::NAN, |w| w.0),
+            inputs.window.map_or(f64::NAN, |w| w.1),
+        )],
     )?;
     wb.save(path)
 }
