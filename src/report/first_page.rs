@@ -201,11 +201,8 @@ pub(crate) fn compare(c: &Comparison, cases: &[BusinessCase]) -> FirstPage {
         "on_time_share",
         "line_oee",
     ];
-    let currency = c.scenarios.first().and_then(|s| s.currency.clone());
-    let unit = |u: &str| match (u, &currency) {
-        ("currency", Some(code)) => code.clone(),
-        _ => u.to_string(),
-    };
+    let currency = c.scenarios.first().and_then(|s| s.currency.as_deref());
+    let unit = |u: &str| super::unit_text(u, currency);
     let mut figures = Vec::new();
     let first = &c.variants[0];
     for key in keys {
@@ -294,10 +291,8 @@ pub(crate) fn compare(c: &Comparison, cases: &[BusinessCase]) -> FirstPage {
 /// The first page of a sweep.
 pub(crate) fn sweep(s: &Sweep) -> FirstPage {
     let axes: Vec<&str> = s.axes.iter().map(|a| a.path.as_str()).collect();
-    let unit = match (s.by_unit, &s.currency) {
-        ("currency", Some(code)) => code.as_str(),
-        (u, _) => u,
-    };
+    let unit = super::unit_text(s.by_unit, s.currency.as_deref());
+    let unit = unit.as_str();
     let answer = match &s.best {
         Some(best) => {
             let lead = match &best.runner_up {

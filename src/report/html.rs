@@ -558,13 +558,8 @@ fn scenario_details(c: &Comparison, b: &mut String) {
 /// The comparison's evidence: the short version, KPIs side by side, the
 /// charts over time, lead times and states.
 fn compare_evidence(c: &Comparison, cases: &[BusinessCase], b: &mut String) {
-    let currency = c.scenarios.first().and_then(|s| s.currency.clone());
-    let unit_of = |u: &'static str| -> String {
-        match (u, &currency) {
-            ("currency", Some(code)) => code.clone(),
-            _ => u.to_string(),
-        }
-    };
+    let currency = c.scenarios.first().and_then(|s| s.currency.as_deref());
+    let unit_of = |u: &str| super::unit_text(u, currency);
     b.push_str("<h2>Every significant change</h2>\n<div class=\"summary\">\n");
     for v in &c.variants {
         let _ = writeln!(
@@ -953,10 +948,7 @@ pub fn sweep_report(s: &Sweep, inputs: &Inputs) -> String {
         .filter(|&k| s.points.iter().any(|p| p.kpis[k].estimate.n > 0))
         .collect();
     let mut head: Vec<String> = vec!["setting".into()];
-    let unit = |u: &'static str| match (u, &s.currency) {
-        ("currency", Some(code)) => code.clone(),
-        _ => u.to_string(),
-    };
+    let unit = |u: &str| super::unit_text(u, s.currency.as_deref());
     head.extend(
         shown
             .iter()

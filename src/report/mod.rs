@@ -25,6 +25,15 @@ pub use xlsx::{compare_workbook, run_workbook, sweep_workbook};
 
 use crate::experiment::Summary;
 
+/// A KPI's unit as a reader sees it: "currency" becomes the scene's
+/// currency code (KRW), any other unit stays as it is.
+pub(crate) fn unit_text(unit: &str, currency: Option<&str>) -> String {
+    match (unit, currency) {
+        ("currency", Some(code)) => code.to_string(),
+        _ => unit.to_string(),
+    }
+}
+
 /// The summary as pretty JSON (schema: docs/json-schema.md).
 pub fn json(summary: &Summary) -> String {
     let mut s = serde_json::to_string_pretty(summary).expect("the summary serialises");

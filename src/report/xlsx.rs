@@ -5,6 +5,7 @@
 
 use super::first_page::{self, FirstPage};
 use super::inputs::Inputs;
+use super::unit_text as unit;
 use crate::economics::BusinessCase;
 use crate::experiment::{Comparison, KPIS, Summary, Sweep};
 use crate::kpi::Estimate;
@@ -94,14 +95,6 @@ fn bold() -> Format {
 
 fn number() -> Format {
     Format::new().set_num_format("#,##0.00")
-}
-
-/// "currency" becomes the scene's currency code.
-fn unit(u: &str, currency: Option<&str>) -> String {
-    match (u, currency) {
-        ("currency", Some(c)) => c.to_string(),
-        _ => u.to_string(),
-    }
 }
 
 /// A bold header row, frozen.

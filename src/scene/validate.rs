@@ -332,6 +332,18 @@ fn unknown(id: &str, what: &str, name: &str, known: &[&str]) -> Diagnostic {
 }
 
 impl Ctx<'_> {
+    /// The Operators pools' ids, in order (for "known: …").
+    fn pool_ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self
+            .objects
+            .values()
+            .filter(|o| matches!(o, Object::Operators(_)))
+            .map(|o| o.id())
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
     fn product(&self, id: &str, name: &str) -> Result<(), Diagnostic> {
         if self.products.contains(&name) {
             Ok(())
@@ -516,16 +528,12 @@ impl Fields<'_, '_> {
                 "`operator` must name an Operators pool; \"{pool}\" is a {}",
                 other.kind()
             ))),
-            None => {
-                let pools: Vec<&str> = self
-                    .ctx
-                    .objects
-                    .values()
-                    .filter(|o| matches!(o, Object::Operators(_)))
-                    .map(|o| o.id())
-                    .collect();
-                Err(unknown(self.id, "operator pool", pool, &pools))
-            }
+            None => Err(unknown(
+                self.id,
+                "operator pool",
+                pool,
+                &self.ctx.pool_ids(),
+            )),
         }
     }
 
@@ -740,15 +748,8 @@ impl Fields<'_, '_> {
                     )));
                 }
                 None => {
-                    let mut pools: Vec<&str> = self
-                        .ctx
-                        .objects
-                        .values()
-                        .filter(|x| matches!(x, Object::Operators(_)))
-                        .map(|x| x.id())
-                        .filter(|id| *id != o.id)
-                        .collect();
-                    pools.sort_unstable();
+                    let mut pools = self.ctx.pool_ids();
+                    pools.retain(|id| *id != o.id);
                     let what = format!("operator pool (in `helps[{i}]`)");
                     return Err(unknown(self.id, &what, pool, &pools));
                 }

@@ -1247,6 +1247,12 @@ impl Engine {
             self.carrier_released(node, server);
             return;
         }
+        self.server_idle(node, server);
+    }
+
+    /// `server` is empty and idle: someone waiting to enter may come.
+    #[inline(always)]
+    fn server_idle(&mut self, node: u32, server: u32) {
         let now = self.now;
         let st = self.station(node);
         let s = &mut st.servers[server as usize];
@@ -1265,17 +1271,12 @@ impl Engine {
         if self.unload_next(node, server) {
             return;
         }
-        let now = self.now;
         let st = self.station(node);
-        let s = &mut st.servers[server as usize];
-        s.phase = Phase::Idle;
-        s.part = NO_PART;
-        let driver = std::mem::replace(&mut s.operator, NO_POOL);
+        let driver = std::mem::replace(&mut st.servers[server as usize].operator, NO_POOL);
         if let StationKind::Transfer { carriers, .. } = &mut st.kind {
             carriers[server as usize].job = None;
         }
-        st.update_server(server as usize, now);
-        self.space_freed(node);
+        self.server_idle(node, server);
         if driver != NO_POOL {
             self.release_operator(driver, node);
         }

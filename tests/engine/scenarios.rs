@@ -12,7 +12,7 @@ use factory_twin::scene::load_scene;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-fn cli(args: &[&str]) -> Output {
+pub(super) fn cli(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_factory-twin"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))

@@ -2,17 +2,9 @@
 //! reader) with the same figures as `--json`, and names with markup,
 //! quotes and Korean text survive every format unchanged.
 
+use super::scenarios::cli;
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn cli(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_factory-twin"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap()
-}
 
 fn tmp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("ft-workbook-{}-{name}", std::process::id()));
