@@ -1,7 +1,7 @@
 //! `factory-twin bottleneck`: relieve each resource in turn and measure the
 //! output gained, the experiment that settles what limits output.
 
-use super::{RepOptions, done, fail, options, run_failed, write_file};
+use super::{RepOptions, done, fail, options, run_failed, write_report};
 use crate::experiment::{self, ReliefExperiment};
 use crate::report;
 use crate::scene::load_scene_with_inputs;
@@ -22,9 +22,8 @@ pub(super) fn bottleneck(path: &Path, reps: &RepOptions, json: bool, report: Opt
         Err(e) => return run_failed(e, Some(path)),
     };
     if let Some(file) = report
-        && let Err(code) = write_file(
+        && let Err(code) = write_report(
             file,
-            "report",
             &report::relief_report(&e, &report::Inputs::of(&files)),
         )
     {

@@ -2,7 +2,7 @@
 //! paired replications, and the business case of each variant that carries
 //! an investment.
 
-use super::{Files, RepOptions, done, fail, options, run_failed, write_file, write_workbook};
+use super::{Files, RepOptions, done, fail, options, run_failed, write_report, write_workbook};
 use crate::economics::{self, BusinessCase};
 use crate::error::Diagnostic;
 use crate::experiment::{self, Comparison};
@@ -118,7 +118,7 @@ pub(super) fn compare(
         return code;
     }
     if let Some(file) = report_file
-        && let Err(code) = write_file(file, "report", &{
+        && let Err(code) = write_report(file, &{
             if roi {
                 report::roi_report(&c, &cases, &inputs)
             } else {

@@ -73,7 +73,7 @@ pub enum Command {
         /// Write a chart of the time each station spends in each state (SVG).
         #[arg(long, value_name = "FILE")]
         chart: Option<PathBuf>,
-        /// Write a self-contained HTML report.
+        /// Write a self-contained report: HTML, or PDF when FILE ends in .pdf.
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
         /// Write an Excel workbook: one sheet per table, numbers as numbers.
@@ -103,7 +103,7 @@ pub enum Command {
         /// Write comparison.csv and each scenario's tables into this folder.
         #[arg(long, value_name = "DIR")]
         csv: Option<PathBuf>,
-        /// Write a self-contained HTML report.
+        /// Write a self-contained report: HTML, or PDF when FILE ends in .pdf.
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
         /// Write an Excel workbook: one sheet per table, numbers as numbers.
@@ -128,7 +128,7 @@ pub enum Command {
         /// Write comparison.csv, business_case.csv and each scenario's tables into this folder.
         #[arg(long, value_name = "DIR")]
         csv: Option<PathBuf>,
-        /// Write a self-contained HTML report.
+        /// Write a self-contained report: HTML, or PDF when FILE ends in .pdf.
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
         /// Write an Excel workbook: one sheet per table, numbers as numbers.
@@ -150,7 +150,7 @@ pub enum Command {
         /// Print the experiment as JSON.
         #[arg(long)]
         json: bool,
-        /// Write a self-contained HTML report.
+        /// Write a self-contained report: HTML, or PDF when FILE ends in .pdf.
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
     },
@@ -176,7 +176,7 @@ pub enum Command {
         /// Write a chart of the chosen KPI per setting (SVG).
         #[arg(long, value_name = "FILE")]
         chart: Option<PathBuf>,
-        /// Write a self-contained HTML report.
+        /// Write a self-contained report: HTML, or PDF when FILE ends in .pdf.
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
         /// Write an Excel workbook: one sheet per table, numbers as numbers.
@@ -532,6 +532,29 @@ fn write_file(path: &Path, what: &str, text: &str) -> Result<(), i32> {
     std::fs::write(path, text).map_err(|e| {
         fail(&Diagnostic::new(format!(
             "cannot write the {what} {}: {e}",
+            path.display()
+        )))
+    })
+}
+
+/// Writes a report: a PDF laid out from the HTML when the file name ends in
+/// `.pdf`, the HTML itself otherwise.
+fn write_report(path: &Path, html: &str) -> Result<(), i32> {
+    let is_pdf = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
+    if !is_pdf {
+        return write_file(path, "report", html);
+    }
+    let bytes = crate::report::pdf::from_html(html).map_err(|m| {
+        fail(&Diagnostic::new(format!(
+            "cannot make the PDF report {}: {m}",
+            path.display()
+        )))
+    })?;
+    std::fs::write(path, bytes).map_err(|e| {
+        fail(&Diagnostic::new(format!(
+            "cannot write the report {}: {e}",
             path.display()
         )))
     })

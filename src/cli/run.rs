@@ -1,6 +1,8 @@
 //! `factory-twin run`: one scene, its replications, every output.
 
-use super::{RepOptions, done, fail, options, run_failed, write_file, write_workbook};
+use super::{
+    RepOptions, done, fail, options, run_failed, write_file, write_report, write_workbook,
+};
 use crate::error::Diagnostic;
 use crate::experiment::{self, Summary};
 use crate::report;
@@ -90,9 +92,8 @@ pub(super) fn run(
     };
     let inputs = report::Inputs::of(&files);
     if let Some(file) = &out.report
-        && let Err(code) = write_file(
+        && let Err(code) = write_report(
             file,
-            "report",
             &report::run_report(&summary, relief.as_ref(), &inputs),
         )
     {

@@ -1,6 +1,8 @@
 //! `factory-twin sweep`: a grid over scene parameters, the best setting.
 
-use super::{Files, RepOptions, done, fail, options, run_failed, write_file, write_workbook};
+use super::{
+    Files, RepOptions, done, fail, options, run_failed, write_file, write_report, write_workbook,
+};
 use crate::error::Diagnostic;
 use crate::experiment::{self, Axis, kpi_by_key};
 use crate::report;
@@ -58,7 +60,7 @@ pub(super) fn sweep(
     let warmup = scene.run.warmup.map_or(0.0, |w| w.secs());
     let inputs = report::Inputs::of(&files).with_window(warmup, scene.run.horizon.secs());
     if let Some(file) = report_file
-        && let Err(code) = write_file(file, "report", &report::sweep_report(&s, &inputs))
+        && let Err(code) = write_report(file, &report::sweep_report(&s, &inputs))
     {
         return code;
     }

@@ -820,7 +820,7 @@ fn business_case_section(c: &BusinessCase, b: &mut String) {
             vec!["scrap cost saved".into(), money_pm(&y.scrap_saving, cur)],
             vec![
                 "maintenance".into(),
-                format!("−{} {}", grouped(y.maintenance), escape(cur)),
+                format!("{} {}", words::money(-y.maintenance), escape(cur)),
             ],
             vec![
                 "<b>net cash flow</b>".into(),

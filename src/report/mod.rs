@@ -8,6 +8,7 @@ mod first_page;
 mod headline;
 pub(crate) mod html;
 pub mod inputs;
+pub mod pdf;
 pub(crate) mod plots;
 mod terminal;
 pub mod words;

@@ -30,6 +30,7 @@ mod kpis;
 mod layout;
 mod maintenance;
 mod orders;
+mod pdf;
 mod queueing;
 mod random_factories;
 mod scenarios;

@@ -129,6 +129,7 @@ fn names_with_markup_quotes_and_korean_survive_every_format() {
     let path = dir.join("names.ron");
     std::fs::write(&path, scene).unwrap();
     let (xlsx, csv, html) = (dir.join("r.xlsx"), dir.join("csv"), dir.join("r.html"));
+    let pdf = dir.join("r.pdf");
     let out = cli(&[
         "run",
         path.to_str().unwrap(),
@@ -162,5 +163,20 @@ fn names_with_markup_quotes_and_korean_survive_every_format() {
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("용접&lt;1&gt;&amp;&#39;x&#39;"));
     assert!(!page.contains("&amp;amp;") && !page.contains("<i>\""));
+    // The PDF, laid out from that HTML: the text as written, no markup.
+    let out = cli(&[
+        "run",
+        path.to_str().unwrap(),
+        "--report",
+        pdf.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = super::pdf::pdf_text(&pdf, 1, 99);
+    assert!(text.contains(name) && text.contains(station), "{text}");
+    assert!(!text.contains("&amp;") && !text.contains("&lt;"), "{text}");
     std::fs::remove_dir_all(&dir).ok();
 }
