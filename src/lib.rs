@@ -22,6 +22,7 @@ pub mod economics;
 pub mod error;
 pub mod experiment;
 pub mod kpi;
+pub mod lang;
 pub mod layout;
 // The physics preview serves the 3D view only: built (and tested) with it.
 #[cfg(feature = "viewer")]

@@ -37,6 +37,10 @@ pub const EXIT_STOPPED: i32 = 130;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Language of reports and the terminal summary (default: the locale's,
+    /// from LC_ALL, LC_MESSAGES or LANG). Ids and names stay as written.
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<crate::lang::Lang>,
 }
 
 /// How many replications, on how many threads.
@@ -280,6 +284,7 @@ pub enum Command {
 
 /// Runs the parsed command line and returns the process exit code.
 pub fn main_with(cli: Cli) -> i32 {
+    crate::lang::set(cli.lang.unwrap_or_else(crate::lang::Lang::from_env));
     match cli.command {
         Command::Run {
             scene,

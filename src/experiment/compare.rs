@@ -4,6 +4,7 @@
 
 use super::{Options, RunError, Summary, run_jobs};
 use crate::kpi::{Estimate, RunResult};
+use crate::lang::{tr, trf};
 use crate::scene::Scene;
 use serde::Serialize;
 
@@ -359,33 +360,38 @@ fn headline(kpis: &[KpiComparison], investment: bool, currency: Option<&str>) ->
             _ => u.to_string(),
         }
     };
+    // Signed figures print the minus sign (U+2212), as the reports do.
+    let signed = |v: f64, digits: usize| format!("{v:+.digits$}").replace('-', "\u{2212}");
     let line = |k: &KpiComparison| {
         let rel = k
             .relative_change
             .filter(|_| k.unit != "%")
-            .map(|r| format!(" ({r:+.1} %)"))
+            .map(|r| format!(" ({} %)", signed(r, 1)))
             .unwrap_or_default();
+        let half = k.difference.half_width.unwrap_or(f64::NAN);
+        let kpi = tr(k.kpi);
         match k.verdict {
-            "not comparable" => format!("{}: {}", k.kpi, k.note.as_deref().unwrap_or("")),
-            "no significant change" => format!(
-                "{}: no significant change ({:+.2} ± {:.2} {})",
-                k.kpi,
-                k.difference.mean,
-                k.difference.half_width.unwrap_or(f64::NAN),
-                unit(k.difference_unit)
+            "not comparable" => format!("{kpi}: {}", k.note.as_deref().map(tr).unwrap_or_default()),
+            "no significant change" => trf(
+                "{kpi}: no significant change ({difference} ± {half} {unit})",
+                &[
+                    ("kpi", &kpi),
+                    ("difference", &signed(k.difference.mean, 2)),
+                    ("half", &format!("{half:.2}")),
+                    ("unit", &unit(k.difference_unit)),
+                ],
             ),
             v => format!(
-                "{} {v}: {:.2} → {:.2} {}, {:+.2} ± {:.2} {}{rel}{}",
-                k.kpi,
+                "{kpi} {}: {:.2} → {:.2} {}, {} ± {half:.2} {}{rel}{}",
+                tr(v),
                 k.base.mean,
                 k.variant.mean,
                 unit(k.unit),
-                k.difference.mean,
-                k.difference.half_width.unwrap_or(f64::NAN),
+                signed(k.difference.mean, 2),
                 unit(k.difference_unit),
                 k.note
                     .as_ref()
-                    .map(|n| format!(" ({n})"))
+                    .map(|n| format!(" ({})", tr(n)))
                     .unwrap_or_default()
             ),
         }
@@ -404,9 +410,19 @@ fn headline(kpis: &[KpiComparison], investment: bool, currency: Option<&str>) ->
     let line = |k: &KpiComparison| {
         let text = line(k);
         match fewer {
-            Some(f) if k.key.starts_with("cost_per_good_part") && k.verdict == "better" => format!(
-                "{}; the margin on the {f:.2} fewer good parts per hour is not in it",
-                text.replacen(" better:", " lower per part made:", 1)
+            Some(f) if k.key.starts_with("cost_per_good_part") && k.verdict == "better" => trf(
+                "{line}; the margin on the {fewer} fewer good parts per hour is not in it",
+                &[
+                    (
+                        "line",
+                        &text.replacen(
+                            &format!(" {}:", tr("better")),
+                            &format!(" {}:", tr("lower per part made")),
+                            1,
+                        ),
+                    ),
+                    ("fewer", &format!("{f:.2}")),
+                ],
             ),
             _ => text,
         }

@@ -10,6 +10,7 @@ use super::words;
 use crate::economics::BusinessCase;
 use crate::experiment::{Comparison, Summary, Sweep};
 use crate::kpi::Estimate;
+use crate::lang::{tr, trf};
 use std::fmt::Write;
 
 /// Figures carried by a first page, at most.
@@ -41,22 +42,28 @@ impl FirstPage {
         let mut b = String::from("<section class=\"first\">\n");
         let _ = writeln!(
             b,
-            "<p class=\"question\"><b>The question.</b> {}</p>",
+            "<p class=\"question\"><b>{}</b> {}</p>",
+            escape(&tr("The question.")),
             escape(&self.question)
         );
         let _ = writeln!(
             b,
-            "<p class=\"answer\"><b>The answer.</b> {}</p>",
+            "<p class=\"answer\"><b>{}</b> {}</p>",
+            escape(&tr("The answer.")),
             self.answer
         );
         if !self.figures.is_empty() {
-            b.push_str("<table class=\"figures\">\n<tr><th>figure</th>");
+            let _ = write!(
+                b,
+                "<table class=\"figures\">\n<tr><th>{}</th>",
+                escape(&tr("figure"))
+            );
             for h in &self.head {
                 let _ = write!(b, "<th>{}</th>", escape(h));
             }
             b.push_str("</tr>\n");
             for f in &self.figures {
-                let _ = write!(b, "<tr><td>{}</td>", escape(&f.name));
+                let _ = write!(b, "<tr><td>{}</td>", escape(&tr(&f.name)));
                 for c in &f.cells {
                     let _ = write!(b, "<td>{c}</td>");
                 }
@@ -66,10 +73,18 @@ impl FirstPage {
             let _ = writeln!(b, "<p class=\"note\">{}</p>", escape(&self.plus_minus));
         }
         for c in &self.case {
-            let _ = writeln!(b, "<p class=\"case\"><b>Business case.</b> {c}</p>");
+            let _ = writeln!(
+                b,
+                "<p class=\"case\"><b>{}</b> {c}</p>",
+                escape(&tr("Business case."))
+            );
         }
         if !self.caveats.is_empty() {
-            b.push_str("<p class=\"caveats-title\"><b>Caveats.</b></p>\n<ul class=\"caveats\">\n");
+            let _ = writeln!(
+                b,
+                "<p class=\"caveats-title\"><b>{}</b></p>\n<ul class=\"caveats\">",
+                escape(&tr("Caveats."))
+            );
             for c in &self.caveats {
                 let _ = writeln!(b, "<li>{}</li>", escape(c));
             }
@@ -110,16 +125,19 @@ pub(crate) fn run(s: &Summary) -> FirstPage {
         })
         .collect();
     let mut caveats: Vec<String> = s.warnings.clone();
-    caveats.push(MODEL_CAVEAT.into());
+    caveats.push(tr(MODEL_CAVEAT));
     FirstPage {
-        question: format!("How much does \"{}\" make, and what limits it?", s.scene),
+        question: trf(
+            "How much does \"{scene}\" make, and what limits it?",
+            &[("scene", &s.scene)],
+        ),
         answer: escape(&run_answer(s)),
-        head: vec!["value".into(), "what it rests on".into()],
+        head: vec![tr("value"), tr("what it rests on")],
         figures,
-        plus_minus: format!(
-            "± is the 95 % confidence interval of the mean over {} replications: where the \
+        plus_minus: trf(
+            "± is the 95 % confidence interval of the mean over {n} replications: where the \
              long-run mean lies. One week's outcome varies more than that.",
-            s.replications
+            &[("n", &s.replications)],
         ),
         case: Vec::new(),
         caveats,
@@ -129,10 +147,12 @@ pub(crate) fn run(s: &Summary) -> FirstPage {
 /// "cut limits the output (busy 97 % …). It makes 14.3 ± 0.4 good parts per hour."
 fn run_answer(s: &Summary) -> String {
     let output = s.line.good_per_hour;
-    format!(
-        "It makes {} good parts per hour over the window. Bottleneck: {}.",
-        words::estimate(&output),
-        headline::bottleneck_line(s)
+    trf(
+        "It makes {output} good parts per hour over the window. Bottleneck: {bottleneck}.",
+        &[
+            ("output", &words::estimate(&output)),
+            ("bottleneck", &headline::bottleneck_line(s)),
+        ],
     )
 }
 
@@ -145,20 +165,21 @@ pub(crate) fn compare(c: &Comparison, cases: &[BusinessCase]) -> FirstPage {
         .map(|v| format!("\"{}\"", v.variant))
         .collect();
     let question = match (cases.is_empty(), names.len()) {
-        (false, 1) => format!(
-            "Does the investment in {} pay, against \"{}\" as it is?",
-            names[0], c.base
+        (false, 1) => trf(
+            "Does the investment in {variant} pay, against \"{base}\" as it is?",
+            &[("variant", &names[0]), ("base", &c.base)],
         ),
-        (false, _) => format!(
-            "Which of the investments {} pays, against \"{}\" as it is?",
-            names.join(", "),
-            c.base
+        (false, _) => trf(
+            "Which of the investments {variants} pays, against \"{base}\" as it is?",
+            &[("variants", &names.join(", ")), ("base", &c.base)],
         ),
-        (true, 1) => format!("What changes from \"{}\" to {}?", c.base, names[0]),
-        (true, _) => format!(
-            "What changes from \"{}\" to each of {}?",
-            c.base,
-            names.join(", ")
+        (true, 1) => trf(
+            "What changes from \"{base}\" to {variant}?",
+            &[("base", &c.base), ("variant", &names[0])],
+        ),
+        (true, _) => trf(
+            "What changes from \"{base}\" to each of {variants}?",
+            &[("base", &c.base), ("variants", &names.join(", "))],
         ),
     };
     let mut answer = String::new();
@@ -184,7 +205,7 @@ pub(crate) fn compare(c: &Comparison, cases: &[BusinessCase]) -> FirstPage {
             answer,
             "{}.{}",
             if said.is_empty() {
-                "no KPI changes significantly".to_string()
+                tr("no KPI changes significantly")
             } else {
                 said.join("; ")
             },
@@ -231,7 +252,7 @@ pub(crate) fn compare(c: &Comparison, cases: &[BusinessCase]) -> FirstPage {
             cells.push(format!(
                 "<span class=\"{}\">{}</span>",
                 k.verdict.replace(' ', "-"),
-                k.verdict
+                escape(&tr(k.verdict))
             ));
         }
         figures.push(Figure {
@@ -244,7 +265,7 @@ pub(crate) fn compare(c: &Comparison, cases: &[BusinessCase]) -> FirstPage {
     }
     let mut head = vec![c.base.clone()];
     for v in &c.variants {
-        head.extend([v.variant.clone(), "difference".into(), "verdict".into()]);
+        head.extend([v.variant.clone(), tr("difference"), tr("verdict")]);
     }
     let mut caveats: Vec<String> = Vec::new();
     for s in &c.scenarios {
@@ -256,22 +277,22 @@ pub(crate) fn compare(c: &Comparison, cases: &[BusinessCase]) -> FirstPage {
         }
     }
     if !c.not_modelled.is_empty() {
-        caveats.push(format!(
-            "Not modelled, so not in the comparison: {}.",
-            c.not_modelled.join(", ")
+        caveats.push(trf(
+            "Not modelled, so not in the comparison: {what}.",
+            &[("what", &c.not_modelled.join(", "))],
         ));
     }
-    caveats.push(MODEL_CAVEAT.into());
+    caveats.push(tr(MODEL_CAVEAT));
     FirstPage {
         question,
         answer: answer.trim_end().to_string(),
         head,
         figures,
-        plus_minus: format!(
-            "{} paired replications with common random numbers (seed {}). ± is the 95 % \
+        plus_minus: trf(
+            "{n} paired replications with common random numbers (seed {seed}). ± is the 95 % \
              confidence interval of the mean (for the difference: of the mean paired \
              difference); a change is significant when that interval excludes zero.",
-            c.replications, c.seed
+            &[("n", &c.replications), ("seed", &c.seed)],
         ),
         case: cases
             .iter()
@@ -349,7 +370,7 @@ pub(crate) fn sweep(s: &Sweep) -> FirstPage {
         None => Vec::new(),
     };
     let mut caveats = s.notes.clone();
-    caveats.push(MODEL_CAVEAT.into());
+    caveats.push(tr(MODEL_CAVEAT));
     FirstPage {
         question: format!(
             "Which setting of {} gives the best {} for \"{}\"?",
@@ -373,8 +394,11 @@ pub(crate) fn sweep(s: &Sweep) -> FirstPage {
 /// The closing section: files with their hashes, the run settings, the
 /// command, version and date.
 pub(crate) fn inputs_html(inputs: &Inputs, runs: &[(String, u64, u32, f64, f64)]) -> String {
-    let mut b = String::from(
-        "<h2>Inputs</h2>\n<table class=\"inputs\">\n<tr><th>file</th><th>bytes</th><th>SHA-256</th></tr>\n",
+    let mut b = format!(
+        "<h2>{}</h2>\n<table class=\"inputs\">\n<tr><th>{}</th><th>{}</th><th>SHA-256</th></tr>\n",
+        escape(&tr("Inputs")),
+        escape(&tr("file")),
+        escape(&tr("bytes")),
     );
     for f in &inputs.files {
         let _ = writeln!(
@@ -387,14 +411,24 @@ pub(crate) fn inputs_html(inputs: &Inputs, runs: &[(String, u64, u32, f64, f64)]
     }
     b.push_str("</table>\n");
     if !runs.is_empty() {
-        b.push_str("<table class=\"inputs\">\n<tr><th>scenario</th><th>seed</th><th>replications</th><th>warm-up (h)</th><th>observed (h)</th></tr>\n");
+        b.push_str("<table class=\"inputs\">\n<tr>");
+        for h in [
+            "scenario",
+            "seed",
+            "replications",
+            "warm-up (h)",
+            "observed (h)",
+        ] {
+            let _ = write!(b, "<th>{}</th>", escape(&tr(h)));
+        }
+        b.push_str("</tr>\n");
     }
     for (name, seed, reps, warmup, horizon) in runs {
         let h = |s: &f64| {
             if s.is_finite() {
                 format!("{:.1}", s / 3600.0)
             } else {
-                "as in the scene".into()
+                tr("as in the scene")
             }
         };
         let _ = writeln!(
@@ -408,15 +442,21 @@ pub(crate) fn inputs_html(inputs: &Inputs, runs: &[(String, u64, u32, f64, f64)]
     if !runs.is_empty() {
         b.push_str("</table>\n");
     }
+    let made = escape(&trf(
+        "Made on {date} by factory-twin {version}",
+        &[("date", &inputs.date), ("version", &inputs.version)],
+    ));
     let _ = writeln!(
         b,
-        "<p class=\"note\">Made on {} by factory-twin {}{}.</p>",
-        escape(&inputs.date),
-        inputs.version,
+        "<p class=\"note\">{made}{}.</p>",
         if inputs.command.is_empty() {
             String::new()
         } else {
-            format!(" with <code>{}</code>", escape(&inputs.command))
+            format!(
+                "{} <code>{}</code>",
+                escape(&tr(" with")),
+                escape(&inputs.command)
+            )
         }
     );
     b

@@ -11,6 +11,7 @@ use super::words;
 use crate::economics::BusinessCase;
 use crate::experiment::{Comparison, KPIS, ReliefExperiment, Summary, Sweep};
 use crate::kpi::Estimate;
+use crate::lang::{tr, trf};
 use crate::sim::STATES;
 use std::fmt::Write;
 
@@ -25,11 +26,20 @@ th:first-child,td:first-child{text-align:left}table.figures td:last-child,table.
 /// then the inputs.
 fn page(title: &str, subtitle: &str, first: &str, body: &str, inputs: &str) -> String {
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>{t}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{t}</h1>\n<p class=\"sub\">{}</p>\n{first}{body}{inputs}<footer>Made by factory-twin {} — a discrete-event digital twin. Every figure is a mean over replications with the 95 % confidence interval of that mean (±), unless it says otherwise.</footer>\n</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>{t}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{t}</h1>\n<p class=\"sub\">{}</p>\n{first}{body}{inputs}<footer>{}</footer>\n</body>\n</html>\n",
         escape(subtitle),
-        env!("CARGO_PKG_VERSION"),
+        escape(&trf(
+            "Made by factory-twin {version} — a discrete-event digital twin. Every figure is a mean over replications with the 95 % confidence interval of that mean (±), unless it says otherwise.",
+            &[("version", &env!("CARGO_PKG_VERSION"))]
+        )),
         t = escape(title),
+        lang = crate::lang::current().tag(),
     )
+}
+
+/// A section heading (`level` 2 or 3) in the report's language.
+fn heading(b: &mut String, level: u8, text: &str) {
+    let _ = writeln!(b, "<h{level}>{}</h{level}>", escape(&tr(text)));
 }
 
 /// A pooled reliability figure with its 95 % interval, e.g. "118.2 (61.5–247.8)".
@@ -91,7 +101,7 @@ fn classed_table(s: &mut String, class: &str, head: &[&str], rows: &[Vec<String>
         let _ = write!(s, "<table class=\"{class}\"><tr>");
     }
     for h in head {
-        let _ = write!(s, "<th>{}</th>", escape(h));
+        let _ = write!(s, "<th>{}</th>", escape(&tr(h)));
     }
     s.push_str("</tr>\n");
     for r in rows {
@@ -258,7 +268,7 @@ fn run_sentences(s: &Summary) -> String {
 /// Every resource that can limit output, busiest first, and how the
 /// bottleneck was chosen; the experiment that settles it is a command away.
 fn what_limits_output(s: &Summary, out: &mut String) {
-    out.push_str("<h3>What limits output</h3>\n");
+    heading(out, 3, "What limits output");
     let mut rows: Vec<(f64, Vec<String>)> = s
         .stations
         .iter()
@@ -317,11 +327,11 @@ fn run_body(s: &Summary, out: &mut String) {
         ],
         &rows,
     );
-    out.push_str("<h3>Where the time goes</h3>\n");
+    heading(out, 3, "Where the time goes");
     out.push_str(&state_chart(s));
     let x = hours(s);
     if !x.is_empty() {
-        out.push_str("<h3>Output and work in process over time</h3>\n");
+        heading(out, 3, "Output and work in process over time");
         out.push_str(&plots::lines(
             "Good parts per hour",
             "simulated time (h)",
@@ -338,11 +348,11 @@ fn run_body(s: &Summary, out: &mut String) {
         ));
     }
     if let Some(c) = lead_time_chart(&[s]) {
-        out.push_str("<h3>Lead time</h3>\n");
+        heading(out, 3, "Lead time");
         out.push_str(&c);
     }
     what_limits_output(s, out);
-    out.push_str("<h3>Stations</h3>\n");
+    heading(out, 3, "Stations");
     let rows: Vec<Vec<String>> = s
         .stations
         .iter()
@@ -393,7 +403,7 @@ fn run_body(s: &Summary, out: &mut String) {
         out.push_str(&format!("<p class=\"note\">{}</p>\n", escape(&note)));
     }
     if !s.stores.is_empty() {
-        out.push_str("<h3>Buffers and conveyors</h3>\n");
+        heading(out, 3, "Buffers and conveyors");
         let rows: Vec<Vec<String>> = s
             .stores
             .iter()
@@ -422,7 +432,7 @@ fn run_body(s: &Summary, out: &mut String) {
         );
     }
     if !s.operators.is_empty() {
-        out.push_str("<h3>Operators</h3>\n");
+        heading(out, 3, "Operators");
         let rows: Vec<Vec<String>> = s
             .operators
             .iter()
@@ -472,18 +482,22 @@ pub fn run_report(s: &Summary, relief: Option<&ReliefExperiment>, inputs: &Input
             .push_str(&format!(" <b>By experiment:</b> {}", escape(&e.verdict)));
     }
     let mut body = format!(
-        "<h2>In short</h2>\n<p class=\"summary\">{}</p>\n",
+        "<h2>{}</h2>\n<p class=\"summary\">{}</p>\n",
+        escape(&tr("In short")),
         run_sentences(s)
     );
-    body.push_str("<h2>Figures</h2>\n");
+    heading(&mut body, 2, "Figures");
     run_body(s, &mut body);
     if let Some(e) = relief {
-        body.push_str("<h2>What relieving each resource gains</h2>\n");
+        heading(&mut body, 2, "What relieving each resource gains");
         relief_section(e, &mut body);
     }
     page(
         &s.scene,
-        &format!("Simulation report, {} replications", s.replications),
+        &trf(
+            "Simulation report, {n} replications",
+            &[("n", &s.replications)],
+        ),
         &first.html(),
         &body,
         &first_page::inputs_html(inputs, &[first_page::run_settings(s)]),
@@ -500,11 +514,10 @@ pub fn compare_report(c: &Comparison, cases: &[BusinessCase], inputs: &Inputs) -
     }
     scenario_details(c, &mut b);
     page(
-        &format!("{} compared", c.base),
-        &format!(
-            "{} scenarios, {} paired replications",
-            c.scenarios.len(),
-            c.replications
+        &trf("{base} compared", &[("base", &c.base)]),
+        &trf(
+            "{n} scenarios, {reps} paired replications",
+            &[("n", &c.scenarios.len()), ("reps", &c.replications)],
         ),
         &first.html(),
         &b,
@@ -520,18 +533,18 @@ pub fn roi_report(c: &Comparison, cases: &[BusinessCase], inputs: &Inputs) -> St
     for case in cases {
         business_case_section(case, &mut b);
     }
-    b.push_str("<h2>The simulated figures behind it</h2>\n");
+    heading(&mut b, 2, "The simulated figures behind it");
     compare_evidence(c, cases, &mut b);
     scenario_details(c, &mut b);
     let title = match cases {
-        [one] => format!("Business case: {}", one.variant),
-        _ => format!("Business cases against {}", c.base),
+        [one] => trf("Business case: {variant}", &[("variant", &one.variant)]),
+        _ => trf("Business cases against {base}", &[("base", &c.base)]),
     };
     page(
         &title,
-        &format!(
-            "investment against \"{}\", {} paired replications",
-            c.base, c.replications
+        &trf(
+            "investment against \"{base}\", {reps} paired replications",
+            &[("base", &c.base), ("reps", &c.replications)],
         ),
         &first.html(),
         &b,
@@ -547,7 +560,11 @@ fn compare_inputs(c: &Comparison, inputs: &Inputs) -> String {
 /// Each scenario's own figures, and what is not modelled.
 fn scenario_details(c: &Comparison, b: &mut String) {
     for s in &c.scenarios {
-        let _ = writeln!(b, "<h2>{}: details</h2>", escape(&s.scene));
+        let _ = writeln!(
+            b,
+            "<h2>{}</h2>",
+            escape(&trf("{scene}: details", &[("scene", &s.scene)]))
+        );
         run_body(s, b);
     }
     for n in &c.not_modelled {
@@ -560,7 +577,8 @@ fn scenario_details(c: &Comparison, b: &mut String) {
 fn compare_evidence(c: &Comparison, cases: &[BusinessCase], b: &mut String) {
     let currency = c.scenarios.first().and_then(|s| s.currency.as_deref());
     let unit_of = |u: &str| super::unit_text(u, currency);
-    b.push_str("<h2>Every significant change</h2>\n<div class=\"summary\">\n");
+    heading(b, 2, "Every significant change");
+    b.push_str("<div class=\"summary\">\n");
     for v in &c.variants {
         let _ = writeln!(
             b,
@@ -590,7 +608,7 @@ fn compare_evidence(c: &Comparison, cases: &[BusinessCase], b: &mut String) {
             String::new()
         }
     );
-    b.push_str("<h2>KPIs side by side</h2>\n");
+    heading(b, 2, "KPIs side by side");
     let names: Vec<&str> = c.scenarios.iter().map(|s| s.scene.as_str()).collect();
     // Headers are text: `table` escapes them (escaping here too showed
     // "A & B" as "A &amp;amp; B").
@@ -676,7 +694,7 @@ fn compare_evidence(c: &Comparison, cases: &[BusinessCase], b: &mut String) {
             &rows,
         ));
     }
-    b.push_str("<h2>Over time</h2>\n");
+    heading(b, 2, "Over time");
     let len = c
         .scenarios
         .iter()
@@ -713,7 +731,7 @@ fn compare_evidence(c: &Comparison, cases: &[BusinessCase], b: &mut String) {
     if let Some(chart) = lead_time_chart(&c.scenarios.iter().collect::<Vec<_>>()) {
         b.push_str(&chart);
     }
-    b.push_str("<h2>Where the time goes</h2>\n");
+    heading(b, 2, "Where the time goes");
     for s in &c.scenarios {
         b.push_str(&state_chart(s));
     }
@@ -731,44 +749,69 @@ pub(crate) fn case_sentence(c: &BusinessCase) -> String {
 /// payback and NPV, with money in millions from a million up.
 pub(crate) fn case_details(c: &BusinessCase) -> String {
     let cur = &c.assumptions.currency;
+    let gross = format!("{} {}", words::money(c.investment.gross), escape(cur));
     let subsidy = if c.investment.subsidy > 0.0 {
-        format!(
-            "; the subsidy covers {} {cur}, leaving {} {cur}",
-            words::money(c.investment.subsidy),
-            words::money(c.investment.net)
+        trf(
+            "; the subsidy covers {subsidy}, leaving {net}",
+            &[
+                (
+                    "subsidy",
+                    &format!("{} {}", words::money(c.investment.subsidy), escape(cur)),
+                ),
+                (
+                    "net",
+                    &format!("{} {}", words::money(c.investment.net), escape(cur)),
+                ),
+            ],
         )
     } else {
         String::new()
     };
-    format!(
-        "{} costs {} {cur}{subsidy}. It {} {} a year (mean, 95 % interval of the mean) and {}. Over {} years at {:.1} % its NPV has a {}.",
-        escape(&c.variant),
-        words::money(c.investment.gross),
-        if c.yearly.net_cash_flow.mean < 0.0 {
-            "loses"
-        } else {
-            "earns"
+    let flow = money_pm(
+        &Estimate {
+            mean: c.yearly.net_cash_flow.mean.abs(),
+            ..c.yearly.net_cash_flow
         },
-        money_pm(
-            &Estimate {
-                mean: c.yearly.net_cash_flow.mean.abs(),
-                ..c.yearly.net_cash_flow
-            },
-            cur
-        ),
-        escape(&words::payback(&c.payback_years, c.investment.life_years)),
-        c.investment.life_years,
-        c.assumptions.discount_rate * 100.0,
-        escape(&words::npv(&c.npv, c.npv_positive_share, cur)),
-        cur = escape(cur),
+        cur,
+    );
+    let template = if c.yearly.net_cash_flow.mean < 0.0 {
+        "{variant} costs {gross}{subsidy}. It loses {flow} a year (mean, 95 % interval of the mean) and {payback}. Over {years} years at {rate} % its NPV has a {npv}."
+    } else {
+        "{variant} costs {gross}{subsidy}. It earns {flow} a year (mean, 95 % interval of the mean) and {payback}. Over {years} years at {rate} % its NPV has a {npv}."
+    };
+    trf(
+        template,
+        &[
+            ("variant", &escape(&c.variant)),
+            ("gross", &gross),
+            ("subsidy", &subsidy),
+            ("flow", &flow),
+            (
+                "payback",
+                &escape(&words::payback(&c.payback_years, c.investment.life_years)),
+            ),
+            ("years", &c.investment.life_years),
+            (
+                "rate",
+                &format!("{:.1}", c.assumptions.discount_rate * 100.0),
+            ),
+            (
+                "npv",
+                &escape(&words::npv(&c.npv, c.npv_positive_share, cur)),
+            ),
+        ],
     )
 }
 
 fn business_case_section(c: &BusinessCase, b: &mut String) {
     let cur = c.assumptions.currency.as_str();
-    let _ = writeln!(b, "<h2>Business case: {}</h2>", escape(&c.variant));
+    let _ = writeln!(
+        b,
+        "<h2>{}</h2>",
+        escape(&trf("Business case: {variant}", &[("variant", &c.variant)]))
+    );
     let _ = writeln!(b, "<p class=\"summary\">{}</p>", case_sentence(c));
-    b.push_str("<h3>Investment</h3>\n");
+    heading(b, 3, "Investment");
     let mut rows: Vec<Vec<String>> = c
         .investment
         .items
@@ -800,7 +843,7 @@ fn business_case_section(c: &BusinessCase, b: &mut String) {
         ]);
     }
     table(b, &["item", cur], &rows);
-    b.push_str("<h3>What changes in a year</h3>\n");
+    heading(b, 3, "What changes in a year");
     let y = &c.yearly;
     table(
         b,
@@ -828,7 +871,7 @@ fn business_case_section(c: &BusinessCase, b: &mut String) {
             ],
         ],
     );
-    b.push_str("<h3>Payback, NPV, IRR over the replications</h3>\n");
+    heading(b, 3, "Payback, NPV, IRR over the replications");
     let life = c.investment.life_years;
     let mut rows = vec![
         vec![
@@ -936,7 +979,8 @@ fn business_case_section(c: &BusinessCase, b: &mut String) {
 pub fn sweep_report(s: &Sweep, inputs: &Inputs) -> String {
     let first = first_page::sweep(s);
     let mut b = format!(
-        "<h2>Every setting</h2>\n<p class=\"note\">{} grid points × {} replications, common random numbers, seed {}.</p>\n",
+        "<h2>{}</h2>\n<p class=\"note\">{} grid points × {} replications, common random numbers, seed {}.</p>\n",
+        escape(&tr("Every setting")),
         s.points.len(),
         s.replications,
         s.seed
@@ -978,8 +1022,8 @@ pub fn sweep_report(s: &Sweep, inputs: &Inputs) -> String {
     let (warmup, observed) = inputs.window.unwrap_or((f64::NAN, f64::NAN));
     let settings = (s.scene.clone(), s.seed, s.replications, warmup, observed);
     page(
-        &format!("{}: sweep", s.scene),
-        &format!("by {}", s.by_name),
+        &trf("{scene}: sweep", &[("scene", &s.scene)]),
+        &trf("by {kpi}", &[("kpi", &tr(s.by_name))]),
         &first.html(),
         &b,
         &first_page::inputs_html(inputs, &[settings]),
@@ -991,13 +1035,15 @@ pub fn sweep_report(s: &Sweep, inputs: &Inputs) -> String {
 /// intervals, and the table.
 pub fn relief_report(e: &ReliefExperiment, inputs: &Inputs) -> String {
     let mut body = format!(
-        "<h2>In short</h2>\n<p class=\"summary\">{}</p>\n<h2>Output gained by relieving each resource</h2>\n",
-        escape(&e.verdict)
+        "<h2>{}</h2>\n<p class=\"summary\">{}</p>\n<h2>{}</h2>\n",
+        escape(&tr("In short")),
+        escape(&e.verdict),
+        escape(&tr("Output gained by relieving each resource"))
     );
     relief_section(e, &mut body);
     page(
         &e.scene,
-        "What limits output: the bottleneck experiment",
+        &tr("What limits output: the bottleneck experiment"),
         "",
         &body,
         &first_page::inputs_html(inputs, &[]),

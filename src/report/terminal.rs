@@ -3,6 +3,7 @@
 use super::headline::{duration as dur, pm};
 use crate::experiment::Summary;
 use crate::kpi::Estimate;
+use crate::lang::{tr, trf};
 use crate::sim::STATES;
 use std::fmt::Write;
 
@@ -688,42 +689,56 @@ pub fn business_case(c: &crate::economics::BusinessCase) -> String {
     };
     let _ = writeln!(
         o,
-        "Business case: \"{}\" against \"{}\" ({} paired replications)",
-        c.variant, c.base, c.replications
+        "{}",
+        trf(
+            "Business case: \"{variant}\" against \"{base}\" ({n} paired replications)",
+            &[
+                ("variant", &c.variant),
+                ("base", &c.base),
+                ("n", &c.replications)
+            ],
+        )
     );
     let _ = writeln!(o, "  {}\n", words::case_answer(c));
     let i = &c.investment;
+    // Labels are padded by display width: a Korean label takes two columns a syllable.
+    let row = |o: &mut String, label: &str, value: String| {
+        let _ = writeln!(o, "  {} {value:>20} {cur}", pad_right(label, 34));
+    };
     for (name, v) in &i.items {
-        let _ = writeln!(o, "  {name:<34} {:>20} {cur}", grouped(*v));
+        row(&mut o, name, grouped(*v));
     }
-    let _ = writeln!(
-        o,
-        "  {:<34} {:>20} {cur}",
-        "gross investment",
-        grouped(i.gross)
-    );
+    row(&mut o, &tr("gross investment"), grouped(i.gross));
     if i.subsidy > 0.0 {
         let rule = match (i.subsidy_rate, i.subsidy_cap) {
-            (Some(r), Some(cap)) => format!(
-                "subsidy ({:.0} %, cap {}{})",
-                r * 100.0,
-                grouped(cap),
-                if i.cap_binding { ", cap applies" } else { "" }
+            (Some(r), Some(cap)) => trf(
+                "subsidy ({rate} %, cap {cap}{applies})",
+                &[
+                    ("rate", &format!("{:.0}", r * 100.0)),
+                    ("cap", &grouped(cap)),
+                    (
+                        "applies",
+                        &if i.cap_binding {
+                            tr(", cap applies")
+                        } else {
+                            String::new()
+                        },
+                    ),
+                ],
             ),
-            _ => "subsidy".into(),
+            _ => tr("subsidy"),
         };
-        let _ = writeln!(
-            o,
-            "  {rule:<34} {:>20} {cur}",
-            format!("−{}", grouped(i.subsidy))
-        );
-        let _ = writeln!(o, "  {:<34} {:>20} {cur}", "net investment", grouped(i.net));
+        row(&mut o, &rule, format!("−{}", grouped(i.subsidy)));
+        row(&mut o, &tr("net investment"), grouped(i.net));
     }
     let y = &c.yearly;
     let _ = writeln!(
         o,
-        "\n  per year (variant − base, the measured window × {:.2}; ± = 95 % interval of the mean):",
-        c.assumptions.annual_factor
+        "\n  {}",
+        trf(
+            "per year (variant − base; the window scaled to a year × {factor}; ± = 95 % interval of the mean):",
+            &[("factor", &format!("{:.2}", c.assumptions.annual_factor))],
+        )
     );
     // A line whose effect is zero in every replication says nothing.
     let nonzero =
@@ -737,107 +752,122 @@ pub fn business_case(c: &crate::economics::BusinessCase) -> String {
         ("energy cost saved", &y.energy_saving, None),
         ("scrap cost saved", &y.scrap_saving, None),
     ];
+    let item = |o: &mut String, label: &str, value: String| {
+        let _ = writeln!(o, "    {} {value:>32}", pad_right(&tr(label), 21));
+    };
     for (name, e, unit) in lines {
         if nonzero(e) {
             let v = match unit {
                 None => money(e),
-                Some(u) => format!("{} {u}", pm(e, 1.0, 0)),
+                Some(u) => format!("{} {}", pm(e, 1.0, 0), tr(u)),
             };
-            let _ = writeln!(o, "    {name:<21} {v:>32}");
+            item(&mut o, name, v);
         }
     }
     if y.maintenance > 0.0 {
-        let _ = writeln!(
-            o,
-            "    {:<21} {:>32}",
+        item(
+            &mut o,
             "maintenance",
-            format!("−{} {cur}", grouped(y.maintenance))
+            format!("{} {cur}", words::money(-y.maintenance)),
         );
     }
-    let _ = writeln!(
-        o,
-        "    {:<21} {:>32}\n",
-        "net cash flow",
-        money(&y.net_cash_flow)
-    );
+    item(&mut o, "net cash flow", money(&y.net_cash_flow));
+    o.push('\n');
     let life = i.life_years;
     let subsidised = i.subsidy > 0.0;
-    let tag = |with: bool| match (subsidised, with) {
-        (false, _) => "",
-        (true, true) => " (with subsidy)",
-        (true, false) => " (without subsidy)",
+    let tagged = |name: &str, with: bool| match (subsidised, with) {
+        (false, _) => tr(name),
+        (true, true) => trf("{figure} (with subsidy)", &[("figure", &tr(name))]),
+        (true, false) => trf("{figure} (without subsidy)", &[("figure", &tr(name))]),
+    };
+    let figure = |o: &mut String, label: String, value: String| {
+        let _ = writeln!(o, "  {} {value}", pad_right(&label, 26));
     };
     let _ = writeln!(
         o,
-        "  Over replications, each its measured window scaled to a year (10–90 % of outcomes: the middle\n  80 % of those; a whole year mixes many such windows and varies less, so the range is cautious):"
+        "  {}",
+        tr(
+            "Over replications, each its measured window scaled to a year (10–90 % of outcomes: the middle\n  80 % of those; a whole year mixes many such windows and varies less, so the range is cautious):"
+        )
     );
-    let _ = writeln!(
-        o,
-        "  payback{:<19} {}",
-        tag(true),
-        words::payback(&c.payback_years, life)
+    figure(
+        &mut o,
+        tagged("payback", true),
+        words::payback(&c.payback_years, life),
     );
     if subsidised {
-        let _ = writeln!(
-            o,
-            "  payback{:<19} {}",
-            tag(false),
-            words::payback(&c.payback_without_subsidy_years, life)
+        figure(
+            &mut o,
+            tagged("payback", false),
+            words::payback(&c.payback_without_subsidy_years, life),
         );
     }
     let _ = writeln!(
         o,
-        "  NPV at {:.1} %, {} years{} {}",
-        c.assumptions.discount_rate * 100.0,
-        life,
-        tag(true),
-        words::npv(&c.npv, c.npv_positive_share, cur)
+        "  {}",
+        trf(
+            "NPV at {rate} %, {years} years",
+            &[
+                (
+                    "rate",
+                    &format!("{:.1}", c.assumptions.discount_rate * 100.0)
+                ),
+                ("years", &life),
+            ],
+        )
+    );
+    figure(
+        &mut o,
+        tagged("NPV", true),
+        words::npv(&c.npv, c.npv_positive_share, cur),
     );
     if subsidised {
-        let _ = writeln!(
-            o,
-            "  NPV{:<23} {}",
-            tag(false),
+        figure(
+            &mut o,
+            tagged("NPV", false),
             words::npv(
                 &c.npv_without_subsidy,
                 c.npv_positive_share_without_subsidy,
-                cur
-            )
+                cur,
+            ),
         );
     }
-    let _ = writeln!(o, "  IRR{:<23} {}", tag(true), words::irr(&c.irr));
+    figure(&mut o, tagged("IRR", true), words::irr(&c.irr));
     if subsidised {
-        let _ = writeln!(
-            o,
-            "  IRR{:<23} {}",
-            tag(false),
-            words::irr(&c.irr_without_subsidy)
+        figure(
+            &mut o,
+            tagged("IRR", false),
+            words::irr(&c.irr_without_subsidy),
         );
     }
     let u = &c.with_price_uncertainty;
     let _ = writeln!(
         o,
-        "  With wage, unit margin and energy price uncertain too (each anywhere within ±{:.0} %; {} outcomes:\n  each replication with {} price draws):",
-        (u.range.1 - 1.0) * 100.0,
-        u.npv.n,
-        u.draws_per_replication
+        "  {}",
+        trf(
+            "With wage, unit margin and energy price uncertain too (each anywhere within ±{range} %; {n} outcomes:\n  each replication with {draws} price draws):",
+            &[
+                ("range", &format!("{:.0}", (u.range.1 - 1.0) * 100.0)),
+                ("n", &u.npv.n),
+                ("draws", &u.draws_per_replication),
+            ],
+        )
     );
-    let _ = writeln!(
-        o,
-        "  payback{:<19} {}",
-        tag(true),
-        words::payback_over(&u.payback_years, life, "outcome")
+    figure(
+        &mut o,
+        tagged("payback", true),
+        words::payback_over(&u.payback_years, life, "outcome"),
     );
-    let _ = writeln!(
-        o,
-        "  NPV{:<23} {}",
-        tag(true),
-        words::npv(&u.npv, u.npv_positive_share, cur)
+    figure(
+        &mut o,
+        tagged("NPV", true),
+        words::npv(&u.npv, u.npv_positive_share, cur),
     );
     if !c.tornado.is_empty() {
         let _ = writeln!(
             o,
-            "\n  What moves the mean NPV most (low setting → high setting):"
+            "\n  {}",
+            tr("What moves the mean NPV most (low setting → high setting):")
         );
         for t in &c.tornado {
             let _ = writeln!(

@@ -5,6 +5,7 @@
 
 use super::html::grouped;
 use crate::economics::{BusinessCase, Outcomes};
+use crate::lang::{tr, trf};
 
 /// Rounds to three significant digits: money forecast from a model is not
 /// known to the last won.
@@ -22,6 +23,16 @@ pub fn round3(v: f64) -> f64 {
 /// follows the currency code.
 pub fn money(v: f64) -> String {
     let a = v.abs();
+    if crate::lang::current() == crate::lang::Lang::Ko {
+        // Korean counts large sums in 억 (10^8) and 만 (10^4).
+        return if a >= 1e8 {
+            format!("{}억", sig3(v / 1e8))
+        } else if a >= 1e4 {
+            format!("{}만", sig3(v / 1e4))
+        } else {
+            grouped(round3(v))
+        };
+    }
     if a >= 1e9 {
         format!("{} B", sig3(v / 1e9))
     } else if a >= 1e6 {
@@ -83,7 +94,11 @@ pub fn money_estimate(e: &crate::kpi::Estimate) -> String {
         return "–".into();
     }
     // Both in the mean's unit: "2.32 ± 0.183 M", not "2.32 M ± 183,000".
+    let korean = crate::lang::current() == crate::lang::Lang::Ko;
     let (scale, suffix) = match e.mean.abs() {
+        a if korean && a >= 1e8 => (1e8, "억"),
+        a if korean && a >= 1e4 => (1e4, "만"),
+        _ if korean => (1.0, ""),
         a if a >= 1e9 => (1e9, " B"),
         a if a >= 1e6 => (1e6, " M"),
         _ => (1.0, ""),
@@ -96,6 +111,8 @@ pub fn money_estimate(e: &crate::kpi::Estimate) -> String {
         }
     };
     match e.half_width {
+        // Korean puts the unit on both: "1.15억 ± 533만" reads, "1.15 ± 0.0533억" does not.
+        Some(h) if korean => format!("{} ± {}", money(e.mean), money(h)),
         Some(h) => format!("{} ± {}{suffix}", part(e.mean), part(h)),
         None => format!("{}{suffix}", part(e.mean)),
     }
@@ -157,32 +174,55 @@ pub fn share_pct(share: f64) -> String {
 /// each replication is paired with many price draws).
 pub fn payback_over(o: &Outcomes, life: u32, each: &str) -> String {
     let paid = o.n - o.undefined;
+    let years = |y: f64| trf("{n} years", &[("n", &format!("{y:.1}"))]);
     let yrs =
-        |v: Option<f64>| v.map_or(format!("beyond {life} years"), |y| format!("{y:.1} years"));
+        |v: Option<f64>| v.map_or_else(|| trf("beyond {life} years", &[("life", &life)]), years);
     let range = match (o.p10, o.p90) {
-        (Some(a), Some(b)) => format!("10–90 % of outcomes {a:.1} to {b:.1} years"),
-        _ => format!("10–90 % of outcomes {} to {}", yrs(o.p10), yrs(o.p90)),
+        (Some(a), Some(b)) => trf(
+            "10–90 % of outcomes {low} to {high} years",
+            &[("low", &format!("{a:.1}")), ("high", &format!("{b:.1}"))],
+        ),
+        _ => trf(
+            "10–90 % of outcomes {low} to {high}",
+            &[("low", &yrs(o.p10)), ("high", &yrs(o.p90))],
+        ),
     };
+    let (one, many) = (tr(each), tr(&format!("{each}s")));
     if o.n == 0 {
         "–".into()
     } else if o.undefined == 0 {
-        format!(
-            "pays back in every {each}: median {} ({range})",
-            yrs(o.median)
+        trf(
+            "pays back in every {each}: median {median} ({range})",
+            &[
+                ("each", &one),
+                ("median", &yrs(o.median)),
+                ("range", &range),
+            ],
         )
     } else if o.median.is_some() {
-        format!(
-            "pays back within the {life}-year life in {paid} of {} {each}s ({}): median {} ({range})",
-            o.n,
-            share_pct(o.defined_share()),
-            yrs(o.median)
+        trf(
+            "pays back within the {life}-year life in {paid} of {n} {each} ({share}): median {median} ({range})",
+            &[
+                ("life", &life),
+                ("paid", &paid),
+                ("n", &o.n),
+                ("each", &many),
+                ("share", &share_pct(o.defined_share())),
+                ("median", &yrs(o.median)),
+                ("range", &range),
+            ],
         )
     } else {
-        format!(
-            "does not pay back within the {life}-year life in {} of {} {each}s (pays back in {paid}, {})",
-            o.undefined,
-            o.n,
-            share_pct(o.defined_share())
+        trf(
+            "does not pay back within the {life}-year life in {unpaid} of {n} {each} (pays back in {paid}, {share})",
+            &[
+                ("life", &life),
+                ("unpaid", &o.undefined),
+                ("n", &o.n),
+                ("each", &many),
+                ("paid", &paid),
+                ("share", &share_pct(o.defined_share())),
+            ],
         )
     }
 }
@@ -191,24 +231,32 @@ pub fn payback_over(o: &Outcomes, life: u32, each: &str) -> String {
 /// mean 512,000,000 ± 22,500,000 (95 % interval of the mean); positive in 30 of 30".
 pub fn npv(o: &Outcomes, positive_share: f64, currency: &str) -> String {
     let m = |v: Option<f64>| v.map_or("–".into(), money);
-    let mut t = format!(
-        "median {} {currency} (10–90 % of outcomes {} to {})",
-        m(o.median),
-        m(o.p10),
-        m(o.p90)
+    let mut t = trf(
+        "median {median} {currency} (10–90 % of outcomes {low} to {high})",
+        &[
+            ("median", &m(o.median)),
+            ("currency", &currency),
+            ("low", &m(o.p10)),
+            ("high", &m(o.p90)),
+        ],
     );
     if let Some(e) = &o.mean {
-        t.push_str(&format!(
-            "; mean {} ± {} (95 % interval of the mean)",
-            money(e.mean),
-            money(e.half_width.unwrap_or(0.0))
+        t.push_str(&trf(
+            "; mean {mean} ± {half} (95 % interval of the mean)",
+            &[
+                ("mean", &money(e.mean)),
+                ("half", &money(e.half_width.unwrap_or(0.0))),
+            ],
         ));
     }
     let positive = (positive_share * f64::from(o.n)).round() as u32;
-    t.push_str(&format!(
-        "; positive in {positive} of {} ({})",
-        o.n,
-        share_pct(positive_share)
+    t.push_str(&trf(
+        "; positive in {positive} of {n} ({share})",
+        &[
+            ("positive", &positive),
+            ("n", &o.n),
+            ("share", &share_pct(positive_share)),
+        ],
     ));
     t
 }
@@ -248,37 +296,39 @@ pub fn case_answer(c: &BusinessCase) -> String {
     let life = c.investment.life_years;
     let p = &c.payback_years;
     if p.n == 0 {
-        return "no replications".into();
+        return tr("no replications");
     }
     let share = p.defined_share();
     let paid = p.n - p.undefined;
     let subsidy = if c.investment.subsidy > 0.0 {
         let w = &c.payback_without_subsidy_years;
-        format!(
-            " with the subsidy ({} of {} without it)",
-            w.n - w.undefined,
-            w.n
+        trf(
+            " with the subsidy ({paid} of {n} without it)",
+            &[("paid", &(w.n - w.undefined)), ("n", &w.n)],
         )
     } else {
         String::new()
     };
-    let median = p.median.map_or("–".into(), |y| format!("{y:.1} years"));
-    if share >= 0.9 {
-        format!(
-            "It pays back: within the {life}-year life in {paid} of {} replications{subsidy}, after {median} (median).",
-            p.n
-        )
+    let median = p.median.map_or("–".into(), |y| {
+        trf("{n} years", &[("n", &format!("{y:.1}"))])
+    });
+    let template = if share >= 0.9 {
+        "It pays back: within the {life}-year life in {paid} of {n} replications{subsidy}, after {median} (median)."
     } else if share >= 0.5 {
-        format!(
-            "It may pay back: within the {life}-year life in only {paid} of {} replications{subsidy} (median {median}).",
-            p.n
-        )
+        "It may pay back: within the {life}-year life in only {paid} of {n} replications{subsidy} (median {median})."
     } else {
-        format!(
-            "It does not pay back in most replications: within the {life}-year life in only {paid} of {}{subsidy}.",
-            p.n
-        )
-    }
+        "It does not pay back in most replications: within the {life}-year life in only {paid} of {n}{subsidy}."
+    };
+    trf(
+        template,
+        &[
+            ("life", &life),
+            ("paid", &paid),
+            ("n", &p.n),
+            ("subsidy", &subsidy),
+            ("median", &median),
+        ],
+    )
 }
 
 /// Why a station's effectiveness (and so its OEE) can read above 100 %:

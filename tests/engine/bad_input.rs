@@ -15,6 +15,7 @@ fn write(name: &str, text: &str) -> PathBuf {
 /// Runs `factory-twin run` on the file; returns stderr after checking exit code 2.
 fn run_expecting_error(path: &std::path::Path) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+        .env("LC_ALL", "C")
         .arg("run")
         .arg(path)
         .output()
@@ -37,6 +38,7 @@ fn run_expecting_error(path: &std::path::Path) -> String {
 /// Runs `factory-twin run` on the file and checks it succeeds.
 fn run_expecting_success(path: &std::path::Path) {
     let out = Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+        .env("LC_ALL", "C")
         .arg("run")
         .arg(path)
         .output()
@@ -72,6 +74,7 @@ const M1: &str = r#"        Machine(id: "m1", pos: (2, 0), cycle: Exponential(me
 fn the_valid_template_runs() {
     let path = write("valid.ron", &line(M1, r#"("src", "m1"), ("m1", "out")"#));
     let out = Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+        .env("LC_ALL", "C")
         .arg("run")
         .arg(&path)
         .output()
@@ -399,6 +402,7 @@ fn variant_with_missing_base_and_bad_set() {
 fn bad_command_line_values() {
     let path = write("ok.ron", &line(M1, r#"("src", "m1"), ("m1", "out")"#));
     let out = Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+        .env("LC_ALL", "C")
         .args(["run", "--reps", "0"])
         .arg(&path)
         .output()
@@ -406,6 +410,7 @@ fn bad_command_line_values() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--reps must be at least 1"));
     let out = Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+        .env("LC_ALL", "C")
         .args(["run", "--reps", "many"])
         .arg(&path)
         .output()
@@ -414,6 +419,7 @@ fn bad_command_line_values() {
     // A line of no stations is no benchmark (it would be a source into a sink).
     for extra in [&[][..], &["--scale"][..]] {
         let out = Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+            .env("LC_ALL", "C")
             .args(["bench", "--no-simpy", "--stations", "0"])
             .args(extra)
             .output()
@@ -428,6 +434,7 @@ fn screenshot_options_without_a_screenshot_are_refused() {
     // `--at` and `--top` only shape a screenshot: alone they would be ignored.
     for extra in [&["--at", "10h"][..], &["--top"][..]] {
         let out = Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+            .env("LC_ALL", "C")
             .args(["view", "scenes/bracket_line.ron"])
             .args(extra)
             .current_dir(env!("CARGO_MANIFEST_DIR"))

@@ -6,6 +6,7 @@ use std::process::{Command, Output, Stdio};
 
 fn factory_twin(args: &[&str]) -> Output {
     let out = Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+        .env("LC_ALL", "C")
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
@@ -297,6 +298,7 @@ fn a_reader_that_stops_early_ends_the_output_quietly() {
     std::fs::write(&file, text).unwrap();
     // Like `factory-twin run … --json | head -1`: the pipe closes after one line.
     let mut child = Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+        .env("LC_ALL", "C")
         .args(["run", "--json"])
         .arg(&file)
         .stdout(Stdio::piped())
@@ -336,6 +338,7 @@ fn a_sweep_says_which_settings_cannot_take_effect() {
 #[test]
 fn a_screenshot_after_the_end_of_the_run_is_bad_input() {
     let out = Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+        .env("LC_ALL", "C")
         .args([
             "view",
             "scenes/bracket_line.ron",
@@ -355,6 +358,7 @@ fn a_screenshot_after_the_end_of_the_run_is_bad_input() {
 #[test]
 fn an_event_log_too_large_to_write_is_refused_before_the_run() {
     let out = Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+        .env("LC_ALL", "C")
         .args([
             "run",
             "scenes/training/02_two_machines_buffer.ron",
@@ -379,6 +383,7 @@ fn an_event_log_too_large_to_write_is_refused_before_the_run() {
 fn every_exit_code_means_one_thing() {
     let code = |args: &[&str], stdout: Stdio| {
         Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+            .env("LC_ALL", "C")
             .args(args)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .stdout(stdout)

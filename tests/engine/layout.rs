@@ -171,6 +171,7 @@ fn time_in_robot_envelopes_matches_a_hand_computation() {
 
 fn cli(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+        .env("LC_ALL", "C")
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()

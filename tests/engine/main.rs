@@ -8,6 +8,8 @@
 //! - `fast_paths`: the engine's shortcuts change no result (bundled scenes, generated factories);
 //! - `timing`: conveyors, transfer robots and shifts take exactly the time the scene says;
 //! - `queueing`: quick checks against closed-form queueing results;
+//! - `pdf`: the PDF report read back with poppler: no blank page, the first page decides;
+//! - `korean`: reports and the terminal in Korean, money in 억 and 만, names unchanged;
 //! - `layout`: `check` finds each kind of layout violation; the safety KPI;
 //! - `random_factories`: hundreds of generated scenes keep the invariants and run deterministically;
 //! - `scenarios`: compare, sweep, the business case, the HTML report, Ctrl-C;
@@ -26,6 +28,7 @@ mod common;
 mod conclusions;
 mod crews;
 mod fast_paths;
+mod korean;
 mod kpis;
 mod layout;
 mod maintenance;

@@ -17,7 +17,8 @@ fn tmp(name: &str) -> PathBuf {
 /// factory-twin with a fixed report date, so a report's bytes can repeat.
 fn factory_twin(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_factory-twin"));
-    c.args(args)
+    c.env("LC_ALL", "C")
+        .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("SOURCE_DATE_EPOCH", "1764720000");
     for (k, v) in env {

@@ -14,6 +14,7 @@ use std::process::{Command, Output, Stdio};
 
 pub(super) fn cli(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+        .env("LC_ALL", "C")
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
@@ -415,6 +416,7 @@ fn ctrl_c_stops_cleanly_and_writes_what_finished() {
     std::fs::create_dir_all(&dir).unwrap();
     let csv = dir.join("csv");
     let child = Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+        .env("LC_ALL", "C")
         .args([
             "run",
             "scenes/bracket_line.ron",

@@ -52,6 +52,7 @@ fn assert_snapshot(name: &str, actual: &str) {
 
 fn json(args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+        .env("LC_ALL", "C")
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()

@@ -223,6 +223,7 @@ impl Picture {
 fn view_for_a_while(name: &str, args: &[&str]) -> (serde_json::Value, Picture) {
     let file = std::env::temp_dir().join(format!("ft-{name}-{}.png", std::process::id()));
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+        .env("LC_ALL", "C")
         .args(["view", "scenes/training/01_single_machine.ron"])
         .args(args)
         .arg("--window-screenshot")
