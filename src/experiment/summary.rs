@@ -369,6 +369,9 @@ pub struct Summary {
     /// The individual replications.
     #[serde(skip)]
     pub runs: Vec<RunResult>,
+    /// The scene's flow edges (from, to, via), for the flow diagram.
+    #[serde(skip)]
+    pub flow: Vec<(String, String, Option<String>)>,
 }
 
 impl Summary {
@@ -602,6 +605,14 @@ impl Summary {
                 h
             }),
             runs: Vec::new(),
+            flow: scene
+                .flow
+                .iter()
+                .map(|f| {
+                    let e = f.edge();
+                    (e.from, e.to, e.via)
+                })
+                .collect(),
         };
         Summary { runs, ..summary }
     }

@@ -327,6 +327,10 @@ fn run_body(s: &Summary, out: &mut String) {
         ],
         &rows,
     );
+    if let Some(svg) = super::flow::diagram(s) {
+        heading(out, 3, "Flow of parts");
+        out.push_str(&svg);
+    }
     heading(out, 3, "Where the time goes");
     out.push_str(&state_chart(s));
     let x = hours(s);

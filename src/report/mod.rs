@@ -5,6 +5,7 @@
 mod chart;
 mod csv;
 mod first_page;
+mod flow;
 mod headline;
 pub(crate) mod html;
 pub mod inputs;

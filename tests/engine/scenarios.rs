@@ -625,3 +625,52 @@ fn the_roi_report_opens_with_the_decision_and_closes_with_its_inputs() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn the_flow_diagram_marks_the_bottleneck_the_run_names_and_the_line_output() {
+    let dir = std::env::temp_dir().join(format!("ft-flow-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let html = dir.join("run.html");
+    let json = ok(&[
+        "run",
+        "scenes/machining_cell.ron",
+        "--reps",
+        "3",
+        "--json",
+        "--report",
+        html.to_str().unwrap(),
+    ]);
+    let bottleneck = json["line"]["bottleneck"].as_str().expect("a bottleneck");
+    let page = std::fs::read_to_string(&html).unwrap();
+    let doc = check_self_contained(&page);
+    let svg = doc
+        .descendants()
+        .find(|n| {
+            n.has_tag_name("svg")
+                && n.children()
+                    .any(|c| c.has_tag_name("title") && c.text() == Some("Flow of parts"))
+        })
+        .expect("a flow diagram");
+    let text_of = |n: roxmltree::Node| n.text().unwrap_or("").to_string();
+    // The red-outlined box is the bottleneck's, and only it.
+    let red: Vec<String> = svg
+        .children()
+        .filter(|n| n.has_tag_name("rect") && n.attribute("stroke") == Some("#c62828"))
+        .map(|r| {
+            let label = r
+                .next_sibling_element()
+                .filter(|t| t.has_tag_name("text"))
+                .expect("a box's label follows it");
+            text_of(label)
+        })
+        .collect();
+    assert_eq!(red, [bottleneck]);
+    // Where parts leave, the line's good parts per hour.
+    let good = json["line"]["good_per_hour"]["mean"].as_f64().unwrap();
+    let out = format!("out: {good:.1} good parts/h");
+    assert!(
+        svg.descendants().any(|t| text_of(t) == out),
+        "{out:?} not in the diagram"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
