@@ -79,7 +79,8 @@ pub(super) fn compare(
                     // Where there is an investment, its answer is the decision:
                     // it leads the headline, before output and cost per part.
                     let answer = report::words::case_answer(&case).replacen("It ", "it ", 1);
-                    let answer = format!("business case: {answer}");
+                    let answer =
+                        crate::lang::trf("business case: {answer}", &[("answer", &answer)]);
                     c.variants[i - 1].headline.insert(0, answer);
                     cases.push(case);
                 }

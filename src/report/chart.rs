@@ -1,6 +1,7 @@
 //! SVG charts, self-contained (no scripts, no fonts to fetch).
 
 use crate::experiment::Summary;
+use crate::lang::{tr, trf};
 use crate::sim::STATES;
 use std::fmt::Write;
 
@@ -54,11 +55,19 @@ pub fn state_chart(summary: &Summary) -> String {
     let starred = |id: &str| summary.line.limits(id);
     let _ = writeln!(
         s,
-        r##"<text x="12" y="42" fill="#555">Share of time in each state per station, {} replication{} ({:.1} good parts/h, {})</text>"##,
-        summary.replications,
-        if summary.replications == 1 { "" } else { "s" },
-        summary.line.good_per_hour.mean,
-        escape(&limit)
+        r##"<text x="12" y="42" fill="#555">{}</text>"##,
+        escape(&trf(
+            if summary.replications == 1 {
+                "Share of time in each state per station, {n} replication ({good} good parts/h, {limit})"
+            } else {
+                "Share of time in each state per station, {n} replications ({good} good parts/h, {limit})"
+            },
+            &[
+                ("n", &summary.replications),
+                ("good", &format!("{:.1}", summary.line.good_per_hour.mean)),
+                ("limit", &limit),
+            ],
+        ))
     );
     for (i, st) in summary.stations.iter().enumerate() {
         let y = top + i as f64 * row_h;
@@ -104,7 +113,7 @@ pub fn state_chart(summary: &Summary) -> String {
     }
     let mut x = 12.0;
     for info in &STATES {
-        let (name, colour) = (info.label, info.colour);
+        let (name, colour) = (tr(info.label), info.colour);
         let _ = writeln!(
             s,
             r#"<rect x="{x}" y="{legend_y}" width="12" height="12" fill="{colour}"/>"#
@@ -115,7 +124,7 @@ pub fn state_chart(summary: &Summary) -> String {
             x + 16.0,
             legend_y + 11.0
         );
-        x += 22.0 + name.len() as f64 * 6.6;
+        x += 22.0 + unicode_width::UnicodeWidthStr::width(name.as_str()) as f64 * 6.6;
     }
     s.push_str("</svg>\n");
     s

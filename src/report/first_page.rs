@@ -188,7 +188,7 @@ pub(crate) fn compare(c: &Comparison, cases: &[BusinessCase]) -> FirstPage {
         let said: Vec<String> = v
             .headline
             .iter()
-            .filter(|h| !h.starts_with("business case"))
+            .filter(|h| !h.starts_with(&trf("business case: {answer}", &[("answer", &"")])))
             .take(2)
             .map(|h| escape(h.trim_end_matches('.')))
             .collect();

@@ -9,6 +9,7 @@
 use super::words;
 use crate::experiment::{KPIS, Kpi, Summary};
 use crate::kpi::Estimate;
+use crate::lang::{tr, trf};
 
 /// One headline figure.
 pub(crate) struct Row {
@@ -85,11 +86,11 @@ fn note(s: &Summary, kpi: &Kpi) -> String {
     let l = &s.line;
     match kpi.key {
         "good_per_hour" if off_shift(s) => {
-            "per hour of the whole window, off-shift hours included".into()
+            tr("per hour of the whole window, off-shift hours included")
         }
         "line_oee" => line_oee_of(s),
-        "scrap_rate" => format!("{} parts", pm(&l.scrapped, 1.0, 0)),
-        "cost_per_good_part" => "labour, energy and scrap".into(),
+        "scrap_rate" => trf("{n} parts", &[("n", &pm(&l.scrapped, 1.0, 0))]),
+        "cost_per_good_part" => tr("labour, energy and scrap"),
         "lead_time" => {
             let mut t = format!(
                 "p50 {}, p90 {}, p95 {}, max {}",
@@ -99,14 +100,12 @@ fn note(s: &Summary, kpi: &Kpi) -> String {
                 duration(&l.lead_time_max_s)
             );
             if l.lead_time_mean_s.n > 0 && l.lead_time_mean_s.mean > l.lead_time_p95_s.mean {
-                t.push_str("; the mean is above the 95th percentile: a few parts wait far longer than the rest, e.g. left in the line over a night or a weekend off shift");
+                t.push_str(&tr("; the mean is above the 95th percentile: a few parts wait far longer than the rest, e.g. left in the line over a night or a weekend off shift"));
             }
             t
         }
-        "on_time_share" if turned_away_shown(s) => "of the parts that entered".into(),
-        "orders_on_time" => {
-            "of the orders completed, and those late and still open at the end".into()
-        }
+        "on_time_share" if turned_away_shown(s) => tr("of the parts that entered"),
+        "orders_on_time" => tr("of the orders completed, and those late and still open at the end"),
         "demand_turned_away" => format!(
             "{} parts: the entry was full, so they never entered; not in lead time or on-time delivery",
             pm(&l.demand_turned_away, 1.0, 0)
@@ -121,7 +120,7 @@ fn beside(s: &Summary, key: &str) -> Vec<Row> {
     match key {
         "good_per_hour" => vec![Row::new(
             "good parts",
-            format!("{} parts", pm(&l.good_parts, 1.0, 0)),
+            trf("{n} parts", &[("n", &pm(&l.good_parts, 1.0, 0))]),
             String::new(),
         )],
         "good_per_labour_hour" => {
@@ -131,8 +130,11 @@ fn beside(s: &Summary, key: &str) -> Vec<Row> {
             };
             vec![Row::new(
                 "labour",
-                format!("{} paid hours{cost}", pm(&l.labour_hours, 1.0, 1)),
-                "in the window".into(),
+                trf(
+                    "{n} paid hours{cost}",
+                    &[("n", &pm(&l.labour_hours, 1.0, 1)), ("cost", &cost)],
+                ),
+                tr("in the window"),
             )]
         }
         "line_oee" => {
@@ -142,12 +144,12 @@ fn beside(s: &Summary, key: &str) -> Vec<Row> {
         "energy_per_good_part" => vec![Row::new(
             "energy",
             format!("{} kWh", pm(&l.energy_kwh, 1.0, 1)),
-            "in the window".into(),
+            tr("in the window"),
         )],
         "orders_on_time" => match &l.orders {
             Some(o) => vec![Row::new(
                 "orders",
-                format!("{} completed", count(&o.completed)),
+                trf("{n} completed", &[("n", &count(&o.completed))]),
                 format!(
                     "mean tardiness {}; {} late and still open at the end{}",
                     duration(&o.mean_tardiness_s),
@@ -168,8 +170,8 @@ fn beside(s: &Summary, key: &str) -> Vec<Row> {
         },
         "lead_time" => vec![Row::new(
             "WIP",
-            format!("{} parts", pm(&l.wip, 1.0, 2)),
-            "mean parts in process".into(),
+            trf("{n} parts", &[("n", &pm(&l.wip, 1.0, 2))]),
+            tr("mean parts in process"),
         )],
         _ => Vec::new(),
     }

@@ -315,7 +315,7 @@ fn run_body(s: &Summary, out: &mut String) {
     // what only a run shows beside it.
     let rows: Vec<Vec<String>> = super::headline::rows(s)
         .into_iter()
-        .map(|r| vec![escape(&r.label), escape(&r.value), escape(&r.note)])
+        .map(|r| vec![escape(&tr(&r.label)), escape(&r.value), escape(&r.note)])
         .collect();
     classed_table(
         out,
@@ -361,7 +361,7 @@ fn run_body(s: &Summary, out: &mut String) {
         .stations
         .iter()
         .map(|st| {
-            let mut r = vec![escape(&st.id), st.kind.into(), st.capacity.to_string()];
+            let mut r = vec![escape(&st.id), escape(&tr(st.kind)), st.capacity.to_string()];
             r.extend(
                 STATES
                     .iter()
@@ -375,7 +375,7 @@ fn run_body(s: &Summary, out: &mut String) {
                 if st.can_fail {
                     pooled(&st.mtbf_s, 1.0 / 3600.0)
                 } else {
-                    "no failure model".into()
+                    escape(&tr("no failure model"))
                 },
                 if st.can_fail {
                     pooled(&st.mttr_s, 1.0 / 60.0)
@@ -398,7 +398,11 @@ fn run_body(s: &Summary, out: &mut String) {
         "MTTR min (95 % interval)",
         "energy kWh",
     ]);
-    out.push_str("<p class=\"note\">State columns: share of time in %.</p>\n");
+    let _ = writeln!(
+        out,
+        "<p class=\"note\">{}</p>",
+        escape(&tr("State columns: share of time in %."))
+    );
     table(out, &head, &rows);
     if let Some(note) = super::words::effectiveness_over_100(s) {
         out.push_str(&format!("<p class=\"note\">{}</p>\n", escape(&note)));
@@ -414,7 +418,7 @@ fn run_body(s: &Summary, out: &mut String) {
             .map(|b| {
                 vec![
                     escape(&b.id),
-                    b.kind.into(),
+                    escape(&tr(b.kind)),
                     b.capacity.to_string(),
                     pm(&b.mean_content, 1.0, 2),
                     pm(&b.max_content, 1.0, 1),
@@ -631,8 +635,8 @@ fn compare_evidence(c: &Comparison, cases: &[BusinessCase], b: &mut String) {
         .map(|i| {
             let k0 = &c.variants[0].kpis[i];
             let mut r = vec![
-                k0.family.to_string(),
-                format!("{} ({})", escape(k0.kpi), escape(&unit_of(k0.unit))),
+                escape(&tr(k0.family)),
+                format!("{} ({})", escape(&tr(k0.kpi)), escape(&unit_of(k0.unit))),
                 pm(&k0.base, 1.0, 2),
             ];
             for v in &c.variants {
@@ -647,7 +651,7 @@ fn compare_evidence(c: &Comparison, cases: &[BusinessCase], b: &mut String) {
                     "<span class=\"{}\" title=\"{}\">{}</span>",
                     k.verdict.replace(' ', "-"),
                     escape(k.note.as_deref().unwrap_or("")),
-                    k.verdict
+                    escape(&tr(k.verdict))
                 ));
             }
             r
@@ -658,15 +662,18 @@ fn compare_evidence(c: &Comparison, cases: &[BusinessCase], b: &mut String) {
         &head.iter().map(String::as_str).collect::<Vec<_>>(),
         &rows,
     );
-    let neither: Vec<&str> = (0..KPIS.len())
+    let neither: Vec<String> = (0..KPIS.len())
         .filter(|i| !modelled(i))
-        .map(|i| KPIS[i].name)
+        .map(|i| tr(KPIS[i].name))
         .collect();
     if !neither.is_empty() {
         let _ = writeln!(
             b,
-            "<p class=\"note\">Not modelled in either scenario, so left out: {}.</p>",
-            escape(&neither.join(", "))
+            "<p class=\"note\">{}</p>",
+            escape(&trf(
+                "Not modelled in either scenario, so left out: {what}.",
+                &[("what", &neither.join(", "))]
+            ))
         );
     }
     for (i, kpi) in KPIS.iter().enumerate() {
@@ -693,7 +700,7 @@ fn compare_evidence(c: &Comparison, cases: &[BusinessCase], b: &mut String) {
             });
         }
         b.push_str(&plots::whisker_bars(
-            &format!("{} ({})", kpi.name, kpi.family),
+            &format!("{} ({})", tr(kpi.name), tr(kpi.family)),
             &unit_of(kpi.unit),
             &rows,
         ));
@@ -823,26 +830,31 @@ fn business_case_section(c: &BusinessCase, b: &mut String) {
         .map(|(n, v)| vec![escape(n), grouped(*v)])
         .collect();
     rows.push(vec![
-        "<b>gross investment</b>".into(),
+        format!("<b>{}</b>", escape(&tr("gross investment"))),
         format!("<b>{}</b>", grouped(c.investment.gross)),
     ]);
     let rule = match (c.investment.subsidy_rate, c.investment.subsidy_cap) {
-        (Some(r), Some(cap)) => format!(
-            "subsidy ({:.0} %, capped at {}{})",
-            r * 100.0,
-            grouped(cap),
-            if c.investment.cap_binding {
-                ", cap applies"
-            } else {
-                ""
-            }
-        ),
-        _ => "subsidy".into(),
+        (Some(r), Some(cap)) => escape(&trf(
+            "subsidy ({rate} %, cap {cap}{applies})",
+            &[
+                ("rate", &format!("{:.0}", r * 100.0)),
+                ("cap", &grouped(cap)),
+                (
+                    "applies",
+                    &if c.investment.cap_binding {
+                        tr(", cap applies")
+                    } else {
+                        String::new()
+                    },
+                ),
+            ],
+        )),
+        _ => escape(&tr("subsidy")),
     };
     if c.investment.subsidy > 0.0 {
         rows.push(vec![rule, format!("−{}", grouped(c.investment.subsidy))]);
         rows.push(vec![
-            "<b>net investment</b>".into(),
+            format!("<b>{}</b>", escape(&tr("net investment"))),
             format!("<b>{}</b>", grouped(c.investment.net)),
         ]);
     }
@@ -854,23 +866,32 @@ fn business_case_section(c: &BusinessCase, b: &mut String) {
         &["effect (variant − base)", "per year"],
         &[
             vec![
-                "extra good parts".into(),
+                escape(&tr("extra good parts")),
                 format!("{} parts", pm(&y.extra_good_parts, 1.0, 0)),
             ],
-            vec!["× unit margin".into(), money_pm(&y.margin_gain, cur)],
+            vec![escape(&tr("× unit margin")), money_pm(&y.margin_gain, cur)],
             vec![
-                "labour hours saved".into(),
+                escape(&tr("labour hours saved")),
                 format!("{} h", pm(&y.labour_hours_saved, 1.0, 0)),
             ],
-            vec!["labour cost saved".into(), money_pm(&y.labour_saving, cur)],
-            vec!["energy cost saved".into(), money_pm(&y.energy_saving, cur)],
-            vec!["scrap cost saved".into(), money_pm(&y.scrap_saving, cur)],
             vec![
-                "maintenance".into(),
+                escape(&tr("labour cost saved")),
+                money_pm(&y.labour_saving, cur),
+            ],
+            vec![
+                escape(&tr("energy cost saved")),
+                money_pm(&y.energy_saving, cur),
+            ],
+            vec![
+                escape(&tr("scrap cost saved")),
+                money_pm(&y.scrap_saving, cur),
+            ],
+            vec![
+                escape(&tr("maintenance")),
                 format!("{} {}", words::money(-y.maintenance), escape(cur)),
             ],
             vec![
-                "<b>net cash flow</b>".into(),
+                format!("<b>{}</b>", escape(&tr("net cash flow"))),
                 format!("<b>{}</b>", money_pm(&y.net_cash_flow, cur)),
             ],
         ],
@@ -879,26 +900,32 @@ fn business_case_section(c: &BusinessCase, b: &mut String) {
     let life = c.investment.life_years;
     let mut rows = vec![
         vec![
-            "payback with the subsidy".into(),
+            escape(&tr("payback with the subsidy")),
             escape(&words::payback(&c.payback_years, life)),
         ],
         vec![
-            format!(
-                "NPV at {:.1} % with the subsidy",
-                c.assumptions.discount_rate * 100.0
-            ),
+            escape(&trf(
+                "NPV at {rate} % with the subsidy",
+                &[(
+                    "rate",
+                    &format!("{:.1}", c.assumptions.discount_rate * 100.0),
+                )],
+            )),
             escape(&words::npv(&c.npv, c.npv_positive_share, cur)),
         ],
-        vec!["IRR with the subsidy".into(), escape(&words::irr(&c.irr))],
+        vec![
+            escape(&tr("IRR with the subsidy")),
+            escape(&words::irr(&c.irr)),
+        ],
     ];
     if c.investment.subsidy > 0.0 {
         rows.extend([
             vec![
-                "payback without the subsidy".into(),
+                escape(&tr("payback without the subsidy")),
                 escape(&words::payback(&c.payback_without_subsidy_years, life)),
             ],
             vec![
-                "NPV without the subsidy".into(),
+                escape(&tr("NPV without the subsidy")),
                 escape(&words::npv(
                     &c.npv_without_subsidy,
                     c.npv_positive_share_without_subsidy,
@@ -906,25 +933,31 @@ fn business_case_section(c: &BusinessCase, b: &mut String) {
                 )),
             ],
             vec![
-                "IRR without the subsidy".into(),
+                escape(&tr("IRR without the subsidy")),
                 escape(&words::irr(&c.irr_without_subsidy)),
             ],
         ]);
     }
     let u = &c.with_price_uncertainty;
     rows.push(vec![
-        format!(
-            "payback with wage, margin and energy price each anywhere within ±{:.0} %",
-            (u.range.1 - 1.0) * 100.0
-        ),
+        escape(&trf(
+            "payback with wage, margin and energy price each anywhere within ±{range} %",
+            &[("range", &format!("{:.0}", (u.range.1 - 1.0) * 100.0))],
+        )),
         escape(&words::payback_over(&u.payback_years, life, "outcome")),
     ]);
     rows.push(vec![
-        "NPV with those prices uncertain too".into(),
+        escape(&tr("NPV with those prices uncertain too")),
         escape(&words::npv(&u.npv, u.npv_positive_share, cur)),
     ]);
     table(b, &["figure", "over the replications"], &rows);
-    b.push_str("<p class=\"note\">10–90 % of outcomes: the range in which 8 of 10 replications fall, each its measured window scaled to a year (it does not narrow with more replications; a whole year mixes many such windows and varies less, so the range is a cautious picture). 95 % interval of the mean: how precisely the replications pin down the average (it narrows with more).</p>\n");
+    let _ = writeln!(
+        b,
+        "<p class=\"note\">{}</p>",
+        escape(&tr(
+            "10–90 % of outcomes: the range in which 8 of 10 replications fall, each its measured window scaled to a year (it does not narrow with more replications; a whole year mixes many such windows and varies less, so the range is a cautious picture). 95 % interval of the mean: how precisely the replications pin down the average (it narrows with more)."
+        ))
+    );
     let pts: Vec<plots::BandPoint> = c
         .cumulative
         .iter()

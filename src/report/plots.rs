@@ -3,6 +3,7 @@
 //! scene goes through [`escape`]; no scripts, no fonts or images to fetch.
 
 use super::chart::escape;
+use crate::lang::tr;
 use std::fmt::Write;
 
 /// Colours for series, in order (colour-blind safe, Okabe–Ito).
@@ -13,6 +14,9 @@ pub const SERIES_COLOURS: [&str; 6] = [
 const FONT: &str = r#"font-family="Helvetica, Arial, sans-serif" font-size="12""#;
 
 fn open(s: &mut String, w: f64, h: f64, title: &str) {
+    // Titles and axis names are the report's words (translated); series
+    // names, ids and units are the scene's and pass through.
+    let title = &tr(title);
     let _ = writeln!(
         s,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" {FONT} role="img"><title>{}</title>"#,
@@ -150,13 +154,13 @@ impl Frame {
             r##"<text x="{}" y="{}" text-anchor="middle" fill="#333">{}</text>"##,
             self.x0 + self.w / 2.0,
             self.y0 + self.h + 34.0,
-            escape(x_label)
+            escape(&tr(x_label))
         );
         let _ = writeln!(
             s,
             r##"<text transform="translate(14 {}) rotate(-90)" text-anchor="middle" fill="#333">{}</text>"##,
             self.y0 + self.h / 2.0,
-            escape(y_label)
+            escape(&tr(y_label))
         );
     }
 }
@@ -553,11 +557,11 @@ pub fn tornado(title: &str, unit: &str, centre: f64, rows: &[TornadoRow<'_>]) ->
             r#"<text x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
             label_w - 8.0,
             y + 19.0,
-            escape(r.label)
+            escape(&tr(r.label))
         );
         for (v, setting, colour) in [
-            (r.at_low, r.low_setting, "#d55e00"),
-            (r.at_high, r.high_setting, "#0072b2"),
+            (r.at_low, tr(r.low_setting), "#d55e00"),
+            (r.at_high, tr(r.high_setting), "#0072b2"),
         ] {
             let (a, b) = (f.x(centre), f.x(v));
             let _ = writeln!(
@@ -568,7 +572,7 @@ pub fn tornado(title: &str, unit: &str, centre: f64, rows: &[TornadoRow<'_>]) ->
                 (b - a).abs().max(1.0),
                 row_h - 10.0,
                 escape(r.label),
-                escape(setting),
+                escape(&setting),
                 short(v)
             );
             let anchor = if b < a { "end" } else { "start" };
@@ -578,7 +582,7 @@ pub fn tornado(title: &str, unit: &str, centre: f64, rows: &[TornadoRow<'_>]) ->
                 r##"<text x="{:.1}" y="{:.1}" text-anchor="{anchor}" font-size="11" fill="#333">{}</text>"##,
                 b + dx,
                 y + 19.0,
-                escape(setting)
+                escape(&setting)
             );
         }
     }

@@ -89,35 +89,41 @@ pub fn terminal(s: &Summary) -> String {
     let mut o = String::new();
     let l = &s.line;
     let reps = if s.replications == 1 {
-        "1 replication".to_string()
+        tr("1 replication")
     } else {
-        format!(
-            "{} replications, ± = 95 % confidence interval of the mean over replications",
-            s.replications
+        trf(
+            "{n} replications, ± = 95 % confidence interval of the mean over replications",
+            &[("n", &s.replications)],
         )
     };
     let _ = writeln!(o, "{}", s.scene);
     let _ = writeln!(
         o,
-        "{}, {} observed after {} warm-up, seed {}\n",
-        reps,
-        hours(s.horizon_s),
-        hours(s.warmup_s),
-        s.seed
+        "{}\n",
+        trf(
+            "{reps}, {window} observed after {warmup} warm-up, seed {seed}",
+            &[
+                ("reps", &reps),
+                ("window", &hours(s.horizon_s)),
+                ("warmup", &hours(s.warmup_s)),
+                ("seed", &s.seed),
+            ],
+        )
     );
     let rows = super::headline::rows(s);
-    let w = rows.iter().map(|r| width(&r.label)).max().unwrap_or(0);
-    for r in &rows {
+    let labels: Vec<String> = rows.iter().map(|r| tr(&r.label)).collect();
+    let w = labels.iter().map(|l| width(l)).max().unwrap_or(0);
+    for (r, label) in rows.iter().zip(&labels) {
         let note = if r.note.is_empty() {
             String::new()
         } else {
             format!(" ({})", r.note)
         };
-        let _ = writeln!(o, "  {}  {}{note}", pad_right(&r.label, w), r.value);
+        let _ = writeln!(o, "  {}  {}{note}", pad_right(label, w), r.value);
     }
 
     for w in &s.warnings {
-        let _ = writeln!(o, "\n  Warning: {w}.");
+        let _ = writeln!(o, "\n  {}", trf("Warning: {warning}.", &[("warning", w)]));
     }
     station_tables(&mut o, s);
     let _ = writeln!(

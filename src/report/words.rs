@@ -264,30 +264,31 @@ pub fn npv(o: &Outcomes, positive_share: f64, currency: &str) -> String {
 /// "median 48.2 % (10–90 % of outcomes 45.0 to 51.3 %)", with the
 /// replications that have no IRR said.
 pub fn irr(o: &Outcomes) -> String {
-    let p = |v: Option<f64>| v.map_or("none".into(), |r| format!("{r:.1} %"));
+    let p = |v: Option<f64>| v.map_or_else(|| tr("none"), |r| format!("{r:.1} %"));
     // A series whose flows never change sign (never any year in profit) has
     // no IRR; it ranks below every rate.
     let none = if o.undefined > 0 {
-        format!(
-            "; no IRR in {} of {} replications (no year's cash flow is positive)",
-            o.undefined, o.n
+        trf(
+            "; no IRR in {none} of {n} replications (no year's cash flow is positive)",
+            &[("none", &o.undefined), ("n", &o.n)],
         )
     } else {
         String::new()
     };
     if o.median.is_none() {
-        return format!(
-            "no IRR in {} of {} replications (no year's cash flow is positive); where there is one, the best 10 % reach {}",
-            o.undefined,
-            o.n,
-            p(o.p90)
+        return trf(
+            "no IRR in {none} of {n} replications (no year's cash flow is positive); where there is one, the best 10 % reach {best}",
+            &[("none", &o.undefined), ("n", &o.n), ("best", &p(o.p90))],
         );
     }
-    format!(
-        "median {} (10–90 % of outcomes {} to {}){none}",
-        p(o.median),
-        p(o.p10),
-        p(o.p90)
+    trf(
+        "median {median} (10–90 % of outcomes {low} to {high}){none}",
+        &[
+            ("median", &p(o.median)),
+            ("low", &p(o.p10)),
+            ("high", &p(o.p90)),
+            ("none", &none),
+        ],
     )
 }
 
