@@ -251,20 +251,24 @@ fn sweep_notes(
         if unclear && !negligible(d.mean, base) {
             // A large mean difference with a wide interval is noise or too
             // few replications, not "nothing changes".
-            notes.push(format!(
-                "best against worst, {} differs by {} {} ({} replications): the interval includes 0, so these replications cannot tell the settings apart; run more (--reps)",
-                by.name,
-                crate::report::words::signed_estimate(&d),
-                by.difference_unit(),
-                d.n
+            notes.push(crate::lang::trf(
+                "best against worst, {kpi} differs by {difference} {unit} ({n} replications): the interval includes 0, so these replications cannot tell the settings apart; run more (--reps)",
+                &[
+                    ("kpi", &crate::lang::tr(by.name)),
+                    ("difference", &crate::report::words::signed_estimate(&d)),
+                    ("unit", &by.difference_unit()),
+                    ("n", &d.n),
+                ],
             ));
         } else if unclear || negligible(d.mean, base) {
-            notes.push(format!(
-                "no setting changes {} by more than {} % (best against worst: {} {}): what these settings change does not limit it here",
-                by.name,
-                NEGLIGIBLE * 100.0,
-                crate::report::words::signed_estimate(&d),
-                by.difference_unit()
+            notes.push(crate::lang::trf(
+                "no setting changes {kpi} by more than {limit} % (best against worst: {difference} {unit}): what these settings change does not limit it here",
+                &[
+                    ("kpi", &crate::lang::tr(by.name)),
+                    ("limit", &(NEGLIGIBLE * 100.0)),
+                    ("difference", &crate::report::words::signed_estimate(&d)),
+                    ("unit", &by.difference_unit()),
+                ],
             ));
         }
     }

@@ -314,31 +314,42 @@ pub(crate) fn sweep(s: &Sweep) -> FirstPage {
     let axes: Vec<&str> = s.axes.iter().map(|a| a.path.as_str()).collect();
     let unit = super::unit_text(s.by_unit, s.currency.as_deref());
     let unit = unit.as_str();
+    let kpi = tr(s.by_name);
     let answer = match &s.best {
         Some(best) => {
             let lead = match &best.runner_up {
-                Some((_, label, d)) if best.significant && !best.negligible => format!(
-                    ", ahead of {} by {} {} (significant at 95 %)",
-                    label,
-                    words::estimate(&Estimate {
-                        mean: d.mean.abs(),
-                        ..*d
-                    }),
-                    unit
+                Some((_, label, d)) if best.significant && !best.negligible => trf(
+                    ", ahead of {runner_up} by {by} {unit} (significant at 95 %)",
+                    &[
+                        ("runner_up", label),
+                        (
+                            "by",
+                            &words::estimate(&Estimate {
+                                mean: d.mean.abs(),
+                                ..*d
+                            }),
+                        ),
+                        ("unit", &unit),
+                    ],
                 ),
-                Some((_, label, _)) => format!(
-                    "; {label}, the runner-up, cannot be told apart from it: either will do"
+                Some((_, label, _)) => trf(
+                    "; {runner_up}, the runner-up, cannot be told apart from it: either will do",
+                    &[("runner_up", label)],
                 ),
                 None => String::new(),
             };
-            format!(
-                "{} gives the best {}: {} {unit}{lead}.",
-                best.label,
-                s.by_name,
-                words::estimate(&best.estimate)
+            trf(
+                "{best} gives the best {kpi}: {value} {unit}{lead}.",
+                &[
+                    ("best", &best.label),
+                    ("kpi", &kpi),
+                    ("value", &words::estimate(&best.estimate)),
+                    ("unit", &unit),
+                    ("lead", &lead),
+                ],
             )
         }
-        None => format!("No setting gives a value for {}.", s.by_name),
+        None => trf("No setting gives a value for {kpi}.", &[("kpi", &kpi)]),
     };
     // The settings in order of the KPI, best first.
     let k = s
@@ -372,19 +383,21 @@ pub(crate) fn sweep(s: &Sweep) -> FirstPage {
     let mut caveats = s.notes.clone();
     caveats.push(tr(MODEL_CAVEAT));
     FirstPage {
-        question: format!(
-            "Which setting of {} gives the best {} for \"{}\"?",
-            axes.join(" and "),
-            s.by_name,
-            s.scene
+        question: trf(
+            "Which setting of {settings} gives the best {kpi} for \"{scene}\"?",
+            &[
+                ("settings", &axes.join(&tr(" and "))),
+                ("kpi", &kpi),
+                ("scene", &s.scene),
+            ],
         ),
         answer: escape(&answer),
-        head: vec![format!("{} (best first)", s.by_name)],
+        head: vec![trf("{kpi} (best first)", &[("kpi", &kpi)])],
         figures,
-        plus_minus: format!(
-            "{} replications per setting with common random numbers (seed {}). ± is the 95 % \
+        plus_minus: trf(
+            "{n} replications per setting with common random numbers (seed {seed}). ± is the 95 % \
              confidence interval of the mean.",
-            s.replications, s.seed
+            &[("n", &s.replications), ("seed", &s.seed)],
         ),
         case: Vec::new(),
         caveats,

@@ -64,12 +64,17 @@ pub(crate) fn diagram(s: &Summary) -> Option<String> {
             "left to right in the order parts pass; green bar: share of the shift time working; red: the bottleneck"
         ))
     );
-    if s.line.bottleneck.is_none() {
+    let marked = s
+        .line
+        .bottleneck
+        .as_deref()
+        .is_some_and(|b| nodes.iter().any(|n| n.id == b));
+    if !marked {
         let _ = write!(
             o,
             r##"<text x="10" y="52" fill="#555">{}</text>"##,
             escape(&trf(
-                "No station is marked: {why}",
+                "Bottleneck (not a box here): {why}",
                 &[("why", &super::headline::bottleneck_line(s))]
             ))
         );
@@ -99,9 +104,15 @@ pub(crate) fn diagram(s: &Summary) -> Option<String> {
             arrow(&mut o, x2, by);
             if let Some(v) = via {
                 let label: String = v.chars().take(12).collect();
+                // A carrier that is the bottleneck is marked where it works.
+                let (fill, weight) = if s.line.bottleneck.as_deref() == Some(v.as_str()) {
+                    (BOTTLENECK, "bold")
+                } else {
+                    ("#555", "normal")
+                };
                 let _ = write!(
                     o,
-                    r##"<text x="{:.1}" y="{:.1}" font-size="9" fill="#555" text-anchor="middle">{}</text>"##,
+                    r##"<text x="{:.1}" y="{:.1}" font-size="9" fill="{fill}" font-weight="{weight}" text-anchor="middle">{}</text>"##,
                     bx - (g.column - BOX_W) / 2.0,
                     by - 5.0,
                     escape(&trf("via {robot}", &[("robot", &label)]))

@@ -15,7 +15,7 @@ use crate::lang::{tr, trf};
 use crate::sim::STATES;
 use std::fmt::Write;
 
-const STYLE: &str = "body{font-family:Helvetica,Arial,sans-serif;max-width:980px;margin:24px auto;padding:0 16px;color:#222;line-height:1.45}\
+const STYLE: &str = "body{font-family:Helvetica,Arial,sans-serif;max-width:980px;margin:24px auto;padding:0 16px;color:#222;line-height:1.45}:lang(ko){word-break:keep-all}\
 h1{font-size:24px;margin-bottom:4px}h2{font-size:19px;margin-top:32px;border-bottom:1px solid #ddd;padding-bottom:4px}h3{font-size:16px}\
 .sub{color:#666;margin-top:0}.summary{background:#f4f7fb;border-left:4px solid #0072b2;padding:10px 16px}\
 table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}th,td{padding:4px 10px;border-bottom:1px solid #e5e5e5;text-align:right}\
@@ -361,7 +361,11 @@ fn run_body(s: &Summary, out: &mut String) {
         .stations
         .iter()
         .map(|st| {
-            let mut r = vec![escape(&st.id), escape(&tr(st.kind)), st.capacity.to_string()];
+            let mut r = vec![
+                escape(&st.id),
+                escape(&tr(st.kind)),
+                st.capacity.to_string(),
+            ];
             r.extend(
                 STATES
                     .iter()
