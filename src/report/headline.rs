@@ -106,9 +106,9 @@ fn note(s: &Summary, kpi: &Kpi) -> String {
         }
         "on_time_share" if turned_away_shown(s) => tr("of the parts that entered"),
         "orders_on_time" => tr("of the orders completed, and those late and still open at the end"),
-        "demand_turned_away" => format!(
-            "{} parts: the entry was full, so they never entered; not in lead time or on-time delivery",
-            pm(&l.demand_turned_away, 1.0, 0)
+        "demand_turned_away" => trf(
+            "{n} parts: the entry was full, so they never entered; not in lead time or on-time delivery",
+            &[("n", &pm(&l.demand_turned_away, 1.0, 0))],
         ),
         _ => String::new(),
     }
@@ -228,28 +228,38 @@ fn line_oee_of(s: &Summary) -> String {
     let l = &s.line;
     match (&l.bottleneck, &l.busiest) {
         _ if l.line_oee.n == 0 => String::new(),
-        (Some(b), _) if !l.shared_limit.is_empty() => {
-            format!("of {b}, named most often of the resources that share the limit")
-        }
-        (Some(b), _) if l.bottleneck_resource == Some("operators") => {
-            format!("of {b}, the bottleneck: paid operator-time on ideal-speed work on good parts")
-        }
+        (Some(b), _) if !l.shared_limit.is_empty() => trf(
+            "of {id}, named most often of the resources that share the limit",
+            &[("id", b)],
+        ),
+        (Some(b), _) if l.bottleneck_resource == Some("operators") => trf(
+            "of {id}, the bottleneck: paid operator-time on ideal-speed work on good parts",
+            &[("id", b)],
+        ),
         (Some(b), _) => {
             let paced = s.paced_by();
             if paced.len() > 1 {
                 let each: Vec<String> = paced
                     .iter()
-                    .map(|(id, share)| format!("{id} in {:.0} %", share * 100.0))
+                    .map(|(id, share)| {
+                        trf(
+                            "{id} in {share} %",
+                            &[("id", id), ("share", &format!("{:.0}", share * 100.0))],
+                        )
+                    })
                     .collect();
-                format!(
-                    "of each replication's bottleneck: {} of replications; mostly {b}",
-                    each.join(", ")
+                trf(
+                    "of each replication's bottleneck: {each} of replications; mostly {id}",
+                    &[("each", &each.join(", ")), ("id", b)],
                 )
             } else {
-                format!("of {b}, the bottleneck")
+                trf("of {id}, the bottleneck", &[("id", b)])
             }
         }
-        (None, Some(b)) => format!("of {b}, the busiest resource; low when demand is short"),
+        (None, Some(b)) => trf(
+            "of {id}, the busiest resource; low when demand is short",
+            &[("id", b)],
+        ),
         (None, None) => String::new(),
     }
 }
@@ -271,19 +281,21 @@ fn bottleneck(s: &Summary) -> (String, String) {
             .shared_limit
             .iter()
             .map(|r| {
-                format!(
-                    "{} busy {} % (named in {:.0} % of replications)",
-                    r.id,
-                    pm(&r.utilisation, 100.0, 1),
-                    r.share * 100.0
+                trf(
+                    "{id} busy {busy} % (named in {share} % of replications)",
+                    &[
+                        ("id", &r.id),
+                        ("busy", &pm(&r.utilisation, 100.0, 1)),
+                        ("share", &format!("{:.0}", r.share * 100.0)),
+                    ],
                 )
             })
             .collect();
         return (
-            format!("shared by {}", ids.join(" and ")),
-            format!(
-                "no one resource limits the line alone; {}; `factory-twin bottleneck` measures what relieving each gains",
-                each.join(", ")
+            trf("shared by {ids}", &[("ids", &ids.join(&tr(" and ")))]),
+            trf(
+                "no one resource limits the line alone; {each}; `factory-twin bottleneck` measures what relieving each gains",
+                &[("each", &each.join(", "))],
             ),
         );
     }
@@ -300,22 +312,30 @@ fn bottleneck(s: &Summary) -> (String, String) {
             };
             (
                 b.clone(),
-                format!(
-                    "{what}, busy {} % of the time it could work; the bottleneck in {:.0} % of replications",
-                    pm(&l.bottleneck_utilisation, 100.0, 1),
-                    l.bottleneck_share * 100.0
+                trf(
+                    "{what}, busy {busy} % of the time it could work; the bottleneck in {share} % of replications",
+                    &[
+                        ("what", &tr(what)),
+                        ("busy", &pm(&l.bottleneck_utilisation, 100.0, 1)),
+                        ("share", &format!("{:.0}", l.bottleneck_share * 100.0)),
+                    ],
                 ),
             )
         }
         None if l.demand_limited_share > 0.0 => (
-            "none: demand-limited".into(),
-            format!(
-                "output follows arrivals in {:.0} % of replications{}",
-                l.demand_limited_share * 100.0,
-                l.busiest
-                    .as_ref()
-                    .map(|b| format!("; busiest: {b}"))
-                    .unwrap_or_default()
+            tr("none: demand-limited"),
+            trf(
+                "output follows arrivals in {share} % of replications{busiest}",
+                &[
+                    ("share", &format!("{:.0}", l.demand_limited_share * 100.0)),
+                    (
+                        "busiest",
+                        &l.busiest
+                            .as_ref()
+                            .map(|b| trf("; busiest: {id}", &[("id", b)]))
+                            .unwrap_or_default(),
+                    ),
+                ],
             ),
         ),
         None => ("–".into(), String::new()),

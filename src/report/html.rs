@@ -178,89 +178,98 @@ fn lead_time_chart(summaries: &[&Summary]) -> Option<String> {
 
 fn run_sentences(s: &Summary) -> String {
     let l = &s.line;
-    let mut t = format!(
-        "Over {} replication{} of {:.1} days each, the line made <b>{} good parts per hour</b>",
-        s.replications,
-        if s.replications == 1 { "" } else { "s" },
-        s.horizon_s / 86_400.0,
-        pm(&l.good_per_hour, 1.0, 1)
+    // The sentences are HTML: their messages carry the <b> and <code> marks.
+    let mut t = trf(
+        if s.replications == 1 {
+            "Over {n} replication of {days} days each, the line made <b>{good} good parts per hour</b>"
+        } else {
+            "Over {n} replications of {days} days each, the line made <b>{good} good parts per hour</b>"
+        },
+        &[
+            ("n", &s.replications),
+            ("days", &format!("{:.1}", s.horizon_s / 86_400.0)),
+            ("good", &pm(&l.good_per_hour, 1.0, 1)),
+        ],
     );
     if l.line_oee.n > 0 {
-        let _ = write!(t, " at a line OEE of {} %", pm(&l.line_oee, 100.0, 1));
+        t.push_str(&trf(
+            " at a line OEE of {oee} %",
+            &[("oee", &pm(&l.line_oee, 100.0, 1))],
+        ));
     }
     t.push('.');
     if l.bottleneck.is_none() && l.demand_limited_share > 0.0 {
-        let _ = write!(
-            t,
-            " No resource limits the output: the line is <b>demand-limited</b> (in {:.0} % of the replications), it makes what arrives; more capacity would shorten waits, not raise output.",
-            l.demand_limited_share * 100.0
-        );
+        t.push_str(&trf(
+            " No resource limits the output: the line is <b>demand-limited</b> (in {share} % of the replications), it makes what arrives; more capacity would shorten waits, not raise output.",
+            &[("share", &format!("{:.0}", l.demand_limited_share * 100.0))],
+        ));
     }
     if !l.shared_limit.is_empty() {
         let ids: Vec<String> = l.shared_limit.iter().map(|r| escape(&r.id)).collect();
-        let _ = write!(
-            t,
-            " No one resource limits the output: <b>{}</b> share the limit (each is the busiest in some replications and not in others); <code>factory-twin bottleneck</code> measures what relieving each gains.",
-            ids.join(" and ")
-        );
+        t.push_str(&trf(
+            " No one resource limits the output: <b>{ids}</b> share the limit (each is the busiest in some replications and not in others); <code>factory-twin bottleneck</code> measures what relieving each gains.",
+            &[("ids", &ids.join(&tr(" and ")))],
+        ));
     } else if let Some(b) = &l.bottleneck {
-        let _ = write!(
-            t,
-            " The bottleneck is <b>{}</b> (busy {} % of the time it could work; the bottleneck in {:.0} % of the replications)",
-            escape(b),
-            pm(&l.bottleneck_utilisation, 100.0, 1),
-            l.bottleneck_share * 100.0
-        );
+        t.push_str(&trf(
+            " The bottleneck is <b>{id}</b> (busy {busy} % of the time it could work; the bottleneck in {share} % of the replications)",
+            &[
+                ("id", &escape(b)),
+                ("busy", &pm(&l.bottleneck_utilisation, 100.0, 1)),
+                ("share", &format!("{:.0}", l.bottleneck_share * 100.0)),
+            ],
+        ));
         if let Some(p) = s.operators.iter().find(|x| &x.id == b) {
-            let _ = write!(
-                t,
-                ": the operators, not a machine, limit output; they are busy {} % of their paid time",
-                pm(&p.utilisation, 100.0, 1)
-            );
+            t.push_str(&trf(
+                ": the operators, not a machine, limit output; they are busy {busy} % of their paid time",
+                &[("busy", &pm(&p.utilisation, 100.0, 1))],
+            ));
         }
         if let Some(st) = s.stations.iter().find(|x| &x.id == b) {
-            let share = |k: &str| st.states.get(k).map_or(0.0, |e| e.mean) * 100.0;
-            let _ = write!(
-                t,
-                ": it works {:.0} % of the time, is failed {:.0} %, waits for an operator {:.0} % and is off shift {:.0} %",
-                share("working"),
-                share("failed"),
-                share("waiting_for_operator"),
-                share("off_shift")
-            );
+            let share =
+                |k: &str| format!("{:.0}", st.states.get(k).map_or(0.0, |e| e.mean) * 100.0);
+            t.push_str(&trf(
+                ": it works {working} % of the time, is failed {failed} %, waits for an operator {waiting} % and is off shift {off} %",
+                &[
+                    ("working", &share("working")),
+                    ("failed", &share("failed")),
+                    ("waiting", &share("waiting_for_operator")),
+                    ("off", &share("off_shift")),
+                ],
+            ));
         }
-        t.push_str(". Relieving it should gain the most output; <code>factory-twin bottleneck</code> measures what relieving each resource gains.");
+        t.push_str(&tr(". Relieving it should gain the most output; <code>factory-twin bottleneck</code> measures what relieving each resource gains."));
     }
     if l.lead_time_mean_s.n > 0 {
-        let _ = write!(
-            t,
-            " A part spends on average {} min in the factory (95th percentile {} min), with {} parts in process.",
-            pm(&l.lead_time_mean_s, 1.0 / 60.0, 1),
-            pm(&l.lead_time_p95_s, 1.0 / 60.0, 1),
-            pm(&l.wip, 1.0, 1)
-        );
+        t.push_str(&trf(
+            " A part spends on average {mean} min in the factory (95th percentile {p95} min), with {wip} parts in process.",
+            &[
+                ("mean", &pm(&l.lead_time_mean_s, 1.0 / 60.0, 1)),
+                ("p95", &pm(&l.lead_time_p95_s, 1.0 / 60.0, 1)),
+                ("wip", &pm(&l.wip, 1.0, 1)),
+            ],
+        ));
         if l.lead_time_mean_s.mean > l.lead_time_p95_s.mean {
-            let _ = write!(
-                t,
-                " The mean is above the 95th percentile: a few parts wait far longer than the rest (the longest {} h), such as parts left in the line over a night or a weekend off shift.",
-                pm(&l.lead_time_max_s, 1.0 / 3600.0, 1)
-            );
+            t.push_str(&trf(
+                " The mean is above the 95th percentile: a few parts wait far longer than the rest (the longest {max} h), such as parts left in the line over a night or a weekend off shift.",
+                &[("max", &pm(&l.lead_time_max_s, 1.0 / 3600.0, 1))],
+            ));
         }
     }
     if super::headline::turned_away_shown(s) {
-        let _ = write!(
-            t,
-            " <b>{} % of the demand was turned away</b> ({} parts): it arrived while the entry was full and never entered.",
-            pm(&l.demand_turned_away_share, 100.0, 1),
-            pm(&l.demand_turned_away, 1.0, 0)
-        );
+        t.push_str(&trf(
+            " <b>{share} % of the demand was turned away</b> ({n} parts): it arrived while the entry was full and never entered.",
+            &[
+                ("share", &pm(&l.demand_turned_away_share, 100.0, 1)),
+                ("n", &pm(&l.demand_turned_away, 1.0, 0)),
+            ],
+        ));
     }
     if l.on_time_share.n > 0 {
-        let _ = write!(
-            t,
-            " {} % of the orders that entered left by their due date.",
-            pm(&l.on_time_share, 100.0, 1)
-        );
+        t.push_str(&trf(
+            " {share} % of the orders that entered left by their due date.",
+            &[("share", &pm(&l.on_time_share, 100.0, 1))],
+        ));
     }
     t
 }

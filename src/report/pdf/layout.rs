@@ -366,7 +366,7 @@ impl<'a, 'f> Layout<'a, 'f> {
         }
         let numeric: Vec<bool> = (0..columns).map(|c| numeric_column(&rows, c)).collect();
         let left_aligned = |col: usize| col == 0 || !numeric[col];
-        let (size, widths) = self.column_widths(&rows, columns);
+        let (size, widths) = self.column_widths(&rows, columns, &numeric);
         let lh = size * LEADING;
         let header: Option<&Vec<Cell>> = rows.first().filter(|r| r.iter().all(|c| c.header));
         self.y += 2.0;
@@ -441,7 +441,12 @@ impl<'a, 'f> Layout<'a, 'f> {
     /// The type size and column widths that fit the page: each column gets
     /// its widest word, and what room is left goes to the columns whose text
     /// is longer than that, in proportion.
-    fn column_widths(&mut self, rows: &[Vec<Cell>], columns: usize) -> (f32, Vec<f32>) {
+    fn column_widths(
+        &mut self,
+        rows: &[Vec<Cell>],
+        columns: usize,
+        numeric: &[bool],
+    ) -> (f32, Vec<f32>) {
         let mut chosen = None;
         for size in TABLE_SIZES {
             let mut natural = vec![0.0f32; columns];
@@ -468,12 +473,27 @@ impl<'a, 'f> Layout<'a, 'f> {
             // break inside (see `wrap`) rather than run off the page.
             least.iter().map(|l| l * WIDTH / sum_least).collect()
         } else {
-            let spare = WIDTH - sum_least;
-            let want = sum_natural - sum_least;
-            least
-                .iter()
+            // Figures keep their line where the room allows it (a value split
+            // over two lines is hard to read); text columns share the rest.
+            let whole: Vec<f32> = (0..columns)
+                .map(|c| if numeric[c] { natural[c] } else { least[c] })
+                .collect();
+            let base = if whole.iter().sum::<f32>() <= WIDTH {
+                whole
+            } else {
+                least.clone()
+            };
+            let spare = WIDTH - base.iter().sum::<f32>();
+            let want: f32 = base.iter().zip(&natural).map(|(b, n)| n - b).sum();
+            base.iter()
                 .zip(&natural)
-                .map(|(l, n)| l + spare * (n - l) / want)
+                .map(|(b, n)| {
+                    if want > 0.0 {
+                        b + spare * (n - b) / want
+                    } else {
+                        *b
+                    }
+                })
                 .collect()
         };
         (size, widths)
