@@ -17,6 +17,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod bench;
+pub mod calibrate;
 pub mod cli;
 pub mod economics;
 pub mod error;

@@ -1,4 +1,4 @@
-//! The command line: `run`, `compare`, `roi`, `bottleneck`, `sweep`, `check`, `view`, `bench`. Each command
+//! The command line: `run`, `compare`, `roi`, `bottleneck`, `sweep`, `check`, `fit`, `view`, `bench`. Each command
 //! returns its exit code: 0 done, 1 layout violations (`check`), 2 bad
 //! input, 3 internal error or a failed environment, 130 stopped by Ctrl-C
 //! (after writing what finished).
@@ -18,6 +18,7 @@ mod bench;
 mod bottleneck;
 mod check;
 mod compare;
+mod fit;
 mod run;
 mod sweep;
 mod view;
@@ -199,6 +200,23 @@ pub enum Command {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Fit input distributions to a plant's event log (CSV): cycle, repair,
+    /// time between failures and interarrival times per resource, each with
+    /// Kolmogorov–Smirnov, Anderson–Darling and AIC.
+    Fit {
+        /// The event log (CSV with a header: time, resource, event; see docs/calibration.md).
+        log: PathBuf,
+        /// The scene the log comes from: durations then count each resource's
+        /// working time (its shifts), as the scene's distributions do.
+        #[arg(long, value_name = "SCENE")]
+        scene: Option<PathBuf>,
+        /// Print the fits as JSON.
+        #[arg(long)]
+        json: bool,
+        /// The fewest complete durations of one kind a resource needs to be fitted.
+        #[arg(long, default_value_t = 20)]
+        min: usize,
     },
     /// Watch the factory run in 3D, or render one frame with --screenshot.
     View {
@@ -385,6 +403,12 @@ pub fn main_with(cli: Cli) -> i32 {
             },
         ),
         Command::Check { scene, json } => check::check(&scene, json),
+        Command::Fit {
+            log,
+            scene,
+            json,
+            min,
+        } => fit::fit(&log, scene.as_deref(), json, min.max(2)),
         Command::View {
             scene,
             speed,

@@ -8,6 +8,7 @@
 //! - `fast_paths`: the engine's shortcuts change no result (bundled scenes, generated factories);
 //! - `timing`: conveyors, transfer robots and shifts take exactly the time the scene says;
 //! - `queueing`: quick checks against closed-form queueing results;
+//! - `calibration`: `fit` recovers a bundled scene's cycle distributions from its event log;
 //! - `pdf`: the PDF report read back with poppler: no blank page, the first page decides;
 //! - `korean`: reports and the terminal in Korean, money in 억 and 만, names unchanged;
 //! - `layout`: `check` finds each kind of layout violation; the safety KPI;
@@ -21,6 +22,7 @@
 //!   the plant features, timed by hand.
 
 mod bad_input;
+mod calibration;
 mod changeovers;
 mod cli;
 #[path = "../common/mod.rs"]

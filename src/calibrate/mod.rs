@@ -1,0 +1,264 @@
+//! Calibration: the line's own event log turned into fitted input
+//! distributions (cycle, repair, time between failures, interarrival), each
+//! with its goodness of fit, so that the model is built from the plant's
+//! data rather than typed-in guesses.
+//!
+//! `log` reads the CSV, `samples` cuts it into durations per resource,
+//! `fit` fits and ranks the families, `special` holds the functions they need.
+
+pub mod fit;
+pub mod log;
+pub mod special;
+
+use crate::scene::{Object, Scene, ShiftCalendar};
+use fit::{Fit, Sample, fit_all};
+use log::{Kind, Log};
+use serde::Serialize;
+use std::collections::{BTreeMap, VecDeque};
+
+/// When each object of `scene` can work: its own shifts, or (a machine
+/// without) its operator pool's. An object with no shift is always on and
+/// has no entry. Log times are seconds from Monday 00:00, as the
+/// simulation's are.
+pub fn working_calendars(scene: &Scene) -> BTreeMap<String, ShiftCalendar> {
+    let calendar = |ids: &[String]| {
+        let each: Vec<ShiftCalendar> = ids
+            .iter()
+            .filter_map(|id| scene.shifts.iter().find(|s| &s.id == id))
+            .filter_map(|s| ShiftCalendar::new(s).ok())
+            .collect();
+        (!each.is_empty()).then(|| ShiftCalendar::union(&each))
+    };
+    let pool_shift = |id: &str| {
+        scene.objects.iter().find_map(|o| match o {
+            Object::Operators(p) if p.id == id => Some(p.shift.0.clone()),
+            _ => None,
+        })
+    };
+    let mut out = BTreeMap::new();
+    for o in &scene.objects {
+        let own = match o {
+            Object::Source(x) => x.shift.0.clone(),
+            Object::Machine(x) if x.shift.is_empty() => x
+                .operator
+                .as_deref()
+                .and_then(pool_shift)
+                .unwrap_or_default(),
+            Object::Machine(x) => x.shift.0.clone(),
+            Object::Robot(x) => x.shift.0.clone(),
+            Object::Assembly(x) => x.shift.0.clone(),
+            Object::Vehicles(x) => x.shift.0.clone(),
+            _ => Vec::new(),
+        };
+        if let Some(c) = calendar(&own) {
+            out.insert(o.id().to_string(), c);
+        }
+    }
+    out
+}
+
+/// What a duration measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// Start to finish of a part.
+    Cycle,
+    /// Breakdown to repair.
+    Repair,
+    /// Repair (or the start of the log) to the next breakdown, in working
+    /// time when the scene is given; the last one, still running when the
+    /// log ends, is censored.
+    BetweenFailures,
+    /// From one arrival at a source to the next.
+    Interarrival,
+}
+
+impl Measure {
+    pub fn label(self) -> &'static str {
+        match self {
+            Measure::Cycle => "cycle",
+            Measure::Repair => "repair",
+            Measure::BetweenFailures => "between failures",
+            Measure::Interarrival => "interarrival",
+        }
+    }
+}
+
+/// The fits of one resource's durations of one kind.
+#[derive(Clone, Debug, Serialize)]
+pub struct Fitting {
+    pub resource: String,
+    pub measure: Measure,
+    /// Complete observations, and censored ones.
+    pub n: usize,
+    pub censored: usize,
+    pub mean_s: f64,
+    /// Every family fitted, best (lowest AIC) first.
+    pub fits: Vec<Fit>,
+}
+
+/// What a log's events could not be paired into durations.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Unpaired {
+    /// A finish (or repair) with no start (or breakdown) before it: the
+    /// log began mid-way.
+    pub ends_without_start: usize,
+    /// A start (or breakdown) with no end: still running when the log ends.
+    pub starts_without_end: usize,
+}
+
+/// Durations per (resource, measure). With `calendars`, a resource's
+/// durations count only its working time: time off shift is left out, and
+/// a cycle also leaves out the breakdowns it was paused by.
+pub fn samples(
+    log: &Log,
+    calendars: &BTreeMap<String, ShiftCalendar>,
+) -> (BTreeMap<(String, Measure), Sample>, Unpaired) {
+    let span = |r: &str, a: f64, b: f64| match calendars.get(r) {
+        Some(c) => c.on_between(a, b),
+        None => b - a,
+    };
+    let mut out: BTreeMap<(String, Measure), Sample> = BTreeMap::new();
+    let mut unpaired = Unpaired::default();
+    let replications: Vec<u32> = {
+        let mut r: Vec<u32> = log.events.iter().map(|e| e.replication).collect();
+        r.dedup();
+        r
+    };
+    for rep in replications {
+        let events: Vec<&log::Event> = log.events.iter().filter(|e| e.replication == rep).collect();
+        let (Some(first), Some(last)) = (events.first(), events.last()) else {
+            continue;
+        };
+        let (begin, end) = (first.time_s, last.time_s);
+        // Per resource: open starts (by part, else in order), the open
+        // breakdown, the last repair, the last arrival.
+        let mut starts: BTreeMap<&str, VecDeque<(Option<&str>, f64)>> = BTreeMap::new();
+        let mut down: BTreeMap<&str, f64> = BTreeMap::new();
+        let mut up_since: BTreeMap<&str, f64> = BTreeMap::new();
+        let mut arrived: BTreeMap<&str, f64> = BTreeMap::new();
+        let mut failing: Vec<&str> = Vec::new();
+        // Each resource's breakdowns so far: (fail, repair).
+        let mut outages: BTreeMap<&str, Vec<(f64, f64)>> = BTreeMap::new();
+        for e in &events {
+            let r = e.resource.as_str();
+            let mut push = |m: Measure, v: f64, censored: bool| {
+                let s = out.entry((e.resource.clone(), m)).or_default();
+                if censored {
+                    s.censored.push(v);
+                } else {
+                    s.complete.push(v);
+                }
+            };
+            match e.kind {
+                Kind::Start => starts
+                    .entry(r)
+                    .or_default()
+                    .push_back((e.part.as_deref(), e.time_s)),
+                Kind::Finish => {
+                    let open = starts.entry(r).or_default();
+                    let at = match e.part.as_deref() {
+                        Some(p) => open.iter().position(|(q, _)| *q == Some(p)),
+                        None => (!open.is_empty()).then_some(0),
+                    };
+                    match at.and_then(|i| open.remove(i)) {
+                        Some((_, t0)) => {
+                            let paused: f64 = outages
+                                .get(r)
+                                .map(|o| {
+                                    o.iter()
+                                        .map(|&(a, b)| span(r, a.max(t0), b.min(e.time_s)).max(0.0))
+                                        .sum()
+                                })
+                                .unwrap_or(0.0);
+                            push(Measure::Cycle, span(r, t0, e.time_s) - paused, false)
+                        }
+                        None => unpaired.ends_without_start += 1,
+                    }
+                }
+                Kind::Fail => {
+                    if !failing.contains(&r) {
+                        failing.push(r);
+                    }
+                    let since = up_since.get(r).copied().unwrap_or(begin);
+                    push(Measure::BetweenFailures, span(r, since, e.time_s), false);
+                    down.insert(r, e.time_s);
+                }
+                Kind::Repair => match down.remove(r) {
+                    Some(t0) => {
+                        push(Measure::Repair, e.time_s - t0, false);
+                        outages.entry(r).or_default().push((t0, e.time_s));
+                        up_since.insert(r, e.time_s);
+                    }
+                    None => unpaired.ends_without_start += 1,
+                },
+                Kind::Arrive => {
+                    if let Some(t0) = arrived.insert(r, e.time_s) {
+                        push(Measure::Interarrival, span(r, t0, e.time_s), false);
+                    }
+                }
+                Kind::Other => {}
+            }
+        }
+        unpaired.starts_without_end +=
+            starts.values().map(VecDeque::len).sum::<usize>() + down.len();
+        // Still up at the end since its last repair: a censored interval.
+        for r in failing {
+            if !down.contains_key(r) {
+                let since = up_since.get(r).copied().unwrap_or(begin);
+                let up = span(r, since, end);
+                if up > 0.0 {
+                    out.entry((r.to_string(), Measure::BetweenFailures))
+                        .or_default()
+                        .censored
+                        .push(up);
+                }
+            }
+        }
+    }
+    (out, unpaired)
+}
+
+/// Fits every resource's durations that have at least `min_n` complete
+/// observations.
+pub fn fit_log(
+    log: &Log,
+    calendars: &BTreeMap<String, ShiftCalendar>,
+    min_n: usize,
+) -> (Vec<Fitting>, Unpaired) {
+    let (samples, unpaired) = samples(log, calendars);
+    let fittings = samples
+        .into_iter()
+        .filter(|(_, s)| s.complete.len() >= min_n)
+        .map(|((resource, measure), s)| Fitting {
+            resource,
+            measure,
+            n: s.complete.len(),
+            censored: s.censored.len(),
+            mean_s: s.complete.iter().sum::<f64>() / s.complete.len() as f64,
+            fits: fit_all(&s),
+        })
+        .collect();
+    (fittings, unpaired)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn starts_pair_with_their_part_and_failures_with_repairs() {
+        let text = "time_s,object,event,part\n\
+                    0,m,start,1\n10,m,start,2\n12,m,finish,2\n15,m,finish,1\n\
+                    20,m,fail,\n50,m,repair,\n90,m,fail,\n100,m,repair,\n130,m,finish,9\n200,m,start,3\n";
+        let log = log::read(text).unwrap();
+        let (s, unpaired) = samples(&log, &BTreeMap::new());
+        assert_eq!(s[&("m".into(), Measure::Cycle)].complete, [2.0, 15.0]);
+        assert_eq!(s[&("m".into(), Measure::Repair)].complete, [30.0, 10.0]);
+        let tbf = &s[&("m".into(), Measure::BetweenFailures)];
+        assert_eq!(tbf.complete, [20.0, 40.0]);
+        assert_eq!(tbf.censored, [100.0], "up from 100 to the log's end at 200");
+        assert_eq!(unpaired.ends_without_start, 1);
+        assert_eq!(unpaired.starts_without_end, 1);
+    }
+}

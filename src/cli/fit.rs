@@ -1,0 +1,166 @@
+//! `factory-twin fit LOG.csv`: input distributions fitted to a plant's event
+//! log, per resource: cycle, repair, time between failures, interarrival.
+//! Exit 2 when the log cannot be read or holds no usable event.
+
+use super::fail;
+use crate::calibrate::{self, Fitting, log};
+use crate::error::Diagnostic;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The JSON output.
+#[derive(Serialize)]
+struct FitOutput<'a> {
+    log: String,
+    events: usize,
+    bad_rows: Vec<BadRowJson>,
+    out_of_order: usize,
+    unpaired: calibrate::Unpaired,
+    fittings: &'a [Fitting],
+}
+
+#[derive(Serialize)]
+struct BadRowJson {
+    line: usize,
+    reason: String,
+}
+
+/// A family whose Kolmogorov–Smirnov p-value is below this does not fit.
+const REJECT: f64 = 0.01;
+
+pub(super) fn fit(path: &Path, scene: Option<&Path>, json: bool, min_n: usize) -> i32 {
+    let name = path.display().to_string();
+    // With the scene, durations count each resource's working time only.
+    let calendars = match scene.map(crate::scene::load_scene) {
+        None => BTreeMap::new(),
+        Some(Ok(s)) => calibrate::working_calendars(&s),
+        Some(Err(d)) => return fail(&d),
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => return fail(&Diagnostic::new(format!("cannot read {name}: {e}"))),
+    };
+    let log = match log::read(&text) {
+        Ok(l) => l,
+        Err(m) => return fail(&Diagnostic::new(format!("{name}: {m}"))),
+    };
+    let (fittings, unpaired) = calibrate::fit_log(&log, &calendars, min_n);
+    if json {
+        let out = FitOutput {
+            log: name,
+            events: log.events.len(),
+            bad_rows: log
+                .bad
+                .iter()
+                .map(|b| BadRowJson {
+                    line: b.line,
+                    reason: b.reason.clone(),
+                })
+                .collect(),
+            out_of_order: log.out_of_order,
+            unpaired,
+            fittings: &fittings,
+        };
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(&out).expect("serialises")
+        );
+        return 0;
+    }
+    outln!(
+        "Fits of {name}: {} events read, {} bad rows, {} out of time order (sorted)",
+        log.events.len(),
+        log.bad.len(),
+        log.out_of_order
+    );
+    for b in log.bad.iter().take(10) {
+        outln!("  line {}: {}", b.line, b.reason);
+    }
+    if log.bad.len() > 10 {
+        outln!(
+            "  … and {} more bad rows (--json lists them all)",
+            log.bad.len() - 10
+        );
+    }
+    if scene.is_none() {
+        outln!(
+            "  times are calendar time: with --scene SCENE.ron, each resource's time off shift is left out"
+        );
+    }
+    if unpaired.ends_without_start + unpaired.starts_without_end > 0 {
+        outln!(
+            "  {} ends without a start (the log began mid-way), {} starts without an end (still running at its end): not counted",
+            unpaired.ends_without_start,
+            unpaired.starts_without_end
+        );
+    }
+    if fittings.is_empty() {
+        outln!(
+            "\nNo resource has {min_n} complete durations of one kind to fit (--min sets the least)."
+        );
+        return 0;
+    }
+    outln!(
+        "\n  {:<16} {:<17} {:>6} {:>5} {:>10}  {:<12} {:>7} {:>7}  next by AIC",
+        "resource",
+        "measure",
+        "n",
+        "cens",
+        "mean",
+        "best",
+        "KS p",
+        "AD p"
+    );
+    for f in &fittings {
+        let Some(best) = f.fits.first() else {
+            continue;
+        };
+        let next = f.fits.get(1).map_or(String::new(), |n| {
+            format!("{} (ΔAIC {:.1})", n.fitted.name(), n.aic - best.aic)
+        });
+        outln!(
+            "  {:<16} {:<17} {:>6} {:>5} {:>10}  {:<12} {:>7.3} {:>7.3}  {next}",
+            truncate(&f.resource, 16),
+            f.measure.label(),
+            f.n,
+            f.censored,
+            seconds(f.mean_s),
+            best.fitted.name(),
+            best.ks_p,
+            best.ad_p
+        );
+        if f.fits.iter().all(|x| x.ks_p < REJECT) {
+            outln!(
+                "  {:<16} no family fits (every KS p < {REJECT}): use the data as an Empirical table",
+                ""
+            );
+        } else {
+            outln!("  {:<16} {}", "", best.fitted.ron());
+        }
+    }
+    outln!(
+        "\n(Best = lowest AIC. The p-values treat the fitted parameters as known, so they are optimistic: a\nfamily with p < {REJECT} does not fit; one with a high p may still be one of several that do.)"
+    );
+    0
+}
+
+fn seconds(s: f64) -> String {
+    if s >= 7200.0 {
+        format!("{:.2} h", s / 3600.0)
+    } else if s >= 120.0 {
+        format!("{:.2} min", s / 60.0)
+    } else {
+        format!("{s:.2} s")
+    }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n - 1).collect();
+        t.push('…');
+        t
+    }
+}

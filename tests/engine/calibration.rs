@@ -1,0 +1,95 @@
+//! `factory-twin fit`: a log written by `run --events` from a bundled scene
+//! is fitted back to the families and parameters the scene gave, and a log
+//! with nothing usable is refused with exit 2.
+
+use std::process::{Command, Output};
+
+fn factory_twin(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+        .env("LC_ALL", "C")
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_log_of_the_bracket_line_is_fitted_back_to_its_cycle_distributions() {
+    let dir = std::env::temp_dir().join(format!("ft-fit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = dir.join("events.csv");
+    let out = factory_twin(&[
+        "run",
+        "scenes/bracket_line.ron",
+        "--reps",
+        "1",
+        "--events",
+        log.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = factory_twin(&[
+        "fit",
+        log.to_str().unwrap(),
+        "--scene",
+        "scenes/bracket_line.ron",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["bad_rows"].as_array().unwrap().len(), 0);
+    // The scene: cut Normal(32, 3), bend Triangular(25, 30, 40),
+    // weld Triangular(70, 90, 140), inspect Uniform(20, 30).
+    let expected = [
+        ("cut", "normal", 32.0),
+        ("bend", "triangular", 95.0 / 3.0),
+        ("weld", "triangular", 100.0),
+        ("inspect", "uniform", 25.0),
+    ];
+    for (id, family, mean) in expected {
+        let f = json["fittings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["resource"] == id && f["measure"] == "cycle")
+            .unwrap_or_else(|| panic!("no cycle fit for {id}"));
+        let best = &f["fits"][0];
+        assert_eq!(best["fitted"]["family"], family, "{id}: {best}");
+        let m = f["mean_s"].as_f64().unwrap();
+        assert!(
+            (m - mean).abs() < 0.02 * mean,
+            "{id}: mean {m} against {mean}"
+        );
+        assert!(best["ks_p"].as_f64().unwrap() > 0.01, "{id}: {best}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_log_with_nothing_usable_is_refused_with_its_lines() {
+    let dir = std::env::temp_dir().join(format!("ft-fit-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = dir.join("bad.csv");
+    std::fs::write(
+        &log,
+        "time_s,object,event\nsoon,press,start\n,press,finish\n",
+    )
+    .unwrap();
+    let out = factory_twin(&["fit", log.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.csv") && err.contains("line 2"), "{err}");
+    std::fs::write(&log, "").unwrap();
+    assert_eq!(
+        factory_twin(&["fit", log.to_str().unwrap()]).status.code(),
+        Some(2)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
