@@ -9,6 +9,7 @@
 pub mod fit;
 pub mod log;
 pub mod special;
+pub mod variant;
 
 use crate::scene::{Object, Scene, ShiftCalendar};
 use fit::{Fit, Sample, fit_all};
@@ -95,6 +96,9 @@ pub struct Fitting {
     pub mean_s: f64,
     /// Every family fitted, best (lowest AIC) first.
     pub fits: Vec<Fit>,
+    /// The complete observations in 20 equal bins: (bin centre in seconds,
+    /// count), the Empirical table used when no family fits.
+    pub histogram: Vec<(f64, f64)>,
 }
 
 /// What a log's events could not be paired into durations.
@@ -237,9 +241,35 @@ pub fn fit_log(
             censored: s.censored.len(),
             mean_s: s.complete.iter().sum::<f64>() / s.complete.len() as f64,
             fits: fit_all(&s),
+            histogram: histogram(&s.complete, 20),
         })
         .collect();
     (fittings, unpaired)
+}
+
+/// Counts in `bins` equal bins between the least and largest value, empty
+/// bins left out; one bin when every value is the same.
+fn histogram(x: &[f64], bins: usize) -> Vec<(f64, f64)> {
+    let lo = x.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if x.is_empty() || hi <= lo {
+        return x
+            .first()
+            .map(|v| vec![(*v, x.len() as f64)])
+            .unwrap_or_default();
+    }
+    let width = (hi - lo) / bins as f64;
+    let mut counts = vec![0.0; bins];
+    for v in x {
+        let i = (((v - lo) / width) as usize).min(bins - 1);
+        counts[i] += 1.0;
+    }
+    counts
+        .into_iter()
+        .enumerate()
+        .filter(|(_, c)| *c > 0.0)
+        .map(|(i, c)| (lo + (i as f64 + 0.5) * width, c))
+        .collect()
 }
 
 #[cfg(test)]

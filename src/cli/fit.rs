@@ -29,14 +29,32 @@ struct BadRowJson {
 /// A family whose Kolmogorov–Smirnov p-value is below this does not fit.
 const REJECT: f64 = 0.01;
 
-pub(super) fn fit(path: &Path, scene: Option<&Path>, json: bool, min_n: usize) -> i32 {
+/// The command's options.
+pub(super) struct FitArgs<'a> {
+    pub log: &'a Path,
+    pub scene: Option<&'a Path>,
+    pub out: Option<&'a Path>,
+    pub json: bool,
+    pub min_n: usize,
+}
+
+pub(super) fn fit(a: &FitArgs) -> i32 {
+    let (path, json, min_n) = (a.log, a.json, a.min_n);
     let name = path.display().to_string();
+    if a.out.is_some() && a.scene.is_none() {
+        return fail(&Diagnostic::new(
+            "--out writes a Variant of the scene the log comes from: give it with --scene SCENE.ron",
+        ));
+    }
     // With the scene, durations count each resource's working time only.
-    let calendars = match scene.map(crate::scene::load_scene) {
-        None => BTreeMap::new(),
-        Some(Ok(s)) => calibrate::working_calendars(&s),
+    let loaded = match a.scene.map(crate::scene::load_scene) {
+        None => None,
+        Some(Ok(s)) => Some(s),
         Some(Err(d)) => return fail(&d),
     };
+    let calendars = loaded
+        .as_ref()
+        .map_or_else(BTreeMap::new, calibrate::working_calendars);
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => return fail(&Diagnostic::new(format!("cannot read {name}: {e}"))),
@@ -46,6 +64,20 @@ pub(super) fn fit(path: &Path, scene: Option<&Path>, json: bool, min_n: usize) -
         Err(m) => return fail(&Diagnostic::new(format!("{name}: {m}"))),
     };
     let (fittings, unpaired) = calibrate::fit_log(&log, &calendars, min_n);
+    let mut wrote = None;
+    if let (Some(out), Some(scene), Some(scene_path)) = (a.out, &loaded, a.scene) {
+        let written = calibrate::variant::write(scene, scene_path, out, &name, &fittings)
+            .map_err(Diagnostic::new)
+            .and_then(|(text, n)| {
+                std::fs::write(out, text)
+                    .map(|()| n)
+                    .map_err(|e| Diagnostic::new(format!("cannot write {}: {e}", out.display())))
+            });
+        match written {
+            Ok(n) => wrote = Some(n),
+            Err(d) => return fail(&d),
+        }
+    }
     if json {
         let out = FitOutput {
             log: name,
@@ -83,7 +115,7 @@ pub(super) fn fit(path: &Path, scene: Option<&Path>, json: bool, min_n: usize) -
             log.bad.len() - 10
         );
     }
-    if scene.is_none() {
+    if a.scene.is_none() {
         outln!(
             "  times are calendar time: with --scene SCENE.ron, each resource's time off shift is left out"
         );
@@ -138,6 +170,13 @@ pub(super) fn fit(path: &Path, scene: Option<&Path>, json: bool, min_n: usize) -
         } else {
             outln!("  {:<16} {}", "", best.fitted.ron());
         }
+    }
+    if let (Some(out), Some(n)) = (a.out, wrote) {
+        outln!(
+            "\nWrote {}: a Variant of the scene with the fitted cycle and failure distributions of {n} objects\n(run it, or compare it with the scene: factory-twin compare SCENE {}).",
+            out.display(),
+            out.display()
+        );
     }
     outln!(
         "\n(Best = lowest AIC. The p-values treat the fitted parameters as known, so they are optimistic: a\nfamily with p < {REJECT} does not fit; one with a high p may still be one of several that do.)"

@@ -211,6 +211,10 @@ pub enum Command {
         /// working time (its shifts), as the scene's distributions do.
         #[arg(long, value_name = "SCENE")]
         scene: Option<PathBuf>,
+        /// Write the calibrated model: a Variant of --scene with the fitted
+        /// cycle and failure distributions.
+        #[arg(long, value_name = "FILE.ron")]
+        out: Option<PathBuf>,
         /// Print the fits as JSON.
         #[arg(long)]
         json: bool,
@@ -406,9 +410,16 @@ pub fn main_with(cli: Cli) -> i32 {
         Command::Fit {
             log,
             scene,
+            out,
             json,
             min,
-        } => fit::fit(&log, scene.as_deref(), json, min.max(2)),
+        } => fit::fit(&fit::FitArgs {
+            log: &log,
+            scene: scene.as_deref(),
+            out: out.as_deref(),
+            json,
+            min_n: min.max(2),
+        }),
         Command::View {
             scene,
             speed,

@@ -93,3 +93,70 @@ fn a_log_with_nothing_usable_is_refused_with_its_lines() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn the_calibrated_variant_reproduces_the_lines_figures() {
+    let dir = std::env::temp_dir().join(format!("ft-fit-out-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (log, variant) = (dir.join("events.csv"), dir.join("calibrated.ron"));
+    let out = factory_twin(&[
+        "run",
+        "scenes/bracket_line.ron",
+        "--reps",
+        "1",
+        "--events",
+        log.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = factory_twin(&[
+        "fit",
+        log.to_str().unwrap(),
+        "--scene",
+        "scenes/bracket_line.ron",
+        "--out",
+        variant.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&variant).unwrap();
+    // Every station's cycle replaced, with its evidence beside it.
+    for id in ["cut", "bend", "weld", "inspect"] {
+        assert!(
+            text.contains(&format!("Replace(\"{id}\", Machine(")),
+            "{text}"
+        );
+        assert!(text.contains(&format!("// {id} cycle: ")), "{text}");
+    }
+    // The calibrated model runs and makes what the scene makes: each KPI's
+    // interval overlaps the scene's.
+    let out = factory_twin(&[
+        "compare",
+        "scenes/bracket_line.ron",
+        variant.to_str().unwrap(),
+        "--reps",
+        "10",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let kpis = json["variants"][0]["kpis"].as_array().unwrap();
+    for key in ["good_per_hour", "line_oee", "lead_time"] {
+        let k = kpis.iter().find(|k| k["key"] == key).unwrap();
+        let (b, v) = (&k["base"], &k["variant"]);
+        let gap = (b["mean"].as_f64().unwrap() - v["mean"].as_f64().unwrap()).abs();
+        let room = b["half_width"].as_f64().unwrap() + v["half_width"].as_f64().unwrap();
+        assert!(gap <= room, "{key}: base {b} against calibrated {v}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
