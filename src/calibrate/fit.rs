@@ -30,6 +30,7 @@ pub enum Fitted {
         scale: f64,
     },
     /// Parameters of ln x.
+    #[serde(rename = "lognormal")]
     LogNormal {
         mu: f64,
         sigma: f64,

@@ -160,3 +160,78 @@ fn the_calibrated_variant_reproduces_the_lines_figures() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The Python with numpy and scipy: `FACTORY_TWIN_PYTHON`, else the venv
+/// `.ci/run` makes, else `python3`.
+fn python() -> std::path::PathBuf {
+    if let Some(p) = std::env::var_os("FACTORY_TWIN_PYTHON") {
+        return p.into();
+    }
+    let venv = std::path::Path::new(&std::env::var("HOME").unwrap_or_default())
+        .join(".cache/factory-twin/venv-stats/bin/python");
+    if venv.exists() {
+        venv
+    } else {
+        "python3".into()
+    }
+}
+
+#[test]
+fn logs_drawn_by_numpy_fit_as_scipy_fits_them() {
+    let dir = std::env::temp_dir().join(format!("ft-fit-scipy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let py = python();
+    let drawn = Command::new(&py)
+        .arg("tests/calibration/draw_logs.py")
+        .arg(&dir)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap_or_else(|e| panic!("{} cannot run ({e}): .ci/run makes a venv with numpy and scipy, or set FACTORY_TWIN_PYTHON", py.display()));
+    assert!(
+        drawn.status.success(),
+        "{}: {} (numpy and scipy are needed: .ci/run makes a venv with them, or set FACTORY_TWIN_PYTHON)",
+        py.display(),
+        String::from_utf8_lossy(&drawn.stderr)
+    );
+    let out = factory_twin(&["fit", dir.join("log.csv").to_str().unwrap(), "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ours: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
+    for e in expected.as_array().unwrap() {
+        let f = ours["fittings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["resource"] == e["resource"] && f["measure"] == e["measure"])
+            .unwrap_or_else(|| panic!("no fit for {e}"));
+        let best = &f["fits"][0]["fitted"];
+        assert_eq!(best["family"], e["family"], "{}: {f}", e["resource"]);
+        if let Some(c) = e.get("censored") {
+            assert_eq!(&f["censored"], c, "the last time up is censored");
+        }
+        for (name, scipy) in e["scipy"].as_object().unwrap() {
+            let (a, b) = (best[name].as_f64().unwrap(), scipy.as_f64().unwrap());
+            // The same estimator as scipy's, to its optimiser's precision.
+            assert!(
+                (a - b).abs() <= 1e-3 * b.abs(),
+                "{} {name}: ours {a}, scipy {b}",
+                e["resource"]
+            );
+            // And a plausible estimate under the truth: inside the 95 %
+            // range of the estimates from fresh draws.
+            let range = &e["interval"][name];
+            let (lo, hi) = (range[0].as_f64().unwrap(), range[1].as_f64().unwrap());
+            assert!(
+                (lo..=hi).contains(&a),
+                "{} {name}: {a} outside [{lo}, {hi}]",
+                e["resource"]
+            );
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
