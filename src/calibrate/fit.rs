@@ -390,7 +390,7 @@ fn kolmogorov_smirnov(f: &Fitted, x: &[f64]) -> (f64, f64) {
 }
 
 /// Q(λ) = 2 Σ (−1)^(j−1) e^(−2j²λ²), the tail of the Kolmogorov distribution.
-fn kolmogorov_q(lambda: f64) -> f64 {
+pub(crate) fn kolmogorov_q(lambda: f64) -> f64 {
     if lambda < 0.2 {
         return 1.0;
     }

@@ -99,6 +99,95 @@ pub struct Fitting {
     /// The complete observations in 20 equal bins: (bin centre in seconds,
     /// count), the Empirical table used when no family fits.
     pub histogram: Vec<(f64, f64)>,
+    /// Observations too far out for the data: beyond where the best fit
+    /// expects even one of them in a thousand logs this size (or, when no
+    /// family fits or the best is bounded, beyond 3 interquartile ranges
+    /// from the quartiles).
+    /// Counted, not removed, so that a reader can judge them.
+    pub outliers: usize,
+    /// Whether the durations changed during the log.
+    pub drift: Option<Drift>,
+}
+
+/// The first half of the observations (in time order) against the second.
+#[derive(Clone, Debug, Serialize)]
+pub struct Drift {
+    pub first_half_mean_s: f64,
+    pub second_half_mean_s: f64,
+    /// Two-sample Kolmogorov–Smirnov distance and p-value.
+    pub ks: f64,
+    pub p: f64,
+}
+
+impl Drift {
+    /// The halves differ beyond chance (p < 0.01).
+    pub fn found(&self) -> bool {
+        self.p < 0.01
+    }
+}
+
+/// The halves of `x` (in the order observed) compared by a two-sample
+/// Kolmogorov–Smirnov test; none below 20 observations.
+pub fn drift(x: &[f64]) -> Option<Drift> {
+    if x.len() < 20 {
+        return None;
+    }
+    let (a, b) = x.split_at(x.len() / 2);
+    let sorted = |v: &[f64]| {
+        let mut s = v.to_vec();
+        s.sort_by(f64::total_cmp);
+        s
+    };
+    let (sa, sb) = (sorted(a), sorted(b));
+    // The largest gap between the two empirical distribution functions,
+    // walking both sorted halves at once.
+    let (mut i, mut j, mut d) = (0, 0, 0.0f64);
+    while i < sa.len() && j < sb.len() {
+        let v = sa[i].min(sb[j]);
+        while i < sa.len() && sa[i] <= v {
+            i += 1;
+        }
+        while j < sb.len() && sb[j] <= v {
+            j += 1;
+        }
+        d = d.max((i as f64 / sa.len() as f64 - j as f64 / sb.len() as f64).abs());
+    }
+    let n = (sa.len() * sb.len()) as f64 / (sa.len() + sb.len()) as f64;
+    let lambda = (n.sqrt() + 0.12 + 0.11 / n.sqrt()) * d;
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    Some(Drift {
+        first_half_mean_s: mean(a),
+        second_half_mean_s: mean(b),
+        ks: d,
+        p: fit::kolmogorov_q(lambda),
+    })
+}
+
+/// How many values lie in a tail of `f` so thin that a log of this size
+/// would hold one there only once in a thousand (either side).
+fn beyond(f: &fit::Fitted, x: &[f64]) -> usize {
+    let tail = 1e-3 / x.len() as f64 / 2.0;
+    x.iter()
+        .filter(|v| {
+            let c = f.cdf(**v);
+            c < tail || 1.0 - c < tail
+        })
+        .count()
+}
+
+/// How many values lie beyond 3 interquartile ranges from the quartiles.
+pub fn far_outliers(x: &[f64]) -> usize {
+    if x.len() < 4 {
+        return 0;
+    }
+    let mut s = x.to_vec();
+    s.sort_by(f64::total_cmp);
+    let q = |p: f64| s[((s.len() - 1) as f64 * p).round() as usize];
+    let (q1, q3) = (q(0.25), q(0.75));
+    let iqr = q3 - q1;
+    s.iter()
+        .filter(|v| **v < q1 - 3.0 * iqr || **v > q3 + 3.0 * iqr)
+        .count()
 }
 
 /// What a log's events could not be paired into durations.
@@ -234,14 +323,32 @@ pub fn fit_log(
     let fittings = samples
         .into_iter()
         .filter(|(_, s)| s.complete.len() >= min_n)
-        .map(|((resource, measure), s)| Fitting {
-            resource,
-            measure,
-            n: s.complete.len(),
-            censored: s.censored.len(),
-            mean_s: s.complete.iter().sum::<f64>() / s.complete.len() as f64,
-            fits: fit_all(&s),
-            histogram: histogram(&s.complete, 20),
+        .map(|((resource, measure), s)| {
+            let fits = fit_all(&s);
+            // A bounded family's ends come from the extremes themselves, so
+            // it cannot judge them: the quartile rule does.
+            let outliers = match fits.first().filter(|f| f.ks_p >= variant::ACCEPT) {
+                Some(best)
+                    if !matches!(
+                        best.fitted,
+                        fit::Fitted::Uniform { .. } | fit::Fitted::Triangular { .. }
+                    ) =>
+                {
+                    beyond(&best.fitted, &s.complete)
+                }
+                _ => far_outliers(&s.complete),
+            };
+            Fitting {
+                resource,
+                measure,
+                n: s.complete.len(),
+                censored: s.censored.len(),
+                mean_s: s.complete.iter().sum::<f64>() / s.complete.len() as f64,
+                fits,
+                histogram: histogram(&s.complete, 20),
+                outliers,
+                drift: drift(&s.complete),
+            }
         })
         .collect();
     (fittings, unpaired)
@@ -275,6 +382,43 @@ fn histogram(x: &[f64], bins: usize) -> Vec<(f64, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// 0.5/n … (n−0.5)/n quantiles of N(mean, 1), in a scrambled order.
+    fn normal_like(mean: f64, n: usize) -> Vec<f64> {
+        let f = fit::Fitted::Normal { mean, sd: 1.0 };
+        let mut v: Vec<f64> = (0..n)
+            .map(|i| {
+                let p = (i as f64 + 0.5) / n as f64;
+                let (mut lo, mut hi) = (mean - 10.0, mean + 10.0);
+                for _ in 0..100 {
+                    let mid = 0.5 * (lo + hi);
+                    if f.cdf(mid) < p { lo = mid } else { hi = mid }
+                }
+                lo
+            })
+            .collect();
+        // A fixed scramble (multiplication by a unit modulo n).
+        let order: Vec<usize> = (0..n).map(|i| (i * 7919) % n).collect();
+        v = order.iter().map(|&i| v[i]).collect();
+        v
+    }
+
+    #[test]
+    fn a_change_mid_log_is_found_and_a_steady_log_is_not() {
+        let steady = normal_like(30.0, 400);
+        assert!(!drift(&steady).unwrap().found(), "{:?}", drift(&steady));
+        let mut changed = normal_like(30.0, 200);
+        changed.extend(normal_like(31.0, 200));
+        let d = drift(&changed).unwrap();
+        assert!(
+            d.found() && d.second_half_mean_s > d.first_half_mean_s + 0.9,
+            "{d:?}"
+        );
+        assert_eq!(far_outliers(&steady), 0);
+        let mut spiked = steady.clone();
+        spiked.extend([60.0, 75.0]);
+        assert_eq!(far_outliers(&spiked), 2);
+    }
 
     #[test]
     fn starts_pair_with_their_part_and_failures_with_repairs() {

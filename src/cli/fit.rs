@@ -162,6 +162,22 @@ pub(super) fn fit(a: &FitArgs) -> i32 {
             best.ks_p,
             best.ad_p
         );
+        if f.outliers > 0 {
+            outln!(
+                "  {:<16} {} too far out for the rest of the data: kept in the fit; check them in the log",
+                "",
+                f.outliers
+            );
+        }
+        if let Some(d) = f.drift.as_ref().filter(|d| d.found()) {
+            outln!(
+                "  {:<16} drift: the first half averages {}, the second {} (KS p {:.4}): the line changed during the log; fit the part that is like today",
+                "",
+                seconds(d.first_half_mean_s),
+                seconds(d.second_half_mean_s),
+                d.p
+            );
+        }
         if f.fits.iter().all(|x| x.ks_p < REJECT) {
             outln!(
                 "  {:<16} no family fits (every KS p < {REJECT}): use the data as an Empirical table",

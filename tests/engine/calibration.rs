@@ -211,6 +211,9 @@ fn logs_drawn_by_numpy_fit_as_scipy_fits_them() {
             .unwrap_or_else(|| panic!("no fit for {e}"));
         let best = &f["fits"][0]["fitted"];
         assert_eq!(best["family"], e["family"], "{}: {f}", e["resource"]);
+        // Drawn from one distribution throughout: no drift, no outlier.
+        assert_eq!(f["outliers"], 0, "{f}");
+        assert!(f["drift"]["p"].as_f64().unwrap() >= 0.01, "{f}");
         if let Some(c) = e.get("censored") {
             assert_eq!(&f["censored"], c, "the last time up is censored");
         }
