@@ -157,33 +157,6 @@ impl Fitted {
             Fitted::Triangular { min, mode, max } => (min + mode + max) / 3.0,
         }
     }
-
-    /// The fit as the scene format writes it, durations in seconds.
-    pub fn ron(&self) -> String {
-        match *self {
-            Fitted::Exponential { mean } => format!("Exponential(mean: Seconds({mean:.3}))"),
-            Fitted::Gamma { shape, scale } => {
-                format!("Gamma(shape: {shape:.4}, scale: Seconds({scale:.4}))")
-            }
-            Fitted::Weibull { shape, scale } => {
-                format!("Weibull(shape: {shape:.4}, scale: Seconds({scale:.3}))")
-            }
-            Fitted::LogNormal { mu, sigma } => {
-                let mean = (mu + sigma * sigma / 2.0).exp();
-                let sd = mean * ((sigma * sigma).exp() - 1.0).sqrt();
-                format!("LogNormal(mean: Seconds({mean:.3}), sd: Seconds({sd:.3}))")
-            }
-            Fitted::Normal { mean, sd } => {
-                format!("Normal(mean: Seconds({mean:.3}), sd: Seconds({sd:.3}))")
-            }
-            Fitted::Uniform { min, max } => {
-                format!("Uniform(min: Seconds({min:.3}), max: Seconds({max:.3}))")
-            }
-            Fitted::Triangular { min, mode, max } => format!(
-                "Triangular(min: Seconds({min:.3}), mode: Seconds({mode:.3}), max: Seconds({max:.3}))"
-            ),
-        }
-    }
 }
 
 /// One family's fit and how well it fits.
@@ -241,8 +214,10 @@ fn judge(fitted: Fitted, sample: &Sample) -> Fit {
     }
     let n = (sample.complete.len() + sample.censored.len()) as f64;
     let k = fitted.parameters() as f64;
-    let (ks, ks_p) = kolmogorov_smirnov(&fitted, &sample.complete);
-    let (ad, ad_p) = anderson_darling(&fitted, &sample.complete);
+    let mut sorted = sample.complete.clone();
+    sorted.sort_by(f64::total_cmp);
+    let (ks, ks_p) = kolmogorov_smirnov(&fitted, &sorted);
+    let (ad, ad_p) = anderson_darling(&fitted, &sorted);
     Fit {
         fitted,
         log_likelihood: ll,
@@ -372,10 +347,8 @@ fn weibull(s: &Sample) -> Option<Fitted> {
     Some(Fitted::Weibull { shape: k, scale })
 }
 
-/// D = sup |F_n − F| and its asymptotic p-value (Stephens' correction).
-fn kolmogorov_smirnov(f: &Fitted, x: &[f64]) -> (f64, f64) {
-    let mut sorted = x.to_vec();
-    sorted.sort_by(f64::total_cmp);
+/// D = sup |F_n − F| of sorted values and its p-value.
+fn kolmogorov_smirnov(f: &Fitted, sorted: &[f64]) -> (f64, f64) {
     let n = sorted.len() as f64;
     let d = sorted
         .iter()
@@ -385,12 +358,17 @@ fn kolmogorov_smirnov(f: &Fitted, x: &[f64]) -> (f64, f64) {
             (((i + 1) as f64 / n) - c).max(c - i as f64 / n)
         })
         .fold(0.0, f64::max);
-    let lambda = (n.sqrt() + 0.12 + 0.11 / n.sqrt()) * d;
-    (d, kolmogorov_q(lambda))
+    (d, ks_p(n, d))
+}
+
+/// The asymptotic p-value of a KS distance `d` over `n` observations (for
+/// two samples, n = n₁n₂/(n₁+n₂)), with Stephens' correction.
+pub(crate) fn ks_p(n: f64, d: f64) -> f64 {
+    kolmogorov_q((n.sqrt() + 0.12 + 0.11 / n.sqrt()) * d)
 }
 
 /// Q(λ) = 2 Σ (−1)^(j−1) e^(−2j²λ²), the tail of the Kolmogorov distribution.
-pub(crate) fn kolmogorov_q(lambda: f64) -> f64 {
+fn kolmogorov_q(lambda: f64) -> f64 {
     if lambda < 0.2 {
         return 1.0;
     }
@@ -406,11 +384,9 @@ pub(crate) fn kolmogorov_q(lambda: f64) -> f64 {
     (2.0 * sum).clamp(0.0, 1.0)
 }
 
-/// A² and the p-value of its limiting distribution (Marsaglia and
-/// Marsaglia's approximation of the Anderson–Darling limit).
-fn anderson_darling(f: &Fitted, x: &[f64]) -> (f64, f64) {
-    let mut sorted = x.to_vec();
-    sorted.sort_by(f64::total_cmp);
+/// A² of sorted values and the p-value of its limiting distribution
+/// (Marsaglia and Marsaglia's approximation of the Anderson–Darling limit).
+fn anderson_darling(f: &Fitted, sorted: &[f64]) -> (f64, f64) {
     let n = sorted.len();
     let eps = 1e-300;
     let s: f64 = (0..n)

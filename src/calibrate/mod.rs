@@ -153,13 +153,12 @@ pub fn drift(x: &[f64]) -> Option<Drift> {
         d = d.max((i as f64 / sa.len() as f64 - j as f64 / sb.len() as f64).abs());
     }
     let n = (sa.len() * sb.len()) as f64 / (sa.len() + sb.len()) as f64;
-    let lambda = (n.sqrt() + 0.12 + 0.11 / n.sqrt()) * d;
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
     Some(Drift {
         first_half_mean_s: mean(a),
         second_half_mean_s: mean(b),
         ks: d,
-        p: fit::kolmogorov_q(lambda),
+        p: fit::ks_p(n, d),
     })
 }
 

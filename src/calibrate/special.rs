@@ -2,31 +2,17 @@
 //! and regularised incomplete gamma distribution functions. Pure Rust, to
 //! double precision where the fits need it (the tests check known values).
 
+use crate::scene::distribution::lanczos;
 use std::f64::consts::PI;
 
-/// ln Γ(x) for x > 0 (Lanczos, g = 7).
+/// ln Γ(x) for x > 0, from the Lanczos series the scene's Γ uses (in logs,
+/// so that a large shape does not overflow).
 pub fn ln_gamma(x: f64) -> f64 {
-    const G: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.520_368_121_885_1,
-        -1_259.139_216_722_402_8,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507_343_278_686_905,
-        -0.138_571_095_265_720_12,
-        9.984_369_578_019_572e-6,
-        1.505_632_735_149_311_6e-7,
-    ];
     if x < 0.5 {
         // Reflection: Γ(x)Γ(1−x) = π / sin(πx).
         return (PI / (PI * x).sin()).ln() - ln_gamma(1.0 - x);
     }
-    let x = x - 1.0;
-    let t = x + 7.5;
-    let mut a = G[0];
-    for (i, g) in G.iter().enumerate().skip(1) {
-        a += g / (x + i as f64);
-    }
+    let (x, t, a) = lanczos(x);
     0.5 * (2.0 * PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
 }
 

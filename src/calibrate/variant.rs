@@ -59,6 +59,19 @@ fn round(v: f64) -> f64 {
     (v * 1000.0).round() / 1000.0
 }
 
+/// A value as a scene file writes it, on one line, spaced as people write
+/// scenes (the extensions the scene reader accepts).
+pub fn scene_syntax<T: serde::Serialize>(value: &T) -> Result<String, ron::Error> {
+    let pretty = ron::ser::PrettyConfig::new()
+        .compact_structs(true)
+        .compact_arrays(true)
+        .compact_maps(true)
+        .separator(" ");
+    ron::Options::default()
+        .with_default_extension(Extensions::UNWRAP_VARIANT_NEWTYPES | Extensions::IMPLICIT_SOME)
+        .to_string_pretty(value, pretty)
+}
+
 /// A fitted family as the scene's distribution.
 pub fn dist(f: &Fitted) -> Dist {
     let s = |v: f64| Duration::Seconds(round(v));
@@ -155,16 +168,7 @@ pub fn write(
             continue;
         }
         replaced += 1;
-        // One line per object, spaced as people write scenes.
-        let pretty = ron::ser::PrettyConfig::new()
-            .compact_structs(true)
-            .compact_arrays(true)
-            .compact_maps(true)
-            .separator(" ");
-        let text = ron::Options::default()
-            .with_default_extension(Extensions::UNWRAP_VARIANT_NEWTYPES | Extensions::IMPLICIT_SOME)
-            .to_string_pretty(&o, pretty)
-            .map_err(|e| format!("cannot write {id}: {e}"))?;
+        let text = scene_syntax(&o).map_err(|e| format!("cannot write {id}: {e}"))?;
         for n in &notes {
             let _ = writeln!(changes, "        // {id} {n}");
         }

@@ -78,10 +78,9 @@ pub(super) fn compare(
                 Ok(case) => {
                     // Where there is an investment, its answer is the decision:
                     // it leads the headline, before output and cost per part.
-                    let answer = report::words::case_answer(&case).replacen("It ", "it ", 1);
-                    let answer =
-                        crate::lang::trf("business case: {answer}", &[("answer", &answer)]);
-                    c.variants[i - 1].headline.insert(0, answer);
+                    c.variants[i - 1]
+                        .headline
+                        .insert(0, report::words::case_headline(&case));
                     cases.push(case);
                 }
                 Err(experiment::RunError::Stopped) => break,

@@ -5,6 +5,7 @@
 use super::fail;
 use crate::calibrate::{self, Fitting, log};
 use crate::error::Diagnostic;
+use crate::report::{pad_right, truncate};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -152,8 +153,8 @@ pub(super) fn fit(a: &FitArgs) -> i32 {
             format!("{} (ΔAIC {:.1})", n.fitted.name(), n.aic - best.aic)
         });
         outln!(
-            "  {:<16} {:<17} {:>6} {:>5} {:>10}  {:<12} {:>7.3} {:>7.3}  {next}",
-            truncate(&f.resource, 16),
+            "  {} {:<17} {:>6} {:>5} {:>10}  {:<12} {:>7.3} {:>7.3}  {next}",
+            pad_right(&truncate(&f.resource, 16), 16),
             f.measure.label(),
             f.n,
             f.censored,
@@ -184,7 +185,9 @@ pub(super) fn fit(a: &FitArgs) -> i32 {
                 ""
             );
         } else {
-            outln!("  {:<16} {}", "", best.fitted.ron());
+            let dist = calibrate::variant::dist(&best.fitted);
+            let text = calibrate::variant::scene_syntax(&dist).expect("a distribution serialises");
+            outln!("  {:<16} {text}", "");
         }
     }
     if let (Some(out), Some(n)) = (a.out, wrote) {
@@ -207,15 +210,5 @@ fn seconds(s: f64) -> String {
         format!("{:.2} min", s / 60.0)
     } else {
         format!("{s:.2} s")
-    }
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(n - 1).collect();
-        t.push('…');
-        t
     }
 }

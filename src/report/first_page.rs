@@ -184,15 +184,16 @@ pub(crate) fn compare(c: &Comparison, cases: &[BusinessCase]) -> FirstPage {
     };
     let mut answer = String::new();
     for (k, v) in c.variants.iter().enumerate() {
+        let case = cases.iter().find(|case| case.variant == v.variant);
         // The business case is said in its own words below.
+        let case_line = case.map(words::case_headline);
         let said: Vec<String> = v
             .headline
             .iter()
-            .filter(|h| !h.starts_with(&trf("business case: {answer}", &[("answer", &"")])))
+            .filter(|h| Some(*h) != case_line.as_ref())
             .take(2)
             .map(|h| escape(h.trim_end_matches('.')))
             .collect();
-        let case = cases.iter().find(|case| case.variant == v.variant);
         let _ = write!(answer, "<b>{}</b>: ", escape(&v.variant));
         if let Some(case) = case {
             let _ = write!(

@@ -23,6 +23,7 @@ pub use headline::bottleneck_line;
 pub use html::{compare_report, relief_report, roi_report, run_report, sweep_report};
 pub use inputs::Inputs;
 pub use terminal::{business_case, comparison, relief, sweep, terminal};
+pub(crate) use terminal::{pad_right, truncate};
 pub use xlsx::{compare_workbook, run_workbook, sweep_workbook};
 
 use crate::experiment::Summary;

@@ -347,7 +347,7 @@ fn width(s: &str) -> usize {
 }
 
 /// `s` padded with spaces to `w` columns of display width.
-fn pad_right(s: &str, w: usize) -> String {
+pub(crate) fn pad_right(s: &str, w: usize) -> String {
     format!("{s}{}", " ".repeat(w.saturating_sub(width(s))))
 }
 
@@ -413,7 +413,7 @@ fn fmt_opt(e: &Estimate, scale: f64, decimals: usize) -> String {
 }
 
 /// `s` cut to `n` columns of display width, with "…" where it was cut.
-fn truncate(s: &str, n: usize) -> String {
+pub(crate) fn truncate(s: &str, n: usize) -> String {
     if width(s) <= n {
         return s.to_string();
     }

@@ -332,6 +332,14 @@ pub fn case_answer(c: &BusinessCase) -> String {
     )
 }
 
+/// The business case's answer as a line of the comparison's headline
+/// ("business case: it pays back …"): `compare` puts it first, and the first
+/// page, which says the case in its own words, leaves this line out.
+pub fn case_headline(c: &BusinessCase) -> String {
+    let answer = case_answer(c).replacen("It ", "it ", 1);
+    trf("business case: {answer}", &[("answer", &answer)])
+}
+
 /// Why a station's effectiveness (and so its OEE) can read above 100 %:
 /// the ideal cycle is the scene's mean, and a run's drawn cycles can
 /// average below it. `None` when no station reads above 100 %.

@@ -172,8 +172,9 @@ impl Dist {
     }
 }
 
-/// Γ(x) by the Lanczos approximation (for the Weibull mean).
-pub(crate) fn gamma_fn(x: f64) -> f64 {
+/// The Lanczos series (g = 7) for x ≥ 0.5: Γ(x) = √(2π) t^(x−½) e^(−t) a,
+/// returned as (x − 1, t, a). Γ here and ln Γ in calibration share it.
+pub(crate) fn lanczos(x: f64) -> (f64, f64, f64) {
     const G: [f64; 9] = [
         0.999_999_999_999_809_9,
         676.520_368_121_885_1,
@@ -185,15 +186,21 @@ pub(crate) fn gamma_fn(x: f64) -> f64 {
         9.984_369_578_019_572e-6,
         1.505_632_735_149_311_6e-7,
     ];
+    let x = x - 1.0;
+    let t = x + 7.5;
+    let mut a = G[0];
+    for (i, g) in G.iter().enumerate().skip(1) {
+        a += g / (x + i as f64);
+    }
+    (x, t, a)
+}
+
+/// Γ(x) by the Lanczos approximation (for the Weibull mean).
+pub(crate) fn gamma_fn(x: f64) -> f64 {
     if x < 0.5 {
         std::f64::consts::PI / ((std::f64::consts::PI * x).sin() * gamma_fn(1.0 - x))
     } else {
-        let x = x - 1.0;
-        let t = x + 7.5;
-        let mut a = G[0];
-        for (i, g) in G.iter().enumerate().skip(1) {
-            a += g / (x + i as f64);
-        }
+        let (x, t, a) = lanczos(x);
         (2.0 * std::f64::consts::PI).sqrt() * t.powf(x + 0.5) * (-t).exp() * a
     }
 }

@@ -5,7 +5,7 @@
 //! into indices, and the simulation spawns from the result. Every field is
 //! documented for users in `docs/scene-format.md`.
 
-mod distribution;
+pub(crate) mod distribution;
 mod duration;
 mod load;
 mod orders;

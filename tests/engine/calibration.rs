@@ -2,21 +2,12 @@
 //! is fitted back to the families and parameters the scene gave, and a log
 //! with nothing usable is refused with exit 2.
 
-use std::process::{Command, Output};
+use super::scenarios::cli as factory_twin;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
-fn factory_twin(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_factory-twin"))
-        .env("LC_ALL", "C")
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap()
-}
-
-#[test]
-fn a_log_of_the_bracket_line_is_fitted_back_to_its_cycle_distributions() {
-    let dir = std::env::temp_dir().join(format!("ft-fit-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+/// A week of the bracket line written by `run --events` into `dir`.
+fn week_log(dir: &Path) -> PathBuf {
     let log = dir.join("events.csv");
     let out = factory_twin(&[
         "run",
@@ -31,6 +22,14 @@ fn a_log_of_the_bracket_line_is_fitted_back_to_its_cycle_distributions() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    log
+}
+
+#[test]
+fn a_log_of_the_bracket_line_is_fitted_back_to_its_cycle_distributions() {
+    let dir = std::env::temp_dir().join(format!("ft-fit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = week_log(&dir);
     let out = factory_twin(&[
         "fit",
         log.to_str().unwrap(),
@@ -98,20 +97,7 @@ fn a_log_with_nothing_usable_is_refused_with_its_lines() {
 fn the_calibrated_variant_reproduces_the_lines_figures() {
     let dir = std::env::temp_dir().join(format!("ft-fit-out-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let (log, variant) = (dir.join("events.csv"), dir.join("calibrated.ron"));
-    let out = factory_twin(&[
-        "run",
-        "scenes/bracket_line.ron",
-        "--reps",
-        "1",
-        "--events",
-        log.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (log, variant) = (week_log(&dir), dir.join("calibrated.ron"));
     let out = factory_twin(&[
         "fit",
         log.to_str().unwrap(),

@@ -124,18 +124,16 @@ fn every_page_drawn(pdf: &Path, dir: &Path) -> usize {
 fn the_business_case_pdf_decides_on_its_first_page_and_no_page_is_blank() {
     let dir = tmp("roi");
     let pdf = dir.join("roi.pdf");
-    made(&factory_twin(
-        &[
-            "roi",
-            "scenes/bracket_line.ron",
-            "scenes/bracket_line_robot_weld.ron",
-            "--reps",
-            "3",
-            "--report",
-            pdf.to_str().unwrap(),
-        ],
-        &[],
-    ));
+    let roi = [
+        "roi",
+        "scenes/bracket_line.ron",
+        "scenes/bracket_line_robot_weld.ron",
+        "--reps",
+        "3",
+        "--report",
+        pdf.to_str().unwrap(),
+    ];
+    made(&factory_twin(&roi, &[]));
     let pages = every_page_drawn(&pdf, &dir);
     assert!(pages >= 3, "{pages} pages");
     let first = pdf_text(&pdf, 1, 1);
@@ -158,18 +156,7 @@ fn the_business_case_pdf_decides_on_its_first_page_and_no_page_is_blank() {
     );
     // The same inputs (the same command) make the same bytes.
     let before = std::fs::read(&pdf).unwrap();
-    made(&factory_twin(
-        &[
-            "roi",
-            "scenes/bracket_line.ron",
-            "scenes/bracket_line_robot_weld.ron",
-            "--reps",
-            "3",
-            "--report",
-            pdf.to_str().unwrap(),
-        ],
-        &[],
-    ));
+    made(&factory_twin(&roi, &[]));
     assert!(before == std::fs::read(&pdf).unwrap());
     std::fs::remove_dir_all(&dir).ok();
 }

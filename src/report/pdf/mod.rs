@@ -78,12 +78,45 @@ pub fn from_html(html: &str) -> Result<Vec<u8>, String> {
         .map_err(|e| format!("the PDF could not be written: {e:?}"))
 }
 
-fn fill(c: layout::Rgb) -> Option<Fill> {
+/// A colour as krilla paints it.
+fn paint(c: layout::Rgb) -> krilla::paint::Paint {
+    rgb::Color::new(c[0], c[1], c[2]).into()
+}
+
+/// A fill of colour `c` at `opacity` (0–1).
+fn fill(c: layout::Rgb, opacity: f32) -> Option<Fill> {
     Some(Fill {
-        paint: rgb::Color::new(c[0], c[1], c[2]).into(),
-        opacity: NormalizedF32::ONE,
+        paint: paint(c),
+        opacity: NormalizedF32::new(opacity.clamp(0.0, 1.0)).unwrap_or(NormalizedF32::ONE),
         rule: Default::default(),
     })
+}
+
+/// Text on one line, its baseline starting at (x, y), each run of
+/// characters in the face that has them.
+fn line_of_text(
+    surface: &mut Surface,
+    fonts: &mut Fonts,
+    (x, y): (f32, f32),
+    size: f32,
+    bold: bool,
+    colour: layout::Rgb,
+    text: &str,
+) {
+    surface.set_fill(fill(colour, 1.0));
+    surface.set_stroke(None);
+    let mut x = x;
+    for seg in fonts.segments(text, bold) {
+        surface.draw_glyphs(
+            Point::from_xy(x, y),
+            &seg.glyphs,
+            seg.font.clone(),
+            &seg.text,
+            size,
+            false,
+        );
+        x += seg.width * size;
+    }
 }
 
 fn draw(surface: &mut Surface, fonts: &mut Fonts, item: &Item) {
@@ -95,29 +128,14 @@ fn draw(surface: &mut Surface, fonts: &mut Fonts, item: &Item) {
             bold,
             colour,
             text,
-        } => {
-            surface.set_fill(fill(*colour));
-            surface.set_stroke(None);
-            let mut x = *x;
-            for seg in fonts.segments(text, *bold) {
-                surface.draw_glyphs(
-                    Point::from_xy(x, *y),
-                    &seg.glyphs,
-                    seg.font.clone(),
-                    &seg.text,
-                    *size,
-                    false,
-                );
-                x += seg.width * size;
-            }
-        }
+        } => line_of_text(surface, fonts, (*x, *y), *size, *bold, *colour, text),
         Item::Rect { x, y, w, h, colour } => {
             let mut b = PathBuilder::new();
             if let Some(r) = Rect::from_xywh(*x, *y, *w, *h) {
                 b.push_rect(r);
             }
             if let Some(path) = b.finish() {
-                surface.set_fill(fill(*colour));
+                surface.set_fill(fill(*colour, 1.0));
                 surface.set_stroke(None);
                 surface.draw_path(&path);
             }
@@ -135,7 +153,7 @@ fn draw(surface: &mut Surface, fonts: &mut Fonts, item: &Item) {
             if let Some(path) = b.finish() {
                 surface.set_fill(None);
                 surface.set_stroke(Some(Stroke {
-                    paint: rgb::Color::new(colour[0], colour[1], colour[2]).into(),
+                    paint: paint(*colour),
                     width: 0.6,
                     ..Stroke::default()
                 }));

@@ -6,9 +6,8 @@
 use super::dom::{Element, Node};
 use super::fonts::Fonts;
 use super::layout::{Rgb, length};
-use krilla::geom::{Path, PathBuilder, Point, Rect, Transform};
-use krilla::num::NormalizedF32;
-use krilla::paint::{Fill, Stroke, StrokeDash};
+use krilla::geom::{Path, PathBuilder, Rect, Transform};
+use krilla::paint::{Stroke, StrokeDash};
 use krilla::surface::Surface;
 
 /// What an element inherits from its parents.
@@ -123,14 +122,10 @@ fn shape(surface: &mut Surface, path: Option<Path>, p: &Paint) {
     let Some(path) = path else {
         return;
     };
-    surface.set_fill(p.fill.map(|c| Fill {
-        paint: krilla::color::rgb::Color::new(c[0], c[1], c[2]).into(),
-        opacity: NormalizedF32::new(p.fill_opacity.clamp(0.0, 1.0)).unwrap_or(NormalizedF32::ONE),
-        rule: Default::default(),
-    }));
+    surface.set_fill(p.fill.and_then(|c| super::fill(c, p.fill_opacity)));
     surface.set_stroke(p.stroke.map(|c| {
         Stroke {
-            paint: krilla::color::rgb::Color::new(c[0], c[1], c[2]).into(),
+            paint: super::paint(c),
             width: p.stroke_width,
             dash: p
                 .dash
@@ -168,24 +163,8 @@ fn text(surface: &mut Surface, fonts: &mut Fonts, e: &Element, p: &Paint) {
     for t in &transforms {
         surface.push_transform(t);
     }
-    let c = p.fill.unwrap_or([0, 0, 0]);
-    surface.set_fill(Some(Fill {
-        paint: krilla::color::rgb::Color::new(c[0], c[1], c[2]).into(),
-        opacity: NormalizedF32::ONE,
-        rule: Default::default(),
-    }));
-    surface.set_stroke(None);
-    for seg in fonts.segments(content, p.bold) {
-        surface.draw_glyphs(
-            Point::from_xy(x, y),
-            &seg.glyphs,
-            seg.font.clone(),
-            &seg.text,
-            p.font_size,
-            false,
-        );
-        x += seg.width * p.font_size;
-    }
+    let colour = p.fill.unwrap_or([0, 0, 0]);
+    super::line_of_text(surface, fonts, (x, y), p.font_size, p.bold, colour, content);
     for _ in &transforms {
         surface.pop();
     }
