@@ -77,6 +77,32 @@ impl Fitted {
         }
     }
 
+    /// The `p` quantile, by bisection on the distribution function.
+    pub fn quantile(&self, p: f64) -> f64 {
+        let (mut lo, mut hi) = match *self {
+            Fitted::Normal { mean, sd } => (mean - 40.0 * sd, mean + 40.0 * sd),
+            _ => (0.0, self.mean().max(1e-9)),
+        };
+        while self.cdf(hi) < p && hi < 1e15 {
+            hi *= 2.0;
+        }
+        for _ in 0..100 {
+            let mid = 0.5 * (lo + hi);
+            if self.cdf(mid) < p {
+                lo = mid
+            } else {
+                hi = mid
+            }
+        }
+        0.5 * (lo + hi)
+    }
+
+    /// The density at `x` (0 outside the support).
+    pub fn pdf(&self, x: f64) -> f64 {
+        let l = self.ln_pdf(x);
+        if l.is_finite() { l.exp() } else { 0.0 }
+    }
+
     /// ln f(x).
     fn ln_pdf(&self, x: f64) -> f64 {
         match *self {

@@ -1,16 +1,24 @@
-//! Reading a plant's event log: a CSV file with one event per line.
+//! Reading a plant's event log: a CSV file with one event per line, or an
+//! OCEL 2.0 JSON file (object-centric event log).
 //!
-//! Columns are found by their header names, in any order:
+//! CSV columns are found by their header names, in any order:
 //! - time: `time_s` (seconds) or `timestamp`/`time` (seconds, or ISO 8601
 //!   such as `2026-03-02T08:15:30.250Z`, `2026-03-02 08:15:30+09:00`);
 //! - resource: `object`, `resource`, `station` or `machine`;
 //! - event: `event` or `state`;
 //! - optional: `part` (or `part_id`), `product`, `replication`.
 //!
-//! factory-twin's own `run --events` output is such a file. Rows that cannot
-//! be read are reported with their line numbers and counted, never dropped
-//! silently; events out of time order are put in order and counted.
+//! A row names either an event (a part started, a breakdown began) or a
+//! state the resource entered (working, failed, idle …), as the
+//! [`Mapping`] says; a state holds until the resource's next state row, and
+//! its changes become the same events (entering working starts a part,
+//! leaving it finishes the part). factory-twin's own `run --events` output
+//! is such a file. Rows that cannot be read are reported with their line
+//! numbers and counted, never dropped silently; names the mapping does not
+//! know are counted by name; events out of time order are put in order and
+//! counted.
 
+use super::mapping::{Group, Mapping, Meaning};
 use std::collections::BTreeMap;
 
 /// What an event says happened.
@@ -18,6 +26,8 @@ use std::collections::BTreeMap;
 pub enum Kind {
     /// A part entered the line at a source.
     Arrive,
+    /// A part entered an object.
+    Enter,
     /// Work on a part started.
     Start,
     /// Work on a part finished.
@@ -26,33 +36,22 @@ pub enum Kind {
     Fail,
     /// It was repaired.
     Repair,
-    /// Anything else (enter, exit, scrap, …): kept, not used by the fits.
+    /// A changeover began; it ends at the next start or setup end.
+    Setup,
+    SetupEnd,
+    /// Planned maintenance began or ended.
+    MaintenanceStart,
+    MaintenanceEnd,
+    /// The resource went off shift (a logged state), or came back.
+    Off,
+    On,
+    /// A part was scrapped, used up by an assembly, or left the line.
+    Scrap,
+    Consumed,
+    Exit,
+    /// Known and not used by the fits (load, unload, pick, place).
     Other,
 }
-
-/// Event names, lower case, as plants and MES write them.
-const NAMES: &[(&str, Kind)] = &[
-    ("arrive", Kind::Arrive),
-    ("arrival", Kind::Arrive),
-    ("start", Kind::Start),
-    ("cycle_start", Kind::Start),
-    ("processing", Kind::Start),
-    ("executing", Kind::Start),
-    ("finish", Kind::Finish),
-    ("end", Kind::Finish),
-    ("cycle_end", Kind::Finish),
-    ("complete", Kind::Finish),
-    ("done", Kind::Finish),
-    ("fail", Kind::Fail),
-    ("failed", Kind::Fail),
-    ("fault", Kind::Fail),
-    ("breakdown", Kind::Fail),
-    ("down", Kind::Fail),
-    ("repair", Kind::Repair),
-    ("repaired", Kind::Repair),
-    ("fault_cleared", Kind::Repair),
-    ("up", Kind::Repair),
-];
 
 /// One event.
 #[derive(Clone, Debug)]
@@ -61,8 +60,9 @@ pub struct Event {
     pub resource: String,
     pub kind: Kind,
     pub part: Option<String>,
+    pub product: Option<String>,
     pub replication: u32,
-    /// The line of the file it came from.
+    /// The line of the file it came from (for OCEL, the event's number).
     pub line: usize,
 }
 
@@ -81,11 +81,39 @@ pub struct Log {
     pub bad: Vec<BadRow>,
     /// Events that came before an earlier row's time (now in order).
     pub out_of_order: usize,
+    /// Event or state names the mapping does not know: rows per name (not used).
+    pub unknown: BTreeMap<String, usize>,
+    /// Rows that were state changes (turned into events).
+    pub state_rows: usize,
 }
 
-/// Reads a log; an error when it has no header with the needed columns or
-/// no event can be read (the message says why).
-pub fn read(text: &str) -> Result<Log, String> {
+/// A row as read, before state changes become events.
+struct Row {
+    time_s: f64,
+    resource: String,
+    meaning: Meaning,
+    part: Option<String>,
+    product: Option<String>,
+    replication: u32,
+    line: usize,
+}
+
+/// Reads a log: OCEL 2.0 when the text is a JSON object, else CSV; an
+/// error when nothing usable is in it (the message says why).
+pub fn read(text: &str, mapping: &Mapping) -> Result<Log, String> {
+    if text
+        .trim_start()
+        .trim_start_matches('\u{feff}')
+        .starts_with('{')
+    {
+        super::ocel::read(text, mapping)
+    } else {
+        read_csv(text, mapping)
+    }
+}
+
+/// Reads a CSV log.
+pub fn read_csv(text: &str, mapping: &Mapping) -> Result<Log, String> {
     let mut lines = text
         .lines()
         .enumerate()
@@ -108,73 +136,133 @@ pub fn read(text: &str) -> Result<Log, String> {
         ));
     };
     let part = find(&["part", "part_id"]);
+    let product = find(&["product", "product_id", "variant"]);
     let replication = find(&["replication"]);
     let mut log = Log::default();
-    let mut last: BTreeMap<u32, f64> = BTreeMap::new();
+    let mut rows = Vec::new();
     for (i, raw) in lines {
         let line = i + 1;
         let cells = split(raw);
+        let bad = |reason: String| BadRow { line, reason };
         if cells.len() != names.len() {
-            log.bad.push(BadRow {
-                line,
-                reason: format!("{} fields, the header has {}", cells.len(), names.len()),
-            });
+            log.bad.push(bad(format!(
+                "{} fields, the header has {}",
+                cells.len(),
+                names.len()
+            )));
             continue;
         }
         let time_s = match parse_time(cells[time].trim()) {
             Ok(t) => t,
             Err(e) => {
-                log.bad.push(BadRow { line, reason: e });
+                log.bad.push(bad(e));
                 continue;
             }
         };
         let name = cells[resource].trim();
         if name.is_empty() {
-            log.bad.push(BadRow {
-                line,
-                reason: "no resource".into(),
-            });
+            log.bad.push(bad("no resource".into()));
             continue;
         }
-        let replication = match replication.map(|r| cells[r].trim().parse::<u32>()) {
+        let replication = match replication.map(|r| cells[r].trim()) {
             None => 0,
-            Some(Ok(r)) => r,
-            Some(Err(_)) => {
-                log.bad.push(BadRow {
-                    line,
-                    reason: format!(
-                        "replication \"{}\" is not a whole number",
-                        cells[replication.unwrap_or(0)].trim()
-                    ),
-                });
-                continue;
-            }
+            Some(r) => match r.parse::<u32>() {
+                Ok(r) => r,
+                Err(_) => {
+                    log.bad
+                        .push(bad(format!("replication \"{r}\" is not a whole number")));
+                    continue;
+                }
+            },
         };
-        let e = cells[event].trim().to_ascii_lowercase();
-        let kind = NAMES
-            .iter()
-            .find(|(n, _)| *n == e)
-            .map_or(Kind::Other, |(_, k)| *k);
-        let previous = last.entry(replication).or_insert(f64::NEG_INFINITY);
-        if time_s < *previous {
-            log.out_of_order += 1;
-        } else {
-            *previous = time_s;
-        }
-        log.events.push(Event {
+        let e = cells[event].trim();
+        let Some(meaning) = mapping.meaning(e) else {
+            *log.unknown.entry(e.to_string()).or_default() += 1;
+            continue;
+        };
+        let cell = |c: Option<usize>| {
+            c.map(|c| cells[c].trim().to_string())
+                .filter(|p| !p.is_empty())
+        };
+        rows.push(Row {
             time_s,
             resource: name.to_string(),
-            kind,
-            part: part
-                .map(|p| cells[p].trim().to_string())
-                .filter(|p| !p.is_empty()),
+            meaning,
+            part: cell(part),
+            product: cell(product),
             replication,
             line,
         });
     }
+    finish(log, rows)
+}
+
+/// Orders the rows, turns state changes into events and refuses a log with
+/// no event.
+fn finish(mut log: Log, mut rows: Vec<Row>) -> Result<Log, String> {
+    let mut last: BTreeMap<u32, f64> = BTreeMap::new();
+    for r in &rows {
+        let previous = last.entry(r.replication).or_insert(f64::NEG_INFINITY);
+        if r.time_s < *previous {
+            log.out_of_order += 1;
+        } else {
+            *previous = r.time_s;
+        }
+    }
+    // Stable: rows at the same time keep the file's order.
+    rows.sort_by(|a, b| {
+        (a.replication, a.time_s)
+            .partial_cmp(&(b.replication, b.time_s))
+            .expect("finite")
+    });
+    // Each resource's state and the part it works on, per replication.
+    let mut state: BTreeMap<(u32, String), (Group, Option<String>)> = BTreeMap::new();
+    for r in rows {
+        let event = |kind: Kind, part: Option<String>| Event {
+            time_s: r.time_s,
+            resource: r.resource.clone(),
+            kind,
+            part,
+            product: r.product.clone(),
+            replication: r.replication,
+            line: r.line,
+        };
+        match r.meaning {
+            Meaning::Event(kind) => log.events.push(event(kind, r.part.clone())),
+            Meaning::State(g) => {
+                log.state_rows += 1;
+                let key = (r.replication, r.resource.clone());
+                let before = state.insert(key, (g, r.part.clone()));
+                if let Some((was, part)) = &before {
+                    if *was == g && *part == r.part {
+                        continue;
+                    }
+                    if let Some(k) = leaving(*was) {
+                        log.events.push(event(k, part.clone()));
+                    }
+                }
+                if let Some(k) = entering(g) {
+                    log.events.push(event(k, r.part.clone()));
+                }
+            }
+        }
+    }
     if log.events.is_empty() {
+        let unknown = if log.unknown.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; names no mapping knows: {} (map them with --map FILE.ron, docs/calibration.md)",
+                log.unknown
+                    .keys()
+                    .take(8)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
         return Err(format!(
-            "no event could be read ({} bad rows{})",
+            "no event could be read ({} bad rows{}{unknown})",
             log.bad.len(),
             log.bad
                 .first()
@@ -182,13 +270,59 @@ pub fn read(text: &str) -> Result<Log, String> {
                 .unwrap_or_default()
         ));
     }
-    // Stable: events at the same time keep the file's order.
-    log.events.sort_by(|a, b| {
-        (a.replication, a.time_s)
-            .partial_cmp(&(b.replication, b.time_s))
-            .expect("finite")
-    });
     Ok(log)
+}
+
+/// The event that ends a state.
+fn leaving(g: Group) -> Option<Kind> {
+    match g {
+        Group::Working => Some(Kind::Finish),
+        Group::Failed => Some(Kind::Repair),
+        Group::Setup => Some(Kind::SetupEnd),
+        Group::Maintenance => Some(Kind::MaintenanceEnd),
+        Group::OffShift => Some(Kind::On),
+        Group::Idle => None,
+    }
+}
+
+/// The event that begins a state.
+fn entering(g: Group) -> Option<Kind> {
+    match g {
+        Group::Working => Some(Kind::Start),
+        Group::Failed => Some(Kind::Fail),
+        Group::Setup => Some(Kind::Setup),
+        Group::Maintenance => Some(Kind::MaintenanceStart),
+        Group::OffShift => Some(Kind::Off),
+        Group::Idle => None,
+    }
+}
+
+/// Rows from another format (OCEL) go through the same ordering and state
+/// handling as CSV rows.
+pub(super) fn from_parts(log: Log, rows: Vec<RowParts>) -> Result<Log, String> {
+    let rows = rows
+        .into_iter()
+        .map(|p| Row {
+            time_s: p.time_s,
+            resource: p.resource,
+            meaning: p.meaning,
+            part: p.part,
+            product: p.product,
+            replication: 0,
+            line: p.line,
+        })
+        .collect();
+    finish(log, rows)
+}
+
+/// One event of another format, as the CSV reader would have read it.
+pub(super) struct RowParts {
+    pub time_s: f64,
+    pub resource: String,
+    pub meaning: Meaning,
+    pub part: Option<String>,
+    pub product: Option<String>,
+    pub line: usize,
 }
 
 /// Splits a CSV line at commas outside double quotes ("" is a quote).
@@ -210,8 +344,10 @@ fn split(line: &str) -> Vec<String> {
     out
 }
 
-/// Seconds, or an ISO 8601 date and time (UTC unless it gives an offset),
-/// as seconds since 1970.
+/// Seconds, or an ISO 8601 date and time as the plant's wall clock showed
+/// it (an offset such as `+09:00` is allowed and not applied), counted from
+/// Monday 1969-12-29 00:00: the scene's shift calendars, which count from a
+/// Monday 00:00, then line up with the log's clock times.
 pub fn parse_time(s: &str) -> Result<f64, String> {
     if let Ok(v) = s.parse::<f64>() {
         return if v.is_finite() {
@@ -239,20 +375,16 @@ fn iso8601(s: &str) -> Option<f64> {
         return None;
     }
     let rest = rest.strip_prefix(['T', ' '])?;
-    // The zone: Z, ±HH:MM or ±HHMM, or none (UTC).
-    let (clock, offset_s) = if let Some(c) = rest.strip_suffix('Z') {
-        (c, 0.0)
+    // The zone: Z, ±HH:MM or ±HHMM, or none; checked, then left out (the
+    // wall clock is what shifts are written in).
+    let clock = if let Some(c) = rest.strip_suffix('Z') {
+        c
     } else if let Some(at) = rest.rfind(['+', '-']).filter(|&i| i >= 8) {
         let z = rest[at + 1..].replace(':', "");
-        let (h, mi): (f64, f64) = (z.get(..2)?.parse().ok()?, z.get(2..4)?.parse().ok()?);
-        let sign = if rest[at..].starts_with('-') {
-            -1.0
-        } else {
-            1.0
-        };
-        (&rest[..at], sign * (h * 3600.0 + mi * 60.0))
+        let (_, _): (u8, u8) = (z.get(..2)?.parse().ok()?, z.get(2..4)?.parse().ok()?);
+        &rest[..at]
     } else {
-        (rest, 0.0)
+        rest
     };
     let mut t = clock.split(':');
     let (h, mi, sec): (f64, f64, f64) = (
@@ -263,7 +395,8 @@ fn iso8601(s: &str) -> Option<f64> {
     if h >= 24.0 || mi >= 60.0 || sec >= 61.0 {
         return None;
     }
-    Some(days_from_civil(y, m, day) as f64 * 86_400.0 + h * 3600.0 + mi * 60.0 + sec - offset_s)
+    // 1970-01-01 was a Thursday: three days after a Monday.
+    Some((days_from_civil(y, m, day) + 3) as f64 * 86_400.0 + h * 3600.0 + mi * 60.0 + sec)
 }
 
 /// Days from 1970-01-01 to a date of the proleptic Gregorian calendar.
@@ -284,11 +417,14 @@ mod tests {
     #[test]
     fn iso_times_with_and_without_zones() {
         assert_eq!(parse_time("12.5"), Ok(12.5));
-        assert_eq!(parse_time("1970-01-02T00:00:00Z"), Ok(86_400.0));
+        assert_eq!(parse_time("1969-12-30T00:00:00Z"), Ok(86_400.0));
         assert_eq!(
             parse_time("2026-12-03T09:00:00+09:00"),
-            parse_time("2026-12-03 00:00:00")
+            parse_time("2026-12-03 09:00:00"),
+            "the wall clock"
         );
+        let monday = parse_time("2026-11-30T00:00:00Z").unwrap();
+        assert_eq!(monday % (7.0 * 86_400.0), 0.0, "a Monday is a week's start");
         assert_eq!(
             parse_time("2000-03-01T00:00:01.5Z").unwrap()
                 - parse_time("2000-02-28T00:00:00Z").unwrap(),
@@ -308,7 +444,7 @@ mod tests {
                     2026-12-03T08:00:40Z,press\n\
                     2026-12-03T08:00:50Z,,start,3\n\
                     2026-12-03T08:01:00Z,\"press, left\",finish,1\n";
-        let log = read(text).unwrap();
+        let log = read(text, &Mapping::default()).unwrap();
         assert_eq!(log.events.len(), 3);
         let lines: Vec<usize> = log.bad.iter().map(|b| b.line).collect();
         assert_eq!(lines, [4, 5, 6]);
@@ -320,13 +456,44 @@ mod tests {
 
     #[test]
     fn a_log_without_the_columns_or_any_event_is_refused() {
-        assert!(read("").unwrap_err().contains("empty"));
+        let m = Mapping::default();
+        assert!(read("", &m).unwrap_err().contains("empty"));
         assert!(
-            read("when,who\n1,a\n")
+            read("when,who\n1,a\n", &m)
                 .unwrap_err()
                 .contains("header needs")
         );
-        let e = read("time_s,object,event\nx,a,start\n").unwrap_err();
+        let e = read("time_s,object,event\nx,a,start\n", &m).unwrap_err();
         assert!(e.contains("no event") && e.contains("line 2"), "{e}");
+        let e = read("time_s,object,event\n1,a,teleport\n", &m).unwrap_err();
+        assert!(e.contains("teleport") && e.contains("--map"), "{e}");
+    }
+
+    #[test]
+    fn state_changes_become_events() {
+        let text = "time,machine,state,part\n\
+                    0,m,Idle,\n5,m,Executing,p1\n15,m,Executing,p2\n25,m,OutOfService,\n\
+                    40,m,Executing,p3\n48,m,NotExecuting,\n50,m,teleport,\n";
+        let log = read(text, &Mapping::default()).unwrap();
+        let kinds: Vec<(f64, Kind, Option<&str>)> = log
+            .events
+            .iter()
+            .map(|e| (e.time_s, e.kind, e.part.as_deref()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (5.0, Kind::Start, Some("p1")),
+                (15.0, Kind::Finish, Some("p1")),
+                (15.0, Kind::Start, Some("p2")),
+                (25.0, Kind::Finish, Some("p2")),
+                (25.0, Kind::Fail, None),
+                (40.0, Kind::Repair, None),
+                (40.0, Kind::Start, Some("p3")),
+                (48.0, Kind::Finish, Some("p3")),
+            ]
+        );
+        assert_eq!(log.state_rows, 6);
+        assert_eq!(log.unknown["teleport"], 1, "counted, not silently dropped");
     }
 }

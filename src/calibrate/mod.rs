@@ -3,12 +3,20 @@
 //! with its goodness of fit, so that the model is built from the plant's
 //! data rather than typed-in guesses.
 //!
-//! `log` reads the CSV, `samples` cuts it into durations per resource,
-//! `fit` fits and ranks the families, `special` holds the functions they need.
+//! `log` reads the CSV (or `ocel` the OCEL 2.0 JSON) with the names of
+//! `mapping`, `samples` cuts it into durations per resource, `fit` fits and
+//! ranks the families (`special` holds the functions they need), `variant`
+//! writes the calibrated model, `skeleton` a scene when there is none,
+//! `observed` and `validate` check a model against the log.
 
 pub mod fit;
 pub mod log;
+pub mod mapping;
+pub mod observed;
+pub mod ocel;
+pub mod skeleton;
 pub mod special;
+pub mod validate;
 pub mod variant;
 
 use crate::scene::{Object, Scene, ShiftCalendar};
@@ -58,6 +66,60 @@ pub fn working_calendars(scene: &Scene) -> BTreeMap<String, ShiftCalendar> {
     out
 }
 
+/// How working time is counted: each resource's shifts (from the scene),
+/// or without a scene the calendar time less the log's long pauses.
+#[derive(Clone, Debug, Default)]
+pub struct WorkingTime {
+    pub calendars: BTreeMap<String, ShiftCalendar>,
+    /// Stretches with no event anywhere in the log, longer than ten
+    /// minutes and than 50 typical gaps between events: breaks, nights,
+    /// weekends. (Repairs are timed on the clock, not in working time.)
+    pub pauses: Vec<(f64, f64)>,
+}
+
+impl WorkingTime {
+    /// From a scene's shifts.
+    pub fn of_scene(scene: &Scene) -> Self {
+        WorkingTime {
+            calendars: working_calendars(scene),
+            pauses: Vec::new(),
+        }
+    }
+
+    /// Without a scene: the pauses the log shows.
+    pub fn of_log(log: &Log) -> Self {
+        let mut t: Vec<f64> = log.events.iter().map(|e| e.time_s).collect();
+        t.sort_by(f64::total_cmp);
+        let mut gaps: Vec<f64> = t.windows(2).map(|w| w[1] - w[0]).collect();
+        gaps.sort_by(f64::total_cmp);
+        let typical = gaps.get(gaps.len() / 2).copied().unwrap_or(0.0);
+        let least = (50.0 * typical).max(600.0);
+        WorkingTime {
+            calendars: BTreeMap::new(),
+            pauses: t
+                .windows(2)
+                .filter(|w| w[1] - w[0] > least)
+                .map(|w| (w[0], w[1]))
+                .collect(),
+        }
+    }
+
+    /// Working time of resource `r` between `a` and `b`.
+    pub fn between(&self, r: &str, a: f64, b: f64) -> f64 {
+        match self.calendars.get(r) {
+            Some(c) => c.on_between(a, b),
+            None => {
+                b - a
+                    - self
+                        .pauses
+                        .iter()
+                        .map(|&(x, y)| (b.min(y) - a.max(x)).max(0.0))
+                        .sum::<f64>()
+            }
+        }
+    }
+}
+
 /// What a duration measures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -72,6 +134,8 @@ pub enum Measure {
     BetweenFailures,
     /// From one arrival at a source to the next.
     Interarrival,
+    /// A changeover: from its start to the next start (or its logged end).
+    Setup,
 }
 
 impl Measure {
@@ -81,6 +145,7 @@ impl Measure {
             Measure::Repair => "repair",
             Measure::BetweenFailures => "between failures",
             Measure::Interarrival => "interarrival",
+            Measure::Setup => "setup",
         }
     }
 }
@@ -89,6 +154,10 @@ impl Measure {
 #[derive(Clone, Debug, Serialize)]
 pub struct Fitting {
     pub resource: String,
+    /// Cycles of one product, where the resource made several (`None`: all
+    /// its parts).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
     pub measure: Measure,
     /// Complete observations, and censored ones.
     pub n: usize,
@@ -107,6 +176,10 @@ pub struct Fitting {
     pub outliers: usize,
     /// Whether the durations changed during the log.
     pub drift: Option<Drift>,
+    /// The complete observations, in the log's order (for the report's
+    /// histogram and Q–Q plot).
+    #[serde(skip)]
+    pub data: Vec<f64>,
 }
 
 /// The first half of the observations (in time order) against the second.
@@ -199,18 +272,32 @@ pub struct Unpaired {
     pub starts_without_end: usize,
 }
 
-/// Durations per (resource, measure). With `calendars`, a resource's
-/// durations count only its working time: time off shift is left out, and
-/// a cycle also leaves out the breakdowns it was paused by.
-pub fn samples(
-    log: &Log,
-    calendars: &BTreeMap<String, ShiftCalendar>,
-) -> (BTreeMap<(String, Measure), Sample>, Unpaired) {
-    let span = |r: &str, a: f64, b: f64| match calendars.get(r) {
-        Some(c) => c.on_between(a, b),
-        None => b - a,
-    };
-    let mut out: BTreeMap<(String, Measure), Sample> = BTreeMap::new();
+/// Which durations a sample holds: a resource's, of one measure, and for
+/// cycles of one product (`None`: every part).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Key {
+    pub resource: String,
+    pub product: Option<String>,
+    pub measure: Measure,
+}
+
+impl Key {
+    fn new(resource: &str, measure: Measure) -> Self {
+        Key {
+            resource: resource.to_string(),
+            product: None,
+            measure,
+        }
+    }
+}
+
+/// Durations per [`Key`], each in the resource's working time (`time`):
+/// time off shift (or in the log's pauses) is left out, and a cycle also
+/// leaves out the breakdowns it was paused by. Cycles are kept per product
+/// as well when a resource made more than one.
+pub fn samples(log: &Log, time: &WorkingTime) -> (BTreeMap<Key, Sample>, Unpaired) {
+    let span = |r: &str, a: f64, b: f64| time.between(r, a, b);
+    let mut out: BTreeMap<Key, Sample> = BTreeMap::new();
     let mut unpaired = Unpaired::default();
     let replications: Vec<u32> = {
         let mut r: Vec<u32> = log.events.iter().map(|e| e.replication).collect();
@@ -224,34 +311,44 @@ pub fn samples(
         };
         let (begin, end) = (first.time_s, last.time_s);
         // Per resource: open starts (by part, else in order), the open
-        // breakdown, the last repair, the last arrival.
+        // breakdown, the last repair, the last arrival, the open changeover.
         let mut starts: BTreeMap<&str, VecDeque<(Option<&str>, f64)>> = BTreeMap::new();
         let mut down: BTreeMap<&str, f64> = BTreeMap::new();
         let mut up_since: BTreeMap<&str, f64> = BTreeMap::new();
         let mut arrived: BTreeMap<&str, f64> = BTreeMap::new();
+        let mut setting_up: BTreeMap<&str, f64> = BTreeMap::new();
         let mut failing: Vec<&str> = Vec::new();
         // Each resource's breakdowns so far: (fail, repair).
         let mut outages: BTreeMap<&str, Vec<(f64, f64)>> = BTreeMap::new();
         for e in &events {
             let r = e.resource.as_str();
-            let mut push = |m: Measure, v: f64, censored: bool| {
-                let s = out.entry((e.resource.clone(), m)).or_default();
+            let mut push = |key: Key, v: f64, censored: bool| {
+                let s = out.entry(key).or_default();
                 if censored {
                     s.censored.push(v);
                 } else {
                     s.complete.push(v);
                 }
             };
+            if matches!(e.kind, Kind::Start | Kind::SetupEnd)
+                && let Some(t0) = setting_up.remove(r)
+            {
+                push(Key::new(r, Measure::Setup), span(r, t0, e.time_s), false);
+            }
             match e.kind {
                 Kind::Start => starts
                     .entry(r)
                     .or_default()
                     .push_back((e.part.as_deref(), e.time_s)),
-                Kind::Finish => {
+                // A part scrapped where it was worked on ends its cycle too
+                // (the engine logs scrap instead of finish); scrap elsewhere
+                // (at a check without a start) is not a cycle.
+                Kind::Finish | Kind::Scrap => {
                     let open = starts.entry(r).or_default();
                     let at = match e.part.as_deref() {
                         Some(p) => open.iter().position(|(q, _)| *q == Some(p)),
-                        None => (!open.is_empty()).then_some(0),
+                        None if e.kind == Kind::Finish => (!open.is_empty()).then_some(0),
+                        None => None,
                     };
                     match at.and_then(|i| open.remove(i)) {
                         Some((_, t0)) => {
@@ -263,9 +360,18 @@ pub fn samples(
                                         .sum()
                                 })
                                 .unwrap_or(0.0);
-                            push(Measure::Cycle, span(r, t0, e.time_s) - paused, false)
+                            let v = span(r, t0, e.time_s) - paused;
+                            push(Key::new(r, Measure::Cycle), v, false);
+                            if let Some(p) = &e.product {
+                                let key = Key {
+                                    product: Some(p.clone()),
+                                    ..Key::new(r, Measure::Cycle)
+                                };
+                                push(key, v, false);
+                            }
                         }
-                        None => unpaired.ends_without_start += 1,
+                        None if e.kind == Kind::Finish => unpaired.ends_without_start += 1,
+                        None => {}
                     }
                 }
                 Kind::Fail => {
@@ -273,12 +379,16 @@ pub fn samples(
                         failing.push(r);
                     }
                     let since = up_since.get(r).copied().unwrap_or(begin);
-                    push(Measure::BetweenFailures, span(r, since, e.time_s), false);
+                    push(
+                        Key::new(r, Measure::BetweenFailures),
+                        span(r, since, e.time_s),
+                        false,
+                    );
                     down.insert(r, e.time_s);
                 }
                 Kind::Repair => match down.remove(r) {
                     Some(t0) => {
-                        push(Measure::Repair, e.time_s - t0, false);
+                        push(Key::new(r, Measure::Repair), e.time_s - t0, false);
                         outages.entry(r).or_default().push((t0, e.time_s));
                         up_since.insert(r, e.time_s);
                     }
@@ -286,21 +396,28 @@ pub fn samples(
                 },
                 Kind::Arrive => {
                     if let Some(t0) = arrived.insert(r, e.time_s) {
-                        push(Measure::Interarrival, span(r, t0, e.time_s), false);
+                        push(
+                            Key::new(r, Measure::Interarrival),
+                            span(r, t0, e.time_s),
+                            false,
+                        );
                     }
                 }
-                Kind::Other => {}
+                Kind::Setup => {
+                    setting_up.insert(r, e.time_s);
+                }
+                _ => {}
             }
         }
         unpaired.starts_without_end +=
-            starts.values().map(VecDeque::len).sum::<usize>() + down.len();
+            starts.values().map(VecDeque::len).sum::<usize>() + down.len() + setting_up.len();
         // Still up at the end since its last repair: a censored interval.
         for r in failing {
             if !down.contains_key(r) {
                 let since = up_since.get(r).copied().unwrap_or(begin);
                 let up = span(r, since, end);
                 if up > 0.0 {
-                    out.entry((r.to_string(), Measure::BetweenFailures))
+                    out.entry(Key::new(r, Measure::BetweenFailures))
                         .or_default()
                         .censored
                         .push(up);
@@ -308,21 +425,22 @@ pub fn samples(
             }
         }
     }
+    // Products apart only where a resource made more than one.
+    let mut products: BTreeMap<String, usize> = BTreeMap::new();
+    for k in out.keys().filter(|k| k.product.is_some()) {
+        *products.entry(k.resource.clone()).or_default() += 1;
+    }
+    out.retain(|k, _| k.product.is_none() || products[&k.resource] > 1);
     (out, unpaired)
 }
 
-/// Fits every resource's durations that have at least `min_n` complete
-/// observations.
-pub fn fit_log(
-    log: &Log,
-    calendars: &BTreeMap<String, ShiftCalendar>,
-    min_n: usize,
-) -> (Vec<Fitting>, Unpaired) {
-    let (samples, unpaired) = samples(log, calendars);
+/// Fits every sample that has at least `min_n` complete observations.
+pub fn fit_log(log: &Log, time: &WorkingTime, min_n: usize) -> (Vec<Fitting>, Unpaired) {
+    let (samples, unpaired) = samples(log, time);
     let fittings = samples
         .into_iter()
         .filter(|(_, s)| s.complete.len() >= min_n)
-        .map(|((resource, measure), s)| {
+        .map(|(key, s)| {
             let fits = fit_all(&s);
             // A bounded family's ends come from the extremes themselves, so
             // it cannot judge them: the quartile rule does.
@@ -338,8 +456,9 @@ pub fn fit_log(
                 _ => far_outliers(&s.complete),
             };
             Fitting {
-                resource,
-                measure,
+                resource: key.resource,
+                product: key.product,
+                measure: key.measure,
                 n: s.complete.len(),
                 censored: s.censored.len(),
                 mean_s: s.complete.iter().sum::<f64>() / s.complete.len() as f64,
@@ -347,6 +466,7 @@ pub fn fit_log(
                 histogram: histogram(&s.complete, 20),
                 outliers,
                 drift: drift(&s.complete),
+                data: s.complete,
             }
         })
         .collect();
@@ -424,14 +544,34 @@ mod tests {
         let text = "time_s,object,event,part\n\
                     0,m,start,1\n10,m,start,2\n12,m,finish,2\n15,m,finish,1\n\
                     20,m,fail,\n50,m,repair,\n90,m,fail,\n100,m,repair,\n130,m,finish,9\n200,m,start,3\n";
-        let log = log::read(text).unwrap();
-        let (s, unpaired) = samples(&log, &BTreeMap::new());
-        assert_eq!(s[&("m".into(), Measure::Cycle)].complete, [2.0, 15.0]);
-        assert_eq!(s[&("m".into(), Measure::Repair)].complete, [30.0, 10.0]);
-        let tbf = &s[&("m".into(), Measure::BetweenFailures)];
+        let log = log::read(text, &mapping::Mapping::default()).unwrap();
+        let (s, unpaired) = samples(&log, &WorkingTime::default());
+        assert_eq!(s[&Key::new("m", Measure::Cycle)].complete, [2.0, 15.0]);
+        assert_eq!(s[&Key::new("m", Measure::Repair)].complete, [30.0, 10.0]);
+        let tbf = &s[&Key::new("m", Measure::BetweenFailures)];
         assert_eq!(tbf.complete, [20.0, 40.0]);
         assert_eq!(tbf.censored, [100.0], "up from 100 to the log's end at 200");
         assert_eq!(unpaired.ends_without_start, 1);
         assert_eq!(unpaired.starts_without_end, 1);
+    }
+
+    #[test]
+    fn setups_end_at_the_next_start_and_products_part_where_there_are_several() {
+        let text = "time_s,object,event,part,product\n\
+                    0,m,setup,,\n4,m,start,1,A\n10,m,finish,1,A\n10,m,setup,,\n13,m,start,2,B\n\
+                    23,m,finish,2,B\n30,n,start,3,A\n31,n,finish,3,A\n";
+        let log = log::read(text, &mapping::Mapping::default()).unwrap();
+        let (s, _) = samples(&log, &WorkingTime::default());
+        assert_eq!(s[&Key::new("m", Measure::Setup)].complete, [4.0, 3.0]);
+        assert_eq!(s[&Key::new("m", Measure::Cycle)].complete, [6.0, 10.0]);
+        let b = Key {
+            product: Some("B".into()),
+            ..Key::new("m", Measure::Cycle)
+        };
+        assert_eq!(s[&b].complete, [10.0]);
+        assert!(
+            s.keys().all(|k| k.resource != "n" || k.product.is_none()),
+            "one product: no split"
+        );
     }
 }

@@ -109,7 +109,9 @@ pub fn dist(f: &Fitted) -> Dist {
 }
 
 /// The variant file's text: `base` relative to the file's folder, one
-/// `Replace` per object whose cycle or failure distributions were fitted.
+/// `Replace` per object whose cycle, setup or failure distributions were
+/// fitted (a machine that made several products gets its per-product
+/// cycles too).
 /// Sources keep their arrivals: a log records the parts that entered, not
 /// those turned away at a full entry, so its interarrival times are not the
 /// demand's.
@@ -123,8 +125,16 @@ pub fn write(
     let find = |id: &str, m: Measure| {
         fittings
             .iter()
-            .find(|f| f.resource == id && f.measure == m)
+            .find(|f| f.resource == id && f.measure == m && f.product.is_none())
             .and_then(chosen)
+    };
+    // Per-product cycles of a resource that made several products.
+    let by_product = |id: &str| {
+        fittings
+            .iter()
+            .filter(|f| f.resource == id && f.measure == Measure::Cycle)
+            .filter_map(|f| Some((f.product.clone()?, chosen(f)?)))
+            .collect::<Vec<_>>()
     };
     let mut changes = String::new();
     let mut replaced = 0;
@@ -141,6 +151,13 @@ pub fn write(
         match &mut o {
             Object::Machine(m) => {
                 set(&mut m.cycle, Measure::Cycle, &mut notes);
+                for (product, (d, why)) in by_product(&id) {
+                    notes.push(format!("cycle of {product}: {why}"));
+                    m.product_cycles.insert(product, d);
+                }
+                if let Some(setup) = &mut m.setup {
+                    set(&mut setup.time, Measure::Setup, &mut notes);
+                }
                 if let Some(f) = &mut m.failures {
                     set(&mut f.between, Measure::BetweenFailures, &mut notes);
                     set(&mut f.repair, Measure::Repair, &mut notes);

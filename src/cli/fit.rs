@@ -1,13 +1,15 @@
-//! `factory-twin fit LOG.csv`: input distributions fitted to a plant's event
-//! log, per resource: cycle, repair, time between failures, interarrival.
-//! Exit 2 when the log cannot be read or holds no usable event.
+//! `factory-twin fit LOG`: input distributions fitted to a plant's event log
+//! (CSV or OCEL 2.0), per resource: cycle (per product too), setup, repair,
+//! time between failures, interarrival; the calibrated Variant (or a scene
+//! skeleton without a scene) and the fit report. Exit 2 when the log cannot
+//! be read or holds no usable event.
 
 use super::fail;
+use crate::calibrate::mapping::Mapping;
 use crate::calibrate::{self, Fitting, log};
 use crate::error::Diagnostic;
 use crate::report::{pad_right, truncate};
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The JSON output.
@@ -17,6 +19,9 @@ struct FitOutput<'a> {
     events: usize,
     bad_rows: Vec<BadRowJson>,
     out_of_order: usize,
+    /// Names no mapping knows, with their rows.
+    unknown: &'a std::collections::BTreeMap<String, usize>,
+    state_rows: usize,
     unpaired: calibrate::Unpaired,
     fittings: &'a [Fitting],
 }
@@ -35,48 +40,78 @@ pub(super) struct FitArgs<'a> {
     pub log: &'a Path,
     pub scene: Option<&'a Path>,
     pub out: Option<&'a Path>,
+    pub map: Option<&'a Path>,
+    pub report: Option<&'a Path>,
     pub json: bool,
     pub min_n: usize,
+}
+
+/// Reads a log (CSV or OCEL 2.0 JSON) with the default names and a mapping
+/// file's; the exit code when it cannot.
+pub(super) fn read_log(path: &Path, map: Option<&Path>) -> Result<log::Log, i32> {
+    let name = path.display();
+    let mapping = match map.map(Mapping::with_file) {
+        None => Mapping::default(),
+        Some(Ok(m)) => m,
+        Some(Err(m)) => return Err(fail(&Diagnostic::new(m))),
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| fail(&Diagnostic::new(format!("cannot read {name}: {e}"))))?;
+    log::read(&text, &mapping).map_err(|m| fail(&Diagnostic::new(format!("{name}: {m}"))))
 }
 
 pub(super) fn fit(a: &FitArgs) -> i32 {
     let (path, json, min_n) = (a.log, a.json, a.min_n);
     let name = path.display().to_string();
-    if a.out.is_some() && a.scene.is_none() {
-        return fail(&Diagnostic::new(
-            "--out writes a Variant of the scene the log comes from: give it with --scene SCENE.ron",
-        ));
-    }
-    // With the scene, durations count each resource's working time only.
+    // With the scene, durations count each resource's working time only;
+    // without, the log's long pauses (nights, weekends) are left out.
     let loaded = match a.scene.map(crate::scene::load_scene) {
         None => None,
         Some(Ok(s)) => Some(s),
         Some(Err(d)) => return fail(&d),
     };
-    let calendars = loaded
-        .as_ref()
-        .map_or_else(BTreeMap::new, calibrate::working_calendars);
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => return fail(&Diagnostic::new(format!("cannot read {name}: {e}"))),
-    };
-    let log = match log::read(&text) {
+    let log = match read_log(path, a.map) {
         Ok(l) => l,
-        Err(m) => return fail(&Diagnostic::new(format!("{name}: {m}"))),
+        Err(code) => return code,
     };
-    let (fittings, unpaired) = calibrate::fit_log(&log, &calendars, min_n);
+    let time = loaded.as_ref().map_or_else(
+        || calibrate::WorkingTime::of_log(&log),
+        calibrate::WorkingTime::of_scene,
+    );
+    let (fittings, unpaired) = calibrate::fit_log(&log, &time, min_n);
     let mut wrote = None;
-    if let (Some(out), Some(scene), Some(scene_path)) = (a.out, &loaded, a.scene) {
-        let written = calibrate::variant::write(scene, scene_path, out, &name, &fittings)
-            .map_err(Diagnostic::new)
-            .and_then(|(text, n)| {
-                std::fs::write(out, text)
-                    .map(|()| n)
-                    .map_err(|e| Diagnostic::new(format!("cannot write {}: {e}", out.display())))
-            });
+    if let Some(out) = a.out {
+        let written = match (&loaded, a.scene) {
+            (Some(scene), Some(scene_path)) => {
+                calibrate::variant::write(scene, scene_path, out, &name, &fittings)
+            }
+            _ => calibrate::skeleton::write(&log, &name, &fittings),
+        };
+        let written = written.map_err(Diagnostic::new).and_then(|(text, n)| {
+            std::fs::write(out, text)
+                .map(|()| n)
+                .map_err(|e| Diagnostic::new(format!("cannot write {}: {e}", out.display())))
+        });
         match written {
             Ok(n) => wrote = Some(n),
             Err(d) => return fail(&d),
+        }
+    }
+    if let Some(report) = a.report {
+        let facts = crate::report::calibration::LogFacts {
+            name: &name,
+            events: log.events.len(),
+            bad_rows: log.bad.len(),
+            out_of_order: log.out_of_order,
+            unknown: log.unknown.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            ends_without_start: unpaired.ends_without_start,
+            starts_without_end: unpaired.starts_without_end,
+            working_time: loaded.is_some(),
+            pauses: time.pauses.len(),
+        };
+        let html = crate::report::calibration::fit_report(&facts, &fittings);
+        if let Err(code) = super::write_report(report, &html) {
+            return code;
         }
     }
     if json {
@@ -92,6 +127,8 @@ pub(super) fn fit(a: &FitArgs) -> i32 {
                 })
                 .collect(),
             out_of_order: log.out_of_order,
+            unknown: &log.unknown,
+            state_rows: log.state_rows,
             unpaired,
             fittings: &fittings,
         };
@@ -107,6 +144,22 @@ pub(super) fn fit(a: &FitArgs) -> i32 {
         log.bad.len(),
         log.out_of_order
     );
+    if log.state_rows > 0 {
+        outln!(
+            "  {} rows were state changes: entering working starts a part and leaving it finishes one",
+            log.state_rows
+        );
+    }
+    if !log.unknown.is_empty() {
+        outln!(
+            "  names no mapping knows (rows not used; map them with --map FILE.ron): {}",
+            log.unknown
+                .iter()
+                .map(|(n, c)| format!("{n} ({c} rows)"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     for b in log.bad.iter().take(10) {
         outln!("  line {}: {}", b.line, b.reason);
     }
@@ -118,7 +171,8 @@ pub(super) fn fit(a: &FitArgs) -> i32 {
     }
     if a.scene.is_none() {
         outln!(
-            "  times are calendar time: with --scene SCENE.ron, each resource's time off shift is left out"
+            "  without --scene: durations leave out the log's {} pauses of over ten minutes with no event anywhere (breaks, nights, weekends);\n  with --scene SCENE.ron they leave out each resource's own time off shift",
+            time.pauses.len()
         );
     }
     if unpaired.ends_without_start + unpaired.starts_without_end > 0 {
@@ -155,7 +209,10 @@ pub(super) fn fit(a: &FitArgs) -> i32 {
         outln!(
             "  {} {:<17} {:>6} {:>5} {:>10}  {:<12} {:>7.3} {:>7.3}  {next}",
             pad_right(&truncate(&f.resource, 16), 16),
-            f.measure.label(),
+            match &f.product {
+                Some(p) => format!("{} of {}", f.measure.label(), truncate(p, 8)),
+                None => f.measure.label().to_string(),
+            },
             f.n,
             f.censored,
             seconds(f.mean_s),
@@ -190,12 +247,21 @@ pub(super) fn fit(a: &FitArgs) -> i32 {
             outln!("  {:<16} {text}", "");
         }
     }
-    if let (Some(out), Some(n)) = (a.out, wrote) {
-        outln!(
-            "\nWrote {}: a Variant of the scene with the fitted cycle and failure distributions of {n} objects\n(run it, or compare it with the scene: factory-twin compare SCENE {}).",
+    match (a.out, wrote, a.scene) {
+        (Some(out), Some(n), Some(_)) => outln!(
+            "\nWrote {}: a Variant of the scene with the fitted distributions of {n} objects\n(check it against the log: factory-twin validate-model {} {name}).",
             out.display(),
             out.display()
-        );
+        ),
+        (Some(out), Some(n), None) => outln!(
+            "\nWrote {}: a scene skeleton of {n} objects built from the log's routes (review it, then:\nfactory-twin validate-model {} {name}).",
+            out.display(),
+            out.display()
+        ),
+        _ => {}
+    }
+    if let Some(r) = a.report {
+        outln!("Wrote the fit report {}", r.display());
     }
     outln!(
         "\n(Best = lowest AIC. The p-values treat the fitted parameters as known, so they are optimistic: a\nfamily with p < {REJECT} does not fit; one with a high p may still be one of several that do.)"

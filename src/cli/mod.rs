@@ -1,5 +1,6 @@
-//! The command line: `run`, `compare`, `roi`, `bottleneck`, `sweep`, `check`, `fit`, `view`, `bench`. Each command
-//! returns its exit code: 0 done, 1 layout violations (`check`), 2 bad
+//! The command line: `run`, `compare`, `roi`, `bottleneck`, `sweep`, `check`, `fit`, `validate-model`, `view`, `bench`. Each command
+//! returns its exit code: 0 done, 1 layout violations (`check`) or a model
+//! that does not match its log (`validate-model`), 2 bad
 //! input, 3 internal error or a failed environment, 130 stopped by Ctrl-C
 //! (after writing what finished).
 
@@ -21,6 +22,7 @@ mod compare;
 mod fit;
 mod run;
 mod sweep;
+mod validate;
 mod view;
 
 use crate::error::{Diagnostic, EXIT_INTERNAL, EXIT_USER_ERROR};
@@ -201,26 +203,57 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Fit input distributions to a plant's event log (CSV): cycle, repair,
-    /// time between failures and interarrival times per resource, each with
-    /// Kolmogorov–Smirnov, Anderson–Darling and AIC.
+    /// Fit input distributions to a plant's event log (CSV or OCEL 2.0):
+    /// cycle, setup, repair, time between failures and interarrival times
+    /// per resource, each with Kolmogorov–Smirnov, Anderson–Darling and AIC.
     Fit {
-        /// The event log (CSV with a header: time, resource, event; see docs/calibration.md).
+        /// The event log: CSV with a header (time, resource, event or state;
+        /// see docs/calibration.md) or OCEL 2.0 JSON.
         log: PathBuf,
         /// The scene the log comes from: durations then count each resource's
         /// working time (its shifts), as the scene's distributions do.
         #[arg(long, value_name = "SCENE")]
         scene: Option<PathBuf>,
         /// Write the calibrated model: a Variant of --scene with the fitted
-        /// cycle and failure distributions.
+        /// distributions, or without --scene a scene skeleton built from the
+        /// log's routes.
         #[arg(long, value_name = "FILE.ron")]
         out: Option<PathBuf>,
+        /// What the log's event and state names mean, beyond the defaults
+        /// (a RON map such as { "RUN": "working", "ALM": "failed" }).
+        #[arg(long, value_name = "FILE.ron")]
+        map: Option<PathBuf>,
+        /// Write the fit report (.html, or .pdf): histograms with the fitted
+        /// densities, Q–Q plots, every family's goodness of fit.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
         /// Print the fits as JSON.
         #[arg(long)]
         json: bool,
         /// The fewest complete durations of one kind a resource needs to be fitted.
         #[arg(long, default_value_t = 20)]
         min: usize,
+    },
+    /// Check a model against the plant's log: replay the log's period over
+    /// replications and put throughput, WIP, lead times and each station's
+    /// state shares beside the model's range. Exit 1 when it does not match.
+    ValidateModel {
+        /// Scene or variant file (.ron), e.g. the calibrated variant from `fit --out`.
+        scene: PathBuf,
+        /// The event log (CSV or OCEL 2.0), as for `fit`.
+        log: PathBuf,
+        /// What the log's names mean, as for `fit`.
+        #[arg(long, value_name = "FILE.ron")]
+        map: Option<PathBuf>,
+        /// Replications of the model.
+        #[arg(long, default_value_t = 30)]
+        reps: u32,
+        /// Write the match report (.html, or .pdf).
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+        /// Print the comparison as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Watch the factory run in 3D, or render one frame with --screenshot.
     View {
@@ -411,14 +444,33 @@ pub fn main_with(cli: Cli) -> i32 {
             log,
             scene,
             out,
+            map,
+            report,
             json,
             min,
         } => fit::fit(&fit::FitArgs {
             log: &log,
             scene: scene.as_deref(),
             out: out.as_deref(),
+            map: map.as_deref(),
+            report: report.as_deref(),
             json,
             min_n: min.max(2),
+        }),
+        Command::ValidateModel {
+            scene,
+            log,
+            map,
+            reps,
+            report,
+            json,
+        } => validate::validate_model(&validate::ValidateArgs {
+            scene: &scene,
+            log: &log,
+            map: map.as_deref(),
+            reps,
+            report: report.as_deref(),
+            json,
         }),
         Command::View {
             scene,

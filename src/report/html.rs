@@ -24,7 +24,7 @@ th:first-child,td:first-child{text-align:left}table.figures td:last-child,table.
 
 /// A whole report: the title, the first page that decides, the evidence,
 /// then the inputs.
-fn page(title: &str, subtitle: &str, first: &str, body: &str, inputs: &str) -> String {
+pub(crate) fn page(title: &str, subtitle: &str, first: &str, body: &str, inputs: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>{t}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{t}</h1>\n<p class=\"sub\">{}</p>\n{first}{body}{inputs}<footer>{}</footer>\n</body>\n</html>\n",
         escape(subtitle),
@@ -38,7 +38,7 @@ fn page(title: &str, subtitle: &str, first: &str, body: &str, inputs: &str) -> S
 }
 
 /// A section heading (`level` 2 or 3) in the report's language.
-fn heading(b: &mut String, level: u8, text: &str) {
+pub(crate) fn heading(b: &mut String, level: u8, text: &str) {
     let _ = writeln!(b, "<h{level}>{}</h{level}>", escape(&tr(text)));
 }
 
@@ -89,12 +89,12 @@ fn money_pm(e: &Estimate, currency: &str) -> String {
 
 /// An HTML table: `head` is plain text (escaped here), each cell in `rows`
 /// is markup its maker escaped.
-fn table(s: &mut String, head: &[&str], rows: &[Vec<String>]) {
+pub(crate) fn table(s: &mut String, head: &[&str], rows: &[Vec<String>]) {
     classed_table(s, "", head, rows);
 }
 
 /// As [`table`] with a CSS class (`figures`: the last column is text, left-aligned).
-fn classed_table(s: &mut String, class: &str, head: &[&str], rows: &[Vec<String>]) {
+pub(crate) fn classed_table(s: &mut String, class: &str, head: &[&str], rows: &[Vec<String>]) {
     if class.is_empty() {
         s.push_str("<table><tr>");
     } else {

@@ -2,6 +2,7 @@
 //! CSV tables for spreadsheets, the event log, SVG charts and self-contained
 //! HTML reports.
 
+pub mod calibration;
 mod chart;
 mod csv;
 mod first_page;

@@ -678,3 +678,220 @@ mod axis_tests {
         assert!(svg.contains("stroke-dasharray") && svg.contains("p50 12 min"));
     }
 }
+
+/// A histogram of observations (the share of them in each bin, %) with
+/// fitted densities over it as lines, scaled to the same bins: how well a
+/// family follows the data.
+pub fn density_fit(
+    title: &str,
+    x_label: &str,
+    data: &[f64],
+    curves: &[(&str, &dyn Fn(f64) -> f64)],
+) -> String {
+    let (w, h) = (480.0, 280.0);
+    let mut s = String::new();
+    open(&mut s, w, h, title);
+    let least = data.iter().copied().fold(f64::INFINITY, f64::min);
+    let most = data.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let (least, most) = if most > least {
+        (least, most)
+    } else {
+        (least - 0.5, least + 0.5)
+    };
+    let bins = ((data.len() as f64).sqrt().ceil() as usize).clamp(5, 40);
+    let bw = (most - least) / bins as f64;
+    let mut counts = vec![0usize; bins];
+    for v in data {
+        counts[(((v - least) / bw) as usize).min(bins - 1)] += 1;
+    }
+    let n = data.len().max(1) as f64;
+    let shares: Vec<f64> = counts.iter().map(|c| *c as f64 / n * 100.0).collect();
+    // The axis: the data's range with a margin, from 0 when it is close.
+    let margin = 0.08 * (most - least);
+    let lo = if least - margin < 0.25 * (most - least) {
+        0.0f64.min(least)
+    } else {
+        least - margin
+    };
+    let hi = most + margin;
+    let lines: Vec<(&str, Vec<(f64, f64)>)> = curves
+        .iter()
+        .map(|(name, pdf)| {
+            let pts = (0..=160)
+                .map(|i| {
+                    let x = lo + (hi - lo) * f64::from(i) / 160.0;
+                    (x, pdf(x) * bw * 100.0)
+                })
+                .collect();
+            (*name, pts)
+        })
+        .collect();
+    let ymax = shares
+        .iter()
+        .copied()
+        .chain(lines.iter().flat_map(|(_, c)| c.iter().map(|p| p.1)))
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, f64::max)
+        .max(1e-9);
+    let f = Frame {
+        x0: 64.0,
+        y0: 44.0,
+        w: w - 84.0,
+        h: h - 100.0,
+        xmin: lo,
+        xmax: hi,
+        ymin: 0.0,
+        ymax: ymax * 1.08,
+    };
+    f.axes(&mut s, x_label, "share of observations (%)");
+    for (i, v) in shares.iter().enumerate() {
+        let (xa, xb) = (f.x(least + i as f64 * bw), f.x(least + (i + 1) as f64 * bw));
+        let _ = writeln!(
+            s,
+            r##"<rect x="{xa:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="#c8d6e5" stroke="#8aa1b8" stroke-width="0.5"/>"##,
+            f.y(*v),
+            (xb - xa).max(0.5),
+            f.y(0.0) - f.y(*v)
+        );
+    }
+    let mut names = vec![];
+    for (i, (name, points)) in lines.iter().enumerate() {
+        let colour = SERIES_COLOURS[(i + 1) % SERIES_COLOURS.len()];
+        let pts: Vec<String> = points
+            .iter()
+            .filter(|(x, y)| x.is_finite() && y.is_finite())
+            .map(|(x, y)| format!("{:.1},{:.1}", f.x(*x), f.y(y.min(f.ymax))))
+            .collect();
+        let dash = if i == 0 {
+            ""
+        } else {
+            r#" stroke-dasharray="5 3""#
+        };
+        let _ = writeln!(
+            s,
+            r#"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>"#,
+            pts.join(" ")
+        );
+        names.push((*name, colour));
+    }
+    legend(&mut s, 64.0, 34.0, &names);
+    s.push_str("</svg>\n");
+    s
+}
+
+/// A Q–Q plot: the observations' quantiles against the fitted family's,
+/// with the line on which they would lie if the family were exact.
+pub fn qq(title: &str, unit: &str, points: &[(f64, f64)]) -> String {
+    let (w, h) = (300.0, 280.0);
+    let mut s = String::new();
+    open(&mut s, w, h, title);
+    let all = points
+        .iter()
+        .flat_map(|(a, b)| [*a, *b])
+        .filter(|v| v.is_finite());
+    let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+        (l.min(v), h.max(v))
+    });
+    let (lo, hi) = if hi > lo { (lo, hi) } else { (0.0, 1.0) };
+    let f = Frame {
+        x0: 58.0,
+        y0: 40.0,
+        w: w - 76.0,
+        h: h - 96.0,
+        xmin: lo,
+        xmax: hi,
+        ymin: lo,
+        ymax: hi,
+    };
+    f.axes(
+        &mut s,
+        &format!("{} ({unit})", tr("fitted quantile")),
+        "observed",
+    );
+    let _ = writeln!(
+        s,
+        r##"<line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#d55e00" stroke-width="1.5"/>"##,
+        f.x(lo),
+        f.y(lo),
+        f.x(hi),
+        f.y(hi)
+    );
+    for (a, b) in points
+        .iter()
+        .filter(|(a, b)| a.is_finite() && b.is_finite())
+    {
+        let _ = writeln!(
+            s,
+            r##"<circle cx="{:.1}" cy="{:.1}" r="2.2" fill="#0072b2" fill-opacity="0.7"/>"##,
+            f.x(*a),
+            f.y(*b)
+        );
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+/// One row of a match chart: the model's range and the log's value.
+pub struct MatchRow<'a> {
+    pub label: &'a str,
+    pub low: f64,
+    pub high: f64,
+    pub model: f64,
+    pub log: f64,
+    pub inside: bool,
+}
+
+/// Per row, the model's 95 % range as a bar with its mean, and the log's
+/// value as a dot (green inside, red outside): where the plant sits in
+/// what the model expects.
+pub fn match_chart(title: &str, x_label: &str, rows: &[MatchRow<'_>]) -> String {
+    let row_h = 22.0;
+    let (w, h) = (720.0, 84.0 + row_h * rows.len() as f64);
+    let mut s = String::new();
+    open(&mut s, w, h, title);
+    let hi = rows
+        .iter()
+        .flat_map(|r| [r.high, r.log])
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, f64::max)
+        .max(1e-9);
+    let f = Frame {
+        x0: 170.0,
+        y0: 40.0,
+        w: w - 200.0,
+        h: row_h * rows.len() as f64,
+        xmin: 0.0,
+        xmax: ticks(0.0, hi, 6).last().copied().unwrap_or(hi).max(hi),
+        ymin: 0.0,
+        ymax: 1.0,
+    };
+    f.vertical_grid(&mut s, &ticks(0.0, f.xmax, 6));
+    for (i, r) in rows.iter().enumerate() {
+        let y = f.y0 + row_h * (i as f64 + 0.5);
+        let colour = if r.inside { "#1a7f37" } else { "#c62828" };
+        let _ = writeln!(
+            s,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="end" fill="#333">{}</text><rect x="{:.1}" y="{:.1}" width="{:.1}" height="10" fill="#c8d6e5"/><line x1="{m:.1}" y1="{:.1}" x2="{m:.1}" y2="{:.1}" stroke="#0072b2" stroke-width="2"/><circle cx="{:.1}" cy="{y:.1}" r="4.5" fill="{colour}"><title>{}</title></circle>"##,
+            f.x0 - 8.0,
+            y + 4.0,
+            escape(r.label),
+            f.x(r.low),
+            y - 5.0,
+            (f.x(r.high) - f.x(r.low)).max(1.0),
+            y - 7.0,
+            y + 7.0,
+            f.x(r.log),
+            short(r.log),
+            m = f.x(r.model),
+        );
+    }
+    let _ = writeln!(
+        s,
+        r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="#333">{}</text>"##,
+        f.x0 + f.w / 2.0,
+        f.y0 + f.h + 34.0,
+        escape(&tr(x_label))
+    );
+    s.push_str("</svg>\n");
+    s
+}

@@ -224,3 +224,236 @@ fn logs_drawn_by_numpy_fit_as_scipy_fits_them() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `validate-model`'s JSON for `scene` against `log`, and its exit code.
+fn validate(scene: &str, log: &Path, extra: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let mut args = vec![
+        "validate-model",
+        scene,
+        log.to_str().unwrap(),
+        "--reps",
+        "20",
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    let out = factory_twin(&args);
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code(), json)
+}
+
+#[test]
+fn the_calibrated_model_matches_its_log_and_a_different_line_does_not() {
+    let dir = std::env::temp_dir().join(format!("ft-validate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (log, variant, report) = (
+        week_log(&dir),
+        dir.join("calibrated.ron"),
+        dir.join("fit.html"),
+    );
+    let out = factory_twin(&[
+        "fit",
+        log.to_str().unwrap(),
+        "--scene",
+        "scenes/bracket_line.ron",
+        "--out",
+        variant.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The fit report: per fitted resource its histogram, Q–Q plot and table.
+    let html = std::fs::read_to_string(&report).unwrap();
+    for want in [
+        "weld — cycle",
+        "Q–Q: triangular",
+        "<th>AD p</th>",
+        "Chosen: ",
+    ] {
+        assert!(html.contains(want), "the fit report lacks {want}");
+    }
+    let match_report = dir.join("match.html");
+    let (code, json) = validate(
+        variant.to_str().unwrap(),
+        &log,
+        &["--report", match_report.to_str().unwrap()],
+    );
+    let checks = json["validation"]["checks"].as_array().unwrap();
+    let figures: Vec<&str> = checks
+        .iter()
+        .map(|c| c["figure"].as_str().unwrap())
+        .collect();
+    for f in [
+        "good_per_hour",
+        "wip",
+        "lead_time_p50",
+        "lead_time_p90",
+        "working",
+        "off_shift",
+    ] {
+        assert!(figures.contains(&f), "no {f} compared: {figures:?}");
+    }
+    assert_eq!(
+        checks.iter().filter(|c| c["figure"] == "working").count(),
+        4,
+        "cut, bend, weld, inspect"
+    );
+    assert_eq!(code, Some(0), "{}", json["verdict"]);
+    assert_eq!(json["matches"], true);
+    let html = std::fs::read_to_string(&match_report).unwrap();
+    assert!(html.contains("The model matches the log"), "{html}");
+    // The scene against a log of the line with the robot welding cell: the
+    // weld station and the line's output differ.
+    let robot_log = dir.join("robot.csv");
+    let out = factory_twin(&[
+        "run",
+        "scenes/bracket_line_robot_weld.ron",
+        "--reps",
+        "1",
+        "--events",
+        robot_log.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (code, json) = validate("scenes/bracket_line.ron", &robot_log, &[]);
+    assert_eq!(code, Some(1), "{}", json["verdict"]);
+    let off: Vec<&str> = json["stations_off"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert!(off.contains(&"weld"), "{off:?}: {}", json["verdict"]);
+    assert!(
+        json["verdict"].as_str().unwrap().contains("does not match"),
+        "{}",
+        json["verdict"]
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn without_a_scene_the_log_gives_a_skeleton_that_runs() {
+    let dir = std::env::temp_dir().join(format!("ft-skeleton-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (log, skeleton) = (week_log(&dir), dir.join("skeleton.ron"));
+    let out = factory_twin(&[
+        "fit",
+        log.to_str().unwrap(),
+        "--out",
+        skeleton.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&skeleton).unwrap();
+    for want in [
+        "Machine(id: \"cut\"",
+        "Machine(id: \"weld\"",
+        "(\"cut\", ",
+        "(\"weld\", ",
+        "Sink(",
+        "Source(",
+    ] {
+        assert!(text.contains(want), "the skeleton lacks {want}:\n{text}");
+    }
+    let out = factory_twin(&["run", skeleton.to_str().unwrap(), "--reps", "2", "--json"]);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(json["line"]["good_per_hour"]["mean"].as_f64().unwrap() > 0.0);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_state_log_with_plant_names_is_read_through_a_mapping_file() {
+    let dir = std::env::temp_dir().join(format!("ft-states-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // A press reporting its state as a PLC would: AUTO_CYCLE for each
+    // 30–36 s cycle, WAIT between, ALM for a breakdown now and then.
+    let mut text = String::from("timestamp,machine,state\n");
+    let mut t = 0.0f64;
+    for i in 0..200 {
+        let stamp = |s: f64| {
+            format!(
+                "2026-11-30T{:02}:{:02}:{:06.3}+09:00",
+                8 + (s / 3600.0) as u32,
+                (s % 3600.0 / 60.0) as u32,
+                s % 60.0
+            )
+        };
+        text.push_str(&format!("{},press,AUTO_CYCLE\n", stamp(t)));
+        t += 30.0 + f64::from(i * 7 % 13) * 0.5;
+        text.push_str(&format!("{},press,WAIT\n", stamp(t)));
+        t += 5.0;
+        if i % 40 == 39 {
+            text.push_str(&format!("{},press,ALM\n", stamp(t)));
+            t += 120.0;
+            text.push_str(&format!("{},press,WAIT\n", stamp(t)));
+        }
+    }
+    let log = dir.join("plc.csv");
+    std::fs::write(&log, text).unwrap();
+    let map = dir.join("map.ron");
+    std::fs::write(
+        &map,
+        "{ \"AUTO_CYCLE\": \"working\", \"WAIT\": \"idle\", \"ALM\": \"failed\" }",
+    )
+    .unwrap();
+    // Without the mapping the names are unknown: refused, naming them.
+    let out = factory_twin(&["fit", log.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("AUTO_CYCLE") && err.contains("--map"), "{err}");
+    let out = factory_twin(&[
+        "fit",
+        log.to_str().unwrap(),
+        "--map",
+        map.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cycle = json["fittings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["measure"] == "cycle")
+        .unwrap();
+    assert_eq!(cycle["n"], 200);
+    let mean = cycle["mean_s"].as_f64().unwrap();
+    assert!((mean - 33.0).abs() < 0.1, "{mean}");
+    let repair = json["fittings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["measure"] == "repair");
+    assert!(repair.is_none(), "5 breakdowns: too few to fit at --min 20");
+    // A mapping to nothing the engine knows is refused with the file's name.
+    std::fs::write(&map, "{ \"AUTO_CYCLE\": \"sprinting\" }").unwrap();
+    let out = factory_twin(&["fit", log.to_str().unwrap(), "--map", map.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("map.ron"));
+    std::fs::remove_dir_all(&dir).ok();
+}
