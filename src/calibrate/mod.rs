@@ -38,9 +38,19 @@ pub fn working_calendars(scene: &Scene) -> BTreeMap<String, ShiftCalendar> {
             .collect();
         (!each.is_empty()).then(|| ShiftCalendar::union(&each))
     };
+    // A pool works its shifts, or its crews' shifts.
     let pool_shift = |id: &str| {
         scene.objects.iter().find_map(|o| match o {
-            Object::Operators(p) if p.id == id => Some(p.shift.0.clone()),
+            Object::Operators(p) if p.id == id => {
+                let mut ids = p.shift.0.clone();
+                ids.extend(
+                    p.crews
+                        .iter()
+                        .filter(|(_, n)| **n > 0)
+                        .map(|(s, _)| s.clone()),
+                );
+                Some(ids)
+            }
             _ => None,
         })
     };
@@ -154,10 +164,15 @@ impl Measure {
 #[derive(Clone, Debug, Serialize)]
 pub struct Fitting {
     pub resource: String,
-    /// Cycles of one product, where the resource made several (`None`: all
-    /// its parts).
+    /// Cycles of one product, or setups of one changeover ("flange →
+    /// shaft"), where the resource had several (`None`: all of them).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub product: Option<String>,
+    /// For one product (or changeover): the two-sample KS p-value of its
+    /// durations against the resource's other products'; below 0.01 the
+    /// products differ and the calibrated model keeps them apart.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub differs_p: Option<f64>,
     pub measure: Measure,
     /// Complete observations, and censored ones.
     pub n: usize,
@@ -206,6 +221,19 @@ pub fn drift(x: &[f64]) -> Option<Drift> {
         return None;
     }
     let (a, b) = x.split_at(x.len() / 2);
+    let (ks, p) = two_sample(a, b);
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    Some(Drift {
+        first_half_mean_s: mean(a),
+        second_half_mean_s: mean(b),
+        ks,
+        p,
+    })
+}
+
+/// The two-sample Kolmogorov–Smirnov distance between `a` and `b` and its
+/// p-value (both non-empty).
+pub fn two_sample(a: &[f64], b: &[f64]) -> (f64, f64) {
     let sorted = |v: &[f64]| {
         let mut s = v.to_vec();
         s.sort_by(f64::total_cmp);
@@ -213,7 +241,7 @@ pub fn drift(x: &[f64]) -> Option<Drift> {
     };
     let (sa, sb) = (sorted(a), sorted(b));
     // The largest gap between the two empirical distribution functions,
-    // walking both sorted halves at once.
+    // walking both sorted samples at once.
     let (mut i, mut j, mut d) = (0, 0, 0.0f64);
     while i < sa.len() && j < sb.len() {
         let v = sa[i].min(sb[j]);
@@ -226,13 +254,7 @@ pub fn drift(x: &[f64]) -> Option<Drift> {
         d = d.max((i as f64 / sa.len() as f64 - j as f64 / sb.len() as f64).abs());
     }
     let n = (sa.len() * sb.len()) as f64 / (sa.len() + sb.len()) as f64;
-    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
-    Some(Drift {
-        first_half_mean_s: mean(a),
-        second_half_mean_s: mean(b),
-        ks: d,
-        p: fit::ks_p(n, d),
-    })
+    (d, fit::ks_p(n, d))
 }
 
 /// How many values lie in a tail of `f` so thin that a log of this size
@@ -272,8 +294,16 @@ pub struct Unpaired {
     pub starts_without_end: usize,
 }
 
+/// A changeover under way: when it began and its pair of products, if known.
+type OpenSetup = (f64, Option<String>);
+
+/// The name of a changeover from one product to another ("flange → shaft").
+pub fn setup_pair(from: &str, to: &str) -> String {
+    format!("{from} → {to}")
+}
+
 /// Which durations a sample holds: a resource's, of one measure, and for
-/// cycles of one product (`None`: every part).
+/// cycles of one product or setups of one pair of products (`None`: all).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Key {
     pub resource: String,
@@ -316,7 +346,12 @@ pub fn samples(log: &Log, time: &WorkingTime) -> (BTreeMap<Key, Sample>, Unpaire
         let mut down: BTreeMap<&str, f64> = BTreeMap::new();
         let mut up_since: BTreeMap<&str, f64> = BTreeMap::new();
         let mut arrived: BTreeMap<&str, f64> = BTreeMap::new();
-        let mut setting_up: BTreeMap<&str, f64> = BTreeMap::new();
+        // Open changeovers by (resource, part): a station with several
+        // places sets up for one part while others work.
+        // With the changeover's products (from the last part started there,
+        // to the part set up for), when the log names them.
+        let mut setting_up: BTreeMap<(&str, Option<&str>), OpenSetup> = BTreeMap::new();
+        let mut last_product: BTreeMap<&str, &str> = BTreeMap::new();
         let mut failing: Vec<&str> = Vec::new();
         // Each resource's breakdowns so far: (fail, repair).
         let mut outages: BTreeMap<&str, Vec<(f64, f64)>> = BTreeMap::new();
@@ -331,9 +366,22 @@ pub fn samples(log: &Log, time: &WorkingTime) -> (BTreeMap<Key, Sample>, Unpaire
                 }
             };
             if matches!(e.kind, Kind::Start | Kind::SetupEnd)
-                && let Some(t0) = setting_up.remove(r)
+                && let Some((t0, pair)) = setting_up
+                    .remove(&(r, e.part.as_deref()))
+                    .or_else(|| setting_up.remove(&(r, None)))
             {
-                push(Key::new(r, Measure::Setup), span(r, t0, e.time_s), false);
+                let v = span(r, t0, e.time_s);
+                push(Key::new(r, Measure::Setup), v, false);
+                if let Some(pair) = pair {
+                    let key = Key {
+                        product: Some(pair),
+                        ..Key::new(r, Measure::Setup)
+                    };
+                    push(key, v, false);
+                }
+            }
+            if let (Kind::Start, Some(p)) = (e.kind, e.product.as_deref()) {
+                last_product.insert(r, p);
             }
             match e.kind {
                 Kind::Start => starts
@@ -404,7 +452,11 @@ pub fn samples(log: &Log, time: &WorkingTime) -> (BTreeMap<Key, Sample>, Unpaire
                     }
                 }
                 Kind::Setup => {
-                    setting_up.insert(r, e.time_s);
+                    let pair = last_product
+                        .get(r)
+                        .zip(e.product.as_deref())
+                        .map(|(from, to)| setup_pair(from, to));
+                    setting_up.insert((r, e.part.as_deref()), (e.time_s, pair));
                 }
                 _ => {}
             }
@@ -425,18 +477,39 @@ pub fn samples(log: &Log, time: &WorkingTime) -> (BTreeMap<Key, Sample>, Unpaire
             }
         }
     }
-    // Products apart only where a resource made more than one.
-    let mut products: BTreeMap<String, usize> = BTreeMap::new();
+    // Products (or changeover pairs) apart only where a resource had more
+    // than one.
+    let mut products: BTreeMap<(String, Measure), usize> = BTreeMap::new();
     for k in out.keys().filter(|k| k.product.is_some()) {
-        *products.entry(k.resource.clone()).or_default() += 1;
+        *products.entry((k.resource.clone(), k.measure)).or_default() += 1;
     }
-    out.retain(|k, _| k.product.is_none() || products[&k.resource] > 1);
+    out.retain(|k, _| k.product.is_none() || products[&(k.resource.clone(), k.measure)] > 1);
     (out, unpaired)
 }
 
 /// Fits every sample that has at least `min_n` complete observations.
 pub fn fit_log(log: &Log, time: &WorkingTime, min_n: usize) -> (Vec<Fitting>, Unpaired) {
     let (samples, unpaired) = samples(log, time);
+    // Each product's (or changeover's) durations against the resource's
+    // others: whether splitting them tells anything.
+    let differs = |key: &Key, x: &[f64]| -> Option<f64> {
+        key.product.as_ref()?;
+        let others: Vec<f64> = samples
+            .iter()
+            .filter(|(k, _)| {
+                k.resource == key.resource
+                    && k.measure == key.measure
+                    && k.product.is_some()
+                    && k.product != key.product
+            })
+            .flat_map(|(_, s)| s.complete.iter().copied())
+            .collect();
+        (!others.is_empty() && !x.is_empty()).then(|| two_sample(x, &others).1)
+    };
+    let differs: BTreeMap<Key, f64> = samples
+        .iter()
+        .filter_map(|(k, s)| Some((k.clone(), differs(k, &s.complete)?)))
+        .collect();
     let fittings = samples
         .into_iter()
         .filter(|(_, s)| s.complete.len() >= min_n)
@@ -456,6 +529,7 @@ pub fn fit_log(log: &Log, time: &WorkingTime, min_n: usize) -> (Vec<Fitting>, Un
                 _ => far_outliers(&s.complete),
             };
             Fitting {
+                differs_p: differs.get(&key).copied(),
                 resource: key.resource,
                 product: key.product,
                 measure: key.measure,
@@ -558,12 +632,29 @@ mod tests {
     #[test]
     fn setups_end_at_the_next_start_and_products_part_where_there_are_several() {
         let text = "time_s,object,event,part,product\n\
-                    0,m,setup,,\n4,m,start,1,A\n10,m,finish,1,A\n10,m,setup,,\n13,m,start,2,B\n\
-                    23,m,finish,2,B\n30,n,start,3,A\n31,n,finish,3,A\n";
+                    0,m,setup,,\n4,m,start,1,A\n10,m,finish,1,A\n10,m,setup,2,B\n13,m,start,2,B\n\
+                    23,m,finish,2,B\n23,m,setup,4,A\n25,m,start,4,A\n26,m,finish,4,A\n\
+                    30,n,start,3,A\n31,n,finish,3,A\n\
+                    40,w,setup,7,A\n41,w,start,8,B\n60,w,start,7,A\n";
         let log = log::read(text, &mapping::Mapping::default()).unwrap();
         let (s, _) = samples(&log, &WorkingTime::default());
-        assert_eq!(s[&Key::new("m", Measure::Setup)].complete, [4.0, 3.0]);
-        assert_eq!(s[&Key::new("m", Measure::Cycle)].complete, [6.0, 10.0]);
+        assert_eq!(s[&Key::new("m", Measure::Setup)].complete, [4.0, 3.0, 2.0]);
+        let pair = |p: &str| Key {
+            product: Some(p.into()),
+            ..Key::new("m", Measure::Setup)
+        };
+        assert_eq!(
+            s[&pair("A → B")].complete,
+            [3.0],
+            "from the last part's product"
+        );
+        assert_eq!(s[&pair("B → A")].complete, [2.0]);
+        assert_eq!(
+            s[&Key::new("w", Measure::Setup)].complete,
+            [20.0],
+            "a setup for part 7 ends at part 7's start, not at another place's"
+        );
+        assert_eq!(s[&Key::new("m", Measure::Cycle)].complete, [6.0, 10.0, 1.0]);
         let b = Key {
             product: Some("B".into()),
             ..Key::new("m", Measure::Cycle)

@@ -204,7 +204,9 @@ struct Spans {
 fn spans(events: &[&Event], begin: f64, end: f64) -> (Spans, u32) {
     let mut s = Spans::default();
     let mut open: Vec<(Option<&str>, f64)> = Vec::new();
-    let (mut down, mut setup, mut maint, mut off) = (None, None, None, None);
+    let (mut down, mut maint, mut off) = (None, None, None);
+    // Open changeovers by part, as in `samples`.
+    let mut setups: Vec<(Option<&str>, f64)> = Vec::new();
     let mut most = 0usize;
     let close = |at: &mut Option<f64>, to: f64, into: &mut Vec<(f64, f64)>| {
         if let Some(a) = at.take() {
@@ -214,9 +216,19 @@ fn spans(events: &[&Event], begin: f64, end: f64) -> (Spans, u32) {
     for e in events {
         let t = e.time_s;
         match e.kind {
-            Kind::Start => {
-                close(&mut setup, t, &mut s.setup);
-                open.push((e.part.as_deref(), t));
+            Kind::Start | Kind::SetupEnd => {
+                let part = e.part.as_deref();
+                let at = setups
+                    .iter()
+                    .position(|(p, _)| *p == part)
+                    .or_else(|| setups.iter().position(|(p, _)| p.is_none()));
+                if let Some(i) = at {
+                    s.setup.push((setups.remove(i).1, t));
+                }
+                if e.kind == Kind::SetupEnd {
+                    continue;
+                }
+                open.push((part, t));
                 most = most.max(open.len());
             }
             Kind::Finish | Kind::Scrap => {
@@ -237,8 +249,7 @@ fn spans(events: &[&Event], begin: f64, end: f64) -> (Spans, u32) {
                 let t0 = down.take().unwrap_or(begin);
                 s.failed.push((t0, t));
             }
-            Kind::Setup => setup = setup.or(Some(t)),
-            Kind::SetupEnd => close(&mut setup, t, &mut s.setup),
+            Kind::Setup => setups.push((e.part.as_deref(), t)),
             Kind::MaintenanceStart => maint = maint.or(Some(t)),
             Kind::MaintenanceEnd => {
                 let t0 = maint.take().unwrap_or(begin);
@@ -254,7 +265,7 @@ fn spans(events: &[&Event], begin: f64, end: f64) -> (Spans, u32) {
     }
     s.busy.extend(open.iter().map(|(_, t0)| (*t0, end)));
     close(&mut down, end, &mut s.failed);
-    close(&mut setup, end, &mut s.setup);
+    s.setup.extend(setups.iter().map(|(_, t0)| (*t0, end)));
     close(&mut maint, end, &mut s.maintenance);
     close(&mut off, end, &mut s.off);
     (s, most.max(1) as u32)
@@ -269,7 +280,7 @@ fn overlap(a: (f64, f64), b: &[(f64, f64)]) -> f64 {
 
 /// The shares of a resource's period, in [`Group::ALL`] order. Working time
 /// leaves out breakdowns and time off shift, as the simulator counts it;
-/// with several places, working is the average over them.
+/// with several places, working and setup are the average over them.
 fn shares(
     events: &[&Event],
     begin: f64,
@@ -289,10 +300,12 @@ fn shares(
             .map(|&(a, b)| (on(a, b) - overlap((a, b), less)).max(0.0))
             .sum::<f64>()
     };
+    // Off shift outranks every other state, as in the engine; setups, like
+    // work, are per place.
     let working = total(&s.busy, &s.failed) / places / t;
-    let setup = total(&s.setup, &s.failed) / t;
-    let failed = s.failed.iter().map(|(a, b)| b - a).sum::<f64>() / t;
-    let maintenance = s.maintenance.iter().map(|(a, b)| b - a).sum::<f64>() / t;
+    let setup = total(&s.setup, &s.failed) / places / t;
+    let failed = total(&s.failed, &[]) / t;
+    let maintenance = total(&s.maintenance, &[]) / t;
     let off = match calendar {
         Some(_) => (t - on(begin, end)) / t,
         None => s.off.iter().map(|(a, b)| b - a).sum::<f64>() / t,

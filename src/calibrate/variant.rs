@@ -4,7 +4,7 @@
 
 use super::fit::Fitted;
 use super::{Fitting, Measure};
-use crate::scene::{Dist, Duration, Object, RobotTask, Scene};
+use crate::scene::{Dist, Duration, Object, RobotTask, Scene, Setup};
 use ron::extensions::Extensions;
 use std::fmt::Write;
 use std::path::{Component, Path, PathBuf};
@@ -128,11 +128,18 @@ pub fn write(
             .find(|f| f.resource == id && f.measure == m && f.product.is_none())
             .and_then(chosen)
     };
-    // Per-product cycles of a resource that made several products.
-    let by_product = |id: &str| {
-        fittings
+    // Per-product cycles (or per-pair setups) of a resource that had
+    // several, where at least one differs from the others (KS p < 0.01):
+    // otherwise one distribution serves them all.
+    let by_product = |id: &str, m: Measure| {
+        let each: Vec<&Fitting> = fittings
             .iter()
-            .filter(|f| f.resource == id && f.measure == Measure::Cycle)
+            .filter(|f| f.resource == id && f.measure == m && f.product.is_some())
+            .collect();
+        if !each.iter().any(|f| f.differs_p.is_some_and(|p| p < ACCEPT)) {
+            return Vec::new();
+        }
+        each.into_iter()
             .filter_map(|f| Some((f.product.clone()?, chosen(f)?)))
             .collect::<Vec<_>>()
     };
@@ -150,13 +157,20 @@ pub fn write(
         };
         match &mut o {
             Object::Machine(m) => {
-                set(&mut m.cycle, Measure::Cycle, &mut notes);
-                for (product, (d, why)) in by_product(&id) {
+                let products = by_product(&id, Measure::Cycle);
+                // Products apart: each its own cycle, and the scene's `cycle`
+                // stays for products the log did not show.
+                if products.is_empty() {
+                    set(&mut m.cycle, Measure::Cycle, &mut notes);
+                }
+                for (product, (d, why)) in products {
                     notes.push(format!("cycle of {product}: {why}"));
                     m.product_cycles.insert(product, d);
                 }
                 if let Some(setup) = &mut m.setup {
-                    set(&mut setup.time, Measure::Setup, &mut notes);
+                    set_setups(setup, &by_product(&id, Measure::Setup), &mut notes, || {
+                        find(&id, Measure::Setup)
+                    });
                 }
                 if let Some(f) = &mut m.failures {
                     set(&mut f.between, Measure::BetweenFailures, &mut notes);
@@ -200,6 +214,32 @@ pub fn write(
         format!("{} (calibrated)", scene.name),
     );
     Ok((text, replaced))
+}
+
+/// A machine's changeovers from the fits: with a setup matrix, each pair
+/// the log shows gets its own fit (and the default `time` is left: the
+/// pairs it covers are mixed with others in the pooled fit); without one,
+/// the pooled fit replaces `time`.
+fn set_setups(
+    setup: &mut Setup,
+    pairs: &[(String, (Dist, String))],
+    notes: &mut Vec<String>,
+    pooled: impl Fn() -> Option<(Dist, String)>,
+) {
+    if setup.changes.is_empty() {
+        if let Some((d, why)) = pooled() {
+            notes.push(format!("setup: {why}"));
+            setup.time = d;
+        }
+        return;
+    }
+    for change in &mut setup.changes {
+        let name = super::setup_pair(&change.from, &change.to);
+        if let Some((_, (d, why))) = pairs.iter().find(|(p, _)| *p == name) {
+            notes.push(format!("setup {name}: {why}"));
+            change.time = d.clone();
+        }
+    }
 }
 
 /// `path` relative to the folder `from` (both as given, made absolute).

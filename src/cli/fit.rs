@@ -189,7 +189,7 @@ pub(super) fn fit(a: &FitArgs) -> i32 {
         return 0;
     }
     outln!(
-        "\n  {:<16} {:<17} {:>6} {:>5} {:>10}  {:<12} {:>7} {:>7}  next by AIC",
+        "\n  {:<16} {:<26} {:>6} {:>5} {:>10}  {:<12} {:>7} {:>7}  next by AIC",
         "resource",
         "measure",
         "n",
@@ -207,12 +207,18 @@ pub(super) fn fit(a: &FitArgs) -> i32 {
             format!("{} (ΔAIC {:.1})", n.fitted.name(), n.aic - best.aic)
         });
         outln!(
-            "  {} {:<17} {:>6} {:>5} {:>10}  {:<12} {:>7.3} {:>7.3}  {next}",
+            "  {} {} {:>6} {:>5} {:>10}  {:<12} {:>7.3} {:>7.3}  {next}",
             pad_right(&truncate(&f.resource, 16), 16),
-            match &f.product {
-                Some(p) => format!("{} of {}", f.measure.label(), truncate(p, 8)),
-                None => f.measure.label().to_string(),
-            },
+            pad_right(
+                &truncate(
+                    &match &f.product {
+                        Some(p) => format!("{} of {p}", f.measure.label()),
+                        None => f.measure.label().to_string(),
+                    },
+                    26
+                ),
+                26
+            ),
             f.n,
             f.censored,
             seconds(f.mean_s),

@@ -61,11 +61,14 @@ pub(super) fn run(
         )));
     }
     if let Some(file) = &out.events {
-        let ids = match crate::sim::build(&scene, 0) {
-            Ok(e) => e.nodes.iter().map(|n| n.id.clone()).collect::<Vec<_>>(),
+        let (ids, products) = match crate::sim::build(&scene, 0) {
+            Ok(e) => (
+                e.nodes.iter().map(|n| n.id.clone()).collect::<Vec<_>>(),
+                e.products.clone(),
+            ),
             Err(d) => return fail(&d),
         };
-        if let Err(e) = report::write_events(file, &ids, &runs, out.csv_bom) {
+        if let Err(e) = report::write_events(file, &ids, &products, &runs, out.csv_bom) {
             return fail(&Diagnostic::new(format!(
                 "cannot write the event log {}: {e}",
                 file.display()

@@ -266,10 +266,12 @@ pub fn write_csv(summary: &Summary, dir: &Path, bom: bool) -> std::io::Result<()
     write(dir, "replications.csv", &t, bom)
 }
 
-/// Writes the event logs as CSV: replication, time, object, part, event.
+/// Writes the event logs as CSV: replication, time, object, part, product,
+/// event (`fit` reads it back).
 pub fn write_events(
     path: &Path,
     object_ids: &[String],
+    products: &[String],
     runs: &[Replication],
     bom: bool,
 ) -> std::io::Result<()> {
@@ -280,8 +282,9 @@ pub fn write_events(
     if bom {
         write!(out, "{BOM}")?;
     }
-    writeln!(out, "replication,time_s,object,part,event")?;
+    writeln!(out, "replication,time_s,object,part,product,event")?;
     let ids: Vec<String> = object_ids.iter().map(|s| field(s)).collect();
+    let products: Vec<String> = products.iter().map(|s| field(s)).collect();
     for run in runs {
         for rec in run.log.iter().flatten() {
             let part = if rec.part == 0 {
@@ -289,9 +292,12 @@ pub fn write_events(
             } else {
                 rec.part.to_string()
             };
+            let product = products
+                .get(usize::from(rec.product))
+                .map_or("", String::as_str);
             writeln!(
                 out,
-                "{},{},{},{},{}",
+                "{},{},{},{},{product},{}",
                 run.result.replication,
                 rec.time,
                 ids[rec.node as usize],

@@ -53,6 +53,9 @@ impl LogEvent {
     }
 }
 
+/// [`LogRecord::product`] of an event without a part.
+pub const NO_PRODUCT: u16 = u16::MAX;
+
 /// One row of the event log.
 #[derive(Clone, Copy, Debug)]
 pub struct LogRecord {
@@ -61,5 +64,8 @@ pub struct LogRecord {
     pub node: u32,
     /// Part serial number, 0 for events without a part.
     pub part: u64,
+    /// The part's product (index into the scene's products), or
+    /// [`NO_PRODUCT`] for events without a part.
+    pub product: u16,
     pub event: LogEvent,
 }

@@ -650,15 +650,16 @@ impl Engine {
     #[cold]
     fn log_record(&mut self, node: u32, part: u32, event: LogEvent) {
         if let Some(log) = &mut self.log {
-            let serial = if part == part::NO_PART {
-                0
+            let (serial, product) = if part == part::NO_PART {
+                (0, log::NO_PRODUCT)
             } else {
-                self.parts[part].serial
+                (self.parts[part].serial, self.parts[part].product)
             };
             log.push(LogRecord {
                 time: self.now,
                 node,
                 part: serial,
+                product,
                 event,
             });
         }

@@ -457,3 +457,104 @@ fn a_state_log_with_plant_names_is_read_through_a_mapping_file() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("map.ron"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_product_mix_is_fitted_per_product_with_its_changeovers_and_still_matches() {
+    let dir = std::env::temp_dir().join(format!("ft-mix-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (log, variant) = (dir.join("cell.csv"), dir.join("cell_calibrated.ron"));
+    let scene = "scenes/machining_cell.ron";
+    let out = factory_twin(&[
+        "run",
+        scene,
+        "--reps",
+        "1",
+        "--events",
+        log.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = factory_twin(&[
+        "fit",
+        log.to_str().unwrap(),
+        "--scene",
+        scene,
+        "--out",
+        variant.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&variant).unwrap();
+    // The lathe's products differ (flange 5 min, shaft 7 min, hub 4 min):
+    // each gets its own cycle and each logged changeover of the setup
+    // matrix its own time. The saw's products do not differ: one cycle.
+    for want in [
+        "// lathe cycle of flange: normal",
+        "// lathe cycle of shaft: normal",
+        "// lathe setup flange → shaft: ",
+        "// saw cycle: normal",
+    ] {
+        assert!(text.contains(want), "the variant lacks {want}:\n{text}");
+    }
+    assert!(!text.contains("// saw cycle of"), "{text}");
+    let (code, json) = validate(variant.to_str().unwrap(), &log, &[]);
+    assert_eq!(code, Some(0), "{}", json["verdict"]);
+    let figures: Vec<String> = json["validation"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| format!("{} {}", c["resource"], c["figure"]))
+        .collect();
+    assert!(
+        figures.contains(&"\"lathe\" \"setup\"".to_string()),
+        "{figures:?}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_truncated_and_shuffled_log_is_read_with_what_went_wrong_counted() {
+    let dir = std::env::temp_dir().join(format!("ft-shuffled-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let full = std::fs::read_to_string("docs/examples/bracket_line_monday.csv").unwrap();
+    let mut lines: Vec<&str> = full.lines().collect();
+    // Swap neighbours here and there (a logger writing from two threads),
+    // and cut the file in the middle of its last row.
+    for i in (100..lines.len() - 2).step_by(97) {
+        lines.swap(i, i + 1);
+    }
+    let mut text = lines.join("\n");
+    text.truncate(text.len() - 12);
+    let log = dir.join("shuffled.csv");
+    std::fs::write(&log, &text).unwrap();
+    let out = factory_twin(&["fit", log.to_str().unwrap(), "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let bad = json["bad_rows"].as_array().unwrap();
+    assert_eq!(bad.len(), 1, "{bad:?}");
+    assert_eq!(bad[0]["line"], lines.len(), "the cut last row");
+    assert!(
+        json["out_of_order"].as_u64().unwrap() > 20,
+        "{}",
+        json["out_of_order"]
+    );
+    // Put in order again, the cycles pair as before.
+    let cut = json["fittings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["resource"] == "cut" && f["measure"] == "cycle")
+        .unwrap();
+    assert_eq!(cut["fits"][0]["fitted"]["family"], "normal");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -172,7 +172,7 @@ fn csv_tables_and_event_log_are_written() {
         "{stations}"
     );
     let log = std::fs::read_to_string(&events).unwrap();
-    assert!(log.starts_with("replication,time_s,object,part,event\n"));
+    assert!(log.starts_with("replication,time_s,object,part,product,event\n"));
     for event in [
         "arrive", "enter", "start", "finish", "scrap", "fail", "repair", "exit",
     ] {
