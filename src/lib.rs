@@ -25,6 +25,7 @@ pub mod experiment;
 pub mod kpi;
 pub mod lang;
 pub mod layout;
+pub mod live;
 // The physics preview serves the 3D view only: built (and tested) with it.
 #[cfg(feature = "viewer")]
 pub(crate) mod physics;

@@ -109,6 +109,10 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("unload", "ignore"),
     ("pick", "ignore"),
     ("place", "ignore"),
+    // Marks `monitor` writes where its feed had a hole.
+    ("connection_lost", "ignore"),
+    ("connection_restored", "ignore"),
+    ("messages_lost", "ignore"),
     ("finish", "finish"),
     ("end", "finish"),
     ("cycle_end", "finish"),

@@ -1,4 +1,4 @@
-//! The command line: `run`, `compare`, `roi`, `bottleneck`, `sweep`, `check`, `fit`, `validate-model`, `view`, `bench`. Each command
+//! The command line: `run`, `compare`, `roi`, `bottleneck`, `sweep`, `check`, `fit`, `validate-model`, `serve`, `monitor`, `view`, `bench`. Each command
 //! returns its exit code: 0 done, 1 layout violations (`check`) or a model
 //! that does not match its log (`validate-model`), 2 bad
 //! input, 3 internal error or a failed environment, 130 stopped by Ctrl-C
@@ -20,6 +20,7 @@ mod bottleneck;
 mod check;
 mod compare;
 mod fit;
+mod live;
 mod run;
 mod sweep;
 mod validate;
@@ -255,6 +256,63 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Serve the scene as a virtual plant on an MQTT broker: every event,
+    /// station state (with OPC 40001-1 names), counter and buffer level on
+    /// the topic tree plant/<line>/… (docs/live.md), in real time × --speed.
+    Serve {
+        /// Scene or variant file (.ron).
+        scene: PathBuf,
+        /// The broker: mqtt://[user[:password]@]host[:port].
+        #[arg(long, value_name = "URL")]
+        mqtt: String,
+        /// Simulated seconds per wall-clock second.
+        #[arg(long, default_value_t = 60.0)]
+        speed: f64,
+        /// Stop at this simulated time (90s, 45m, 33h, 2d); default the run's end.
+        #[arg(long, value_name = "TIME")]
+        until: Option<String>,
+        /// The line's id in the topics (default: from the scene's name).
+        #[arg(long)]
+        line: Option<String>,
+        /// Which replication's random numbers (0 is what `run --reps 1` shows).
+        #[arg(long, default_value_t = 0)]
+        replication: u32,
+    },
+    /// Watch a plant on an MQTT broker (one served by `serve`, or a real one
+    /// publishing the same topic tree): the KPIs while it runs, the feed
+    /// recorded as an event log.
+    Monitor {
+        /// The broker: mqtt://[user[:password]@]host[:port].
+        #[arg(long, value_name = "URL")]
+        mqtt: String,
+        /// The line to watch (default: every line on the broker).
+        #[arg(long)]
+        line: Option<String>,
+        /// The scene the plant runs: shifts, capacities, ideal cycle times (for OEE).
+        #[arg(long, value_name = "SCENE")]
+        scene: Option<PathBuf>,
+        /// What the feed's event names mean, as for `fit`.
+        #[arg(long, value_name = "FILE.ron")]
+        map: Option<PathBuf>,
+        /// Write the feed as the project's event log CSV (fit, validate-model read it).
+        #[arg(long, value_name = "FILE.csv")]
+        record: Option<PathBuf>,
+        /// Stop after this much wall-clock time (90s, 10m, 8h).
+        #[arg(long = "for", value_name = "DURATION")]
+        for_wall: Option<String>,
+        /// Stop when the line reports it has finished and every event has come.
+        #[arg(long)]
+        until_finished: bool,
+        /// The rolling window of the KPIs, in plant time.
+        #[arg(long, default_value = "1h")]
+        window: String,
+        /// Print the KPIs this often (wall clock).
+        #[arg(long, default_value = "10s")]
+        every: String,
+        /// Print what was seen as JSON at the end (and nothing while running).
+        #[arg(long)]
+        json: bool,
+    },
     /// Watch the factory run in 3D, or render one frame with --screenshot.
     View {
         /// Scene or variant file (.ron).
@@ -470,6 +528,44 @@ pub fn main_with(cli: Cli) -> i32 {
             map: map.as_deref(),
             reps,
             report: report.as_deref(),
+            json,
+        }),
+        Command::Serve {
+            scene,
+            mqtt,
+            speed,
+            until,
+            line,
+            replication,
+        } => live::serve_cmd(&live::ServeArgs {
+            scene: &scene,
+            mqtt: &mqtt,
+            speed,
+            until: until.as_deref(),
+            line: line.as_deref(),
+            replication,
+        }),
+        Command::Monitor {
+            mqtt,
+            line,
+            scene,
+            map,
+            record,
+            for_wall,
+            until_finished,
+            window,
+            every,
+            json,
+        } => live::monitor_cmd(&live::MonitorArgs {
+            mqtt: &mqtt,
+            line: line.as_deref(),
+            scene: scene.as_deref(),
+            map: map.as_deref(),
+            record: record.as_deref(),
+            for_wall: for_wall.as_deref(),
+            until_finished,
+            window: &window,
+            every: &every,
             json,
         }),
         Command::View {

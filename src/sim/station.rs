@@ -307,6 +307,35 @@ pub struct Iso22400 {
     pub oee: Option<f64>,
 }
 
+impl Iso22400 {
+    /// The figures from the time in each state (`t`, seconds, summed over a
+    /// station's places; `total` their sum) and, where the station makes
+    /// parts, (ideal time of what it produced, good parts, parts produced):
+    /// availability = APT / PBT, effectiveness = PRI × PQ / APT, quality =
+    /// GQ / PQ. The simulator and the live monitor both use this.
+    pub fn of(t: &[f64; STATE_COUNT], total: f64, counts: Option<(f64, f64, f64)>) -> Self {
+        let ratio = |a: f64, b: f64| (b > 0.0 && a.is_finite()).then(|| a / b);
+        let apt = t[State::Working as usize];
+        // Planned busy time: neither off shift nor in planned maintenance.
+        let pbt = total - t[State::OffShift as usize] - t[State::Maintenance as usize];
+        let availability = ratio(apt, pbt);
+        let (effectiveness, quality) = match counts {
+            Some((ideal, good, produced)) => (ratio(ideal, apt), ratio(good, produced)),
+            None => (None, None),
+        };
+        let oee = match (availability, effectiveness, quality) {
+            (Some(a), Some(e), Some(q)) => Some(a * e * q),
+            _ => None,
+        };
+        Iso22400 {
+            availability,
+            effectiveness,
+            quality,
+            oee,
+        }
+    }
+}
+
 /// A processing station.
 // Laid out in declaration order (like `Node`): the fields an operation
 // touches first, the rarely used ones after.
@@ -636,30 +665,13 @@ impl Station {
     /// The one place they are computed (the run's KPIs and the live view).
     /// A transfer robot makes no parts: it has an availability only.
     pub fn iso_22400(&self, t: &[f64; STATE_COUNT], total: f64) -> Iso22400 {
-        let ratio = |a: f64, b: f64| (b > 0.0 && a.is_finite()).then(|| a / b);
-        let apt = t[State::Working as usize];
-        // Planned busy time: neither off shift nor in planned maintenance.
-        let pbt = total - t[State::OffShift as usize] - t[State::Maintenance as usize];
-        let transfer = matches!(self.kind, StationKind::Transfer { .. });
-        let availability = ratio(apt, pbt);
-        let (effectiveness, quality) = if transfer {
-            (None, None)
-        } else {
-            (
-                ratio(self.ideal_time, apt),
-                ratio(self.good as f64, self.produced as f64),
-            )
-        };
-        let oee = match (availability, effectiveness, quality) {
-            (Some(a), Some(e), Some(q)) => Some(a * e * q),
-            _ => None,
-        };
-        Iso22400 {
-            availability,
-            effectiveness,
-            quality,
-            oee,
-        }
+        // A transfer robot moves parts: no rate or quality to judge.
+        let counts = (!matches!(self.kind, StationKind::Transfer { .. })).then_some((
+            self.ideal_time,
+            self.good as f64,
+            self.produced as f64,
+        ));
+        Iso22400::of(t, total, counts)
     }
 
     /// Share of time in each state since the statistics started, up to

@@ -33,6 +33,7 @@ mod fast_paths;
 mod korean;
 mod kpis;
 mod layout;
+mod live;
 mod maintenance;
 mod orders;
 mod pdf;

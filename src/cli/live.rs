@@ -1,0 +1,169 @@
+//! `factory-twin serve` and `factory-twin monitor`: the virtual plant on an
+//! MQTT broker, and a live view of any plant publishing the same topic tree.
+
+use super::fail;
+use crate::error::Diagnostic;
+use crate::live::broker::Url;
+use crate::live::monitor::{MonitorOptions, monitor};
+use crate::live::serve::{ServeOptions, serve};
+use crate::live::topics;
+use std::path::Path;
+use std::time::Duration;
+
+fn url(s: &str) -> Result<Url, i32> {
+    Url::parse(s).map_err(|m| fail(&Diagnostic::new(format!("--mqtt: {m}"))))
+}
+
+/// A duration such as `90s`, `45m`, `8h` or `2d`, for `flag`.
+fn seconds(flag: &str, s: &str) -> Result<f64, i32> {
+    crate::scene::parse_time(s)
+        .ok()
+        .filter(|v| *v > 0.0)
+        .ok_or_else(|| {
+            fail(&Diagnostic::new(format!(
+                "{flag} \"{s}\" is not a duration: write e.g. 90s, 45m, 8h or 2d"
+            )))
+        })
+}
+
+/// The command's options.
+pub(super) struct ServeArgs<'a> {
+    pub scene: &'a Path,
+    pub mqtt: &'a str,
+    pub speed: f64,
+    pub until: Option<&'a str>,
+    pub line: Option<&'a str>,
+    pub replication: u32,
+}
+
+pub(super) fn serve_cmd(a: &ServeArgs) -> i32 {
+    let scene = match crate::scene::load_scene(a.scene) {
+        Ok(s) => s,
+        Err(d) => return fail(&d),
+    };
+    let url = match url(a.mqtt) {
+        Ok(u) => u,
+        Err(c) => return c,
+    };
+    if !(a.speed.is_finite() && a.speed > 0.0) {
+        return fail(&Diagnostic::new(format!(
+            "--speed {} must be a positive number of simulated seconds per second",
+            a.speed
+        )));
+    }
+    let until = match a.until.map(|u| seconds("--until", u)).transpose() {
+        Ok(u) => u,
+        Err(c) => return c,
+    };
+    let line = a
+        .line
+        .map(topics::level)
+        .unwrap_or_else(|| topics::line_id(&scene.name));
+    crate::experiment::stop_on_ctrl_c();
+    eprintln!(
+        "serve: {} as line \"{line}\" on {url}, {}× real time (topics plant/{line}/…; Ctrl-C stops)",
+        scene.name, a.speed
+    );
+    let options = ServeOptions {
+        speed: a.speed,
+        until_s: until,
+        line,
+        replication: a.replication,
+    };
+    match serve(&scene, &url, &options) {
+        Ok(s) => {
+            eprintln!(
+                "serve: done at t = {:.0} s: {} events, {} messages",
+                s.end_s, s.events, s.messages
+            );
+            0
+        }
+        Err(m) => fail(&Diagnostic::new(m)),
+    }
+}
+
+/// The command's options.
+pub(super) struct MonitorArgs<'a> {
+    pub mqtt: &'a str,
+    pub line: Option<&'a str>,
+    pub scene: Option<&'a Path>,
+    pub map: Option<&'a Path>,
+    pub record: Option<&'a Path>,
+    pub for_wall: Option<&'a str>,
+    pub until_finished: bool,
+    pub window: &'a str,
+    pub every: &'a str,
+    pub json: bool,
+}
+
+pub(super) fn monitor_cmd(a: &MonitorArgs) -> i32 {
+    let url = match url(a.mqtt) {
+        Ok(u) => u,
+        Err(c) => return c,
+    };
+    let scene = match a.scene.map(crate::scene::load_scene).transpose() {
+        Ok(s) => s,
+        Err(d) => return fail(&d),
+    };
+    let mapping = match a.map.map(crate::calibrate::mapping::Mapping::with_file) {
+        None => crate::calibrate::mapping::Mapping::default(),
+        Some(Ok(m)) => m,
+        Some(Err(m)) => return fail(&Diagnostic::new(m)),
+    };
+    let parsed = (|| {
+        Ok::<_, i32>((
+            a.for_wall.map(|f| seconds("--for", f)).transpose()?,
+            seconds("--window", a.window)?,
+            seconds("--every", a.every)?,
+        ))
+    })();
+    let (for_wall, window_s, every) = match parsed {
+        Ok(v) => v,
+        Err(c) => return c,
+    };
+    crate::experiment::stop_on_ctrl_c();
+    let options = MonitorOptions {
+        line: a.line.map(str::to_string),
+        record: a.record.map(Path::to_path_buf),
+        for_wall: for_wall.map(Duration::from_secs_f64),
+        until_finished: a.until_finished,
+        window_s,
+        every: (!a.json).then(|| Duration::from_secs_f64(every)),
+        scene,
+        mapping,
+    };
+    match monitor(&url, &options) {
+        Ok(report) => {
+            if a.json {
+                outln!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).expect("serialises")
+                );
+            } else {
+                outln!(
+                    "{} events ({} lost, {} duplicates dropped, {} malformed, {} gaps in the connection){}",
+                    report.events,
+                    report.lost,
+                    report.duplicates,
+                    report.malformed.values().sum::<u64>(),
+                    report.gaps.len(),
+                    match (
+                        &report.whole,
+                        report.whole.as_ref().and_then(|w| w.good_per_hour)
+                    ) {
+                        (Some(w), Some(g)) => format!(
+                            "; {:.1} h of plant time, {g:.1} good parts per hour",
+                            (w.to_s - w.from_s) / 3600.0
+                        ),
+                        _ => String::new(),
+                    }
+                );
+                if let Some(r) = a.record {
+                    outln!("Recorded the feed as an event log: {}", r.display());
+                }
+            }
+            0
+        }
+        Err(m) => fail(&Diagnostic::new(m)),
+    }
+}

@@ -1,0 +1,299 @@
+//! The broker's address and the connection to it. `mqtt://[user[:password]@]host[:port]`
+//! (port 1883 by default); the password may instead come from
+//! `FACTORY_TWIN_MQTT_PASSWORD`, and is never printed. The connection is
+//! driven on its own thread: when the broker is down (at the start or
+//! later) it says so once, retries with a backoff from 0.5 s to 8 s, and
+//! says when it is back.
+
+use rumqttc::{Client, Connection, ConnectionError, Event, LastWill, MqttOptions, Packet, QoS};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::time::Duration;
+
+/// A broker's address, as given.
+#[derive(Clone, PartialEq)]
+pub struct Url {
+    pub host: String,
+    pub port: u16,
+    pub user: Option<String>,
+    pub password: Option<String>,
+}
+
+impl std::fmt::Debug for Url {
+    // Never the password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")
+    }
+}
+
+impl std::fmt::Display for Url {
+    // Never the password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.user {
+            Some(u) => write!(f, "mqtt://{u}@{}:{}", self.host, self.port),
+            None => write!(f, "mqtt://{}:{}", self.host, self.port),
+        }
+    }
+}
+
+impl Url {
+    /// Reads `mqtt://[user[:password]@]host[:port]`; the error says what is wrong.
+    pub fn parse(s: &str) -> Result<Url, String> {
+        let rest = if let Some(r) = s.strip_prefix("mqtt://") {
+            r
+        } else if s.starts_with("mqtts://") {
+            return Err(format!(
+                "{}: MQTT over TLS is not built in yet; use mqtt:// on a trusted network or a TLS tunnel",
+                redact(s)
+            ));
+        } else {
+            return Err(format!(
+                "\"{}\" is not an MQTT address: write mqtt://host:port (e.g. mqtt://localhost:1883)",
+                redact(s)
+            ));
+        };
+        let rest = rest.trim_end_matches('/');
+        let (login, hostport) = match rest.rsplit_once('@') {
+            Some((l, h)) => (Some(l), h),
+            None => (None, rest),
+        };
+        let (user, password) = match login {
+            None => (None, None),
+            Some(l) => match l.split_once(':') {
+                Some((u, p)) => (Some(u.to_string()), Some(p.to_string())),
+                None => (Some(l.to_string()), None),
+            },
+        };
+        let password = password.or_else(|| std::env::var("FACTORY_TWIN_MQTT_PASSWORD").ok());
+        let (host, port) = match hostport.rsplit_once(':') {
+            Some((h, p)) => (
+                h,
+                p.parse::<u16>().map_err(|_| {
+                    format!(
+                        "{}: the port \"{p}\" is not a number from 1 to 65535",
+                        redact(s)
+                    )
+                })?,
+            ),
+            None => (hostport, 1883),
+        };
+        if host.is_empty() {
+            return Err(format!("{}: no host", redact(s)));
+        }
+        Ok(Url {
+            host: host.to_string(),
+            port,
+            user,
+            password,
+        })
+    }
+
+    /// The client's options: its id, a keep-alive, the login, and a last
+    /// will when given (topic, payload, retained).
+    pub fn options(&self, client_id: &str, will: Option<(String, String)>) -> MqttOptions {
+        let mut o = MqttOptions::new(client_id, &self.host, self.port);
+        o.set_keep_alive(Duration::from_secs(10));
+        o.set_max_packet_size(1 << 20, 1 << 20);
+        if let Some(u) = &self.user {
+            o.set_credentials(u, self.password.clone().unwrap_or_default());
+        }
+        if let Some((topic, payload)) = will {
+            o.set_last_will(LastWill::new(topic, payload, QoS::AtLeastOnce, true));
+        }
+        o
+    }
+}
+
+/// An address with its password blanked, for messages.
+fn redact(s: &str) -> String {
+    match (s.find("://"), s.rfind('@')) {
+        (Some(a), Some(b)) if b > a => {
+            let login = &s[a + 3..b];
+            match login.split_once(':') {
+                Some((u, _)) => format!("{}{u}:***{}", &s[..a + 3], &s[b..]),
+                None => s.to_string(),
+            }
+        }
+        _ => s.to_string(),
+    }
+}
+
+/// Messages received and not yet handled before the connection stops reading.
+pub const INCOMING: usize = 100_000;
+
+/// What the connection thread tells its owner.
+#[derive(Debug)]
+pub enum News {
+    /// Connected (again): `true` the first time.
+    Connected { first: bool },
+    /// The connection dropped or could not be made.
+    Lost,
+    /// A message arrived.
+    Message { topic: String, payload: Vec<u8> },
+}
+
+/// A client whose connection runs on its own thread.
+pub struct Link {
+    pub client: Client,
+    pub news: Receiver<News>,
+    pub connected: Arc<AtomicBool>,
+    /// Connection attempts that failed.
+    pub failures: Arc<AtomicU64>,
+    /// At-least-once messages the broker has acknowledged.
+    pub acked: Arc<AtomicU64>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Link {
+    /// Starts the connection (it keeps trying until `close`); `who` names
+    /// the program in messages ("serve", "monitor"). `capacity` bounds the
+    /// requests waiting to go out: a publisher waits when it is full.
+    pub fn open(url: &Url, options: MqttOptions, capacity: usize, who: &'static str) -> Link {
+        let (client, connection) = Client::new(options, capacity);
+        // Bounded: a reader that falls behind stops the connection's reads,
+        // and the broker holds the rest (see docs/live.md).
+        let (tx, news) = sync_channel(INCOMING);
+        let connected = Arc::new(AtomicBool::new(false));
+        let failures = Arc::new(AtomicU64::new(0));
+        let acked = Arc::new(AtomicU64::new(0));
+        let thread = {
+            let counters = Counters {
+                connected: connected.clone(),
+                failures: failures.clone(),
+                acked: acked.clone(),
+            };
+            let url = url.to_string();
+            std::thread::spawn(move || drive(connection, tx, counters, url, who))
+        };
+        Link {
+            client,
+            news,
+            connected,
+            failures,
+            acked,
+            thread: Some(thread),
+        }
+    }
+
+    /// Waits until the broker has acknowledged `sent` at-least-once
+    /// messages (or `patience` passes), so that closing loses none; then
+    /// closes. `false` when some were not acknowledged in time.
+    pub fn close_after(self, sent: u64, patience: Duration) -> bool {
+        let start = std::time::Instant::now();
+        while self.acked.load(Ordering::SeqCst) < sent && start.elapsed() < patience {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let all = self.acked.load(Ordering::SeqCst) >= sent;
+        self.close();
+        all
+    }
+
+    /// Sends what is queued, disconnects and waits for the thread.
+    pub fn close(mut self) {
+        let _ = self.client.disconnect();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// What the connection thread keeps count of for its owner.
+struct Counters {
+    connected: Arc<AtomicBool>,
+    failures: Arc<AtomicU64>,
+    acked: Arc<AtomicU64>,
+}
+
+/// The connection thread: polls, reports, and backs off while the broker is
+/// away. Ends when the client disconnects or is dropped.
+fn drive(
+    mut connection: Connection,
+    tx: SyncSender<News>,
+    counters: Counters,
+    url: String,
+    who: &'static str,
+) {
+    let Counters {
+        connected,
+        failures,
+        acked,
+    } = counters;
+    let mut backoff = Duration::from_millis(500);
+    let mut ever = false;
+    let mut said_down = false;
+    for event in connection.iter() {
+        match event {
+            Ok(Event::Incoming(Packet::ConnAck(_))) => {
+                connected.store(true, Ordering::SeqCst);
+                if said_down {
+                    eprintln!("{who}: connected to {url} again");
+                }
+                let _ = tx.send(News::Connected { first: !ever });
+                ever = true;
+                said_down = false;
+                backoff = Duration::from_millis(500);
+            }
+            Ok(Event::Incoming(Packet::Publish(p))) => {
+                let _ = tx.send(News::Message {
+                    topic: p.topic.clone(),
+                    payload: p.payload.to_vec(),
+                });
+            }
+            Ok(Event::Incoming(Packet::PubAck(_))) => {
+                acked.fetch_add(1, Ordering::SeqCst);
+            }
+            Ok(Event::Outgoing(rumqttc::Outgoing::Disconnect)) => break,
+            Ok(_) => {}
+            Err(e) => {
+                if matches!(e, ConnectionError::RequestsDone) {
+                    break;
+                }
+                failures.fetch_add(1, Ordering::SeqCst);
+                if connected.swap(false, Ordering::SeqCst) || !said_down {
+                    eprintln!(
+                        "{who}: the broker {url} is not reachable ({}); retrying every {:.1} s up to 8 s",
+                        short(&e),
+                        backoff.as_secs_f64()
+                    );
+                    said_down = true;
+                    let _ = tx.send(News::Lost);
+                }
+                std::thread::sleep(backoff);
+                backoff = (backoff * 2).min(Duration::from_secs(8));
+            }
+        }
+    }
+    connected.store(false, Ordering::SeqCst);
+}
+
+/// An error in a few words (the library's text, which holds no password).
+fn short(e: &ConnectionError) -> String {
+    match e {
+        ConnectionError::Io(io) => io.to_string(),
+        ConnectionError::ConnectionRefused(code) => format!("refused: {code:?}"),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_read_and_passwords_never_shown() {
+        let u = Url::parse("mqtt://ops:s3cret@broker.local:8883").unwrap();
+        assert_eq!((u.host.as_str(), u.port), ("broker.local", 8883));
+        assert_eq!(u.password.as_deref(), Some("s3cret"));
+        assert!(!format!("{u} {u:?}").contains("s3cret"));
+        assert_eq!(Url::parse("mqtt://localhost").unwrap().port, 1883);
+        let e = Url::parse("mqtt://ops:s3cret@host:port").unwrap_err();
+        assert!(e.contains("port") && !e.contains("s3cret"), "{e}");
+        assert!(
+            Url::parse("http://x")
+                .unwrap_err()
+                .contains("mqtt://host:port")
+        );
+        assert!(Url::parse("mqtts://x").unwrap_err().contains("TLS"));
+    }
+}

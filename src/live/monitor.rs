@@ -1,0 +1,517 @@
+//! `factory-twin monitor --mqtt URL`: the plant's feed, live. It subscribes
+//! to a line's topic tree, writes every event as the project's event log
+//! (`--record`, so a recorded shift can be fitted, validated and replayed),
+//! and computes the KPIs with the same definitions as `validate-model` and
+//! the same ISO 22400 formulas as the simulator: good parts per hour, each
+//! station's state shares, availability, quality and OEE, over the whole
+//! feed and over a rolling window.
+//!
+//! What goes wrong is counted and said, never passed over: payloads that
+//! are not the documented JSON (by topic), topics outside the tree,
+//! duplicated messages (by `seq`, dropped), lost ones (gaps in `seq`, marked
+//! in the record), times out of order (put in order for the KPIs), and the
+//! times the broker was away (marked in the record).
+
+use super::broker::{Link, News, Url};
+use super::topics::{Birth, EventMsg, StateMsg, StatusMsg, level, line_topic};
+use crate::calibrate::mapping::{Group, Mapping};
+use crate::calibrate::{self, log, observed};
+use crate::scene::{Object, Scene};
+use crate::sim::{Iso22400, STATE_COUNT, State};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// How to monitor.
+pub struct MonitorOptions {
+    /// The line's id; `None`: every line on the broker.
+    pub line: Option<String>,
+    pub record: Option<PathBuf>,
+    /// Stop after this much wall-clock time.
+    pub for_wall: Option<Duration>,
+    /// Stop when the line says it has finished and every event has come.
+    pub until_finished: bool,
+    /// The rolling window of the KPIs (simulated or plant seconds).
+    pub window_s: f64,
+    /// Print the KPIs every so often (wall clock); `None`: only at the end.
+    pub every: Option<Duration>,
+    /// The scene the plant runs, for shifts, capacities and ideal cycle
+    /// times (OEE's effectiveness needs them).
+    pub scene: Option<Scene>,
+    pub mapping: Mapping,
+}
+
+/// One station's figures over a period.
+#[derive(Clone, Debug, Serialize)]
+pub struct StationKpis {
+    pub id: String,
+    /// Its state now (from its `state` topic), if it publishes one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// Shares of the period: working, setup, failed, maintenance, off_shift, idle.
+    pub shares: BTreeMap<&'static str, f64>,
+    pub good: u64,
+    pub scrap: u64,
+    pub availability: Option<f64>,
+    pub effectiveness: Option<f64>,
+    pub quality: Option<f64>,
+    pub oee: Option<f64>,
+}
+
+/// The figures over a period of the feed.
+#[derive(Clone, Debug, Serialize)]
+pub struct Kpis {
+    pub from_s: f64,
+    pub to_s: f64,
+    pub good: Option<u64>,
+    pub good_per_hour: Option<f64>,
+    pub wip: Option<f64>,
+    pub stations: Vec<StationKpis>,
+}
+
+/// What the monitor saw, as `--json` prints it.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub line: Option<String>,
+    pub scene: Option<String>,
+    pub events: u64,
+    pub duplicates: u64,
+    pub lost: u64,
+    pub out_of_order: u64,
+    /// Payloads that were not the documented JSON, by topic.
+    pub malformed: BTreeMap<String, u64>,
+    /// Topics outside the tree, by topic.
+    pub unknown_topics: BTreeMap<String, u64>,
+    /// Times the broker was away: (last time before, first time after).
+    pub gaps: Vec<(f64, f64)>,
+    pub finished: bool,
+    pub whole: Option<Kpis>,
+    pub window: Option<Kpis>,
+}
+
+/// The feed as it comes.
+struct Feed {
+    line: Option<String>,
+    /// Topic level to object id, from the birth messages.
+    objects: BTreeMap<String, String>,
+    scene_name: Option<String>,
+    rows: Vec<(f64, u64, String)>,
+    seqs: BTreeSet<u64>,
+    last_t: f64,
+    report: Report,
+    states: BTreeMap<String, String>,
+    finished_at: Option<(u64, Instant)>,
+    /// The broker went away after this time; marked when it is back.
+    lost_at: Option<f64>,
+    record: Option<std::io::BufWriter<std::fs::File>>,
+}
+
+/// Watches the feed until told to stop; the error is a message for the user.
+pub fn monitor(url: &Url, o: &MonitorOptions) -> Result<Report, String> {
+    let record = match &o.record {
+        Some(p) => {
+            if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
+            }
+            let mut f = std::io::BufWriter::new(
+                std::fs::File::create(p)
+                    .map_err(|e| format!("cannot write {}: {e}", p.display()))?,
+            );
+            writeln!(f, "replication,time_s,object,part,product,event")
+                .map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+            Some(f)
+        }
+        None => None,
+    };
+    let options = url.options(
+        &format!("factory-twin-monitor-{}", std::process::id()),
+        None,
+    );
+    let link = Link::open(url, options, 100, "monitor");
+    let filter = match &o.line {
+        Some(l) => format!("{}/#", line_topic(&level(l), "").trim_end_matches('/')),
+        None => format!("{}/#", super::topics::ROOT),
+    };
+    let mut feed = Feed {
+        line: o.line.clone(),
+        objects: BTreeMap::new(),
+        scene_name: None,
+        rows: Vec::new(),
+        seqs: BTreeSet::new(),
+        last_t: f64::NEG_INFINITY,
+        report: Report {
+            line: o.line.clone(),
+            scene: None,
+            events: 0,
+            duplicates: 0,
+            lost: 0,
+            out_of_order: 0,
+            malformed: BTreeMap::new(),
+            unknown_topics: BTreeMap::new(),
+            gaps: Vec::new(),
+            finished: false,
+            whole: None,
+            window: None,
+        },
+        states: BTreeMap::new(),
+        finished_at: None,
+        lost_at: None,
+        record,
+    };
+    let started = Instant::now();
+    let mut printed = Instant::now();
+    loop {
+        if crate::experiment::stop_requested()
+            || o.for_wall.is_some_and(|d| started.elapsed() >= d)
+            || (o.until_finished && feed.done())
+        {
+            break;
+        }
+        match link.news.recv_timeout(Duration::from_millis(100)) {
+            Ok(News::Connected { first }) => {
+                // Subscribe on every (re)connection: a clean session forgets.
+                let _ = link.client.subscribe(&filter, rumqttc::QoS::AtLeastOnce);
+                if first {
+                    eprintln!("monitor: subscribed to {filter} on {url}");
+                }
+            }
+            Ok(News::Lost) => {
+                if feed.lost_at.is_none() && feed.last_t.is_finite() {
+                    feed.lost_at = Some(feed.last_t);
+                }
+            }
+            Ok(News::Message { topic, payload }) => feed.take(&topic, &payload),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+        if let Some(every) = o.every
+            && printed.elapsed() >= every
+        {
+            printed = Instant::now();
+            if let Some(f) = feed.record.as_mut() {
+                let _ = f.flush();
+            }
+            let (whole, window) = feed.kpis(o);
+            print_kpis(&feed, whole.as_ref(), window.as_ref(), o.window_s);
+        }
+    }
+    link.close();
+    if let Some(f) = feed.record.as_mut() {
+        f.flush()
+            .map_err(|e| format!("cannot write the record: {e}"))?;
+    }
+    // Events after the last one that came are lost too, when the line said
+    // how many it sent.
+    if let Some((n, _)) = feed.finished_at {
+        let last = feed.seqs.last().copied().unwrap_or(0);
+        feed.report.lost += n.saturating_sub(last);
+    }
+    let (whole, window) = feed.kpis(o);
+    feed.report.whole = whole;
+    feed.report.window = window;
+    feed.report.scene = feed.scene_name.clone();
+    feed.report.finished = feed.finished_at.is_some();
+    Ok(feed.report)
+}
+
+impl Feed {
+    /// The line said it finished and every event up to its count is here (or
+    /// 5 s have passed since, for those that will not come).
+    fn done(&self) -> bool {
+        self.finished_at.is_some_and(|(n, at)| {
+            self.seqs.last().copied().unwrap_or(0) >= n || at.elapsed() > Duration::from_secs(5)
+        })
+    }
+
+    /// Handles one message.
+    fn take(&mut self, topic: &str, payload: &[u8]) {
+        let parts: Vec<&str> = topic.split('/').collect();
+        let bad = |r: &mut Report, t: &str| *r.malformed.entry(t.to_string()).or_default() += 1;
+        match parts.as_slice() {
+            [_, _, "birth"] => match serde_json::from_slice::<Birth>(payload) {
+                Ok(b) => {
+                    self.scene_name = Some(b.scene);
+                    for x in b.objects {
+                        self.objects.insert(x.topic, x.id);
+                    }
+                }
+                Err(_) => bad(&mut self.report, topic),
+            },
+            [_, _, "status"] => match serde_json::from_slice::<StatusMsg>(payload) {
+                Ok(s) if s.status == "finished" => {
+                    self.finished_at = Some((s.events.unwrap_or(0), Instant::now()));
+                }
+                Ok(_) => {}
+                Err(_) => bad(&mut self.report, topic),
+            },
+            [_, _, object, "event"] => match serde_json::from_slice::<EventMsg>(payload) {
+                Ok(e) if e.t.is_finite() => self.event(object, e),
+                _ => bad(&mut self.report, topic),
+            },
+            [_, _, object, "state"] => match serde_json::from_slice::<StateMsg>(payload) {
+                Ok(s) => {
+                    let id = self.id(object);
+                    self.states.insert(id, s.state);
+                }
+                Err(_) => bad(&mut self.report, topic),
+            },
+            [_, _, _, "counters" | "level"] => {
+                if serde_json::from_slice::<serde_json::Value>(payload).is_err() {
+                    bad(&mut self.report, topic);
+                }
+            }
+            _ => {
+                *self
+                    .report
+                    .unknown_topics
+                    .entry(topic.to_string())
+                    .or_default() += 1
+            }
+        }
+    }
+
+    fn id(&self, topic_level: &str) -> String {
+        self.objects
+            .get(topic_level)
+            .cloned()
+            .unwrap_or_else(|| topic_level.to_string())
+    }
+
+    /// One event: deduplicated by `seq`, holes and broker gaps marked.
+    fn event(&mut self, object: &str, e: EventMsg) {
+        if !self.seqs.insert(e.seq) {
+            self.report.duplicates += 1;
+            return;
+        }
+        let last = self.seqs.range(..e.seq).next_back().copied().unwrap_or(0);
+        let next_known = self.seqs.range(e.seq + 1..).next().is_some();
+        if next_known {
+            // It fills a hole counted as lost.
+            self.report.lost = self.report.lost.saturating_sub(1);
+            self.report.out_of_order += 1;
+        } else if e.seq > last + 1 {
+            let missing = e.seq - last - 1;
+            self.report.lost += missing;
+            self.mark(e.t, "messages_lost");
+        }
+        if let Some(t0) = self.lost_at.take() {
+            self.report.gaps.push((t0, e.t));
+            self.mark(t0, "connection_lost");
+            self.mark(e.t, "connection_restored");
+        }
+        if e.t < self.last_t {
+            self.report.out_of_order += 1;
+        }
+        self.last_t = self.last_t.max(e.t);
+        self.report.events += 1;
+        // Names go through the mapping when KPIs are computed; unknown ones
+        // stay in the record for a mapping file to place later.
+        let id = self.id(object);
+        let row = format!(
+            "0,{},{},{},{},{}",
+            e.t,
+            csv_field(&id),
+            e.part.map(|p| p.to_string()).unwrap_or_default(),
+            csv_field(e.product.as_deref().unwrap_or("")),
+            csv_field(&e.event)
+        );
+        self.write(&row);
+        self.rows.push((e.t, e.seq, row));
+    }
+
+    /// A mark in the record (ignored by `fit`): where the feed had a hole.
+    fn mark(&mut self, t: f64, what: &str) {
+        let row = format!("0,{t},monitor,,,{what}");
+        self.write(&row);
+    }
+
+    fn write(&mut self, row: &str) {
+        if let Some(f) = self.record.as_mut() {
+            let _ = writeln!(f, "{row}");
+        }
+    }
+
+    /// The KPIs over the whole feed and over the last `window_s`.
+    fn kpis(&self, o: &MonitorOptions) -> (Option<Kpis>, Option<Kpis>) {
+        let mut rows: Vec<&(f64, u64, String)> = self.rows.iter().collect();
+        rows.sort_by(|a, b| (a.0, a.1).partial_cmp(&(b.0, b.1)).expect("finite"));
+        let Some(last) = rows.last().map(|r| r.0) else {
+            return (None, None);
+        };
+        let whole = kpis(&rows, o, &self.states);
+        let recent: Vec<&(f64, u64, String)> = rows
+            .iter()
+            .copied()
+            .filter(|r| r.0 >= last - o.window_s)
+            .collect();
+        (whole, kpis(&recent, o, &self.states))
+    }
+}
+
+/// A CSV field, quoted when it must be.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The figures of some rows, read as `fit` and `validate-model` read a log.
+fn kpis(
+    rows: &[&(f64, u64, String)],
+    o: &MonitorOptions,
+    states: &BTreeMap<String, String>,
+) -> Option<Kpis> {
+    let mut text = String::from("replication,time_s,object,part,product,event\n");
+    for r in rows {
+        text.push_str(&r.2);
+        text.push('\n');
+    }
+    let log = log::read(&text, &o.mapping).ok()?;
+    let time = o
+        .scene
+        .as_ref()
+        .map(calibrate::WorkingTime::of_scene)
+        .unwrap_or_default();
+    let period = observed::periods(&log, o.scene.as_ref(), &time.calendars)
+        .into_iter()
+        .next()?;
+    let t = period.length_s();
+    let stations = period
+        .shares
+        .iter()
+        .map(|(id, shares)| {
+            let count = |k: log::Kind| {
+                log.events
+                    .iter()
+                    .filter(|e| e.kind == k && e.resource == *id)
+                    .count() as u64
+            };
+            let (good, scrap) = (count(log::Kind::Finish), count(log::Kind::Scrap));
+            let ideal = o.scene.as_ref().and_then(|s| ideal_cycle(s, id));
+            let places = o.scene.as_ref().and_then(|s| places(s, id)).unwrap_or(1.0);
+            let iso = Iso22400::of(
+                &state_times(shares, t * places),
+                t * places,
+                ideal.map(|c| {
+                    (
+                        c * (good + scrap) as f64,
+                        good as f64,
+                        (good + scrap) as f64,
+                    )
+                }),
+            );
+            StationKpis {
+                id: id.clone(),
+                state: states.get(id).cloned(),
+                // + 0.0: an empty sum's −0 reads 0.
+                shares: Group::ALL
+                    .iter()
+                    .zip(shares)
+                    .map(|(g, v)| (g.key(), v + 0.0))
+                    .collect(),
+                good,
+                scrap,
+                availability: iso.availability,
+                effectiveness: iso.effectiveness,
+                quality: ((good + scrap) > 0).then(|| good as f64 / (good + scrap) as f64),
+                oee: iso.oee,
+            }
+        })
+        .collect();
+    Some(Kpis {
+        from_s: period.begin_s,
+        to_s: period.end_s,
+        good: period.good,
+        good_per_hour: period.good_per_hour(),
+        wip: period.wip,
+        stations,
+    })
+}
+
+/// Time in each engine state from a log's shares (idle counted as starved).
+fn state_times(shares: &[f64; 6], total: f64) -> [f64; STATE_COUNT] {
+    let mut t = [0.0; STATE_COUNT];
+    for (g, v) in Group::ALL.iter().zip(shares) {
+        let s = match g {
+            Group::Working => State::Working,
+            Group::Setup => State::Setup,
+            Group::Failed => State::Failed,
+            Group::Maintenance => State::Maintenance,
+            Group::OffShift => State::OffShift,
+            Group::Idle => State::Starved,
+        };
+        t[s as usize] += v * total;
+    }
+    t
+}
+
+/// The mean of a station's cycle in the scene (its planned run time per item).
+fn ideal_cycle(scene: &Scene, id: &str) -> Option<f64> {
+    scene.objects.iter().find_map(|o| match o {
+        Object::Machine(m) if m.id == id => Some(m.cycle.mean_secs()),
+        Object::Assembly(a) if a.id == id => Some(a.cycle.mean_secs()),
+        _ => None,
+    })
+}
+
+fn places(scene: &Scene, id: &str) -> Option<f64> {
+    scene.objects.iter().find_map(|o| match o {
+        Object::Machine(m) if m.id == id => Some(f64::from(m.capacity.max(1))),
+        _ => None,
+    })
+}
+
+/// The live block on stderr: where the feed is and the KPIs.
+fn print_kpis(feed: &Feed, whole: Option<&Kpis>, window: Option<&Kpis>, window_s: f64) {
+    let r = &feed.report;
+    eprintln!(
+        "\n{} — t {:.0} s: {} events, {} lost, {} duplicates, {} malformed, {} gaps",
+        feed.line.as_deref().unwrap_or("all lines"),
+        feed.last_t.max(0.0),
+        r.events,
+        r.lost,
+        r.duplicates,
+        r.malformed.values().sum::<u64>(),
+        r.gaps.len()
+    );
+    for (name, k) in [("whole feed", whole), ("last window", window)] {
+        let Some(k) = k else { continue };
+        eprintln!(
+            "  {name} ({:.1} h{}): good {} ({} /h), WIP {}",
+            (k.to_s - k.from_s) / 3600.0,
+            if name == "last window" {
+                format!(", window {:.1} h", window_s / 3600.0)
+            } else {
+                String::new()
+            },
+            k.good.map_or("–".into(), |g| g.to_string()),
+            k.good_per_hour.map_or("–".into(), |g| format!("{g:.1}")),
+            k.wip.map_or("–".into(), |w| format!("{w:.1}"))
+        );
+    }
+    if let Some(k) = window {
+        eprintln!(
+            "  {:<14} {:<22} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}",
+            "station", "state now", "work", "failed", "idle", "off", "avail", "OEE"
+        );
+        for s in &k.stations {
+            let pct = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{:.1}", v * 100.0));
+            eprintln!(
+                "  {:<14} {:<22} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}",
+                s.id,
+                s.state.as_deref().unwrap_or("–"),
+                pct(s.shares.get("working").copied()),
+                pct(s.shares.get("failed").copied()),
+                pct(s.shares.get("idle").copied()),
+                pct(s.shares.get("off_shift").copied()),
+                pct(s.availability),
+                pct(s.oee)
+            );
+        }
+    }
+}

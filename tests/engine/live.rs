@@ -1,0 +1,347 @@
+//! The plant on the wire, closed loop: `serve` publishes a bundled scene on
+//! a real mosquitto broker and `monitor` reads it back. The recorded feed is
+//! byte for byte the `run --events` log of the same run; a broker that is
+//! late, goes away mid-run, or carries garbage is survived, counted and
+//! marked. `.ci/run` installs mosquitto.
+
+use super::scenarios::cli as factory_twin;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+/// The factory-twin binary under test.
+fn binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_factory-twin"))
+}
+
+/// A mosquitto broker on 127.0.0.1, stopped when dropped.
+struct Broker {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl Broker {
+    fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    }
+
+    fn start(port: u16, dir: &Path) -> Broker {
+        let conf = dir.join(format!("mosquitto-{port}.conf"));
+        std::fs::write(
+            &conf,
+            format!(
+                "listener {port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 100000\n"
+            ),
+        )
+        .unwrap();
+        let exe = [
+            "/usr/sbin/mosquitto",
+            "/usr/local/sbin/mosquitto",
+            "mosquitto",
+        ]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+        .unwrap_or("mosquitto");
+        let child = Command::new(exe)
+            .arg("-c")
+            .arg(&conf)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("mosquitto is needed for these tests (Debian: apt-get install mosquitto; .ci/run installs it)");
+        // Up when it accepts a connection.
+        let start = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "mosquitto did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Broker {
+            child,
+            port,
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("mqtt://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = &self.dir;
+    }
+}
+
+/// A running monitor: its stderr lines as they come.
+struct Monitor {
+    child: Child,
+    lines: Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Monitor {
+    fn start(args: &[&str]) -> Monitor {
+        let mut child = Command::new(binary())
+            .arg("monitor")
+            .args(args)
+            .env("LC_ALL", "C")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, lines) = channel();
+        std::thread::spawn(move || {
+            for l in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(l).is_err() {
+                    break;
+                }
+            }
+        });
+        Monitor {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Waits for a stderr line holding `text`.
+    fn wait_for(&mut self, text: &str) {
+        let start = Instant::now();
+        while !self.seen.iter().any(|l| l.contains(text)) {
+            let left = Duration::from_secs(20).saturating_sub(start.elapsed());
+            match self.lines.recv_timeout(left) {
+                Ok(l) => self.seen.push(l),
+                Err(_) => panic!("monitor never said \"{text}\": {:?}", self.seen),
+            }
+        }
+    }
+
+    /// Its JSON report, once it has finished.
+    fn report(self) -> serde_json::Value {
+        let out = self.child.wait_with_output().unwrap();
+        assert!(out.status.success(), "monitor failed: {:?}", out.status);
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+    }
+}
+
+fn serve(url: &str, speed: &str) -> std::process::Output {
+    factory_twin(&[
+        "serve",
+        "scenes/bracket_line.ron",
+        "--mqtt",
+        url,
+        "--speed",
+        speed,
+        "--until",
+        "33h",
+    ])
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ft-live-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const LINE: &str = "bracket-line-manual-welding";
+
+#[test]
+fn the_monitor_records_the_served_plant_exactly_and_measures_it() {
+    let dir = temp("loop");
+    let broker = Broker::start(Broker::free_port(), &dir);
+    let feed = dir.join("feed.csv");
+    let mut monitor = Monitor::start(&[
+        "--mqtt",
+        &broker.url(),
+        "--line",
+        LINE,
+        "--scene",
+        "scenes/bracket_line.ron",
+        "--record",
+        feed.to_str().unwrap(),
+        "--until-finished",
+        "--json",
+    ]);
+    monitor.wait_for("subscribed");
+    let out = serve(&broker.url(), "100000");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = monitor.report();
+    // The same run, from the simulator's own log: Monday 00:00 to Tuesday
+    // 09:00 (33 h), the first shift and the start of the second.
+    let log = dir.join("events.csv");
+    let out = factory_twin(&[
+        "run",
+        "scenes/bracket_line.ron",
+        "--reps",
+        "1",
+        "--events",
+        log.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let expected: String = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .enumerate()
+        .filter(|(i, l)| {
+            *i == 0 || l.split(',').nth(1).unwrap().parse::<f64>().unwrap() <= 33.0 * 3600.0
+        })
+        .map(|(_, l)| format!("{l}\n"))
+        .collect();
+    let recorded = std::fs::read_to_string(&feed).unwrap();
+    assert!(recorded == expected, "the record differs from run --events");
+    let events = expected.lines().count() as u64 - 1;
+    assert_eq!(report["events"], events);
+    assert_eq!(report["lost"], 0);
+    assert_eq!(report["finished"], true);
+    let whole = &report["whole"];
+    let exits = expected.lines().filter(|l| l.ends_with(",exit")).count() as u64;
+    assert_eq!(whole["good"], exits);
+    // Each station measured, OEE from the scene's ideal cycle times.
+    let weld = whole["stations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "weld")
+        .unwrap();
+    let oee = weld["oee"].as_f64().unwrap();
+    let avail = weld["availability"].as_f64().unwrap();
+    assert!(oee > 0.3 && oee <= avail + 1e-9, "{weld}");
+    // The record is an event log: fit reads it.
+    let out = factory_twin(&[
+        "fit",
+        feed.to_str().unwrap(),
+        "--scene",
+        "scenes/bracket_line.ron",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_late_broker_and_garbage_on_the_wire_are_survived_and_counted() {
+    let dir = temp("late");
+    let port = Broker::free_port();
+    let url = format!("mqtt://127.0.0.1:{port}");
+    let mut monitor =
+        Monitor::start(&["--mqtt", &url, "--line", LINE, "--until-finished", "--json"]);
+    // No broker yet: it says so and keeps trying.
+    monitor.wait_for("not reachable");
+    let broker = Broker::start(port, &dir);
+    monitor.wait_for("subscribed");
+    // A payload that is not JSON, and a topic outside the tree.
+    let garbage = |topic: &str, payload: &[u8]| {
+        let mut o = rumqttc::MqttOptions::new("garbage", "127.0.0.1", broker.port);
+        o.set_keep_alive(Duration::from_secs(5));
+        let (client, mut connection) = rumqttc::Client::new(o, 10);
+        client
+            .publish(topic, rumqttc::QoS::AtLeastOnce, false, payload.to_vec())
+            .unwrap();
+        for e in connection.iter() {
+            if matches!(
+                e,
+                Ok(rumqttc::Event::Incoming(rumqttc::Packet::PubAck(_))) | Err(_)
+            ) {
+                break;
+            }
+        }
+    };
+    garbage(&format!("plant/{LINE}/weld/event"), b"{\"seq\": \"seven\"");
+    garbage(&format!("plant/{LINE}/weld/temperature/now"), b"21.5");
+    let out = serve(&broker.url(), "100000");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = monitor.report();
+    assert_eq!(
+        report["malformed"][format!("plant/{LINE}/weld/event")],
+        1,
+        "{report}"
+    );
+    assert_eq!(
+        report["unknown_topics"][format!("plant/{LINE}/weld/temperature/now")],
+        1,
+        "{report}"
+    );
+    assert_eq!(report["lost"], 0);
+    assert!(report["events"].as_u64().unwrap() > 10_000);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_broker_that_goes_away_mid_run_is_a_marked_gap_not_a_crash() {
+    let dir = temp("gap");
+    let port = Broker::free_port();
+    let mut broker = Some(Broker::start(port, &dir));
+    let url = format!("mqtt://127.0.0.1:{port}");
+    let feed = dir.join("feed.csv");
+    let mut monitor = Monitor::start(&[
+        "--mqtt",
+        &url,
+        "--line",
+        LINE,
+        "--record",
+        feed.to_str().unwrap(),
+        "--until-finished",
+        "--json",
+    ]);
+    monitor.wait_for("subscribed");
+    // 33 simulated hours at 15 000×: about 8 s; the broker is away for 2 s
+    // of it.
+    let served = {
+        let url = url.clone();
+        std::thread::spawn(move || serve(&url, "15000"))
+    };
+    std::thread::sleep(Duration::from_secs(3));
+    broker.take();
+    std::thread::sleep(Duration::from_secs(2));
+    let _broker = Broker::start(port, &dir);
+    let out = served.join().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let serve_err = String::from_utf8_lossy(&out.stderr);
+    assert!(serve_err.contains("not reachable"), "{serve_err}");
+    let report = monitor.report();
+    assert!(
+        !report["gaps"].as_array().unwrap().is_empty(),
+        "the gap is marked: {report}"
+    );
+    let record = std::fs::read_to_string(&feed).unwrap();
+    assert!(record.contains(",connection_lost\n") && record.contains(",connection_restored\n"));
+    // The rest of the shift came through, and the record still fits.
+    assert!(report["events"].as_u64().unwrap() > 5_000, "{report}");
+    let out = factory_twin(&["fit", feed.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
