@@ -34,6 +34,7 @@ pub(super) struct ServeArgs<'a> {
     pub until: Option<&'a str>,
     pub line: Option<&'a str>,
     pub replication: u32,
+    pub ca: Option<&'a Path>,
 }
 
 pub(super) fn serve_cmd(a: &ServeArgs) -> i32 {
@@ -69,6 +70,7 @@ pub(super) fn serve_cmd(a: &ServeArgs) -> i32 {
         until_s: until,
         line,
         replication: a.replication,
+        ca: a.ca.map(Path::to_path_buf),
     };
     match serve(&scene, &url, &options) {
         Ok(s) => {
@@ -94,6 +96,8 @@ pub(super) struct MonitorArgs<'a> {
     pub window: &'a str,
     pub every: &'a str,
     pub json: bool,
+    pub report: Option<&'a Path>,
+    pub ca: Option<&'a Path>,
 }
 
 pub(super) fn monitor_cmd(a: &MonitorArgs) -> i32 {
@@ -131,9 +135,16 @@ pub(super) fn monitor_cmd(a: &MonitorArgs) -> i32 {
         every: (!a.json).then(|| Duration::from_secs_f64(every)),
         scene,
         mapping,
+        ca: a.ca.map(Path::to_path_buf),
     };
     match monitor(&url, &options) {
         Ok(report) => {
+            if let Some(path) = a.report
+                && let Err(code) =
+                    super::write_report(path, &crate::report::live::monitor_report(&report))
+            {
+                return code;
+            }
             if a.json {
                 outln!(
                     "{}",

@@ -262,9 +262,12 @@ pub enum Command {
     Serve {
         /// Scene or variant file (.ron).
         scene: PathBuf,
-        /// The broker: mqtt://[user[:password]@]host[:port].
+        /// The broker: mqtt://[user[:password]@]host[:port], or mqtts:// for TLS.
         #[arg(long, value_name = "URL")]
         mqtt: String,
+        /// With mqtts://: the CA certificates (PEM) that signed the broker's (default: the system's).
+        #[arg(long, value_name = "FILE.pem")]
+        mqtt_ca: Option<PathBuf>,
         /// Simulated seconds per wall-clock second.
         #[arg(long, default_value_t = 60.0)]
         speed: f64,
@@ -282,9 +285,12 @@ pub enum Command {
     /// publishing the same topic tree): the KPIs while it runs, the feed
     /// recorded as an event log.
     Monitor {
-        /// The broker: mqtt://[user[:password]@]host[:port].
+        /// The broker: mqtt://[user[:password]@]host[:port], or mqtts:// for TLS.
         #[arg(long, value_name = "URL")]
         mqtt: String,
+        /// With mqtts://: the CA certificates (PEM) that signed the broker's (default: the system's).
+        #[arg(long, value_name = "FILE.pem")]
+        mqtt_ca: Option<PathBuf>,
         /// The line to watch (default: every line on the broker).
         #[arg(long)]
         line: Option<String>,
@@ -312,6 +318,9 @@ pub enum Command {
         /// Print what was seen as JSON at the end (and nothing while running).
         #[arg(long)]
         json: bool,
+        /// Write the report at the end (.html, or .pdf): KPIs, state shares, the feed's health.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
     },
     /// Watch the factory run in 3D, or render one frame with --screenshot.
     View {
@@ -533,6 +542,7 @@ pub fn main_with(cli: Cli) -> i32 {
         Command::Serve {
             scene,
             mqtt,
+            mqtt_ca,
             speed,
             until,
             line,
@@ -544,9 +554,11 @@ pub fn main_with(cli: Cli) -> i32 {
             until: until.as_deref(),
             line: line.as_deref(),
             replication,
+            ca: mqtt_ca.as_deref(),
         }),
         Command::Monitor {
             mqtt,
+            mqtt_ca,
             line,
             scene,
             map,
@@ -556,6 +568,7 @@ pub fn main_with(cli: Cli) -> i32 {
             window,
             every,
             json,
+            report,
         } => live::monitor_cmd(&live::MonitorArgs {
             mqtt: &mqtt,
             line: line.as_deref(),
@@ -567,6 +580,8 @@ pub fn main_with(cli: Cli) -> i32 {
             window: &window,
             every: &every,
             json,
+            report: report.as_deref(),
+            ca: mqtt_ca.as_deref(),
         }),
         Command::View {
             scene,

@@ -1,11 +1,17 @@
 //! The broker's address and the connection to it. `mqtt://[user[:password]@]host[:port]`
-//! (port 1883 by default); the password may instead come from
-//! `FACTORY_TWIN_MQTT_PASSWORD`, and is never printed. The connection is
+//! (port 1883 by default), or `mqtts://…` for TLS (port 8883; the broker's
+//! certificate checked against a CA file, or the system's roots); the
+//! password may instead come from `FACTORY_TWIN_MQTT_PASSWORD`, and is never
+//! printed. The connection is
 //! driven on its own thread: when the broker is down (at the start or
 //! later) it says so once, retries with a backoff from 0.5 s to 8 s, and
 //! says when it is back.
 
-use rumqttc::{Client, Connection, ConnectionError, Event, LastWill, MqttOptions, Packet, QoS};
+use rumqttc::{
+    Client, Connection, ConnectionError, Event, LastWill, MqttOptions, Packet, QoS,
+    TlsConfiguration, Transport,
+};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -18,6 +24,8 @@ pub struct Url {
     pub port: u16,
     pub user: Option<String>,
     pub password: Option<String>,
+    /// `mqtts://`: TLS.
+    pub tls: bool,
 }
 
 impl std::fmt::Debug for Url {
@@ -30,26 +38,24 @@ impl std::fmt::Debug for Url {
 impl std::fmt::Display for Url {
     // Never the password.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let scheme = if self.tls { "mqtts" } else { "mqtt" };
         match &self.user {
-            Some(u) => write!(f, "mqtt://{u}@{}:{}", self.host, self.port),
-            None => write!(f, "mqtt://{}:{}", self.host, self.port),
+            Some(u) => write!(f, "{scheme}://{u}@{}:{}", self.host, self.port),
+            None => write!(f, "{scheme}://{}:{}", self.host, self.port),
         }
     }
 }
 
 impl Url {
-    /// Reads `mqtt://[user[:password]@]host[:port]`; the error says what is wrong.
+    /// Reads `mqtt[s]://[user[:password]@]host[:port]`; the error says what is wrong.
     pub fn parse(s: &str) -> Result<Url, String> {
-        let rest = if let Some(r) = s.strip_prefix("mqtt://") {
-            r
-        } else if s.starts_with("mqtts://") {
-            return Err(format!(
-                "{}: MQTT over TLS is not built in yet; use mqtt:// on a trusted network or a TLS tunnel",
-                redact(s)
-            ));
+        let (rest, tls) = if let Some(r) = s.strip_prefix("mqtt://") {
+            (r, false)
+        } else if let Some(r) = s.strip_prefix("mqtts://") {
+            (r, true)
         } else {
             return Err(format!(
-                "\"{}\" is not an MQTT address: write mqtt://host:port (e.g. mqtt://localhost:1883)",
+                "\"{}\" is not an MQTT address: write mqtt://host:port (e.g. mqtt://localhost:1883), or mqtts:// for TLS",
                 redact(s)
             ));
         };
@@ -76,7 +82,7 @@ impl Url {
                     )
                 })?,
             ),
-            None => (hostport, 1883),
+            None => (hostport, if tls { 8883 } else { 1883 }),
         };
         if host.is_empty() {
             return Err(format!("{}: no host", redact(s)));
@@ -86,13 +92,43 @@ impl Url {
             port,
             user,
             password,
+            tls,
         })
     }
 
-    /// The client's options: its id, a keep-alive, the login, and a last
-    /// will when given (topic, payload, retained).
-    pub fn options(&self, client_id: &str, will: Option<(String, String)>) -> MqttOptions {
+    /// The client's options: its id, a keep-alive, the login, TLS with the
+    /// CA file `ca` (or the system's roots), and a last will when given
+    /// (topic, payload, retained). The error names a CA file that cannot be
+    /// read.
+    pub fn options(
+        &self,
+        client_id: &str,
+        will: Option<(String, String)>,
+        ca: Option<&Path>,
+    ) -> Result<MqttOptions, String> {
         let mut o = MqttOptions::new(client_id, &self.host, self.port);
+        if self.tls {
+            // One crypto provider for the process (ring: no C toolchain
+            // beyond cc); a second install is refused harmlessly.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            let path = ca.unwrap_or(Path::new(SYSTEM_ROOTS));
+            let pem = std::fs::read(path).map_err(|e| {
+                format!(
+                    "cannot read the CA certificates {} for {self}: {e}{}",
+                    path.display(),
+                    if ca.is_none() {
+                        " (give the broker's CA with --mqtt-ca FILE.pem)"
+                    } else {
+                        ""
+                    }
+                )
+            })?;
+            o.set_transport(Transport::tls_with_config(TlsConfiguration::Simple {
+                ca: pem,
+                alpn: None,
+                client_auth: None,
+            }));
+        }
         o.set_keep_alive(Duration::from_secs(10));
         o.set_max_packet_size(1 << 20, 1 << 20);
         if let Some(u) = &self.user {
@@ -101,9 +137,12 @@ impl Url {
         if let Some((topic, payload)) = will {
             o.set_last_will(LastWill::new(topic, payload, QoS::AtLeastOnce, true));
         }
-        o
+        Ok(o)
     }
 }
+
+/// Debian's bundle of the system's trusted roots.
+const SYSTEM_ROOTS: &str = "/etc/ssl/certs/ca-certificates.crt";
 
 /// An address with its password blanked, for messages.
 fn redact(s: &str) -> String {
@@ -142,6 +181,8 @@ pub struct Link {
     pub failures: Arc<AtomicU64>,
     /// At-least-once messages the broker has acknowledged.
     pub acked: Arc<AtomicU64>,
+    /// Set by `close`: stop retrying.
+    closing: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -157,11 +198,13 @@ impl Link {
         let connected = Arc::new(AtomicBool::new(false));
         let failures = Arc::new(AtomicU64::new(0));
         let acked = Arc::new(AtomicU64::new(0));
+        let closing = Arc::new(AtomicBool::new(false));
         let thread = {
             let counters = Counters {
                 connected: connected.clone(),
                 failures: failures.clone(),
                 acked: acked.clone(),
+                closing: closing.clone(),
             };
             let url = url.to_string();
             std::thread::spawn(move || drive(connection, tx, counters, url, who))
@@ -172,6 +215,7 @@ impl Link {
             connected,
             failures,
             acked,
+            closing,
             thread: Some(thread),
         }
     }
@@ -189,10 +233,19 @@ impl Link {
         all
     }
 
-    /// Sends what is queued, disconnects and waits for the thread.
-    pub fn close(mut self) {
-        let _ = self.client.disconnect();
-        if let Some(t) = self.thread.take() {
+    /// Sends what is queued, disconnects and waits for the thread (which,
+    /// while the broker is away, gives up at its next retry).
+    pub fn close(self) {
+        let Link {
+            client,
+            closing,
+            thread,
+            ..
+        } = self;
+        closing.store(true, Ordering::SeqCst);
+        let _ = client.disconnect();
+        drop(client);
+        if let Some(t) = thread {
             let _ = t.join();
         }
     }
@@ -203,6 +256,7 @@ struct Counters {
     connected: Arc<AtomicBool>,
     failures: Arc<AtomicU64>,
     acked: Arc<AtomicU64>,
+    closing: Arc<AtomicBool>,
 }
 
 /// The connection thread: polls, reports, and backs off while the broker is
@@ -218,6 +272,7 @@ fn drive(
         connected,
         failures,
         acked,
+        closing,
     } = counters;
     let mut backoff = Duration::from_millis(500);
     let mut ever = false;
@@ -246,7 +301,7 @@ fn drive(
             Ok(Event::Outgoing(rumqttc::Outgoing::Disconnect)) => break,
             Ok(_) => {}
             Err(e) => {
-                if matches!(e, ConnectionError::RequestsDone) {
+                if matches!(e, ConnectionError::RequestsDone) || closing.load(Ordering::SeqCst) {
                     break;
                 }
                 failures.fetch_add(1, Ordering::SeqCst);
@@ -294,6 +349,11 @@ mod tests {
                 .unwrap_err()
                 .contains("mqtt://host:port")
         );
-        assert!(Url::parse("mqtts://x").unwrap_err().contains("TLS"));
+        let t = Url::parse("mqtts://plant").unwrap();
+        assert!(t.tls && t.port == 8883, "{t}");
+        let e = t
+            .options("x", None, Some(Path::new("/no/such/ca.pem")))
+            .unwrap_err();
+        assert!(e.contains("/no/such/ca.pem"), "{e}");
     }
 }

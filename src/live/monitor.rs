@@ -41,6 +41,8 @@ pub struct MonitorOptions {
     /// times (OEE's effectiveness needs them).
     pub scene: Option<Scene>,
     pub mapping: Mapping,
+    /// The CA certificates of a TLS broker (default: the system's roots).
+    pub ca: Option<PathBuf>,
 }
 
 /// One station's figures over a period.
@@ -129,7 +131,8 @@ pub fn monitor(url: &Url, o: &MonitorOptions) -> Result<Report, String> {
     let options = url.options(
         &format!("factory-twin-monitor-{}", std::process::id()),
         None,
-    );
+        o.ca.as_deref(),
+    )?;
     let link = Link::open(url, options, 100, "monitor");
     let filter = match &o.line {
         Some(l) => format!("{}/#", line_topic(&level(l), "").trim_end_matches('/')),

@@ -28,6 +28,8 @@ pub struct ServeOptions {
     pub line: String,
     /// Which replication's random streams (0 is `run --reps 1`'s).
     pub replication: u32,
+    /// The CA certificates of a TLS broker (default: the system's roots).
+    pub ca: Option<std::path::PathBuf>,
 }
 
 /// What was served.
@@ -57,7 +59,8 @@ pub fn serve(scene: &Scene, url: &Url, o: &ServeOptions) -> Result<Served, Strin
     let options = url.options(
         &format!("factory-twin-serve-{}-{}", o.line, std::process::id()),
         Some((status.clone(), offline)),
-    );
+        o.ca.as_deref(),
+    )?;
     let link = Link::open(url, options, QUEUE, "serve");
     let mut out = Out {
         link,

@@ -10,6 +10,7 @@ mod flow;
 mod headline;
 pub(crate) mod html;
 pub mod inputs;
+pub mod live;
 pub mod pdf;
 pub(crate) mod plots;
 mod terminal;

@@ -33,12 +33,15 @@ impl Broker {
     }
 
     fn start(port: u16, dir: &Path) -> Broker {
+        Broker::start_with(port, dir, "allow_anonymous true\n")
+    }
+
+    /// With more configuration after the listener line (TLS, passwords).
+    fn start_with(port: u16, dir: &Path, extra: &str) -> Broker {
         let conf = dir.join(format!("mosquitto-{port}.conf"));
         std::fs::write(
             &conf,
-            format!(
-                "listener {port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 100000\n"
-            ),
+            format!("listener {port} 127.0.0.1\nmax_queued_messages 100000\n{extra}"),
         )
         .unwrap();
         let exe = [
@@ -174,6 +177,8 @@ fn the_monitor_records_the_served_plant_exactly_and_measures_it() {
         "scenes/bracket_line.ron",
         "--record",
         feed.to_str().unwrap(),
+        "--report",
+        dir.join("live.html").to_str().unwrap(),
         "--until-finished",
         "--json",
     ]);
@@ -225,6 +230,12 @@ fn the_monitor_records_the_served_plant_exactly_and_measures_it() {
     let oee = weld["oee"].as_f64().unwrap();
     let avail = weld["availability"].as_f64().unwrap();
     assert!(oee > 0.3 && oee <= avail + 1e-9, "{weld}");
+    // The report says the same, first.
+    let html = std::fs::read_to_string(dir.join("live.html")).unwrap();
+    assert!(
+        html.contains(&format!("made {exits} good parts")) && html.contains("<th>OEE</th>"),
+        "the live report"
+    );
     // The record is an event log: fit reads it.
     let out = factory_twin(&[
         "fit",
@@ -343,5 +354,152 @@ fn a_broker_that_goes_away_mid_run_is_a_marked_gap_not_a_crash() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Runs a setup command (openssl, mosquitto_passwd), failing the test with
+/// its output.
+fn sh(program: &str, args: &[&str], dir: &Path) {
+    let out = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{program}: {e}"));
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn over_tls_with_a_login_the_feed_arrives_and_a_wrong_password_is_refused_unprinted() {
+    let dir = temp("tls");
+    // A CA and a certificate for 127.0.0.1 signed by it (EC keys: quick).
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    let mut ca = vec![
+        "req",
+        "-x509",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=factory-twin test CA",
+    ];
+    ca.extend(ec);
+    ca.extend(["-keyout", "ca.key", "-out", "ca.pem"]);
+    sh("openssl", &ca, &dir);
+    let mut csr = vec!["req", "-new", "-subj", "/CN=127.0.0.1"];
+    csr.extend(ec);
+    csr.extend(["-keyout", "server.key", "-out", "server.csr"]);
+    sh("openssl", &csr, &dir);
+    std::fs::write(dir.join("san.ext"), "subjectAltName=IP:127.0.0.1\n").unwrap();
+    sh(
+        "openssl",
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "san.ext",
+            "-out",
+            "server.pem",
+        ],
+        &dir,
+    );
+    sh(
+        "mosquitto_passwd",
+        &["-b", "-c", "passwd", "operator", "s3cret-pw"],
+        &dir,
+    );
+    // Started as root, mosquitto reads its files as the user `mosquitto`:
+    // the test's throwaway key is made readable.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for f in ["server.key", "passwd"] {
+            std::fs::set_permissions(dir.join(f), std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+    }
+    let d = dir.display();
+    let broker = Broker::start_with(
+        Broker::free_port(),
+        &dir,
+        &format!(
+            "allow_anonymous false\npassword_file {d}/passwd\ncafile {d}/ca.pem\ncertfile {d}/server.pem\nkeyfile {d}/server.key\n"
+        ),
+    );
+    let ca = dir.join("ca.pem");
+    let good = format!("mqtts://operator:s3cret-pw@127.0.0.1:{}", broker.port);
+    let mut monitor = Monitor::start(&[
+        "--mqtt",
+        &good,
+        "--mqtt-ca",
+        ca.to_str().unwrap(),
+        "--line",
+        LINE,
+        "--until-finished",
+        "--json",
+    ]);
+    monitor.wait_for("subscribed");
+    let out = factory_twin(&[
+        "serve",
+        "scenes/bracket_line.ron",
+        "--mqtt",
+        &good,
+        "--mqtt-ca",
+        ca.to_str().unwrap(),
+        "--speed",
+        "100000",
+        "--until",
+        "33h",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = monitor.report();
+    assert_eq!(report["events"], 11_087, "{report}");
+    assert_eq!(report["lost"], 0);
+    // A wrong password: refused, said, retried, and never printed.
+    let bad = format!("mqtts://operator:wrong-pw@127.0.0.1:{}", broker.port);
+    let out = factory_twin(&[
+        "monitor",
+        "--mqtt",
+        &bad,
+        "--mqtt-ca",
+        ca.to_str().unwrap(),
+        "--for",
+        "2s",
+        "--json",
+    ]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("not reachable") && err.contains("refused"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("wrong-pw") && !err.contains("s3cret"),
+        "{err}"
+    );
+    // Without the CA, the broker's certificate is not trusted: said, not a crash.
+    let out = factory_twin(&["monitor", "--mqtt", &good, "--for", "2s", "--json"]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not reachable"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }
