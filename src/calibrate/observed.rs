@@ -61,7 +61,7 @@ pub fn periods(
 }
 
 /// Objects with a flow edge into a sink.
-fn feeds_sink(scene: &Scene) -> BTreeSet<String> {
+pub(crate) fn feeds_sink(scene: &Scene) -> BTreeSet<String> {
     let sinks: BTreeSet<&str> = scene
         .objects
         .iter()

@@ -98,6 +98,7 @@ pub(super) struct MonitorArgs<'a> {
     pub json: bool,
     pub report: Option<&'a Path>,
     pub ca: Option<&'a Path>,
+    pub from_states: bool,
 }
 
 pub(super) fn monitor_cmd(a: &MonitorArgs) -> i32 {
@@ -134,6 +135,7 @@ pub(super) fn monitor_cmd(a: &MonitorArgs) -> i32 {
         window_s,
         every: (!a.json).then(|| Duration::from_secs_f64(every)),
         scene,
+        from_states: a.from_states,
         mapping,
         ca: a.ca.map(Path::to_path_buf),
     };

@@ -321,6 +321,10 @@ pub enum Command {
         /// Write the report at the end (.html, or .pdf): KPIs, state shares, the feed's health.
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
+        /// Read the stations' state topics as the log (a plant that publishes
+        /// states, not events; OPC 40001-1 and PackML names by default, --map for others).
+        #[arg(long)]
+        states: bool,
     },
     /// Watch the factory run in 3D, or render one frame with --screenshot.
     View {
@@ -569,6 +573,7 @@ pub fn main_with(cli: Cli) -> i32 {
             every,
             json,
             report,
+            states,
         } => live::monitor_cmd(&live::MonitorArgs {
             mqtt: &mqtt,
             line: line.as_deref(),
@@ -582,6 +587,7 @@ pub fn main_with(cli: Cli) -> i32 {
             json,
             report: report.as_deref(),
             ca: mqtt_ca.as_deref(),
+            from_states: states,
         }),
         Command::View {
             scene,

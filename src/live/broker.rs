@@ -168,8 +168,13 @@ pub enum News {
     Connected { first: bool },
     /// The connection dropped or could not be made.
     Lost,
-    /// A message arrived.
-    Message { topic: String, payload: Vec<u8> },
+    /// A message arrived; `retained`: the broker's stored copy, sent on
+    /// subscribing (it may be old).
+    Message {
+        topic: String,
+        payload: Vec<u8>,
+        retained: bool,
+    },
 }
 
 /// A client whose connection runs on its own thread.
@@ -293,6 +298,7 @@ fn drive(
                 let _ = tx.send(News::Message {
                     topic: p.topic.clone(),
                     payload: p.payload.to_vec(),
+                    retained: p.retain,
                 });
             }
             Ok(Event::Incoming(Packet::PubAck(_))) => {

@@ -13,7 +13,7 @@
 //! times the broker was away (marked in the record).
 
 use super::broker::{Link, News, Url};
-use super::topics::{Birth, EventMsg, StateMsg, StatusMsg, level, line_topic};
+use super::topics::{Birth, CountersMsg, EventMsg, StateMsg, StatusMsg, level, line_topic};
 use crate::calibrate::mapping::{Group, Mapping};
 use crate::calibrate::{self, log, observed};
 use crate::scene::{Object, Scene};
@@ -40,6 +40,10 @@ pub struct MonitorOptions {
     /// The scene the plant runs, for shifts, capacities and ideal cycle
     /// times (OEE's effectiveness needs them).
     pub scene: Option<Scene>,
+    /// Read the stations' `state` topics as the log (a plant that publishes
+    /// states, not events): each change is a row, its name read through
+    /// the mapping (OPC 40001-1 and PackML names by default).
+    pub from_states: bool,
     pub mapping: Mapping,
     /// The CA certificates of a TLS broker (default: the system's roots).
     pub ca: Option<PathBuf>,
@@ -107,6 +111,12 @@ struct Feed {
     finished_at: Option<(u64, Instant)>,
     /// The broker went away after this time; marked when it is back.
     lost_at: Option<f64>,
+    /// Rows from `state` topics (see [`MonitorOptions::from_states`]).
+    from_states: bool,
+    /// Each station's last state row, so a repeated state is one row.
+    last_state: BTreeMap<String, String>,
+    /// Each station's counters as they came: (t, good, scrap).
+    counters: Counters,
     record: Option<std::io::BufWriter<std::fs::File>>,
 }
 
@@ -162,6 +172,9 @@ pub fn monitor(url: &Url, o: &MonitorOptions) -> Result<Report, String> {
         states: BTreeMap::new(),
         finished_at: None,
         lost_at: None,
+        from_states: o.from_states,
+        last_state: BTreeMap::new(),
+        counters: Counters::new(),
         record,
     };
     let started = Instant::now();
@@ -186,7 +199,11 @@ pub fn monitor(url: &Url, o: &MonitorOptions) -> Result<Report, String> {
                     feed.lost_at = Some(feed.last_t);
                 }
             }
-            Ok(News::Message { topic, payload }) => feed.take(&topic, &payload),
+            Ok(News::Message {
+                topic,
+                payload,
+                retained,
+            }) => feed.take(&topic, &payload, retained),
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
         }
@@ -230,7 +247,10 @@ impl Feed {
     }
 
     /// Handles one message.
-    fn take(&mut self, topic: &str, payload: &[u8]) {
+    /// A retained message is the broker's stored copy, possibly from before
+    /// a restart: it shows a station's state now, and is not a new row or a
+    /// new `finished`.
+    fn take(&mut self, topic: &str, payload: &[u8], retained: bool) {
         let parts: Vec<&str> = topic.split('/').collect();
         let bad = |r: &mut Report, t: &str| *r.malformed.entry(t.to_string()).or_default() += 1;
         match parts.as_slice() {
@@ -244,7 +264,7 @@ impl Feed {
                 Err(_) => bad(&mut self.report, topic),
             },
             [_, _, "status"] => match serde_json::from_slice::<StatusMsg>(payload) {
-                Ok(s) if s.status == "finished" => {
+                Ok(s) if s.status == "finished" && !retained => {
                     self.finished_at = Some((s.events.unwrap_or(0), Instant::now()));
                 }
                 Ok(_) => {}
@@ -255,13 +275,28 @@ impl Feed {
                 _ => bad(&mut self.report, topic),
             },
             [_, _, object, "state"] => match serde_json::from_slice::<StateMsg>(payload) {
-                Ok(s) => {
+                Ok(s) if s.t.is_finite() => {
                     let id = self.id(object);
+                    if self.from_states && !retained {
+                        self.state_row(&id, &s);
+                    }
                     self.states.insert(id, s.state);
                 }
-                Err(_) => bad(&mut self.report, topic),
+                _ => bad(&mut self.report, topic),
             },
-            [_, _, _, "counters" | "level"] => {
+            [_, _, object, "counters"] => match serde_json::from_slice::<CountersMsg>(payload) {
+                Ok(c) if c.t.is_finite() => {
+                    if !retained {
+                        let id = self.id(object);
+                        self.counters
+                            .entry(id)
+                            .or_default()
+                            .push((c.t, c.good, c.scrap));
+                    }
+                }
+                _ => bad(&mut self.report, topic),
+            },
+            [_, _, _, "level"] => {
                 if serde_json::from_slice::<serde_json::Value>(payload).is_err() {
                     bad(&mut self.report, topic);
                 }
@@ -309,6 +344,11 @@ impl Feed {
             self.report.out_of_order += 1;
         }
         self.last_t = self.last_t.max(e.t);
+        // With --states the log comes from the state topics; events only
+        // tell what was lost.
+        if self.from_states {
+            return;
+        }
         self.report.events += 1;
         // Names go through the mapping when KPIs are computed; unknown ones
         // stay in the record for a mapping file to place later.
@@ -323,6 +363,24 @@ impl Feed {
         );
         self.write(&row);
         self.rows.push((e.t, e.seq, row));
+    }
+
+    /// A state change as a row of the log (retained repeats and unchanged
+    /// states skipped; ordered by time for the KPIs like events).
+    fn state_row(&mut self, id: &str, s: &StateMsg) {
+        if self.last_state.get(id) == Some(&s.state) {
+            return;
+        }
+        self.last_state.insert(id.to_string(), s.state.clone());
+        if s.t < self.last_t {
+            self.report.out_of_order += 1;
+        }
+        self.last_t = self.last_t.max(s.t);
+        self.report.events += 1;
+        let row = format!("0,{},{},,,{}", s.t, csv_field(id), csv_field(&s.state));
+        self.write(&row);
+        let n = self.rows.len() as u64;
+        self.rows.push((s.t, n, row));
     }
 
     /// A mark in the record (ignored by `fit`): where the feed had a hole.
@@ -344,13 +402,16 @@ impl Feed {
         let Some(last) = rows.last().map(|r| r.0) else {
             return (None, None);
         };
-        let whole = kpis(&rows, o, &self.states);
+        // From a state feed, parts are counted by the counters topics (a
+        // working stretch may hold several parts).
+        let counters = self.from_states.then_some(&self.counters);
+        let whole = kpis(&rows, o, &self.states, counters);
         let recent: Vec<&(f64, u64, String)> = rows
             .iter()
             .copied()
             .filter(|r| r.0 >= last - o.window_s)
             .collect();
-        (whole, kpis(&recent, o, &self.states))
+        (whole, kpis(&recent, o, &self.states, counters))
     }
 }
 
@@ -364,10 +425,29 @@ fn csv_field(s: &str) -> String {
 }
 
 /// The figures of some rows, read as `fit` and `validate-model` read a log.
+/// Each station's counters as they came: (t, good, scrap).
+type Counters = BTreeMap<String, Vec<(f64, u64, u64)>>;
+
+/// Good and scrapped parts of `id` between `from` and `to` by its counters.
+fn counted(c: &Counters, id: &str, from: f64, to: f64) -> (u64, u64) {
+    let at = |t: f64, strict: bool| {
+        c.get(id)
+            .and_then(|v| {
+                v.iter()
+                    .rev()
+                    .find(|(x, _, _)| if strict { *x < t } else { *x <= t })
+            })
+            .map_or((0, 0), |&(_, g, s)| (g, s))
+    };
+    let (a, b) = (at(from, true), at(to, false));
+    (b.0.saturating_sub(a.0), b.1.saturating_sub(a.1))
+}
+
 fn kpis(
     rows: &[&(f64, u64, String)],
     o: &MonitorOptions,
     states: &BTreeMap<String, String>,
+    counters: Option<&Counters>,
 ) -> Option<Kpis> {
     let mut text = String::from("replication,time_s,object,part,product,event\n");
     for r in rows {
@@ -394,9 +474,18 @@ fn kpis(
                     .filter(|e| e.kind == k && e.resource == *id)
                     .count() as u64
             };
-            let (good, scrap) = (count(log::Kind::Finish), count(log::Kind::Scrap));
-            let ideal = o.scene.as_ref().and_then(|s| ideal_cycle(s, id));
+            let (good, scrap) = match counters {
+                Some(c) => counted(c, id, period.begin_s, period.end_s),
+                None => (count(log::Kind::Finish), count(log::Kind::Scrap)),
+            };
             let places = o.scene.as_ref().and_then(|s| places(s, id)).unwrap_or(1.0);
+            // A state feed says whether a station works, not how many of
+            // its places do: its rate figures are not known.
+            let ideal = o
+                .scene
+                .as_ref()
+                .and_then(|s| ideal_cycle(s, id))
+                .filter(|_| counters.is_none() || places <= 1.0);
             let iso = Iso22400::of(
                 &state_times(shares, t * places),
                 t * places,
@@ -426,11 +515,24 @@ fn kpis(
             }
         })
         .collect();
+    // From a state feed the line's output is the counters of the stations
+    // that feed a sink (a working stretch may hold several parts).
+    let good = match (counters, o.scene.as_ref()) {
+        (Some(c), Some(scene)) => Some(
+            observed::feeds_sink(scene)
+                .iter()
+                .map(|id| counted(c, id, period.begin_s, period.end_s).0)
+                .sum(),
+        ),
+        (Some(_), None) => None,
+        (None, _) => period.good,
+    };
+    let hours = t / 3600.0;
     Some(Kpis {
         from_s: period.begin_s,
         to_s: period.end_s,
-        good: period.good,
-        good_per_hour: period.good_per_hour(),
+        good,
+        good_per_hour: good.filter(|_| hours > 0.0).map(|g| g as f64 / hours),
         wip: period.wip,
         stations,
     })

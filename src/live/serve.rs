@@ -99,7 +99,14 @@ pub fn serve(scene: &Scene, url: &Url, o: &ServeOptions) -> Result<Served, Strin
     let start = Instant::now();
     loop {
         let target = (start.elapsed().as_secs_f64() * o.speed).min(end);
-        engine.advance_to(target);
+        // One event at a time, so that every change of a station's state is
+        // published with its own time (a plant's state feed), not sampled.
+        if engine.advance_bounded(target, 1) == 0 {
+            if now_idle(&engine, end, o.speed, start) {
+                break;
+            }
+            continue;
+        }
         let now = engine.now;
         // New events, in order.
         let log = engine.log.as_ref().map_or(&[][..], |l| &l[sent_log..]);
@@ -175,12 +182,6 @@ pub fn serve(scene: &Scene, url: &Url, o: &ServeOptions) -> Result<Served, Strin
         if now >= end || engine.finished || crate::experiment::stop_requested() {
             break;
         }
-        // Wake when the next event is due (at most 50 ms of wall time).
-        let next = engine.next_event_time().unwrap_or(end).min(end);
-        let due = Duration::from_secs_f64(
-            ((next / o.speed) - start.elapsed().as_secs_f64()).clamp(0.0, 0.05),
-        );
-        std::thread::sleep(due);
     }
     let end_s = engine.now;
     out.send(
@@ -208,6 +209,18 @@ pub fn serve(scene: &Scene, url: &Url, o: &ServeOptions) -> Result<Served, Strin
         end_s,
         messages,
     })
+}
+
+/// Nothing was due yet: true when the run is over (or a stop was asked);
+/// else sleeps until the next event is due (at most 50 ms of wall time).
+fn now_idle(engine: &sim::Engine, end: f64, speed: f64, start: Instant) -> bool {
+    if engine.now >= end || engine.finished || crate::experiment::stop_requested() {
+        return true;
+    }
+    let next = engine.next_event_time().unwrap_or(end).min(end);
+    let wait = (next / speed - start.elapsed().as_secs_f64()).clamp(0.0, 0.05);
+    std::thread::sleep(Duration::from_secs_f64(wait));
+    false
 }
 
 /// The publishing side.

@@ -88,8 +88,13 @@ pub struct EventMsg {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct StateMsg {
     pub t: f64,
+    /// The state's name: the engine's key from `serve`; a plant may send
+    /// its own (PackML `Execute`, OPC 40001-1 `Executing`, …), read through
+    /// the mapping.
     pub state: String,
+    #[serde(default)]
     pub machinery_item_state: String,
+    #[serde(default)]
     pub operation_mode: String,
 }
 
