@@ -206,6 +206,8 @@ pub struct Fit {
 pub struct Sample {
     pub complete: Vec<f64>,
     pub censored: Vec<f64>,
+    /// When each complete observation ended (the log's time), where known.
+    pub ended_at: Vec<f64>,
 }
 
 /// Every family that can be fitted to `sample`, best (lowest AIC) first.
@@ -494,6 +496,7 @@ mod tests {
             let sample = Sample {
                 complete: quantiles(&t, 2000),
                 censored: Vec::new(),
+                ..Sample::default()
             };
             let fits = fit_all(&sample);
             let best = &fits[0];
@@ -531,6 +534,7 @@ mod tests {
             let sample = Sample {
                 complete: quantiles(&t, 3000),
                 censored: Vec::new(),
+                ..Sample::default()
             };
             let best = &fit_all(&sample)[0];
             assert_eq!(best.fitted.name(), t.name(), "{best:?}");
@@ -553,6 +557,7 @@ mod tests {
         let sample = Sample {
             complete: quantiles(&t, 500),
             censored: Vec::new(),
+            ..Sample::default()
         };
         let fits = fit_all(&sample);
         let exp = fits
@@ -570,6 +575,7 @@ mod tests {
         let sample = Sample {
             complete: vec![90.0, 95.0, 100.0, 105.0, 110.0],
             censored: vec![300.0; 5],
+            ..Sample::default()
         };
         match exponential(&sample) {
             Fitted::Exponential { mean } => assert!(within(mean, 400.0, 1e-9), "{mean}"),
@@ -579,6 +585,7 @@ mod tests {
         let uncensored = weibull(&Sample {
             complete: sample.complete.clone(),
             censored: Vec::new(),
+            ..Sample::default()
         })
         .unwrap();
         assert!(

@@ -87,15 +87,16 @@ pub struct Log {
     pub state_rows: usize,
 }
 
-/// A row as read, before state changes become events.
-struct Row {
-    time_s: f64,
-    resource: String,
-    meaning: Meaning,
-    part: Option<String>,
-    product: Option<String>,
-    replication: u32,
-    line: usize,
+/// A row as read (from CSV or OCEL), before state changes become events.
+pub(super) struct Row {
+    pub time_s: f64,
+    pub resource: String,
+    pub meaning: Meaning,
+    pub part: Option<String>,
+    pub product: Option<String>,
+    pub replication: u32,
+    /// The line of the file (for OCEL, the event's number).
+    pub line: usize,
 }
 
 /// Reads a log: OCEL 2.0 when the text is a JSON object, else CSV; an
@@ -199,7 +200,7 @@ pub fn read_csv(text: &str, mapping: &Mapping) -> Result<Log, String> {
 
 /// Orders the rows, turns state changes into events and refuses a log with
 /// no event.
-fn finish(mut log: Log, mut rows: Vec<Row>) -> Result<Log, String> {
+pub(super) fn finish(mut log: Log, mut rows: Vec<Row>) -> Result<Log, String> {
     let mut last: BTreeMap<u32, f64> = BTreeMap::new();
     for r in &rows {
         let previous = last.entry(r.replication).or_insert(f64::NEG_INFINITY);
@@ -295,34 +296,6 @@ fn entering(g: Group) -> Option<Kind> {
         Group::OffShift => Some(Kind::Off),
         Group::Idle => None,
     }
-}
-
-/// Rows from another format (OCEL) go through the same ordering and state
-/// handling as CSV rows.
-pub(super) fn from_parts(log: Log, rows: Vec<RowParts>) -> Result<Log, String> {
-    let rows = rows
-        .into_iter()
-        .map(|p| Row {
-            time_s: p.time_s,
-            resource: p.resource,
-            meaning: p.meaning,
-            part: p.part,
-            product: p.product,
-            replication: 0,
-            line: p.line,
-        })
-        .collect();
-    finish(log, rows)
-}
-
-/// One event of another format, as the CSV reader would have read it.
-pub(super) struct RowParts {
-    pub time_s: f64,
-    pub resource: String,
-    pub meaning: Meaning,
-    pub part: Option<String>,
-    pub product: Option<String>,
-    pub line: usize,
 }
 
 /// Splits a CSV line at commas outside double quotes ("" is a quote).

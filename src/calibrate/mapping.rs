@@ -224,6 +224,12 @@ impl Default for Mapping {
 }
 
 impl Mapping {
+    /// The defaults, with a mapping file's entries over them when one is
+    /// given.
+    pub fn from_file(path: Option<&std::path::Path>) -> Result<Mapping, String> {
+        path.map_or_else(|| Ok(Mapping::default()), Mapping::with_file)
+    }
+
     /// The defaults with a mapping file's entries over them. The error names
     /// the file and the entry.
     pub fn with_file(path: &std::path::Path) -> Result<Mapping, String> {

@@ -363,6 +363,7 @@ pub fn samples(log: &Log, time: &WorkingTime) -> (BTreeMap<Key, Sample>, Unpaire
                     s.censored.push(v);
                 } else {
                     s.complete.push(v);
+                    s.ended_at.push(e.time_s);
                 }
             };
             if matches!(e.kind, Kind::Start | Kind::SetupEnd)

@@ -7,7 +7,7 @@
 //! attribute; its part is another related object, whose `product`
 //! attribute (if any) is its product.
 
-use super::log::{BadRow, Log, RowParts, parse_time};
+use super::log::{BadRow, Log, Row, parse_time};
 use super::mapping::{Mapping, normal};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -106,7 +106,7 @@ pub fn read(text: &str, mapping: &Mapping) -> Result<Log, String> {
             continue;
         };
         let part = related.iter().find(|r| !is_resource(r)).map(|(o, _)| *o);
-        rows.push(RowParts {
+        rows.push(Row {
             time_s,
             resource,
             meaning,
@@ -114,10 +114,11 @@ pub fn read(text: &str, mapping: &Mapping) -> Result<Log, String> {
             product: part
                 .and_then(|p| objects.get(p))
                 .and_then(|o| o.product.clone()),
+            replication: 0,
             line: n,
         });
     }
-    super::log::from_parts(log, rows)
+    super::log::finish(log, rows)
 }
 
 /// The log's objects by id.

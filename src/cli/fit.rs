@@ -8,6 +8,7 @@ use super::fail;
 use crate::calibrate::mapping::Mapping;
 use crate::calibrate::{self, Fitting, log};
 use crate::error::Diagnostic;
+use crate::report::calibration::duration;
 use crate::report::{pad_right, truncate};
 use serde::Serialize;
 use std::path::Path;
@@ -50,11 +51,7 @@ pub(super) struct FitArgs<'a> {
 /// file's; the exit code when it cannot.
 pub(super) fn read_log(path: &Path, map: Option<&Path>) -> Result<log::Log, i32> {
     let name = path.display();
-    let mapping = match map.map(Mapping::with_file) {
-        None => Mapping::default(),
-        Some(Ok(m)) => m,
-        Some(Err(m)) => return Err(fail(&Diagnostic::new(m))),
-    };
+    let mapping = Mapping::from_file(map).map_err(|m| fail(&Diagnostic::new(m)))?;
     let text = std::fs::read_to_string(path)
         .map_err(|e| fail(&Diagnostic::new(format!("cannot read {name}: {e}"))))?;
     log::read(&text, &mapping).map_err(|m| fail(&Diagnostic::new(format!("{name}: {m}"))))
@@ -221,7 +218,7 @@ pub(super) fn fit(a: &FitArgs) -> i32 {
             ),
             f.n,
             f.censored,
-            seconds(f.mean_s),
+            duration(f.mean_s),
             best.fitted.name(),
             best.ks_p,
             best.ad_p
@@ -237,8 +234,8 @@ pub(super) fn fit(a: &FitArgs) -> i32 {
             outln!(
                 "  {:<16} drift: the first half averages {}, the second {} (KS p {:.4}): the line changed during the log; fit the part that is like today",
                 "",
-                seconds(d.first_half_mean_s),
-                seconds(d.second_half_mean_s),
+                duration(d.first_half_mean_s),
+                duration(d.second_half_mean_s),
                 d.p
             );
         }
@@ -273,14 +270,4 @@ pub(super) fn fit(a: &FitArgs) -> i32 {
         "\n(Best = lowest AIC. The p-values treat the fitted parameters as known, so they are optimistic: a\nfamily with p < {REJECT} does not fit; one with a high p may still be one of several that do.)"
     );
     0
-}
-
-fn seconds(s: f64) -> String {
-    if s >= 7200.0 {
-        format!("{:.2} h", s / 3600.0)
-    } else if s >= 120.0 {
-        format!("{:.2} min", s / 60.0)
-    } else {
-        format!("{s:.2} s")
-    }
 }

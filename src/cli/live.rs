@@ -35,6 +35,8 @@ pub(super) struct ServeArgs<'a> {
     pub line: Option<&'a str>,
     pub replication: u32,
     pub ca: Option<&'a Path>,
+    pub switch_at: Option<&'a str>,
+    pub switch_to: Option<&'a Path>,
 }
 
 pub(super) fn serve_cmd(a: &ServeArgs) -> i32 {
@@ -56,6 +58,24 @@ pub(super) fn serve_cmd(a: &ServeArgs) -> i32 {
         Ok(u) => u,
         Err(c) => return c,
     };
+    let switch = match (a.switch_at, a.switch_to) {
+        (None, None) => None,
+        (Some(at), Some(to)) => {
+            let at = match seconds("--switch-at", at) {
+                Ok(v) => v,
+                Err(c) => return c,
+            };
+            match crate::scene::load_scene(to) {
+                Ok(v) => Some((at, v)),
+                Err(d) => return fail(&d),
+            }
+        }
+        _ => {
+            return fail(&Diagnostic::new(
+                "--switch-at TIME and --switch-to VARIANT.ron go together: when, and to what",
+            ));
+        }
+    };
     let line = a
         .line
         .map(topics::level)
@@ -71,6 +91,7 @@ pub(super) fn serve_cmd(a: &ServeArgs) -> i32 {
         line,
         replication: a.replication,
         ca: a.ca.map(Path::to_path_buf),
+        switch,
     };
     match serve(&scene, &url, &options) {
         Ok(s) => {
@@ -110,10 +131,9 @@ pub(super) fn monitor_cmd(a: &MonitorArgs) -> i32 {
         Ok(s) => s,
         Err(d) => return fail(&d),
     };
-    let mapping = match a.map.map(crate::calibrate::mapping::Mapping::with_file) {
-        None => crate::calibrate::mapping::Mapping::default(),
-        Some(Ok(m)) => m,
-        Some(Err(m)) => return fail(&Diagnostic::new(m)),
+    let mapping = match crate::calibrate::mapping::Mapping::from_file(a.map) {
+        Ok(m) => m,
+        Err(m) => return fail(&Diagnostic::new(m)),
     };
     let parsed = (|| {
         Ok::<_, i32>((

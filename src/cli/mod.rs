@@ -280,10 +280,18 @@ pub enum Command {
         /// Which replication's random numbers (0 is what `run --reps 1` shows).
         #[arg(long, default_value_t = 0)]
         replication: u32,
+        /// At this simulated time (12h, "Mon 12:00") the machines take the
+        /// cycles of --switch-to: a plant that changes while it is watched.
+        #[arg(long, value_name = "TIME")]
+        switch_at: Option<String>,
+        /// The variant whose machine cycles the plant switches to.
+        #[arg(long, value_name = "VARIANT.ron")]
+        switch_to: Option<PathBuf>,
     },
     /// Watch a plant on an MQTT broker (one served by `serve`, or a real one
     /// publishing the same topic tree): the KPIs while it runs, the feed
-    /// recorded as an event log.
+    /// recorded as an event log, and with --scene a drift check (CUSUM) of
+    /// each station's cycles against the model.
     Monitor {
         /// The broker: mqtt://[user[:password]@]host[:port], or mqtts:// for TLS.
         #[arg(long, value_name = "URL")]
@@ -551,6 +559,8 @@ pub fn main_with(cli: Cli) -> i32 {
             until,
             line,
             replication,
+            switch_at,
+            switch_to,
         } => live::serve_cmd(&live::ServeArgs {
             scene: &scene,
             mqtt: &mqtt,
@@ -559,6 +569,8 @@ pub fn main_with(cli: Cli) -> i32 {
             line: line.as_deref(),
             replication,
             ca: mqtt_ca.as_deref(),
+            switch_at: switch_at.as_deref(),
+            switch_to: switch_to.as_deref(),
         }),
         Command::Monitor {
             mqtt,

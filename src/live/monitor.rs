@@ -95,6 +95,8 @@ pub struct Report {
     pub finished: bool,
     pub whole: Option<Kpis>,
     pub window: Option<Kpis>,
+    /// With a scene: the stations whose cycles left the model's range.
+    pub drift: Vec<super::drift::DriftAlarm>,
 }
 
 /// The feed as it comes.
@@ -168,6 +170,7 @@ pub fn monitor(url: &Url, o: &MonitorOptions) -> Result<Report, String> {
             finished: false,
             whole: None,
             window: None,
+            drift: Vec::new(),
         },
         states: BTreeMap::new(),
         finished_at: None,
@@ -216,6 +219,9 @@ pub fn monitor(url: &Url, o: &MonitorOptions) -> Result<Report, String> {
             }
             let (whole, window) = feed.kpis(o);
             print_kpis(&feed, whole.as_ref(), window.as_ref(), o.window_s);
+            for a in feed.drift(o) {
+                eprintln!("  {}", drift_line(&a));
+            }
         }
     }
     link.close();
@@ -232,6 +238,7 @@ pub fn monitor(url: &Url, o: &MonitorOptions) -> Result<Report, String> {
     let (whole, window) = feed.kpis(o);
     feed.report.whole = whole;
     feed.report.window = window;
+    feed.report.drift = feed.drift(o);
     feed.report.scene = feed.scene_name.clone();
     feed.report.finished = feed.finished_at.is_some();
     Ok(feed.report)
@@ -327,9 +334,9 @@ impl Feed {
         let last = self.seqs.range(..e.seq).next_back().copied().unwrap_or(0);
         let next_known = self.seqs.range(e.seq + 1..).next().is_some();
         if next_known {
-            // It fills a hole counted as lost.
+            // Late: it fills a hole counted as lost (and, being late, is
+            // counted out of order below by its time).
             self.report.lost = self.report.lost.saturating_sub(1);
-            self.report.out_of_order += 1;
         } else if e.seq > last + 1 {
             let missing = e.seq - last - 1;
             self.report.lost += missing;
@@ -396,9 +403,15 @@ impl Feed {
     }
 
     /// The KPIs over the whole feed and over the last `window_s`.
-    fn kpis(&self, o: &MonitorOptions) -> (Option<Kpis>, Option<Kpis>) {
+    /// The rows in time order (then arrival).
+    fn sorted_rows(&self) -> Vec<&(f64, u64, String)> {
         let mut rows: Vec<&(f64, u64, String)> = self.rows.iter().collect();
         rows.sort_by(|a, b| (a.0, a.1).partial_cmp(&(b.0, b.1)).expect("finite"));
+        rows
+    }
+
+    fn kpis(&self, o: &MonitorOptions) -> (Option<Kpis>, Option<Kpis>) {
+        let rows = self.sorted_rows();
         let Some(last) = rows.last().map(|r| r.0) else {
             return (None, None);
         };
@@ -415,6 +428,26 @@ impl Feed {
     }
 }
 
+impl Feed {
+    /// The stations whose cycles left the scene's range (none without a
+    /// scene, or from a state feed, whose working stretches are not cycles).
+    fn drift(&self, o: &MonitorOptions) -> Vec<super::drift::DriftAlarm> {
+        let Some(scene) = o.scene.as_ref().filter(|_| !self.from_states) else {
+            return Vec::new();
+        };
+        let rows: Vec<&(f64, u64, String)> = self.sorted_rows();
+        as_log(&rows, &o.mapping).map_or_else(Vec::new, |log| super::drift::check(&log, scene))
+    }
+}
+
+/// An alarm in one line, as the live block and the report say it.
+pub fn drift_line(a: &super::drift::DriftAlarm) -> String {
+    format!(
+        "drift: {} is {} than the model since t = {:.0} s ({} cycles averaging {:.1} s against {:.1} s; flagged at t = {:.0} s)",
+        a.station, a.direction, a.since_s, a.cycles, a.observed_mean_s, a.model_mean_s, a.at_s
+    )
+}
+
 /// A CSV field, quoted when it must be.
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n']) {
@@ -425,6 +458,16 @@ fn csv_field(s: &str) -> String {
 }
 
 /// The figures of some rows, read as `fit` and `validate-model` read a log.
+/// Rows read back as an event log, as `fit` reads a recorded file.
+fn as_log(rows: &[&(f64, u64, String)], mapping: &Mapping) -> Option<log::Log> {
+    let mut text = String::from("replication,time_s,object,part,product,event\n");
+    for r in rows {
+        text.push_str(&r.2);
+        text.push('\n');
+    }
+    log::read(&text, mapping).ok()
+}
+
 /// Each station's counters as they came: (t, good, scrap).
 type Counters = BTreeMap<String, Vec<(f64, u64, u64)>>;
 
@@ -449,12 +492,7 @@ fn kpis(
     states: &BTreeMap<String, String>,
     counters: Option<&Counters>,
 ) -> Option<Kpis> {
-    let mut text = String::from("replication,time_s,object,part,product,event\n");
-    for r in rows {
-        text.push_str(&r.2);
-        text.push('\n');
-    }
-    let log = log::read(&text, &o.mapping).ok()?;
+    let log = as_log(rows, &o.mapping)?;
     let time = o
         .scene
         .as_ref()

@@ -30,6 +30,10 @@ pub struct ServeOptions {
     pub replication: u32,
     /// The CA certificates of a TLS broker (default: the system's roots).
     pub ca: Option<std::path::PathBuf>,
+    /// At this simulated time, the machines' cycles become those of this
+    /// scene (a variant of the served one): a plant that changes while it
+    /// is watched, for drift checks and training.
+    pub switch: Option<(f64, Scene)>,
 }
 
 /// What was served.
@@ -97,8 +101,22 @@ pub fn serve(scene: &Scene, url: &Url, o: &ServeOptions) -> Result<Served, Strin
     let mut levels: Vec<Option<u32>> = vec![None; engine.nodes.len()];
     let mut counts: Vec<(u64, u64)> = vec![(0, 0); engine.nodes.len()];
     let start = Instant::now();
+    let mut switch = o.switch.as_ref();
     loop {
-        let target = (start.elapsed().as_secs_f64() * o.speed).min(end);
+        let mut target = (start.elapsed().as_secs_f64() * o.speed).min(end);
+        if let Some((at, variant)) = switch {
+            if engine.now >= *at {
+                for id in switch_to(&mut engine, scene, variant)? {
+                    eprintln!(
+                        "serve: at t = {:.0} s, {id} now runs the cycle of {}",
+                        engine.now, variant.name
+                    );
+                }
+                switch = None;
+            } else {
+                target = target.min(*at);
+            }
+        }
         // One event at a time, so that every change of a station's state is
         // published with its own time (a plant's state feed), not sampled.
         if engine.advance_bounded(target, 1) == 0 {
@@ -209,6 +227,33 @@ pub fn serve(scene: &Scene, url: &Url, o: &ServeOptions) -> Result<Served, Strin
         end_s,
         messages,
     })
+}
+
+/// Gives each machine whose cycles differ in `variant` the variant's; the
+/// ids changed.
+fn switch_to(
+    engine: &mut sim::Engine,
+    scene: &Scene,
+    variant: &Scene,
+) -> Result<Vec<String>, String> {
+    let mut changed = Vec::new();
+    for o in &variant.objects {
+        let crate::scene::Object::Machine(v) = o else {
+            continue;
+        };
+        let same = scene.objects.iter().any(|b| match b {
+            crate::scene::Object::Machine(m) => {
+                m.id == v.id && m.cycle == v.cycle && m.product_cycles == v.product_cycles
+            }
+            _ => false,
+        });
+        if !same {
+            sim::switch_cycles(engine, &v.id, &v.cycle, &v.product_cycles)
+                .map_err(|d| d.to_string())?;
+            changed.push(v.id.clone());
+        }
+    }
+    Ok(changed)
 }
 
 /// Nothing was due yet: true when the run is over (or a stop was asked);

@@ -28,15 +28,10 @@ pub struct LogFacts<'a> {
     pub pauses: usize,
 }
 
-/// A duration in the unit that reads best.
-fn duration(s: f64) -> String {
-    if s >= 7200.0 {
-        format!("{:.2} h", s / 3600.0)
-    } else if s >= 120.0 {
-        format!("{:.2} min", s / 60.0)
-    } else {
-        format!("{s:.2} s")
-    }
+/// A duration in the unit that reads best ("31.62 s", "12.63 min", "3.61 h").
+pub fn duration(s: f64) -> String {
+    let (scale, unit) = scale_of(s);
+    format!("{:.2} {unit}", s / scale)
 }
 
 /// Seconds shown in the unit of `scale` (1, 60 or 3600) and its name.

@@ -75,6 +75,13 @@ pub fn monitor_report(r: &Report) -> String {
             ""
         }
     );
+    for a in &r.drift {
+        let _ = write!(
+            first,
+            "<p class=\"summary\">{}</p>",
+            escape(&crate::live::monitor::drift_line(a))
+        );
+    }
     let _ = write!(first, "<p class=\"note\">{}</p>", escape(&health));
     if r.lost > 0 || !r.gaps.is_empty() {
         first.push_str("<p class=\"note\">Figures cover what came in: with messages lost or a gap in the connection, counts are low and state shares are less sure.</p>");

@@ -70,6 +70,37 @@ impl Dist {
         }
     }
 
+    /// The standard deviation in seconds (for a truncated normal: the
+    /// untruncated one, as for the mean).
+    pub fn sd_secs(&self) -> f64 {
+        let var = match self {
+            Dist::Constant(_) => 0.0,
+            Dist::Uniform { min, max } => (max.secs() - min.secs()).powi(2) / 12.0,
+            Dist::Triangular { min, mode, max } => {
+                let (a, c, b) = (min.secs(), mode.secs(), max.secs());
+                (a * a + b * b + c * c - a * b - a * c - b * c) / 18.0
+            }
+            Dist::Normal { sd, .. } | Dist::LogNormal { sd, .. } => sd.secs().powi(2),
+            Dist::Exponential { mean } => mean.secs().powi(2),
+            Dist::Erlang { k, mean } => mean.secs().powi(2) / f64::from((*k).max(1)),
+            Dist::Weibull { shape, scale } => {
+                let g1 = gamma_fn(1.0 + 1.0 / shape);
+                scale.secs().powi(2) * (gamma_fn(1.0 + 2.0 / shape) - g1 * g1)
+            }
+            Dist::Gamma { shape, scale } => shape * scale.secs().powi(2),
+            Dist::Empirical(table) => {
+                let total: f64 = table.iter().map(|(_, w)| w).sum();
+                let mean = self.mean_secs();
+                table
+                    .iter()
+                    .map(|(v, w)| (v.secs() - mean).powi(2) * w)
+                    .sum::<f64>()
+                    / total
+            }
+        };
+        var.max(0.0).sqrt()
+    }
+
     /// Multiplies every duration by `factor` (the mean scales by it, the
     /// shape stays).
     pub fn scale(&mut self, factor: f64) {

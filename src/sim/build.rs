@@ -873,6 +873,40 @@ fn mean_cycle(o: &Object, product: &str) -> Option<f64> {
     Some(per.get(product).unwrap_or(cycle).mean_secs())
 }
 
+/// Changes a station's cycle distributions mid-run (`serve --switch-at`: a
+/// plant that changes while it is watched): each product's next cycle is
+/// drawn from `default` or its own entry of `per`. The ideal cycle stays the
+/// plan's, so the station's effectiveness shows the change. An error when
+/// the id is not a processing station or a distribution is invalid.
+pub fn switch_cycles(
+    engine: &mut Engine,
+    id: &str,
+    default: &Dist,
+    per: &BTreeMap<String, Dist>,
+) -> Result<(), Diagnostic> {
+    let node = engine
+        .nodes
+        .iter()
+        .position(|n| n.id == id)
+        .ok_or_else(|| Diagnostic::object(id, "no such object in the running scene"))?;
+    let samplers: Vec<Sampler> = engine
+        .products
+        .iter()
+        .map(|p| sampler(id, "cycle", per.get(p).unwrap_or(default)))
+        .collect::<Result<_, _>>()?;
+    let NodeKind::Station(st) = &mut engine.nodes[node].kind else {
+        return Err(Diagnostic::object(id, "not a station: it has no cycle"));
+    };
+    for (product, s) in samplers.into_iter().enumerate() {
+        let c = st.cycle.get_mut(product as u16);
+        if c.sampler.is_none() {
+            return Err(Diagnostic::object(id, "has no cycle of its own to change"));
+        }
+        c.sampler = Some(s);
+    }
+    Ok(())
+}
+
 fn sampler(id: &str, field: &str, d: &Dist) -> Result<Sampler, Diagnostic> {
     Sampler::new(d).map_err(|m| Diagnostic::object(id, format!("`{field}`: {m}")))
 }

@@ -27,7 +27,7 @@ mod station;
 mod store;
 mod transfer;
 
-pub use build::{build, build_logged, build_without_fast_paths};
+pub use build::{build, build_logged, build_without_fast_paths, switch_cycles};
 pub use calendar::{Calendar, Event};
 pub use log::{LogEvent, LogRecord};
 pub use operators::Pool;

@@ -260,6 +260,13 @@ impl Cycles {
         }
     }
 
+    pub(super) fn get_mut(&mut self, product: u16) -> &mut Cycle {
+        match product {
+            0 => &mut self.first,
+            p => &mut self.rest[p as usize - 1],
+        }
+    }
+
     fn single(&self) -> bool {
         self.rest.is_empty()
     }
