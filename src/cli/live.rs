@@ -120,6 +120,7 @@ pub(super) struct MonitorArgs<'a> {
     pub report: Option<&'a Path>,
     pub ca: Option<&'a Path>,
     pub from_states: bool,
+    pub propose: Option<&'a Path>,
 }
 
 pub(super) fn monitor_cmd(a: &MonitorArgs) -> i32 {
@@ -130,6 +131,15 @@ pub(super) fn monitor_cmd(a: &MonitorArgs) -> i32 {
     let scene = match a.scene.map(crate::scene::load_scene).transpose() {
         Ok(s) => s,
         Err(d) => return fail(&d),
+    };
+    let propose = match (a.propose, a.scene) {
+        (None, _) => None,
+        (Some(out), Some(scene)) => Some((scene.to_path_buf(), out.to_path_buf())),
+        (Some(_), None) => {
+            return fail(&Diagnostic::new(
+                "--propose writes a Variant of the scene the plant runs: give it with --scene SCENE.ron",
+            ));
+        }
     };
     let mapping = match crate::calibrate::mapping::Mapping::from_file(a.map) {
         Ok(m) => m,
@@ -158,6 +168,7 @@ pub(super) fn monitor_cmd(a: &MonitorArgs) -> i32 {
         from_states: a.from_states,
         mapping,
         ca: a.ca.map(Path::to_path_buf),
+        propose,
     };
     match monitor(&url, &options) {
         Ok(report) => {
@@ -193,6 +204,16 @@ pub(super) fn monitor_cmd(a: &MonitorArgs) -> i32 {
                 );
                 if let Some(r) = a.record {
                     outln!("Recorded the feed as an event log: {}", r.display());
+                }
+                for d in &report.drift {
+                    outln!("{}", crate::live::monitor::drift_line(d));
+                }
+                if let Some((p, n)) = &report.proposed {
+                    outln!(
+                        "Proposed a re-fit of {n} drifted station(s): {} (review it, then factory-twin validate-model {} FEED.csv)",
+                        p.display(),
+                        p.display()
+                    );
                 }
             }
             0

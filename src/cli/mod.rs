@@ -333,6 +333,10 @@ pub enum Command {
         /// states, not events; OPC 40001-1 and PackML names by default, --map for others).
         #[arg(long)]
         states: bool,
+        /// With --scene: write the re-fit of the stations the drift check
+        /// flags (their cycles since the change) as a Variant of the scene.
+        #[arg(long, value_name = "FILE.ron")]
+        propose: Option<PathBuf>,
     },
     /// Watch the factory run in 3D, or render one frame with --screenshot.
     View {
@@ -586,6 +590,7 @@ pub fn main_with(cli: Cli) -> i32 {
             json,
             report,
             states,
+            propose,
         } => live::monitor_cmd(&live::MonitorArgs {
             mqtt: &mqtt,
             line: line.as_deref(),
@@ -600,6 +605,7 @@ pub fn main_with(cli: Cli) -> i32 {
             report: report.as_deref(),
             ca: mqtt_ca.as_deref(),
             from_states: states,
+            propose: propose.as_deref(),
         }),
         Command::View {
             scene,

@@ -47,6 +47,9 @@ pub struct MonitorOptions {
     pub mapping: Mapping,
     /// The CA certificates of a TLS broker (default: the system's roots).
     pub ca: Option<PathBuf>,
+    /// Where the scene was read from, and where to write the re-fit of
+    /// the stations the drift check flags (a Variant of the scene).
+    pub propose: Option<(PathBuf, PathBuf)>,
 }
 
 /// One station's figures over a period.
@@ -97,6 +100,10 @@ pub struct Report {
     pub window: Option<Kpis>,
     /// With a scene: the stations whose cycles left the model's range.
     pub drift: Vec<super::drift::DriftAlarm>,
+    /// The re-fit of the flagged stations written (`--propose`), and how
+    /// many objects it changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proposed: Option<(PathBuf, usize)>,
 }
 
 /// The feed as it comes.
@@ -171,6 +178,7 @@ pub fn monitor(url: &Url, o: &MonitorOptions) -> Result<Report, String> {
             whole: None,
             window: None,
             drift: Vec::new(),
+            proposed: None,
         },
         states: BTreeMap::new(),
         finished_at: None,
@@ -239,6 +247,9 @@ pub fn monitor(url: &Url, o: &MonitorOptions) -> Result<Report, String> {
     feed.report.whole = whole;
     feed.report.window = window;
     feed.report.drift = feed.drift(o);
+    if let (Some((scene_path, out)), Some(scene)) = (&o.propose, &o.scene) {
+        feed.report.proposed = feed.propose(o, scene, scene_path, out)?;
+    }
     feed.report.scene = feed.scene_name.clone();
     feed.report.finished = feed.finished_at.is_some();
     Ok(feed.report)
@@ -437,6 +448,50 @@ impl Feed {
         };
         let rows: Vec<&(f64, u64, String)> = self.sorted_rows();
         as_log(&rows, &o.mapping).map_or_else(Vec::new, |log| super::drift::check(&log, scene))
+    }
+}
+
+/// Fewest cycles since a change that a proposed re-fit rests on.
+const PROPOSE_MIN: usize = 10;
+
+impl Feed {
+    /// The re-fit of each flagged station's cycles since its change, written
+    /// as a Variant of the scene (the reviewable diff `fit --out` writes);
+    /// `None` when nothing was flagged or too few cycles came since.
+    fn propose(
+        &self,
+        o: &MonitorOptions,
+        scene: &Scene,
+        scene_path: &std::path::Path,
+        out: &std::path::Path,
+    ) -> Result<Option<(PathBuf, usize)>, String> {
+        if self.report.drift.is_empty() {
+            return Ok(None);
+        }
+        let rows = self.sorted_rows();
+        let Some(mut log) = as_log(&rows, &o.mapping) else {
+            return Ok(None);
+        };
+        // Each flagged station's events since its change; nothing else.
+        log.events.retain(|e| {
+            self.report
+                .drift
+                .iter()
+                .any(|a| a.station == e.resource && e.time_s >= a.since_s)
+        });
+        let time = calibrate::WorkingTime::of_scene(scene);
+        let (mut fittings, _) = calibrate::fit_log(&log, &time, PROPOSE_MIN);
+        fittings.retain(|f| f.measure == calibrate::Measure::Cycle);
+        if fittings.is_empty() {
+            return Ok(None);
+        }
+        let name = format!(
+            "the monitored feed of {} (cycles since the drift check's change)",
+            self.line.as_deref().unwrap_or("the plant")
+        );
+        let (text, n) = calibrate::variant::write(scene, scene_path, out, &name, &fittings)?;
+        std::fs::write(out, text).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+        Ok(Some((out.to_path_buf(), n)))
     }
 }
 

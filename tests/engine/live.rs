@@ -557,6 +557,8 @@ fn a_station_that_slows_mid_run_is_flagged_and_an_unchanged_plant_is_not() {
         LINE,
         "--scene",
         "scenes/bracket_line.ron",
+        "--propose",
+        dir.join("refit.ron").to_str().unwrap(),
         "--until-finished",
         "--json",
     ]);
@@ -596,6 +598,23 @@ fn a_station_that_slows_mid_run_is_flagged_and_an_unchanged_plant_is_not() {
     // of 1.4 standard deviations of its cycle).
     assert!(a["cycles"].as_u64().unwrap() <= 40, "{a}");
     assert!(a["observed_mean_s"].as_f64().unwrap() > 110.0, "{a}");
+    // The re-fit proposed: weld alone, from its cycles since the change, a
+    // Variant of the scene that runs.
+    let refit = std::fs::read_to_string(dir.join("refit.ron")).unwrap();
+    assert!(refit.contains("Replace(\"weld\", Machine("), "{refit}");
+    assert_eq!(refit.matches("Replace(").count(), 1, "{refit}");
+    let out = factory_twin(&[
+        "run",
+        dir.join("refit.ron").to_str().unwrap(),
+        "--reps",
+        "1",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 
