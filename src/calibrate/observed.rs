@@ -29,6 +29,9 @@ pub struct Period {
     /// Per resource, the share of the period in each [`Group`] (in
     /// [`Group::ALL`] order).
     pub shares: BTreeMap<String, [f64; 6]>,
+    /// The line was empty when the period began: every part in it arrived
+    /// in it (a simulator's log from time 0, or a plant's from a cold start).
+    pub started_empty: bool,
 }
 
 impl Period {
@@ -111,6 +114,7 @@ fn period(
         None
     };
     let (wip, lead_times) = parts(events, begin_s, end_s);
+    let started_empty = started_empty(events);
     let mut resources: BTreeMap<&str, Vec<&Event>> = BTreeMap::new();
     for e in events {
         if !matches!(
@@ -142,7 +146,20 @@ fn period(
         wip,
         lead_times,
         shares,
+        started_empty,
     }
+}
+
+/// Whether every part with an event in the period arrived in it (and the
+/// log records arrivals at all).
+fn started_empty(events: &[&Event]) -> bool {
+    let mut seen: BTreeMap<&str, bool> = BTreeMap::new();
+    for e in events {
+        if let Some(p) = e.part.as_deref() {
+            seen.entry(p).or_insert(e.kind == Kind::Arrive);
+        }
+    }
+    !seen.is_empty() && seen.values().all(|arrived| *arrived)
 }
 
 /// A station's parallel places in the scene.

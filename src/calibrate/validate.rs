@@ -94,22 +94,36 @@ impl Validation {
 }
 
 /// The scene set to replay the log's period: the same length, starting at
-/// the same time of the week (when the scene has shifts) after at least its
-/// own warm-up.
+/// the same time of the week (when the scene has shifts). A log that began
+/// with the line empty is replayed from empty (the model runs from time 0
+/// and is measured from the log's start time); otherwise after at least the
+/// scene's own warm-up, as a plant that was running when its log began.
 pub fn replay_scene(scene: &Scene, periods: &[Period]) -> Scene {
     let mut s = scene.clone();
     let n = periods.len().max(1) as f64;
     let length = periods.iter().map(Period::length_s).sum::<f64>() / n;
     s.run.horizon = Duration::Seconds(length.max(1.0));
     s.run.sample_every = None;
-    let warmup = s.run.warmup.map_or(0.0, Duration::secs);
-    if !s.shifts.is_empty() {
-        let start = periods
+    let empty = !periods.is_empty() && periods.iter().all(|p| p.started_empty);
+    let warmup = if empty {
+        0.0
+    } else {
+        s.run.warmup.map_or(0.0, Duration::secs)
+    };
+    let start = if s.shifts.is_empty() {
+        0.0
+    } else {
+        periods
             .first()
-            .map_or(0.0, |p| p.begin_s.rem_euclid(WEEK_S));
-        let weeks = ((warmup - start) / WEEK_S).ceil().max(0.0);
-        s.run.warmup = Some(Duration::Seconds(start + weeks * WEEK_S));
-    }
+            .map_or(0.0, |p| p.begin_s.rem_euclid(WEEK_S))
+    };
+    let weeks = ((warmup - start) / WEEK_S).ceil().max(0.0);
+    let at = if s.shifts.is_empty() && !empty {
+        warmup
+    } else {
+        start + weeks * WEEK_S
+    };
+    s.run.warmup = Some(Duration::Seconds(at));
     s
 }
 
@@ -241,8 +255,12 @@ pub fn compare(scene: &Scene, periods: &[Period], runs: &[RunResult]) -> Validat
             let (log, share) = (r.log, r.unit == "share");
             let (mu, low, high) = prediction(&r.model, k, 0.05, share);
             let (_, wide_low, wide_high) = prediction(&r.model, k, 0.05 / m, share);
+            // Below the precision the figures are shown in (0.1 % of the
+            // period, 0.1 % of the value) a difference is no mismatch: a
+            // share the calendar fixes has no spread in the model, and the
+            // log's periods differ from it in the fifth decimal.
             let within = |lo: f64, hi: f64| {
-                let slack = 1e-9 * mu.abs().max(1.0);
+                let slack = if share { 5e-4 } else { 1e-3 * mu.abs() };
                 log >= lo - slack && log <= hi + slack
             };
             Check {
