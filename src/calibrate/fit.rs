@@ -258,8 +258,9 @@ fn judge(fitted: Fitted, sample: &Sample) -> Fit {
     }
 }
 
-fn mean(x: &[f64]) -> f64 {
-    x.iter().sum::<f64>() / x.len() as f64
+/// The mean of `x` (0 for none).
+pub(crate) fn mean(x: &[f64]) -> f64 {
+    x.iter().sum::<f64>() / x.len().max(1) as f64
 }
 
 fn normal(x: &[f64]) -> Fitted {

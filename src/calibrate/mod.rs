@@ -222,10 +222,9 @@ pub fn drift(x: &[f64]) -> Option<Drift> {
     }
     let (a, b) = x.split_at(x.len() / 2);
     let (ks, p) = two_sample(a, b);
-    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
     Some(Drift {
-        first_half_mean_s: mean(a),
-        second_half_mean_s: mean(b),
+        first_half_mean_s: fit::mean(a),
+        second_half_mean_s: fit::mean(b),
         ks,
         p,
     })
@@ -536,7 +535,7 @@ pub fn fit_log(log: &Log, time: &WorkingTime, min_n: usize) -> (Vec<Fitting>, Un
                 measure: key.measure,
                 n: s.complete.len(),
                 censored: s.censored.len(),
-                mean_s: s.complete.iter().sum::<f64>() / s.complete.len() as f64,
+                mean_s: fit::mean(&s.complete),
                 fits,
                 histogram: histogram(&s.complete, 20),
                 outliers,

@@ -12,6 +12,7 @@
 //! mismatch; one only outside its own 95 % range is reported as "outside,
 //! could be chance".
 
+use super::fit::mean;
 use super::mapping::Group;
 use super::observed::Period;
 use super::special::t_quantile;
@@ -298,10 +299,6 @@ struct Row {
     unit: &'static str,
     log: f64,
     model: Vec<f64>,
-}
-
-fn mean(v: &[f64]) -> f64 {
-    v.iter().sum::<f64>() / v.len().max(1) as f64
 }
 
 /// The interval in which the mean of `k` new periods falls with

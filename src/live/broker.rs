@@ -181,9 +181,6 @@ pub enum News {
 pub struct Link {
     pub client: Client,
     pub news: Receiver<News>,
-    pub connected: Arc<AtomicBool>,
-    /// Connection attempts that failed.
-    pub failures: Arc<AtomicU64>,
     /// At-least-once messages the broker has acknowledged.
     pub acked: Arc<AtomicU64>,
     /// Set by `close`: stop retrying.
@@ -200,25 +197,19 @@ impl Link {
         // Bounded: a reader that falls behind stops the connection's reads,
         // and the broker holds the rest (see docs/live.md).
         let (tx, news) = sync_channel(INCOMING);
-        let connected = Arc::new(AtomicBool::new(false));
-        let failures = Arc::new(AtomicU64::new(0));
         let acked = Arc::new(AtomicU64::new(0));
         let closing = Arc::new(AtomicBool::new(false));
         let thread = {
-            let counters = Counters {
-                connected: connected.clone(),
-                failures: failures.clone(),
+            let shared = Shared {
                 acked: acked.clone(),
                 closing: closing.clone(),
             };
             let url = url.to_string();
-            std::thread::spawn(move || drive(connection, tx, counters, url, who))
+            std::thread::spawn(move || drive(connection, tx, shared, url, who))
         };
         Link {
             client,
             news,
-            connected,
-            failures,
             acked,
             closing,
             thread: Some(thread),
@@ -256,10 +247,9 @@ impl Link {
     }
 }
 
-/// What the connection thread keeps count of for its owner.
-struct Counters {
-    connected: Arc<AtomicBool>,
-    failures: Arc<AtomicU64>,
+/// What the connection thread shares with its owner: the acknowledgements
+/// it counts, and the owner's word to stop.
+struct Shared {
     acked: Arc<AtomicU64>,
     closing: Arc<AtomicBool>,
 }
@@ -269,23 +259,17 @@ struct Counters {
 fn drive(
     mut connection: Connection,
     tx: SyncSender<News>,
-    counters: Counters,
+    shared: Shared,
     url: String,
     who: &'static str,
 ) {
-    let Counters {
-        connected,
-        failures,
-        acked,
-        closing,
-    } = counters;
+    let Shared { acked, closing } = shared;
     let mut backoff = Duration::from_millis(500);
     let mut ever = false;
     let mut said_down = false;
     for event in connection.iter() {
         match event {
             Ok(Event::Incoming(Packet::ConnAck(_))) => {
-                connected.store(true, Ordering::SeqCst);
                 if said_down {
                     eprintln!("{who}: connected to {url} again");
                 }
@@ -310,8 +294,8 @@ fn drive(
                 if matches!(e, ConnectionError::RequestsDone) || closing.load(Ordering::SeqCst) {
                     break;
                 }
-                failures.fetch_add(1, Ordering::SeqCst);
-                if connected.swap(false, Ordering::SeqCst) || !said_down {
+                // Said once per outage; a connection resets it.
+                if !said_down {
                     eprintln!(
                         "{who}: the broker {url} is not reachable ({}); retrying every {:.1} s up to 8 s",
                         short(&e),
@@ -325,7 +309,6 @@ fn drive(
             }
         }
     }
-    connected.store(false, Ordering::SeqCst);
 }
 
 /// An error in a few words (the library's text, which holds no password).

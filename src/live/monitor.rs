@@ -225,9 +225,10 @@ pub fn monitor(url: &Url, o: &MonitorOptions) -> Result<Report, String> {
             if let Some(f) = feed.record.as_mut() {
                 let _ = f.flush();
             }
-            let (whole, window) = feed.kpis(o);
+            let log = feed.whole_log(o);
+            let (whole, window) = feed.kpis(o, log.as_ref());
             print_kpis(&feed, whole.as_ref(), window.as_ref(), o.window_s);
-            for a in feed.drift(o) {
+            for a in feed.drift(o, log.as_ref()) {
                 eprintln!("  {}", drift_line(&a));
             }
         }
@@ -243,12 +244,13 @@ pub fn monitor(url: &Url, o: &MonitorOptions) -> Result<Report, String> {
         let last = feed.seqs.last().copied().unwrap_or(0);
         feed.report.lost += n.saturating_sub(last);
     }
-    let (whole, window) = feed.kpis(o);
+    let log = feed.whole_log(o);
+    let (whole, window) = feed.kpis(o, log.as_ref());
     feed.report.whole = whole;
     feed.report.window = window;
-    feed.report.drift = feed.drift(o);
+    feed.report.drift = feed.drift(o, log.as_ref());
     if let (Some((scene_path, out)), Some(scene)) = (&o.propose, &o.scene) {
-        feed.report.proposed = feed.propose(o, scene, scene_path, out)?;
+        feed.report.proposed = feed.propose(log.as_ref(), scene, scene_path, out)?;
     }
     feed.report.scene = feed.scene_name.clone();
     feed.report.finished = feed.finished_at.is_some();
@@ -413,7 +415,6 @@ impl Feed {
         }
     }
 
-    /// The KPIs over the whole feed and over the last `window_s`.
     /// The rows in time order (then arrival).
     fn sorted_rows(&self) -> Vec<&(f64, u64, String)> {
         let mut rows: Vec<&(f64, u64, String)> = self.rows.iter().collect();
@@ -421,7 +422,14 @@ impl Feed {
         rows
     }
 
-    fn kpis(&self, o: &MonitorOptions) -> (Option<Kpis>, Option<Kpis>) {
+    /// The whole feed read as an event log, once for the KPIs, the drift
+    /// check and the re-fit.
+    fn whole_log(&self, o: &MonitorOptions) -> Option<log::Log> {
+        as_log(&self.sorted_rows(), &o.mapping)
+    }
+
+    /// The KPIs over the whole feed (`whole`) and over the last `window_s`.
+    fn kpis(&self, o: &MonitorOptions, whole: Option<&log::Log>) -> (Option<Kpis>, Option<Kpis>) {
         let rows = self.sorted_rows();
         let Some(last) = rows.last().map(|r| r.0) else {
             return (None, None);
@@ -429,56 +437,53 @@ impl Feed {
         // From a state feed, parts are counted by the counters topics (a
         // working stretch may hold several parts).
         let counters = self.from_states.then_some(&self.counters);
-        let whole = kpis(&rows, o, &self.states, counters);
+        let whole = whole.and_then(|l| kpis(l, o, &self.states, counters));
         let recent: Vec<&(f64, u64, String)> = rows
             .iter()
             .copied()
             .filter(|r| r.0 >= last - o.window_s)
             .collect();
-        (whole, kpis(&recent, o, &self.states, counters))
+        let window = as_log(&recent, &o.mapping).and_then(|l| kpis(&l, o, &self.states, counters));
+        (whole, window)
     }
-}
 
-impl Feed {
     /// The stations whose cycles left the scene's range (none without a
     /// scene, or from a state feed, whose working stretches are not cycles).
-    fn drift(&self, o: &MonitorOptions) -> Vec<super::drift::DriftAlarm> {
-        let Some(scene) = o.scene.as_ref().filter(|_| !self.from_states) else {
-            return Vec::new();
-        };
-        let rows: Vec<&(f64, u64, String)> = self.sorted_rows();
-        as_log(&rows, &o.mapping).map_or_else(Vec::new, |log| super::drift::check(&log, scene))
+    fn drift(&self, o: &MonitorOptions, whole: Option<&log::Log>) -> Vec<super::drift::DriftAlarm> {
+        match (o.scene.as_ref(), whole) {
+            (Some(scene), Some(log)) if !self.from_states => super::drift::check(log, scene),
+            _ => Vec::new(),
+        }
     }
-}
 
-/// Fewest cycles since a change that a proposed re-fit rests on.
-const PROPOSE_MIN: usize = 10;
-
-impl Feed {
     /// The re-fit of each flagged station's cycles since its change, written
     /// as a Variant of the scene (the reviewable diff `fit --out` writes);
     /// `None` when nothing was flagged or too few cycles came since.
     fn propose(
         &self,
-        o: &MonitorOptions,
+        whole: Option<&log::Log>,
         scene: &Scene,
         scene_path: &std::path::Path,
         out: &std::path::Path,
     ) -> Result<Option<(PathBuf, usize)>, String> {
-        if self.report.drift.is_empty() {
-            return Ok(None);
-        }
-        let rows = self.sorted_rows();
-        let Some(mut log) = as_log(&rows, &o.mapping) else {
+        let Some(whole) = whole.filter(|_| !self.report.drift.is_empty()) else {
             return Ok(None);
         };
         // Each flagged station's events since its change; nothing else.
-        log.events.retain(|e| {
-            self.report
-                .drift
+        let log = log::Log {
+            events: whole
+                .events
                 .iter()
-                .any(|a| a.station == e.resource && e.time_s >= a.since_s)
-        });
+                .filter(|e| {
+                    self.report
+                        .drift
+                        .iter()
+                        .any(|a| a.station == e.resource && e.time_s >= a.since_s)
+                })
+                .cloned()
+                .collect(),
+            ..log::Log::default()
+        };
         let time = calibrate::WorkingTime::of_scene(scene);
         let (mut fittings, _) = calibrate::fit_log(&log, &time, PROPOSE_MIN);
         fittings.retain(|f| f.measure == calibrate::Measure::Cycle);
@@ -494,6 +499,9 @@ impl Feed {
         Ok(Some((out.to_path_buf(), n)))
     }
 }
+
+/// Fewest cycles since a change that a proposed re-fit rests on.
+const PROPOSE_MIN: usize = 10;
 
 /// An alarm in one line, as the live block and the report say it.
 pub fn drift_line(a: &super::drift::DriftAlarm) -> String {
@@ -512,7 +520,6 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-/// The figures of some rows, read as `fit` and `validate-model` read a log.
 /// Rows read back as an event log, as `fit` reads a recorded file.
 fn as_log(rows: &[&(f64, u64, String)], mapping: &Mapping) -> Option<log::Log> {
     let mut text = String::from("replication,time_s,object,part,product,event\n");
@@ -541,19 +548,19 @@ fn counted(c: &Counters, id: &str, from: f64, to: f64) -> (u64, u64) {
     (b.0.saturating_sub(a.0), b.1.saturating_sub(a.1))
 }
 
+/// The figures of a log, read as `validate-model` reads one.
 fn kpis(
-    rows: &[&(f64, u64, String)],
+    log: &log::Log,
     o: &MonitorOptions,
     states: &BTreeMap<String, String>,
     counters: Option<&Counters>,
 ) -> Option<Kpis> {
-    let log = as_log(rows, &o.mapping)?;
     let time = o
         .scene
         .as_ref()
         .map(calibrate::WorkingTime::of_scene)
         .unwrap_or_default();
-    let period = observed::periods(&log, o.scene.as_ref(), &time.calendars)
+    let period = observed::periods(log, o.scene.as_ref(), &time.calendars)
         .into_iter()
         .next()?;
     let t = period.length_s();

@@ -127,10 +127,9 @@ pub fn serve(scene: &Scene, url: &Url, o: &ServeOptions) -> Result<Served, Strin
         }
         let now = engine.now;
         // New events, in order.
-        let log = engine.log.as_ref().map_or(&[][..], |l| &l[sent_log..]);
-        let fresh: Vec<sim::LogRecord> = log.to_vec();
-        sent_log += fresh.len();
-        for rec in fresh {
+        let logged = engine.log.as_ref().map_or(0, Vec::len);
+        for k in sent_log..logged {
+            let rec = engine.log.as_ref().expect("a logged engine")[k];
             seq += 1;
             let node = rec.node as usize;
             let msg = EventMsg {
@@ -158,6 +157,7 @@ pub fn serve(scene: &Scene, url: &Url, o: &ServeOptions) -> Result<Served, Strin
                 true,
             );
         }
+        sent_log = logged;
         // States and levels that changed.
         for (i, n) in engine.nodes.iter().enumerate() {
             match &n.kind {

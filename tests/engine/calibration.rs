@@ -2,14 +2,14 @@
 //! is fitted back to the families and parameters the scene gave, and a log
 //! with nothing usable is refused with exit 2.
 
-use super::scenarios::cli as factory_twin;
+use super::scenarios::{cli as factory_twin, succeeds};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// A week of the bracket line written by `run --events` into `dir`.
 fn week_log(dir: &Path) -> PathBuf {
     let log = dir.join("events.csv");
-    let out = factory_twin(&[
+    succeeds(&[
         "run",
         "scenes/bracket_line.ron",
         "--reps",
@@ -17,11 +17,6 @@ fn week_log(dir: &Path) -> PathBuf {
         "--events",
         log.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     log
 }
 
@@ -30,18 +25,13 @@ fn a_log_of_the_bracket_line_is_fitted_back_to_its_cycle_distributions() {
     let dir = std::env::temp_dir().join(format!("ft-fit-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let log = week_log(&dir);
-    let out = factory_twin(&[
+    let out = succeeds(&[
         "fit",
         log.to_str().unwrap(),
         "--scene",
         "scenes/bracket_line.ron",
         "--json",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["bad_rows"].as_array().unwrap().len(), 0);
     // The scene: cut Normal(32, 3), bend Triangular(25, 30, 40),
@@ -98,7 +88,7 @@ fn the_calibrated_variant_reproduces_the_lines_figures() {
     let dir = std::env::temp_dir().join(format!("ft-fit-out-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let (log, variant) = (week_log(&dir), dir.join("calibrated.ron"));
-    let out = factory_twin(&[
+    succeeds(&[
         "fit",
         log.to_str().unwrap(),
         "--scene",
@@ -106,11 +96,6 @@ fn the_calibrated_variant_reproduces_the_lines_figures() {
         "--out",
         variant.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let text = std::fs::read_to_string(&variant).unwrap();
     // Every station's cycle replaced, with its evidence beside it.
     for id in ["cut", "bend", "weld", "inspect"] {
@@ -122,7 +107,7 @@ fn the_calibrated_variant_reproduces_the_lines_figures() {
     }
     // The calibrated model runs and makes what the scene makes: each KPI's
     // interval overlaps the scene's.
-    let out = factory_twin(&[
+    let out = succeeds(&[
         "compare",
         "scenes/bracket_line.ron",
         variant.to_str().unwrap(),
@@ -130,11 +115,6 @@ fn the_calibrated_variant_reproduces_the_lines_figures() {
         "10",
         "--json",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let kpis = json["variants"][0]["kpis"].as_array().unwrap();
     for key in ["good_per_hour", "line_oee", "lead_time"] {
@@ -179,12 +159,7 @@ fn logs_drawn_by_numpy_fit_as_scipy_fits_them() {
         py.display(),
         String::from_utf8_lossy(&drawn.stderr)
     );
-    let out = factory_twin(&["fit", dir.join("log.csv").to_str().unwrap(), "--json"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeeds(&["fit", dir.join("log.csv").to_str().unwrap(), "--json"]);
     let ours: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let expected: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
@@ -256,7 +231,7 @@ fn the_calibrated_model_matches_its_log_and_a_different_line_does_not() {
         dir.join("calibrated.ron"),
         dir.join("fit.html"),
     );
-    let out = factory_twin(&[
+    succeeds(&[
         "fit",
         log.to_str().unwrap(),
         "--scene",
@@ -266,11 +241,6 @@ fn the_calibrated_model_matches_its_log_and_a_different_line_does_not() {
         "--report",
         report.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     // The fit report: per fitted resource its histogram, Q–Q plot and table.
     let html = std::fs::read_to_string(&report).unwrap();
     for want in [
@@ -314,7 +284,7 @@ fn the_calibrated_model_matches_its_log_and_a_different_line_does_not() {
     // The scene against a log of the line with the robot welding cell: the
     // weld station and the line's output differ.
     let robot_log = dir.join("robot.csv");
-    let out = factory_twin(&[
+    succeeds(&[
         "run",
         "scenes/bracket_line_robot_weld.ron",
         "--reps",
@@ -322,11 +292,6 @@ fn the_calibrated_model_matches_its_log_and_a_different_line_does_not() {
         "--events",
         robot_log.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let (code, json) = validate("scenes/bracket_line.ron", &robot_log, &[]);
     assert_eq!(code, Some(1), "{}", json["verdict"]);
     let off: Vec<&str> = json["stations_off"]
@@ -349,17 +314,12 @@ fn without_a_scene_the_log_gives_a_skeleton_that_runs() {
     let dir = std::env::temp_dir().join(format!("ft-skeleton-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let (log, skeleton) = (week_log(&dir), dir.join("skeleton.ron"));
-    let out = factory_twin(&[
+    succeeds(&[
         "fit",
         log.to_str().unwrap(),
         "--out",
         skeleton.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let text = std::fs::read_to_string(&skeleton).unwrap();
     for want in [
         "Machine(id: \"cut\"",
@@ -422,18 +382,13 @@ fn a_state_log_with_plant_names_is_read_through_a_mapping_file() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("AUTO_CYCLE") && err.contains("--map"), "{err}");
-    let out = factory_twin(&[
+    let out = succeeds(&[
         "fit",
         log.to_str().unwrap(),
         "--map",
         map.to_str().unwrap(),
         "--json",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let cycle = json["fittings"]
         .as_array()
@@ -464,7 +419,7 @@ fn a_product_mix_is_fitted_per_product_with_its_changeovers_and_still_matches() 
     std::fs::create_dir_all(&dir).unwrap();
     let (log, variant) = (dir.join("cell.csv"), dir.join("cell_calibrated.ron"));
     let scene = "scenes/machining_cell.ron";
-    let out = factory_twin(&[
+    succeeds(&[
         "run",
         scene,
         "--reps",
@@ -472,12 +427,7 @@ fn a_product_mix_is_fitted_per_product_with_its_changeovers_and_still_matches() 
         "--events",
         log.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let out = factory_twin(&[
+    succeeds(&[
         "fit",
         log.to_str().unwrap(),
         "--scene",
@@ -485,11 +435,6 @@ fn a_product_mix_is_fitted_per_product_with_its_changeovers_and_still_matches() 
         "--out",
         variant.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let text = std::fs::read_to_string(&variant).unwrap();
     // The lathe's products differ (flange 5 min, shaft 7 min, hub 4 min):
     // each gets its own cycle and each logged changeover of the setup
@@ -533,12 +478,7 @@ fn a_truncated_and_shuffled_log_is_read_with_what_went_wrong_counted() {
     text.truncate(text.len() - 12);
     let log = dir.join("shuffled.csv");
     std::fs::write(&log, &text).unwrap();
-    let out = factory_twin(&["fit", log.to_str().unwrap(), "--json"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeeds(&["fit", log.to_str().unwrap(), "--json"]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let bad = json["bad_rows"].as_array().unwrap();
     assert_eq!(bad.len(), 1, "{bad:?}");

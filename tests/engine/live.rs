@@ -4,7 +4,7 @@
 //! late, goes away mid-run, or carries garbage is survived, counted and
 //! marked. `.ci/run` installs mosquitto.
 
-use super::scenarios::cli as factory_twin;
+use super::scenarios::{cli as factory_twin, succeeds};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -20,7 +20,6 @@ fn binary() -> PathBuf {
 struct Broker {
     child: Child,
     port: u16,
-    dir: PathBuf,
 }
 
 impl Broker {
@@ -68,11 +67,7 @@ impl Broker {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
-        Broker {
-            child,
-            port,
-            dir: dir.to_path_buf(),
-        }
+        Broker { child, port }
     }
 
     fn url(&self) -> String {
@@ -84,7 +79,6 @@ impl Drop for Broker {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = &self.dir;
     }
 }
 
@@ -279,17 +273,12 @@ fn the_monitor_records_the_served_plant_exactly_and_measures_it() {
         "the live report"
     );
     // The record is an event log: fit reads it.
-    let out = factory_twin(&[
+    succeeds(&[
         "fit",
         feed.to_str().unwrap(),
         "--scene",
         "scenes/bracket_line.ron",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -390,12 +379,7 @@ fn a_broker_that_goes_away_mid_run_is_a_marked_gap_not_a_crash() {
     assert!(record.contains(",connection_lost\n") && record.contains(",connection_restored\n"));
     // The rest of the shift came through, and the record still fits.
     assert!(report["events"].as_u64().unwrap() > 5_000, "{report}");
-    let out = factory_twin(&["fit", feed.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeds(&["fit", feed.to_str().unwrap()]);
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -496,7 +480,7 @@ fn over_tls_with_a_login_the_feed_arrives_and_a_wrong_password_is_refused_unprin
         "--json",
     ]);
     monitor.wait_for("subscribed");
-    let out = factory_twin(&[
+    succeeds(&[
         "serve",
         "scenes/bracket_line.ron",
         "--mqtt",
@@ -508,11 +492,6 @@ fn over_tls_with_a_login_the_feed_arrives_and_a_wrong_password_is_refused_unprin
         "--until",
         "33h",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let report = monitor.report();
     assert_eq!(report["events"], 11_087, "{report}");
     assert_eq!(report["lost"], 0);
@@ -564,7 +543,7 @@ fn a_station_that_slows_mid_run_is_flagged_and_an_unchanged_plant_is_not() {
     ]);
     monitor.wait_for("subscribed");
     // From Monday noon every weld takes 20 % longer (a worn torch).
-    let out = factory_twin(&[
+    let out = succeeds(&[
         "serve",
         "scenes/bracket_line.ron",
         "--mqtt",
@@ -578,11 +557,6 @@ fn a_station_that_slows_mid_run_is_flagged_and_an_unchanged_plant_is_not() {
         "--switch-to",
         "scenes/bracket_line_weld_worn.ron",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("weld now runs the cycle"));
     let report = monitor.report();
     let drift = report["drift"].as_array().unwrap();
@@ -603,18 +577,13 @@ fn a_station_that_slows_mid_run_is_flagged_and_an_unchanged_plant_is_not() {
     let refit = std::fs::read_to_string(dir.join("refit.ron")).unwrap();
     assert!(refit.contains("Replace(\"weld\", Machine("), "{refit}");
     assert_eq!(refit.matches("Replace(").count(), 1, "{refit}");
-    let out = factory_twin(&[
+    succeeds(&[
         "run",
         dir.join("refit.ron").to_str().unwrap(),
         "--reps",
         "1",
         "--json",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     std::fs::remove_dir_all(&dir).ok();
 }
 

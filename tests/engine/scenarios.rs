@@ -21,14 +21,19 @@ pub(super) fn cli(args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn ok(args: &[&str]) -> serde_json::Value {
+/// Runs the command and asserts that it succeeded, showing its stderr if not.
+pub(super) fn succeeds(args: &[&str]) -> Output {
     let out = cli(args);
     assert!(
         out.status.success(),
         "factory-twin {args:?}:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).unwrap()
+    out
+}
+
+fn ok(args: &[&str]) -> serde_json::Value {
+    serde_json::from_slice(&succeeds(args).stdout).unwrap()
 }
 
 fn bracket() -> (factory_twin::scene::Scene, factory_twin::scene::Scene) {
