@@ -1,17 +1,34 @@
 //! `factory-twin serve` and `factory-twin monitor`: the virtual plant on an
-//! MQTT broker, and a live view of any plant publishing the same topic tree.
+//! MQTT broker and as an OPC UA server, and a live view of any plant
+//! publishing the same feed.
 
 use super::fail;
 use crate::error::Diagnostic;
 use crate::live::broker::Url;
-use crate::live::monitor::{MonitorOptions, monitor};
-use crate::live::serve::{ServeOptions, serve};
+use crate::live::monitor::{MonitorOptions, Source, monitor};
+use crate::live::opcua;
+use crate::live::serve::{ServeOptions, Wire, serve};
 use crate::live::topics;
 use std::path::Path;
 use std::time::Duration;
 
 fn url(s: &str) -> Result<Url, i32> {
     Url::parse(s).map_err(|m| fail(&Diagnostic::new(format!("--mqtt: {m}"))))
+}
+
+/// `--opcua`'s endpoint and the security flags beside it.
+fn endpoint(o: &super::OpcuaOptions) -> Result<Option<(opcua::Endpoint, opcua::Security)>, i32> {
+    let Some(s) = &o.opcua else {
+        return Ok(None);
+    };
+    let ep = opcua::Endpoint::parse(s)
+        .map_err(|m| fail(&Diagnostic::new(format!("--opcua: {m}"))))?;
+    let sec = opcua::Security {
+        pki: o.opcua_pki.clone(),
+        trust_peers: o.opcua_trust,
+        secure: o.opcua_secure,
+    };
+    Ok(Some((ep, sec)))
 }
 
 /// A duration such as `90s`, `45m`, `8h` or `2d`, for `flag`.
@@ -29,7 +46,8 @@ fn seconds(flag: &str, s: &str) -> Result<f64, i32> {
 /// The command's options.
 pub(super) struct ServeArgs<'a> {
     pub scene: &'a Path,
-    pub mqtt: &'a str,
+    pub mqtt: Option<&'a str>,
+    pub opcua: &'a super::OpcuaOptions,
     pub speed: f64,
     pub until: Option<&'a str>,
     pub line: Option<&'a str>,
@@ -44,9 +62,14 @@ pub(super) fn serve_cmd(a: &ServeArgs) -> i32 {
         Ok(s) => s,
         Err(d) => return fail(&d),
     };
-    let url = match url(a.mqtt) {
-        Ok(u) => u,
-        Err(c) => return c,
+    let wire = match (a.mqtt.map(url).transpose(), endpoint(a.opcua)) {
+        (Ok(None), Ok(None)) => {
+            return fail(&Diagnostic::new(
+                "serve needs somewhere to serve: --mqtt mqtt://host:port and/or --opcua opc.tcp://host:port",
+            ));
+        }
+        (Ok(mqtt), Ok(opcua)) => Wire { mqtt, opcua },
+        (Err(c), _) | (_, Err(c)) => return c,
     };
     if !(a.speed.is_finite() && a.speed > 0.0) {
         return fail(&Diagnostic::new(format!(
@@ -81,9 +104,25 @@ pub(super) fn serve_cmd(a: &ServeArgs) -> i32 {
         .map(topics::level)
         .unwrap_or_else(|| topics::line_id(&scene.name));
     crate::experiment::stop_on_ctrl_c();
+    let mut on = Vec::new();
+    if let Some(u) = &wire.mqtt {
+        on.push(format!("{u} (topics plant/{line}/…)"));
+    }
+    if let Some((e, sec)) = &wire.opcua {
+        on.push(format!(
+            "{e} ({}; Objects/Machines/…)",
+            if sec.secure || e.user.is_some() {
+                "Basic256Sha256, signed and encrypted"
+            } else {
+                "no security, anonymous"
+            }
+        ));
+    }
     eprintln!(
-        "serve: {} as line \"{line}\" on {url}, {}× real time (topics plant/{line}/…; Ctrl-C stops)",
-        scene.name, a.speed
+        "serve: {} as line \"{line}\" on {}, {}× real time (Ctrl-C stops)",
+        scene.name,
+        on.join(" and "),
+        a.speed
     );
     let options = ServeOptions {
         speed: a.speed,
@@ -93,7 +132,7 @@ pub(super) fn serve_cmd(a: &ServeArgs) -> i32 {
         ca: a.ca.map(Path::to_path_buf),
         switch,
     };
-    match serve(&scene, &url, &options) {
+    match serve(&scene, &wire, &options) {
         Ok(s) => {
             eprintln!(
                 "serve: done at t = {:.0} s: {} events, {} messages",
@@ -107,7 +146,8 @@ pub(super) fn serve_cmd(a: &ServeArgs) -> i32 {
 
 /// The command's options.
 pub(super) struct MonitorArgs<'a> {
-    pub mqtt: &'a str,
+    pub mqtt: Option<&'a str>,
+    pub opcua: &'a super::OpcuaOptions,
     pub line: Option<&'a str>,
     pub scene: Option<&'a Path>,
     pub map: Option<&'a Path>,
@@ -124,9 +164,20 @@ pub(super) struct MonitorArgs<'a> {
 }
 
 pub(super) fn monitor_cmd(a: &MonitorArgs) -> i32 {
-    let url = match url(a.mqtt) {
-        Ok(u) => u,
-        Err(c) => return c,
+    let source = match (a.mqtt.map(url).transpose(), endpoint(a.opcua)) {
+        (Ok(Some(u)), Ok(None)) => Source::Mqtt(u),
+        (Ok(None), Ok(Some((e, s)))) => Source::Opcua(e, s),
+        (Ok(Some(_)), Ok(Some(_))) => {
+            return fail(&Diagnostic::new(
+                "monitor watches one plant: give --mqtt or --opcua, not both",
+            ));
+        }
+        (Ok(None), Ok(None)) => {
+            return fail(&Diagnostic::new(
+                "monitor needs the plant: --mqtt mqtt://host:port or --opcua opc.tcp://host:port",
+            ));
+        }
+        (Err(c), _) | (_, Err(c)) => return c,
     };
     let scene = match a.scene.map(crate::scene::load_scene).transpose() {
         Ok(s) => s,
@@ -170,7 +221,7 @@ pub(super) fn monitor_cmd(a: &MonitorArgs) -> i32 {
         ca: a.ca.map(Path::to_path_buf),
         propose,
     };
-    match monitor(&url, &options) {
+    match monitor(&source, &options) {
         Ok(report) => {
             if let Some(path) = a.report
                 && let Err(code) =

@@ -58,6 +58,25 @@ pub struct RepOptions {
     pub threads: Option<usize>,
 }
 
+/// An OPC UA endpoint and its security, for `serve` and `monitor`.
+#[derive(Args, Debug, Clone)]
+pub struct OpcuaOptions {
+    /// OPC UA: opc.tcp://[user[:password]@]host:port[/path] (serve listens
+    /// there; the password may come from FACTORY_TWIN_OPCUA_PASSWORD). With a
+    /// user: Basic256Sha256, signed and encrypted.
+    #[arg(long, value_name = "URL")]
+    pub opcua: Option<String>,
+    /// OPC UA certificates: own/, private/, trusted/, rejected/ (made on first use).
+    #[arg(long, value_name = "DIR", default_value = "pki")]
+    pub opcua_pki: PathBuf,
+    /// OPC UA: trust every peer's certificate (a lab); else only those in trusted/.
+    #[arg(long)]
+    pub opcua_trust: bool,
+    /// OPC UA: Basic256Sha256 signed and encrypted even without a user.
+    #[arg(long)]
+    pub opcua_secure: bool,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Simulate a scene and report its KPIs.
@@ -256,15 +275,18 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Serve the scene as a virtual plant on an MQTT broker: every event,
-    /// station state (with OPC 40001-1 names), counter and buffer level on
-    /// the topic tree plant/<line>/… (docs/live.md), in real time × --speed.
+    /// Serve the scene as a virtual plant on an MQTT broker and/or as an
+    /// OPC UA server: every event, station state (with OPC 40001-1 names),
+    /// counter and buffer level on the topic tree plant/<line>/… and in the
+    /// address space Objects/Machines/… (docs/live.md), in real time × --speed.
     Serve {
         /// Scene or variant file (.ron).
         scene: PathBuf,
         /// The broker: mqtt://[user[:password]@]host[:port], or mqtts:// for TLS.
         #[arg(long, value_name = "URL")]
-        mqtt: String,
+        mqtt: Option<String>,
+        #[command(flatten)]
+        opcua: OpcuaOptions,
         /// With mqtts://: the CA certificates (PEM) that signed the broker's (default: the system's).
         #[arg(long, value_name = "FILE.pem")]
         mqtt_ca: Option<PathBuf>,
@@ -288,14 +310,16 @@ pub enum Command {
         #[arg(long, value_name = "VARIANT.ron")]
         switch_to: Option<PathBuf>,
     },
-    /// Watch a plant on an MQTT broker (one served by `serve`, or a real one
-    /// publishing the same topic tree): the KPIs while it runs, the feed
-    /// recorded as an event log, and with --scene a drift check (CUSUM) of
-    /// each station's cycles against the model.
+    /// Watch a plant on an MQTT broker or an OPC UA server (one served by
+    /// `serve`, or a real one publishing the same feed): the KPIs while it
+    /// runs, the feed recorded as an event log, and with --scene a drift
+    /// check (CUSUM) of each station's cycles against the model.
     Monitor {
         /// The broker: mqtt://[user[:password]@]host[:port], or mqtts:// for TLS.
         #[arg(long, value_name = "URL")]
-        mqtt: String,
+        mqtt: Option<String>,
+        #[command(flatten)]
+        opcua: OpcuaOptions,
         /// With mqtts://: the CA certificates (PEM) that signed the broker's (default: the system's).
         #[arg(long, value_name = "FILE.pem")]
         mqtt_ca: Option<PathBuf>,
@@ -558,6 +582,7 @@ pub fn main_with(cli: Cli) -> i32 {
         Command::Serve {
             scene,
             mqtt,
+            opcua,
             mqtt_ca,
             speed,
             until,
@@ -567,7 +592,8 @@ pub fn main_with(cli: Cli) -> i32 {
             switch_to,
         } => live::serve_cmd(&live::ServeArgs {
             scene: &scene,
-            mqtt: &mqtt,
+            mqtt: mqtt.as_deref(),
+            opcua: &opcua,
             speed,
             until: until.as_deref(),
             line: line.as_deref(),
@@ -578,6 +604,7 @@ pub fn main_with(cli: Cli) -> i32 {
         }),
         Command::Monitor {
             mqtt,
+            opcua,
             mqtt_ca,
             line,
             scene,
@@ -592,7 +619,8 @@ pub fn main_with(cli: Cli) -> i32 {
             states,
             propose,
         } => live::monitor_cmd(&live::MonitorArgs {
-            mqtt: &mqtt,
+            mqtt: mqtt.as_deref(),
+            opcua: &opcua,
             line: line.as_deref(),
             scene: scene.as_deref(),
             map: map.as_deref(),

@@ -60,17 +60,7 @@ impl Url {
             ));
         };
         let rest = rest.trim_end_matches('/');
-        let (login, hostport) = match rest.rsplit_once('@') {
-            Some((l, h)) => (Some(l), h),
-            None => (None, rest),
-        };
-        let (user, password) = match login {
-            None => (None, None),
-            Some(l) => match l.split_once(':') {
-                Some((u, p)) => (Some(u.to_string()), Some(p.to_string())),
-                None => (Some(l.to_string()), None),
-            },
-        };
+        let (user, password, hostport) = split_login(rest);
         let password = password.or_else(|| std::env::var("FACTORY_TWIN_MQTT_PASSWORD").ok());
         let (host, port) = match hostport.rsplit_once(':') {
             Some((h, p)) => (
@@ -144,8 +134,19 @@ impl Url {
 /// Debian's bundle of the system's trusted roots.
 const SYSTEM_ROOTS: &str = "/etc/ssl/certs/ca-certificates.crt";
 
+/// `user[:password]@host…` as its user, its password and the rest.
+pub(super) fn split_login(rest: &str) -> (Option<String>, Option<String>, &str) {
+    let Some((login, hostport)) = rest.rsplit_once('@') else {
+        return (None, None, rest);
+    };
+    match login.split_once(':') {
+        Some((u, p)) => (Some(u.to_string()), Some(p.to_string()), hostport),
+        None => (Some(login.to_string()), None, hostport),
+    }
+}
+
 /// An address with its password blanked, for messages.
-fn redact(s: &str) -> String {
+pub(super) fn redact(s: &str) -> String {
     match (s.find("://"), s.rfind('@')) {
         (Some(a), Some(b)) if b > a => {
             let login = &s[a + 3..b];

@@ -1,5 +1,6 @@
-//! `factory-twin monitor --mqtt URL`: the plant's feed, live. It subscribes
-//! to a line's topic tree, writes every event as the project's event log
+//! `factory-twin monitor --mqtt URL` (or `--opcua URL`): the plant's feed,
+//! live. It subscribes to a line's topic tree (or the same feed in an OPC UA
+//! server's address space, see `opcua`), writes every event as the project's event log
 //! (`--record`, so a recorded shift can be fitted, validated and replayed),
 //! and computes the KPIs with the same definitions as `validate-model` and
 //! the same ISO 22400 formulas as the simulator: good parts per hour, each
@@ -13,6 +14,7 @@
 //! times the broker was away (marked in the record).
 
 use super::broker::{Link, News, Url};
+use super::opcua;
 use super::topics::{Birth, CountersMsg, EventMsg, StateMsg, StatusMsg, level, line_topic};
 use crate::calibrate::mapping::{Group, Mapping};
 use crate::calibrate::{self, log, observed};
@@ -50,6 +52,77 @@ pub struct MonitorOptions {
     /// Where the scene was read from, and where to write the re-fit of
     /// the stations the drift check flags (a Variant of the scene).
     pub propose: Option<(PathBuf, PathBuf)>,
+}
+
+/// Where the plant's feed comes from.
+pub enum Source {
+    /// An MQTT broker carrying the topic tree of `topics`.
+    Mqtt(Url),
+    /// An OPC UA server with the address space of `opcua`.
+    Opcua(opcua::Endpoint, opcua::Security),
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Mqtt(u) => write!(f, "{u}"),
+            Source::Opcua(e, _) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// The connection to the source; both report the same [`News`].
+enum Wire {
+    Mqtt(Link, String),
+    Opcua(opcua::Watch, String),
+}
+
+impl Wire {
+    fn open(source: &Source, o: &MonitorOptions) -> Result<Wire, String> {
+        Ok(match source {
+            Source::Mqtt(url) => {
+                let options = url.options(
+                    &format!("factory-twin-monitor-{}", std::process::id()),
+                    None,
+                    o.ca.as_deref(),
+                )?;
+                Wire::Mqtt(Link::open(url, options, 100, "monitor"), url.to_string())
+            }
+            Source::Opcua(ep, sec) => Wire::Opcua(opcua::Watch::open(ep, sec)?, ep.to_string()),
+        })
+    }
+
+    fn news(&self) -> &std::sync::mpsc::Receiver<News> {
+        match self {
+            Wire::Mqtt(l, _) => &l.news,
+            Wire::Opcua(w, _) => &w.news,
+        }
+    }
+
+    /// On every (re)connection: MQTT subscribes again (a clean session
+    /// forgets); the OPC UA client has subscribed already.
+    fn connected(&self, first: bool, filter: &str) {
+        match self {
+            Wire::Mqtt(l, url) => {
+                let _ = l.client.subscribe(filter, rumqttc::QoS::AtLeastOnce);
+                if first {
+                    eprintln!("monitor: subscribed to {filter} on {url}");
+                }
+            }
+            Wire::Opcua(_, ep) => {
+                if first {
+                    eprintln!("monitor: watching the plant's nodes on {ep}");
+                }
+            }
+        }
+    }
+
+    fn close(self) {
+        match self {
+            Wire::Mqtt(l, _) => l.close(),
+            Wire::Opcua(w, _) => w.close(),
+        }
+    }
 }
 
 /// One station's figures over a period.
@@ -93,7 +166,8 @@ pub struct Report {
     pub malformed: BTreeMap<String, u64>,
     /// Topics outside the tree, by topic.
     pub unknown_topics: BTreeMap<String, u64>,
-    /// Times the broker was away: (last time before, first time after).
+    /// Times the broker or server was away: (last time before, first time
+    /// after; `null` when nothing came after it).
     pub gaps: Vec<(f64, f64)>,
     pub finished: bool,
     pub whole: Option<Kpis>,
@@ -130,7 +204,7 @@ struct Feed {
 }
 
 /// Watches the feed until told to stop; the error is a message for the user.
-pub fn monitor(url: &Url, o: &MonitorOptions) -> Result<Report, String> {
+pub fn monitor(source: &Source, o: &MonitorOptions) -> Result<Report, String> {
     let record = match &o.record {
         Some(p) => {
             if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -147,12 +221,7 @@ pub fn monitor(url: &Url, o: &MonitorOptions) -> Result<Report, String> {
         }
         None => None,
     };
-    let options = url.options(
-        &format!("factory-twin-monitor-{}", std::process::id()),
-        None,
-        o.ca.as_deref(),
-    )?;
-    let link = Link::open(url, options, 100, "monitor");
+    let link = Wire::open(source, o)?;
     let filter = match &o.line {
         Some(l) => format!("{}/#", line_topic(&level(l), "").trim_end_matches('/')),
         None => format!("{}/#", super::topics::ROOT),
@@ -197,14 +266,8 @@ pub fn monitor(url: &Url, o: &MonitorOptions) -> Result<Report, String> {
         {
             break;
         }
-        match link.news.recv_timeout(Duration::from_millis(100)) {
-            Ok(News::Connected { first }) => {
-                // Subscribe on every (re)connection: a clean session forgets.
-                let _ = link.client.subscribe(&filter, rumqttc::QoS::AtLeastOnce);
-                if first {
-                    eprintln!("monitor: subscribed to {filter} on {url}");
-                }
-            }
+        match link.news().recv_timeout(Duration::from_millis(100)) {
+            Ok(News::Connected { first }) => link.connected(first, &filter),
             Ok(News::Lost) => {
                 if feed.lost_at.is_none() && feed.last_t.is_finite() {
                     feed.lost_at = Some(feed.last_t);
@@ -234,6 +297,11 @@ pub fn monitor(url: &Url, o: &MonitorOptions) -> Result<Report, String> {
         }
     }
     link.close();
+    // An outage nothing came after: marked, open-ended.
+    if let Some(t0) = feed.lost_at.take() {
+        feed.report.gaps.push((t0, f64::NAN));
+        feed.mark(t0, "connection_lost");
+    }
     if let Some(f) = feed.record.as_mut() {
         f.flush()
             .map_err(|e| format!("cannot write the record: {e}"))?;

@@ -1,12 +1,16 @@
-//! `factory-twin serve SCENE --mqtt URL`: the virtual plant. One replication
-//! of the scene runs in real time times `--speed`, and every event, station
-//! state, counter and buffer level goes out on the topic tree of `topics`
-//! as it happens, so SCADA, MES and dashboards (and `monitor`) can connect
-//! to a plant without hardware. Nothing is dropped: when the broker is away
-//! the messages wait in a bounded queue, and when that is full the plant
-//! waits too (its clock stops), so a subscriber sees every event in order.
+//! `factory-twin serve SCENE --mqtt URL --opcua URL`: the virtual plant. One
+//! replication of the scene runs in real time times `--speed`, and every
+//! event, station state, counter and buffer level goes out as it happens, on
+//! the MQTT topic tree of `topics` and in the OPC UA address space of
+//! `opcua`, so SCADA, MES and dashboards (and `monitor`) can connect to a
+//! plant without hardware. Nothing is dropped on MQTT: when the broker is
+//! away the messages wait in a bounded queue, and when that is full the
+//! plant waits too (its clock stops), so a subscriber sees every event in
+//! order. On OPC UA each client's monitored items hold up to 10 000 changes
+//! between publishes and then drop the oldest (a gap in `seq`).
 
 use super::broker::{Link, Url};
+use super::opcua;
 use super::topics::{
     Birth, BirthObject, CountersMsg, EventMsg, LevelMsg, StateMsg, StatusMsg, level, line_topic,
     object_topic,
@@ -47,31 +51,19 @@ pub struct Served {
 /// Messages waiting to go out before `publish` waits (and the plant with it).
 const QUEUE: usize = 10_000;
 
+/// Where the plant is served: an MQTT broker, an OPC UA server, or both.
+pub struct Wire {
+    pub mqtt: Option<Url>,
+    pub opcua: Option<(opcua::Endpoint, opcua::Security)>,
+}
+
 /// Serves `scene` until its end or `until_s`. The error is a message for
-/// the user (the scene cannot be built).
-pub fn serve(scene: &Scene, url: &Url, o: &ServeOptions) -> Result<Served, String> {
+/// the user (the scene cannot be built, the OPC UA port is taken).
+pub fn serve(scene: &Scene, wire: &Wire, o: &ServeOptions) -> Result<Served, String> {
     let mut engine = sim::build_logged(scene, o.replication).map_err(|d| d.to_string())?;
     let end = o.until_s.unwrap_or(f64::INFINITY).min(engine.end_time());
-    let topics: Vec<String> = engine.nodes.iter().map(|n| level(&n.id)).collect();
-    let status = line_topic(&o.line, "status");
-    let offline = serde_json::to_string(&StatusMsg {
-        status: "offline".into(),
-        events: None,
-        t: None,
-    })
-    .expect("serialises");
-    let options = url.options(
-        &format!("factory-twin-serve-{}-{}", o.line, std::process::id()),
-        Some((status.clone(), offline)),
-        o.ca.as_deref(),
-    )?;
-    let link = Link::open(url, options, QUEUE, "serve");
-    let mut out = Out {
-        link,
-        messages: 0,
-        at_least_once: 0,
-    };
-    let birth = Birth {
+    let mut out = Out::open(&engine, wire, o)?;
+    out.birth(&Birth {
         scene: scene.name.clone(),
         line: o.line.clone(),
         objects: scene
@@ -84,17 +76,12 @@ pub fn serve(scene: &Scene, url: &Url, o: &ServeOptions) -> Result<Served, Strin
             })
             .collect(),
         speed: o.speed,
-    };
-    out.send(&line_topic(&o.line, "birth"), &birth, true);
-    out.send(
-        &status,
-        &StatusMsg {
-            status: "online".into(),
-            events: None,
-            t: Some(0.0),
-        },
-        true,
-    );
+    });
+    out.status(&StatusMsg {
+        status: "online".into(),
+        events: None,
+        t: Some(0.0),
+    });
     let mut seq = 0u64;
     let mut sent_log = 0usize;
     let mut states: Vec<Option<State>> = vec![None; engine.nodes.len()];
@@ -132,69 +119,57 @@ pub fn serve(scene: &Scene, url: &Url, o: &ServeOptions) -> Result<Served, Strin
             let rec = engine.log.as_ref().expect("a logged engine")[k];
             seq += 1;
             let node = rec.node as usize;
-            let msg = EventMsg {
-                seq,
-                t: rec.time,
-                event: rec.event.name().to_string(),
-                part: (rec.part != 0).then_some(rec.part),
-                product: engine.products.get(usize::from(rec.product)).cloned(),
-            };
-            out.send(&object_topic(&o.line, &topics[node], "event"), &msg, false);
+            out.event(
+                node,
+                &EventMsg {
+                    seq,
+                    t: rec.time,
+                    event: rec.event.name().to_string(),
+                    part: (rec.part != 0).then_some(rec.part),
+                    product: engine.products.get(usize::from(rec.product)).cloned(),
+                },
+            );
             let c = &mut counts[node];
             match rec.event {
                 sim::LogEvent::Finish => c.0 += 1,
                 sim::LogEvent::Scrap => c.1 += 1,
                 _ => continue,
             }
-            let counters = CountersMsg {
-                t: rec.time,
-                good: c.0,
-                scrap: c.1,
-            };
-            out.send(
-                &object_topic(&o.line, &topics[node], "counters"),
-                &counters,
-                true,
+            out.counters(
+                node,
+                &CountersMsg {
+                    t: rec.time,
+                    good: c.0,
+                    scrap: c.1,
+                },
             );
         }
         sent_log = logged;
         // States and levels that changed.
         for (i, n) in engine.nodes.iter().enumerate() {
-            match &n.kind {
+            let (lvl, capacity) = match &n.kind {
                 NodeKind::Station(s) => {
                     let st = s.state();
                     if states[i] != Some(st) {
                         states[i] = Some(st);
-                        out.send(
-                            &object_topic(&o.line, &topics[i], "state"),
-                            &StateMsg::of(now, st),
-                            true,
-                        );
+                        out.state(i, &StateMsg::of(now, st));
                     }
+                    continue;
                 }
-                NodeKind::Buffer(b) => {
-                    let msg = LevelMsg {
+                NodeKind::Buffer(b) => (b.level(), b.capacity),
+                NodeKind::Conveyor(c) => (c.content.level, c.capacity),
+                _ => continue,
+            };
+            if levels[i] != Some(lvl) {
+                levels[i] = Some(lvl);
+                out.level(
+                    i,
+                    &LevelMsg {
                         t: now,
-                        level: b.level(),
-                        capacity: b.capacity,
-                    };
-                    if levels[i] != Some(msg.level) {
-                        levels[i] = Some(msg.level);
-                        out.send_quick(&object_topic(&o.line, &topics[i], "level"), &msg);
-                    }
-                }
-                NodeKind::Conveyor(c) => {
-                    let msg = LevelMsg {
-                        t: now,
-                        level: c.content.level,
-                        capacity: c.capacity,
-                    };
-                    if levels[i] != Some(msg.level) {
-                        levels[i] = Some(msg.level);
-                        out.send_quick(&object_topic(&o.line, &topics[i], "level"), &msg);
-                    }
-                }
-                _ => {}
+                        level: lvl,
+                        capacity,
+                    },
+                );
             }
         }
         if now >= end || engine.finished || crate::experiment::stop_requested() {
@@ -202,26 +177,13 @@ pub fn serve(scene: &Scene, url: &Url, o: &ServeOptions) -> Result<Served, Strin
         }
     }
     let end_s = engine.now;
-    out.send(
-        &status,
-        &StatusMsg {
-            status: "finished".into(),
-            events: Some(seq),
-            t: Some(end_s),
-        },
-        true,
-    );
+    out.status(&StatusMsg {
+        status: "finished".into(),
+        events: Some(seq),
+        t: Some(end_s),
+    });
     let messages = out.messages;
-    // Every at-least-once message acknowledged before the line goes: a
-    // subscriber then has all of them.
-    if !out
-        .link
-        .close_after(out.at_least_once, Duration::from_secs(30))
-    {
-        eprintln!(
-            "serve: the broker did not acknowledge every message within 30 s; a subscriber may miss the last ones"
-        );
-    }
+    out.close();
     Ok(Served {
         events: seq,
         end_s,
@@ -268,19 +230,172 @@ fn now_idle(engine: &sim::Engine, end: f64, speed: f64, start: Instant) -> bool 
     false
 }
 
-/// The publishing side.
+/// The publishing side: the MQTT topic tree, the OPC UA address space, or
+/// both, fed the same messages.
 struct Out {
-    link: Link,
+    mqtt: Option<MqttOut>,
+    opcua: Option<opcua::Server>,
     messages: u64,
+}
+
+/// The MQTT side: a broker link and the topic names.
+struct MqttOut {
+    link: Link,
+    line: String,
+    topics: Vec<String>,
     /// Sent at least once: each is acknowledged by the broker.
     at_least_once: u64,
 }
 
+/// How long `serve` keeps its OPC UA server up after the run while a
+/// client is still connected (reading the last changes).
+const LINGER: Duration = Duration::from_secs(30);
+
 impl Out {
+    fn open(engine: &sim::Engine, wire: &Wire, o: &ServeOptions) -> Result<Out, String> {
+        let topics: Vec<String> = engine.nodes.iter().map(|n| level(&n.id)).collect();
+        let mqtt = match &wire.mqtt {
+            Some(url) => {
+                let offline = serde_json::to_string(&StatusMsg {
+                    status: "offline".into(),
+                    events: None,
+                    t: None,
+                })
+                .expect("serialises");
+                let options = url.options(
+                    &format!("factory-twin-serve-{}-{}", o.line, std::process::id()),
+                    Some((line_topic(&o.line, "status"), offline)),
+                    o.ca.as_deref(),
+                )?;
+                Some(MqttOut {
+                    link: Link::open(url, options, QUEUE, "serve"),
+                    line: o.line.clone(),
+                    topics: topics.clone(),
+                    at_least_once: 0,
+                })
+            }
+            None => None,
+        };
+        let opcua = match &wire.opcua {
+            Some((ep, sec)) => {
+                let objects: Vec<(String, String, opcua::Role)> = engine
+                    .nodes
+                    .iter()
+                    .zip(&topics)
+                    .map(|(n, t)| {
+                        let role = match n.kind {
+                            NodeKind::Station(_) => opcua::Role::Station,
+                            NodeKind::Buffer(_) | NodeKind::Conveyor(_) => opcua::Role::Store,
+                            _ => opcua::Role::Other,
+                        };
+                        (n.id.clone(), t.clone(), role)
+                    })
+                    .collect();
+                Some(opcua::Server::start(ep, sec, &o.line, &objects)?)
+            }
+            None => None,
+        };
+        Ok(Out {
+            mqtt,
+            opcua,
+            messages: 0,
+        })
+    }
+
+    fn birth(&mut self, b: &Birth) {
+        if let Some(m) = &mut self.mqtt {
+            let topic = line_topic(&m.line, "birth");
+            m.send(&topic, b, true);
+        }
+        if let Some(s) = &self.opcua {
+            s.birth(b);
+        }
+        self.messages += 1;
+    }
+
+    fn status(&mut self, st: &StatusMsg) {
+        if let Some(m) = &mut self.mqtt {
+            let topic = line_topic(&m.line, "status");
+            m.send(&topic, st, true);
+        }
+        if let Some(s) = &self.opcua {
+            s.status(st);
+        }
+        self.messages += 1;
+    }
+
+    fn event(&mut self, node: usize, e: &EventMsg) {
+        if let Some(m) = &mut self.mqtt {
+            let topic = object_topic(&m.line, &m.topics[node], "event");
+            m.send(&topic, e, false);
+        }
+        if let Some(s) = &self.opcua {
+            s.event(node, e);
+        }
+        self.messages += 1;
+    }
+
+    fn state(&mut self, node: usize, st: &StateMsg) {
+        if let Some(m) = &mut self.mqtt {
+            let topic = object_topic(&m.line, &m.topics[node], "state");
+            m.send(&topic, st, true);
+        }
+        if let Some(s) = &self.opcua {
+            s.state(node, st);
+        }
+        self.messages += 1;
+    }
+
+    fn counters(&mut self, node: usize, c: &CountersMsg) {
+        if let Some(m) = &mut self.mqtt {
+            let topic = object_topic(&m.line, &m.topics[node], "counters");
+            m.send(&topic, c, true);
+        }
+        if let Some(s) = &self.opcua {
+            s.counters(node, c);
+        }
+        self.messages += 1;
+    }
+
+    fn level(&mut self, node: usize, l: &LevelMsg) {
+        if let Some(m) = &mut self.mqtt {
+            let topic = object_topic(&m.line, &m.topics[node], "level");
+            m.send_quick(&topic, l);
+        }
+        if let Some(s) = &self.opcua {
+            s.level(node, l);
+        }
+        self.messages += 1;
+    }
+
+    /// Every at-least-once message acknowledged by the broker before the
+    /// link goes (a subscriber then has all of them); the OPC UA server up
+    /// while a client still reads (at most [`LINGER`]).
+    fn close(self) {
+        if let Some(m) = self.mqtt
+            && !m.link.close_after(m.at_least_once, Duration::from_secs(30))
+        {
+            eprintln!(
+                "serve: the broker did not acknowledge every message within 30 s; a subscriber may miss the last ones"
+            );
+        }
+        if let Some(s) = self.opcua {
+            let since = Instant::now();
+            while s.sessions() > 0
+                && since.elapsed() < LINGER
+                && !crate::experiment::stop_requested()
+            {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            s.stop();
+        }
+    }
+}
+
+impl MqttOut {
     /// At least once; waits while the queue is full.
     fn send<T: serde::Serialize>(&mut self, topic: &str, msg: &T, retain: bool) {
         let payload = serde_json::to_vec(msg).expect("serialises");
-        self.messages += 1;
         self.at_least_once += 1;
         // An error here means the connection thread has ended: nothing left
         // to send to.
@@ -293,7 +408,6 @@ impl Out {
     /// At most once, retained: levels, whose next value replaces this one.
     fn send_quick<T: serde::Serialize>(&mut self, topic: &str, msg: &T) {
         let payload = serde_json::to_vec(msg).expect("serialises");
-        self.messages += 1;
         let _ = self
             .link
             .client

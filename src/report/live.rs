@@ -145,7 +145,10 @@ pub fn monitor_report(r: &Report) -> String {
     problems.extend(
         r.gaps
             .iter()
-            .map(|(a, b)| format!("connection gap from t = {a:.0} s to {b:.0} s")),
+            .map(|(a, b)| match b.is_finite() {
+                true => format!("connection gap from t = {a:.0} s to {b:.0} s"),
+                false => format!("connection lost at t = {a:.0} s, and nothing came after"),
+            }),
     );
     if !problems.is_empty() {
         heading(&mut body, 2, "What went wrong on the wire");

@@ -127,9 +127,10 @@ fn the_calibrated_variant_reproduces_the_lines_figures() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-/// The Python with numpy and scipy: `FACTORY_TWIN_PYTHON`, else the venv
-/// `.ci/run` makes, else `python3`.
-fn python() -> std::path::PathBuf {
+/// The Python with numpy and scipy (and asyncua and paho-mqtt, for the
+/// interoperability tests): `FACTORY_TWIN_PYTHON`, else the venv `.ci/run`
+/// makes, else `python3`.
+pub(super) fn python() -> std::path::PathBuf {
     if let Some(p) = std::env::var_os("FACTORY_TWIN_PYTHON") {
         return p.into();
     }

@@ -12,18 +12,18 @@ use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
 /// The factory-twin binary under test.
-fn binary() -> PathBuf {
+pub(super) fn binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_factory-twin"))
 }
 
 /// A mosquitto broker on 127.0.0.1, stopped when dropped.
-struct Broker {
+pub(super) struct Broker {
     child: Child,
-    port: u16,
+    pub(super) port: u16,
 }
 
 impl Broker {
-    fn free_port() -> u16 {
+    pub(super) fn free_port() -> u16 {
         std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -31,7 +31,7 @@ impl Broker {
             .port()
     }
 
-    fn start(port: u16, dir: &Path) -> Broker {
+    pub(super) fn start(port: u16, dir: &Path) -> Broker {
         Broker::start_with(port, dir, "allow_anonymous true\n")
     }
 
@@ -70,7 +70,7 @@ impl Broker {
         Broker { child, port }
     }
 
-    fn url(&self) -> String {
+    pub(super) fn url(&self) -> String {
         format!("mqtt://127.0.0.1:{}", self.port)
     }
 }
@@ -83,14 +83,14 @@ impl Drop for Broker {
 }
 
 /// A running monitor: its stderr lines as they come.
-struct Monitor {
+pub(super) struct Monitor {
     child: Child,
     lines: Receiver<String>,
     seen: Vec<String>,
 }
 
 impl Monitor {
-    fn start(args: &[&str]) -> Monitor {
+    pub(super) fn start(args: &[&str]) -> Monitor {
         let mut child = Command::new(binary())
             .arg("monitor")
             .args(args)
@@ -116,7 +116,7 @@ impl Monitor {
     }
 
     /// Waits for a stderr line holding `text`.
-    fn wait_for(&mut self, text: &str) {
+    pub(super) fn wait_for(&mut self, text: &str) {
         let start = Instant::now();
         while !self.seen.iter().any(|l| l.contains(text)) {
             let left = Duration::from_secs(20).saturating_sub(start.elapsed());
@@ -128,7 +128,7 @@ impl Monitor {
     }
 
     /// Its JSON report, once it has finished.
-    fn report(self) -> serde_json::Value {
+    pub(super) fn report(self) -> serde_json::Value {
         let out = self.child.wait_with_output().unwrap();
         assert!(out.status.success(), "monitor failed: {:?}", out.status);
         serde_json::from_slice(&out.stdout)
@@ -149,13 +149,13 @@ fn serve(url: &str, speed: &str) -> std::process::Output {
     ])
 }
 
-fn temp(name: &str) -> PathBuf {
+pub(super) fn temp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("ft-live-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
 
-const LINE: &str = "bracket-line-manual-welding";
+pub(super) const LINE: &str = "bracket-line-manual-welding";
 
 #[test]
 fn the_monitor_records_the_served_plant_exactly_and_measures_it() {
@@ -385,7 +385,7 @@ fn a_broker_that_goes_away_mid_run_is_a_marked_gap_not_a_crash() {
 
 /// Runs a setup command (openssl, mosquitto_passwd), failing the test with
 /// its output.
-fn sh(program: &str, args: &[&str], dir: &Path) {
+pub(super) fn sh(program: &str, args: &[&str], dir: &Path) {
     let out = Command::new(program)
         .args(args)
         .current_dir(dir)
@@ -625,5 +625,68 @@ fn the_drift_check_rarely_flags_an_unchanged_plant() {
     // 20 weeks × 4 stations, about 240,000 cycles: at most one false alarm
     // (none measured; with a decision limit of 8 there were 12).
     assert!(alarms <= 1, "{alarms} false alarms in 80 station-weeks");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The events of `run --events` up to `until_s`, counted by object and
+/// event name (`cut/finish`), as the independent clients count them.
+pub(super) fn expected_counts(dir: &Path, until_s: f64) -> serde_json::Map<String, serde_json::Value> {
+    let log = dir.join("expected.csv");
+    succeeds(&[
+        "run",
+        "scenes/bracket_line.ron",
+        "--reps",
+        "1",
+        "--events",
+        log.to_str().unwrap(),
+    ]);
+    let mut counts = std::collections::BTreeMap::<String, u64>::new();
+    for l in std::fs::read_to_string(&log).unwrap().lines().skip(1) {
+        let f: Vec<&str> = l.split(',').collect();
+        if f[1].parse::<f64>().unwrap() <= until_s {
+            *counts.entry(format!("{}/{}", f[2], f[5])).or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .map(|(k, v)| (k, serde_json::Value::from(v)))
+        .collect()
+}
+
+#[test]
+fn an_independent_mqtt_client_reads_every_event_of_the_served_plant() {
+    let dir = temp("paho");
+    let broker = Broker::start(Broker::free_port(), &dir);
+    // Eclipse paho-mqtt, in the venv .ci/run makes.
+    let mut paho = Command::new(super::calibration::python())
+        .arg("tests/interop/mqtt_read.py")
+        .args(["127.0.0.1", &broker.port.to_string(), LINE])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = BufReader::new(paho.stderr.take().unwrap());
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.is_ok_and(|l| l == "subscribed")),
+        "paho-mqtt did not subscribe (.ci/run installs it in its venv)"
+    );
+    succeeds(&[
+        "serve",
+        "scenes/bracket_line.ron",
+        "--mqtt",
+        &broker.url(),
+        "--speed",
+        "100000",
+        "--until",
+        "10h",
+    ]);
+    let out = paho.wait_with_output().unwrap();
+    assert!(out.status.success(), "paho: {out:?}");
+    let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let expected = expected_counts(&dir, 10.0 * 3600.0);
+    assert_eq!(got["counts"].as_object().unwrap(), &expected);
+    assert_eq!(got["scene"], "Bracket line (manual welding)");
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -18,6 +18,8 @@
 //! - `view`: the 3D view rendered offscreen (with the `viewer` feature);
 //! - `workbook`: the Excel workbook read back holds the JSON's figures; names survive
 //!   every format;
+//! - `live`, `opcua`: the plant on the wire, served and monitored over a real
+//!   mosquitto broker and OPC UA, read by independent clients (paho-mqtt, asyncua);
 //! - `crews`, `changeovers`, `maintenance`, `tending`, `skills`, `vehicles`, `orders`:
 //!   the plant features, timed by hand.
 
@@ -35,6 +37,7 @@ mod kpis;
 mod layout;
 mod live;
 mod maintenance;
+mod opcua;
 mod orders;
 mod pdf;
 mod queueing;

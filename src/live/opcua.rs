@@ -1,0 +1,799 @@
+//! The plant over OPC UA (async-opcua): `serve`'s server and `monitor`'s
+//! client.
+//!
+//! The server's address space follows the layout of OPC 40001-1 Machinery
+//! (without importing its type definitions): `Objects/Machines/<station>`
+//! holds `MachineryItemState/CurrentState` (Executing, NotExecuting,
+//! OutOfService, NotAvailable), `MachineryOperationMode/CurrentState`
+//! (Processing, Setup, Maintenance, None), the engine's `State`,
+//! `GoodCount`, `ScrapCount` and `CurrentProduct`; `Objects/Plant/<object>`
+//! holds the buffers' and belts' `Level` and `Capacity`. Beside these typed
+//! variables every object has the MQTT tree's JSON payloads as String
+//! variables whose node id is the topic (`ns=<urn:factory-twin:plant>;
+//! s=plant/<line>/<object>/event`), so `monitor` reads the same feed, event
+//! by event, over either protocol.
+//!
+//! Security: without a user the server offers one endpoint, no security and
+//! anonymous; with a user (`opc.tcp://user@host:port`, the password in the
+//! address or in `FACTORY_TWIN_OPCUA_PASSWORD`) or `--opcua-secure` it
+//! offers only Basic256Sha256 with signing and encryption, and with a user
+//! no anonymous login. Certificates live in the PKI folder
+//! (`own/`, `private/`, `trusted/`, `rejected/`); a peer's certificate is
+//! trusted when it is in `trusted/`, or always with `--opcua-trust`.
+
+use super::broker::{News, redact, split_login};
+use super::topics::{Birth, CountersMsg, EventMsg, LevelMsg, StateMsg, StatusMsg};
+use opcua::client::{
+    ClientBuilder, IdentityToken, MonitoredItem, MonitoredItemMap, OnSubscriptionNotificationCore,
+    Session,
+};
+use opcua::server::address_space::{ObjectBuilder, VariableBuilder};
+use opcua::crypto::SecurityPolicy;
+use opcua::server::diagnostics::NamespaceMetadata;
+use opcua::server::node_manager::memory::{
+    InMemoryNodeManager, SimpleNodeManager, SimpleNodeManagerImpl, simple_node_manager,
+};
+use opcua::server::{ServerBuilder, ServerEndpoint, ServerHandle, ServerUserToken};
+use opcua::types::{
+    DataChangeNotification, DataTypeId, DataValue, LocalizedText, NotificationMessage, MessageSecurityMode, MonitoredItemCreateRequest,
+    MonitoringMode, MonitoringParameters, NodeId, ObjectId, ReadValueId, TimestampsToReturn, UserTokenPolicy, Variant,
+};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::time::Duration;
+
+/// The namespace of every node the server adds.
+pub const NAMESPACE: &str = "urn:factory-twin:plant";
+
+/// The node holding the birth message, whatever the line.
+pub const BIRTH_NODE: &str = "plant/birth";
+
+/// Notifications a monitored item keeps between two publishes before the
+/// oldest is dropped (a gap in `seq` then says so).
+const ITEM_QUEUE: u32 = 10_000;
+
+/// A server's address, as given: `opc.tcp://[user[:password]@]host:port[/path]`.
+#[derive(Clone, PartialEq)]
+pub struct Endpoint {
+    pub host: String,
+    pub port: u16,
+    pub path: String,
+    pub user: Option<String>,
+    pub password: Option<String>,
+}
+
+impl std::fmt::Display for Endpoint {
+    // Never the password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.user {
+            Some(u) => write!(f, "opc.tcp://{u}@{}:{}{}", self.host, self.port, self.path),
+            None => write!(f, "opc.tcp://{}:{}{}", self.host, self.port, self.path),
+        }
+    }
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")
+    }
+}
+
+impl Endpoint {
+    /// Reads `opc.tcp://[user[:password]@]host[:port][/path]` (port 4840 by
+    /// default); the error says what is wrong.
+    pub fn parse(s: &str) -> Result<Endpoint, String> {
+        let Some(rest) = s.strip_prefix("opc.tcp://") else {
+            return Err(format!(
+                "\"{}\" is not an OPC UA address: write opc.tcp://host:port (e.g. opc.tcp://localhost:4840)",
+                redact(s)
+            ));
+        };
+        let (rest, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], rest[i..].trim_end_matches('/').to_string()),
+            None => (rest, String::new()),
+        };
+        let (user, password, hostport) = split_login(rest);
+        let password = password.or_else(|| std::env::var("FACTORY_TWIN_OPCUA_PASSWORD").ok());
+        let (host, port) = match hostport.rsplit_once(':') {
+            Some((h, p)) => (
+                h,
+                p.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| {
+                    format!(
+                        "{}: the port \"{p}\" is not a number from 1 to 65535",
+                        redact(s)
+                    )
+                })?,
+            ),
+            None => (hostport, 4840),
+        };
+        if host.is_empty() {
+            return Err(format!("{}: no host", redact(s)));
+        }
+        Ok(Endpoint {
+            host: host.to_string(),
+            port,
+            path,
+            user,
+            password,
+        })
+    }
+
+    /// The address without the login, as OPC UA names endpoints.
+    fn url(&self) -> String {
+        format!("opc.tcp://{}:{}{}", self.host, self.port, self.path)
+    }
+}
+
+/// Certificates and the security asked for.
+#[derive(Clone, Debug)]
+pub struct Security {
+    /// The PKI folder: own certificate and key (made on first use), the
+    /// trusted and the rejected peers.
+    pub pki: PathBuf,
+    /// Trust every peer's certificate (a lab; a plant puts them in `trusted/`).
+    pub trust_peers: bool,
+    /// Basic256Sha256 with signing and encryption even without a user.
+    pub secure: bool,
+}
+
+impl Security {
+    /// Whether the channel is signed and encrypted.
+    fn encrypted(&self, ep: &Endpoint) -> bool {
+        self.secure || ep.user.is_some()
+    }
+}
+
+/// One engine object's role on the server.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Role {
+    /// A machine, robot cell or manual station: the Machinery variables.
+    Station,
+    /// A buffer or a belt: `Level` and `Capacity`.
+    Store,
+    /// A source or a sink: its events only.
+    Other,
+}
+
+/// The node ids of one object.
+struct ObjectNodes {
+    event: NodeId,
+    state_json: NodeId,
+    counters_json: NodeId,
+    level_json: NodeId,
+    item_state: NodeId,
+    operation_mode: NodeId,
+    state: NodeId,
+    good: NodeId,
+    scrap: NodeId,
+    product: NodeId,
+    level: NodeId,
+    capacity: NodeId,
+}
+
+/// The running server.
+pub struct Server {
+    runtime: tokio::runtime::Runtime,
+    handle: ServerHandle,
+    nodes: Arc<SimpleNodeManager>,
+    objects: Vec<ObjectNodes>,
+    status: NodeId,
+    birth: NodeId,
+}
+
+impl Server {
+    /// Starts a server on `ep`'s host and port with one object per entry of
+    /// `objects` (id, topic level, role), in the order of the engine's nodes.
+    pub fn start(
+        ep: &Endpoint,
+        sec: &Security,
+        line: &str,
+        objects: &[(String, String, Role)],
+    ) -> Result<Server, String> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start the OPC UA server's threads: {e}"))?;
+        // The server starts tasks as it is built: inside the runtime.
+        let inside = runtime.enter();
+        let builder = server_builder(ep, sec)?;
+        let (server, handle) = builder
+            .build()
+            .map_err(|e| format!("the OPC UA server for {ep} cannot be set up: {e}"))?;
+        let nodes = handle
+            .node_managers()
+            .get_of_type::<SimpleNodeManager>()
+            .ok_or("the OPC UA server has no node manager")?;
+        let ns = handle
+            .get_namespace_index(NAMESPACE)
+            .ok_or("the OPC UA server has no namespace for the plant")?;
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind((ep.host.as_str(), ep.port)))
+            .map_err(|e| format!("cannot listen on {}:{}: {e}", ep.host, ep.port))?;
+        let (objects, status, birth) = add_nodes(&nodes, ns, line, objects);
+        runtime.spawn(async move {
+            if let Err(e) = server.run_with(listener).await {
+                eprintln!("serve: the OPC UA server stopped: {e}");
+            }
+        });
+        drop(inside);
+        Ok(Server {
+            runtime,
+            handle,
+            nodes,
+            objects,
+            status,
+            birth,
+        })
+    }
+
+    fn set(&self, id: &NodeId, value: impl Into<Variant>) {
+        let _inside = self.runtime.enter();
+        // An error is a node that does not exist: a bug, not the plant's.
+        let _ = self.nodes.set_value(
+            self.handle.subscriptions(),
+            id,
+            None,
+            DataValue::new_now(value.into()),
+        );
+    }
+
+    fn set_json<T: serde::Serialize>(&self, id: &NodeId, msg: &T) {
+        self.set(id, serde_json::to_string(msg).expect("serialises"));
+    }
+
+    pub fn birth(&self, b: &Birth) {
+        self.set_json(&self.birth, b);
+    }
+
+    pub fn status(&self, s: &StatusMsg) {
+        self.set_json(&self.status, s);
+    }
+
+    pub fn event(&self, object: usize, e: &EventMsg) {
+        let n = &self.objects[object];
+        self.set_json(&n.event, e);
+        if let Some(p) = &e.product
+            && e.event == "start"
+        {
+            self.set(&n.product, p.clone());
+        }
+    }
+
+    pub fn state(&self, object: usize, s: &StateMsg) {
+        let n = &self.objects[object];
+        self.set_json(&n.state_json, s);
+        self.set(&n.state, s.state.clone());
+        self.set(
+            &n.item_state,
+            LocalizedText::new("en", &s.machinery_item_state),
+        );
+        self.set(
+            &n.operation_mode,
+            LocalizedText::new("en", &s.operation_mode),
+        );
+    }
+
+    pub fn counters(&self, object: usize, c: &CountersMsg) {
+        let n = &self.objects[object];
+        self.set_json(&n.counters_json, c);
+        self.set(&n.good, c.good);
+        self.set(&n.scrap, c.scrap);
+    }
+
+    pub fn level(&self, object: usize, l: &LevelMsg) {
+        let n = &self.objects[object];
+        self.set_json(&n.level_json, l);
+        self.set(&n.level, l.level);
+        self.set(&n.capacity, l.capacity);
+    }
+
+    /// Sessions open now.
+    pub fn sessions(&self) -> u32 {
+        self.handle
+            .info()
+            .diagnostics
+            .get(opcua::types::VariableId::Server_ServerDiagnostics_ServerDiagnosticsSummary_CurrentSessionCount)
+            .and_then(|v| match v.value {
+                Some(Variant::UInt32(n)) => Some(n),
+                _ => None,
+            })
+            .unwrap_or(0)
+    }
+
+    /// Stops listening and closes the sessions.
+    pub fn stop(self) {
+        self.handle.cancel();
+        self.runtime.shutdown_timeout(Duration::from_secs(2));
+    }
+}
+
+/// The server's configuration: where it listens, its endpoints and users,
+/// its certificates, and limits that let a client see every change.
+fn server_builder(ep: &Endpoint, sec: &Security) -> Result<ServerBuilder, String> {
+    let mut b = ServerBuilder::new()
+        .application_name("factory-twin serve")
+        .application_uri("urn:factory-twin:serve")
+        .product_uri("urn:factory-twin")
+        .create_sample_keypair(true)
+        .pki_dir(sec.pki.clone())
+        .trust_client_certs(sec.trust_peers)
+        .host(ep.host.clone())
+        .port(ep.port)
+        .discovery_urls(vec![ep.url()])
+        .diagnostics_enabled(true)
+        // Changes are pushed as they happen (a sampling interval of 0) and
+        // held per item until the next publish.
+        .subscription_poll_interval_ms(20)
+        .with_node_manager(simple_node_manager(
+            NamespaceMetadata {
+                namespace_uri: NAMESPACE.to_string(),
+                ..Default::default()
+            },
+            "factory-twin",
+        ));
+    {
+        let limits = &mut b.limits_mut().subscriptions;
+        limits.min_sampling_interval_ms = 0.0;
+        limits.min_publishing_interval_ms = 20.0;
+        limits.max_monitored_item_queue_size = ITEM_QUEUE as usize;
+        limits.max_queued_notifications = 10_000;
+        limits.max_monitored_items_per_sub = 100_000;
+    }
+    b.limits_mut().operational.max_monitored_items_per_call = 100_000;
+    let path = if ep.path.is_empty() { "/" } else { &ep.path };
+    let endpoint = if sec.encrypted(ep) {
+        let users = match &ep.user {
+            Some(u) => {
+                let Some(p) = &ep.password else {
+                    return Err(format!(
+                        "{ep}: no password for {u}: give it in the address or in FACTORY_TWIN_OPCUA_PASSWORD"
+                    ));
+                };
+                b = b.add_user_token("user", ServerUserToken::user_pass(u.as_str(), p.as_str()));
+                vec!["user".to_string()]
+            }
+            None => vec![opcua::server::ANONYMOUS_USER_TOKEN_ID.to_string()],
+        };
+        ServerEndpoint::new_basic256sha256_sign_encrypt(path, &users)
+    } else {
+        ServerEndpoint::new_none(path, &[opcua::server::ANONYMOUS_USER_TOKEN_ID.to_string()])
+    };
+    Ok(b.add_endpoint("plant", endpoint).default_endpoint("plant"))
+}
+
+/// Adds the folders, objects and variables; returns each object's node
+/// ids, the status node and the birth node.
+fn add_nodes(
+    nodes: &InMemoryNodeManager<SimpleNodeManagerImpl>,
+    ns: u16,
+    line: &str,
+    objects: &[(String, String, Role)],
+) -> (Vec<ObjectNodes>, NodeId, NodeId) {
+    let id = |s: &str| NodeId::new(ns, s.to_string());
+    let mut space = nodes.address_space().write();
+    let machines = id("Machines");
+    let plant = id("plant");
+    let objects_folder: NodeId = ObjectId::ObjectsFolder.into();
+    space.add_folder(&machines, "Machines", "Machines", &objects_folder);
+    space.add_folder(&plant, "Plant", "Plant", &objects_folder);
+    let string = |space: &mut opcua::server::address_space::AddressSpace,
+                  node: &NodeId,
+                  name: &str,
+                  parent: &NodeId| {
+        VariableBuilder::new(node, name, name)
+            .data_type(DataTypeId::String)
+            .value(String::new())
+            .component_of(parent.clone())
+            .insert(&mut *space);
+    };
+    let birth = id(BIRTH_NODE);
+    string(&mut space, &birth, "Birth", &plant);
+    let status = id(&format!("plant/{line}/status"));
+    string(&mut space, &status, "Status", &plant);
+    let mut out = Vec::new();
+    for (name, topic, role) in objects {
+        let base = format!("plant/{line}/{topic}");
+        let n = ObjectNodes {
+            event: id(&format!("{base}/event")),
+            state_json: id(&format!("{base}/state")),
+            counters_json: id(&format!("{base}/counters")),
+            level_json: id(&format!("{base}/level")),
+            item_state: id(&format!("{base}/MachineryItemState/CurrentState")),
+            operation_mode: id(&format!("{base}/MachineryOperationMode/CurrentState")),
+            state: id(&format!("{base}/State")),
+            good: id(&format!("{base}/GoodCount")),
+            scrap: id(&format!("{base}/ScrapCount")),
+            product: id(&format!("{base}/CurrentProduct")),
+            level: id(&format!("{base}/Level")),
+            capacity: id(&format!("{base}/Capacity")),
+        };
+        let object = id(&base);
+        let parent = if *role == Role::Station {
+            &machines
+        } else {
+            &plant
+        };
+        ObjectBuilder::new(&object, name.as_str(), name.as_str())
+            .has_type_definition(ObjectTypeIdBase)
+            .organized_by(parent.clone())
+            .insert(&mut *space);
+        string(&mut space, &n.event, "EventJson", &object);
+        match role {
+            Role::Station => {
+                string(&mut space, &n.state_json, "StateJson", &object);
+                string(&mut space, &n.counters_json, "CountersJson", &object);
+                for (node, machine_state, name) in [
+                    (&n.item_state, "MachineryItemState", "NotAvailable"),
+                    (&n.operation_mode, "MachineryOperationMode", "None"),
+                ] {
+                    let holder = id(&format!("{base}/{machine_state}"));
+                    ObjectBuilder::new(&holder, machine_state, machine_state)
+                        .has_type_definition(ObjectTypeIdBase)
+                        .component_of(object.clone())
+                        .insert(&mut *space);
+                    VariableBuilder::new(node, "CurrentState", "CurrentState")
+                        .data_type(DataTypeId::LocalizedText)
+                        .value(LocalizedText::new("en", name))
+                        .component_of(holder)
+                        .insert(&mut *space);
+                }
+                string(&mut space, &n.state, "State", &object);
+                string(&mut space, &n.product, "CurrentProduct", &object);
+                for (node, name) in [(&n.good, "GoodCount"), (&n.scrap, "ScrapCount")] {
+                    VariableBuilder::new(node, name, name)
+                        .data_type(DataTypeId::UInt64)
+                        .value(0u64)
+                        .component_of(object.clone())
+                        .insert(&mut *space);
+                }
+            }
+            Role::Store => {
+                string(&mut space, &n.level_json, "LevelJson", &object);
+                for (node, name) in [(&n.level, "Level"), (&n.capacity, "Capacity")] {
+                    VariableBuilder::new(node, name, name)
+                        .data_type(DataTypeId::UInt32)
+                        .value(0u32)
+                        .component_of(object.clone())
+                        .insert(&mut *space);
+                }
+            }
+            Role::Other => {}
+        }
+        out.push(n);
+    }
+    (out, status, birth)
+}
+
+/// BaseObjectType, the type of the plain objects the server adds.
+#[allow(non_upper_case_globals)]
+const ObjectTypeIdBase: opcua::types::ObjectTypeId = opcua::types::ObjectTypeId::BaseObjectType;
+
+/// A client whose session runs on its own thread and reports as the MQTT
+/// link does: connected, lost, and one message per changed value, with the
+/// node id as the topic.
+pub struct Watch {
+    pub news: Receiver<News>,
+    closing: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Watch {
+    /// Connects (and keeps trying until `close`) and subscribes to the
+    /// line's feed.
+    pub fn open(ep: &Endpoint, sec: &Security) -> Result<Watch, String> {
+        if ep.user.is_some() && ep.password.is_none() {
+            return Err(format!(
+                "{ep}: no password for {}: give it in the address or in FACTORY_TWIN_OPCUA_PASSWORD",
+                ep.user.as_deref().unwrap_or_default()
+            ));
+        }
+        let (tx, news) = sync_channel(super::broker::INCOMING);
+        let closing = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (ep, sec, closing) = (ep.clone(), sec.clone(), closing.clone());
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a tokio runtime");
+                rt.block_on(watch(ep, sec, tx, closing));
+            })
+        };
+        Ok(Watch {
+            news,
+            closing,
+            thread: Some(thread),
+        })
+    }
+
+    /// Closes the session and waits for the thread.
+    pub fn close(mut self) {
+        self.closing.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The client's loop: connect, read the birth, subscribe, and pass the
+/// changes on; on a lost connection say so, back off and start again.
+async fn watch(ep: Endpoint, sec: Security, tx: SyncSender<News>, closing: Arc<AtomicBool>) {
+    let mut backoff = Duration::from_millis(500);
+    let mut ever = false;
+    let mut said_down = false;
+    // Items whose first value has come: a later first value (after a
+    // reconnection) is the current value again, as a retained message is.
+    let seen = Arc::new(std::sync::Mutex::new(std::collections::HashSet::new()));
+    while !closing.load(Ordering::SeqCst) {
+        match session(&ep, &sec, &tx, &seen, &closing).await {
+            Ok(Some((session, handle))) => {
+                if said_down {
+                    eprintln!("monitor: connected to {ep} again");
+                }
+                let _ = tx.send(News::Connected { first: !ever });
+                ever = true;
+                backoff = Duration::from_millis(500);
+                while !closing.load(Ordering::SeqCst) && !handle.is_finished() {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                if closing.load(Ordering::SeqCst) {
+                    let _ = tokio::time::timeout(Duration::from_secs(2), session.disconnect()).await;
+                    return;
+                }
+                // This outage is said; the next failure to connect is not
+                // said again.
+                eprintln!("monitor: the OPC UA server {ep} went away; retrying");
+                said_down = true;
+                let _ = tx.send(News::Lost);
+            }
+            Ok(None) => return,
+            Err(e) => {
+                if !said_down {
+                    eprintln!(
+                        "monitor: the OPC UA server {ep} is not reachable ({e}); retrying every {:.1} s up to 8 s",
+                        backoff.as_secs_f64()
+                    );
+                    said_down = true;
+                    let _ = tx.send(News::Lost);
+                }
+            }
+        }
+        let until = std::time::Instant::now() + backoff;
+        while std::time::Instant::now() < until && !closing.load(Ordering::SeqCst) {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        backoff = (backoff * 2).min(Duration::from_secs(8));
+    }
+}
+
+type Running = (Arc<Session>, tokio::task::JoinHandle<opcua::types::StatusCode>);
+
+/// One session: connected, the birth read, the feed subscribed. `None`
+/// when told to close while waiting for the birth.
+async fn session(
+    ep: &Endpoint,
+    sec: &Security,
+    tx: &SyncSender<News>,
+    seen: &Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+    closing: &Arc<AtomicBool>,
+) -> Result<Option<Running>, String> {
+    let mut client = ClientBuilder::new()
+        .application_name("factory-twin monitor")
+        .application_uri("urn:factory-twin:monitor")
+        .product_uri("urn:factory-twin")
+        .create_sample_keypair(true)
+        .pki_dir(sec.pki.clone())
+        .trust_server_certs(sec.trust_peers)
+        // This loop reconnects (and says so); the library's own retries
+        // would hide a gap.
+        .session_retry_limit(0)
+        .session_timeout(60_000)
+        .client()
+        .map_err(|e| e.join("; "))?;
+    let (policy, mode, token, identity) = if sec.encrypted(ep) {
+        let (token, identity) = match (&ep.user, &ep.password) {
+            (Some(u), Some(p)) => (
+                UserTokenPolicy {
+                    token_type: opcua::types::UserTokenType::UserName,
+                    ..Default::default()
+                },
+                IdentityToken::new_user_name(u.as_str(), p.as_str()),
+            ),
+            _ => (UserTokenPolicy::anonymous(), IdentityToken::Anonymous),
+        };
+        (
+            SecurityPolicy::Basic256Sha256,
+            MessageSecurityMode::SignAndEncrypt,
+            token,
+            identity,
+        )
+    } else {
+        (
+            SecurityPolicy::None,
+            MessageSecurityMode::None,
+            UserTokenPolicy::anonymous(),
+            IdentityToken::Anonymous,
+        )
+    };
+    let wanted: opcua::types::EndpointDescription =
+        (ep.url().as_str(), policy.to_str(), mode, token).into();
+    let (session, event_loop) = client
+        .connect_to_matching_endpoint(wanted, identity)
+        .await
+        .map_err(|e| e.to_string())?;
+    let handle = event_loop.spawn();
+    let connected = tokio::time::timeout(Duration::from_secs(10), session.wait_for_connection())
+        .await
+        .unwrap_or(false);
+    if !connected || handle.is_finished() {
+        handle.abort();
+        return Err("the session was not accepted (the login, or the certificates: see the PKI folder's rejected/)".into());
+    }
+    let ns = session
+        .get_namespace_index(NAMESPACE)
+        .await
+        .map_err(|e| format!("it has no {NAMESPACE} namespace ({e}): is it a factory-twin serve?"))?;
+    // The birth names the line and its objects.
+    let birth = loop {
+        if closing.load(Ordering::SeqCst) {
+            let _ = session.disconnect().await;
+            return Ok(None);
+        }
+        let read = session
+            .read(
+                &[ReadValueId::from(NodeId::new(ns, BIRTH_NODE))],
+                TimestampsToReturn::Neither,
+                0.0,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        if let Some(Variant::String(s)) = read.first().and_then(|v| v.value.clone())
+            && let Ok(b) = serde_json::from_str::<Birth>(s.as_ref())
+        {
+            break b;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let _ = tx.send(News::Message {
+        topic: format!("plant/{}/birth", birth.line),
+        payload: serde_json::to_vec(&birth).expect("serialises"),
+        retained: true,
+    });
+    let mut topics = vec![format!("plant/{}/status", birth.line)];
+    for o in &birth.objects {
+        let base = format!("plant/{}/{}", birth.line, o.topic);
+        topics.push(format!("{base}/event"));
+        topics.push(format!("{base}/state"));
+        topics.push(format!("{base}/counters"));
+    }
+    let relay = Relay {
+        tx: tx.clone(),
+        seen: seen.clone(),
+    };
+    let sub = session
+        .create_subscription(Duration::from_millis(50), 600, 20, 0, 0, true, relay)
+        .await
+        .map_err(|e| e.to_string())?;
+    let requests: Vec<MonitoredItemCreateRequest> = topics
+        .iter()
+        .map(|t| {
+            MonitoredItemCreateRequest::new(
+                ReadValueId::from(NodeId::new(ns, t.clone())),
+                MonitoringMode::Reporting,
+                MonitoringParameters {
+                    sampling_interval: 0.0,
+                    queue_size: ITEM_QUEUE,
+                    discard_oldest: true,
+                    ..Default::default()
+                },
+            )
+        })
+        .collect();
+    // Objects without a state or counters node (buffers, sources) answer
+    // BadNodeIdUnknown for those; the rest are watched.
+    session
+        .create_monitored_items(sub, TimestampsToReturn::Both, requests)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(Some((session, handle)))
+}
+
+/// Passes each publish's changed values on as messages on their node ids'
+/// topics, the events in the order they happened: one publish holds every
+/// item's queued changes, item by item, and `seq` puts them back in order
+/// (a later publish only holds later changes).
+struct Relay {
+    tx: SyncSender<News>,
+    /// Items whose first value has come: a later first value (after a
+    /// reconnection) is the current value again, as a retained message is.
+    seen: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+}
+
+impl OnSubscriptionNotificationCore for Relay {
+    fn on_subscription_notification(
+        &mut self,
+        notification: NotificationMessage,
+        items: MonitoredItemMap<'_>,
+    ) {
+        let mut events = Vec::new();
+        for data in notification.notification_data.into_iter().flatten() {
+            let Some(changes) = data.into_inner_as::<DataChangeNotification>() else {
+                continue;
+            };
+            for change in changes.monitored_items.into_iter().flatten() {
+                let Some(item) = items.get(change.client_handle) else {
+                    continue;
+                };
+                let Some(msg) = self.message(change.value, item) else {
+                    continue;
+                };
+                match &msg {
+                    News::Message { topic, payload, .. } if topic.ends_with("/event") => {
+                        let seq = serde_json::from_slice::<Seq>(payload).map_or(0, |s| s.seq);
+                        events.push((seq, msg));
+                    }
+                    _ => {
+                        let _ = self.tx.send(msg);
+                    }
+                }
+            }
+        }
+        events.sort_by_key(|(seq, _)| *seq);
+        for (_, msg) in events {
+            let _ = self.tx.send(msg);
+        }
+    }
+}
+
+/// An event's number, read before the rest of it.
+#[derive(serde::Deserialize)]
+struct Seq {
+    seq: u64,
+}
+
+impl Relay {
+    /// A changed value as a message; an empty value (a node not written
+    /// yet) is none.
+    fn message(&self, dv: DataValue, item: &MonitoredItem) -> Option<News> {
+        let topic = match &item.item_to_monitor().node_id.identifier {
+            opcua::types::Identifier::String(s) => s.as_ref().to_string(),
+            other => other.to_string(),
+        };
+        let payload = match dv.value {
+            Some(Variant::String(s)) if !s.is_empty() => s.as_ref().as_bytes().to_vec(),
+            Some(Variant::String(_)) | Some(Variant::Empty) | None => return None,
+            Some(other) => format!("{other:?}").into_bytes(),
+        };
+        let retained = self.seen.lock().expect("not poisoned").insert(topic.clone());
+        Some(News::Message {
+            topic,
+            payload,
+            retained,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_read_and_passwords_never_shown() {
+        let e = Endpoint::parse("opc.tcp://ops:s3cret@plant.local:4841/line1").unwrap();
+        assert_eq!((e.host.as_str(), e.port, e.path.as_str()), ("plant.local", 4841, "/line1"));
+        assert_eq!(e.password.as_deref(), Some("s3cret"));
+        assert!(!format!("{e} {e:?}").contains("s3cret"));
+        assert_eq!(e.url(), "opc.tcp://plant.local:4841/line1");
+        assert_eq!(Endpoint::parse("opc.tcp://localhost").unwrap().port, 4840);
+        let bad = Endpoint::parse("opc.tcp://ops:s3cret@host:x").unwrap_err();
+        assert!(bad.contains("port") && !bad.contains("s3cret"), "{bad}");
+        assert!(
+            Endpoint::parse("mqtt://x")
+                .unwrap_err()
+                .contains("opc.tcp://host:port")
+        );
+    }
+}
