@@ -55,6 +55,7 @@ pub(super) struct ServeArgs<'a> {
     pub ca: Option<&'a Path>,
     pub switch_at: Option<&'a str>,
     pub switch_to: Option<&'a Path>,
+    pub wait_for_client: bool,
 }
 
 pub(super) fn serve_cmd(a: &ServeArgs) -> i32 {
@@ -131,12 +132,17 @@ pub(super) fn serve_cmd(a: &ServeArgs) -> i32 {
         replication: a.replication,
         ca: a.ca.map(Path::to_path_buf),
         switch,
+        wait_for_client: a.wait_for_client,
     };
     match serve(&scene, &wire, &options) {
         Ok(s) => {
             eprintln!(
-                "serve: done at t = {:.0} s: {} events, {} messages",
-                s.end_s, s.events, s.messages
+                "serve: done at t = {:.0} s: {} events, {} messages in {:.2} s of wall time ({:.0} messages/s)",
+                s.end_s,
+                s.events,
+                s.messages,
+                s.wall_s,
+                s.messages as f64 / s.wall_s.max(1e-9)
             );
             0
         }

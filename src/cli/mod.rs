@@ -309,6 +309,9 @@ pub enum Command {
         /// The variant whose machine cycles the plant switches to.
         #[arg(long, value_name = "VARIANT.ron")]
         switch_to: Option<PathBuf>,
+        /// With --opcua: start the plant's clock once a client has subscribed.
+        #[arg(long)]
+        wait_for_client: bool,
     },
     /// Watch a plant on an MQTT broker or an OPC UA server (one served by
     /// `serve`, or a real one publishing the same feed): the KPIs while it
@@ -590,6 +593,7 @@ pub fn main_with(cli: Cli) -> i32 {
             replication,
             switch_at,
             switch_to,
+            wait_for_client,
         } => live::serve_cmd(&live::ServeArgs {
             scene: &scene,
             mqtt: mqtt.as_deref(),
@@ -601,6 +605,7 @@ pub fn main_with(cli: Cli) -> i32 {
             ca: mqtt_ca.as_deref(),
             switch_at: switch_at.as_deref(),
             switch_to: switch_to.as_deref(),
+            wait_for_client,
         }),
         Command::Monitor {
             mqtt,

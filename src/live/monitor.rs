@@ -192,6 +192,8 @@ struct Feed {
     report: Report,
     states: BTreeMap<String, String>,
     finished_at: Option<(u64, Instant)>,
+    /// When the last event came (wall clock).
+    last_event_at: Instant,
     /// The broker went away after this time; marked when it is back.
     lost_at: Option<f64>,
     /// Rows from `state` topics (see [`MonitorOptions::from_states`]).
@@ -251,6 +253,7 @@ pub fn monitor(source: &Source, o: &MonitorOptions) -> Result<Report, String> {
         },
         states: BTreeMap::new(),
         finished_at: None,
+        last_event_at: Instant::now(),
         lost_at: None,
         from_states: o.from_states,
         last_state: BTreeMap::new(),
@@ -330,7 +333,12 @@ impl Feed {
     /// 5 s have passed since, for those that will not come).
     fn done(&self) -> bool {
         self.finished_at.is_some_and(|(n, at)| {
-            self.seqs.last().copied().unwrap_or(0) >= n || at.elapsed() > Duration::from_secs(5)
+            // Every event, or the last one and a second with nothing more
+            // (a monitor that joined late will not get the early ones).
+            self.seqs.len() as u64 >= n
+                || (self.seqs.last().copied().unwrap_or(0) >= n
+                    && self.last_event_at.elapsed() > Duration::from_secs(1))
+                || at.elapsed() > Duration::from_secs(5)
         })
     }
 
@@ -408,6 +416,7 @@ impl Feed {
 
     /// One event: deduplicated by `seq`, holes and broker gaps marked.
     fn event(&mut self, object: &str, e: EventMsg) {
+        self.last_event_at = Instant::now();
         if !self.seqs.insert(e.seq) {
             self.report.duplicates += 1;
             return;

@@ -35,7 +35,8 @@ use opcua::server::node_manager::memory::{
 };
 use opcua::server::{ServerBuilder, ServerEndpoint, ServerHandle, ServerUserToken};
 use opcua::types::{
-    DataChangeNotification, DataTypeId, DataValue, LocalizedText, NotificationMessage, MessageSecurityMode, MonitoredItemCreateRequest,
+    DataChangeNotification, DataTypeId, DataValue, LocalizedText, NotificationMessage,
+    QualifiedName, MessageSecurityMode, MonitoredItemCreateRequest,
     MonitoringMode, MonitoringParameters, NodeId, ObjectId, ReadValueId, TimestampsToReturn, UserTokenPolicy, Variant,
 };
 use std::path::PathBuf;
@@ -49,6 +50,16 @@ pub const NAMESPACE: &str = "urn:factory-twin:plant";
 
 /// The node holding the birth message, whatever the line.
 pub const BIRTH_NODE: &str = "plant/birth";
+
+/// The largest message either side takes (bytes).
+const MAX_MESSAGE: usize = 16 << 20;
+
+/// Changes in one publish response: with about 200 bytes each, well under
+/// the default message size of a client or server that keeps it.
+const PER_PUBLISH: u32 = 1_000;
+
+/// Monitored items created per request (servers cap arrays, often at 1,000).
+const ITEMS_PER_CALL: usize = 500;
 
 /// Notifications a monitored item keeps between two publishes before the
 /// oldest is dropped (a gap in `seq` then says so).
@@ -292,10 +303,25 @@ impl Server {
 
     /// Sessions open now.
     pub fn sessions(&self) -> u32 {
+        self.summary(opcua::types::VariableId::Server_ServerDiagnostics_ServerDiagnosticsSummary_CurrentSessionCount)
+    }
+
+    /// Waits until a client has subscribed (and a second more, for its
+    /// monitored items), or a stop is asked.
+    pub fn wait_for_client(&self) {
+        let subscriptions = opcua::types::VariableId::Server_ServerDiagnostics_ServerDiagnosticsSummary_CurrentSubscriptionCount;
+        while self.summary(subscriptions) == 0 && !crate::experiment::stop_requested() {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    }
+
+    /// A count of the server's diagnostics summary.
+    fn summary(&self, id: opcua::types::VariableId) -> u32 {
         self.handle
             .info()
             .diagnostics
-            .get(opcua::types::VariableId::Server_ServerDiagnostics_ServerDiagnosticsSummary_CurrentSessionCount)
+            .get(id)
             .and_then(|v| match v.value {
                 Some(Variant::UInt32(n)) => Some(n),
                 _ => None,
@@ -339,10 +365,17 @@ fn server_builder(ep: &Endpoint, sec: &Security) -> Result<ServerBuilder, String
         limits.min_sampling_interval_ms = 0.0;
         limits.min_publishing_interval_ms = 20.0;
         limits.max_monitored_item_queue_size = ITEM_QUEUE as usize;
-        limits.max_queued_notifications = 10_000;
+        limits.max_queued_notifications = 1_000_000;
         limits.max_monitored_items_per_sub = 100_000;
     }
     b.limits_mut().operational.max_monitored_items_per_call = 100_000;
+    // A birth message names every object (about 50 bytes each), and one
+    // publish may carry thousands of changes: room for a 1,000-station plant.
+    let limits = b.limits_mut();
+    limits.max_string_length = MAX_MESSAGE;
+    limits.max_array_length = 100_000;
+    limits.max_message_size = MAX_MESSAGE;
+    limits.max_chunk_count = MAX_MESSAGE / 8192;
     let path = if ep.path.is_empty() { "/" } else { &ep.path };
     let endpoint = if sec.encrypted(ep) {
         let users = match &ep.user {
@@ -372,51 +405,54 @@ fn add_nodes(
     line: &str,
     objects: &[(String, String, Role)],
 ) -> (Vec<ObjectNodes>, NodeId, NodeId) {
-    let id = |s: &str| NodeId::new(ns, s.to_string());
+    let node_id = |s: &str| NodeId::new(ns, s.to_string());
     let mut space = nodes.address_space().write();
-    let machines = id("Machines");
-    let plant = id("plant");
+    let machines = node_id("Machines");
+    let plant = node_id("plant");
     let objects_folder: NodeId = ObjectId::ObjectsFolder.into();
-    space.add_folder(&machines, "Machines", "Machines", &objects_folder);
-    space.add_folder(&plant, "Plant", "Plant", &objects_folder);
+    // Browse names in the plant's namespace, but `CurrentState`, which
+    // OPC UA's StateMachineType defines (namespace 0).
+    let name = |s: &str| QualifiedName::new(ns, s);
+    space.add_folder(&machines, name("Machines"), "Machines", &objects_folder);
+    space.add_folder(&plant, name("Plant"), "Plant", &objects_folder);
     let string = |space: &mut opcua::server::address_space::AddressSpace,
                   node: &NodeId,
                   name: &str,
                   parent: &NodeId| {
-        VariableBuilder::new(node, name, name)
+        VariableBuilder::new(node, QualifiedName::new(ns, name), name)
             .data_type(DataTypeId::String)
             .value(String::new())
             .component_of(parent.clone())
             .insert(&mut *space);
     };
-    let birth = id(BIRTH_NODE);
+    let birth = node_id(BIRTH_NODE);
     string(&mut space, &birth, "Birth", &plant);
-    let status = id(&format!("plant/{line}/status"));
+    let status = node_id(&format!("plant/{line}/status"));
     string(&mut space, &status, "Status", &plant);
     let mut out = Vec::new();
-    for (name, topic, role) in objects {
+    for (id, topic, role) in objects {
         let base = format!("plant/{line}/{topic}");
         let n = ObjectNodes {
-            event: id(&format!("{base}/event")),
-            state_json: id(&format!("{base}/state")),
-            counters_json: id(&format!("{base}/counters")),
-            level_json: id(&format!("{base}/level")),
-            item_state: id(&format!("{base}/MachineryItemState/CurrentState")),
-            operation_mode: id(&format!("{base}/MachineryOperationMode/CurrentState")),
-            state: id(&format!("{base}/State")),
-            good: id(&format!("{base}/GoodCount")),
-            scrap: id(&format!("{base}/ScrapCount")),
-            product: id(&format!("{base}/CurrentProduct")),
-            level: id(&format!("{base}/Level")),
-            capacity: id(&format!("{base}/Capacity")),
+            event: node_id(&format!("{base}/event")),
+            state_json: node_id(&format!("{base}/state")),
+            counters_json: node_id(&format!("{base}/counters")),
+            level_json: node_id(&format!("{base}/level")),
+            item_state: node_id(&format!("{base}/MachineryItemState/CurrentState")),
+            operation_mode: node_id(&format!("{base}/MachineryOperationMode/CurrentState")),
+            state: node_id(&format!("{base}/State")),
+            good: node_id(&format!("{base}/GoodCount")),
+            scrap: node_id(&format!("{base}/ScrapCount")),
+            product: node_id(&format!("{base}/CurrentProduct")),
+            level: node_id(&format!("{base}/Level")),
+            capacity: node_id(&format!("{base}/Capacity")),
         };
-        let object = id(&base);
+        let object = node_id(&base);
         let parent = if *role == Role::Station {
             &machines
         } else {
             &plant
         };
-        ObjectBuilder::new(&object, name.as_str(), name.as_str())
+        ObjectBuilder::new(&object, QualifiedName::new(ns, id), id.as_str())
             .has_type_definition(ObjectTypeIdBase)
             .organized_by(parent.clone())
             .insert(&mut *space);
@@ -425,25 +461,25 @@ fn add_nodes(
             Role::Station => {
                 string(&mut space, &n.state_json, "StateJson", &object);
                 string(&mut space, &n.counters_json, "CountersJson", &object);
-                for (node, machine_state, name) in [
+                for (node, machine_state, initial) in [
                     (&n.item_state, "MachineryItemState", "NotAvailable"),
                     (&n.operation_mode, "MachineryOperationMode", "None"),
                 ] {
-                    let holder = id(&format!("{base}/{machine_state}"));
-                    ObjectBuilder::new(&holder, machine_state, machine_state)
+                    let holder = node_id(&format!("{base}/{machine_state}"));
+                    ObjectBuilder::new(&holder, name(machine_state), machine_state)
                         .has_type_definition(ObjectTypeIdBase)
                         .component_of(object.clone())
                         .insert(&mut *space);
                     VariableBuilder::new(node, "CurrentState", "CurrentState")
                         .data_type(DataTypeId::LocalizedText)
-                        .value(LocalizedText::new("en", name))
+                        .value(LocalizedText::new("en", initial))
                         .component_of(holder)
                         .insert(&mut *space);
                 }
                 string(&mut space, &n.state, "State", &object);
                 string(&mut space, &n.product, "CurrentProduct", &object);
-                for (node, name) in [(&n.good, "GoodCount"), (&n.scrap, "ScrapCount")] {
-                    VariableBuilder::new(node, name, name)
+                for (node, var) in [(&n.good, "GoodCount"), (&n.scrap, "ScrapCount")] {
+                    VariableBuilder::new(node, name(var), var)
                         .data_type(DataTypeId::UInt64)
                         .value(0u64)
                         .component_of(object.clone())
@@ -452,8 +488,8 @@ fn add_nodes(
             }
             Role::Store => {
                 string(&mut space, &n.level_json, "LevelJson", &object);
-                for (node, name) in [(&n.level, "Level"), (&n.capacity, "Capacity")] {
-                    VariableBuilder::new(node, name, name)
+                for (node, var) in [(&n.level, "Level"), (&n.capacity, "Capacity")] {
+                    VariableBuilder::new(node, name(var), var)
                         .data_type(DataTypeId::UInt32)
                         .value(0u32)
                         .component_of(object.clone())
@@ -527,8 +563,9 @@ async fn watch(ep: Endpoint, sec: Security, tx: SyncSender<News>, closing: Arc<A
     // Items whose first value has come: a later first value (after a
     // reconnection) is the current value again, as a retained message is.
     let seen = Arc::new(std::sync::Mutex::new(std::collections::HashSet::new()));
+    let reorder = Arc::new(std::sync::Mutex::new(Reorder::default()));
     while !closing.load(Ordering::SeqCst) {
-        match session(&ep, &sec, &tx, &seen, &closing).await {
+        match session(&ep, &sec, &tx, &seen, &reorder, &closing).await {
             Ok(Some((session, handle))) => {
                 if said_down {
                     eprintln!("monitor: connected to {ep} again");
@@ -538,6 +575,9 @@ async fn watch(ep: Endpoint, sec: Security, tx: SyncSender<News>, closing: Arc<A
                 backoff = Duration::from_millis(500);
                 while !closing.load(Ordering::SeqCst) && !handle.is_finished() {
                     tokio::time::sleep(Duration::from_millis(50)).await;
+                    // Events held for missing predecessors go when they
+                    // have waited long enough, publishes or not.
+                    reorder.lock().expect("not poisoned").release(&tx);
                 }
                 if closing.load(Ordering::SeqCst) {
                     let _ = tokio::time::timeout(Duration::from_secs(2), session.disconnect()).await;
@@ -578,6 +618,7 @@ async fn session(
     sec: &Security,
     tx: &SyncSender<News>,
     seen: &Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+    reorder: &Arc<std::sync::Mutex<Reorder>>,
     closing: &Arc<AtomicBool>,
 ) -> Result<Option<Running>, String> {
     let mut client = ClientBuilder::new()
@@ -591,6 +632,10 @@ async fn session(
         // would hide a gap.
         .session_retry_limit(0)
         .session_timeout(60_000)
+        .max_message_size(MAX_MESSAGE)
+        .max_chunk_count(MAX_MESSAGE / 8192)
+        .max_string_length(MAX_MESSAGE)
+        .max_array_length(100_000)
         .client()
         .map_err(|e| e.join("; "))?;
     let (policy, mode, token, identity) = if sec.encrypted(ep) {
@@ -672,9 +717,18 @@ async fn session(
     let relay = Relay {
         tx: tx.clone(),
         seen: seen.clone(),
+        reorder: reorder.clone(),
     };
     let sub = session
-        .create_subscription(Duration::from_millis(50), 600, 20, 0, 0, true, relay)
+        .create_subscription(
+            Duration::from_millis(50),
+            600,
+            20,
+            PER_PUBLISH,
+            0,
+            true,
+            relay,
+        )
         .await
         .map_err(|e| e.to_string())?;
     let requests: Vec<MonitoredItemCreateRequest> = topics
@@ -694,10 +748,12 @@ async fn session(
         .collect();
     // Objects without a state or counters node (buffers, sources) answer
     // BadNodeIdUnknown for those; the rest are watched.
-    session
-        .create_monitored_items(sub, TimestampsToReturn::Both, requests)
-        .await
-        .map_err(|e| e.to_string())?;
+    for chunk in requests.chunks(ITEMS_PER_CALL) {
+        session
+            .create_monitored_items(sub, TimestampsToReturn::Both, chunk.to_vec())
+            .await
+            .map_err(|e| e.to_string())?;
+    }
     Ok(Some((session, handle)))
 }
 
@@ -710,6 +766,7 @@ struct Relay {
     /// Items whose first value has come: a later first value (after a
     /// reconnection) is the current value again, as a retained message is.
     seen: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+    reorder: Arc<std::sync::Mutex<Reorder>>,
 }
 
 impl OnSubscriptionNotificationCore for Relay {
@@ -718,7 +775,7 @@ impl OnSubscriptionNotificationCore for Relay {
         notification: NotificationMessage,
         items: MonitoredItemMap<'_>,
     ) {
-        let mut events = Vec::new();
+        let mut reorder = self.reorder.lock().expect("not poisoned");
         for data in notification.notification_data.into_iter().flatten() {
             let Some(changes) = data.into_inner_as::<DataChangeNotification>() else {
                 continue;
@@ -732,8 +789,13 @@ impl OnSubscriptionNotificationCore for Relay {
                 };
                 match &msg {
                     News::Message { topic, payload, .. } if topic.ends_with("/event") => {
-                        let seq = serde_json::from_slice::<Seq>(payload).map_or(0, |s| s.seq);
-                        events.push((seq, msg));
+                        match serde_json::from_slice::<Seq>(payload) {
+                            Ok(s) => reorder.hold(s.seq, msg),
+                            // Malformed: passed on, for the monitor to count.
+                            Err(_) => {
+                                let _ = self.tx.send(msg);
+                            }
+                        }
                     }
                     _ => {
                         let _ = self.tx.send(msg);
@@ -741,9 +803,39 @@ impl OnSubscriptionNotificationCore for Relay {
                 }
             }
         }
-        events.sort_by_key(|(seq, _)| *seq);
-        for (_, msg) in events {
-            let _ = self.tx.send(msg);
+        reorder.release(&self.tx);
+    }
+}
+
+/// How long an event waits for the ones before it (by `seq`) before it is
+/// passed on anyway (and the missing ones counted lost).
+const HOLD: Duration = Duration::from_secs(1);
+
+/// Puts events back in `seq` order: a server sends each item's queued
+/// changes together, item after item, and splits a long list over several
+/// publishes, so events of different objects arrive out of order.
+#[derive(Default)]
+struct Reorder {
+    waiting: std::collections::BTreeMap<u64, (std::time::Instant, News)>,
+    /// The next event to pass on.
+    next: u64,
+}
+
+impl Reorder {
+    fn hold(&mut self, seq: u64, msg: News) {
+        self.waiting.insert(seq, (std::time::Instant::now(), msg));
+    }
+
+    /// Passes on, in order, every event whose predecessors have come or
+    /// that has waited [`HOLD`].
+    fn release(&mut self, tx: &SyncSender<News>) {
+        while let Some((&seq, (since, _))) = self.waiting.first_key_value() {
+            if seq > self.next.max(1) && since.elapsed() < HOLD {
+                break;
+            }
+            let (_, (_, msg)) = self.waiting.pop_first().expect("not empty");
+            self.next = self.next.max(seq + 1);
+            let _ = tx.send(msg);
         }
     }
 }

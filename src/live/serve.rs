@@ -38,6 +38,9 @@ pub struct ServeOptions {
     /// scene (a variant of the served one): a plant that changes while it
     /// is watched, for drift checks and training.
     pub switch: Option<(f64, Scene)>,
+    /// With OPC UA: start the plant's clock when a client has subscribed
+    /// (a server has no broker to hold what a late client missed).
+    pub wait_for_client: bool,
 }
 
 /// What was served.
@@ -46,6 +49,8 @@ pub struct Served {
     pub events: u64,
     pub end_s: f64,
     pub messages: u64,
+    /// Wall-clock seconds from the plant's start to its last message.
+    pub wall_s: f64,
 }
 
 /// Messages waiting to go out before `publish` waits (and the plant with it).
@@ -82,6 +87,12 @@ pub fn serve(scene: &Scene, wire: &Wire, o: &ServeOptions) -> Result<Served, Str
         events: None,
         t: Some(0.0),
     });
+    if o.wait_for_client
+        && let Some(s) = &out.opcua
+    {
+        eprintln!("serve: waiting for an OPC UA client to subscribe");
+        s.wait_for_client();
+    }
     let mut seq = 0u64;
     let mut sent_log = 0usize;
     let mut states: Vec<Option<State>> = vec![None; engine.nodes.len()];
@@ -183,11 +194,13 @@ pub fn serve(scene: &Scene, wire: &Wire, o: &ServeOptions) -> Result<Served, Str
         t: Some(end_s),
     });
     let messages = out.messages;
+    let wall_s = start.elapsed().as_secs_f64();
     out.close();
     Ok(Served {
         events: seq,
         end_s,
         messages,
+        wall_s,
     })
 }
 
