@@ -21,8 +21,8 @@ fn endpoint(o: &super::OpcuaOptions) -> Result<Option<(opcua::Endpoint, opcua::S
     let Some(s) = &o.opcua else {
         return Ok(None);
     };
-    let ep = opcua::Endpoint::parse(s)
-        .map_err(|m| fail(&Diagnostic::new(format!("--opcua: {m}"))))?;
+    let ep =
+        opcua::Endpoint::parse(s).map_err(|m| fail(&Diagnostic::new(format!("--opcua: {m}"))))?;
     let sec = opcua::Security {
         pki: o.opcua_pki.clone(),
         trust_peers: o.opcua_trust,

@@ -27,17 +27,17 @@ use opcua::client::{
     ClientBuilder, IdentityToken, MonitoredItem, MonitoredItemMap, OnSubscriptionNotificationCore,
     Session,
 };
-use opcua::server::address_space::{ObjectBuilder, VariableBuilder};
 use opcua::crypto::SecurityPolicy;
+use opcua::server::address_space::{ObjectBuilder, VariableBuilder};
 use opcua::server::diagnostics::NamespaceMetadata;
 use opcua::server::node_manager::memory::{
     InMemoryNodeManager, SimpleNodeManager, SimpleNodeManagerImpl, simple_node_manager,
 };
 use opcua::server::{ServerBuilder, ServerEndpoint, ServerHandle, ServerUserToken};
 use opcua::types::{
-    DataChangeNotification, DataTypeId, DataValue, LocalizedText, NotificationMessage,
-    QualifiedName, MessageSecurityMode, MonitoredItemCreateRequest,
-    MonitoringMode, MonitoringParameters, NodeId, ObjectId, ReadValueId, TimestampsToReturn, UserTokenPolicy, Variant,
+    DataChangeNotification, DataTypeId, DataValue, LocalizedText, MessageSecurityMode,
+    MonitoredItemCreateRequest, MonitoringMode, MonitoringParameters, NodeId, NotificationMessage,
+    ObjectId, QualifiedName, ReadValueId, TimestampsToReturn, UserTokenPolicy, Variant,
 };
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -580,7 +580,8 @@ async fn watch(ep: Endpoint, sec: Security, tx: SyncSender<News>, closing: Arc<A
                     reorder.lock().expect("not poisoned").release(&tx);
                 }
                 if closing.load(Ordering::SeqCst) {
-                    let _ = tokio::time::timeout(Duration::from_secs(2), session.disconnect()).await;
+                    let _ =
+                        tokio::time::timeout(Duration::from_secs(2), session.disconnect()).await;
                     return;
                 }
                 // This outage is said; the next failure to connect is not
@@ -609,7 +610,10 @@ async fn watch(ep: Endpoint, sec: Security, tx: SyncSender<News>, closing: Arc<A
     }
 }
 
-type Running = (Arc<Session>, tokio::task::JoinHandle<opcua::types::StatusCode>);
+type Running = (
+    Arc<Session>,
+    tokio::task::JoinHandle<opcua::types::StatusCode>,
+);
 
 /// One session: connected, the birth read, the feed subscribed. `None`
 /// when told to close while waiting for the birth.
@@ -677,10 +681,9 @@ async fn session(
         handle.abort();
         return Err("the session was not accepted (the login, or the certificates: see the PKI folder's rejected/)".into());
     }
-    let ns = session
-        .get_namespace_index(NAMESPACE)
-        .await
-        .map_err(|e| format!("it has no {NAMESPACE} namespace ({e}): is it a factory-twin serve?"))?;
+    let ns = session.get_namespace_index(NAMESPACE).await.map_err(|e| {
+        format!("it has no {NAMESPACE} namespace ({e}): is it a factory-twin serve?")
+    })?;
     // The birth names the line and its objects.
     let birth = loop {
         if closing.load(Ordering::SeqCst) {
@@ -859,7 +862,11 @@ impl Relay {
             Some(Variant::String(_)) | Some(Variant::Empty) | None => return None,
             Some(other) => format!("{other:?}").into_bytes(),
         };
-        let retained = self.seen.lock().expect("not poisoned").insert(topic.clone());
+        let retained = self
+            .seen
+            .lock()
+            .expect("not poisoned")
+            .insert(topic.clone());
         Some(News::Message {
             topic,
             payload,
@@ -875,7 +882,10 @@ mod tests {
     #[test]
     fn addresses_are_read_and_passwords_never_shown() {
         let e = Endpoint::parse("opc.tcp://ops:s3cret@plant.local:4841/line1").unwrap();
-        assert_eq!((e.host.as_str(), e.port, e.path.as_str()), ("plant.local", 4841, "/line1"));
+        assert_eq!(
+            (e.host.as_str(), e.port, e.path.as_str()),
+            ("plant.local", 4841, "/line1")
+        );
         assert_eq!(e.password.as_deref(), Some("s3cret"));
         assert!(!format!("{e} {e:?}").contains("s3cret"));
         assert_eq!(e.url(), "opc.tcp://plant.local:4841/line1");

@@ -142,14 +142,10 @@ pub fn monitor_report(r: &Report) -> String {
             .iter()
             .map(|(t, n)| format!("{n} on the unknown topic {t}")),
     );
-    problems.extend(
-        r.gaps
-            .iter()
-            .map(|(a, b)| match b.is_finite() {
-                true => format!("connection gap from t = {a:.0} s to {b:.0} s"),
-                false => format!("connection lost at t = {a:.0} s, and nothing came after"),
-            }),
-    );
+    problems.extend(r.gaps.iter().map(|(a, b)| match b.is_finite() {
+        true => format!("connection gap from t = {a:.0} s to {b:.0} s"),
+        false => format!("connection lost at t = {a:.0} s, and nothing came after"),
+    }));
     if !problems.is_empty() {
         heading(&mut body, 2, "What went wrong on the wire");
         body.push_str("<ul>");

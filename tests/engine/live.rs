@@ -86,7 +86,7 @@ impl Drop for Broker {
 pub(super) struct Monitor {
     child: Child,
     lines: Receiver<String>,
-    seen: Vec<String>,
+    pub(super) seen: Vec<String>,
 }
 
 impl Monitor {
@@ -630,7 +630,10 @@ fn the_drift_check_rarely_flags_an_unchanged_plant() {
 
 /// The events of `run --events` up to `until_s`, counted by object and
 /// event name (`cut/finish`), as the independent clients count them.
-pub(super) fn expected_counts(dir: &Path, until_s: f64) -> serde_json::Map<String, serde_json::Value> {
+pub(super) fn expected_counts(
+    dir: &Path,
+    until_s: f64,
+) -> serde_json::Map<String, serde_json::Value> {
     let log = dir.join("expected.csv");
     succeeds(&[
         "run",
@@ -667,9 +670,7 @@ fn an_independent_mqtt_client_reads_every_event_of_the_served_plant() {
         .unwrap();
     let stderr = BufReader::new(paho.stderr.take().unwrap());
     assert!(
-        stderr
-            .lines()
-            .any(|l| l.is_ok_and(|l| l == "subscribed")),
+        stderr.lines().any(|l| l.is_ok_and(|l| l == "subscribed")),
         "paho-mqtt did not subscribe (.ci/run installs it in its venv)"
     );
     succeeds(&[

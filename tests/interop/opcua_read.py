@@ -28,8 +28,10 @@ async def child(node, name):
 
 
 async def connect(url, login):
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90
+    attempts = 0
     while True:
+        attempts += 1
         client = Client(url, timeout=10)
         if login:
             user, password, cert, key = login
@@ -45,9 +47,9 @@ async def connect(url, login):
         try:
             await client.connect()
             return client
-        except (OSError, asyncio.TimeoutError):
+        except (OSError, asyncio.TimeoutError) as e:
             if time.monotonic() > deadline:
-                raise
+                raise RuntimeError(f"no connection to {url} after {attempts} attempts") from e
             await asyncio.sleep(0.2)
 
 
