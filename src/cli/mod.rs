@@ -22,6 +22,7 @@ mod compare;
 mod fit;
 mod live;
 mod run;
+mod shadow;
 mod sweep;
 mod validate;
 mod view;
@@ -253,6 +254,38 @@ pub enum Command {
         /// The fewest complete durations of one kind a resource needs to be fitted.
         #[arg(long, default_value_t = 20)]
         min: usize,
+    },
+    /// Forecast the day from the plant's state: the parts where the feed
+    /// has them at --at, N replications of the scene from there to --until,
+    /// the good parts by then with a 90 % prediction interval and the chance
+    /// of reaching --target.
+    Shadow {
+        /// Scene or variant file (.ron): the model of the plant.
+        scene: PathBuf,
+        /// The plant's feed as an event log (monitor --record, run --events, a plant's CSV or OCEL).
+        #[arg(long, value_name = "FILE")]
+        feed: PathBuf,
+        /// What the feed's event names mean, as for `fit`.
+        #[arg(long, value_name = "FILE.ron")]
+        map: Option<PathBuf>,
+        /// The moment of the plant's state ("Mon 10:00", 34h).
+        #[arg(long, value_name = "TIME")]
+        at: String,
+        /// The end of the forecast ("Mon 17:00").
+        #[arg(long, value_name = "TIME")]
+        until: String,
+        /// Good parts the day should make by --until (counted from midnight).
+        #[arg(long)]
+        target: Option<u64>,
+        /// Replications of the forecast.
+        #[arg(long, default_value_t = 30)]
+        reps: u32,
+        /// Which replication of the feed is the plant (a feed of `run --reps N` holds several).
+        #[arg(long, default_value_t = 0)]
+        replication: u32,
+        /// Print the forecast as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Check a model against the plant's log: replay the log's period over
     /// replications and put throughput, WIP, lead times and each station's
@@ -580,6 +613,27 @@ pub fn main_with(cli: Cli) -> i32 {
             map: map.as_deref(),
             reps,
             report: report.as_deref(),
+            json,
+        }),
+        Command::Shadow {
+            scene,
+            feed,
+            map,
+            at,
+            until,
+            target,
+            reps,
+            replication,
+            json,
+        } => shadow::shadow_cmd(&shadow::ShadowArgs {
+            scene: &scene,
+            feed: &feed,
+            map: map.as_deref(),
+            at: &at,
+            until: &until,
+            target,
+            reps,
+            replication,
             json,
         }),
         Command::Serve {

@@ -13,4 +13,5 @@ pub mod drift;
 pub mod monitor;
 pub mod opcua;
 pub mod serve;
+pub mod shadow;
 pub mod topics;

@@ -60,6 +60,31 @@ fn build_with(
     Ok(engine)
 }
 
+/// As [`build`], but the clock starts at `t0` (seconds from Monday 00:00:
+/// shifts and maintenance windows as they stand then) and the run ends at
+/// `until`, with statistics from `t0`; empty, for `warm` to fill.
+pub(super) fn build_started_at(
+    scene: &Scene,
+    rep: u32,
+    t0: f64,
+    until: f64,
+) -> Result<Engine, Diagnostic> {
+    let mut b = Builder::new(scene, rep)?;
+    b.pools();
+    for o in &scene.objects {
+        b.node(o)?;
+    }
+    b.edges()?;
+    mark_single_targets(&mut b.nodes);
+    link_sole_feeders(&mut b.nodes);
+    let mut engine = b.engine();
+    engine.now = t0;
+    engine.window.warmup = t0;
+    engine.window.horizon = until - t0;
+    engine.start();
+    Ok(engine)
+}
+
 /// What building an engine needs along the way: the scene's names resolved
 /// to indices, and the nodes, pools and shifts made so far.
 struct Builder<'a> {
@@ -784,23 +809,25 @@ impl<'a> Builder<'a> {
 
 impl Engine {
     /// Schedules the end, the warm-up's end, the first sample and each
-    /// shift's next change, applies every shift's state at time 0 and starts
-    /// the sources.
+    /// shift's next change, applies every shift's state at the start (time
+    /// 0, or a plant's time) and starts the sources.
     fn start(&mut self) {
+        // Time 0, or a plant's time when a run starts from its state.
+        let t0 = self.now;
         let (warmup, end) = (self.window.warmup, self.end_time());
         self.calendar.schedule(end, Event::End);
         if warmup > 0.0 {
             self.calendar.schedule(warmup, Event::WarmupEnd);
         }
-        self.calendar.schedule(0.0, Event::Sample);
+        self.calendar.schedule(t0, Event::Sample);
         for p in 0..self.pools.len() {
             self.refresh_pool(p as u32);
         }
         self.schedule_maintenance_windows();
         for s in 0..self.shifts.len() {
-            let on = self.shifts[s].calendar.is_on(0.0);
+            let on = self.shifts[s].calendar.is_on(t0);
             self.apply_shift_at_start(s, on);
-            let next = self.shifts[s].calendar.next_change(0.0);
+            let next = self.shifts[s].calendar.next_change(t0);
             if next < end {
                 self.calendar
                     .schedule(next, Event::ShiftChange { shift: s as u32 });
@@ -815,9 +842,9 @@ impl Engine {
     }
 
     /// Each station's first maintenance window change (now if one is open
-    /// at time 0).
+    /// at the start).
     fn schedule_maintenance_windows(&mut self) {
-        let end = self.end_time();
+        let (t0, end) = (self.now, self.end_time());
         for n in 0..self.nodes.len() {
             let NodeKind::Station(st) = &self.nodes[n].kind else {
                 continue;
@@ -825,10 +852,10 @@ impl Engine {
             let Some(window) = st.upkeep.as_ref().and_then(|u| u.window.as_ref()) else {
                 continue;
             };
-            let first = if window.is_on(0.0) {
-                0.0
+            let first = if window.is_on(t0) {
+                t0
             } else {
-                window.next_change(0.0)
+                window.next_change(t0)
             };
             if first < end {
                 self.calendar

@@ -26,6 +26,7 @@ mod source;
 mod station;
 mod store;
 mod transfer;
+mod warm;
 
 pub use build::{build, build_logged, build_without_fast_paths, switch_cycles};
 pub use calendar::{Calendar, Event};
@@ -35,6 +36,7 @@ pub use plugin::{SimClock, SimulationPlugin, SimulationSystems, run_in_app, run_
 pub use source::{OrderFeed, Source};
 pub use station::{Carrier, Iso22400, Phase, Server, Station, StationKind};
 pub use store::{Buffer, Conveyor};
+pub use warm::{JobNow, Placed, PlantState, StationNow, build_at};
 
 use crate::kpi::Histogram;
 use bevy::prelude::Resource;

@@ -863,6 +863,24 @@ impl Station {
         None
     }
 
+    /// What is left of a cycle of `product` that has run `elapsed`
+    /// seconds: a cycle drawn on condition that it is longer (see
+    /// `warm`), 0 when none of 1,000 draws is.
+    pub(super) fn remaining_cycle(&mut self, product: u16, elapsed: f64) -> f64 {
+        match &self.cycle.get(product).sampler {
+            Some(s) => remaining(|| s.sample(&mut self.process_rng), elapsed),
+            None => 0.0,
+        }
+    }
+
+    /// What is left of a repair that has taken `elapsed` seconds so far.
+    pub(super) fn remaining_repair(&mut self, elapsed: f64) -> f64 {
+        match self.failures.as_deref() {
+            Some((_, repair)) => remaining(|| repair.sample(&mut self.failure_rng), elapsed),
+            None => 0.0,
+        }
+    }
+
     #[inline]
     fn sample_cycle(&mut self, product: u16) -> f64 {
         match &self.cycle.get(product).sampler {
@@ -870,6 +888,15 @@ impl Station {
             None => 0.0,
         }
     }
+}
+
+/// A duration drawn by `draw` on condition that it exceeds `elapsed`, less
+/// `elapsed`; 0 when none of 1,000 draws does.
+fn remaining(mut draw: impl FnMut() -> f64, elapsed: f64) -> f64 {
+    (0..1000)
+        .map(|_| draw())
+        .find(|d| *d > elapsed)
+        .map_or(0.0, |d| d - elapsed.max(0.0))
 }
 
 impl Engine {
@@ -1360,21 +1387,29 @@ impl Engine {
     }
 
     pub(super) fn failure(&mut self, node: u32, generation: u32) {
-        let now = self.now;
         let st = self.station(node);
         if st.failure_generation != generation || st.failed {
             return;
         }
+        self.break_down(node, None);
+    }
+
+    /// The station breaks down now, for `repair` seconds (`None`: drawn).
+    pub(super) fn break_down(&mut self, node: u32, repair: Option<f64>) {
+        let now = self.now;
         self.pause_all(node);
         let st = self.station(node);
         st.failed = true;
         st.halt_changed();
         st.failures_count += 1;
-        let (between, repair) = st
+        let (between, drawn) = st
             .failures
             .as_deref()
             .expect("a failure needs failure data");
-        let repair_time = repair.sample(&mut st.failure_rng);
+        let repair_time = match repair {
+            Some(r) => r,
+            None => drawn.sample(&mut st.failure_rng),
+        };
         st.repair_sum += repair_time;
         st.repair_sq_sum += repair_time * repair_time;
         st.ttf_remaining = between.sample(&mut st.failure_rng);

@@ -278,14 +278,21 @@ impl Engine {
     }
 
     pub(super) fn conveyor_accept(&mut self, node: u32, part: u32) {
+        self.conveyor_accept_since(node, part, self.now);
+    }
+
+    /// A part that got on the belt at `entered` (now, or before the run
+    /// when a run starts from a plant's state: as far along as a belt
+    /// moving since then has carried it).
+    pub(super) fn conveyor_accept_since(&mut self, node: u32, part: u32, entered: f64) {
         let now = self.now;
         let NodeKind::Conveyor(c) = &mut self.nodes[node as usize].kind else {
             return;
         };
-        let moving = c.moving(now);
+        let moving = c.moving(now) - (now - entered);
         c.parts.push_back(super::store::OnBelt {
             part,
-            entered: now,
+            entered,
             entered_moving: moving,
         });
         c.content.change(now, 1);

@@ -1,0 +1,107 @@
+//! `factory-twin shadow SCENE --feed FEED.csv --at TIME --until TIME`: the
+//! plant's state at a moment of its recorded feed, and the forecast of the
+//! day's good parts by the end of the shift from there (docs/shadow.md).
+
+use super::fail;
+use super::fit::read_log;
+use crate::error::Diagnostic;
+use crate::live::shadow::{Forecast, forecast, state_at};
+use std::path::Path;
+
+/// The command's options.
+pub(super) struct ShadowArgs<'a> {
+    pub scene: &'a Path,
+    pub feed: &'a Path,
+    pub map: Option<&'a Path>,
+    pub at: &'a str,
+    pub until: &'a str,
+    pub target: Option<u64>,
+    pub reps: u32,
+    pub replication: u32,
+    pub json: bool,
+}
+
+pub(super) fn shadow_cmd(a: &ShadowArgs) -> i32 {
+    let scene = match crate::scene::load_scene(a.scene) {
+        Ok(s) => s,
+        Err(d) => return fail(&d),
+    };
+    let log = match read_log(a.feed, a.map) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let time = |flag: &str, s: &str| {
+        crate::scene::parse_time(s).map_err(|d| {
+            fail(&Diagnostic::new(format!(
+                "{flag} \"{s}\": {d}; write e.g. \"Mon 10:00\" or 34h"
+            )))
+        })
+    };
+    let (at, until) = match (time("--at", a.at), time("--until", a.until)) {
+        (Ok(at), Ok(until)) => (at, until),
+        (Err(c), _) | (_, Err(c)) => return c,
+    };
+    let events: Vec<_> = log
+        .events
+        .into_iter()
+        .filter(|e| e.replication == a.replication)
+        .collect();
+    if events.first().is_none_or(|e| e.time_s > at) {
+        return fail(&Diagnostic::new(format!(
+            "{}: no event of replication {} at or before --at {}",
+            a.feed.display(),
+            a.replication,
+            a.at
+        )));
+    }
+    let (state, so_far) = state_at(&events, &scene, at);
+    let f = match forecast(&scene, &state, so_far, until, a.reps, a.target) {
+        Ok(f) => f,
+        Err(d) => return fail(&d),
+    };
+    if a.json {
+        outln!("{}", serde_json::to_string_pretty(&f).expect("serialises"));
+    } else {
+        print(&scene.name, &f);
+    }
+    0
+}
+
+/// The forecast, the answer first.
+fn print(scene: &str, f: &Forecast) {
+    let clock = crate::scene::weekday_clock;
+    outln!(
+        "{scene}: at {} the day has made {} good parts; by {} it will have made about {:.0}",
+        clock(f.at_s),
+        f.so_far,
+        clock(f.until_s),
+        f.mean
+    );
+    outln!(
+        "  90 % prediction interval for the day (the range of outcomes, {} replications from the plant's state): {:.0} to {:.0}",
+        f.outcomes.len(),
+        f.interval90.0.max(f.so_far as f64),
+        f.interval90.1
+    );
+    if let (Some(goal), Some((p, lo, hi))) = (f.target, f.p_target) {
+        outln!(
+            "  Target {goal}: reached in {:.0} % of replications (95 % interval {:.0}–{:.0} %)",
+            p * 100.0,
+            lo * 100.0,
+            hi * 100.0
+        );
+    }
+    outln!(
+        "  From the plant's state: {} parts placed{}",
+        f.placed,
+        if f.not_placed.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; no room in the model for {} ({})",
+                f.not_placed.len(),
+                f.not_placed.join(", ")
+            )
+        }
+    );
+}

@@ -1,0 +1,240 @@
+//! Shadow mode: the plant's state read from its feed, and a forecast of
+//! the shift from that state.
+//!
+//! [`state_at`] walks a feed (the project's event log, as `monitor
+//! --record` writes it) up to a moment and finds every part: in a buffer or
+//! on a belt, in work at a station (since when), finished and waiting, and
+//! every station that is down (since when). [`forecast`] starts N
+//! replications of the scene from that state (`sim::build_at`), runs each to
+//! the end of the horizon and reports the good parts the day will have made
+//! by then: the parts made so far plus each replication's, their mean, a
+//! 90 % prediction interval for the one day that will happen (the range of
+//! outcomes, not an interval of the mean) and, against a target, the share
+//! of replications that reach it with its Wilson interval.
+
+use crate::calibrate::log::{Event, Kind};
+use crate::error::Diagnostic;
+use crate::scene::{Object, Scene};
+use crate::sim::{self, JobNow, PlantState, StationNow};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// Where a part of the feed is at the moment.
+struct Whereabouts {
+    object: String,
+    product: String,
+    entered: f64,
+    /// Work started (and not finished) at this time.
+    started: Option<f64>,
+    finished: bool,
+}
+
+/// The plant's state at `t` from the events of one replication (in time
+/// order), with the scene telling which objects are stores and stations.
+/// Also the good parts that left the line since the day's midnight.
+pub fn state_at(events: &[Event], scene: &Scene, t: f64) -> (PlantState, u64) {
+    let mut parts: HashMap<String, Whereabouts> = HashMap::new();
+    let mut down: BTreeMap<String, f64> = BTreeMap::new();
+    let midnight = (t / 86_400.0).floor() * 86_400.0;
+    let mut good = 0u64;
+    for e in events.iter().take_while(|e| e.time_s <= t) {
+        let part = e.part.clone().unwrap_or_default();
+        match e.kind {
+            Kind::Enter => {
+                parts.insert(
+                    part,
+                    Whereabouts {
+                        object: e.resource.clone(),
+                        product: e.product.clone().unwrap_or_default(),
+                        entered: e.time_s,
+                        started: None,
+                        finished: false,
+                    },
+                );
+            }
+            Kind::Start => {
+                if let Some(w) = parts.get_mut(&part) {
+                    w.started = Some(e.time_s);
+                }
+            }
+            Kind::Finish => {
+                if let Some(w) = parts.get_mut(&part) {
+                    w.finished = true;
+                }
+            }
+            Kind::Scrap | Kind::Consumed => {
+                parts.remove(&part);
+            }
+            Kind::Exit => {
+                parts.remove(&part);
+                if e.time_s >= midnight {
+                    good += 1;
+                }
+            }
+            Kind::Fail => {
+                down.insert(e.resource.clone(), e.time_s);
+            }
+            Kind::Repair => {
+                down.remove(&e.resource);
+            }
+            _ => {}
+        }
+    }
+    let kind = |id: &str| scene.objects.iter().find(|o| o.id() == id);
+    let mut stores: BTreeMap<String, Vec<(String, f64)>> = BTreeMap::new();
+    let mut stations: BTreeMap<String, StationNow> = BTreeMap::new();
+    let mut held: Vec<&Whereabouts> = parts.values().collect();
+    // In the order they came, so a buffer's queue is as the plant's.
+    held.sort_by(|a, b| a.entered.total_cmp(&b.entered));
+    for w in held {
+        match kind(&w.object) {
+            Some(Object::Buffer(_) | Object::Conveyor(_)) => stores
+                .entry(w.object.clone())
+                .or_default()
+                .push((w.product.clone(), w.entered)),
+            Some(Object::Machine(_) | Object::Robot(_) | Object::Assembly(_)) => {
+                let st = stations
+                    .entry(w.object.clone())
+                    .or_insert_with(|| StationNow {
+                        id: w.object.clone(),
+                        ..Default::default()
+                    });
+                st.jobs.push(JobNow {
+                    product: w.product.clone(),
+                    since: w.started.unwrap_or(t),
+                    done: w.finished,
+                });
+            }
+            // At a source (not yet released) or a sink: not in the line.
+            _ => {}
+        }
+    }
+    for (id, since) in down {
+        if matches!(kind(&id), Some(Object::Machine(_) | Object::Robot(_))) {
+            stations
+                .entry(id.clone())
+                .or_insert_with(|| StationNow {
+                    id,
+                    ..Default::default()
+                })
+                .failed_since = Some(since);
+        }
+    }
+    (
+        PlantState {
+            t,
+            stores: stores.into_iter().collect(),
+            stations: stations.into_values().collect(),
+        },
+        good,
+    )
+}
+
+/// A forecast of the good parts by the end of the horizon.
+#[derive(Clone, Debug, Serialize)]
+pub struct Forecast {
+    /// The plant's time of the state, and the end of the horizon (simulated
+    /// seconds from Monday 00:00).
+    pub at_s: f64,
+    pub until_s: f64,
+    /// Good parts that left the line since the day's midnight, up to `at_s`.
+    pub so_far: u64,
+    /// Each replication's good parts by `until_s` (so far included), in
+    /// replication order.
+    pub outcomes: Vec<u64>,
+    pub mean: f64,
+    /// 90 % prediction interval for the day's good parts: mean ±
+    /// t(0.95, n−1)·s·√(1 + 1/n), the range of outcomes one day may have.
+    pub interval90: (f64, f64),
+    pub target: Option<u64>,
+    /// The share of replications reaching the target, with its 95 % Wilson
+    /// interval.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_target: Option<(f64, f64, f64)>,
+    /// Parts placed from the plant's state, and those the model had no room
+    /// for (said beside the forecast).
+    pub placed: u32,
+    pub not_placed: Vec<String>,
+}
+
+/// Forecasts from `state` to `until` over `reps` replications (numbered
+/// from 0, so the same state and scene give the same bytes).
+pub fn forecast(
+    scene: &Scene,
+    state: &PlantState,
+    so_far: u64,
+    until: f64,
+    reps: u32,
+    target: Option<u64>,
+) -> Result<Forecast, Diagnostic> {
+    if reps < 2 {
+        return Err(Diagnostic::new(
+            "a forecast needs at least 2 replications for its interval",
+        ));
+    }
+    let runs: Vec<Result<(u64, sim::Placed), Diagnostic>> = (0..reps)
+        .into_par_iter()
+        .map(|rep| {
+            let (mut engine, placed) = sim::build_at(scene, rep, state, until)?;
+            engine.advance_to(until);
+            Ok((engine.line.exited_total, placed))
+        })
+        .collect();
+    let mut outcomes = Vec::with_capacity(reps as usize);
+    let mut placed = sim::Placed::default();
+    for r in runs {
+        let (made, p) = r?;
+        outcomes.push(so_far + made);
+        placed = p;
+    }
+    let n = outcomes.len() as f64;
+    let mean = outcomes.iter().sum::<u64>() as f64 / n;
+    let var = outcomes
+        .iter()
+        .map(|&x| (x as f64 - mean).powi(2))
+        .sum::<f64>()
+        / (n - 1.0);
+    let half = crate::calibrate::special::t_quantile(0.95, n - 1.0) * (var * (1.0 + 1.0 / n)).sqrt();
+    let p_target = target.map(|goal| {
+        let hits = outcomes.iter().filter(|&&x| x >= goal).count() as f64;
+        let (lo, hi) = wilson(hits, n);
+        (hits / n, lo, hi)
+    });
+    Ok(Forecast {
+        at_s: state.t,
+        until_s: until,
+        so_far,
+        outcomes,
+        mean,
+        interval90: (mean - half, mean + half),
+        target,
+        p_target,
+        placed: placed.parts,
+        not_placed: placed.dropped,
+    })
+}
+
+/// The 95 % Wilson score interval of a proportion `hits / n`.
+fn wilson(hits: f64, n: f64) -> (f64, f64) {
+    let z = 1.959_963_984_540_054_f64;
+    let p = hits / n;
+    let denom = 1.0 + z * z / n;
+    let centre = (p + z * z / (2.0 * n)) / denom;
+    let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / denom;
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wilson_interval_is_the_textbook_one() {
+        // 27 of 30: 0.744 to 0.965 (Wilson 1927, as tabulated).
+        let (lo, hi) = wilson(27.0, 30.0);
+        assert!((lo - 0.7438).abs() < 1e-3 && (hi - 0.9654).abs() < 1e-3, "{lo} {hi}");
+        let (lo, hi) = wilson(0.0, 30.0);
+        assert!(lo == 0.0 && (hi - 0.1135).abs() < 1e-3, "{hi}");
+    }
+}
