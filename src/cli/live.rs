@@ -167,6 +167,8 @@ pub(super) struct MonitorArgs<'a> {
     pub ca: Option<&'a Path>,
     pub from_states: bool,
     pub propose: Option<&'a Path>,
+    /// Shadow mode: (until, target, replications).
+    pub forecast: Option<(&'a str, Option<u64>, u32)>,
 }
 
 pub(super) fn monitor_cmd(a: &MonitorArgs) -> i32 {
@@ -213,6 +215,22 @@ pub(super) fn monitor_cmd(a: &MonitorArgs) -> i32 {
         Ok(v) => v,
         Err(c) => return c,
     };
+    let forecast = match a.forecast {
+        None => None,
+        Some(_) if scene.is_none() => {
+            return fail(&Diagnostic::new(
+                "a forecast runs the model of the plant: give it with --scene SCENE.ron",
+            ));
+        }
+        Some((until, target, reps)) => match crate::scene::parse_time(until) {
+            Ok(until_s) => Some(crate::live::monitor::ForecastOptions {
+                until_s,
+                target,
+                reps,
+            }),
+            Err(d) => return fail(&Diagnostic::new(format!("--until \"{until}\": {d}"))),
+        },
+    };
     crate::experiment::stop_on_ctrl_c();
     let options = MonitorOptions {
         line: a.line.map(str::to_string),
@@ -220,12 +238,14 @@ pub(super) fn monitor_cmd(a: &MonitorArgs) -> i32 {
         for_wall: for_wall.map(Duration::from_secs_f64),
         until_finished: a.until_finished,
         window_s,
-        every: (!a.json).then(|| Duration::from_secs_f64(every)),
+        // A forecast is made at every print (on stderr, beside --json).
+        every: (!a.json || a.forecast.is_some()).then(|| Duration::from_secs_f64(every)),
         scene,
         from_states: a.from_states,
         mapping,
         ca: a.ca.map(Path::to_path_buf),
         propose,
+        forecast,
     };
     match monitor(&source, &options) {
         Ok(report) => {

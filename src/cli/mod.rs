@@ -262,15 +262,34 @@ pub enum Command {
     Shadow {
         /// Scene or variant file (.ron): the model of the plant.
         scene: PathBuf,
-        /// The plant's feed as an event log (monitor --record, run --events, a plant's CSV or OCEL).
+        /// The plant's recorded feed as an event log (monitor --record, run
+        /// --events, a plant's CSV or OCEL), with --at; or watch it live
+        /// with --mqtt or --opcua (a forecast at every --every).
         #[arg(long, value_name = "FILE")]
-        feed: PathBuf,
+        feed: Option<PathBuf>,
+        /// Live: the broker, as for `monitor`.
+        #[arg(long, value_name = "URL")]
+        mqtt: Option<String>,
+        #[command(flatten)]
+        opcua: OpcuaOptions,
+        /// Live: stop when the line reports it has finished and every event has come.
+        #[arg(long)]
+        until_finished: bool,
+        /// Live: forecast this often (wall clock).
+        #[arg(long, default_value = "10s")]
+        every: String,
+        /// Live: write the monitor's report with the forecast history (.html or .pdf).
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+        /// Live: write the feed as an event log.
+        #[arg(long, value_name = "FILE.csv")]
+        record: Option<PathBuf>,
         /// What the feed's event names mean, as for `fit`.
         #[arg(long, value_name = "FILE.ron")]
         map: Option<PathBuf>,
-        /// The moment of the plant's state ("Mon 10:00", 34h).
+        /// With --feed: the moment of the plant's state ("Mon 10:00", 34h).
         #[arg(long, value_name = "TIME")]
-        at: String,
+        at: Option<String>,
         /// The end of the forecast ("Mon 17:00").
         #[arg(long, value_name = "TIME")]
         until: String,
@@ -283,6 +302,10 @@ pub enum Command {
         /// Which replication of the feed is the plant (a feed of `run --reps N` holds several).
         #[arg(long, default_value_t = 0)]
         replication: u32,
+        /// With --feed: also forecast this variant of the plant from the same
+        /// state (a robot now, another operator), with common random numbers.
+        #[arg(long = "what-if", value_name = "VARIANT.ron")]
+        what_if: Vec<PathBuf>,
         /// Print the forecast as JSON.
         #[arg(long)]
         json: bool,
@@ -618,24 +641,55 @@ pub fn main_with(cli: Cli) -> i32 {
         Command::Shadow {
             scene,
             feed,
+            mqtt,
+            opcua,
+            until_finished,
+            every,
+            report,
+            record,
             map,
             at,
             until,
             target,
             reps,
             replication,
+            what_if,
             json,
-        } => shadow::shadow_cmd(&shadow::ShadowArgs {
-            scene: &scene,
-            feed: &feed,
-            map: map.as_deref(),
-            at: &at,
-            until: &until,
-            target,
-            reps,
-            replication,
-            json,
-        }),
+        } => match (feed, at) {
+            (Some(feed), Some(at)) => shadow::shadow_cmd(&shadow::ShadowArgs {
+                scene: &scene,
+                feed: &feed,
+                map: map.as_deref(),
+                at: &at,
+                until: &until,
+                target,
+                reps,
+                replication,
+                what_ifs: &what_if,
+                json,
+            }),
+            (Some(_), None) => fail(&Diagnostic::new(
+                "shadow --feed FILE needs --at TIME: the moment of the plant's state",
+            )),
+            (None, _) => live::monitor_cmd(&live::MonitorArgs {
+                mqtt: mqtt.as_deref(),
+                opcua: &opcua,
+                line: None,
+                scene: Some(&scene),
+                map: map.as_deref(),
+                record: record.as_deref(),
+                for_wall: None,
+                until_finished,
+                window: "1h",
+                every: &every,
+                json,
+                report: report.as_deref(),
+                ca: None,
+                from_states: false,
+                propose: None,
+                forecast: Some((&until, target, reps)),
+            }),
+        },
         Command::Serve {
             scene,
             mqtt,
@@ -693,6 +747,7 @@ pub fn main_with(cli: Cli) -> i32 {
             ca: mqtt_ca.as_deref(),
             from_states: states,
             propose: propose.as_deref(),
+            forecast: None,
         }),
         Command::View {
             scene,

@@ -5,7 +5,7 @@
 use super::fail;
 use super::fit::read_log;
 use crate::error::Diagnostic;
-use crate::live::shadow::{Forecast, forecast, state_at};
+use crate::live::shadow::{Forecast, WhatIf, forecast, state_at, what_if};
 use std::path::Path;
 
 /// The command's options.
@@ -18,6 +18,7 @@ pub(super) struct ShadowArgs<'a> {
     pub target: Option<u64>,
     pub reps: u32,
     pub replication: u32,
+    pub what_ifs: &'a [std::path::PathBuf],
     pub json: bool,
 }
 
@@ -59,12 +60,55 @@ pub(super) fn shadow_cmd(a: &ShadowArgs) -> i32 {
         Ok(f) => f,
         Err(d) => return fail(&d),
     };
+    let mut ifs = Vec::new();
+    for path in a.what_ifs {
+        let variant = match crate::scene::load_scene(path) {
+            Ok(s) => s,
+            Err(d) => return fail(&d),
+        };
+        match forecast(&variant, &state, so_far, until, a.reps, a.target) {
+            Ok(v) => ifs.push(what_if(&variant.name, &f, v)),
+            Err(d) => {
+                return fail(&Diagnostic::new(format!("{}: {d}", path.display())));
+            }
+        }
+    }
     if a.json {
-        outln!("{}", serde_json::to_string_pretty(&f).expect("serialises"));
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "scene": scene.name,
+                "forecast": f,
+                "what_ifs": ifs,
+            }))
+            .expect("serialises")
+        );
     } else {
         print(&scene.name, &f);
+        for w in &ifs {
+            print_what_if(w, &f);
+        }
     }
     0
+}
+
+/// A what-if beside the plant as it is.
+fn print_what_if(w: &WhatIf, base: &Forecast) {
+    let f = &w.forecast;
+    outln!(
+        "What if \"{}\" from {}: about {:.0} by {} ({:+.1} against as is; 95 % interval of the mean difference {:+.1} to {:+.1}, common random numbers){}",
+        w.name,
+        crate::scene::weekday_clock(f.at_s),
+        f.mean,
+        crate::scene::weekday_clock(f.until_s),
+        w.difference,
+        w.difference95.0,
+        w.difference95.1,
+        match (base.target, f.p_target) {
+            (Some(goal), Some((p, _, _))) => format!("; P(≥ {goal}) = {:.0} %", p * 100.0),
+            _ => String::new(),
+        }
+    );
 }
 
 /// The forecast, the answer first.

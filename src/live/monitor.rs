@@ -52,6 +52,31 @@ pub struct MonitorOptions {
     /// Where the scene was read from, and where to write the re-fit of
     /// the stations the drift check flags (a Variant of the scene).
     pub propose: Option<(PathBuf, PathBuf)>,
+    /// With the scene: forecast the day from the plant's state at every
+    /// print and at the end (shadow mode).
+    pub forecast: Option<ForecastOptions>,
+}
+
+/// What to forecast in shadow mode.
+#[derive(Clone, Debug)]
+pub struct ForecastOptions {
+    /// The end of the forecast (simulated seconds from Monday 00:00).
+    pub until_s: f64,
+    pub target: Option<u64>,
+    pub reps: u32,
+}
+
+/// One forecast made while the plant ran.
+#[derive(Clone, Debug, Serialize)]
+pub struct ForecastPoint {
+    pub at_s: f64,
+    pub so_far: u64,
+    pub mean: f64,
+    pub interval90: (f64, f64),
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_target: Option<f64>,
+    /// Wall-clock milliseconds from the state to the forecast.
+    pub took_ms: f64,
 }
 
 /// Where the plant's feed comes from.
@@ -178,6 +203,13 @@ pub struct Report {
     /// many objects it changes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proposed: Option<(PathBuf, usize)>,
+    /// Shadow mode: the forecasts made, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub forecasts: Vec<ForecastPoint>,
+    /// Shadow mode: the good parts the day really made by the forecasts'
+    /// end, when the feed reached it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actual: Option<u64>,
 }
 
 /// The feed as it comes.
@@ -194,6 +226,8 @@ struct Feed {
     finished_at: Option<(u64, Instant)>,
     /// When the last event came (wall clock).
     last_event_at: Instant,
+    /// The plant's time when the line said it finished.
+    finished_t: Option<f64>,
     /// The broker went away after this time; marked when it is back.
     lost_at: Option<f64>,
     /// Rows from `state` topics (see [`MonitorOptions::from_states`]).
@@ -250,10 +284,13 @@ pub fn monitor(source: &Source, o: &MonitorOptions) -> Result<Report, String> {
             window: None,
             drift: Vec::new(),
             proposed: None,
+            forecasts: Vec::new(),
+            actual: None,
         },
         states: BTreeMap::new(),
         finished_at: None,
         last_event_at: Instant::now(),
+        finished_t: None,
         lost_at: None,
         from_states: o.from_states,
         last_state: BTreeMap::new(),
@@ -297,6 +334,7 @@ pub fn monitor(source: &Source, o: &MonitorOptions) -> Result<Report, String> {
             for a in feed.drift(o, log.as_ref()) {
                 eprintln!("  {}", drift_line(&a));
             }
+            feed.forecast(o, log.as_ref());
         }
     }
     link.close();
@@ -320,6 +358,8 @@ pub fn monitor(source: &Source, o: &MonitorOptions) -> Result<Report, String> {
     feed.report.whole = whole;
     feed.report.window = window;
     feed.report.drift = feed.drift(o, log.as_ref());
+    feed.forecast(o, log.as_ref());
+    feed.actual(o, log.as_ref());
     if let (Some((scene_path, out)), Some(scene)) = (&o.propose, &o.scene) {
         feed.report.proposed = feed.propose(log.as_ref(), scene, scene_path, out)?;
     }
@@ -362,6 +402,7 @@ impl Feed {
             [_, _, "status"] => match serde_json::from_slice::<StatusMsg>(payload) {
                 Ok(s) if s.status == "finished" && !retained => {
                     self.finished_at = Some((s.events.unwrap_or(0), Instant::now()));
+                    self.finished_t = s.t;
                 }
                 Ok(_) => {}
                 Err(_) => bad(&mut self.report, topic),
@@ -501,6 +542,51 @@ impl Feed {
 
     /// The whole feed read as an event log, once for the KPIs, the drift
     /// check and the re-fit.
+    /// Shadow mode: the day's forecast from the plant's state now (the
+    /// feed's last time), said and kept; none once the feed is past the
+    /// forecast's end.
+    fn forecast(&mut self, o: &MonitorOptions, whole: Option<&log::Log>) {
+        let (Some(f), Some(scene), Some(log)) = (&o.forecast, &o.scene, whole) else {
+            return;
+        };
+        let at = self.last_t;
+        if !at.is_finite() || at >= f.until_s {
+            return;
+        }
+        let started = Instant::now();
+        let (state, so_far) = super::shadow::state_at(&log.events, scene, at);
+        match super::shadow::forecast(scene, &state, so_far, f.until_s, f.reps, f.target) {
+            Ok(fc) => {
+                let point = ForecastPoint {
+                    at_s: at,
+                    so_far,
+                    mean: fc.mean,
+                    interval90: fc.interval90,
+                    p_target: fc.p_target.map(|p| p.0),
+                    took_ms: started.elapsed().as_secs_f64() * 1000.0,
+                };
+                eprintln!("  {}", forecast_line(&point, f));
+                self.report.forecasts.push(point);
+            }
+            Err(d) => eprintln!("  no forecast: {d}"),
+        }
+    }
+
+    /// Shadow mode: the day's good parts by the forecasts' end, when the
+    /// feed got there.
+    fn actual(&mut self, o: &MonitorOptions, whole: Option<&log::Log>) {
+        let (Some(f), Some(scene), Some(log)) = (&o.forecast, &o.scene, whole) else {
+            return;
+        };
+        if self
+            .last_t
+            .max(self.finished_t.unwrap_or(f64::NEG_INFINITY))
+            >= f.until_s
+        {
+            self.report.actual = Some(super::shadow::state_at(&log.events, scene, f.until_s).1);
+        }
+    }
+
     fn whole_log(&self, o: &MonitorOptions) -> Option<log::Log> {
         as_log(&self.sorted_rows(), &o.mapping)
     }
@@ -581,6 +667,24 @@ impl Feed {
 const PROPOSE_MIN: usize = 10;
 
 /// An alarm in one line, as the live block and the report say it.
+/// A forecast in one line.
+pub fn forecast_line(p: &ForecastPoint, f: &ForecastOptions) -> String {
+    let clock = crate::scene::weekday_clock;
+    let mut line = format!(
+        "forecast at {}: {} good so far, by {} about {:.0} (90 % prediction interval {:.0}–{:.0})",
+        clock(p.at_s),
+        p.so_far,
+        clock(f.until_s),
+        p.mean,
+        p.interval90.0.max(p.so_far as f64),
+        p.interval90.1
+    );
+    if let (Some(goal), Some(q)) = (f.target, p.p_target) {
+        line.push_str(&format!("; P(≥ {goal}) = {:.0} %", q * 100.0));
+    }
+    line
+}
+
 pub fn drift_line(a: &super::drift::DriftAlarm) -> String {
     format!(
         "drift: {} is {} than the model since t = {:.0} s ({} cycles averaging {:.1} s against {:.1} s; flagged at t = {:.0} s)",

@@ -195,7 +195,8 @@ pub fn forecast(
         .map(|&x| (x as f64 - mean).powi(2))
         .sum::<f64>()
         / (n - 1.0);
-    let half = crate::calibrate::special::t_quantile(0.95, n - 1.0) * (var * (1.0 + 1.0 / n)).sqrt();
+    let half =
+        crate::calibrate::special::t_quantile(0.95, n - 1.0) * (var * (1.0 + 1.0 / n)).sqrt();
     let p_target = target.map(|goal| {
         let hits = outcomes.iter().filter(|&&x| x >= goal).count() as f64;
         let (lo, hi) = wilson(hits, n);
@@ -213,6 +214,40 @@ pub fn forecast(
         placed: placed.parts,
         not_placed: placed.dropped,
     })
+}
+
+/// A what-if forecast beside the plant's own, from the same state.
+#[derive(Clone, Debug, Serialize)]
+pub struct WhatIf {
+    pub name: String,
+    pub forecast: Forecast,
+    /// Mean of the paired differences (what-if − as is) in good parts by
+    /// the end, and its 95 % confidence interval (an interval of the mean
+    /// difference: replication k of both starts from the same state with
+    /// the same random numbers, common random numbers).
+    pub difference: f64,
+    pub difference95: (f64, f64),
+}
+
+/// Compares `what_if` (a variant of the plant: the same objects, something
+/// changed) with `base`, both forecast from the same state and replications.
+pub fn what_if(name: &str, base: &Forecast, what_if: Forecast) -> WhatIf {
+    let d: Vec<f64> = what_if
+        .outcomes
+        .iter()
+        .zip(&base.outcomes)
+        .map(|(&a, &b)| a as f64 - b as f64)
+        .collect();
+    let n = d.len() as f64;
+    let mean = d.iter().sum::<f64>() / n;
+    let sd = (d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    let half = crate::calibrate::special::t_quantile(0.975, n - 1.0) * sd / n.sqrt();
+    WhatIf {
+        name: name.to_string(),
+        forecast: what_if,
+        difference: mean,
+        difference95: (mean - half, mean + half),
+    }
 }
 
 /// The 95 % Wilson score interval of a proportion `hits / n`.
@@ -233,7 +268,10 @@ mod tests {
     fn the_wilson_interval_is_the_textbook_one() {
         // 27 of 30: 0.744 to 0.965 (Wilson 1927, as tabulated).
         let (lo, hi) = wilson(27.0, 30.0);
-        assert!((lo - 0.7438).abs() < 1e-3 && (hi - 0.9654).abs() < 1e-3, "{lo} {hi}");
+        assert!(
+            (lo - 0.7438).abs() < 1e-3 && (hi - 0.9654).abs() < 1e-3,
+            "{lo} {hi}"
+        );
         let (lo, hi) = wilson(0.0, 30.0);
         assert!(lo == 0.0 && (hi - 0.1135).abs() < 1e-3, "{hi}");
     }

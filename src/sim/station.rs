@@ -1329,7 +1329,7 @@ impl Engine {
     }
 
     /// Pauses every running server (failure or end of shift).
-    fn pause_all(&mut self, node: u32) {
+    pub(super) fn pause_all(&mut self, node: u32) {
         let now = self.now;
         let n = self.station(node).servers.len();
         for i in 0..n {

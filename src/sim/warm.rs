@@ -8,7 +8,8 @@
 //! A remaining time is drawn from the distribution of the whole duration
 //! conditioned on exceeding the time already spent (rejection, up to 1,000
 //! draws); a job or repair older than anything the model draws is taken to
-//! end now. Time a job spent paused by a breakdown counts as spent.
+//! end now. Time a job spent paused (a breakdown, a break) counts as
+//! spent.
 
 use super::station::Phase;
 use super::{Engine, Event, NodeKind};
@@ -71,7 +72,9 @@ impl Engine {
                 if self.place_job(node, job) {
                     placed.parts += 1;
                 } else {
-                    placed.dropped.push(format!("a {} at {}", job.product, st.id));
+                    placed
+                        .dropped
+                        .push(format!("a {} at {}", job.product, st.id));
                 }
             }
             if let Some(since) = st.failed_since {
@@ -105,10 +108,7 @@ impl Engine {
     }
 
     fn product_of(&self, name: &str) -> u16 {
-        self.products
-            .iter()
-            .position(|p| p == name)
-            .unwrap_or(0) as u16
+        self.products.iter().position(|p| p == name).unwrap_or(0) as u16
     }
 
     /// A part that entered the line before the run: in the WIP from now.
@@ -119,13 +119,15 @@ impl Engine {
         part
     }
 
-    /// A job at a station, its work ending after the remaining time; false
-    /// when the station has no idle place or is not available now.
+    /// A job at a station, its work ending after the remaining time (held
+    /// until the station is available again when it is off shift, on a
+    /// break or down); false when the station has no idle place.
     fn place_job(&mut self, node: u32, job: &JobNow) -> bool {
         let st = self.station(node);
-        if !st.available() || !st.servers.iter().any(|s| s.phase == Phase::Idle) {
+        if !st.servers.iter().any(|s| s.phase == Phase::Idle) {
             return false;
         }
+        let halted = !st.available();
         let part = self.part_before(&job.product, job.since);
         self.station_accept(node, part);
         let (now, product) = (self.now, self.parts[part].product);
@@ -151,6 +153,9 @@ impl Engine {
                     generation,
                 },
             );
+        }
+        if halted {
+            self.pause_all(node);
         }
         true
     }

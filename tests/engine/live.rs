@@ -91,8 +91,14 @@ pub(super) struct Monitor {
 
 impl Monitor {
     pub(super) fn start(args: &[&str]) -> Monitor {
+        let mut all = vec!["monitor"];
+        all.extend_from_slice(args);
+        Monitor::start_command(&all)
+    }
+
+    /// Another command that watches a feed (`shadow`), its arguments whole.
+    pub(super) fn start_command(args: &[&str]) -> Monitor {
         let mut child = Command::new(binary())
-            .arg("monitor")
             .args(args)
             .env("LC_ALL", "C")
             .stdout(Stdio::piped())

@@ -18,6 +18,7 @@
 //! - `view`: the 3D view rendered offscreen (with the `viewer` feature);
 //! - `workbook`: the Excel workbook read back holds the JSON's figures; names survive
 //!   every format;
+//! - `shadow`: a run from a plant's state, and the forecast's coverage of the day;
 //! - `live`, `opcua`: the plant on the wire, served and monitored over a real
 //!   mosquitto broker and OPC UA, read by independent clients (paho-mqtt, asyncua);
 //! - `crews`, `changeovers`, `maintenance`, `tending`, `skills`, `vehicles`, `orders`:
@@ -43,6 +44,7 @@ mod pdf;
 mod queueing;
 mod random_factories;
 mod scenarios;
+mod shadow;
 mod skills;
 mod snapshots;
 mod tending;

@@ -1,0 +1,205 @@
+//! Shadow mode: a run started from a plant's state, and the forecast of
+//! the day from it. The plant is the bracket line's own simulation (a
+//! served plant's feed is byte for byte its `run --events` log, see
+//! `live`): the state read from the feed holds the parts the line holds,
+//! and the 90 % prediction intervals cover the day's real output about as
+//! often as they say.
+
+use factory_twin::calibrate::log;
+use factory_twin::calibrate::mapping::Mapping;
+use factory_twin::live::shadow::{forecast, state_at};
+use factory_twin::scene::load_scene;
+
+/// The bracket line's events, replications 0..reps, by replication.
+fn feeds(reps: u32) -> Vec<Vec<log::Event>> {
+    let dir = std::env::temp_dir().join(format!("ft-shadow-{}-{reps}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("events.csv");
+    super::scenarios::succeeds(&[
+        "run",
+        "scenes/bracket_line.ron",
+        "--reps",
+        &reps.to_string(),
+        "--events",
+        path.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    let all = log::read(&text, &Mapping::default()).unwrap();
+    (0..reps)
+        .map(|r| {
+            all.events
+                .iter()
+                .filter(|e| e.replication == r)
+                .cloned()
+                .collect()
+        })
+        .collect()
+}
+
+const HOUR: f64 = 3600.0;
+
+#[test]
+fn the_state_read_from_the_feed_holds_the_parts_the_line_holds() {
+    let scene = load_scene(std::path::Path::new("scenes/bracket_line.ron")).unwrap();
+    let events = &feeds(1)[0];
+    for at in [10.0 * HOUR, 12.5 * HOUR, 15.0 * HOUR, 33.0 * HOUR] {
+        // Parts in the line by the log: arrived at a source and entered
+        // something past it, not yet exited or scrapped.
+        let mut inside = std::collections::HashSet::new();
+        for e in events.iter().take_while(|e| e.time_s <= at) {
+            let p = e.part.clone().unwrap_or_default();
+            match e.kind {
+                log::Kind::Enter => {
+                    inside.insert(p);
+                }
+                log::Kind::Exit | log::Kind::Scrap => {
+                    inside.remove(&p);
+                }
+                _ => {}
+            }
+        }
+        let (state, _) = state_at(events, &scene, at);
+        let placed: usize = state.stores.iter().map(|(_, p)| p.len()).sum::<usize>()
+            + state.stations.iter().map(|s| s.jobs.len()).sum::<usize>();
+        // The sink's parts have exited; everything else is placed.
+        assert_eq!(placed, inside.len(), "at {at} s: {state:?}");
+        let f = forecast(&scene, &state, 0, at + HOUR, 4, None).unwrap();
+        assert_eq!(
+            f.placed as usize, placed,
+            "the model took every part: {f:?}"
+        );
+        assert!(f.not_placed.is_empty());
+    }
+}
+
+#[test]
+fn forecasts_from_the_plants_state_cover_the_days_output_at_their_stated_rate() {
+    let scene = load_scene(std::path::Path::new("scenes/bracket_line.ron")).unwrap();
+    let feeds = feeds(20);
+    let until = 17.0 * HOUR;
+    let mut covered = 0;
+    let mut total = 0;
+    let mut widths = [0.0; 3];
+    for (i, at) in [10.0 * HOUR, 12.0 * HOUR, 14.0 * HOUR]
+        .into_iter()
+        .enumerate()
+    {
+        for events in &feeds {
+            let (state, so_far) = state_at(events, &scene, at);
+            let f = forecast(&scene, &state, so_far, until, 30, Some(480)).unwrap();
+            let actual = events
+                .iter()
+                .filter(|e| e.kind == log::Kind::Exit && e.time_s <= until)
+                .count() as f64;
+            let (lo, hi) = f.interval90;
+            covered += usize::from(lo <= actual && actual <= hi);
+            total += 1;
+            widths[i] += (hi - lo) / feeds.len() as f64;
+            let (p, plo, phi) = f.p_target.unwrap();
+            assert!(plo <= p && p <= phi, "{f:?}");
+        }
+    }
+    // 90 % intervals over 60 forecasts: 54 expected; fewer than 48 would
+    // say they are too narrow (binomial: P(X < 48) ≈ 1.4 %). Measured: 57.
+    assert!(covered >= 48, "covered {covered} of {total}");
+    // And they are not wide to be safe: about ±6 % of a day's 480, and
+    // narrower as the day goes on and less is left to chance.
+    assert!(widths[0] < 70.0 && widths[2] < widths[0], "{widths:?}");
+}
+
+#[test]
+fn a_served_plant_watched_through_mosquitto_is_forecast_as_it_runs() {
+    use super::live::{Broker, Monitor, temp};
+    let dir = temp("shadow-live");
+    let broker = Broker::start(Broker::free_port(), &dir);
+    let mut shadow = Monitor::start_command(&[
+        "shadow",
+        "scenes/bracket_line.ron",
+        "--mqtt",
+        &broker.url(),
+        "--until",
+        "Mon 17:00",
+        "--target",
+        "480",
+        "--reps",
+        "20",
+        "--every",
+        "1s",
+        "--until-finished",
+        "--json",
+    ]);
+    shadow.wait_for("subscribed");
+    // Monday to 17:30 at 7200×: the shift (08:00 to 17:00) in 4.5 s.
+    super::scenarios::succeeds(&[
+        "serve",
+        "scenes/bracket_line.ron",
+        "--mqtt",
+        &broker.url(),
+        "--speed",
+        "7200",
+        "--until",
+        "Mon 17:30",
+    ]);
+    let report = shadow.report();
+    let forecasts = report["forecasts"].as_array().unwrap();
+    assert!(forecasts.len() >= 2, "{report}");
+    // The served run is replication 0 of the scene: 500 good parts by 17:00.
+    let actual = report["actual"].as_u64().unwrap();
+    let events = &feeds(1)[0];
+    let by_five = events
+        .iter()
+        .filter(|e| e.kind == log::Kind::Exit && e.time_s <= 17.0 * HOUR)
+        .count() as u64;
+    assert_eq!(actual, by_five);
+    let mut covered = 0;
+    for f in forecasts {
+        let (so_far, mean) = (f["so_far"].as_u64().unwrap(), f["mean"].as_f64().unwrap());
+        assert!(so_far <= actual && mean >= so_far as f64, "{f}");
+        let (lo, hi) = (
+            f["interval90"][0].as_f64().unwrap(),
+            f["interval90"][1].as_f64().unwrap(),
+        );
+        covered += usize::from(lo <= actual as f64 && actual as f64 <= hi);
+    }
+    // Each covers with about 90 %; this run's offline forecasts at 10, 12
+    // and 14 h all do.
+    assert!(
+        covered * 2 >= forecasts.len(),
+        "{covered} of {}: {report}",
+        forecasts.len()
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_what_if_from_the_plants_state_is_compared_with_common_random_numbers() {
+    let base_scene = load_scene(std::path::Path::new("scenes/bracket_line.ron")).unwrap();
+    let robot = load_scene(std::path::Path::new("scenes/bracket_line_robot_weld.ron")).unwrap();
+    let events = &feeds(1)[0];
+    let (state, so_far) = state_at(events, &base_scene, 10.0 * HOUR);
+    let until = 17.0 * HOUR;
+    let base = forecast(&base_scene, &state, so_far, until, 30, None).unwrap();
+    let with_robot = forecast(&robot, &state, so_far, until, 30, None).unwrap();
+    // The cell has one place where the welders had two: a second job at the
+    // weld has no room, and the forecast says so.
+    assert_eq!(
+        with_robot.placed as usize + with_robot.not_placed.len(),
+        base.placed as usize
+    );
+    assert!(
+        with_robot.not_placed.iter().all(|p| p.ends_with("at weld")),
+        "{:?}",
+        with_robot.not_placed
+    );
+    let w = factory_twin::live::shadow::what_if(&robot.name, &base, with_robot);
+    // The robot welds in 36 s against two welders' 100 s each: more parts.
+    assert!(w.difference95.0 > 0.0, "{w:?}");
+    // Paired replications: the difference is known far better than either
+    // day's output (its interval is a small part of the day's range).
+    let day = base.interval90.1 - base.interval90.0;
+    assert!(
+        w.difference95.1 - w.difference95.0 < day / 4.0,
+        "{w:?} against {day}"
+    );
+}
