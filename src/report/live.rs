@@ -88,6 +88,54 @@ pub fn monitor_report(r: &Report) -> String {
     }
     first.push_str("</div>\n");
     let mut body = String::new();
+    if !r.forecasts.is_empty() {
+        heading(&mut body, 2, "Forecast of the day (shadow mode)");
+        body.push_str(&forecast_chart(r));
+        let rows: Vec<Vec<String>> = r
+            .forecasts
+            .iter()
+            .map(|f| {
+                vec![
+                    crate::scene::weekday_clock(f.at_s),
+                    f.so_far.to_string(),
+                    format!("{:.0}", f.mean),
+                    format!(
+                        "{:.0} – {:.0}",
+                        f.interval90.0.max(f.so_far as f64),
+                        f.interval90.1
+                    ),
+                    f.p_target.map_or("–".into(), |p| format!("{:.0} %", p * 100.0)),
+                ]
+            })
+            .collect();
+        classed_table(
+            &mut body,
+            "",
+            &[
+                "at",
+                "good so far",
+                "forecast by the end",
+                "90 % prediction interval",
+                "P(target)",
+            ],
+            &rows,
+        );
+        if let Some(a) = r.actual {
+            let covered = r
+                .forecasts
+                .iter()
+                .filter(|f| f.interval90.0 <= a as f64 && a as f64 <= f.interval90.1)
+                .count();
+            let _ = write!(
+                body,
+                "<p>{}</p>",
+                escape(&format!(
+                    "The day made {a} good parts by the end; {covered} of {} forecasts' 90 % intervals held it.",
+                    r.forecasts.len()
+                ))
+            );
+        }
+    }
     for (title, k) in [("The whole feed", &r.whole), ("The last window", &r.window)] {
         let Some(k) = k else { continue };
         heading(&mut body, 2, title);
@@ -208,4 +256,92 @@ fn share_bars(k: &Kpis) -> String {
     }
     s.push_str("</svg>\n");
     s
+}
+
+/// The forecasts as a fan: each one's 90 % prediction interval as a bar at
+/// the time it was made, its mean as a dot, the good parts so far as a
+/// line, and what the day made by the end as a mark at the right.
+fn forecast_chart(r: &Report) -> String {
+    let (w, h, left, bottom) = (640.0, 260.0, 50.0, 30.0);
+    let t0 = r.forecasts.first().map_or(0.0, |f| f.at_s);
+    let t1 = r
+        .forecasts
+        .iter()
+        .map(|f| f.at_s)
+        .fold(t0, f64::max)
+        .max(t0 + 1.0);
+    // The horizon's end is the chart's right edge: the last forecast's
+    // interval is about it.
+    let end = t1 + (t1 - t0) * 0.15 + 1.0;
+    let top = r
+        .forecasts
+        .iter()
+        .map(|f| f.interval90.1)
+        .chain(r.actual.map(|a| a as f64))
+        .fold(1.0, f64::max)
+        * 1.05;
+    let x = |t: f64| left + (t - t0) / (end - t0) * (w - left - 10.0);
+    let y = |v: f64| h - bottom - v / top * (h - bottom - 10.0);
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"forecasts of the day's good parts\">"
+    );
+    let _ = write!(
+        svg,
+        "<line x1=\"{left}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#444\"/><line x1=\"{left}\" y1=\"10\" x2=\"{left}\" y2=\"{}\" stroke=\"#444\"/>",
+        h - bottom,
+        w - 10.0,
+        h - bottom,
+        h - bottom
+    );
+    for v in [0.0, top / 2.0, top / 1.05] {
+        let _ = write!(
+            svg,
+            "<text x=\"{}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"end\">{v:.0}</text>",
+            left - 4.0,
+            y(v) + 3.0
+        );
+    }
+    let mut so_far = String::new();
+    for f in &r.forecasts {
+        let (lo, hi) = (f.interval90.0.max(f.so_far as f64), f.interval90.1);
+        let _ = write!(
+            svg,
+            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"8\" height=\"{:.1}\" fill=\"#5b8fa8\" fill-opacity=\"0.45\"/><circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"#1f4e79\"/>",
+            x(f.at_s) - 4.0,
+            y(hi),
+            (y(lo) - y(hi)).max(1.0),
+            x(f.at_s),
+            y(f.mean)
+        );
+        let _ = write!(so_far, "{:.1},{:.1} ", x(f.at_s), y(f.so_far as f64));
+        let _ = write!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{}\" font-size=\"9\" text-anchor=\"middle\">{}</text>",
+            x(f.at_s),
+            h - bottom + 14.0,
+            &crate::scene::weekday_clock(f.at_s)[4..]
+        );
+    }
+    let _ = write!(
+        svg,
+        "<polyline points=\"{so_far}\" fill=\"none\" stroke=\"#2e8b57\" stroke-width=\"2\"/>"
+    );
+    if let Some(a) = r.actual {
+        let _ = write!(
+            svg,
+            "<line x1=\"{left}\" y1=\"{:.1}\" x2=\"{}\" y2=\"{:.1}\" stroke=\"#d62728\" stroke-dasharray=\"4 3\"/><text x=\"{}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"end\" fill=\"#d62728\">the day made {a}</text>",
+            y(a as f64),
+            w - 10.0,
+            y(a as f64),
+            w - 12.0,
+            y(a as f64) - 4.0
+        );
+    }
+    svg.push_str("</svg>");
+    format!(
+        "<figure>{svg}<figcaption>{}</figcaption></figure>",
+        escape(
+            "Each bar: a forecast's 90 % prediction interval for the day's good parts by the end, made at that time; the dot its mean; the green line the good parts so far; the dashed line what the day made."
+        )
+    )
 }
