@@ -55,11 +55,19 @@ pub(super) fn shadow_cmd(a: &ShadowArgs) -> i32 {
             a.at
         )));
     }
+    let started = std::time::Instant::now();
     let (state, so_far) = state_at(&events, &scene, at);
     let f = match forecast(&scene, &state, so_far, until, a.reps, a.target) {
         Ok(f) => f,
         Err(d) => return fail(&d),
     };
+    // On stderr: the figures on stdout stay the same bytes run after run.
+    eprintln!(
+        "shadow: the state and {} replications to {} in {:.0} ms",
+        a.reps,
+        crate::scene::weekday_clock(until),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
     let mut ifs = Vec::new();
     for path in a.what_ifs {
         let variant = match crate::scene::load_scene(path) {

@@ -104,7 +104,8 @@ pub fn monitor_report(r: &Report) -> String {
                         f.interval90.0.max(f.so_far as f64),
                         f.interval90.1
                     ),
-                    f.p_target.map_or("–".into(), |p| format!("{:.0} %", p * 100.0)),
+                    f.p_target
+                        .map_or("–".into(), |p| format!("{:.0} %", p * 100.0)),
                 ]
             })
             .collect();

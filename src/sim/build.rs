@@ -62,7 +62,8 @@ fn build_with(
 
 /// As [`build`], but the clock starts at `t0` (seconds from Monday 00:00:
 /// shifts and maintenance windows as they stand then) and the run ends at
-/// `until`, with statistics from `t0`; empty, for `warm` to fill.
+/// `until`, with statistics from `t0`; empty, for `warm` to fill (which
+/// then lets the sources make their first offers).
 pub(super) fn build_started_at(
     scene: &Scene,
     rep: u32,
@@ -81,7 +82,9 @@ pub(super) fn build_started_at(
     engine.now = t0;
     engine.window.warmup = t0;
     engine.window.horizon = until - t0;
-    engine.start();
+    // The sources' first offers wait until the plant's parts are placed
+    // (`warm` settles them).
+    engine.schedule_start();
     Ok(engine)
 }
 
@@ -808,10 +811,18 @@ impl<'a> Builder<'a> {
 }
 
 impl Engine {
+    /// Starts the run: see [`Engine::schedule_start`]; the sources' first
+    /// parts are offered at once.
+    fn start(&mut self) {
+        self.schedule_start();
+        self.drain_actions();
+    }
+
     /// Schedules the end, the warm-up's end, the first sample and each
     /// shift's next change, applies every shift's state at the start (time
-    /// 0, or a plant's time) and starts the sources.
-    fn start(&mut self) {
+    /// 0, or a plant's time) and starts the sources (their first offers
+    /// queued: a run from a plant's state places its parts first).
+    fn schedule_start(&mut self) {
         // Time 0, or a plant's time when a run starts from its state.
         let t0 = self.now;
         let (warmup, end) = (self.window.warmup, self.end_time());
@@ -838,7 +849,6 @@ impl Engine {
                 self.source_start(n as u32);
             }
         }
-        self.drain_actions();
     }
 
     /// Each station's first maintenance window change (now if one is open

@@ -12,12 +12,22 @@ use factory_twin::scene::load_scene;
 
 /// The bracket line's events, replications 0..reps, by replication.
 fn feeds(reps: u32) -> Vec<Vec<log::Event>> {
-    let dir = std::env::temp_dir().join(format!("ft-shadow-{}-{reps}", std::process::id()));
+    feeds_of("scenes/bracket_line.ron", reps)
+}
+
+/// A scene's events, replications 0..reps, by replication.
+fn feeds_of(scene: &str, reps: u32) -> Vec<Vec<log::Event>> {
+    let name = std::path::Path::new(scene)
+        .file_stem()
+        .unwrap()
+        .to_string_lossy()
+        .to_string();
+    let dir = std::env::temp_dir().join(format!("ft-shadow-{}-{name}-{reps}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("events.csv");
     super::scenarios::succeeds(&[
         "run",
-        "scenes/bracket_line.ron",
+        scene,
         "--reps",
         &reps.to_string(),
         "--events",
@@ -41,36 +51,55 @@ const HOUR: f64 = 3600.0;
 
 #[test]
 fn the_state_read_from_the_feed_holds_the_parts_the_line_holds() {
-    let scene = load_scene(std::path::Path::new("scenes/bracket_line.ron")).unwrap();
-    let events = &feeds(1)[0];
-    for at in [10.0 * HOUR, 12.5 * HOUR, 15.0 * HOUR, 33.0 * HOUR] {
-        // Parts in the line by the log: arrived at a source and entered
-        // something past it, not yet exited or scrapped.
-        let mut inside = std::collections::HashSet::new();
-        for e in events.iter().take_while(|e| e.time_s <= at) {
-            let p = e.part.clone().unwrap_or_default();
-            match e.kind {
-                log::Kind::Enter => {
-                    inside.insert(p);
-                }
-                log::Kind::Exit | log::Kind::Scrap => {
-                    inside.remove(&p);
-                }
-                _ => {}
-            }
+    // The bracket line (a timed source, shifts, a lunch break, a belt) and
+    // two machines fed by a saturated source (whose first offer must wait
+    // until the plant's parts are placed).
+    for (scene, times) in [
+        (
+            "scenes/bracket_line.ron",
+            vec![10.0 * HOUR, 12.5 * HOUR, 15.0 * HOUR, 33.0 * HOUR],
+        ),
+        (
+            "scenes/training/02_two_machines_buffer.ron",
+            vec![3.0 * HOUR, 50.0 * HOUR],
+        ),
+    ] {
+        let model = load_scene(std::path::Path::new(scene)).unwrap();
+        let events = &feeds_of(scene, 1)[0];
+        for at in times {
+            let inside = in_line(events, at);
+            let (state, _) = state_at(events, &model, at);
+            let placed: usize = state.stores.iter().map(|(_, p)| p.len()).sum::<usize>()
+                + state.stations.iter().map(|s| s.jobs.len()).sum::<usize>();
+            // The sink's parts have exited; everything else is placed.
+            assert_eq!(placed, inside, "{scene} at {at} s: {state:?}");
+            let f = forecast(&model, &state, 0, at + HOUR, 4, None).unwrap();
+            assert_eq!(
+                f.placed as usize, placed,
+                "{scene}: the model took every part: {f:?}"
+            );
+            assert!(f.not_placed.is_empty());
         }
-        let (state, _) = state_at(events, &scene, at);
-        let placed: usize = state.stores.iter().map(|(_, p)| p.len()).sum::<usize>()
-            + state.stations.iter().map(|s| s.jobs.len()).sum::<usize>();
-        // The sink's parts have exited; everything else is placed.
-        assert_eq!(placed, inside.len(), "at {at} s: {state:?}");
-        let f = forecast(&scene, &state, 0, at + HOUR, 4, None).unwrap();
-        assert_eq!(
-            f.placed as usize, placed,
-            "the model took every part: {f:?}"
-        );
-        assert!(f.not_placed.is_empty());
     }
+}
+
+/// Parts in the line by the log at `at`: entered something, not yet exited
+/// or scrapped.
+fn in_line(events: &[log::Event], at: f64) -> usize {
+    let mut inside = std::collections::HashSet::new();
+    for e in events.iter().take_while(|e| e.time_s <= at) {
+        let p = e.part.clone().unwrap_or_default();
+        match e.kind {
+            log::Kind::Enter => {
+                inside.insert(p);
+            }
+            log::Kind::Exit | log::Kind::Scrap => {
+                inside.remove(&p);
+            }
+            _ => {}
+        }
+    }
+    inside.len()
 }
 
 #[test]
