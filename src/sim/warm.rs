@@ -198,7 +198,8 @@ pub fn build_at(
     state: &PlantState,
     until: f64,
 ) -> Result<(Engine, Placed), Diagnostic> {
-    if !(until > state.t) {
+    // NaN counts as not after.
+    if until.partial_cmp(&state.t) != Some(std::cmp::Ordering::Greater) {
         return Err(Diagnostic::new(format!(
             "the forecast ends at {until:.0} s, not after the plant's time {:.0} s",
             state.t
