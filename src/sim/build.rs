@@ -42,6 +42,16 @@ fn build_with(
     fast_paths: bool,
     logged: bool,
 ) -> Result<Engine, Diagnostic> {
+    let mut engine = assemble(scene, rep, fast_paths)?;
+    if logged {
+        engine.log = Some(Vec::new());
+    }
+    engine.start();
+    Ok(engine)
+}
+
+/// The engine for replication `rep` of `scene`, not yet started.
+fn assemble(scene: &Scene, rep: u32, fast_paths: bool) -> Result<Engine, Diagnostic> {
     let mut b = Builder::new(scene, rep)?;
     b.pools();
     for o in &scene.objects {
@@ -52,12 +62,7 @@ fn build_with(
         mark_single_targets(&mut b.nodes);
         link_sole_feeders(&mut b.nodes);
     }
-    let mut engine = b.engine();
-    if logged {
-        engine.log = Some(Vec::new());
-    }
-    engine.start();
-    Ok(engine)
+    Ok(b.engine())
 }
 
 /// As [`build`], but the clock starts at `t0` (seconds from Monday 00:00:
@@ -70,15 +75,7 @@ pub(super) fn build_started_at(
     t0: f64,
     until: f64,
 ) -> Result<Engine, Diagnostic> {
-    let mut b = Builder::new(scene, rep)?;
-    b.pools();
-    for o in &scene.objects {
-        b.node(o)?;
-    }
-    b.edges()?;
-    mark_single_targets(&mut b.nodes);
-    link_sole_feeders(&mut b.nodes);
-    let mut engine = b.engine();
+    let mut engine = assemble(scene, rep, true)?;
     engine.now = t0;
     engine.window.warmup = t0;
     engine.window.horizon = until - t0;

@@ -121,6 +121,22 @@ impl Monitor {
         }
     }
 
+    /// Stops the process for `d` (SIGSTOP, then SIGCONT): a consumer that
+    /// falls behind.
+    fn stall(&self, d: Duration) {
+        let signal = |s: &str| {
+            let ok = Command::new("kill")
+                .args([s, &self.child.id().to_string()])
+                .status()
+                .unwrap()
+                .success();
+            assert!(ok, "kill {s}");
+        };
+        signal("-STOP");
+        std::thread::sleep(d);
+        signal("-CONT");
+    }
+
     /// Waits for a stderr line holding `text`.
     pub(super) fn wait_for(&mut self, text: &str) {
         let start = Instant::now();
@@ -207,25 +223,7 @@ fn the_monitor_records_the_served_plant_exactly_and_measures_it() {
     let states = by_states.report();
     // The same run, from the simulator's own log: Monday 00:00 to Tuesday
     // 09:00 (33 h), the first shift and the start of the second.
-    let log = dir.join("events.csv");
-    let out = factory_twin(&[
-        "run",
-        "scenes/bracket_line.ron",
-        "--reps",
-        "1",
-        "--events",
-        log.to_str().unwrap(),
-    ]);
-    assert!(out.status.success());
-    let expected: String = std::fs::read_to_string(&log)
-        .unwrap()
-        .lines()
-        .enumerate()
-        .filter(|(i, l)| {
-            *i == 0 || l.split(',').nth(1).unwrap().parse::<f64>().unwrap() <= 33.0 * 3600.0
-        })
-        .map(|(_, l)| format!("{l}\n"))
-        .collect();
+    let expected = run_log(&dir, 33.0 * 3600.0);
     let recorded = std::fs::read_to_string(&feed).unwrap();
     assert!(recorded == expected, "the record differs from run --events");
     let events = expected.lines().count() as u64 - 1;
@@ -386,6 +384,56 @@ fn a_broker_that_goes_away_mid_run_is_a_marked_gap_not_a_crash() {
     // The rest of the shift came through, and the record still fits.
     assert!(report["events"].as_u64().unwrap() > 5_000, "{report}");
     succeeds(&["fit", feed.to_str().unwrap()]);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_monitor_that_falls_behind_loses_what_the_broker_drops_and_counts_it() {
+    let dir = temp("slow");
+    // The broker keeps 500 messages for a client that does not read (its
+    // default is 1,000), then drops.
+    let broker = Broker::start_with(
+        Broker::free_port(),
+        &dir,
+        "allow_anonymous true\nmax_queued_messages 500\n",
+    );
+    let feed = dir.join("feed.csv");
+    let mut monitor = Monitor::start(&[
+        "--mqtt",
+        &broker.url(),
+        "--line",
+        LINE,
+        "--record",
+        feed.to_str().unwrap(),
+        "--until-finished",
+        "--json",
+    ]);
+    monitor.wait_for("subscribed");
+    // 33 simulated hours at 20 000×: about 6 s; the monitor stops reading
+    // for 3 s of it (most of the Monday shift).
+    let served = {
+        let url = broker.url();
+        std::thread::spawn(move || serve(&url, "20000"))
+    };
+    std::thread::sleep(Duration::from_millis(1500));
+    monitor.stall(Duration::from_secs(3));
+    let out = served.join().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = monitor.report();
+    let (events, lost) = (
+        report["events"].as_u64().unwrap(),
+        report["lost"].as_u64().unwrap(),
+    );
+    // What the broker dropped is counted, and with what came it is every
+    // event the line sent; the record marks where.
+    assert!(lost > 500, "{report}");
+    assert_eq!(events + lost, 11_087, "{report}");
+    let record = std::fs::read_to_string(&feed).unwrap();
+    assert!(record.contains(",messages_lost\n"));
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -634,13 +682,10 @@ fn the_drift_check_rarely_flags_an_unchanged_plant() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-/// The events of `run --events` up to `until_s`, counted by object and
-/// event name (`cut/finish`), as the independent clients count them.
-pub(super) fn expected_counts(
-    dir: &Path,
-    until_s: f64,
-) -> serde_json::Map<String, serde_json::Value> {
-    let log = dir.join("expected.csv");
+/// The bracket line's `run --events` log (replication 0) up to `until_s`,
+/// its header included: what a monitor records of the served run.
+pub(super) fn run_log(dir: &Path, until_s: f64) -> String {
+    let log = dir.join("events.csv");
     succeeds(&[
         "run",
         "scenes/bracket_line.ron",
@@ -649,12 +694,25 @@ pub(super) fn expected_counts(
         "--events",
         log.to_str().unwrap(),
     ]);
+    std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .enumerate()
+        .filter(|(i, l)| *i == 0 || l.split(',').nth(1).unwrap().parse::<f64>().unwrap() <= until_s)
+        .map(|(_, l)| format!("{l}\n"))
+        .collect()
+}
+
+/// The events of `run --events` up to `until_s`, counted by object and
+/// event name (`cut/finish`), as the independent clients count them.
+pub(super) fn expected_counts(
+    dir: &Path,
+    until_s: f64,
+) -> serde_json::Map<String, serde_json::Value> {
     let mut counts = std::collections::BTreeMap::<String, u64>::new();
-    for l in std::fs::read_to_string(&log).unwrap().lines().skip(1) {
+    for l in run_log(dir, until_s).lines().skip(1) {
         let f: Vec<&str> = l.split(',').collect();
-        if f[1].parse::<f64>().unwrap() <= until_s {
-            *counts.entry(format!("{}/{}", f[2], f[5])).or_default() += 1;
-        }
+        *counts.entry(format!("{}/{}", f[2], f[5])).or_default() += 1;
     }
     counts
         .into_iter()

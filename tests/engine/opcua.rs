@@ -4,8 +4,8 @@
 //! OPC 40001-1 layout, Basic256Sha256 with a login (a wrong password
 //! refused and never printed), and a server that goes away mid-run.
 
-use super::live::{Monitor, binary, expected_counts, sh, temp};
-use super::scenarios::{cli as factory_twin, succeeds};
+use super::live::{Monitor, binary, expected_counts, run_log, sh, temp};
+use super::scenarios::cli as factory_twin;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -27,28 +27,6 @@ fn serve(url: &str, pki: &Path, until: &str) -> Child {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap()
-}
-
-/// The events of `run --events` up to 10 h, as the record writes them.
-fn expected_record(dir: &Path) -> String {
-    let log = dir.join("events.csv");
-    succeeds(&[
-        "run",
-        "scenes/bracket_line.ron",
-        "--reps",
-        "1",
-        "--events",
-        log.to_str().unwrap(),
-    ]);
-    std::fs::read_to_string(&log)
-        .unwrap()
-        .lines()
-        .enumerate()
-        .filter(|(i, l)| {
-            *i == 0 || l.split(',').nth(1).unwrap().parse::<f64>().unwrap() <= 10.0 * 3600.0
-        })
-        .map(|(_, l)| format!("{l}\n"))
-        .collect()
 }
 
 /// asyncua's reading of the served plant (tests/interop/opcua_read.py).
@@ -118,7 +96,7 @@ fn over_opcua_the_monitor_and_an_independent_client_read_the_served_plant_exactl
         String::from_utf8_lossy(&out.stderr)
     );
     let report = monitor.report();
-    let expected = expected_record(&dir);
+    let expected = run_log(&dir, 10.0 * 3600.0);
     let recorded = std::fs::read_to_string(&feed).unwrap();
     assert!(recorded == expected, "the record differs from run --events");
     assert_eq!(report["events"], expected.lines().count() as u64 - 1);
