@@ -87,15 +87,6 @@ pub enum Source {
     Opcua(opcua::Endpoint, opcua::Security),
 }
 
-impl std::fmt::Display for Source {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Source::Mqtt(u) => write!(f, "{u}"),
-            Source::Opcua(e, _) => write!(f, "{e}"),
-        }
-    }
-}
-
 /// The connection to the source; both report the same [`News`].
 enum Wire {
     Mqtt(Link, String),

@@ -316,61 +316,42 @@ impl Out {
     }
 
     fn birth(&mut self, b: &Birth) {
-        if let Some(m) = &mut self.mqtt {
-            let topic = line_topic(&m.line, "birth");
-            m.send(&topic, b, true);
-        }
+        self.mqtt(None, "birth", b, true);
         if let Some(s) = &self.opcua {
             s.birth(b);
         }
-        self.messages += 1;
     }
 
     fn status(&mut self, st: &StatusMsg) {
-        if let Some(m) = &mut self.mqtt {
-            let topic = line_topic(&m.line, "status");
-            m.send(&topic, st, true);
-        }
+        self.mqtt(None, "status", st, true);
         if let Some(s) = &self.opcua {
             s.status(st);
         }
-        self.messages += 1;
     }
 
     fn event(&mut self, node: usize, e: &EventMsg) {
-        if let Some(m) = &mut self.mqtt {
-            let topic = object_topic(&m.line, &m.topics[node], "event");
-            m.send(&topic, e, false);
-        }
+        self.mqtt(Some(node), "event", e, false);
         if let Some(s) = &self.opcua {
             s.event(node, e);
         }
-        self.messages += 1;
     }
 
     fn state(&mut self, node: usize, st: &StateMsg) {
-        if let Some(m) = &mut self.mqtt {
-            let topic = object_topic(&m.line, &m.topics[node], "state");
-            m.send(&topic, st, true);
-        }
+        self.mqtt(Some(node), "state", st, true);
         if let Some(s) = &self.opcua {
             s.state(node, st);
         }
-        self.messages += 1;
     }
 
     fn counters(&mut self, node: usize, c: &CountersMsg) {
-        if let Some(m) = &mut self.mqtt {
-            let topic = object_topic(&m.line, &m.topics[node], "counters");
-            m.send(&topic, c, true);
-        }
+        self.mqtt(Some(node), "counters", c, true);
         if let Some(s) = &self.opcua {
             s.counters(node, c);
         }
-        self.messages += 1;
     }
 
     fn level(&mut self, node: usize, l: &LevelMsg) {
+        self.messages += 1;
         if let Some(m) = &mut self.mqtt {
             let topic = object_topic(&m.line, &m.topics[node], "level");
             m.send_quick(&topic, l);
@@ -378,7 +359,26 @@ impl Out {
         if let Some(s) = &self.opcua {
             s.level(node, l);
         }
+    }
+
+    /// One message (counted whichever protocols carry it), at least once on
+    /// MQTT: on the line's `leaf` topic, or the object's.
+    fn mqtt<T: serde::Serialize>(
+        &mut self,
+        object: Option<usize>,
+        leaf: &str,
+        msg: &T,
+        retain: bool,
+    ) {
         self.messages += 1;
+        let Some(m) = &mut self.mqtt else {
+            return;
+        };
+        let topic = match object {
+            Some(i) => object_topic(&m.line, &m.topics[i], leaf),
+            None => line_topic(&m.line, leaf),
+        };
+        m.send(&topic, msg, retain);
     }
 
     /// Every at-least-once message acknowledged by the broker before the

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// A week of the bracket line written by `run --events` into `dir`.
-fn week_log(dir: &Path) -> PathBuf {
+pub(super) fn week_log(dir: &Path) -> PathBuf {
     let log = dir.join("events.csv");
     succeeds(&[
         "run",

@@ -685,15 +685,7 @@ fn the_drift_check_rarely_flags_an_unchanged_plant() {
 /// The bracket line's `run --events` log (replication 0) up to `until_s`,
 /// its header included: what a monitor records of the served run.
 pub(super) fn run_log(dir: &Path, until_s: f64) -> String {
-    let log = dir.join("events.csv");
-    succeeds(&[
-        "run",
-        "scenes/bracket_line.ron",
-        "--reps",
-        "1",
-        "--events",
-        log.to_str().unwrap(),
-    ]);
+    let log = super::calibration::week_log(dir);
     std::fs::read_to_string(&log)
         .unwrap()
         .lines()
