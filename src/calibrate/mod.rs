@@ -23,7 +23,7 @@ use crate::scene::{Object, Scene, ShiftCalendar};
 use fit::{Fit, Sample, fit_all};
 use log::{Kind, Log};
 use serde::Serialize;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// When each object of `scene` can work: its own shifts, or (a machine
 /// without) its operator pool's. An object with no shift is always on and
@@ -138,8 +138,12 @@ pub enum Measure {
     Cycle,
     /// Breakdown to repair.
     Repair,
-    /// Repair (or the start of the log) to the next breakdown, in working
-    /// time when the scene is given; the last one, still running when the
+    /// Repair (or the start of the log) to the next breakdown, counted as
+    /// the scene's `failures.between` is: the time the resource worked on
+    /// parts (some start without its finish, in working time, breakdowns
+    /// left out) where every breakdown came while it worked; else (a log
+    /// without starts, or breakdowns while idle: failures by the clock, not
+    /// by use) all its working time. The last one, still running when the
     /// log ends, is censored.
     BetweenFailures,
     /// From one arrival at a source to the next.
@@ -311,12 +315,83 @@ pub struct Key {
 }
 
 impl Key {
-    fn new(resource: &str, measure: Measure) -> Self {
+    pub(crate) fn new(resource: &str, measure: Measure) -> Self {
         Key {
             resource: resource.to_string(),
             product: None,
             measure,
         }
+    }
+}
+
+/// The resources whose log says when parts are worked on and whose every
+/// breakdown came while some part was in work: their failures go by use,
+/// as the engine's do, and their time between failures is the time they
+/// worked (see [`Uptime`]).
+fn fail_while_working<'a>(events: &[&'a log::Event]) -> BTreeSet<&'a str> {
+    let mut open: BTreeMap<&str, u32> = BTreeMap::new();
+    let mut idle_failure: BTreeSet<&str> = BTreeSet::new();
+    for e in events {
+        let r = e.resource.as_str();
+        match e.kind {
+            Kind::Start => *open.entry(r).or_default() += 1,
+            Kind::Finish | Kind::Scrap => {
+                if let Some(n) = open.get_mut(r) {
+                    *n = n.saturating_sub(1);
+                }
+            }
+            Kind::Fail if open.get(r).copied().unwrap_or(0) == 0 => {
+                idle_failure.insert(r);
+            }
+            _ => {}
+        }
+    }
+    open.into_keys()
+        .filter(|r| !idle_failure.contains(r))
+        .collect()
+}
+
+/// A resource's working time on parts since its last repair: the engine's
+/// failure clock runs while some server works a part (a cycle between its
+/// start and its finish), in working time, and stops while it is down.
+#[derive(Default)]
+struct Uptime {
+    /// Parts started and not finished.
+    open: u32,
+    /// Down since its last breakdown.
+    down: bool,
+    /// Working since this time (some part open, not down).
+    since: Option<f64>,
+    /// Worked since the last repair, before `since`.
+    acc: f64,
+}
+
+impl Uptime {
+    /// Follows one event of the resource at `t`; `span` is its working
+    /// time between two moments.
+    fn see(&mut self, kind: Kind, t: f64, span: impl Fn(f64, f64) -> f64) {
+        // Close the stretch worked so far; reopen it if work goes on.
+        if let Some(a) = self.since.take() {
+            self.acc += span(a, t).max(0.0);
+        }
+        match kind {
+            Kind::Start => self.open += 1,
+            Kind::Finish | Kind::Scrap => self.open = self.open.saturating_sub(1),
+            Kind::Fail => self.down = true,
+            Kind::Repair => {
+                self.down = false;
+                self.acc = 0.0;
+            }
+            _ => {}
+        }
+        if self.open > 0 && !self.down {
+            self.since = Some(t);
+        }
+    }
+
+    /// The time worked since the last repair (the breakdown just seen ends it).
+    fn take(&mut self) -> f64 {
+        std::mem::take(&mut self.acc)
     }
 }
 
@@ -354,8 +429,16 @@ pub fn samples(log: &Log, time: &WorkingTime) -> (BTreeMap<Key, Sample>, Unpaire
         let mut failing: Vec<&str> = Vec::new();
         // Each resource's breakdowns so far: (fail, repair).
         let mut outages: BTreeMap<&str, Vec<(f64, f64)>> = BTreeMap::new();
+        let worked = fail_while_working(&events);
+        let mut uptime: BTreeMap<&str, Uptime> = BTreeMap::new();
         for e in &events {
             let r = e.resource.as_str();
+            if worked.contains(r) {
+                uptime
+                    .entry(r)
+                    .or_default()
+                    .see(e.kind, e.time_s, |a, b| span(r, a, b));
+            }
             let mut push = |key: Key, v: f64, censored: bool| {
                 let s = out.entry(key).or_default();
                 if censored {
@@ -427,11 +510,11 @@ pub fn samples(log: &Log, time: &WorkingTime) -> (BTreeMap<Key, Sample>, Unpaire
                         failing.push(r);
                     }
                     let since = up_since.get(r).copied().unwrap_or(begin);
-                    push(
-                        Key::new(r, Measure::BetweenFailures),
-                        span(r, since, e.time_s),
-                        false,
-                    );
+                    let up = match uptime.get_mut(r) {
+                        Some(u) => u.take(),
+                        None => span(r, since, e.time_s),
+                    };
+                    push(Key::new(r, Measure::BetweenFailures), up, false);
                     down.insert(r, e.time_s);
                 }
                 Kind::Repair => match down.remove(r) {
@@ -467,7 +550,13 @@ pub fn samples(log: &Log, time: &WorkingTime) -> (BTreeMap<Key, Sample>, Unpaire
         for r in failing {
             if !down.contains_key(r) {
                 let since = up_since.get(r).copied().unwrap_or(begin);
-                let up = span(r, since, end);
+                let up = match uptime.get_mut(r) {
+                    Some(u) => {
+                        u.see(Kind::Other, end, |a, b| span(r, a, b));
+                        u.take()
+                    }
+                    None => span(r, since, end),
+                };
                 if up > 0.0 {
                     out.entry(Key::new(r, Measure::BetweenFailures))
                         .or_default()
@@ -627,6 +716,21 @@ mod tests {
         assert_eq!(tbf.censored, [100.0], "up from 100 to the log's end at 200");
         assert_eq!(unpaired.ends_without_start, 1);
         assert_eq!(unpaired.starts_without_end, 1);
+    }
+
+    #[test]
+    fn breakdowns_while_working_count_the_time_worked_between_them() {
+        // Worked 0-15 (two parts), down 15-25, worked 25-40 and 60-70, down
+        // at 70: 15 s then 25 s worked; 70-100 idle, 100-130 worked, censored.
+        let text = "time_s,object,event,part\n\
+                    0,m,start,1\n5,m,start,2\n10,m,finish,2\n15,m,fail,\n25,m,repair,\n\
+                    40,m,finish,1\n60,m,start,3\n70,m,fail,\n80,m,repair,\n90,m,finish,3\n\
+                    100,m,start,4\n130,m,finish,4\n150,x,start,9\n";
+        let log = log::read(text, &mapping::Mapping::default()).unwrap();
+        let (s, _) = samples(&log, &WorkingTime::default());
+        let tbf = &s[&Key::new("m", Measure::BetweenFailures)];
+        assert_eq!(tbf.complete, [15.0, 25.0]);
+        assert_eq!(tbf.censored, [40.0], "80-90 and 100-130 worked since");
     }
 
     #[test]
