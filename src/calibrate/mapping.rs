@@ -11,9 +11,59 @@
 //!
 //! Names match ignoring case, spaces, `_` and `-` (`NotExecuting`,
 //! `not_executing` and `Not executing` are one name).
+//!
+//! A plant with its own MQTT topics (not factory-twin's tree) is read by
+//! naming them: which station each topic is, and whether it carries the
+//! station's state or a counter of good or scrapped parts; the payload's
+//! clock, when it has none of its own, is the wall clock at the given
+//! offset from UTC:
+//!
+//! ```ron
+//! (
+//!     names: { "RUN": "working", "ALM": "failed" },
+//!     tags: {
+//!         "acme/hall1/press1/status": (station: "cut", reads: state),
+//!         "acme/hall1/press1/count_ok": (station: "cut", reads: good),
+//!     },
+//!     utc_offset: "+09:00",
+//! )
+//! ```
 
 use super::log::Kind;
+use serde::Deserialize;
 use std::collections::BTreeMap;
+
+/// What one of a plant's own topics carries for a station.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Tag {
+    /// The scene's id of the station.
+    pub station: String,
+    pub reads: Reads,
+}
+
+/// A tag's value: the station's state (a name, read through the names), or
+/// a running count of its good or scrapped parts.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Reads {
+    State,
+    Good,
+    Scrap,
+}
+
+/// A mapping file with tags (the plain form is only the names).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    names: BTreeMap<String, String>,
+    #[serde(default)]
+    tags: BTreeMap<String, Tag>,
+    /// Empty: UTC.
+    #[serde(default)]
+    utc_offset: String,
+}
 
 /// A resource's state as a log can say it: the engine's states, with
 /// starved, blocked and waiting for an operator also as one "idle" (plants
@@ -207,10 +257,14 @@ fn target(name: &str) -> Option<Meaning> {
         .map(|(_, m)| *m)
 }
 
-/// Names to meanings.
+/// Names to meanings, and a plant's own topics to stations.
 #[derive(Clone, Debug)]
 pub struct Mapping {
     names: BTreeMap<String, Meaning>,
+    /// A plant's own topics (exact names) and what each carries.
+    pub tags: BTreeMap<String, Tag>,
+    /// The plant's wall clock: seconds east of UTC.
+    pub utc_offset_s: f64,
 }
 
 impl Default for Mapping {
@@ -219,8 +273,31 @@ impl Default for Mapping {
             .iter()
             .map(|(n, t)| (normal(n), target(t).expect("a default maps to a target")))
             .collect();
-        Mapping { names }
+        Mapping {
+            names,
+            tags: BTreeMap::new(),
+            utc_offset_s: 0.0,
+        }
     }
+}
+
+/// "+09:00", "-0530" or "Z" as seconds east of UTC.
+fn utc_offset(s: &str) -> Option<f64> {
+    if s == "Z" {
+        return Some(0.0);
+    }
+    let sign = match s.get(..1)? {
+        "+" => 1.0,
+        "-" => -1.0,
+        _ => return None,
+    };
+    let digits = s[1..].replace(':', "");
+    let (h, m): (u8, u8) = (
+        digits.get(..2)?.parse().ok()?,
+        digits.get(2..4).unwrap_or("00").parse().ok()?,
+    );
+    (digits.len() <= 4 && h <= 14 && m < 60)
+        .then(|| sign * (f64::from(h) * 3600.0 + f64::from(m) * 60.0))
 }
 
 impl Mapping {
@@ -231,18 +308,33 @@ impl Mapping {
     }
 
     /// The defaults with a mapping file's entries over them. The error names
-    /// the file and the entry.
+    /// the file and the entry (or its line and column).
     pub fn with_file(path: &std::path::Path) -> Result<Mapping, String> {
         let name = path.display();
         let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {name}: {e}"))?;
-        let entries: BTreeMap<String, String> = ron::from_str(&text).map_err(|e| {
-            format!(
-                "{name}:{}:{}: {} (a mapping file is a map of names, e.g. {{ \"RUN\": \"working\", \"ALM\": \"failed\" }})",
-                e.span.start.line, e.span.start.col, e.code
-            )
-        })?;
+        let file = match ron::from_str::<BTreeMap<String, String>>(&text) {
+            Ok(names) => File {
+                names,
+                tags: BTreeMap::new(),
+                utc_offset: String::new(),
+            },
+            // The form with tags is written in parentheses.
+            Err(_) if text.trim_start().starts_with('(') => ron::from_str::<File>(&text)
+                .map_err(|e| {
+                    format!(
+                        "{name}:{}:{}: {} (a mapping file with tags is (names: {{…}}, tags: {{ \"topic\": (station: \"id\", reads: state) }}, utc_offset: \"+09:00\"))",
+                        e.span.start.line, e.span.start.col, e.code
+                    )
+                })?,
+            Err(e) => {
+                return Err(format!(
+                    "{name}:{}:{}: {} (a mapping file is a map of names, e.g. {{ \"RUN\": \"working\", \"ALM\": \"failed\" }})",
+                    e.span.start.line, e.span.start.col, e.code
+                ));
+            }
+        };
         let mut m = Mapping::default();
-        for (from, to) in entries {
+        for (from, to) in file.names {
             let meaning = target(&to).ok_or_else(|| {
                 format!(
                     "{name}: \"{from}\" maps to \"{to}\", which is neither an event ({}) nor a state ({})",
@@ -252,6 +344,20 @@ impl Mapping {
             })?;
             m.names.insert(normal(&from), meaning);
         }
+        if !file.utc_offset.is_empty() {
+            let z = &file.utc_offset;
+            m.utc_offset_s = utc_offset(z).ok_or_else(|| {
+                format!("{name}: utc_offset \"{z}\" is not an offset from UTC such as \"+09:00\"")
+            })?;
+        }
+        for topic in file.tags.keys() {
+            if topic.is_empty() || topic.contains(['#', '+']) {
+                return Err(format!(
+                    "{name}: tag \"{topic}\" is not one topic (no wildcards: name each topic)"
+                ));
+            }
+        }
+        m.tags = file.tags;
         Ok(m)
     }
 
@@ -300,5 +406,39 @@ mod tests {
         std::fs::write(&broken, "{ \"RUN\": }").unwrap();
         let e = Mapping::with_file(&broken).unwrap_err();
         assert!(e.contains("broken.ron:1:"), "{e}");
+    }
+
+    #[test]
+    fn tags_name_a_plants_own_topics_and_its_clock() {
+        let dir = std::env::temp_dir().join(format!("ft-tags-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("plant.ron");
+        std::fs::write(
+            &file,
+            r#"(
+    names: { "RUN": "working" },
+    tags: {
+        "acme/press1/status": (station: "cut", reads: state),
+        "acme/press1/ok": (station: "cut", reads: good),
+    },
+    utc_offset: "+09:00",
+)"#,
+        )
+        .unwrap();
+        let m = Mapping::with_file(&file).unwrap();
+        assert_eq!(m.meaning("run"), Some(Meaning::State(Group::Working)));
+        assert_eq!(m.tags["acme/press1/ok"].reads, Reads::Good);
+        assert_eq!(m.tags["acme/press1/status"].station, "cut");
+        assert_eq!(m.utc_offset_s, 9.0 * 3600.0);
+        let bad = dir.join("bad.ron");
+        std::fs::write(&bad, "(tags: {\"a/#\": (station: \"cut\", reads: state)})").unwrap();
+        assert!(Mapping::with_file(&bad).unwrap_err().contains("wildcards"));
+        std::fs::write(&bad, "(tags: {\"a\": (station: \"cut\", reads: speed)})").unwrap();
+        let e = Mapping::with_file(&bad).unwrap_err();
+        assert!(e.contains("bad.ron:1:"), "{e}");
+        std::fs::write(&bad, "(utc_offset: \"9 hours\")").unwrap();
+        assert!(Mapping::with_file(&bad).unwrap_err().contains("utc_offset"));
+        assert_eq!(utc_offset("-05:30"), Some(-19_800.0));
+        std::fs::remove_dir_all(&dir).ok();
     }
 }

@@ -59,6 +59,48 @@ pub struct RepOptions {
     pub threads: Option<usize>,
 }
 
+/// How `view --live` watches the plant (the monitor's options).
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "With --live")]
+pub struct LiveViewOptions {
+    /// The line to watch (default: every line on the broker).
+    #[arg(long, requires = "live")]
+    pub line: Option<String>,
+    /// What the feed's event and state names mean, as for `monitor`.
+    #[arg(long, value_name = "FILE.ron", requires = "live")]
+    pub map: Option<PathBuf>,
+    /// Write the feed as the project's event log CSV.
+    #[arg(long, value_name = "FILE.csv", requires = "live")]
+    pub record: Option<PathBuf>,
+    /// The rolling window of the plant panel's KPIs, in plant time.
+    #[arg(long, default_value = "1h")]
+    pub window: String,
+    /// Shadow mode: forecast the good parts to this time ("Mon 17:00"),
+    /// shown as a fan beside the floor.
+    #[arg(long, value_name = "TIME", requires = "live")]
+    pub until: Option<String>,
+    /// Good parts the day should make by --until.
+    #[arg(long, requires = "until")]
+    pub target: Option<u64>,
+    /// Replications of each forecast.
+    #[arg(long, default_value_t = 30)]
+    pub reps: u32,
+    /// Forecast (and print the KPIs) this often, wall clock; a breakdown
+    /// or repair brings the next forecast forward.
+    #[arg(long, default_value = "10s")]
+    pub every: String,
+    /// With mqtts://: the CA certificates (PEM) that signed the broker's.
+    #[arg(long, value_name = "FILE.pem", requires = "live")]
+    pub mqtt_ca: Option<PathBuf>,
+    /// With opc.tcp://: certificates, trust and security as for `monitor`.
+    #[arg(long, value_name = "DIR", default_value = "pki")]
+    pub opcua_pki: PathBuf,
+    #[arg(long, requires = "live")]
+    pub opcua_trust: bool,
+    #[arg(long, requires = "live")]
+    pub opcua_secure: bool,
+}
+
 /// An OPC UA endpoint and its security, for `serve` and `monitor`.
 #[derive(Args, Debug, Clone)]
 pub struct OpcuaOptions {
@@ -457,6 +499,13 @@ pub enum Command {
         /// allows; frame rates on a machine without a display.
         #[arg(long, requires = "exit_after", conflicts_with = "screenshot")]
         offscreen: bool,
+        /// Show a watched plant instead of running the scene: its parts
+        /// where the plant has them, its stations in the states it reports
+        /// (mqtt://host:port or opc.tcp://host:port, as for `monitor`).
+        #[arg(long, value_name = "URL", conflicts_with_all = ["screenshot", "physics"])]
+        live: Option<String>,
+        #[command(flatten)]
+        live_options: LiveViewOptions,
     },
     /// Benchmark the engine on the serial line, side by side with SimPy.
     Bench {
@@ -760,16 +809,29 @@ pub fn main_with(cli: Cli) -> i32 {
             exit_after,
             window_screenshot,
             offscreen,
-        } => view::view(
-            &scene,
-            speed,
-            screenshot.as_deref(),
-            at.as_deref(),
-            &size,
-            (top, physics, offscreen),
-            exit_after,
-            window_screenshot.as_deref(),
-        ),
+            live,
+            live_options,
+        } => match live {
+            Some(url) => view::view_live(
+                &scene,
+                &url,
+                &live_options,
+                &size,
+                offscreen,
+                exit_after,
+                window_screenshot.as_deref(),
+            ),
+            None => view::view(
+                &scene,
+                speed,
+                screenshot.as_deref(),
+                at.as_deref(),
+                &size,
+                (top, physics, offscreen),
+                exit_after,
+                window_screenshot.as_deref(),
+            ),
+        },
         Command::Bench { stations, .. } if stations.contains(&0) => fail(&Diagnostic::new(
             "--stations takes line lengths of at least 1",
         )),

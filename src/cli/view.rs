@@ -1,7 +1,11 @@
-//! `factory-twin view`: the 3D window, or one rendered frame with `--screenshot`.
+//! `factory-twin view`: the 3D window, or one rendered frame with
+//! `--screenshot`, or a watched plant with `--live`.
 
 use super::fail;
+use crate::calibrate::mapping::Mapping;
 use crate::error::Diagnostic;
+use crate::live::monitor::monitor;
+use crate::live::picture::Tap;
 use crate::scene::load_scene;
 use std::path::Path;
 
@@ -74,7 +78,103 @@ pub(super) fn view(
         (top, physics, offscreen),
         exit_after,
         window_shot,
+        None,
     )
+}
+
+/// `view SCENE --live URL`: the monitor watches the plant on its own
+/// thread and keeps a picture the window draws; when the window closes the
+/// monitor stops and says what it saw.
+pub(super) fn view_live(
+    path: &Path,
+    url: &str,
+    o: &super::LiveViewOptions,
+    size: &str,
+    offscreen: bool,
+    exit_after: Option<f64>,
+    window_shot: Option<&Path>,
+) -> i32 {
+    let (width, height) = match parse_size(size) {
+        Ok(s) => s,
+        Err(d) => return fail(&d),
+    };
+    if !cfg!(feature = "viewer") {
+        // Said before anything connects to the plant.
+        return no_viewer();
+    }
+    let opcua = url.starts_with("opc.tcp://");
+    if !opcua && !url.starts_with("mqtt://") && !url.starts_with("mqtts://") {
+        return fail(
+            &Diagnostic::new(format!("--live \"{url}\": not a plant's address"))
+                .with_help("mqtt://host:port, mqtts://host:port or opc.tcp://host:port"),
+        );
+    }
+    let opcua_options = super::OpcuaOptions {
+        opcua: opcua.then(|| url.to_string()),
+        opcua_pki: o.opcua_pki.clone(),
+        opcua_trust: o.opcua_trust,
+        opcua_secure: o.opcua_secure,
+    };
+    let args = super::live::MonitorArgs {
+        mqtt: (!opcua).then_some(url),
+        opcua: &opcua_options,
+        line: o.line.as_deref(),
+        scene: Some(path),
+        map: o.map.as_deref(),
+        record: o.record.as_deref(),
+        for_wall: None,
+        until_finished: false,
+        window: &o.window,
+        every: &o.every,
+        json: false,
+        report: None,
+        ca: o.mqtt_ca.as_deref(),
+        from_states: false,
+        propose: None,
+        forecast: o.until.as_deref().map(|u| (u, o.target, o.reps)),
+    };
+    let (source, mut options) = match super::live::monitor_setup(&args) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let Some(scene) = options.scene.clone() else {
+        return fail(&Diagnostic::new("the live view needs the plant's scene"));
+    };
+    let tap: Tap = Default::default();
+    // Twice a second at most: a plant's state changes faster than anyone
+    // reads it, and each picture reads the whole feed.
+    options.picture = Some((tap.clone(), std::time::Duration::from_millis(500)));
+    let mapping = options.mapping.clone();
+    let watcher = std::thread::spawn(move || monitor(&source, &options));
+    let code = run_viewer(
+        path,
+        &scene,
+        1.0,
+        None,
+        None,
+        width,
+        height,
+        (false, false, offscreen),
+        exit_after,
+        window_shot,
+        Some((tap, mapping)),
+    );
+    crate::experiment::request_stop();
+    match watcher.join() {
+        Ok(Ok(r)) => eprintln!(
+            "view --live: {} events ({} lost, {} malformed, {} gaps in the connection)",
+            r.events,
+            r.lost,
+            r.malformed.values().sum::<u64>(),
+            r.gaps.len()
+        ),
+        Ok(Err(m)) => return fail(&Diagnostic::new(m)),
+        Err(_) => {
+            eprintln!("view --live: the monitor stopped unexpectedly");
+            return crate::error::EXIT_INTERNAL;
+        }
+    }
+    code
 }
 
 #[cfg(feature = "viewer")]
@@ -90,6 +190,7 @@ fn run_viewer(
     (top, physics, offscreen): (bool, bool, bool),
     exit_after: Option<f64>,
     window_shot: Option<&Path>,
+    live: Option<(Tap, Mapping)>,
 ) -> i32 {
     use crate::viewer;
     let result = match screenshot {
@@ -117,7 +218,8 @@ fn run_viewer(
             } else {
                 viewer::window::Surface::Window
             };
-            viewer::window::view(path, scene, speed, physics, auto, surface)
+            let live = live.map(|(tap, mapping)| viewer::live::LiveTap { tap, mapping });
+            viewer::window::view(path, scene, speed, physics, auto, surface, live)
         }
     };
     match result {
@@ -142,7 +244,12 @@ fn run_viewer(
     _: (bool, bool, bool),
     _: Option<f64>,
     _: Option<&Path>,
+    _: Option<(Tap, Mapping)>,
 ) -> i32 {
+    no_viewer()
+}
+
+fn no_viewer() -> i32 {
     fail(
         &Diagnostic::new("this factory-twin was built without the 3D viewer")
             .with_help("build with the default features: cargo build --release"),

@@ -1,4 +1,7 @@
-//! Is the plant still the model? Each station's cycle times, in working
+//! Is the plant still the model? Three checks per station: its cycles,
+//! its repairs and how often it breaks down.
+//!
+//! Each station's cycle times, in working
 //! time (shifts and breakdowns left out, as `fit` counts them), are put
 //! against the scene's cycle distribution for the part's product: the
 //! standardised residual z = (x − mean) / sd feeds a two-sided tabular
@@ -11,6 +14,19 @@
 //! in docs/live.md). A station whose CUSUM crosses h is
 //! flagged with the evidence: when, how many cycles since the change began
 //! (the last time the CUSUM stood at 0), the mean then against the model's.
+//!
+//! Repairs are durations like cycles: the same standardised CUSUM against
+//! the scene's repair distribution ("longer" or "shorter"). Breakdowns are
+//! rare events, a few a week, and a standardised residual of the working
+//! time between them would never move the CUSUM for a doubled failure rate
+//! (its mean drops by half a standard deviation of an exponential, exactly
+//! k): they get the likelihood-ratio CUSUM of an exponential time between
+//! failures (Lucas 1985) against twice the model's rate, S = max(0, S +
+//! ln 2 − x/θ) with θ the model's mean, alarm above [`RATE_H`] = 6: for
+//! exponential times about 3,400 failures between false alarms (a station
+//! failing every 6 working hours: some 500 station-weeks), and a doubled
+//! rate caught in about 30 failures (median 28; both by simulation, in
+//! docs/live.md).
 
 use crate::calibrate::{self, Key, Measure, log::Log};
 use crate::scene::{Dist, Object, Scene};
@@ -20,21 +36,29 @@ use serde::Serialize;
 pub const K: f64 = 0.5;
 /// The decision limit.
 pub const H: f64 = 12.0;
+/// The failure rate the breakdown check is tuned to catch, as a multiple
+/// of the model's, and its decision limit.
+pub const RATE: f64 = 2.0;
+pub const RATE_H: f64 = 6.0;
 
 /// A station whose cycles left the model's range.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct DriftAlarm {
     pub station: String,
-    /// "slower" or "faster" than the model.
+    /// What left the model's range: "cycle", "repair" or "between failures".
+    pub measure: &'static str,
+    /// "slower" or "faster" (cycles), "longer" or "shorter" (repairs),
+    /// "more often" (breakdowns).
     pub direction: &'static str,
     /// When the CUSUM crossed the limit (the log's time).
     pub at_s: f64,
     /// When the change began, as the CUSUM estimates it (the cycle after it
     /// last stood at 0).
     pub since_s: f64,
-    /// Cycles from that beginning to the alarm.
-    pub cycles: usize,
-    /// Their mean, and the model's mean for them.
+    /// Observations (cycles, repairs, working times between failures)
+    /// from that beginning to the alarm.
+    pub observations: usize,
+    /// Their mean, and the model's mean for them (seconds).
     pub observed_mean_s: f64,
     pub model_mean_s: f64,
 }
@@ -48,15 +72,27 @@ struct Cycle {
     model_sd: f64,
 }
 
-/// Each station's cycles, in time order.
-fn cycles(log: &Log, scene: &Scene) -> Vec<(String, Vec<Cycle>)> {
+/// Each station's observations of one measure against the model, in time
+/// order: cycles (per product where the log has them apart), repairs and
+/// working times between failures (for stations whose model fails).
+fn series(log: &Log, scene: &Scene) -> Vec<(String, Measure, Vec<Cycle>)> {
     let time = calibrate::WorkingTime::of_scene(scene);
     let (samples, _) = calibrate::samples(log, &time);
     let mut out = Vec::new();
     for o in &scene.objects {
-        let (id, default, per) = match o {
-            Object::Machine(m) => (&m.id, &m.cycle, Some(&m.product_cycles)),
-            Object::Assembly(a) => (&a.id, &a.cycle, None),
+        let (id, default, per, failures) = match o {
+            Object::Machine(m) => (
+                &m.id,
+                &m.cycle,
+                Some(&m.product_cycles),
+                m.failures.as_ref(),
+            ),
+            Object::Assembly(a) => (&a.id, &a.cycle, None, None),
+            // A robot's cycle is its task's; its breakdowns are checked.
+            Object::Robot(r) => {
+                out.extend(failure_series(&samples, &r.id, r.failures.as_ref()));
+                continue;
+            }
             _ => continue,
         };
         let dist_of = |product: Option<&String>| -> &Dist {
@@ -72,35 +108,76 @@ fn cycles(log: &Log, scene: &Scene) -> Vec<(String, Vec<Cycle>)> {
         let split = keys.iter().any(|k| k.product.is_some());
         let mut all: Vec<Cycle> = Vec::new();
         for k in keys.into_iter().filter(|k| k.product.is_some() == split) {
-            let d = dist_of(k.product.as_ref());
-            let s = &samples[k];
-            all.extend(s.ended_at.iter().zip(&s.complete).map(|(t, x)| Cycle {
-                ended_at: *t,
-                secs: *x,
-                model_mean: d.mean_secs(),
-                model_sd: d.sd_secs(),
-            }));
+            all.extend(observed(&samples[k], dist_of(k.product.as_ref())));
         }
         all.sort_by(|a, b| a.ended_at.total_cmp(&b.ended_at));
-        out.push((id.clone(), all));
+        out.push((id.clone(), Measure::Cycle, all));
+        out.extend(failure_series(&samples, id, failures));
     }
     out
 }
 
-/// The stations whose cycles left the model's range (the first alarm of
-/// each), in the order they were flagged.
+/// A station's repairs and working times between failures against its
+/// model's (none when the model does not fail).
+fn failure_series(
+    samples: &std::collections::BTreeMap<Key, calibrate::fit::Sample>,
+    id: &str,
+    failures: Option<&crate::scene::Failures>,
+) -> Vec<(String, Measure, Vec<Cycle>)> {
+    let Some(f) = failures else {
+        return Vec::new();
+    };
+    [
+        (Measure::Repair, &f.repair),
+        (Measure::BetweenFailures, &f.between),
+    ]
+    .into_iter()
+    .filter_map(|(measure, d)| {
+        let s = samples.get(&Key::new(id, measure))?;
+        Some((id.to_string(), measure, observed(s, d)))
+    })
+    .collect()
+}
+
+/// A sample's complete observations against the model's distribution.
+fn observed(s: &calibrate::fit::Sample, d: &Dist) -> Vec<Cycle> {
+    s.ended_at
+        .iter()
+        .zip(&s.complete)
+        .map(|(t, x)| Cycle {
+            ended_at: *t,
+            secs: *x,
+            model_mean: d.mean_secs(),
+            model_sd: d.sd_secs(),
+        })
+        .collect()
+}
+
+/// The stations whose cycles, repairs or breakdowns left the model's
+/// range (the first alarm of each station and measure), in the order they
+/// were flagged.
 pub fn check(log: &Log, scene: &Scene) -> Vec<DriftAlarm> {
-    let mut alarms: Vec<DriftAlarm> = cycles(log, scene)
+    let mut alarms: Vec<DriftAlarm> = series(log, scene)
         .into_iter()
-        .filter_map(|(id, c)| cusum(&id, &c))
+        .filter_map(|(id, measure, c)| match measure {
+            Measure::BetweenFailures => rate_cusum(&id, &c),
+            Measure::Repair => cusum(&id, &c, "repair", ("longer", "shorter")),
+            _ => cusum(&id, &c, "cycle", ("slower", "faster")),
+        })
         .collect();
     alarms.sort_by(|a, b| a.at_s.total_cmp(&b.at_s));
     alarms
 }
 
-/// The first crossing of either side, if any. A station whose model has no
-/// spread (a constant cycle) is judged against 2 % of its mean.
-fn cusum(id: &str, c: &[Cycle]) -> Option<DriftAlarm> {
+/// The first crossing of either side, if any (`words`: the upper side's
+/// direction, the lower's). A station whose model has no spread (a
+/// constant cycle) is judged against 2 % of its mean.
+fn cusum(
+    id: &str,
+    c: &[Cycle],
+    measure: &'static str,
+    words: (&'static str, &'static str),
+) -> Option<DriftAlarm> {
     // (sum, index where the current run began) for the upper and lower side.
     let (mut hi, mut lo) = ((0.0f64, 0usize), (0.0f64, 0usize));
     for (i, cy) in c.iter().enumerate() {
@@ -116,23 +193,48 @@ fn cusum(id: &str, c: &[Cycle]) -> Option<DriftAlarm> {
         };
         step(&mut hi, z);
         step(&mut lo, -z);
-        for (side, direction) in [(hi, "slower"), (lo, "faster")] {
+        for (side, direction) in [(hi, words.0), (lo, words.1)] {
             if side.0 > H {
-                let run = &c[side.1..=i];
-                let n = run.len() as f64;
-                return Some(DriftAlarm {
-                    station: id.to_string(),
-                    direction,
-                    at_s: cy.ended_at,
-                    since_s: run.first().map_or(cy.ended_at, |r| r.ended_at),
-                    cycles: run.len(),
-                    observed_mean_s: run.iter().map(|r| r.secs).sum::<f64>() / n,
-                    model_mean_s: run.iter().map(|r| r.model_mean).sum::<f64>() / n,
-                });
+                return Some(alarm(id, measure, direction, &c[side.1..=i]));
             }
         }
     }
     None
+}
+
+/// Breakdowns more often than the model's: the exponential likelihood-ratio
+/// CUSUM against [`RATE`] times the model's rate.
+fn rate_cusum(id: &str, c: &[Cycle]) -> Option<DriftAlarm> {
+    let (mut s, mut began) = (0.0f64, 0usize);
+    for (i, up) in c.iter().enumerate() {
+        let next = s + RATE.ln() - (RATE - 1.0) * up.secs / up.model_mean.max(1e-9);
+        if next <= 0.0 {
+            (s, began) = (0.0, i + 1);
+        } else {
+            s = next;
+        }
+        if s > RATE_H {
+            return Some(alarm(id, "between failures", "more often", &c[began..=i]));
+        }
+    }
+    None
+}
+
+/// The alarm raised by the last of `run` (the observations since the
+/// change began).
+fn alarm(id: &str, measure: &'static str, direction: &'static str, run: &[Cycle]) -> DriftAlarm {
+    let n = run.len() as f64;
+    let last = run.last().expect("a run ends at the alarm");
+    DriftAlarm {
+        station: id.to_string(),
+        measure,
+        direction,
+        at_s: last.ended_at,
+        since_s: run[0].ended_at,
+        observations: run.len(),
+        observed_mean_s: run.iter().map(|r| r.secs).sum::<f64>() / n,
+        model_mean_s: run.iter().map(|r| r.model_mean).sum::<f64>() / n,
+    }
 }
 
 #[cfg(test)]
@@ -157,7 +259,8 @@ mod tests {
 
     #[test]
     fn a_steady_station_is_not_flagged_and_a_slower_one_is_within_a_few_cycles() {
-        assert_eq!(cusum("m", &steady(5000, 0.0)), None);
+        let cycle = |c: &[Cycle]| cusum("m", c, "cycle", ("slower", "faster"));
+        assert_eq!(cycle(&steady(5000, 0.0)), None);
         let mut c = steady(300, 0.0);
         let slow: Vec<_> = steady(300, 20.0)
             .into_iter()
@@ -167,7 +270,7 @@ mod tests {
             })
             .collect();
         c.extend(slow);
-        let a = cusum("m", &c).expect("flagged");
+        let a = cycle(&c).expect("flagged");
         assert_eq!(a.direction, "slower");
         assert!(a.at_s >= 30_000.0, "not before the change: {a:?}");
         let after = c
@@ -180,6 +283,41 @@ mod tests {
             "{a:?}"
         );
         let fast: Vec<_> = steady(300, -20.0);
-        assert_eq!(cusum("m", &fast).unwrap().direction, "faster");
+        assert_eq!(cycle(&fast).unwrap().direction, "faster");
+    }
+
+    /// Working times between failures: exponential of mean `mean` (by the
+    /// inverse of a fixed low-discrepancy sequence), from time `from`.
+    fn failures(n: usize, mean: f64, from: f64) -> Vec<Cycle> {
+        let mut t = from;
+        (0..n)
+            .map(|i| {
+                let u = ((i as f64 + 0.5) * 0.618_033_988_75).fract();
+                let x = -mean * (1.0 - u).ln();
+                t += x;
+                Cycle {
+                    ended_at: t,
+                    secs: x,
+                    model_mean: 3600.0,
+                    model_sd: 3600.0,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn breakdowns_twice_as_often_are_flagged_and_as_often_are_not() {
+        assert_eq!(rate_cusum("m", &failures(2000, 3600.0, 0.0)), None);
+        let mut c = failures(200, 3600.0, 0.0);
+        let change = c.last().unwrap().ended_at;
+        c.extend(failures(200, 1800.0, change));
+        let a = rate_cusum("m", &c).expect("flagged");
+        assert_eq!((a.measure, a.direction), ("between failures", "more often"));
+        let after = c
+            .iter()
+            .filter(|r| r.ended_at > change && r.ended_at <= a.at_s)
+            .count();
+        assert!((5..=60).contains(&after), "{after} failures: {a:?}");
+        assert!(a.observed_mean_s < 3000.0, "{a:?}");
     }
 }

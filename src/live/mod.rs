@@ -12,6 +12,7 @@ pub mod broker;
 pub mod drift;
 pub mod monitor;
 pub mod opcua;
+pub mod picture;
 pub mod serve;
 pub mod shadow;
 pub mod topics;

@@ -16,7 +16,7 @@
 use super::broker::{Link, News, Url};
 use super::opcua;
 use super::topics::{Birth, CountersMsg, EventMsg, StateMsg, StatusMsg, level, line_topic};
-use crate::calibrate::mapping::{Group, Mapping};
+use crate::calibrate::mapping::{Group, Mapping, Meaning, Reads, Tag};
 use crate::calibrate::{self, log, observed};
 use crate::scene::{Object, Scene};
 use crate::sim::{Iso22400, STATE_COUNT, State};
@@ -53,8 +53,12 @@ pub struct MonitorOptions {
     /// the stations the drift check flags (a Variant of the scene).
     pub propose: Option<(PathBuf, PathBuf)>,
     /// With the scene: forecast the day from the plant's state at every
-    /// print and at the end (shadow mode).
+    /// print and at the end (shadow mode), and again soon after a
+    /// breakdown or a repair.
     pub forecast: Option<ForecastOptions>,
+    /// For the 3D view: the picture to keep up to date, at most this often
+    /// (less often when making it takes longer; see `picture`).
+    pub picture: Option<(super::picture::Tap, Duration)>,
 }
 
 /// What to forecast in shadow mode.
@@ -77,6 +81,9 @@ pub struct ForecastPoint {
     pub p_target: Option<f64>,
     /// Wall-clock milliseconds from the state to the forecast.
     pub took_ms: f64,
+    /// Why it was made then: "every" (the interval), "end" (the feed
+    /// ended), or the breakdown or repair it follows ("fail at weld").
+    pub why: String,
 }
 
 /// Where the plant's feed comes from.
@@ -108,6 +115,13 @@ impl Wire {
         })
     }
 
+    /// The feed's address as said (no credentials).
+    fn address(&self) -> &str {
+        match self {
+            Wire::Mqtt(_, a) | Wire::Opcua(_, a) => a,
+        }
+    }
+
     fn news(&self) -> &std::sync::mpsc::Receiver<News> {
         match self {
             Wire::Mqtt(l, _) => &l.news,
@@ -117,12 +131,21 @@ impl Wire {
 
     /// On every (re)connection: MQTT subscribes again (a clean session
     /// forgets); the OPC UA client has subscribed already.
-    fn connected(&self, first: bool, filter: &str) {
+    fn connected(&self, first: bool, filter: &str, mapping: &Mapping) {
         match self {
             Wire::Mqtt(l, url) => {
                 let _ = l.client.subscribe(filter, rumqttc::QoS::AtLeastOnce);
+                for topic in mapping.tags.keys() {
+                    let _ = l.client.subscribe(topic, rumqttc::QoS::AtLeastOnce);
+                }
                 if first {
                     eprintln!("monitor: subscribed to {filter} on {url}");
+                    if !mapping.tags.is_empty() {
+                        eprintln!(
+                            "monitor: and to the plant's {} tags of the mapping",
+                            mapping.tags.len()
+                        );
+                    }
                 }
             }
             Wire::Opcua(_, ep) => {
@@ -228,6 +251,15 @@ struct Feed {
     /// Each station's counters as they came: (t, good, scrap).
     counters: Counters,
     record: Option<std::io::BufWriter<std::fs::File>>,
+    /// A breakdown or repair came since the last forecast: the next one is
+    /// made soon, not at the next print.
+    significant: Option<String>,
+    connected: bool,
+    /// Each tag counter's base: a reading and the count it stands for
+    /// (the first reading stands for none: a plant's counters count since
+    /// ever), moved when the counter goes back (a PLC restart) so the count
+    /// goes on.
+    tag_base: BTreeMap<(String, bool), (u64, u64)>,
 }
 
 /// Watches the feed until told to stop; the error is a message for the user.
@@ -249,6 +281,9 @@ pub fn monitor(source: &Source, o: &MonitorOptions) -> Result<Report, String> {
         None => None,
     };
     let link = Wire::open(source, o)?;
+    if let Some((tap, _)) = &o.picture {
+        tap.lock().unwrap_or_else(|e| e.into_inner()).source = link.address().to_string();
+    }
     let filter = match &o.line {
         Some(l) => format!("{}/#", line_topic(&level(l), "").trim_end_matches('/')),
         None => format!("{}/#", super::topics::ROOT),
@@ -283,13 +318,20 @@ pub fn monitor(source: &Source, o: &MonitorOptions) -> Result<Report, String> {
         last_event_at: Instant::now(),
         finished_t: None,
         lost_at: None,
-        from_states: o.from_states,
+        // A plant's own tags are states and counters: read as a state feed.
+        from_states: o.from_states || !o.mapping.tags.is_empty(),
         last_state: BTreeMap::new(),
         counters: Counters::new(),
         record,
+        significant: None,
+        connected: false,
+        tag_base: BTreeMap::new(),
     };
     let started = Instant::now();
     let mut printed = Instant::now();
+    let mut forecast_at = Instant::now();
+    // The next picture for the view, and its interval now.
+    let mut pictured = (Instant::now(), Duration::ZERO);
     loop {
         if crate::experiment::stop_requested()
             || o.for_wall.is_some_and(|d| started.elapsed() >= d)
@@ -298,8 +340,12 @@ pub fn monitor(source: &Source, o: &MonitorOptions) -> Result<Report, String> {
             break;
         }
         match link.news().recv_timeout(Duration::from_millis(100)) {
-            Ok(News::Connected { first }) => link.connected(first, &filter),
+            Ok(News::Connected { first }) => {
+                feed.connected = true;
+                link.connected(first, &filter, &o.mapping)
+            }
             Ok(News::Lost) => {
+                feed.connected = false;
                 if feed.lost_at.is_none() && feed.last_t.is_finite() {
                     feed.lost_at = Some(feed.last_t);
                 }
@@ -308,7 +354,7 @@ pub fn monitor(source: &Source, o: &MonitorOptions) -> Result<Report, String> {
                 topic,
                 payload,
                 retained,
-            }) => feed.take(&topic, &payload, retained),
+            }) => feed.take(&topic, &payload, retained, &o.mapping),
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
         }
@@ -325,7 +371,28 @@ pub fn monitor(source: &Source, o: &MonitorOptions) -> Result<Report, String> {
             for a in feed.drift(o, log.as_ref()) {
                 eprintln!("  {}", drift_line(&a));
             }
-            feed.forecast(o, log.as_ref());
+            feed.forecast(o, log.as_ref(), "every");
+            forecast_at = Instant::now();
+        }
+        // After a breakdown or repair, the day's prospects changed: a
+        // forecast within a second (not more than one a second).
+        if o.forecast.is_some()
+            && forecast_at.elapsed() >= SIGNIFICANT_AFTER
+            && let Some(why) = feed.significant.take()
+        {
+            let log = feed.whole_log(o);
+            feed.forecast(o, log.as_ref(), &why);
+            forecast_at = Instant::now();
+        }
+        if let Some((tap, every)) = &o.picture
+            && pictured.0.elapsed() >= pictured.1
+        {
+            let began = Instant::now();
+            let log = feed.whole_log(o);
+            feed.picture(o, log.as_ref(), tap);
+            // A picture of a big plant takes a while: at most half the
+            // monitor's time goes to pictures.
+            pictured = (Instant::now(), (*every).max(began.elapsed() * 2));
         }
     }
     link.close();
@@ -349,15 +416,22 @@ pub fn monitor(source: &Source, o: &MonitorOptions) -> Result<Report, String> {
     feed.report.whole = whole;
     feed.report.window = window;
     feed.report.drift = feed.drift(o, log.as_ref());
-    feed.forecast(o, log.as_ref());
+    feed.forecast(o, log.as_ref(), "end");
     feed.actual(o, log.as_ref());
     if let (Some((scene_path, out)), Some(scene)) = (&o.propose, &o.scene) {
         feed.report.proposed = feed.propose(log.as_ref(), scene, scene_path, out)?;
     }
     feed.report.scene = feed.scene_name.clone();
     feed.report.finished = feed.finished_at.is_some();
+    if let Some((tap, _)) = &o.picture {
+        feed.picture(o, log.as_ref(), tap);
+    }
     Ok(feed.report)
 }
+
+/// How soon after a breakdown or repair a forecast is made (and at most
+/// one in this time).
+const SIGNIFICANT_AFTER: Duration = Duration::from_secs(1);
 
 impl Feed {
     /// The line said it finished and every event up to its count is here (or
@@ -377,7 +451,10 @@ impl Feed {
     /// A retained message is the broker's stored copy, possibly from before
     /// a restart: it shows a station's state now, and is not a new row or a
     /// new `finished`.
-    fn take(&mut self, topic: &str, payload: &[u8], retained: bool) {
+    fn take(&mut self, topic: &str, payload: &[u8], retained: bool, mapping: &Mapping) {
+        if let Some(tag) = mapping.tags.get(topic) {
+            return self.tag(topic, tag, payload, retained, mapping);
+        }
         let parts: Vec<&str> = topic.split('/').collect();
         let bad = |r: &mut Report, t: &str| *r.malformed.entry(t.to_string()).or_default() += 1;
         match parts.as_slice() {
@@ -399,7 +476,7 @@ impl Feed {
                 Err(_) => bad(&mut self.report, topic),
             },
             [_, _, object, "event"] => match serde_json::from_slice::<EventMsg>(payload) {
-                Ok(e) if e.t.is_finite() => self.event(object, e),
+                Ok(e) if e.t.is_finite() => self.event(object, e, mapping),
                 _ => bad(&mut self.report, topic),
             },
             [_, _, object, "state"] => match serde_json::from_slice::<StateMsg>(payload) {
@@ -447,7 +524,7 @@ impl Feed {
     }
 
     /// One event: deduplicated by `seq`, holes and broker gaps marked.
-    fn event(&mut self, object: &str, e: EventMsg) {
+    fn event(&mut self, object: &str, e: EventMsg, mapping: &Mapping) {
         self.last_event_at = Instant::now();
         if !self.seqs.insert(e.seq) {
             self.report.duplicates += 1;
@@ -482,6 +559,12 @@ impl Feed {
         // Names go through the mapping when KPIs are computed; unknown ones
         // stay in the record for a mapping file to place later.
         let id = self.id(object);
+        if matches!(
+            mapping.meaning(&e.event),
+            Some(Meaning::Event(log::Kind::Fail | log::Kind::Repair))
+        ) {
+            self.significant = Some(format!("{} at {id}", e.event));
+        }
         let row = format!(
             "0,{},{},{},{},{}",
             e.t,
@@ -492,6 +575,60 @@ impl Feed {
         );
         self.write(&row);
         self.rows.push((e.t, e.seq, row));
+    }
+
+    /// A message on one of the plant's own topics (the mapping's tags): a
+    /// state by name, or a counter; malformed when it holds neither.
+    fn tag(&mut self, topic: &str, tag: &Tag, payload: &[u8], retained: bool, mapping: &Mapping) {
+        let Some((value, t)) = tag_value(payload, mapping.utc_offset_s) else {
+            *self.report.malformed.entry(topic.to_string()).or_default() += 1;
+            return;
+        };
+        let id = tag.station.clone();
+        match (tag.reads, value) {
+            (Reads::State, value) => {
+                let state = match value {
+                    TagValue::Text(s) => s,
+                    TagValue::Number(n) => n.to_string(),
+                };
+                if !retained {
+                    let msg = StateMsg {
+                        t,
+                        state: state.clone(),
+                        machinery_item_state: String::new(),
+                        operation_mode: String::new(),
+                    };
+                    self.state_row(&id, &msg);
+                }
+                self.states.insert(id, state);
+            }
+            (reads, TagValue::Number(n)) if n >= 0.0 && n.fract() == 0.0 => {
+                if retained {
+                    return;
+                }
+                let good = reads == Reads::Good;
+                let list = self.counters.entry(id.clone()).or_default();
+                let (g, sc) = list.last().map_or((0, 0), |&(_, g, s)| (g, s));
+                let so_far = if good { g } else { sc };
+                // (the first reading, the count it stands for)
+                let base = self
+                    .tag_base
+                    .entry((id, good))
+                    .or_insert((n as u64, so_far));
+                let last_reading = base.0 + so_far.saturating_sub(base.1);
+                if (n as u64) < last_reading {
+                    // Went back: a restart; go on from the count so far.
+                    *base = (n as u64, so_far);
+                }
+                let count = n as u64 - base.0 + base.1;
+                list.push((
+                    t,
+                    if good { count } else { g },
+                    if good { sc } else { count },
+                ));
+            }
+            _ => *self.report.malformed.entry(topic.to_string()).or_default() += 1,
+        }
     }
 
     /// A state change as a row of the log (retained repeats and unchanged
@@ -536,7 +673,7 @@ impl Feed {
     /// Shadow mode: the day's forecast from the plant's state now (the
     /// feed's last time), said and kept; none once the feed is past the
     /// forecast's end.
-    fn forecast(&mut self, o: &MonitorOptions, whole: Option<&log::Log>) {
+    fn forecast(&mut self, o: &MonitorOptions, whole: Option<&log::Log>, why: &str) {
         let (Some(f), Some(scene), Some(log)) = (&o.forecast, &o.scene, whole) else {
             return;
         };
@@ -555,9 +692,16 @@ impl Feed {
                     interval90: fc.interval90,
                     p_target: fc.p_target.map(|p| p.0),
                     took_ms: started.elapsed().as_secs_f64() * 1000.0,
+                    why: why.to_string(),
                 };
                 eprintln!("  {}", forecast_line(&point, f));
                 self.report.forecasts.push(point);
+                if let Some((tap, _)) = &o.picture {
+                    let mut p = tap.lock().unwrap_or_else(|e| e.into_inner());
+                    p.forecasts = self.report.forecasts.clone();
+                    p.fan = fc.path;
+                    p.target = f.target;
+                }
             }
             Err(d) => eprintln!("  no forecast: {d}"),
         }
@@ -576,6 +720,36 @@ impl Feed {
         {
             self.report.actual = Some(super::shadow::state_at(&log.events, scene, f.until_s).1);
         }
+    }
+
+    /// The view's picture of the plant now: its state (with a scene), the
+    /// states it reports, the rolling KPIs and the drift alarms.
+    fn picture(&self, o: &MonitorOptions, whole: Option<&log::Log>, tap: &super::picture::Tap) {
+        let state = match (o.scene.as_ref(), whole) {
+            (Some(scene), Some(log)) if self.last_t.is_finite() => {
+                Some(super::shadow::state_at(&log.events, scene, self.last_t))
+            }
+            _ => None,
+        };
+        let (_, window) = self.kpis(o, whole);
+        let drift = self.drift(o, whole);
+        let mut p = tap.lock().unwrap_or_else(|e| e.into_inner());
+        p.version += 1;
+        p.connected = self.connected;
+        if let Some((state, so_far)) = state {
+            p.add_made(state.t, so_far);
+            p.so_far = so_far;
+            p.state = Some(state);
+        }
+        p.reported = self.states.clone();
+        p.events = self.report.events;
+        p.lost = self.report.lost;
+        p.gaps = self.report.gaps.len() + usize::from(self.lost_at.is_some());
+        p.malformed = self.report.malformed.values().sum();
+        p.window = window;
+        p.window_s = o.window_s;
+        p.drift = drift;
+        p.finished = self.finished_at.is_some();
     }
 
     fn whole_log(&self, o: &MonitorOptions) -> Option<log::Log> {
@@ -640,7 +814,13 @@ impl Feed {
         };
         let time = calibrate::WorkingTime::of_scene(scene);
         let (mut fittings, _) = calibrate::fit_log(&log, &time, PROPOSE_MIN);
-        fittings.retain(|f| f.measure == calibrate::Measure::Cycle);
+        // What was flagged at each station, nothing else it did since.
+        fittings.retain(|f| {
+            self.report
+                .drift
+                .iter()
+                .any(|a| a.station == f.resource && a.measure == f.measure.label())
+        });
         if fittings.is_empty() {
             return Ok(None);
         }
@@ -673,14 +853,100 @@ pub fn forecast_line(p: &ForecastPoint, f: &ForecastOptions) -> String {
     if let (Some(goal), Some(q)) = (f.target, p.p_target) {
         line.push_str(&format!("; P(≥ {goal}) = {:.0} %", q * 100.0));
     }
+    if !matches!(p.why.as_str(), "every" | "end") {
+        line.push_str(&format!(" ({})", why_text(&p.why)));
+    }
     line
 }
 
+/// Why a forecast was made then, in words.
+pub fn why_text(why: &str) -> String {
+    match why {
+        "every" => "on the interval".to_string(),
+        "end" => "at the end of the feed".to_string(),
+        event => format!("after the {event}"),
+    }
+}
+
 pub fn drift_line(a: &super::drift::DriftAlarm) -> String {
-    format!(
-        "drift: {} is {} than the model since t = {:.0} s ({} cycles averaging {:.1} s against {:.1} s; flagged at t = {:.0} s)",
-        a.station, a.direction, a.since_s, a.cycles, a.observed_mean_s, a.model_mean_s, a.at_s
-    )
+    let (since, at) = (a.since_s, a.at_s);
+    match a.measure {
+        "repair" => format!(
+            "drift: {}'s repairs are {} than the model's since t = {since:.0} s ({} repairs averaging {:.1} min against {:.1} min; flagged at t = {at:.0} s)",
+            a.station,
+            a.direction,
+            a.observations,
+            a.observed_mean_s / 60.0,
+            a.model_mean_s / 60.0
+        ),
+        "between failures" => format!(
+            "drift: {} breaks down {} than the model says since t = {since:.0} s ({} breakdowns after {:.1} hours of work on average against {:.1} h; flagged at t = {at:.0} s)",
+            a.station,
+            a.direction,
+            a.observations,
+            a.observed_mean_s / 3600.0,
+            a.model_mean_s / 3600.0
+        ),
+        _ => format!(
+            "drift: {} is {} than the model since t = {since:.0} s ({} cycles averaging {:.1} s against {:.1} s; flagged at t = {at:.0} s)",
+            a.station, a.direction, a.observations, a.observed_mean_s, a.model_mean_s
+        ),
+    }
+}
+
+/// A tag's value.
+enum TagValue {
+    Text(String),
+    Number(f64),
+}
+
+/// A tag's value and time: plain text or a number, a JSON string or
+/// number, or a JSON object with `value` (or `state`, `v`) and perhaps
+/// `timestamp` (or `ts`, `time`: ISO 8601 as the plant's wall clock, or
+/// UTC seconds or milliseconds since 1970). Without a time, the wall clock
+/// now at the mapping's offset. Times are the log's: seconds from Monday
+/// 1969-12-29 00:00 by the plant's wall clock.
+fn tag_value(payload: &[u8], utc_offset_s: f64) -> Option<(TagValue, f64)> {
+    let text = std::str::from_utf8(payload).ok()?.trim();
+    // 1970-01-01 was a Thursday: three days after the log's Monday.
+    let wall = |utc_s: f64| utc_s + utc_offset_s + 3.0 * 86_400.0;
+    let now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| wall(d.as_secs_f64()))
+    };
+    let scalar = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => Some(TagValue::Text(s.clone())),
+        serde_json::Value::Number(n) => n.as_f64().map(TagValue::Number),
+        serde_json::Value::Bool(b) => Some(TagValue::Text(b.to_string())),
+        _ => None,
+    };
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::Object(o)) => {
+            let value = ["value", "state", "v"]
+                .iter()
+                .find_map(|k| o.get(*k))
+                .and_then(scalar)?;
+            let t = match ["timestamp", "ts", "time"].iter().find_map(|k| o.get(*k)) {
+                None => now(),
+                Some(serde_json::Value::String(s)) => log::parse_time(s).ok()?,
+                Some(serde_json::Value::Number(n)) => {
+                    let x = n.as_f64()?;
+                    // Milliseconds from 1970 are past 10^11 since 1973.
+                    wall(if x > 1e11 { x / 1000.0 } else { x })
+                }
+                Some(_) => return None,
+            };
+            Some((value, t))
+        }
+        Ok(v) => Some((scalar(&v)?, now())),
+        Err(_) if !text.is_empty() => Some((
+            text.parse::<f64>()
+                .map_or_else(|_| TagValue::Text(text.to_string()), TagValue::Number),
+            now(),
+        )),
+        Err(_) => None,
+    }
 }
 
 /// A CSV field, quoted when it must be.

@@ -156,6 +156,40 @@ pub struct Forecast {
     /// for (said beside the forecast).
     pub placed: u32,
     pub not_placed: Vec<String>,
+    /// The fan: good parts by each of [`PATH_STEPS`] moments from the state
+    /// to the end, with the same 90 % prediction interval as at the end.
+    pub path: Vec<PathPoint>,
+}
+
+/// One moment of a forecast's fan.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq)]
+pub struct PathPoint {
+    pub t_s: f64,
+    pub mean: f64,
+    pub interval90: (f64, f64),
+}
+
+/// Moments in a forecast's fan after the state's (the last is the end).
+pub const PATH_STEPS: usize = 24;
+
+/// The moments of the fan: from the state to the end in equal steps.
+fn path_times(from: f64, until: f64) -> Vec<f64> {
+    // The end exactly (from + (until − from) may miss it by a rounding).
+    (0..PATH_STEPS)
+        .map(|i| from + (until - from) * i as f64 / PATH_STEPS as f64)
+        .chain([until])
+        .collect()
+}
+
+/// Mean and 90 % prediction interval of one more outcome like these:
+/// mean ± t(0.95, n−1)·s·√(1 + 1/n).
+fn predict90(values: &[f64]) -> (f64, (f64, f64)) {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let var = values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    let half =
+        crate::calibrate::special::t_quantile(0.95, n - 1.0) * (var * (1.0 + 1.0 / n)).sqrt();
+    (mean, (mean - half, mean + half))
 }
 
 /// Forecasts from `state` to `until` over `reps` replications (numbered
@@ -173,30 +207,47 @@ pub fn forecast(
             "a forecast needs at least 2 replications for its interval",
         ));
     }
-    let runs: Vec<Result<(u64, sim::Placed), Diagnostic>> = (0..reps)
+    // Each replication stops at the fan's moments on its way (the same run
+    // as one straight to the end: events up to a moment, then on).
+    let times = path_times(state.t, until);
+    let runs: Vec<Result<(Vec<u64>, sim::Placed), Diagnostic>> = (0..reps)
         .into_par_iter()
         .map(|rep| {
             let (mut engine, placed) = sim::build_at(scene, rep, state, until)?;
-            engine.advance_to(until);
-            Ok((engine.line.exited_total, placed))
+            let made = times
+                .iter()
+                .map(|&t| {
+                    engine.advance_to(t);
+                    so_far + engine.line.exited_total
+                })
+                .collect();
+            Ok((made, placed))
         })
         .collect();
-    let mut outcomes = Vec::with_capacity(reps as usize);
+    let mut paths = Vec::with_capacity(reps as usize);
     let mut placed = sim::Placed::default();
     for r in runs {
         let (made, p) = r?;
-        outcomes.push(so_far + made);
+        paths.push(made);
         placed = p;
     }
-    let n = outcomes.len() as f64;
-    let mean = outcomes.iter().sum::<u64>() as f64 / n;
-    let var = outcomes
+    let path: Vec<PathPoint> = times
         .iter()
-        .map(|&x| (x as f64 - mean).powi(2))
-        .sum::<f64>()
-        / (n - 1.0);
-    let half =
-        crate::calibrate::special::t_quantile(0.95, n - 1.0) * (var * (1.0 + 1.0 / n)).sqrt();
+        .enumerate()
+        .map(|(i, &t_s)| {
+            let at: Vec<f64> = paths.iter().map(|p| p[i] as f64).collect();
+            let (mean, interval90) = predict90(&at);
+            PathPoint {
+                t_s,
+                mean,
+                interval90,
+            }
+        })
+        .collect();
+    let outcomes: Vec<u64> = paths.iter().map(|p| p[PATH_STEPS]).collect();
+    let n = outcomes.len() as f64;
+    let end = path[PATH_STEPS];
+    let (mean, interval90) = (end.mean, end.interval90);
     let p_target = target.map(|goal| {
         let hits = outcomes.iter().filter(|&&x| x >= goal).count() as f64;
         let (lo, hi) = wilson(hits, n);
@@ -208,11 +259,12 @@ pub fn forecast(
         so_far,
         outcomes,
         mean,
-        interval90: (mean - half, mean + half),
+        interval90,
         target,
         p_target,
         placed: placed.parts,
         not_placed: placed.dropped,
+        path,
     })
 }
 

@@ -106,6 +106,7 @@ pub fn monitor_report(r: &Report) -> String {
                     ),
                     f.p_target
                         .map_or("–".into(), |p| format!("{:.0} %", p * 100.0)),
+                    crate::live::monitor::why_text(&f.why),
                 ]
             })
             .collect();
@@ -118,6 +119,7 @@ pub fn monitor_report(r: &Report) -> String {
                 "forecast by the end",
                 "90 % prediction interval",
                 "P(target)",
+                "why then",
             ],
             &rows,
         );

@@ -40,6 +40,8 @@ pub struct Clock;
 pub struct Playback {
     pub speed: f64,
     pub paused: bool,
+    /// The floor shows a watched plant (`view --live`), not a run.
+    pub live: bool,
 }
 
 impl Default for Playback {
@@ -47,6 +49,7 @@ impl Default for Playback {
         Self {
             speed: 60.0,
             paused: false,
+            live: false,
         }
     }
 }
@@ -217,8 +220,14 @@ fn update_clock(
             )
         })
         .collect();
+    let progress = if playback.as_ref().is_some_and(|p| p.live) {
+        // The plant's run has no horizon; the engine's is a second long.
+        "the plant's time".to_string()
+    } else {
+        format!("{:.1} h of {:.0} h ({phase})", now / 3600.0, end / 3600.0)
+    };
     let mut line = format!(
-        "{}  (day {})  |  {}\n{:.1} h of {:.0} h ({phase})  |  {} parts in process",
+        "{}  (day {})  |  {}\n{progress}  |  {} parts in process",
         weekday_time(now),
         (now / 86_400.0) as u64 + 1,
         if shifts.is_empty() {
@@ -226,8 +235,6 @@ fn update_clock(
         } else {
             shifts.join(", ")
         },
-        now / 3600.0,
-        end / 3600.0,
         engine.line.wip
     );
     if let Some(p) = playback {
@@ -241,15 +248,19 @@ fn update_clock(
         } else {
             String::new()
         };
-        line.push_str(&format!(
-            "\n{}  |  {} events last frame{lag}",
-            if p.paused {
-                "paused".to_string()
-            } else {
-                format!("speed {:.0}x", p.speed)
-            },
-            clock.last_events
-        ));
+        if p.live {
+            line.push_str("\nlive: the plant at its last event");
+        } else {
+            line.push_str(&format!(
+                "\n{}  |  {} events last frame{lag}",
+                if p.paused {
+                    "paused".to_string()
+                } else {
+                    format!("speed {:.0}x", p.speed)
+                },
+                clock.last_events
+            ));
+        }
     }
     if text.0 != line {
         text.0 = line;

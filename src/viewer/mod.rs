@@ -9,11 +9,14 @@
 //! - [`window`]: `factory-twin view`, the interactive window, with
 //!   [`panels`] (egui: playback, live KPIs, inspector) and [`reload`]
 //!   (edits, hot reload);
+//! - [`live`]: `view --live`, the floor showing a watched plant's state
+//!   and the forecast panel;
 //! - [`screenshot`]: `--screenshot`, one frame rendered offscreen.
 
 pub(crate) mod camera;
 pub(crate) mod floor;
 pub(crate) mod hud;
+pub(crate) mod live;
 pub(crate) mod motion;
 pub(crate) mod overlay;
 pub(crate) mod panels;

@@ -111,7 +111,7 @@ fn station_state(engine: &Engine, node: u32) -> Option<State> {
     }
 }
 
-fn colour_states(
+pub(crate) fn colour_states(
     engine: Res<Engine>,
     palette: Res<Palette>,
     mut lamps: Query<(&StateLamp, &mut MeshMaterial3d<StandardMaterial>)>,

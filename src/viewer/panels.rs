@@ -131,7 +131,7 @@ fn start_before_after(source: &SceneSource, store: &mut BeforeAfter) {
     });
 }
 
-fn colour(state: State) -> egui::Color32 {
+pub(crate) fn colour(state: State) -> egui::Color32 {
     let hex = state.colour();
     let v = u32::from_str_radix(&hex[1..], 16).unwrap_or(0x888888);
     egui::Color32::from_rgb((v >> 16) as u8, (v >> 8) as u8, v as u8)
@@ -148,12 +148,21 @@ fn panels(
     mut before_after: ResMut<BeforeAfter>,
     mut jump: ResMut<JumpText>,
     live: Res<Live>,
-    (mut physics, problems): (
+    (mut physics, problems, watching): (
         ResMut<super::physics::PhysicsPreview>,
         Res<super::overlay::LayoutProblems>,
+        Option<Res<super::live::LiveTap>>,
     ),
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
+    if watching.is_some() {
+        // The plant's panels stand in for playback, the simulated KPIs and
+        // editing (see `live`).
+        if !problems.violations.is_empty() {
+            layout_window(ctx, &problems);
+        }
+        return Ok(());
+    }
     let now = engine.now;
     playback_window(
         ctx,

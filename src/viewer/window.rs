@@ -69,6 +69,8 @@ fn frames_at(auto: &AutoExit, t: f64) -> u64 {
     (auto.frames as f64 * (auto.after_s / t.max(1e-9)).min(1.0)) as u64
 }
 
+// A Bevy system: each argument is a resource it reads.
+#[allow(clippy::too_many_arguments)]
 fn auto_exit(
     mut commands: Commands,
     time: Res<Time<Real>>,
@@ -76,6 +78,7 @@ fn auto_exit(
     auto: Option<ResMut<AutoExit>>,
     offscreen: Option<Res<OffscreenTarget>>,
     adapter: Option<Res<RenderAdapterInfo>>,
+    shown: Option<Res<super::live::Shown>>,
     mut exit: MessageWriter<AppExit>,
 ) {
     let Some(mut auto) = auto else { return };
@@ -99,24 +102,46 @@ fn auto_exit(
     if t >= auto.after_s && !pending {
         // The adapter says which GPU (or software renderer) drew the frames.
         let adapter = adapter.map_or(String::new(), |a| format!("{} ({:?})", a.name, a.backend));
-        println!(
-            "{}",
-            serde_json::json!({
-                "frames": auto.frames,
-                "wall_s": (t * 1000.0).round() / 1000.0,
-                "fps": (auto.frames as f64 / t * 100.0).round() / 100.0,
-                "sim_time_s": (engine.now * 10.0).round() / 10.0,
-                "events": engine.events,
-                "adapter": adapter,
-                "offscreen": offscreen.is_some(),
-            })
-        );
+        let mut stats = serde_json::json!({
+            "frames": auto.frames,
+            "wall_s": (t * 1000.0).round() / 1000.0,
+            "fps": (auto.frames as f64 / t * 100.0).round() / 100.0,
+            "sim_time_s": (engine.now * 10.0).round() / 10.0,
+            "events": engine.events,
+            "adapter": adapter,
+            "offscreen": offscreen.is_some(),
+        });
+        if let Some(shown) = shown {
+            stats["live"] = live_stats(&shown);
+        }
+        println!("{stats}");
         exit.write(AppExit::Success);
     }
 }
 
+/// What the live view showed last: the picture's plant time, the parts
+/// drawn, each station's colour, the feed's counts and the forecasts.
+fn live_stats(shown: &super::live::Shown) -> serde_json::Value {
+    let p = &shown.picture;
+    serde_json::json!({
+        "pictures": shown.drawn,
+        "plant_time_s": p.state.as_ref().map(|s| s.t),
+        "parts_shown": shown.parts,
+        "not_placed": shown.not_placed.len(),
+        "good_today": p.so_far,
+        "events": p.events,
+        "lost": p.lost,
+        "states": shown.states.iter().map(|(id, s)| (id.clone(), s.name())).collect::<std::collections::BTreeMap<_, _>>(),
+        "reported": p.reported,
+        "forecasts": p.forecasts.len(),
+        "fan_points": p.fan.len(),
+        "problem": shown.problem,
+    })
+}
+
 /// Opens the window (or the offscreen surface) and runs until it is closed;
-/// `path` is watched for changes.
+/// `path` is watched for changes. With `live`, the floor shows the watched
+/// plant's picture instead of running the scene.
 pub fn view(
     path: &Path,
     scene: &Scene,
@@ -124,6 +149,7 @@ pub fn view(
     physics: bool,
     auto: Option<AutoExit>,
     surface: Surface,
+    live: Option<super::live::LiveTap>,
 ) -> Result<(), Diagnostic> {
     let mut app = App::new();
     match surface {
@@ -152,7 +178,8 @@ pub fn view(
     })
     .insert_resource(Playback {
         speed: speed.clamp(1.0, 10_000.0),
-        paused: false,
+        paused: live.is_some(),
+        live: live.is_some(),
     })
     .insert_resource(ClearColor(Color::srgb(0.80, 0.84, 0.88)))
     .insert_resource(SceneSource::new(Some(path.to_path_buf()), scene.clone()))
@@ -176,6 +203,10 @@ pub fn view(
     .add_systems(Last, auto_exit);
     if let Some(auto) = auto {
         app.insert_resource(auto);
+    }
+    if let Some(live) = live {
+        app.insert_resource(live)
+            .add_plugins(super::live::LivePlugin);
     }
     app.world_mut()
         .resource_mut::<super::physics::PhysicsPreview>()

@@ -201,6 +201,68 @@ fn a_served_plant_watched_through_mosquitto_is_forecast_as_it_runs() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// A breakdown changes the day's prospects: with a forecast interval
+/// longer than the run, the forecasts that come are the ones a breakdown
+/// or a repair brought forward, each after that event in the plant.
+#[test]
+fn a_breakdown_brings_the_next_forecast_forward() {
+    use super::live::{Broker, Monitor, temp};
+    let dir = temp("shadow-significant");
+    let broker = Broker::start(Broker::free_port(), &dir);
+    let mut shadow = Monitor::start_command(&[
+        "shadow",
+        "scenes/bracket_line.ron",
+        "--mqtt",
+        &broker.url(),
+        "--until",
+        "Wed 17:00",
+        "--reps",
+        "10",
+        "--every",
+        "1h",
+        "--until-finished",
+        "--json",
+    ]);
+    shadow.wait_for("subscribed");
+    // To Wednesday noon at 14,400× (15 s): the served run's cut saw
+    // breaks down on Wednesday at 09:54 and is repaired at 10:11.
+    super::scenarios::succeeds(&[
+        "serve",
+        "scenes/bracket_line.ron",
+        "--mqtt",
+        &broker.url(),
+        "--speed",
+        "14400",
+        "--until",
+        "Wed 12:00",
+    ]);
+    let report = shadow.report();
+    let events = &feeds(1)[0];
+    let forecasts = report["forecasts"].as_array().unwrap();
+    let brought: Vec<&serde_json::Value> = forecasts
+        .iter()
+        .filter(|f| f["why"] != "every" && f["why"] != "end")
+        .collect();
+    assert!(!brought.is_empty(), "{report}");
+    for f in &brought {
+        let why = f["why"].as_str().unwrap();
+        let (event, station) = why.split_once(" at ").expect(why);
+        let at = f["at_s"].as_f64().unwrap();
+        assert!(
+            events.iter().any(|e| e.resource == station
+                && e.time_s <= at
+                && matches!(
+                    (event, e.kind),
+                    ("fail", log::Kind::Fail) | ("repair", log::Kind::Repair)
+                )),
+            "{why} before {at}: {f}"
+        );
+    }
+    // The hour-long interval never came: every forecast has a reason.
+    assert!(forecasts.iter().all(|f| f["why"] != "every"), "{report}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 #[test]
 fn a_what_if_from_the_plants_state_is_compared_with_common_random_numbers() {
     let base_scene = load_scene(std::path::Path::new("scenes/bracket_line.ron")).unwrap();

@@ -243,22 +243,39 @@ fn view_for_a_while(name: &str, args: &[&str]) -> (serde_json::Value, Picture) {
         stats["sim_time_s"].as_f64().unwrap() > 0.0,
         "the simulation advanced: {stats}"
     );
-    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&file).unwrap()));
+    let picture = read_png(&file);
+    std::fs::remove_file(&file).ok();
+    (stats, picture)
+}
+
+fn read_png(file: &Path) -> Picture {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(file).unwrap()));
     let mut reader = decoder.read_info().unwrap();
     let mut data = vec![0; reader.output_buffer_size().unwrap()];
     let info = reader.next_frame(&mut data).unwrap();
     data.truncate(info.buffer_size());
-    std::fs::remove_file(&file).ok();
     let bytes_per_pixel = data.len() / (info.width * info.height) as usize;
-    (
-        stats,
-        Picture {
-            width: info.width,
-            height: info.height,
-            bytes_per_pixel,
-            data,
-        },
-    )
+    Picture {
+        width: info.width,
+        height: info.height,
+        bytes_per_pixel,
+        data,
+    }
+}
+
+/// The share of sampled pixels in the top right quarter that are egui's
+/// dark panel grey (against the light floor and sky).
+fn panel_share(picture: &Picture) -> f64 {
+    let dark_grey =
+        |[r, g, b]: [u8; 3]| r.max(g).max(b) < 50 && r.max(g).max(b) - r.min(g).min(b) < 8;
+    let (mut n, mut dark) = (0, 0);
+    for y in (0..picture.height / 2).step_by(2) {
+        for x in (picture.width / 2..picture.width).step_by(2) {
+            n += 1;
+            dark += usize::from(dark_grey(picture.pixel(x, y)));
+        }
+    }
+    dark as f64 / n as f64
 }
 
 #[test]
@@ -282,18 +299,8 @@ fn the_offscreen_surface_draws_the_window_with_its_panels() {
         (640, 400),
         "the size asked for"
     );
-    // egui's dark panels (KPIs on the right, playback above) against the
-    // light floor and sky: their share of the top right quarter.
-    let dark_grey =
-        |[r, g, b]: [u8; 3]| r.max(g).max(b) < 50 && r.max(g).max(b) - r.min(g).min(b) < 8;
-    let (mut n, mut dark) = (0, 0);
-    for y in (0..picture.height / 2).step_by(2) {
-        for x in (picture.width / 2..picture.width).step_by(2) {
-            n += 1;
-            dark += usize::from(dark_grey(picture.pixel(x, y)));
-        }
-    }
-    let share = dark as f64 / n as f64;
+    // egui's dark panels (KPIs on the right, playback above).
+    let share = panel_share(&picture);
     assert!(
         share > 0.3,
         "panels drawn? dark share {share:.2} of the top right"
@@ -309,4 +316,111 @@ fn the_offscreen_surface_draws_the_window_with_its_panels() {
         })
         .count();
     assert!(light > 20, "the floor drawn? {light} light pixels");
+}
+
+/// `view --live`: the floor shows a plant served through mosquitto, not a
+/// run of its own. At the last picture the parts drawn are the parts the
+/// plant held then (by the served run's own event log), each station has
+/// the colour of the state the plant reported, and the forecast panel has
+/// its fan.
+#[test]
+fn the_live_view_shows_the_served_plants_parts_states_and_forecast() {
+    use super::live::{Broker, Monitor, temp};
+    use factory_twin::calibrate::{log, mapping::Mapping};
+    let dir = temp("view-live");
+    let broker = Broker::start(Broker::free_port(), &dir);
+    let shot = dir.join("live.png");
+    let mut view = Monitor::start_command(&[
+        "view",
+        "scenes/bracket_line.ron",
+        "--live",
+        &broker.url(),
+        "--until",
+        "Mon 17:00",
+        "--target",
+        "480",
+        "--reps",
+        "10",
+        "--every",
+        "2s",
+        "--offscreen",
+        "--size",
+        "1100x620",
+        "--exit-after",
+        "25",
+        "--window-screenshot",
+        shot.to_str().unwrap(),
+    ]);
+    view.wait_for("subscribed");
+    // Monday to 11:00 at 7200×: 5.5 s.
+    super::scenarios::succeeds(&[
+        "serve",
+        "scenes/bracket_line.ron",
+        "--mqtt",
+        &broker.url(),
+        "--speed",
+        "7200",
+        "--until",
+        "Mon 11:00",
+    ]);
+    let stats = view.report();
+    let live = &stats["live"];
+    assert!(live["pictures"].as_u64().unwrap() >= 2, "{stats}");
+    assert_eq!(live["lost"], 0, "{stats}");
+    assert_eq!(live["problem"], serde_json::Value::Null, "{stats}");
+    // The served plant is replication 0 of the scene: its own log says
+    // what the plant held at the picture's time.
+    let events_file = dir.join("events.csv");
+    super::scenarios::succeeds(&[
+        "run",
+        "scenes/bracket_line.ron",
+        "--reps",
+        "1",
+        "--events",
+        events_file.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(&events_file).unwrap();
+    let events = log::read(&text, &Mapping::default()).unwrap().events;
+    let t = live["plant_time_s"].as_f64().unwrap();
+    assert!(
+        t > 10.5 * 3600.0 && t <= 11.0 * 3600.0,
+        "the last picture: {stats}"
+    );
+    let mut inside = std::collections::HashSet::new();
+    let mut good = 0;
+    for e in events.iter().take_while(|e| e.time_s <= t) {
+        let part = e.part.clone().unwrap_or_default();
+        match e.kind {
+            log::Kind::Enter => {
+                inside.insert(part);
+            }
+            log::Kind::Exit => {
+                inside.remove(&part);
+                good += 1;
+            }
+            log::Kind::Scrap => {
+                inside.remove(&part);
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(live["parts_shown"], inside.len() as u64, "{stats}");
+    assert_eq!(live["not_placed"], 0, "{stats}");
+    assert_eq!(live["good_today"], good, "{stats}");
+    // Colours follow what the plant reports (serve sends the engine's names).
+    let states = live["states"].as_object().unwrap();
+    let reported = live["reported"].as_object().unwrap();
+    assert!(!reported.is_empty(), "{stats}");
+    for (id, name) in reported {
+        assert_eq!(states.get(id), Some(name), "{id}: {stats}");
+    }
+    assert!(
+        states.values().any(|s| s == "working"),
+        "mid-morning someone works: {stats}"
+    );
+    assert!(live["forecasts"].as_u64().unwrap() >= 1, "{stats}");
+    assert_eq!(live["fan_points"], 25, "{stats}");
+    let picture = read_png(&shot);
+    assert!(panel_share(&picture) > 0.2, "the plant panel drawn");
+    std::fs::remove_dir_all(&dir).ok();
 }
