@@ -12,11 +12,11 @@
 //! Names match ignoring case, spaces, `_` and `-` (`NotExecuting`,
 //! `not_executing` and `Not executing` are one name).
 //!
-//! A plant with its own MQTT topics (not factory-twin's tree) is read by
-//! naming them: which station each topic is, and whether it carries the
-//! station's state or a counter of good or scrapped parts; the payload's
-//! clock, when it has none of its own, is the wall clock at the given
-//! offset from UTC:
+//! A plant with its own MQTT topics or OPC UA nodes (not factory-twin's
+//! tree or address space) is read by naming them: which station each topic
+//! or node id is, and whether it carries the station's state or a counter
+//! of good or scrapped parts; the payload's clock, when it has none of its
+//! own, is the wall clock at the given offset from UTC:
 //!
 //! ```ron
 //! (
@@ -33,7 +33,7 @@ use super::log::Kind;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-/// What one of a plant's own topics carries for a station.
+/// What one of a plant's own topics (or OPC UA nodes) carries for a station.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Tag {
@@ -261,7 +261,8 @@ fn target(name: &str) -> Option<Meaning> {
 #[derive(Clone, Debug)]
 pub struct Mapping {
     names: BTreeMap<String, Meaning>,
-    /// A plant's own topics (exact names) and what each carries.
+    /// A plant's own MQTT topics or OPC UA node ids (exact names) and what
+    /// each carries.
     pub tags: BTreeMap<String, Tag>,
     /// The plant's wall clock: seconds east of UTC.
     pub utc_offset_s: f64,

@@ -262,11 +262,6 @@ pub(super) fn monitor_setup(a: &MonitorArgs) -> Result<(Source, MonitorOptions),
         }
     };
     let mapping = crate::calibrate::mapping::Mapping::from_file(a.map).map_err(|m| said(&m))?;
-    if matches!(source, Source::Opcua(..)) && !mapping.tags.is_empty() {
-        return Err(said(
-            "the mapping's tags name MQTT topics; a plant's own OPC UA nodes are not read yet (docs/live.md)",
-        ));
-    }
     let for_wall = a.for_wall.map(|f| seconds("--for", f)).transpose()?;
     let window_s = seconds("--window", a.window)?;
     let every = seconds("--every", a.every)?;

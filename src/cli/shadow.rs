@@ -119,6 +119,9 @@ fn print_what_if(w: &WhatIf, base: &Forecast) {
     );
 }
 
+/// Stations whose rest-of-day OEE the text names at most (the JSON has all).
+const OEE_SHOWN: usize = 5;
+
 /// The forecast, the answer first.
 fn print(scene: &str, f: &Forecast) {
     let clock = crate::scene::weekday_clock;
@@ -141,6 +144,35 @@ fn print(scene: &str, f: &Forecast) {
             p * 100.0,
             lo * 100.0,
             hi * 100.0
+        );
+    }
+    if !f.oee.is_empty() {
+        // The lowest first: where the rest of the day is lost.
+        let mut oee: Vec<&crate::live::shadow::StationOee> = f.oee.iter().collect();
+        oee.sort_by(|a, b| a.mean.total_cmp(&b.mean));
+        let shown: Vec<String> = oee
+            .iter()
+            .take(OEE_SHOWN)
+            .map(|o| {
+                format!(
+                    "{} {:.0} % ({:.0}–{:.0} %)",
+                    o.station,
+                    o.mean * 100.0,
+                    o.interval90.0 * 100.0,
+                    o.interval90.1 * 100.0
+                )
+            })
+            .collect();
+        outln!(
+            "  OEE from {} to {} (mean, 90 % prediction interval){}: {}",
+            clock(f.at_s),
+            clock(f.until_s),
+            if oee.len() > OEE_SHOWN {
+                format!(", the {OEE_SHOWN} lowest of {}", oee.len())
+            } else {
+                String::new()
+            },
+            shown.join("; ")
         );
     }
     outln!(

@@ -111,7 +111,10 @@ impl Wire {
                 )?;
                 Wire::Mqtt(Link::open(url, options, 100, "monitor"), url.to_string())
             }
-            Source::Opcua(ep, sec) => Wire::Opcua(opcua::Watch::open(ep, sec)?, ep.to_string()),
+            Source::Opcua(ep, sec) => Wire::Opcua(
+                opcua::Watch::open(ep, sec, o.mapping.tags.keys().cloned().collect())?,
+                ep.to_string(),
+            ),
         })
     }
 
@@ -603,18 +606,19 @@ impl Feed {
                 self.states.insert(id, state);
             }
             (reads, TagValue::Number(n)) if n >= 0.0 && n.fract() == 0.0 => {
-                if retained {
-                    return;
-                }
                 let good = reads == Reads::Good;
                 let list = self.counters.entry(id.clone()).or_default();
                 let (g, sc) = list.last().map_or((0, 0), |&(_, g, s)| (g, s));
                 let so_far = if good { g } else { sc };
-                // (the first reading, the count it stands for)
+                // (a reading, the count it stands for): the first one, a
+                // stored copy included, stands for none.
                 let base = self
                     .tag_base
                     .entry((id, good))
                     .or_insert((n as u64, so_far));
+                if retained {
+                    return;
+                }
                 let last_reading = base.0 + so_far.saturating_sub(base.1);
                 if (n as u64) < last_reading {
                     // Went back: a restart; go on from the count so far.

@@ -518,8 +518,10 @@ pub struct Watch {
 
 impl Watch {
     /// Connects (and keeps trying until `close`) and subscribes to the
-    /// line's feed.
-    pub fn open(ep: &Endpoint, sec: &Security) -> Result<Watch, String> {
+    /// line's feed, or, with `tags` (a plant's own node ids, as the mapping
+    /// file names them), to those nodes: each change comes as a message on
+    /// the tag's name, `{"value": …, "ts": ms}` (the source's time).
+    pub fn open(ep: &Endpoint, sec: &Security, tags: Vec<String>) -> Result<Watch, String> {
         if ep.user.is_some() && ep.password.is_none() {
             return Err(format!(
                 "{ep}: no password for {}: give it in the address or in FACTORY_TWIN_OPCUA_PASSWORD",
@@ -535,7 +537,7 @@ impl Watch {
                     .enable_all()
                     .build()
                     .expect("a tokio runtime");
-                rt.block_on(watch(ep, sec, tx, closing));
+                rt.block_on(watch(ep, sec, tags, tx, closing));
             })
         };
         Ok(Watch {
@@ -556,7 +558,13 @@ impl Watch {
 
 /// The client's loop: connect, read the birth, subscribe, and pass the
 /// changes on; on a lost connection say so, back off and start again.
-async fn watch(ep: Endpoint, sec: Security, tx: SyncSender<News>, closing: Arc<AtomicBool>) {
+async fn watch(
+    ep: Endpoint,
+    sec: Security,
+    tags: Vec<String>,
+    tx: SyncSender<News>,
+    closing: Arc<AtomicBool>,
+) {
     let mut backoff = Duration::from_millis(500);
     let mut ever = false;
     let mut said_down = false;
@@ -565,7 +573,13 @@ async fn watch(ep: Endpoint, sec: Security, tx: SyncSender<News>, closing: Arc<A
     let seen = Arc::new(std::sync::Mutex::new(std::collections::HashSet::new()));
     let reorder = Arc::new(std::sync::Mutex::new(Reorder::default()));
     while !closing.load(Ordering::SeqCst) {
-        match session(&ep, &sec, &tx, &seen, &reorder, &closing).await {
+        let relay = Relay {
+            tx: tx.clone(),
+            seen: seen.clone(),
+            reorder: reorder.clone(),
+            tags: std::collections::HashMap::new(),
+        };
+        match session(&ep, &sec, &tags, relay, &closing).await {
             Ok(Some((session, handle))) => {
                 if said_down {
                     eprintln!("monitor: connected to {ep} again");
@@ -620,9 +634,8 @@ type Running = (
 async fn session(
     ep: &Endpoint,
     sec: &Security,
-    tx: &SyncSender<News>,
-    seen: &Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
-    reorder: &Arc<std::sync::Mutex<Reorder>>,
+    tags: &[String],
+    mut relay: Relay,
     closing: &Arc<AtomicBool>,
 ) -> Result<Option<Running>, String> {
     let mut client = ClientBuilder::new()
@@ -681,6 +694,19 @@ async fn session(
         handle.abort();
         return Err("the session was not accepted (the login, or the certificates: see the PKI folder's rejected/)".into());
     }
+    if !tags.is_empty() {
+        // A plant's own server: its nodes, named by the mapping.
+        for t in tags {
+            let id: NodeId = t.parse().map_err(|_| {
+                format!("tag \"{t}\" is not an OPC UA node id such as ns=2;s=Press1.Status")
+            })?;
+            relay.tags.insert(id, t.clone());
+        }
+        let ids: Vec<NodeId> = relay.tags.keys().cloned().collect();
+        subscribe(&session, relay, ids).await?;
+        return Ok(Some((session, handle)));
+    }
+    let tx = relay.tx.clone();
     let ns = session.get_namespace_index(NAMESPACE).await.map_err(|e| {
         format!("it has no {NAMESPACE} namespace ({e}): is it a factory-twin serve?")
     })?;
@@ -717,11 +743,15 @@ async fn session(
         topics.push(format!("{base}/state"));
         topics.push(format!("{base}/counters"));
     }
-    let relay = Relay {
-        tx: tx.clone(),
-        seen: seen.clone(),
-        reorder: reorder.clone(),
-    };
+    let ids = topics.iter().map(|t| NodeId::new(ns, t.clone())).collect();
+    subscribe(&session, relay, ids).await?;
+    Ok(Some((session, handle)))
+}
+
+/// One subscription for `ids`, its changes passed on by `relay`. Nodes a
+/// server does not have answer BadNodeIdUnknown and are left out (objects
+/// without a state or counters node, such as buffers and sources).
+async fn subscribe(session: &Arc<Session>, relay: Relay, ids: Vec<NodeId>) -> Result<(), String> {
     let sub = session
         .create_subscription(
             Duration::from_millis(50),
@@ -734,11 +764,11 @@ async fn session(
         )
         .await
         .map_err(|e| e.to_string())?;
-    let requests: Vec<MonitoredItemCreateRequest> = topics
-        .iter()
-        .map(|t| {
+    let requests: Vec<MonitoredItemCreateRequest> = ids
+        .into_iter()
+        .map(|id| {
             MonitoredItemCreateRequest::new(
-                ReadValueId::from(NodeId::new(ns, t.clone())),
+                ReadValueId::from(id),
                 MonitoringMode::Reporting,
                 MonitoringParameters {
                     sampling_interval: 0.0,
@@ -749,15 +779,13 @@ async fn session(
             )
         })
         .collect();
-    // Objects without a state or counters node (buffers, sources) answer
-    // BadNodeIdUnknown for those; the rest are watched.
     for chunk in requests.chunks(ITEMS_PER_CALL) {
         session
             .create_monitored_items(sub, TimestampsToReturn::Both, chunk.to_vec())
             .await
             .map_err(|e| e.to_string())?;
     }
-    Ok(Some((session, handle)))
+    Ok(())
 }
 
 /// Passes each publish's changed values on as messages on their node ids'
@@ -770,6 +798,9 @@ struct Relay {
     /// reconnection) is the current value again, as a retained message is.
     seen: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
     reorder: Arc<std::sync::Mutex<Reorder>>,
+    /// A plant's own nodes and the mapping's names for them (empty: the
+    /// layout `serve` makes).
+    tags: std::collections::HashMap<NodeId, String>,
 }
 
 impl OnSubscriptionNotificationCore for Relay {
@@ -853,14 +884,20 @@ impl Relay {
     /// A changed value as a message; an empty value (a node not written
     /// yet) is none.
     fn message(&self, dv: DataValue, item: &MonitoredItem) -> Option<News> {
-        let topic = match &item.item_to_monitor().node_id.identifier {
-            opcua::types::Identifier::String(s) => s.as_ref().to_string(),
-            other => other.to_string(),
-        };
-        let payload = match dv.value {
-            Some(Variant::String(s)) if !s.is_empty() => s.as_ref().as_bytes().to_vec(),
-            Some(Variant::String(_)) | Some(Variant::Empty) | None => return None,
-            Some(other) => format!("{other:?}").into_bytes(),
+        let node = &item.item_to_monitor().node_id;
+        let (topic, payload) = if let Some(tag) = self.tags.get(node) {
+            (tag.clone(), tag_payload(&dv)?)
+        } else {
+            let topic = match &node.identifier {
+                opcua::types::Identifier::String(s) => s.as_ref().to_string(),
+                other => other.to_string(),
+            };
+            let payload = match dv.value {
+                Some(Variant::String(s)) if !s.is_empty() => s.as_ref().as_bytes().to_vec(),
+                Some(Variant::String(_)) | Some(Variant::Empty) | None => return None,
+                Some(other) => format!("{other:?}").into_bytes(),
+            };
+            (topic, payload)
         };
         let retained = self
             .seen
@@ -873,6 +910,42 @@ impl Relay {
             retained,
         })
     }
+}
+
+/// A plant's node value as the monitor reads a tag: `{"value": …, "ts":
+/// milliseconds since 1970 (UTC)}`, the time the source's (else the
+/// server's); a value of another type (a structure, an array) as its
+/// text, for the monitor to count as malformed if it means nothing.
+fn tag_payload(dv: &DataValue) -> Option<Vec<u8>> {
+    use serde_json::Value as J;
+    let value = match dv.value.as_ref()? {
+        Variant::Empty => return None,
+        Variant::Boolean(b) => J::from(*b),
+        Variant::SByte(x) => J::from(*x),
+        Variant::Byte(x) => J::from(*x),
+        Variant::Int16(x) => J::from(*x),
+        Variant::UInt16(x) => J::from(*x),
+        Variant::Int32(x) => J::from(*x),
+        Variant::UInt32(x) => J::from(*x),
+        Variant::Int64(x) => J::from(*x),
+        Variant::UInt64(x) => J::from(*x),
+        Variant::Float(x) => J::from(f64::from(*x)),
+        Variant::Double(x) => J::from(*x),
+        Variant::String(s) => J::from(s.as_ref()),
+        Variant::LocalizedText(t) => J::from(t.text.as_ref()),
+        other => J::from(format!("{other:?}")),
+    };
+    // 100 ns ticks from 1601-01-01 to milliseconds from 1970-01-01.
+    let ts = dv
+        .source_timestamp
+        .as_ref()
+        .or(dv.server_timestamp.as_ref())
+        .map(|t| (t.ticks() - 116_444_736_000_000_000) / 10_000);
+    let mut msg = serde_json::json!({ "value": value });
+    if let Some(ms) = ts {
+        msg["ts"] = J::from(ms);
+    }
+    Some(serde_json::to_vec(&msg).expect("serialises"))
 }
 
 #[cfg(test)]

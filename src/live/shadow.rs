@@ -159,6 +159,18 @@ pub struct Forecast {
     /// The fan: good parts by each of [`PATH_STEPS`] moments from the state
     /// to the end, with the same 90 % prediction interval as at the end.
     pub path: Vec<PathPoint>,
+    /// Each station's OEE from the state to the end, in scene order.
+    pub oee: Vec<StationOee>,
+}
+
+/// A station's OEE over the rest of the forecast (from the state to the
+/// end): the mean over the replications and the 90 % prediction interval
+/// of the one rest of the day that will happen (clamped to 0–100 %).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct StationOee {
+    pub station: String,
+    pub mean: f64,
+    pub interval90: (f64, f64),
 }
 
 /// One moment of a forecast's fan.
@@ -210,7 +222,8 @@ pub fn forecast(
     // Each replication stops at the fan's moments on its way (the same run
     // as one straight to the end: events up to a moment, then on).
     let times = path_times(state.t, until);
-    let runs: Vec<Result<(Vec<u64>, sim::Placed), Diagnostic>> = (0..reps)
+    type Run = (Vec<u64>, Vec<(String, Option<f64>)>, sim::Placed);
+    let runs: Vec<Result<Run, Diagnostic>> = (0..reps)
         .into_par_iter()
         .map(|rep| {
             let (mut engine, placed) = sim::build_at(scene, rep, state, until)?;
@@ -221,14 +234,25 @@ pub fn forecast(
                     so_far + engine.line.exited_total
                 })
                 .collect();
-            Ok((made, placed))
+            // Statistics start at the state: these are the rest of the day's.
+            let oee = engine
+                .nodes
+                .iter()
+                .filter_map(|n| match &n.kind {
+                    sim::NodeKind::Station(s) => Some((n.id.clone(), s.live_figures(engine.now).1)),
+                    _ => None,
+                })
+                .collect();
+            Ok((made, oee, placed))
         })
         .collect();
     let mut paths = Vec::with_capacity(reps as usize);
+    let mut oees: Vec<Vec<(String, Option<f64>)>> = Vec::with_capacity(reps as usize);
     let mut placed = sim::Placed::default();
     for r in runs {
-        let (made, p) = r?;
+        let (made, oee, p) = r?;
         paths.push(made);
+        oees.push(oee);
         placed = p;
     }
     let path: Vec<PathPoint> = times
@@ -265,7 +289,31 @@ pub fn forecast(
         placed: placed.parts,
         not_placed: placed.dropped,
         path,
+        oee: station_oee(&oees),
     })
+}
+
+/// Each station's OEE over the replications (those where it is defined:
+/// a station that never had planned time has none).
+fn station_oee(runs: &[Vec<(String, Option<f64>)>]) -> Vec<StationOee> {
+    let Some(first) = runs.first() else {
+        return Vec::new();
+    };
+    first
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (id, _))| {
+            let values: Vec<f64> = runs.iter().filter_map(|r| r.get(i)?.1).collect();
+            (values.len() >= 2).then(|| {
+                let (mean, (lo, hi)) = predict90(&values);
+                StationOee {
+                    station: id.clone(),
+                    mean,
+                    interval90: (lo.max(0.0), hi.min(1.0)),
+                }
+            })
+        })
+        .collect()
 }
 
 /// A what-if forecast beside the plant's own, from the same state.

@@ -158,6 +158,21 @@ impl Monitor {
     }
 }
 
+/// `serve` of the bracket line on `url` at `speed` up to `until`, which
+/// must succeed.
+pub(super) fn serve_bracket_line(url: &str, speed: &str, until: &str) -> std::process::Output {
+    succeeds(&[
+        "serve",
+        "scenes/bracket_line.ron",
+        "--mqtt",
+        url,
+        "--speed",
+        speed,
+        "--until",
+        until,
+    ])
+}
+
 fn serve(url: &str, speed: &str) -> std::process::Output {
     factory_twin(&[
         "serve",
@@ -646,33 +661,11 @@ fn a_station_that_slows_mid_run_is_flagged_and_an_unchanged_plant_is_not() {
 fn the_drift_check_rarely_flags_an_unchanged_plant() {
     // 20 weeks of the bracket line, each checked on its own: the false
     // alarms the decision limit allows (docs/live.md gives the measured rate).
-    let dir = temp("false-alarms");
-    let log = dir.join("weeks.csv");
-    let out = factory_twin(&[
-        "run",
-        "scenes/bracket_line.ron",
-        "--reps",
-        "20",
-        "--events",
-        log.to_str().unwrap(),
-    ]);
-    assert!(out.status.success());
     let scene = factory_twin::scene::load_scene(Path::new("scenes/bracket_line.ron")).unwrap();
-    let text = std::fs::read_to_string(&log).unwrap();
-    let all = factory_twin::calibrate::log::read(
-        &text,
-        &factory_twin::calibrate::mapping::Mapping::default(),
-    )
-    .unwrap();
     let mut alarms = 0;
-    for rep in 0..20 {
+    for week in super::shadow::feeds_of("scenes/bracket_line.ron", 20) {
         let one = factory_twin::calibrate::log::Log {
-            events: all
-                .events
-                .iter()
-                .filter(|e| e.replication == rep)
-                .cloned()
-                .collect(),
+            events: week,
             ..Default::default()
         };
         alarms += factory_twin::live::drift::check(&one, &scene).len();
@@ -681,7 +674,6 @@ fn the_drift_check_rarely_flags_an_unchanged_plant() {
     // breakdowns and repairs: at most one false alarm (none measured; with
     // a decision limit of 8 for cycles there were 12).
     assert!(alarms <= 1, "{alarms} false alarms in 80 station-weeks");
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// A cut saw that breaks down twelve times as often as the model says
@@ -701,35 +693,13 @@ fn breakdowns_more_often_and_longer_repairs_are_flagged() {
     assert_ne!(worn, base, "the scene's cut failures changed");
     let scene_file = dir.join("cut_worn.ron");
     std::fs::write(&scene_file, worn).unwrap();
-    let log = dir.join("weeks.csv");
-    let out = factory_twin(&[
-        "run",
-        scene_file.to_str().unwrap(),
-        "--reps",
-        "5",
-        "--events",
-        log.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let model = factory_twin::scene::load_scene(Path::new("scenes/bracket_line.ron")).unwrap();
-    let text = std::fs::read_to_string(&log).unwrap();
-    let all = factory_twin::calibrate::log::read(
-        &text,
-        &factory_twin::calibrate::mapping::Mapping::default(),
-    )
-    .unwrap();
-    for rep in 0..5 {
+    for (rep, events) in super::shadow::feeds_of(scene_file.to_str().unwrap(), 5)
+        .into_iter()
+        .enumerate()
+    {
         let week = factory_twin::calibrate::log::Log {
-            events: all
-                .events
-                .iter()
-                .filter(|e| e.replication == rep)
-                .cloned()
-                .collect(),
+            events,
             ..Default::default()
         };
         let alarms = factory_twin::live::drift::check(&week, &model);
@@ -795,20 +765,14 @@ pub(super) fn expected_counts(
 fn a_plants_own_topics_are_read_through_the_mappings_tags() {
     let dir = temp("tags");
     let broker = Broker::start(Broker::free_port(), &dir);
-    let map = dir.join("acme.ron");
-    std::fs::write(
-        &map,
-        r#"(
-    names: { "RUN": "working", "STOP_ALM": "failed", "WAIT": "idle" },
-    tags: {
-        "acme/hall1/press1/status": (station: "press1", reads: state),
-        "acme/hall1/press1/ok": (station: "press1", reads: good),
-        "acme/hall1/press1/nok": (station: "press1", reads: scrap),
-    },
-    utc_offset: "+09:00",
-)"#,
-    )
-    .unwrap();
+    let map = acme_map(
+        &dir,
+        [
+            "acme/hall1/press1/status",
+            "acme/hall1/press1/ok",
+            "acme/hall1/press1/nok",
+        ],
+    );
     let mut monitor = Monitor::start(&[
         "--mqtt",
         &broker.url(),
@@ -831,24 +795,57 @@ fn a_plants_own_topics_are_read_through_the_mappings_tags() {
         report["malformed"]["acme/hall1/press1/status"], 1,
         "{report}"
     );
+    the_acme_press_as_published(&report);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The mapping file of the acme press: its state names, its three tags
+/// (status, good, scrap) and its clock at UTC+09:00.
+pub(super) fn acme_map(dir: &Path, [status, good, scrap]: [&str; 3]) -> PathBuf {
+    let map = dir.join("acme.ron");
+    std::fs::write(
+        &map,
+        format!(
+            r#"(
+    names: {{ "RUN": "working", "STOP_ALM": "failed", "WAIT": "idle" }},
+    tags: {{
+        "{status}": (station: "press1", reads: state),
+        "{good}": (station: "press1", reads: good),
+        "{scrap}": (station: "press1", reads: scrap),
+    }},
+    utc_offset: "+09:00",
+)"#
+        ),
+    )
+    .unwrap();
+    map
+}
+
+/// What the acme press published (tests/interop/acme_*.py), as the
+/// monitor's report must have it: running 08:00-09:00 and 09:30-10:00, in
+/// alarm 09:00-09:30, waiting 10:00-11:00 (plant clock, Monday 2026-12-07);
+/// good 1000 → 1090, a restart, 3 → 13: 100; scrap 7 → 12: 5.
+pub(super) fn the_acme_press_as_published(report: &serde_json::Value) {
     let whole = &report["whole"];
     let clock = |s: &str| factory_twin::calibrate::log::parse_time(s).unwrap();
-    assert_eq!(whole["from_s"].as_f64(), Some(clock("2026-12-07T08:00:00")));
+    assert_eq!(
+        whole["from_s"].as_f64(),
+        Some(clock("2026-12-07T08:00:00")),
+        "{report}"
+    );
     assert_eq!(whole["to_s"].as_f64(), Some(clock("2026-12-07T11:00:00")));
     let press = &whole["stations"][0];
     assert_eq!(press["id"], "press1", "{report}");
     assert_eq!(press["state"], "RUN", "{report}");
-    // 08:00-09:00 and 09:30-10:00 running, 09:00-09:30 in alarm, 10:00-11:00 waiting.
     let share = |k: &str| press["shares"][k].as_f64().unwrap();
     assert!((share("working") - 0.5).abs() < 1e-9, "{report}");
     assert!((share("failed") - 1.0 / 6.0).abs() < 1e-9, "{report}");
     assert!((share("idle") - 1.0 / 3.0).abs() < 1e-9, "{report}");
-    // 1000 → 1090, restart, 3 → 13: 100 good; 7 → 12: 5 scrapped.
     assert_eq!(
         (press["good"].as_u64(), press["scrap"].as_u64()),
-        (Some(100), Some(5))
+        (Some(100), Some(5)),
+        "{report}"
     );
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]

@@ -299,3 +299,48 @@ fn an_opcua_server_that_goes_away_mid_run_is_a_marked_gap_not_a_crash() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A plant's own OPC UA server (python asyncua, its own namespace and node
+/// ids, values with the PLC's source times in UTC), read through the
+/// mapping file's tags: the same figures as the same press over MQTT.
+#[test]
+fn a_plants_own_opcua_nodes_are_read_through_the_mappings_tags() {
+    use std::io::{BufRead, BufReader, Write};
+    let dir = temp("opcua-tags");
+    let port = free_port();
+    let mut plant = Command::new(super::calibration::python())
+        .arg("tests/interop/acme_opcua_plant.py")
+        .arg(port.to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut said = BufReader::new(plant.stdout.take().unwrap()).lines();
+    let ready = said.next().unwrap().unwrap();
+    let ns = ready.strip_prefix("ready ns=").expect("the plant is up");
+    let node = |name: &str| format!("ns={ns};s=Press1.{name}");
+    let map = super::live::acme_map(&dir, [&node("Status"), &node("Good"), &node("Scrap")]);
+    let mut monitor = Monitor::start(&[
+        "--opcua",
+        &format!("opc.tcp://127.0.0.1:{port}/acme"),
+        "--opcua-pki",
+        dir.join("pki").to_str().unwrap(),
+        "--map",
+        map.to_str().unwrap(),
+        "--for",
+        "8s",
+        "--json",
+    ]);
+    monitor.wait_for("watching the plant's nodes");
+    std::thread::sleep(Duration::from_secs(1));
+    let mut stdin = plant.stdin.take().unwrap();
+    writeln!(stdin, "play").unwrap();
+    assert_eq!(said.next().unwrap().unwrap(), "played");
+    let report = monitor.report();
+    writeln!(stdin, "stop").unwrap();
+    drop(stdin);
+    let _ = plant.wait();
+    super::live::the_acme_press_as_published(&report);
+    std::fs::remove_dir_all(&dir).ok();
+}

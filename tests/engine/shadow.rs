@@ -16,7 +16,8 @@ fn feeds(reps: u32) -> Vec<Vec<log::Event>> {
 }
 
 /// A scene's events, replications 0..reps, by replication.
-fn feeds_of(scene: &str, reps: u32) -> Vec<Vec<log::Event>> {
+/// Each replication's events of `run SCENE --reps N --events`, in order.
+pub(super) fn feeds_of(scene: &str, reps: u32) -> Vec<Vec<log::Event>> {
     let name = std::path::Path::new(scene)
         .file_stem()
         .unwrap()
@@ -160,16 +161,7 @@ fn a_served_plant_watched_through_mosquitto_is_forecast_as_it_runs() {
     ]);
     shadow.wait_for("subscribed");
     // Monday to 17:30 at 7200×: the shift (08:00 to 17:00) in 4.5 s.
-    super::scenarios::succeeds(&[
-        "serve",
-        "scenes/bracket_line.ron",
-        "--mqtt",
-        &broker.url(),
-        "--speed",
-        "7200",
-        "--until",
-        "Mon 17:30",
-    ]);
+    super::live::serve_bracket_line(&broker.url(), "7200", "Mon 17:30");
     let report = shadow.report();
     let forecasts = report["forecasts"].as_array().unwrap();
     assert!(forecasts.len() >= 2, "{report}");
@@ -201,6 +193,33 @@ fn a_served_plant_watched_through_mosquitto_is_forecast_as_it_runs() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// The forecast gives each station's OEE for the rest of the day, with a
+/// prediction interval: the bracket line's weld, its bottleneck, runs
+/// highest (about 85 %), and every interval holds its mean within 0-100 %.
+#[test]
+fn the_forecast_gives_each_stations_oee_for_the_rest_of_the_day() {
+    let model = load_scene(std::path::Path::new("scenes/bracket_line.ron")).unwrap();
+    let events = &feeds(1)[0];
+    let (state, so_far) = state_at(events, &model, 10.0 * HOUR);
+    let f = forecast(&model, &state, so_far, 17.0 * HOUR, 10, None).unwrap();
+    let ids: Vec<&str> = f.oee.iter().map(|o| o.station.as_str()).collect();
+    assert_eq!(ids, ["cut", "bend", "weld", "inspect"], "{f:?}");
+    for o in &f.oee {
+        let (lo, hi) = o.interval90;
+        assert!(
+            0.0 <= lo && lo <= o.mean && o.mean <= hi && hi <= 1.0,
+            "{o:?}"
+        );
+    }
+    let best = f
+        .oee
+        .iter()
+        .max_by(|a, b| a.mean.total_cmp(&b.mean))
+        .unwrap();
+    assert_eq!(best.station, "weld", "{:?}", f.oee);
+    assert!(best.mean > 0.75, "{best:?}");
+}
+
 /// A breakdown changes the day's prospects: with a forecast interval
 /// longer than the run, the forecasts that come are the ones a breakdown
 /// or a repair brought forward, each after that event in the plant.
@@ -226,16 +245,7 @@ fn a_breakdown_brings_the_next_forecast_forward() {
     shadow.wait_for("subscribed");
     // To Wednesday noon at 14,400× (15 s): the served run's cut saw
     // breaks down on Wednesday at 09:54 and is repaired at 10:11.
-    super::scenarios::succeeds(&[
-        "serve",
-        "scenes/bracket_line.ron",
-        "--mqtt",
-        &broker.url(),
-        "--speed",
-        "14400",
-        "--until",
-        "Wed 12:00",
-    ]);
+    super::live::serve_bracket_line(&broker.url(), "14400", "Wed 12:00");
     let report = shadow.report();
     let events = &feeds(1)[0];
     let forecasts = report["forecasts"].as_array().unwrap();

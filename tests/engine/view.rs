@@ -353,16 +353,7 @@ fn the_live_view_shows_the_served_plants_parts_states_and_forecast() {
     ]);
     view.wait_for("subscribed");
     // Monday to 11:00 at 7200×: 5.5 s.
-    super::scenarios::succeeds(&[
-        "serve",
-        "scenes/bracket_line.ron",
-        "--mqtt",
-        &broker.url(),
-        "--speed",
-        "7200",
-        "--until",
-        "Mon 11:00",
-    ]);
+    super::live::serve_bracket_line(&broker.url(), "7200", "Mon 11:00");
     let stats = view.report();
     let live = &stats["live"];
     assert!(live["pictures"].as_u64().unwrap() >= 2, "{stats}");
