@@ -169,6 +169,8 @@ pub(super) struct MonitorArgs<'a> {
     pub propose: Option<&'a Path>,
     /// Shadow mode: (until, target, replications).
     pub forecast: Option<(&'a str, Option<u64>, u32)>,
+    /// How much of the feed to keep in memory (plant time).
+    pub keep: &'a str,
 }
 
 pub(super) fn monitor_cmd(a: &MonitorArgs) -> i32 {
@@ -209,6 +211,12 @@ pub(super) fn monitor_cmd(a: &MonitorArgs) -> i32 {
                         _ => String::new(),
                     }
                 );
+                if report.let_go {
+                    outln!(
+                        "{}",
+                        crate::live::monitor::kept_note(report.keep_s, a.record.is_some())
+                    );
+                }
                 if let Some(r) = a.record {
                     outln!("Recorded the feed as an event log: {}", r.display());
                 }
@@ -265,6 +273,7 @@ pub(super) fn monitor_setup(a: &MonitorArgs) -> Result<(Source, MonitorOptions),
     let for_wall = a.for_wall.map(|f| seconds("--for", f)).transpose()?;
     let window_s = seconds("--window", a.window)?;
     let every = seconds("--every", a.every)?;
+    let keep_s = seconds("--keep", a.keep)?;
     let forecast = match a.forecast {
         None => None,
         Some(_) if scene.is_none() => {
@@ -297,6 +306,7 @@ pub(super) fn monitor_setup(a: &MonitorArgs) -> Result<(Source, MonitorOptions),
         propose,
         forecast,
         picture: None,
+        keep_s,
     };
     Ok((source, options))
 }

@@ -462,6 +462,11 @@ pub enum Command {
         /// flags (their cycles since the change) as a Variant of the scene.
         #[arg(long, value_name = "FILE.ron")]
         propose: Option<PathBuf>,
+        /// Keep this much of the feed in memory (plant time): the whole-feed
+        /// figures, the drift check and the plant's state cover at most it
+        /// (--record still writes everything).
+        #[arg(long, value_name = "DURATION", default_value = "7d")]
+        keep: String,
     },
     /// Watch the factory run in 3D, or render one frame with --screenshot.
     View {
@@ -737,6 +742,7 @@ pub fn main_with(cli: Cli) -> i32 {
                 from_states: false,
                 propose: None,
                 forecast: Some((&until, target, reps)),
+                keep: "7d",
             }),
         },
         Command::Serve {
@@ -780,6 +786,7 @@ pub fn main_with(cli: Cli) -> i32 {
             report,
             states,
             propose,
+            keep,
         } => live::monitor_cmd(&live::MonitorArgs {
             mqtt: mqtt.as_deref(),
             opcua: &opcua,
@@ -797,6 +804,7 @@ pub fn main_with(cli: Cli) -> i32 {
             from_states: states,
             propose: propose.as_deref(),
             forecast: None,
+            keep: &keep,
         }),
         Command::View {
             scene,

@@ -59,6 +59,10 @@ pub struct MonitorOptions {
     /// For the 3D view: the picture to keep up to date, at most this often
     /// (less often when making it takes longer; see `picture`).
     pub picture: Option<(super::picture::Tap, Duration)>,
+    /// How much of the feed is kept in memory (plant seconds before its
+    /// last time): older rows go, so memory is bounded by the feed's rate
+    /// times this; the record keeps everything.
+    pub keep_s: f64,
 }
 
 /// What to forecast in shadow mode.
@@ -227,6 +231,10 @@ pub struct Report {
     /// end, when the feed reached it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual: Option<u64>,
+    /// Plant seconds of the feed kept in memory (`--keep`), and whether
+    /// older rows were let go (then `whole` covers only what was kept).
+    pub keep_s: f64,
+    pub let_go: bool,
 }
 
 /// The feed as it comes.
@@ -315,6 +323,8 @@ pub fn monitor(source: &Source, o: &MonitorOptions) -> Result<Report, String> {
             proposed: None,
             forecasts: Vec::new(),
             actual: None,
+            keep_s: o.keep_s,
+            let_go: false,
         },
         states: BTreeMap::new(),
         finished_at: None,
@@ -335,6 +345,7 @@ pub fn monitor(source: &Source, o: &MonitorOptions) -> Result<Report, String> {
     let mut forecast_at = Instant::now();
     // The next picture for the view, and its interval now.
     let mut pictured = (Instant::now(), Duration::ZERO);
+    let mut pruned = Instant::now();
     loop {
         if crate::experiment::stop_requested()
             || o.for_wall.is_some_and(|d| started.elapsed() >= d)
@@ -377,6 +388,10 @@ pub fn monitor(source: &Source, o: &MonitorOptions) -> Result<Report, String> {
             feed.forecast(o, log.as_ref(), "every");
             forecast_at = Instant::now();
         }
+        if pruned.elapsed() >= PRUNE_EVERY {
+            feed.let_go(o.keep_s);
+            pruned = Instant::now();
+        }
         // After a breakdown or repair, the day's prospects changed: a
         // forecast within a second (not more than one a second).
         if o.forecast.is_some()
@@ -414,6 +429,7 @@ pub fn monitor(source: &Source, o: &MonitorOptions) -> Result<Report, String> {
         let last = feed.seqs.last().copied().unwrap_or(0);
         feed.report.lost += n.saturating_sub(last);
     }
+    feed.let_go(o.keep_s);
     let log = feed.whole_log(o);
     let (whole, window) = feed.kpis(o, log.as_ref());
     feed.report.whole = whole;
@@ -431,6 +447,9 @@ pub fn monitor(source: &Source, o: &MonitorOptions) -> Result<Report, String> {
     }
     Ok(feed.report)
 }
+
+/// How often rows older than `--keep` are let go (wall clock).
+const PRUNE_EVERY: Duration = Duration::from_secs(1);
 
 /// How soon after a breakdown or repair a forecast is made (and at most
 /// one in this time).
@@ -726,6 +745,32 @@ impl Feed {
         }
     }
 
+    /// Lets go of what is older than `keep_s` before the feed's last time:
+    /// rows, the sequence numbers below the oldest row kept, and counter
+    /// readings (each station keeping its last one before, the base of the
+    /// counts after).
+    fn let_go(&mut self, keep_s: f64) {
+        let cutoff = self.last_t - keep_s;
+        if !cutoff.is_finite() || self.rows.first().is_none_or(|r| r.0 >= cutoff) {
+            return;
+        }
+        let before = self.rows.len();
+        self.rows.retain(|r| r.0 >= cutoff);
+        if self.rows.len() == before {
+            return;
+        }
+        self.report.let_go = true;
+        if !self.from_states
+            && let Some(oldest) = self.rows.iter().map(|r| r.1).min()
+        {
+            self.seqs = self.seqs.split_off(&oldest);
+        }
+        for readings in self.counters.values_mut() {
+            let old = readings.iter().take_while(|r| r.0 < cutoff).count();
+            readings.drain(..old.saturating_sub(1));
+        }
+    }
+
     /// The view's picture of the plant now: its state (with a scene), the
     /// states it reports, the rolling KPIs and the drift alarms.
     fn picture(&self, o: &MonitorOptions, whole: Option<&log::Log>, tap: &super::picture::Tap) {
@@ -861,6 +906,19 @@ pub fn forecast_line(p: &ForecastPoint, f: &ForecastOptions) -> String {
         line.push_str(&format!(" ({})", why_text(&p.why)));
     }
     line
+}
+
+/// Says that the whole-feed figures cover only what `--keep` kept.
+pub fn kept_note(keep_s: f64, recorded: bool) -> String {
+    format!(
+        "The whole-feed figures cover the feed's last {:.0} h (--keep); older events were let go from memory{}.",
+        keep_s / 3600.0,
+        if recorded {
+            " (the record has them all)"
+        } else {
+            ""
+        }
+    )
 }
 
 /// Why a forecast was made then, in words.

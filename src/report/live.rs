@@ -83,6 +83,13 @@ pub fn monitor_report(r: &Report) -> String {
         );
     }
     let _ = write!(first, "<p class=\"note\">{}</p>", escape(&health));
+    if r.let_go {
+        let _ = write!(
+            first,
+            "<p class=\"note\">{}</p>",
+            escape(&crate::live::monitor::kept_note(r.keep_s, false))
+        );
+    }
     if r.lost > 0 || !r.gaps.is_empty() {
         first.push_str("<p class=\"note\">Figures cover what came in: with messages lost or a gap in the connection, counts are low and state shares are less sure.</p>");
     }

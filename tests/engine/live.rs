@@ -756,6 +756,46 @@ pub(super) fn expected_counts(
         .collect()
 }
 
+/// `--keep 1h`: the monitor holds an hour of plant time in memory (the
+/// whole-feed figures cover it and say so), while the record keeps every
+/// event served (Monday to 10:00: the shift's first two hours).
+#[test]
+fn the_monitor_keeps_what_it_is_told_and_records_everything() {
+    let dir = temp("keep");
+    let broker = Broker::start(Broker::free_port(), &dir);
+    let feed = dir.join("feed.csv");
+    let mut monitor = Monitor::start(&[
+        "--mqtt",
+        &broker.url(),
+        "--line",
+        LINE,
+        "--keep",
+        "1h",
+        "--record",
+        feed.to_str().unwrap(),
+        "--until-finished",
+        "--json",
+    ]);
+    monitor.wait_for("subscribed");
+    serve_bracket_line(&broker.url(), "100000", "10h");
+    let report = monitor.report();
+    assert_eq!(report["let_go"], true, "{report}");
+    let whole = &report["whole"];
+    let (from, to) = (
+        whole["from_s"].as_f64().unwrap(),
+        whole["to_s"].as_f64().unwrap(),
+    );
+    assert!(to - from <= 3600.0 + 1e-6, "{from} to {to}");
+    assert!(to - from > 0.9 * 3600.0, "{from} to {to}");
+    assert_eq!(report["lost"], 0, "{report}");
+    let recorded = std::fs::read_to_string(&feed).unwrap();
+    assert!(
+        recorded == run_log(&dir, 10.0 * 3600.0),
+        "the record has every event"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// A plant with its own topic names and payloads (published by paho-mqtt,
 /// not by factory-twin), read through a mapping file's tags: its state
 /// names give the state shares, its counters the good and scrapped parts
