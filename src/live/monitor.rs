@@ -505,7 +505,7 @@ impl Feed {
                 Ok(s) if s.t.is_finite() => {
                     let id = self.id(object);
                     if self.from_states && !retained {
-                        self.state_row(&id, &s);
+                        self.state_row(&id, &s, mapping);
                     }
                     self.states.insert(id, s.state);
                 }
@@ -620,7 +620,7 @@ impl Feed {
                         machinery_item_state: String::new(),
                         operation_mode: String::new(),
                     };
-                    self.state_row(&id, &msg);
+                    self.state_row(&id, &msg, mapping);
                 }
                 self.states.insert(id, state);
             }
@@ -655,10 +655,16 @@ impl Feed {
     }
 
     /// A state change as a row of the log (retained repeats and unchanged
-    /// states skipped; ordered by time for the KPIs like events).
-    fn state_row(&mut self, id: &str, s: &StateMsg) {
-        if self.last_state.get(id) == Some(&s.state) {
+    /// states skipped; ordered by time for the KPIs like events). Going
+    /// into or out of a failed state is a breakdown or a repair, as the
+    /// events are (a forecast is brought forward).
+    fn state_row(&mut self, id: &str, s: &StateMsg, mapping: &Mapping) {
+        let old = self.last_state.get(id).map(String::as_str);
+        if old == Some(s.state.as_str()) {
             return;
+        }
+        if let Some(what) = breakdown_change(old, &s.state, mapping) {
+            self.significant = Some(format!("{what} at {id}"));
         }
         self.last_state.insert(id.to_string(), s.state.clone());
         if s.t < self.last_t {
@@ -906,6 +912,17 @@ pub fn forecast_line(p: &ForecastPoint, f: &ForecastOptions) -> String {
         line.push_str(&format!(" ({})", why_text(&p.why)));
     }
     line
+}
+
+/// A state change that is a breakdown ("fail") or the end of one
+/// ("repair"), by what the states' names mean.
+fn breakdown_change(old: Option<&str>, new: &str, mapping: &Mapping) -> Option<&'static str> {
+    let failed = |name: &str| mapping.meaning(name) == Some(Meaning::State(Group::Failed));
+    match (old.is_some_and(failed), failed(new)) {
+        (false, true) => Some("fail"),
+        (true, false) => Some("repair"),
+        _ => None,
+    }
 }
 
 /// Says that the whole-feed figures cover only what `--keep` kept.
@@ -1218,5 +1235,26 @@ fn print_kpis(feed: &Feed, whole: Option<&Kpis>, window: Option<&Kpis>, window_s
                 pct(s.oee)
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_state_feed_says_breakdowns_and_repairs_by_what_its_names_mean() {
+        let m = Mapping::default();
+        assert_eq!(
+            breakdown_change(Some("Executing"), "OutOfService", &m),
+            Some("fail")
+        );
+        assert_eq!(
+            breakdown_change(Some("Aborted"), "Execute", &m),
+            Some("repair")
+        );
+        assert_eq!(breakdown_change(None, "failed", &m), Some("fail"));
+        assert_eq!(breakdown_change(Some("working"), "blocked", &m), None);
+        assert_eq!(breakdown_change(Some("failed"), "Aborted", &m), None);
     }
 }
