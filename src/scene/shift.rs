@@ -226,10 +226,16 @@ impl ShiftCalendar {
 /// "Mon 22:00": a time of the week (seconds from Monday 00:00).
 pub fn weekday_clock(t: f64) -> String {
     const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-    let w = t.rem_euclid(WEEK);
-    let day = (w / DAY).floor() as usize % 7;
-    let minutes = ((w - day as f64 * DAY) / 60.0).round() as u32;
-    format!("{} {:02}:{:02}", DAYS[day], minutes / 60, minutes % 60)
+    // Rounded to the minute first, so 23:59:45 is the next day's 00:00,
+    // not "24:00".
+    let minutes = (t.rem_euclid(WEEK) / 60.0).round() as u64 % (7 * 24 * 60);
+    let (day, minute) = (minutes / (24 * 60), minutes % (24 * 60));
+    format!(
+        "{} {:02}:{:02}",
+        DAYS[day as usize],
+        minute / 60,
+        minute % 60
+    )
 }
 
 /// Sorted intervals with the overlapping and touching ones joined.
@@ -247,6 +253,14 @@ fn merge(sorted: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_clock_time_rounds_into_the_next_day_not_to_24_00() {
+        assert_eq!(weekday_clock(22.0 * 3600.0), "Mon 22:00");
+        assert_eq!(weekday_clock(86_400.0 - 15.0), "Tue 00:00");
+        assert_eq!(weekday_clock(WEEK - 10.0), "Mon 00:00");
+        assert_eq!(weekday_clock(WEEK + 3600.0 * 9.5), "Mon 09:30");
+    }
 
     fn day_shift() -> Shift {
         Shift {
