@@ -58,7 +58,7 @@ pub(super) fn shadow_cmd(a: &ShadowArgs) -> i32 {
     let started = std::time::Instant::now();
     let (state, so_far) = state_at(&events, &scene, at);
     let f = match forecast(&scene, &state, so_far, until, a.reps, a.target) {
-        Ok(f) => f,
+        Ok(f) => f.with_day(&crate::live::shadow::so_far_parts(&events, &scene, at)),
         Err(d) => return fail(&d),
     };
     // On stderr: the figures on stdout stay the same bytes run after run.
@@ -119,7 +119,39 @@ fn print_what_if(w: &WhatIf, base: &Forecast) {
     );
 }
 
-/// Stations whose rest-of-day OEE the text names at most (the JSON has all).
+/// Stations' OEE, the lowest first (where the day is lost), at most
+/// [`OEE_SHOWN`] of them.
+fn oee_line(what: &str, oee: &[crate::live::shadow::StationOee]) {
+    if oee.is_empty() {
+        return;
+    }
+    let mut oee: Vec<&crate::live::shadow::StationOee> = oee.iter().collect();
+    oee.sort_by(|a, b| a.mean.total_cmp(&b.mean));
+    let shown: Vec<String> = oee
+        .iter()
+        .take(OEE_SHOWN)
+        .map(|o| {
+            format!(
+                "{} {:.0} % ({:.0}–{:.0} %)",
+                o.station,
+                o.mean * 100.0,
+                o.interval90.0 * 100.0,
+                o.interval90.1 * 100.0
+            )
+        })
+        .collect();
+    outln!(
+        "  {what} (mean, 90 % prediction interval){}: {}",
+        if oee.len() > OEE_SHOWN {
+            format!(", the {OEE_SHOWN} lowest of {}", oee.len())
+        } else {
+            String::new()
+        },
+        shown.join("; ")
+    );
+}
+
+/// Stations whose OEE the text names at most (the JSON has all).
 const OEE_SHOWN: usize = 5;
 
 /// The forecast, the answer first.
@@ -146,35 +178,17 @@ fn print(scene: &str, f: &Forecast) {
             hi * 100.0
         );
     }
-    if !f.oee.is_empty() {
-        // The lowest first: where the rest of the day is lost.
-        let mut oee: Vec<&crate::live::shadow::StationOee> = f.oee.iter().collect();
-        oee.sort_by(|a, b| a.mean.total_cmp(&b.mean));
-        let shown: Vec<String> = oee
-            .iter()
-            .take(OEE_SHOWN)
-            .map(|o| {
-                format!(
-                    "{} {:.0} % ({:.0}–{:.0} %)",
-                    o.station,
-                    o.mean * 100.0,
-                    o.interval90.0 * 100.0,
-                    o.interval90.1 * 100.0
-                )
-            })
-            .collect();
-        outln!(
-            "  OEE from {} to {} (mean, 90 % prediction interval){}: {}",
-            clock(f.at_s),
-            clock(f.until_s),
-            if oee.len() > OEE_SHOWN {
-                format!(", the {OEE_SHOWN} lowest of {}", oee.len())
-            } else {
-                String::new()
-            },
-            shown.join("; ")
-        );
-    }
+    oee_line(
+        &format!("OEE from {} to {}", clock(f.at_s), clock(f.until_s)),
+        &f.oee,
+    );
+    oee_line(
+        &format!(
+            "OEE of the day by {}, so far with the rest",
+            clock(f.until_s)
+        ),
+        &f.day_oee,
+    );
     outln!(
         "  From the plant's state: {} parts placed{}",
         f.placed,

@@ -714,6 +714,7 @@ impl Feed {
         let (state, so_far) = super::shadow::state_at(&log.events, scene, at);
         match super::shadow::forecast(scene, &state, so_far, f.until_s, f.reps, f.target) {
             Ok(fc) => {
+                let fc = fc.with_day(&super::shadow::so_far_parts(&log.events, scene, at));
                 let point = ForecastPoint {
                     at_s: at,
                     so_far,
@@ -1095,25 +1096,15 @@ fn kpis(
                 Some(c) => counted(c, id, period.begin_s, period.end_s),
                 None => (count(log::Kind::Finish), count(log::Kind::Scrap)),
             };
-            let places = o.scene.as_ref().and_then(|s| places(s, id)).unwrap_or(1.0);
-            // A state feed says whether a station works, not how many of
-            // its places do: its rate figures are not known.
-            let ideal = o
-                .scene
-                .as_ref()
-                .and_then(|s| ideal_cycle(s, id))
-                .filter(|_| counters.is_none() || places <= 1.0);
-            let iso = Iso22400::of(
-                &state_times(shares, t * places),
-                t * places,
-                ideal.map(|c| {
-                    (
-                        c * (good + scrap) as f64,
-                        good as f64,
-                        (good + scrap) as f64,
-                    )
-                }),
+            let (times, total, counts) = station_parts(
+                o.scene.as_ref(),
+                id,
+                shares,
+                t,
+                (good, scrap),
+                counters.is_some(),
             );
+            let iso = Iso22400::of(&times, total, counts);
             StationKpis {
                 id: id.clone(),
                 state: states.get(id).cloned(),
@@ -1153,6 +1144,61 @@ fn kpis(
         wip: period.wip,
         stations,
     })
+}
+
+/// What a station's OEE is made of over a period (see
+/// `Station::oee_parts`): server-seconds in each state, their total, and
+/// (ideal time, good, produced).
+pub type OeeParts = ([f64; STATE_COUNT], f64, Option<(f64, f64, f64)>);
+
+/// A station's OEE parts from its shares of a period of `length_s`. A state
+/// feed says whether a station works, not how many of its places do: its
+/// rate figures are not known.
+fn station_parts(
+    scene: Option<&Scene>,
+    id: &str,
+    shares: &[f64; 6],
+    length_s: f64,
+    (good, scrap): (u64, u64),
+    from_states: bool,
+) -> OeeParts {
+    let places = scene.and_then(|s| places(s, id)).unwrap_or(1.0);
+    let ideal = scene
+        .and_then(|s| ideal_cycle(s, id))
+        .filter(|_| !from_states || places <= 1.0);
+    let produced = (good + scrap) as f64;
+    (
+        state_times(shares, length_s * places),
+        length_s * places,
+        ideal.map(|c| (c * produced, good as f64, produced)),
+    )
+}
+
+/// Each station's OEE parts over an event log's (first) period, as the
+/// monitor reads a feed.
+pub fn oee_parts(log: &log::Log, scene: &Scene) -> BTreeMap<String, OeeParts> {
+    let time = calibrate::WorkingTime::of_scene(scene);
+    let Some(period) = observed::periods(log, Some(scene), &time.calendars)
+        .into_iter()
+        .next()
+    else {
+        return BTreeMap::new();
+    };
+    period
+        .shares
+        .iter()
+        .map(|(id, shares)| {
+            let count = |k: log::Kind| {
+                log.events
+                    .iter()
+                    .filter(|e| e.kind == k && e.resource == *id)
+                    .count() as u64
+            };
+            let made = (count(log::Kind::Finish), count(log::Kind::Scrap));
+            let parts = station_parts(Some(scene), id, shares, period.length_s(), made, false);
+            (id.clone(), parts)
+        })
+        .collect()
 }
 
 /// Time in each engine state from a log's shares (idle counted as starved).

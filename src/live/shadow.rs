@@ -12,10 +12,11 @@
 //! outcomes, not an interval of the mean) and, against a target, the share
 //! of replications that reach it with its Wilson interval.
 
+use super::monitor::OeeParts;
 use crate::calibrate::log::{Event, Kind};
 use crate::error::Diagnostic;
 use crate::scene::{Object, Scene};
-use crate::sim::{self, JobNow, PlantState, StationNow};
+use crate::sim::{self, Iso22400, JobNow, PlantState, StationNow};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -161,6 +162,14 @@ pub struct Forecast {
     pub path: Vec<PathPoint>,
     /// Each station's OEE from the state to the end, in scene order.
     pub oee: Vec<StationOee>,
+    /// Each station's OEE over the whole day by the end: the plant's day
+    /// so far (from its feed since midnight) with each replication's rest
+    /// (see [`Forecast::with_day`]); empty until given.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub day_oee: Vec<StationOee>,
+    /// Each replication's OEE parts per station from the state to the end.
+    #[serde(skip)]
+    rest: Vec<Vec<(String, OeeParts)>>,
 }
 
 /// A station's OEE over the rest of the forecast (from the state to the
@@ -222,7 +231,7 @@ pub fn forecast(
     // Each replication stops at the fan's moments on its way (the same run
     // as one straight to the end: events up to a moment, then on).
     let times = path_times(state.t, until);
-    type Run = (Vec<u64>, Vec<(String, Option<f64>)>, sim::Placed);
+    type Run = (Vec<u64>, Vec<(String, OeeParts)>, sim::Placed);
     let runs: Vec<Result<Run, Diagnostic>> = (0..reps)
         .into_par_iter()
         .map(|rep| {
@@ -239,7 +248,7 @@ pub fn forecast(
                 .nodes
                 .iter()
                 .filter_map(|n| match &n.kind {
-                    sim::NodeKind::Station(s) => Some((n.id.clone(), s.live_figures(engine.now).1)),
+                    sim::NodeKind::Station(s) => Some((n.id.clone(), s.oee_parts(engine.now))),
                     _ => None,
                 })
                 .collect();
@@ -247,7 +256,7 @@ pub fn forecast(
         })
         .collect();
     let mut paths = Vec::with_capacity(reps as usize);
-    let mut oees: Vec<Vec<(String, Option<f64>)>> = Vec::with_capacity(reps as usize);
+    let mut oees: Vec<Vec<(String, OeeParts)>> = Vec::with_capacity(reps as usize);
     let mut placed = sim::Placed::default();
     for r in runs {
         let (made, oee, p) = r?;
@@ -289,13 +298,58 @@ pub fn forecast(
         placed: placed.parts,
         not_placed: placed.dropped,
         path,
-        oee: station_oee(&oees),
+        oee: station_oee(&oees, &BTreeMap::new()),
+        day_oee: Vec::new(),
+        rest: oees,
     })
 }
 
+impl Forecast {
+    /// With each station's OEE over the whole day: the plant's day so far
+    /// (its OEE parts from the feed since midnight, [`so_far_parts`])
+    /// added to each replication's rest, then judged as one period.
+    pub fn with_day(mut self, so_far: &BTreeMap<String, OeeParts>) -> Self {
+        self.day_oee = station_oee(&self.rest, so_far);
+        self
+    }
+}
+
+/// Each station's OEE parts over the plant's day so far: the feed's events
+/// from the day's midnight to `at`.
+pub fn so_far_parts(events: &[Event], scene: &Scene, at: f64) -> BTreeMap<String, OeeParts> {
+    let midnight = (at / 86_400.0).floor() * 86_400.0;
+    let log = crate::calibrate::log::Log {
+        events: events
+            .iter()
+            .filter(|e| e.time_s >= midnight && e.time_s <= at)
+            .cloned()
+            .collect(),
+        ..Default::default()
+    };
+    super::monitor::oee_parts(&log, scene)
+}
+
+/// Two periods' OEE parts as one.
+fn add_parts(a: &OeeParts, b: Option<&OeeParts>) -> OeeParts {
+    let Some(b) = b else { return *a };
+    let mut t = a.0;
+    for (x, y) in t.iter_mut().zip(b.0) {
+        *x += y;
+    }
+    let counts = match (a.2, b.2) {
+        (Some(x), Some(y)) => Some((x.0 + y.0, x.1 + y.1, x.2 + y.2)),
+        _ => None,
+    };
+    (t, a.1 + b.1, counts)
+}
+
 /// Each station's OEE over the replications (those where it is defined:
-/// a station that never had planned time has none).
-fn station_oee(runs: &[Vec<(String, Option<f64>)>]) -> Vec<StationOee> {
+/// a station that never had planned time has none), each replication's
+/// parts with `before` added (empty: the rest of the day alone).
+fn station_oee(
+    runs: &[Vec<(String, OeeParts)>],
+    before: &BTreeMap<String, OeeParts>,
+) -> Vec<StationOee> {
     let Some(first) = runs.first() else {
         return Vec::new();
     };
@@ -303,7 +357,13 @@ fn station_oee(runs: &[Vec<(String, Option<f64>)>]) -> Vec<StationOee> {
         .iter()
         .enumerate()
         .filter_map(|(i, (id, _))| {
-            let values: Vec<f64> = runs.iter().filter_map(|r| r.get(i)?.1).collect();
+            let values: Vec<f64> = runs
+                .iter()
+                .filter_map(|r| {
+                    let (t, total, counts) = add_parts(&r.get(i)?.1, before.get(id));
+                    Iso22400::of(&t, total, counts).oee
+                })
+                .collect();
             (values.len() >= 2).then(|| {
                 let (mean, (lo, hi)) = predict90(&values);
                 StationOee {

@@ -685,6 +685,16 @@ impl Station {
     /// `now` (the current spells included), and the OEE so far: what a live
     /// dashboard shows mid-run. The end-of-run figures come from `kpi::measure`.
     pub fn live_figures(&self, now: f64) -> ([f64; STATE_COUNT], Option<f64>) {
+        let (t, total, _) = self.oee_parts(now);
+        let shares = t.map(|v| if total > 0.0 { v / total } else { 0.0 });
+        (shares, self.iso_22400(&t, total).oee)
+    }
+
+    /// What OEE is made of since the statistics started, up to `now`:
+    /// server-seconds in each state, their total, and (ideal time, good,
+    /// produced) where the station's rate and quality are judged; parts
+    /// of another period add to each (see [`Iso22400::of`]).
+    pub fn oee_parts(&self, now: f64) -> ([f64; STATE_COUNT], f64, Option<(f64, f64, f64)>) {
         let mut t = [0.0; STATE_COUNT];
         for s in &self.servers {
             for (k, v) in s.time_in.iter().enumerate() {
@@ -693,8 +703,12 @@ impl Station {
             t[s.state as usize] += (now - s.since).max(0.0);
         }
         let total: f64 = t.iter().sum();
-        let shares = t.map(|v| if total > 0.0 { v / total } else { 0.0 });
-        (shares, self.iso_22400(&t, total).oee)
+        let counts = (!matches!(self.kind, StationKind::Transfer { .. })).then_some((
+            self.ideal_time,
+            self.good as f64,
+            self.produced as f64,
+        ));
+        (t, total, counts)
     }
 
     /// The state shown for the whole station: off shift, maintenance or failed first, then

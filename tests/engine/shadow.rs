@@ -7,7 +7,7 @@
 
 use factory_twin::calibrate::log;
 use factory_twin::calibrate::mapping::Mapping;
-use factory_twin::live::shadow::{forecast, state_at};
+use factory_twin::live::shadow::{forecast, so_far_parts, state_at};
 use factory_twin::scene::load_scene;
 
 /// The bracket line's events, replications 0..reps, by replication.
@@ -193,15 +193,33 @@ fn a_served_plant_watched_through_mosquitto_is_forecast_as_it_runs() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-/// The forecast gives each station's OEE for the rest of the day, with a
-/// prediction interval: the bracket line's weld, its bottleneck, runs
-/// highest (about 85 %), and every interval holds its mean within 0-100 %.
+/// The forecast gives each station's OEE for the rest of the day and for
+/// the whole day (the plant's morning with each replication's rest), with
+/// prediction intervals: the bracket line's weld, its bottleneck, runs
+/// highest (about 85 %), every interval holds its mean within 0-100 %, and
+/// the day's intervals hold the day the plant really had.
 #[test]
 fn the_forecast_gives_each_stations_oee_for_the_rest_of_the_day() {
     let model = load_scene(std::path::Path::new("scenes/bracket_line.ron")).unwrap();
     let events = &feeds(1)[0];
     let (state, so_far) = state_at(events, &model, 10.0 * HOUR);
-    let f = forecast(&model, &state, so_far, 17.0 * HOUR, 10, None).unwrap();
+    let f = forecast(&model, &state, so_far, 17.0 * HOUR, 10, None)
+        .unwrap()
+        .with_day(&so_far_parts(events, &model, 10.0 * HOUR));
+    let actual = so_far_parts(events, &model, 17.0 * HOUR);
+    assert_eq!(f.day_oee.len(), 4, "{:?}", f.day_oee);
+    for o in &f.day_oee {
+        let (t, total, counts) = actual[&o.station];
+        let real = factory_twin::sim::Iso22400::of(&t, total, counts)
+            .oee
+            .unwrap();
+        let (lo, hi) = o.interval90;
+        assert!(
+            lo <= real && real <= hi,
+            "{}: the day's {real:.3} against {o:?}",
+            o.station
+        );
+    }
     let ids: Vec<&str> = f.oee.iter().map(|o| o.station.as_str()).collect();
     assert_eq!(ids, ["cut", "bend", "weld", "inspect"], "{f:?}");
     for o in &f.oee {
