@@ -382,8 +382,9 @@ pub fn monitor(source: &Source, o: &MonitorOptions) -> Result<Report, String> {
             let log = feed.whole_log(o);
             let (whole, window) = feed.kpis(o, log.as_ref());
             print_kpis(&feed, whole.as_ref(), window.as_ref(), o.window_s);
-            for a in feed.drift(o, log.as_ref()) {
-                eprintln!("  {}", drift_line(&a));
+            feed.report.drift = feed.drift(o, log.as_ref());
+            for a in &feed.report.drift {
+                eprintln!("  {}", drift_line(a));
             }
             feed.forecast(o, log.as_ref(), "every");
             forecast_at = Instant::now();
@@ -787,8 +788,9 @@ impl Feed {
             }
             _ => None,
         };
-        let (_, window) = self.kpis(o, whole);
-        let drift = self.drift(o, whole);
+        // The window only (the whole feed's figures are the print's), and
+        // the drift alarms as the last print found them.
+        let window = self.window_kpis(o);
         let mut p = tap.lock().unwrap_or_else(|e| e.into_inner());
         p.version += 1;
         p.connected = self.connected;
@@ -804,7 +806,7 @@ impl Feed {
         p.malformed = self.report.malformed.values().sum();
         p.window = window;
         p.window_s = o.window_s;
-        p.drift = drift;
+        p.drift = self.report.drift.clone();
         p.finished = self.finished_at.is_some();
     }
 
@@ -814,21 +816,25 @@ impl Feed {
 
     /// The KPIs over the whole feed (`whole`) and over the last `window_s`.
     fn kpis(&self, o: &MonitorOptions, whole: Option<&log::Log>) -> (Option<Kpis>, Option<Kpis>) {
+        let whole = whole.and_then(|l| kpis(l, o, &self.states, self.counters_read()));
+        (whole, self.window_kpis(o))
+    }
+
+    /// From a state feed, parts are counted by the counters topics (a
+    /// working stretch may hold several parts).
+    fn counters_read(&self) -> Option<&Counters> {
+        self.from_states.then_some(&self.counters)
+    }
+
+    /// The KPIs over the last `window_s` of the feed.
+    fn window_kpis(&self, o: &MonitorOptions) -> Option<Kpis> {
         let rows = self.sorted_rows();
-        let Some(last) = rows.last().map(|r| r.0) else {
-            return (None, None);
-        };
-        // From a state feed, parts are counted by the counters topics (a
-        // working stretch may hold several parts).
-        let counters = self.from_states.then_some(&self.counters);
-        let whole = whole.and_then(|l| kpis(l, o, &self.states, counters));
+        let last = rows.last()?.0;
         let recent: Vec<&(f64, u64, String)> = rows
-            .iter()
-            .copied()
+            .into_iter()
             .filter(|r| r.0 >= last - o.window_s)
             .collect();
-        let window = as_log(&recent, &o.mapping).and_then(|l| kpis(&l, o, &self.states, counters));
-        (whole, window)
+        as_log(&recent, &o.mapping).and_then(|l| kpis(&l, o, &self.states, self.counters_read()))
     }
 
     /// The stations whose cycles left the scene's range (none without a
@@ -1086,15 +1092,9 @@ fn kpis(
         .shares
         .iter()
         .map(|(id, shares)| {
-            let count = |k: log::Kind| {
-                log.events
-                    .iter()
-                    .filter(|e| e.kind == k && e.resource == *id)
-                    .count() as u64
-            };
             let (good, scrap) = match counters {
                 Some(c) => counted(c, id, period.begin_s, period.end_s),
-                None => (count(log::Kind::Finish), count(log::Kind::Scrap)),
+                None => made(log, id),
             };
             let (times, total, counts) = station_parts(
                 o.scene.as_ref(),
@@ -1188,17 +1188,28 @@ pub fn oee_parts(log: &log::Log, scene: &Scene) -> BTreeMap<String, OeeParts> {
         .shares
         .iter()
         .map(|(id, shares)| {
-            let count = |k: log::Kind| {
-                log.events
-                    .iter()
-                    .filter(|e| e.kind == k && e.resource == *id)
-                    .count() as u64
-            };
-            let made = (count(log::Kind::Finish), count(log::Kind::Scrap));
-            let parts = station_parts(Some(scene), id, shares, period.length_s(), made, false);
+            let parts = station_parts(
+                Some(scene),
+                id,
+                shares,
+                period.length_s(),
+                made(log, id),
+                false,
+            );
             (id.clone(), parts)
         })
         .collect()
+}
+
+/// A station's finished and scrapped parts in an event log.
+fn made(log: &log::Log, id: &str) -> (u64, u64) {
+    let count = |k: log::Kind| {
+        log.events
+            .iter()
+            .filter(|e| e.kind == k && e.resource == id)
+            .count() as u64
+    };
+    (count(log::Kind::Finish), count(log::Kind::Scrap))
 }
 
 /// Time in each engine state from a log's shares (idle counted as starved).

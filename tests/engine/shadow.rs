@@ -138,28 +138,41 @@ fn forecasts_from_the_plants_state_cover_the_days_output_at_their_stated_rate() 
     assert!(widths[0] < 70.0 && widths[2] < widths[0], "{widths:?}");
 }
 
-#[test]
-fn a_served_plant_watched_through_mosquitto_is_forecast_as_it_runs() {
-    use super::live::{Broker, Monitor, temp};
-    let dir = temp("shadow-live");
-    let broker = Broker::start(Broker::free_port(), &dir);
-    let mut shadow = Monitor::start_command(&[
+/// `shadow` of the bracket line watching the broker at `url` until the line
+/// finishes (JSON at the end), once it has subscribed.
+fn shadow_live(
+    url: &str,
+    until: &str,
+    reps: &str,
+    every: &str,
+    extra: &[&str],
+) -> super::live::Monitor {
+    let mut args = vec![
         "shadow",
         "scenes/bracket_line.ron",
         "--mqtt",
-        &broker.url(),
+        url,
         "--until",
-        "Mon 17:00",
-        "--target",
-        "480",
+        until,
         "--reps",
-        "20",
+        reps,
         "--every",
-        "1s",
+        every,
         "--until-finished",
         "--json",
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    let mut shadow = super::live::Monitor::start_command(&args);
     shadow.wait_for("subscribed");
+    shadow
+}
+
+#[test]
+fn a_served_plant_watched_through_mosquitto_is_forecast_as_it_runs() {
+    use super::live::{Broker, temp};
+    let dir = temp("shadow-live");
+    let broker = Broker::start(Broker::free_port(), &dir);
+    let shadow = shadow_live(&broker.url(), "Mon 17:00", "20", "1s", &["--target", "480"]);
     // Monday to 17:30 at 7200×: the shift (08:00 to 17:00) in 4.5 s.
     super::live::serve_bracket_line(&broker.url(), "7200", "Mon 17:30");
     let report = shadow.report();
@@ -243,24 +256,10 @@ fn the_forecast_gives_each_stations_oee_for_the_rest_of_the_day() {
 /// or a repair brought forward, each after that event in the plant.
 #[test]
 fn a_breakdown_brings_the_next_forecast_forward() {
-    use super::live::{Broker, Monitor, temp};
+    use super::live::{Broker, temp};
     let dir = temp("shadow-significant");
     let broker = Broker::start(Broker::free_port(), &dir);
-    let mut shadow = Monitor::start_command(&[
-        "shadow",
-        "scenes/bracket_line.ron",
-        "--mqtt",
-        &broker.url(),
-        "--until",
-        "Wed 17:00",
-        "--reps",
-        "10",
-        "--every",
-        "1h",
-        "--until-finished",
-        "--json",
-    ]);
-    shadow.wait_for("subscribed");
+    let shadow = shadow_live(&broker.url(), "Wed 17:00", "10", "1h", &[]);
     // To Wednesday noon at 14,400× (15 s): the served run's cut saw
     // breaks down on Wednesday at 09:54 and is repaired at 10:11.
     super::live::serve_bracket_line(&broker.url(), "14400", "Wed 12:00");
