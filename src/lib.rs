@@ -26,6 +26,7 @@ pub mod kpi;
 pub mod lang;
 pub mod layout;
 pub mod live;
+pub mod optimize;
 // The physics preview serves the 3D view only: built (and tested) with it.
 #[cfg(feature = "viewer")]
 pub(crate) mod physics;

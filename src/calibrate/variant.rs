@@ -243,7 +243,7 @@ fn set_setups(
 }
 
 /// `path` relative to the folder `from` (both as given, made absolute).
-fn relative(path: &Path, from: &Path) -> String {
+pub(crate) fn relative(path: &Path, from: &Path) -> String {
     let abs = |p: &Path| {
         let p = if p.as_os_str().is_empty() {
             Path::new(".")

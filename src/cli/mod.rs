@@ -21,6 +21,7 @@ mod check;
 mod compare;
 mod fit;
 mod live;
+mod optimize;
 mod run;
 mod shadow;
 mod sweep;
@@ -256,6 +257,59 @@ pub enum Command {
         /// Korean names correctly).
         #[arg(long)]
         csv_bom: bool,
+    },
+    /// Find the best design over scene parameters: a noisy search on a
+    /// budget of runs with common random numbers, then a Kim–Nelson
+    /// selection that states its confidence. Several objectives give the
+    /// Pareto front.
+    Optimize {
+        /// Scene or variant file (.ron).
+        scene: PathBuf,
+        /// A decision variable and its values: `b1.capacity=1..20`,
+        /// `weld.operator=welders,fitters`. Repeat for each.
+        #[arg(long = "vary", value_name = "PATH=VALUES", required = true)]
+        vary: Vec<String>,
+        /// What to make best: a KPI (`good_per_hour`), `npv`, `investment`,
+        /// `wip`, or `max:`/`min:` a sum such as `min: 21000*welders.count + 900*wip`.
+        /// Repeat for a Pareto front.
+        #[arg(long, value_name = "EXPR", required = true)]
+        objective: Vec<String>,
+        /// A limit on the mean of a figure: `good_per_hour >= 15`. Repeatable.
+        #[arg(long, value_name = "EXPR")]
+        constraint: Vec<String>,
+        /// Investment per unit a variable rises above the scene's value:
+        /// `b1.capacity=300000`. Repeatable.
+        #[arg(long, value_name = "PATH=AMOUNT")]
+        cost: Vec<String>,
+        /// Simulation runs to spend (one replication of one design each).
+        #[arg(long, default_value_t = 400)]
+        budget: u32,
+        /// Years an investment serves, for `npv` (default: the scene's investment's life).
+        #[arg(long, value_name = "YEARS")]
+        life: Option<f64>,
+        /// The indifference zone δ: a difference smaller than this, in the
+        /// objective's unit, does not matter (default: 0.5 % of the leader).
+        #[arg(long, value_name = "DELTA")]
+        indifference: Option<f64>,
+        /// The probability of a correct selection to reach.
+        #[arg(long, default_value_t = 0.95)]
+        confidence: f64,
+        /// Keep every run in this file; a stopped optimisation started again
+        /// with the same file goes on where it stopped.
+        #[arg(long, value_name = "FILE.json")]
+        state: Option<PathBuf>,
+        /// Write the best design as a Variant file of the scene.
+        #[arg(long, value_name = "FILE.ron")]
+        variant: Option<PathBuf>,
+        /// Worker threads (default: all cores; the result is the same).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Print every evaluated design as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Write a self-contained report: HTML, or PDF when FILE ends in .pdf.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
     },
     /// Check the layout: overlaps, aisles, robot reach, conveyor ends,
     /// walking paths through robot envelopes. Exit 1 when violations are found.
@@ -634,6 +688,37 @@ pub fn main_with(cli: Cli) -> i32 {
             json,
             report,
         } => bottleneck::bottleneck(&scene, &reps, json, report.as_deref()),
+        Command::Optimize {
+            scene,
+            vary,
+            objective,
+            constraint,
+            cost,
+            budget,
+            life,
+            indifference,
+            confidence,
+            state,
+            variant,
+            threads,
+            json,
+            report,
+        } => optimize::optimize(optimize::Args {
+            scene: &scene,
+            vary: &vary,
+            objectives: &objective,
+            constraints: &constraint,
+            costs: &cost,
+            budget,
+            life,
+            indifference,
+            confidence,
+            state,
+            variant: variant.as_deref(),
+            threads,
+            json,
+            report: report.as_deref(),
+        }),
         Command::Sweep {
             scene,
             set,

@@ -19,7 +19,9 @@ pub use summary::{
     LINE_FIGURES, LineFigure, LineSummary, PoolSummary, StationSummary, StoreSummary, Summary,
     VehicleSummary,
 };
-pub use sweep::{Axis, Best, PointKpi, Sweep, SweepPoint, grid, kpi_by_key, plain, sweep};
+pub use sweep::{
+    Axis, Best, NEGLIGIBLE, PointKpi, Sweep, SweepPoint, grid, kpi_by_key, plain, sweep,
+};
 
 use crate::error::Diagnostic;
 use crate::kpi::{Prices, RunResult, measure};

@@ -11,6 +11,7 @@ mod headline;
 pub(crate) mod html;
 pub mod inputs;
 pub mod live;
+mod optimisation;
 pub mod pdf;
 pub(crate) mod plots;
 mod terminal;
@@ -24,6 +25,7 @@ pub use csv::{
 pub use headline::bottleneck_line;
 pub use html::{compare_report, relief_report, roi_report, run_report, sweep_report};
 pub use inputs::Inputs;
+pub use optimisation::{optimisation, optimisation_report};
 pub use terminal::{business_case, comparison, relief, sweep, terminal};
 pub(crate) use terminal::{pad_right, truncate};
 pub use xlsx::{compare_workbook, run_workbook, sweep_workbook};

@@ -895,3 +895,98 @@ pub fn match_chart(title: &str, x_label: &str, rows: &[MatchRow<'_>]) -> String 
     s.push_str("</svg>\n");
     s
 }
+
+/// One point of a [`scatter`]: where it is, its vertical 95 % interval,
+/// and whether it is marked (a front, the pick).
+pub struct ScatterPoint {
+    pub x: f64,
+    pub y: f64,
+    pub y_half_width: Option<f64>,
+    pub marked: bool,
+}
+
+/// Points with their intervals over free axes (values may be negative);
+/// marked points drawn large and joined in x order (a Pareto front, a
+/// convergence path).
+pub fn scatter(
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    points: &[ScatterPoint],
+    join_marked: bool,
+) -> String {
+    let (w, h) = (720.0, 320.0);
+    let mut s = String::new();
+    open(&mut s, w, h, title);
+    let finite: Vec<&ScatterPoint> = points
+        .iter()
+        .filter(|p| p.x.is_finite() && p.y.is_finite())
+        .collect();
+    let lo_hi = |v: &mut dyn Iterator<Item = f64>| {
+        v.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+            (a.min(x), b.max(x))
+        })
+    };
+    let (xmin, xmax) = lo_hi(&mut finite.iter().map(|p| p.x));
+    let (ymin, ymax) = lo_hi(&mut finite.iter().flat_map(|p| {
+        let hw = p.y_half_width.unwrap_or(0.0);
+        [p.y - hw, p.y + hw]
+    }));
+    let pad = |a: f64, b: f64| {
+        if !a.is_finite() {
+            (0.0, 1.0)
+        } else if b - a < 1e-12 {
+            (a - 1.0, b + 1.0)
+        } else {
+            (a - 0.05 * (b - a), b + 0.05 * (b - a))
+        }
+    };
+    let ((xmin, xmax), (ymin, ymax)) = (pad(xmin, xmax), pad(ymin, ymax));
+    let f = Frame {
+        x0: 84.0,
+        y0: 44.0,
+        w: w - 110.0,
+        h: h - 110.0,
+        xmin,
+        xmax,
+        ymin,
+        ymax,
+    };
+    f.axes(&mut s, x_label, y_label);
+    for p in &finite {
+        let (x, y) = (f.x(p.x), f.y(p.y));
+        if let Some(hw) = p.y_half_width {
+            let _ = writeln!(
+                s,
+                r##"<line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{:.1}" stroke="#999"/>"##,
+                f.y(p.y - hw),
+                f.y(p.y + hw)
+            );
+        }
+        let (r, colour) = if p.marked {
+            (5.0, SERIES_COLOURS[1])
+        } else {
+            (3.0, SERIES_COLOURS[0])
+        };
+        let _ = writeln!(
+            s,
+            r#"<circle cx="{x:.1}" cy="{y:.1}" r="{r}" fill="{colour}" fill-opacity="0.8"/>"#
+        );
+    }
+    if join_marked {
+        let mut marked: Vec<&&ScatterPoint> = finite.iter().filter(|p| p.marked).collect();
+        marked.sort_by(|a, b| a.x.total_cmp(&b.x));
+        let line: Vec<String> = marked
+            .iter()
+            .map(|p| format!("{:.1},{:.1}", f.x(p.x), f.y(p.y)))
+            .collect();
+        let _ = writeln!(
+            s,
+            r#"<polyline points="{}" fill="none" stroke="{}" stroke-width="1.5"/>"#,
+            line.join(" "),
+            SERIES_COLOURS[1]
+        );
+    }
+    s.push_str("</svg>\n");
+    s
+}

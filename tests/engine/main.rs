@@ -39,6 +39,7 @@ mod layout;
 mod live;
 mod maintenance;
 mod opcua;
+mod optimise;
 mod orders;
 mod pdf;
 mod queueing;

@@ -65,7 +65,7 @@ fn json(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-const SCENES: [&str; 18] = [
+const SCENES: [&str; 19] = [
     "scenes/training/01_single_machine.ron",
     "scenes/training/02_two_machines_buffer.ron",
     "scenes/training/03_unreliable_machine.ron",
@@ -74,6 +74,7 @@ const SCENES: [&str; 18] = [
     "scenes/bracket_line.ron",
     "scenes/bracket_line_robot_weld.ron",
     "scenes/bracket_line_weld_worn.ron",
+    "scenes/bracket_line_rack.ron",
     "scenes/machining_cell.ron",
     "scenes/machining_cell_night_shift.ron",
     "scenes/tended_cnc_cell.ron",

@@ -38,6 +38,7 @@
 mod common;
 mod ctmc;
 mod lines;
+mod optimise;
 mod queues;
 mod unreliable;
 

@@ -1,0 +1,154 @@
+//! `factory-twin optimize`: the best design over scene parameters.
+
+use super::{EXIT_STOPPED, fail, run_failed, write_file, write_report};
+use crate::error::Diagnostic;
+use crate::experiment;
+use crate::optimize::{self, Problem, Settings, Variable, parse_constraint, parse_objective};
+use crate::report;
+use crate::scene::load_scene_with_inputs;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+/// The command line of `optimize`.
+pub(super) struct Args<'a> {
+    pub scene: &'a Path,
+    pub vary: &'a [String],
+    pub objectives: &'a [String],
+    pub constraints: &'a [String],
+    pub costs: &'a [String],
+    pub budget: u32,
+    pub life: Option<f64>,
+    pub indifference: Option<f64>,
+    pub confidence: f64,
+    pub state: Option<PathBuf>,
+    pub variant: Option<&'a Path>,
+    pub threads: Option<usize>,
+    pub json: bool,
+    pub report: Option<&'a Path>,
+}
+
+pub(super) fn optimize(a: Args<'_>) -> i32 {
+    let (scene, files) = match load_scene_with_inputs(a.scene) {
+        Ok(s) => s,
+        Err(d) => return fail(&d),
+    };
+    let problem = match problem(&a, scene) {
+        Ok(p) => p,
+        Err(d) => return fail(&d),
+    };
+    if a.threads == Some(0) {
+        return fail(&Diagnostic::new("--threads must be at least 1"));
+    }
+    experiment::stop_on_ctrl_c();
+    let settings = Settings {
+        threads: a.threads,
+        state: a.state.clone(),
+        progress: std::io::stderr().is_terminal(),
+    };
+    let o = match optimize::optimise(&problem, &settings) {
+        Ok(o) => o,
+        Err(e) => return run_failed(e, Some(a.scene)),
+    };
+    if let Some(file) = a.variant {
+        match optimize::best_variant(&o, &problem, a.scene, file) {
+            Some(text) => {
+                if let Err(code) = write_file(file, "variant", &text) {
+                    return code;
+                }
+            }
+            None => eprintln!(
+                "--variant: no single best design ({}); {} not written",
+                if o.objectives.len() > 1 {
+                    "several objectives give a front"
+                } else {
+                    "none meets the constraints"
+                },
+                file.display()
+            ),
+        }
+    }
+    let warmup = problem.scene.run.warmup.map_or(0.0, |w| w.secs());
+    let inputs = report::Inputs::of(&files).with_window(warmup, problem.scene.run.horizon.secs());
+    if let Some(file) = a.report
+        && let Err(code) = write_report(file, &report::optimisation_report(&o, &inputs))
+    {
+        return code;
+    }
+    if a.json {
+        outln!("{}", serde_json::to_string_pretty(&o).expect("serialises"));
+    } else {
+        out!("{}", report::optimisation(&o));
+    }
+    if experiment::stop_requested() {
+        eprintln!("stopped: the output covers the runs that finished");
+        return EXIT_STOPPED;
+    }
+    0
+}
+
+/// The problem from the command line, every name checked.
+fn problem(a: &Args<'_>, scene: crate::scene::Scene) -> Result<Problem, Diagnostic> {
+    let mut variables = a
+        .vary
+        .iter()
+        .map(|v| Variable::parse(&scene, v))
+        .collect::<Result<Vec<_>, _>>()?;
+    for c in a.costs {
+        let (path, amount) = c.split_once('=').ok_or_else(|| {
+            Diagnostic::new(format!("--cost \"{c}\" has no `=`"))
+                .with_help("write --cost b1.capacity=300000")
+        })?;
+        let amount: f64 = amount
+            .trim()
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite() && *v >= 0.0)
+            .ok_or_else(|| {
+                Diagnostic::new(format!(
+                    "--cost \"{c}\": \"{}\" is not an amount",
+                    amount.trim()
+                ))
+            })?;
+        let v = variables
+            .iter_mut()
+            .find(|v| v.path == path.trim())
+            .ok_or_else(|| {
+                Diagnostic::new(format!(
+                    "--cost \"{c}\": \"{}\" is not one of the --vary variables",
+                    path.trim()
+                ))
+            })?;
+        v.cost = Some(amount);
+    }
+    let names: Vec<String> = variables.iter().map(|v| v.path.clone()).collect();
+    let objectives = a
+        .objectives
+        .iter()
+        .map(|o| parse_objective(o, &names).map_err(|d| d.with_context("--objective")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let constraints = a
+        .constraints
+        .iter()
+        .map(|c| parse_constraint(c, &names).map_err(|d| d.with_context("--constraint")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let life_years = a
+        .life
+        .or_else(|| scene.investment.as_ref().map(|i| i.life_years));
+    if a.life
+        .is_some_and(|l| l.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater))
+    {
+        return Err(Diagnostic::new("--life must be above 0 years"));
+    }
+    let p = Problem {
+        scene,
+        variables,
+        objectives,
+        constraints,
+        budget: a.budget,
+        indifference: a.indifference,
+        confidence: a.confidence,
+        life_years,
+    };
+    p.check()?;
+    Ok(p)
+}

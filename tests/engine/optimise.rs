@@ -1,0 +1,283 @@
+//! `optimize` from the command line: the best design written as a Variant
+//! that runs, the report and the JSON of every design, a stop and a resume
+//! that end where an uninterrupted run ends, and bad input named.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn cli(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+        .env("LC_ALL", "C")
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ft-opt-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The rack line's buffers, weld places and welders against NPV.
+const RACK: &[&str] = &[
+    "optimize",
+    "scenes/bracket_line_rack.ron",
+    "--vary",
+    "rack.capacity=5..40:5",
+    "--vary",
+    "weld.capacity=2..4",
+    "--vary",
+    "welders.count=1..4",
+    "--cost",
+    "rack.capacity=200000",
+    "--cost",
+    "weld.capacity=15000000",
+    "--objective",
+    "npv",
+    "--life",
+    "8",
+    "--indifference",
+    "5000000",
+    "--constraint",
+    "good_per_hour >= 15",
+];
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+#[test]
+fn the_best_design_is_written_as_a_variant_that_runs() {
+    let dir = temp_dir("variant");
+    let variant = dir.join("best.ron");
+    let report = dir.join("opt.html");
+    let mut args = RACK.to_vec();
+    args.extend(["--budget", "200", "--json", "--threads", "2"]);
+    args.extend(["--variant", variant.to_str().unwrap()]);
+    args.extend(["--report", report.to_str().unwrap()]);
+    let out = cli(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json(&out);
+    assert!(v["runs_used"].as_u64().unwrap() <= 200);
+    let designs = v["designs"].as_array().unwrap();
+    assert!(designs.len() >= 10, "{} designs", designs.len());
+    for d in designs {
+        assert!(d["replications"].as_u64().unwrap() >= 3, "{d}");
+    }
+    let best = &designs[v["best"].as_u64().expect("a best design") as usize];
+    assert_eq!(best["feasible"], true);
+    // The welders cannot fall below what the constraint needs: one welder
+    // makes about 8 parts an hour.
+    let text = std::fs::read_to_string(&variant).unwrap();
+    assert!(
+        text.starts_with("// Written by `factory-twin optimize`"),
+        "{text}"
+    );
+    assert!(text.contains("base: \"../"), "{text}");
+    for (path, value) in best["settings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s[0].as_str().unwrap().to_string(), s[1].as_f64().unwrap()))
+    {
+        assert!(
+            text.contains(&format!("Set(\"{path}\", {value:?})")),
+            "{path} {value}: {text}"
+        );
+    }
+    // The variant is a scene like any other, and runs.
+    let run = cli(&["run", variant.to_str().unwrap(), "--reps", "2", "--json"]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        html.contains("The answer.") && html.contains("<svg"),
+        "report"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Waits until `path` exists (the first batch is saved), at most 60 s.
+fn wait_for(path: &Path) {
+    for _ in 0..600 {
+        if path.exists() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("{} never appeared", path.display());
+}
+
+#[test]
+fn a_stopped_optimisation_resumes_from_its_state_file_to_the_same_end() {
+    let dir = temp_dir("resume");
+    let (whole, halves) = (dir.join("whole.json"), dir.join("halves.json"));
+    let with_state = |state: &Path| {
+        let mut a: Vec<String> = RACK.iter().map(|s| s.to_string()).collect();
+        a.extend(["--budget", "500", "--json", "--threads", "1", "--state"].map(String::from));
+        a.push(state.to_str().unwrap().to_string());
+        a
+    };
+    let uninterrupted = {
+        let a = with_state(&whole);
+        cli(&a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    assert!(uninterrupted.status.success());
+    let args = with_state(&halves);
+    let child = Command::new(env!("CARGO_BIN_EXE_factory-twin"))
+        .env("LC_ALL", "C")
+        .args(&args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for(&halves);
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let stopped = child.wait_with_output().unwrap();
+    assert_eq!(
+        stopped.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&stopped.stderr)
+    );
+    let partial = json(&stopped);
+    assert!(partial["runs_used"].as_u64().unwrap() < 500);
+    assert!(
+        partial["notes"].to_string().contains("same --state file"),
+        "{}",
+        partial["notes"]
+    );
+    let resumed = cli(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(
+        resumed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&resumed.stderr)
+    );
+    let (mut a, mut b) = (json(&uninterrupted), json(&resumed));
+    assert!(b["runs_resumed"].as_u64().unwrap() > 0);
+    a["runs_resumed"] = 0.into();
+    b["runs_resumed"] = 0.into();
+    assert_eq!(
+        a, b,
+        "the resumed optimisation ends where the whole one does"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn bad_optimisations_are_named_with_exit_code_2() {
+    let dir = temp_dir("bad");
+    let other = dir.join("state.json");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec![
+                "--vary",
+                "rack.capacty=1..3",
+                "--objective",
+                "good_per_hour",
+            ],
+            "has no settable parameter `capacty`",
+        ),
+        (
+            vec![
+                "--vary",
+                "rack.capacity=1..3",
+                "--objective",
+                "npv",
+                "--life",
+                "8",
+                "--indifference",
+                "1",
+            ],
+            "--cost",
+        ),
+        (
+            vec![
+                "--vary",
+                "rack.capacity=1..3",
+                "--objective",
+                "20*rack.capacity + wip",
+            ],
+            "large or small",
+        ),
+        (
+            vec![
+                "--vary",
+                "rack.capacity=1..3",
+                "--objective",
+                "good_per_hour",
+                "--constraint",
+                "good_per_hour > 3",
+            ],
+            "has no >= or <=",
+        ),
+        (
+            vec![
+                "--vary",
+                "rack.capacity=1..3",
+                "--objective",
+                "max: npv + 2*wip",
+            ],
+            "--indifference",
+        ),
+        (
+            vec![
+                "--vary",
+                "rack.capacity=1..3",
+                "--objective",
+                "good_per_hour",
+                "--budget",
+                "5",
+            ],
+            "too small",
+        ),
+    ];
+    for (extra, expected) in cases {
+        let mut args = vec!["optimize", "scenes/bracket_line_rack.ron"];
+        args.extend(&extra);
+        let out = cli(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {err}");
+        assert!(err.contains(expected), "{extra:?}: {err}");
+    }
+    // A state file of another problem is refused, not mixed in.
+    let run = |budget: &str| {
+        cli(&[
+            "optimize",
+            "scenes/bracket_line_rack.ron",
+            "--vary",
+            "rack.capacity=5..10",
+            "--objective",
+            "good_per_hour",
+            "--budget",
+            budget,
+            "--state",
+            other.to_str().unwrap(),
+        ])
+    };
+    assert!(run("20").status.success());
+    let out = run("30");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is of another problem"));
+    std::fs::remove_dir_all(&dir).ok();
+}
