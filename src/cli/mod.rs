@@ -60,6 +60,13 @@ pub struct RepOptions {
     pub threads: Option<usize>,
 }
 
+/// `optimize --search`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum SearchArg {
+    Adaptive,
+    Grid,
+}
+
 /// How `view --live` watches the plant (the monitor's options).
 #[derive(Args, Debug, Clone)]
 #[command(next_help_heading = "With --live")]
@@ -301,6 +308,10 @@ pub enum Command {
         /// Write the best design as a Variant file of the scene.
         #[arg(long, value_name = "FILE.ron")]
         variant: Option<PathBuf>,
+        /// How to spend the budget: `adaptive` (search, OCBA, Kim–Nelson
+        /// selection) or `grid` (evenly spaced values, the best mean: a baseline).
+        #[arg(long, value_enum, default_value = "adaptive")]
+        search: SearchArg,
         /// Worker threads (default: all cores; the result is the same).
         #[arg(long)]
         threads: Option<usize>,
@@ -700,6 +711,7 @@ pub fn main_with(cli: Cli) -> i32 {
             confidence,
             state,
             variant,
+            search,
             threads,
             json,
             report,
@@ -715,6 +727,10 @@ pub fn main_with(cli: Cli) -> i32 {
             confidence,
             state,
             variant: variant.as_deref(),
+            strategy: match search {
+                SearchArg::Adaptive => crate::optimize::Strategy::Adaptive,
+                SearchArg::Grid => crate::optimize::Strategy::Grid,
+            },
             threads,
             json,
             report: report.as_deref(),

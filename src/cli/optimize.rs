@@ -22,6 +22,7 @@ pub(super) struct Args<'a> {
     pub confidence: f64,
     pub state: Option<PathBuf>,
     pub variant: Option<&'a Path>,
+    pub strategy: optimize::Strategy,
     pub threads: Option<usize>,
     pub json: bool,
     pub report: Option<&'a Path>,
@@ -148,6 +149,7 @@ fn problem(a: &Args<'_>, scene: crate::scene::Scene) -> Result<Problem, Diagnost
         indifference: a.indifference,
         confidence: a.confidence,
         life_years,
+        strategy: a.strategy,
     };
     p.check()?;
     Ok(p)

@@ -81,7 +81,6 @@ pub struct Evaluator<'a> {
     /// Runs taken from the state file instead of simulated.
     pub resumed: u32,
     state: Option<(PathBuf, String)>,
-    pub progress: Option<Box<dyn FnMut(u32) + 'a>>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -96,7 +95,6 @@ impl<'a> Evaluator<'a> {
             used: 0,
             resumed: 0,
             state: None,
-            progress: None,
         }
     }
 
@@ -205,9 +203,6 @@ impl<'a> Evaluator<'a> {
             self.runs.insert((key, r), f);
         }
         self.save()?;
-        if let Some(p) = self.progress.as_mut() {
-            p(self.used);
-        }
         if stopped {
             return Err(RunError::Stopped);
         }

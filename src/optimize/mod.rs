@@ -52,6 +52,20 @@ pub struct Problem {
     pub confidence: f64,
     /// Years an investment is spread over in `npv`.
     pub life_years: Option<f64>,
+    /// How to spend the budget.
+    pub strategy: Strategy,
+}
+
+/// How the budget is spent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub enum Strategy {
+    /// The population search, OCBA and the Kim–Nelson selection.
+    #[default]
+    Adaptive,
+    /// A plain grid: evenly spaced values of every variable, every point
+    /// the same replications, the best mean (a baseline to measure the
+    /// search against).
+    Grid,
 }
 
 /// How to run it.
@@ -151,6 +165,7 @@ pub struct Optimisation {
     /// The design to build: the selection's pick, else the best by mean.
     pub best: Option<usize>,
     pub currency: Option<String>,
+    pub strategy: Strategy,
     pub notes: Vec<String>,
 }
 
@@ -248,7 +263,7 @@ impl Problem {
         let objs: Vec<String> = self.objectives.iter().map(objective_text).collect();
         let cons: Vec<&str> = self.constraints.iter().map(|c| c.text.as_str()).collect();
         format!(
-            "{} | seed {} | {} | {} | {} | budget {} | life {:?} | delta {:?} | conf {} | {}",
+            "{} | seed {} | {} | {} | {} | budget {} | life {:?} | delta {:?} | conf {} | {:?} | {}",
             self.scene.name,
             self.scene.run.seed,
             vars.join(";"),
@@ -258,6 +273,7 @@ impl Problem {
             self.life_years,
             self.indifference,
             self.confidence,
+            self.strategy,
             env!("CARGO_PKG_VERSION"),
         )
     }

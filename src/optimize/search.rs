@@ -7,12 +7,12 @@ use super::select::{KimNelson, equivalent, ocba};
 use super::space::{self, Design};
 use super::{
     ConvergencePoint, DesignResult, FINALISTS, Optimisation, Problem, SEARCH_REPS, SELECTION_FROM,
-    SELECTION_N0, Selection, objective_text,
+    SELECTION_N0, Selection, Strategy, objective_text,
 };
 use crate::experiment::{FORMAT_VERSION, RunError};
 use crate::kpi::Estimate;
 use crate::sim::rng::{Purpose, Stream};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 pub(super) struct Search<'a> {
     p: &'a Problem,
@@ -20,7 +20,6 @@ pub(super) struct Search<'a> {
     rng: Stream,
     /// Designs with runs, in the order they were tried.
     designs: Vec<Design>,
-    index: HashMap<Design, usize>,
     /// Search replications asked for each design.
     reps: Vec<u32>,
     tried: HashSet<Design>,
@@ -28,19 +27,12 @@ pub(super) struct Search<'a> {
     convergence: Vec<ConvergencePoint>,
     uses_npv: bool,
     stopped: bool,
+    /// Print the runs spent and the leader after each batch (stderr).
+    progress: bool,
 }
 
 impl<'a> Search<'a> {
-    pub fn new(p: &'a Problem, mut eval: Evaluator<'a>, progress: bool) -> Self {
-        if progress {
-            let budget = p.budget;
-            eval.progress = Some(Box::new(move |used| {
-                eprint!("\roptimising: {used}/{budget} runs");
-                if used >= budget {
-                    eprintln!();
-                }
-            }));
-        }
+    pub fn new(p: &'a Problem, eval: Evaluator<'a>, progress: bool) -> Self {
         let uses_npv = p
             .objectives
             .iter()
@@ -52,13 +44,13 @@ impl<'a> Search<'a> {
             eval,
             rng: Stream::new(p.scene.run.seed, 0, "optimisation search", Purpose::Mix),
             designs: Vec::new(),
-            index: HashMap::new(),
             reps: Vec::new(),
             tried: HashSet::new(),
             unbuildable: Vec::new(),
             convergence: Vec::new(),
             uses_npv,
             stopped: false,
+            progress,
         }
     }
 
@@ -72,14 +64,18 @@ impl<'a> Search<'a> {
 
     /// Runs the search and the selection, and writes up the result.
     pub fn run(mut self) -> Result<Optimisation, RunError> {
-        match self.explore() {
+        let explored = match self.p.strategy {
+            Strategy::Adaptive => self.explore(),
+            Strategy::Grid => self.grid(),
+        };
+        match explored {
             Err(RunError::Stopped) => self.stopped = true,
             other => other?,
         }
         if self.designs.is_empty() {
             return Err(RunError::Stopped);
         }
-        let selection = if self.single() && !self.stopped {
+        let selection = if self.single() && !self.stopped && self.p.strategy == Strategy::Adaptive {
             match self.select() {
                 Err(RunError::Stopped) => {
                     self.stopped = true;
@@ -90,6 +86,9 @@ impl<'a> Search<'a> {
         } else {
             None
         };
+        if self.progress {
+            eprintln!();
+        }
         Ok(self.write_up(selection))
     }
 
@@ -126,6 +125,55 @@ impl<'a> Search<'a> {
             self.try_designs(children, search_budget)?;
             let extra = (pop as u32 / 2).min(search_budget.saturating_sub(self.eval.used) / 2);
             self.spend_on_leaders(extra)?;
+            self.mark_progress();
+        }
+        Ok(())
+    }
+
+    /// The plain grid: as many evenly spaced values of each variable as the
+    /// budget allows at [`SEARCH_REPS`] replications a point, then every
+    /// point the same further replications while the budget lasts.
+    fn grid(&mut self) -> Result<(), RunError> {
+        let vars = &self.p.variables;
+        // The reference runs NPV needs are shared by every point.
+        let shared = u64::from(self.uses_npv);
+        let cost = |points: usize, reps: u32| (points as u64 + shared) * u64::from(reps);
+        let points = |m: usize| {
+            vars.iter()
+                .fold(1usize, |a, v| a.saturating_mul(m.min(v.values.len())))
+        };
+        let longest = vars.iter().map(|v| v.values.len()).max().unwrap_or(1);
+        let mut m = 1;
+        while m < longest && cost(points(m + 1), SEARCH_REPS) <= u64::from(self.p.budget) {
+            m += 1;
+        }
+        let axes: Vec<Vec<usize>> = vars.iter().map(|v| spaced(v.values.len(), m)).collect();
+        let mut grid: Vec<Design> = vec![Vec::new()];
+        for axis in &axes {
+            grid = grid
+                .into_iter()
+                .flat_map(|d| {
+                    axis.iter().map(move |&i| {
+                        let mut d = d.clone();
+                        d.push(i);
+                        d
+                    })
+                })
+                .collect();
+        }
+        let fresh: Vec<Design> = grid.into_iter().filter(|d| self.fresh(d)).collect();
+        self.try_designs(fresh, self.p.budget)?;
+        // The rest of the budget: one more replication for every point, round after round.
+        let n = self.designs.len() as u32;
+        let rounds = self.left() / (n + u32::from(self.uses_npv)).max(1);
+        if rounds > 0 && n > 0 {
+            let mut jobs = Vec::new();
+            for i in 0..self.designs.len() {
+                let from = self.reps[i];
+                self.reps[i] += rounds;
+                jobs.extend(self.jobs(i, from..from + rounds));
+            }
+            self.eval.run(&jobs)?;
             self.mark_progress();
         }
         Ok(())
@@ -169,14 +217,15 @@ impl<'a> Search<'a> {
     /// Runs new designs their first replications.
     fn try_designs(&mut self, new: Vec<Design>, limit: u32) -> Result<(), RunError> {
         let mut jobs = Vec::new();
-        for d in new {
-            if self.eval.used + jobs.len() as u32 + self.run_cost(SEARCH_REPS) > limit
+        // The reference runs (NPV) of replications 0..SEARCH_REPS are shared.
+        let shared = if self.uses_npv { SEARCH_REPS } else { 0 };
+        for (added, d) in (0u32..).zip(new) {
+            if self.eval.used + (added + 1) * SEARCH_REPS + shared > limit
                 && !self.designs.is_empty()
             {
                 break;
             }
             let i = self.designs.len();
-            self.index.insert(d.clone(), i);
             self.designs.push(d);
             self.reps.push(SEARCH_REPS);
             jobs.extend(self.jobs(i, 0..SEARCH_REPS));
@@ -444,6 +493,18 @@ impl<'a> Search<'a> {
             return;
         };
         let v = mean(&self.values(&self.p.objectives[0].expr, best));
+        if self.progress {
+            eprint!(
+                "\roptimising: {}/{} runs, {} designs; leader {} ({} {}){}",
+                self.eval.used,
+                self.p.budget,
+                self.designs.len(),
+                space::label(&self.p.variables, &self.designs[best]),
+                self.p.objectives[0].expr.text,
+                super::verdict::short(v),
+                " ".repeat(8)
+            );
+        }
         self.convergence.push(ConvergencePoint {
             runs: self.eval.used,
             best: v,
@@ -517,6 +578,16 @@ impl<'a> Search<'a> {
                 jobs.extend(self.jobs(finalists[f], from..from + block));
             }
             self.eval.run(&jobs)?;
+            if self.progress {
+                eprint!(
+                    "\rselecting: {}/{} runs, {} of {k} finalists left after {} fresh replications{}",
+                    self.eval.used,
+                    self.p.budget,
+                    kn.survivors.len(),
+                    stage,
+                    " ".repeat(20)
+                );
+            }
             for s in stage + 1..=stage + block as usize {
                 kn.screen(&means_at(self, s, &counts), s);
                 stage = s;
@@ -630,11 +701,25 @@ impl<'a> Search<'a> {
             selection,
             best,
             currency,
+            strategy: self.p.strategy,
             notes: Vec::new(),
         };
         super::verdict::explain(&mut out, self.p, self.stopped);
         out
     }
+}
+
+/// `m` indices spread evenly over `0..n`, both ends included.
+fn spaced(n: usize, m: usize) -> Vec<usize> {
+    let m = m.min(n).max(1);
+    if m == 1 {
+        return vec![(n - 1) / 2];
+    }
+    let mut out: Vec<usize> = (0..m)
+        .map(|k| ((k * (n - 1)) as f64 / (m - 1) as f64).round() as usize)
+        .collect();
+    out.dedup();
+    out
 }
 
 /// `a` is at least as good as `b` everywhere and better somewhere (larger is better).

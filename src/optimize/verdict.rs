@@ -59,6 +59,10 @@ pub(super) fn explain(o: &mut Optimisation, p: &Problem, stopped: bool) {
     }
     if o.objectives.len() > 1 {
         notes.push("With several objectives there is no single best: rank 0 is the Pareto front, the designs no other tried design beats on every objective (by their means; neighbours whose intervals overlap are not clearly apart).".into());
+    } else if o.strategy == super::Strategy::Grid {
+        notes.push(format!(
+            "A plain grid of {tried} designs, each the same replications: the best is the best mean, without a stated confidence (the baseline the adaptive search is measured against)."
+        ));
     } else if o.selection.is_none() && !stopped {
         notes.push("No selection was made (fewer than two designs meet the constraints, or no budget was left for it): the best design is the best mean, without a stated confidence.".into());
     }

@@ -19,6 +19,8 @@
 //! - `workbook`: the Excel workbook read back holds the JSON's figures; names survive
 //!   every format;
 //! - `shadow`: a run from a plant's state, and the forecast's coverage of the day;
+//! - `optimise`: `optimize` from the command line: the pick as a Variant that runs, stop and
+//!   resume to the same end, bad input named;
 //! - `live`, `opcua`: the plant on the wire, served and monitored over a real
 //!   mosquitto broker and OPC UA, read by independent clients (paho-mqtt, asyncua);
 //! - `crews`, `changeovers`, `maintenance`, `tending`, `skills`, `vehicles`, `orders`:

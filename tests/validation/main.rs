@@ -28,6 +28,9 @@
 //!   the two-machine closed form and longer lines solved as Markov chains;
 //! - `unreliable`: a single unreliable machine, a transfer line without
 //!   buffers (Buzacott), an unreliable two-machine line with a buffer;
+//! - `optimise`: the optimiser against exact answers (buffer allocation by the
+//!   Markov chain, M/M/c staffing by Erlang C) and two designs within the
+//!   indifference zone;
 //! - `ctmc`: the Markov-chain builder and solver used as the reference, with
 //!   its own unit tests against closed forms.
 //!

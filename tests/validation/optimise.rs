@@ -47,6 +47,7 @@ fn problem(
         indifference: Some(delta),
         confidence: 0.95,
         life_years: None,
+        strategy: Default::default(),
     }
 }
 
