@@ -276,6 +276,11 @@ pub enum Command {
         /// `weld.operator=welders,fitters`. Repeat for each.
         #[arg(long = "vary", value_name = "PATH=VALUES", required = true)]
         vary: Vec<String>,
+        /// A choice between the scene and a Variant of it, by a name:
+        /// `robot=scenes/bracket_line_robot_weld.ron` (its changes and its
+        /// investment when taken). Repeatable.
+        #[arg(long, value_name = "NAME=VARIANT.ron")]
+        choose: Vec<String>,
         /// What to make best: a KPI (`good_per_hour`), `npv`, `investment`,
         /// `wip`, or `max:`/`min:` a sum such as `min: 21000*welders.count + 900*wip`.
         /// Repeat for a Pareto front.
@@ -702,6 +707,7 @@ pub fn main_with(cli: Cli) -> i32 {
         Command::Optimize {
             scene,
             vary,
+            choose,
             objective,
             constraint,
             cost,
@@ -718,6 +724,7 @@ pub fn main_with(cli: Cli) -> i32 {
         } => optimize::optimize(optimize::Args {
             scene: &scene,
             vary: &vary,
+            choose: &choose,
             objectives: &objective,
             constraints: &constraint,
             costs: &cost,

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 pub(super) struct Args<'a> {
     pub scene: &'a Path,
     pub vary: &'a [String],
+    pub choose: &'a [String],
     pub objectives: &'a [String],
     pub constraints: &'a [String],
     pub costs: &'a [String],
@@ -94,6 +95,9 @@ fn problem(a: &Args<'_>, scene: crate::scene::Scene) -> Result<Problem, Diagnost
         .iter()
         .map(|v| Variable::parse(&scene, v))
         .collect::<Result<Vec<_>, _>>()?;
+    for c in a.choose {
+        variables.push(Variable::choose(&scene, c)?);
+    }
     for c in a.costs {
         let (path, amount) = c.split_once('=').ok_or_else(|| {
             Diagnostic::new(format!("--cost \"{c}\" has no `=`"))
@@ -132,9 +136,13 @@ fn problem(a: &Args<'_>, scene: crate::scene::Scene) -> Result<Problem, Diagnost
         .iter()
         .map(|c| parse_constraint(c, &names).map_err(|d| d.with_context("--constraint")))
         .collect::<Result<Vec<_>, _>>()?;
-    let life_years = a
-        .life
-        .or_else(|| scene.investment.as_ref().map(|i| i.life_years));
+    let life_years = a.life.or_else(|| {
+        scene.investment.as_ref().map(|i| i.life_years).or_else(|| {
+            variables
+                .iter()
+                .find_map(|v| Some(v.choice.as_ref()?.variant.investment.as_ref()?.life_years))
+        })
+    });
     if a.life
         .is_some_and(|l| l.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater))
     {

@@ -235,10 +235,10 @@ impl Problem {
             }
         }
         if (uses(&Term::Npv) || uses(&Term::Investment))
-            && !self.variables.iter().any(|v| v.cost.is_some())
+            && !self.variables.iter().any(Variable::priced)
         {
             return Err(Diagnostic::new(
-                "npv and investment need what a design costs: give --cost PATH=AMOUNT per unit of a variable",
+                "npv and investment need what a design costs: give --cost PATH=AMOUNT per unit of a variable, or --choose a variant with an investment",
             )
             .with_help("e.g. --cost b1.capacity=300000 (per buffer place above the scene's)"));
         }
@@ -258,7 +258,17 @@ impl Problem {
         let vars: Vec<String> = self
             .variables
             .iter()
-            .map(|v| format!("{}={:?}@{:?}", v.path, v.values, v.cost))
+            .map(|v| {
+                format!(
+                    "{}={:?}@{:?}{}",
+                    v.path,
+                    v.values,
+                    v.cost,
+                    v.choice
+                        .as_ref()
+                        .map_or(String::new(), |c| format!(" from {}", c.file))
+                )
+            })
             .collect();
         let objs: Vec<String> = self.objectives.iter().map(objective_text).collect();
         let cons: Vec<&str> = self.constraints.iter().map(|c| c.text.as_str()).collect();

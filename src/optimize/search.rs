@@ -4,7 +4,7 @@
 use super::evaluate::{Evaluator, Key};
 use super::objective::{Expr, Term};
 use super::select::{KimNelson, equivalent, ocba};
-use super::space::{self, Design};
+use super::space::{self, Design, Variable};
 use super::{
     ConvergencePoint, DesignResult, FINALISTS, Optimisation, Problem, SEARCH_REPS, SELECTION_FROM,
     SELECTION_N0, Selection, Strategy, objective_text,
@@ -378,7 +378,9 @@ impl<'a> Search<'a> {
             .sum()
     }
 
-    /// Investment over the scene as given, net of the scene's subsidy.
+    /// Investment over the scene as given, net of the subsidy: the
+    /// scene's, or else that of a variant the design takes (one rate and
+    /// one cap for the whole project, as programmes grant it per company).
     fn net_investment(&self, d: &Design) -> f64 {
         let gross = space::gross_investment(&self.p.variables, d);
         let subsidy = self
@@ -387,12 +389,17 @@ impl<'a> Search<'a> {
             .investment
             .as_ref()
             .and_then(|i| i.subsidy.as_ref())
+            .or_else(|| {
+                space::taken_investments(&self.p.variables, d).find_map(|i| i.subsidy.as_ref())
+            })
             .map_or(0.0, |s| (s.rate * gross).min(s.cap));
         gross - subsidy
     }
 
     /// NPV against the scene as given in replication r: the yearly money
-    /// difference over the life, discounted, less the net investment.
+    /// difference less the taken variants' maintenance over the life,
+    /// discounted, plus their residual value at its end, less the net
+    /// investment.
     fn npv(&self, d: &Design, money: Option<f64>, r: u32) -> f64 {
         let base = self.eval.figures(&None, r).and_then(|f| f.money_per_year);
         let (Some(m), Some(b)) = (money, base) else {
@@ -411,7 +418,12 @@ impl<'a> Search<'a> {
         } else {
             life
         };
-        annuity * (m - b) - self.net_investment(d)
+        let (maintenance, residual) = space::taken_investments(&self.p.variables, d)
+            .fold((0.0, 0.0), |(m, r), i| {
+                (m + i.maintenance_per_year, r + i.residual_value)
+            });
+        annuity * (m - b - maintenance) + residual / (1.0 + rate).powf(life)
+            - self.net_investment(d)
     }
 
     fn constraint_violation(&self, i: usize) -> f64 {
@@ -633,7 +645,7 @@ impl<'a> Search<'a> {
         for (pos, &i) in order.iter().enumerate() {
             position[i] = pos;
         }
-        let priced = self.p.variables.iter().any(|v| v.cost.is_some());
+        let priced = self.p.variables.iter().any(Variable::priced);
         let designs: Vec<DesignResult> = order
             .iter()
             .map(|&i| {

@@ -4,7 +4,7 @@
 
 use crate::error::Diagnostic;
 use crate::experiment::{Axis, plain};
-use crate::scene::{Scene, Value, set_param, validate};
+use crate::scene::{Investment, Scene, Value, Variant, apply_changes, set_param, validate};
 use crate::sim::rng::Stream;
 use serde::Serialize;
 
@@ -17,6 +17,19 @@ pub struct Variable {
     pub base: Option<f64>,
     /// Investment per unit above the scene's value (`--cost`).
     pub cost: Option<f64>,
+    /// A choice between the scene and a Variant of it (`--choose`): the
+    /// values are `false` and `true`, and `true` applies the variant's
+    /// changes and adds its investment.
+    pub choice: Option<Choice>,
+}
+
+/// A Variant a design may take or leave.
+#[derive(Clone, Debug, Serialize)]
+pub struct Choice {
+    /// The file as given.
+    pub file: String,
+    #[serde(skip)]
+    pub variant: Variant,
 }
 
 /// A design: for each variable, the index of its value.
@@ -43,7 +56,56 @@ impl Variable {
             path: axis.path,
             values: axis.values,
             cost: None,
+            choice: None,
         })
+    }
+
+    /// From a `--choose NAME=VARIANT.ron` spec: take the variant or leave it.
+    pub fn choose(scene: &Scene, spec: &str) -> Result<Variable, Diagnostic> {
+        let (name, file) = spec.split_once('=').ok_or_else(|| {
+            Diagnostic::new(format!("--choose \"{spec}\" has no `=`"))
+                .with_help("write --choose robot=scenes/bracket_line_robot_weld.ron")
+        })?;
+        let name = name.trim();
+        if name.is_empty() || name.contains('.') || name.contains(char::is_whitespace) {
+            return Err(Diagnostic::new(format!(
+                "--choose \"{spec}\": \"{name}\" is not a plain name (no dots or spaces)"
+            )));
+        }
+        let variant = crate::scene::load_variant(std::path::Path::new(file.trim()))?;
+        apply_changes(scene.clone(), &variant)
+            .and_then(|s| validate(&s).map(|()| s))
+            .map_err(|d| {
+                d.with_context(format!("--choose {name}: {} on this scene", file.trim()))
+            })?;
+        Ok(Variable {
+            path: name.to_string(),
+            values: vec![Value::Bool(false), Value::Bool(true)],
+            base: None,
+            cost: None,
+            choice: Some(Choice {
+                file: file.trim().to_string(),
+                variant,
+            }),
+        })
+    }
+
+    /// Whether a design's value of this variable costs money: a `--cost`,
+    /// or a variant with an investment.
+    pub fn priced(&self) -> bool {
+        self.cost.is_some()
+            || self
+                .choice
+                .as_ref()
+                .is_some_and(|c| c.variant.investment.is_some())
+    }
+
+    /// The chosen variant, when this design takes it.
+    pub fn taken(&self, i: usize) -> Option<&Variant> {
+        match (&self.choice, &self.values[i]) {
+            (Some(c), Value::Bool(true)) => Some(&c.variant),
+            _ => None,
+        }
     }
 
     fn number(&self, i: usize) -> Option<f64> {
@@ -93,8 +155,18 @@ pub fn settings(variables: &[Variable], design: &Design) -> Vec<(String, Value)>
 /// (e.g. more operators than places), which makes it infeasible, not fatal.
 pub fn scene_of(base: &Scene, variables: &[Variable], design: &Design) -> Result<Scene, String> {
     let mut s = base.clone();
+    // Variants first, so a parameter varied on top of one is the design's.
     for (v, &i) in variables.iter().zip(design) {
-        set_param(&mut s, &v.path, &v.values[i]).map_err(|d| d.message)?;
+        if let Some(variant) = v.taken(i) {
+            let name = s.name.clone();
+            s = apply_changes(s, variant).map_err(|d| d.message)?;
+            s.name = name;
+        }
+    }
+    for (v, &i) in variables.iter().zip(design) {
+        if v.choice.is_none() {
+            set_param(&mut s, &v.path, &v.values[i]).map_err(|d| d.message)?;
+        }
     }
     validate(&s).map_err(|d| d.message)?;
     Ok(s)
@@ -111,8 +183,22 @@ pub fn gross_investment(variables: &[Variable], design: &Design) -> f64 {
     variables
         .iter()
         .zip(design)
-        .filter_map(|(v, &i)| Some(v.cost? * (v.number(i)? - v.base?).max(0.0)))
+        .filter_map(|(v, &i)| match v.taken(i) {
+            Some(variant) => variant.investment.as_ref().map(Investment::gross),
+            None => Some(v.cost? * (v.number(i)? - v.base?).max(0.0)),
+        })
         .sum()
+}
+
+/// The investments of the variants a design takes.
+pub fn taken_investments<'a>(
+    variables: &'a [Variable],
+    design: &'a Design,
+) -> impl Iterator<Item = &'a Investment> + 'a {
+    variables
+        .iter()
+        .zip(design)
+        .filter_map(|(v, &i)| v.taken(i)?.investment.as_ref())
 }
 
 /// How many designs the space holds (saturating).
@@ -215,6 +301,7 @@ mod tests {
             values: (0..n).map(|i| Value::Number(i as f64)).collect(),
             base: Some(2.0),
             cost: Some(10.0),
+            choice: None,
         }
     }
 

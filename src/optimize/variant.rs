@@ -4,42 +4,77 @@
 
 use super::{Optimisation, Problem};
 use crate::calibrate::variant::relative;
-use crate::scene::{Change, Investment, Variant};
+use crate::scene::{Change, Investment, Value, Variant};
 use ron::extensions::Extensions;
 use std::path::Path;
 
 /// The Variant file text of the best design, or `None` when there is none.
 pub fn best_variant(o: &Optimisation, p: &Problem, scene: &Path, out: &Path) -> Option<String> {
     let best = &o.designs[o.best?];
-    let gross = best.investment.filter(|g| *g > 0.0);
-    let investment = gross.zip(p.life_years).map(|(_, life)| Investment {
-        capex: None,
-        items: p
-            .variables
+    let taken: Vec<&Variant> = p
+        .variables
+        .iter()
+        .zip(&best.settings)
+        .filter_map(|(v, (_, value))| match (&v.choice, value) {
+            (Some(c), Value::Bool(true)) => Some(&c.variant),
+            _ => None,
+        })
+        .collect();
+    let mut items: Vec<(String, f64)> = p
+        .variables
+        .iter()
+        .zip(&best.settings)
+        .filter_map(|(v, (path, value))| {
+            let rise = match value {
+                Value::Number(n) => n - v.base?,
+                _ => return None,
+            };
+            let cost = v.cost? * rise;
+            (cost > 0.0).then(|| (format!("{path}: +{rise}"), cost))
+        })
+        .collect();
+    for v in &taken {
+        if let Some(inv) = &v.investment {
+            if inv.items.is_empty() {
+                items.push((v.name.clone(), inv.gross()));
+            } else {
+                items.extend(inv.items.iter().cloned());
+            }
+        }
+    }
+    let invested = taken.iter().filter_map(|v| v.investment.as_ref());
+    let (maintenance, residual) = invested.clone().fold((0.0, 0.0), |(m, r), i| {
+        (m + i.maintenance_per_year, r + i.residual_value)
+    });
+    let subsidy = p
+        .scene
+        .investment
+        .as_ref()
+        .and_then(|i| i.subsidy.clone())
+        .or_else(|| invested.clone().find_map(|i| i.subsidy.clone()));
+    let investment = (!items.is_empty())
+        .then_some(())
+        .and(p.life_years)
+        .map(|life| Investment {
+            capex: None,
+            items,
+            subsidy,
+            life_years: life,
+            maintenance_per_year: maintenance,
+            residual_value: residual,
+        });
+    let mut changes: Vec<Change> = taken.iter().flat_map(|v| v.changes.clone()).collect();
+    changes.extend(
+        p.variables
             .iter()
             .zip(&best.settings)
-            .filter_map(|(v, (path, value))| {
-                let rise = match value {
-                    crate::scene::Value::Number(n) => n - v.base?,
-                    _ => return None,
-                };
-                let cost = v.cost? * rise;
-                (cost > 0.0).then(|| (format!("{path}: +{rise}"), cost))
-            })
-            .collect(),
-        subsidy: p.scene.investment.as_ref().and_then(|i| i.subsidy.clone()),
-        life_years: life,
-        maintenance_per_year: 0.0,
-        residual_value: 0.0,
-    });
+            .filter(|(v, _)| v.choice.is_none())
+            .map(|(_, (path, value))| Change::Set(path.clone(), value.clone())),
+    );
     let variant = Variant {
         base: relative(scene, out.parent().unwrap_or(Path::new("."))),
         name: format!("{} (optimised: {})", o.scene, best.label),
-        changes: best
-            .settings
-            .iter()
-            .map(|(path, v)| Change::Set(path.clone(), v.clone()))
-            .collect(),
+        changes,
         investment,
     };
     let mut text = format!(

@@ -91,8 +91,9 @@ pub(super) fn explain(o: &mut Optimisation, p: &Problem, stopped: bool) {
             .iter()
             .zip(&o.designs[best].settings)
             .filter(|(v, (_, value))| {
+                // 0 is the end of a count or a capacity, not of a range.
                 v.values.len() > 2
-                    && matches!(value, crate::scene::Value::Number(_))
+                    && matches!(value, crate::scene::Value::Number(n) if *n != 0.0)
                     && (Some(value) == v.values.first() || Some(value) == v.values.last())
             })
             .map(|(_, (path, value))| format!("{path}={}", crate::experiment::plain(value)))
@@ -113,15 +114,11 @@ pub(super) fn explain(o: &mut Optimisation, p: &Problem, stopped: bool) {
     if o.objectives.iter().any(|t| t.contains("npv")) {
         let e = p.scene.economics.as_ref();
         notes.push(format!(
-            "npv: against the scene as given, each replication's yearly money (margin on good parts − labour − energy − scrap, its window scaled to {} weeks a year) discounted at {} % over {} years, less the investment (--cost × the rise over the scene's value{}); no residual value.",
+            "npv: against the scene as given, each replication's yearly money (margin on good parts − labour − energy − scrap, its window scaled to {} weeks a year) discounted at {} % over {} years, less the investment (--cost × the rise over the scene's value, and the investment of each variant a design takes{}); a taken variant's maintenance is paid every year and its residual value comes back at the end, nothing else has a residual value.",
             e.and_then(|e| e.weeks_per_year).unwrap_or(0.0),
             e.and_then(|e| e.discount_rate).unwrap_or(0.0) * 100.0,
             p.life_years.unwrap_or(0.0),
-            if p.scene.investment.as_ref().is_some_and(|i| i.subsidy.is_some()) {
-                ", net of the scene's subsidy"
-            } else {
-                ""
-            }
+            ", net of the subsidy the scene or a taken variant grants (one rate and cap for the project)"
         ));
     }
     if stopped {

@@ -91,6 +91,21 @@ pub fn parse_scene_str(text: &str) -> Result<Scene, Diagnostic> {
     }
 }
 
+/// Reads a Variant file as a list of changes (its base is not loaded):
+/// what `optimize --choose` applies to the scene when the choice is taken.
+pub fn load_variant(path: &Path) -> Result<super::Variant, Diagnostic> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Diagnostic::new(format!("cannot read the variant file: {e}")).in_file(path))?;
+    match parse_file(&text).map_err(|d| d.in_file(path))? {
+        SceneFile::Variant(v) => Ok(v),
+        SceneFile::Scene(_) => Err(Diagnostic::new(
+            "this is a Scene, not a Variant: a choice applies a Variant's changes",
+        )
+        .in_file(path)
+        .with_help("write the change as Variant(base: ..., name: ..., changes: [...])")),
+    }
+}
+
 fn parse_file(text: &str) -> Result<SceneFile, Diagnostic> {
     if text.trim().is_empty() || strip_comments(text).trim().is_empty() {
         return Err(Diagnostic::new("the scene file is empty")

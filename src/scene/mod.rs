@@ -15,7 +15,7 @@ mod variant;
 
 pub use distribution::Dist;
 pub use duration::{Duration, parse_time};
-pub use load::{load_scene, load_scene_with_inputs, parse_scene_str};
+pub use load::{load_scene, load_scene_with_inputs, load_variant, parse_scene_str};
 pub use orders::parse_orders;
 pub use shift::{ShiftCalendar, Shifts, Weekday, weekday_clock};
 pub use validate::validate;

@@ -281,3 +281,66 @@ fn bad_optimisations_are_named_with_exit_code_2() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("is of another problem"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_choice_of_the_robot_cell_carries_its_investment_and_agrees_with_roi() {
+    let dir = temp_dir("robot");
+    let variant = dir.join("best.ron");
+    let out = cli(&[
+        "optimize",
+        "scenes/bracket_line.ron",
+        "--choose",
+        "robot=scenes/bracket_line_robot_weld.ron",
+        "--vary",
+        "welders.count=0..2",
+        "--objective",
+        "npv",
+        "--indifference",
+        "5000000",
+        "--budget",
+        "120",
+        "--json",
+        "--variant",
+        variant.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json(&out);
+    let best = &v["designs"][v["best"].as_u64().unwrap() as usize];
+    // The robot pays (docs/robot-business-case.md), and without welders to pay.
+    assert_eq!(best["label"], "welders.count=0, robot=true", "{best}");
+    assert_eq!(best["investment"], 420e6);
+    let text = std::fs::read_to_string(&variant).unwrap();
+    assert!(text.contains("Replace(\"weld\", Robot("), "{text}");
+    assert!(text.contains("welding robot and positioner"), "{text}");
+    // The same NPV as `roi` of the written variant over the same replications:
+    // one business case, whichever command computes it.
+    let reps = best["replications"].as_u64().unwrap().to_string();
+    let roi = cli(&[
+        "roi",
+        "scenes/bracket_line.ron",
+        variant.to_str().unwrap(),
+        "--reps",
+        &reps,
+        "--json",
+    ]);
+    assert!(
+        roi.status.success(),
+        "{}",
+        String::from_utf8_lossy(&roi.stderr)
+    );
+    let r = json(&roi);
+    let theirs = r["business_cases"][0]["npv"]["mean"]["mean"]
+        .as_f64()
+        .or_else(|| r["business_cases"][0]["npv"]["mean"].as_f64())
+        .unwrap_or_else(|| panic!("{}", r["business_cases"][0]["npv"]));
+    let ours = best["objectives"][0]["mean"].as_f64().unwrap();
+    assert!(
+        (ours - theirs).abs() < 1e-6 * theirs.abs(),
+        "optimize {ours} against roi {theirs}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
