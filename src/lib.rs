@@ -19,6 +19,7 @@
 pub mod bench;
 pub mod calibrate;
 pub mod cli;
+pub mod cluster;
 pub mod economics;
 pub mod error;
 pub mod experiment;

@@ -18,6 +18,7 @@ macro_rules! outln {
 mod bench;
 mod bottleneck;
 mod check;
+mod cluster;
 mod compare;
 mod fit;
 mod live;
@@ -216,6 +217,60 @@ pub enum Command {
         /// Korean names correctly).
         #[arg(long)]
         csv_bom: bool,
+    },
+    /// Plan an experiment for a cluster: a `run` (no --set) or a `sweep`
+    /// split into shards that `shard` runs anywhere and `merge` puts back
+    /// together, byte for byte what one machine writes.
+    Plan {
+        /// Scene or variant file (.ron), as the workers will find it.
+        scene: PathBuf,
+        /// A sweep's parameter and values, as for `sweep`. Repeat for a grid.
+        #[arg(long = "set", value_name = "PATH=VALUES")]
+        set: Vec<String>,
+        /// The KPI that picks a sweep's best setting.
+        #[arg(long, default_value = "good_per_hour")]
+        by: String,
+        /// Replications (default: the scene's `run.replications`).
+        #[arg(long)]
+        reps: Option<u32>,
+        /// Where to write the plan.
+        #[arg(long, value_name = "FILE.json")]
+        out: PathBuf,
+    },
+    /// Run one shard of a plan: `--shard I/N`, or the index a scheduler
+    /// gives (SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT; Kubernetes'
+    /// JOB_COMPLETION_INDEX with --shards N).
+    Shard {
+        /// The plan file.
+        plan: PathBuf,
+        /// This shard's index and the number of shards, e.g. 3/64.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
+        /// The number of shards, when the scheduler gives only the index.
+        #[arg(long, value_name = "N")]
+        shards: Option<u32>,
+        /// The folder to write shard-IIII-of-NNNN.json into.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
+    /// Merge the shard files of a plan into what `run` or `sweep` on one
+    /// machine writes; names any shard missing, there twice or of another plan.
+    Merge {
+        /// The shard files (every shard of one plan).
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Write a self-contained report: HTML, or PDF when FILE ends in .pdf.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+        /// Write the CSV files into this folder.
+        #[arg(long, value_name = "DIR")]
+        csv: Option<PathBuf>,
     },
     /// What limits output: relieve each station, transfer robot and operator
     /// pool in turn (cycle −10 %, moves −10 %, one more operator) and measure
@@ -698,6 +753,26 @@ pub fn main_with(cli: Cli) -> i32 {
             },
             true,
         ),
+        Command::Plan {
+            scene,
+            set,
+            by,
+            reps,
+            out,
+        } => cluster::plan(&scene, &set, &by, reps, &out),
+        Command::Shard {
+            plan,
+            shard,
+            shards,
+            out,
+            threads,
+        } => cluster::shard(&plan, shard.as_deref(), shards, &out, threads),
+        Command::Merge {
+            shards,
+            json,
+            report,
+            csv,
+        } => cluster::merge(&shards, json, report.as_deref(), csv.as_deref()),
         Command::Bottleneck {
             scene,
             reps,

@@ -20,7 +20,8 @@ pub use summary::{
     VehicleSummary,
 };
 pub use sweep::{
-    Axis, Best, NEGLIGIBLE, PointKpi, Sweep, SweepPoint, grid, kpi_by_key, plain, sweep,
+    Axis, Best, GridPoint, NEGLIGIBLE, PointKpi, Sweep, SweepPoint, grid, kpi_by_key, plain, sweep,
+    sweep_from_runs, sweep_jobs, sweep_replications,
 };
 
 use crate::error::Diagnostic;

@@ -332,14 +332,41 @@ pub fn sweep(
         )));
     }
     let points = grid(scene, axes).map_err(RunError::Input)?;
-    let requested = options
+    let requested = sweep_replications(scene, options);
+    let jobs = sweep_jobs(&points, requested);
+    let done = run_jobs(&jobs, options)?;
+    sweep_from_runs(scene, axes, by, &points, done, requested)
+}
+
+/// Replications of every sweep point: `--reps`, else the scene's; at least 2.
+pub fn sweep_replications(scene: &Scene, options: &Options) -> u32 {
+    options
         .replications
         .unwrap_or(scene.run.replications)
-        .max(2);
-    let jobs: Vec<(&Scene, u32)> = (0..requested)
+        .max(2)
+}
+
+/// A sweep's jobs in the order they run and are summarised: replication
+/// by replication, every point within one (so replication r of every
+/// point is the r-th block).
+pub fn sweep_jobs(points: &[GridPoint], replications: u32) -> Vec<(&Scene, u32)> {
+    (0..replications)
         .flat_map(|r| points.iter().map(move |(_, s)| (s, r)))
-        .collect();
-    let runs = pair_up(run_jobs(&jobs, options)?, points.len());
+        .collect()
+}
+
+/// The sweep from its jobs' results, in the order of [`sweep_jobs`] (a job
+/// a stop cut short is `None`): what one machine computes, and what `merge`
+/// computes from shard files.
+pub fn sweep_from_runs(
+    scene: &Scene,
+    axes: &[Axis],
+    by: &'static Kpi,
+    points: &[GridPoint],
+    done: Vec<Option<super::Replication>>,
+    requested: u32,
+) -> Result<Sweep, RunError> {
+    let runs = pair_up(done, points.len());
     if runs[0].len() < 2 {
         return Err(RunError::Stopped);
     }

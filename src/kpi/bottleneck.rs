@@ -42,7 +42,7 @@
 //! relieves each resource in turn.
 
 use super::{PoolResult, StationResult};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A resource at least this busy is saturated: it limits output.
 pub const SATURATED: f64 = 0.98;
@@ -56,7 +56,7 @@ pub const HELD_BACK: f64 = 0.01;
 pub const ORDERS_UNCLEARED: f64 = 0.10;
 
 /// What one replication says limits the output.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Constraint {
     /// The busiest resource (station or operator pool) and its utilisation.
     pub busiest: Option<Busiest>,
@@ -67,7 +67,7 @@ pub struct Constraint {
 }
 
 /// The rule that named the bottleneck (see the module docs).
-#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum Rule {
     Saturated,
@@ -108,11 +108,12 @@ pub fn blocking_chain(hops: &[Hop], starts: &[usize]) -> Vec<usize> {
 }
 
 /// The busiest resource of a replication.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Busiest {
     pub id: String,
     /// "station" or "operators".
-    pub resource: &'static str,
+    #[serde(deserialize_with = "super::known_name")]
+    pub resource: super::StaticName,
     pub utilisation: f64,
 }
 

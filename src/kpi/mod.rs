@@ -16,10 +16,10 @@ pub use reliability::Pooled;
 pub use stats::{Estimate, Histogram, t_975};
 
 use crate::sim::{Engine, NodeKind, Pool, STATE_COUNT, State, Station, StationKind};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Lead time (source to sink) statistics, in seconds.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct LeadTime {
     pub count: u64,
     pub mean: Option<f64>,
@@ -30,7 +30,7 @@ pub struct LeadTime {
 }
 
 /// Line-level figures of one replication.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct LineResult {
     pub good_parts: u64,
     pub good_per_hour: f64,
@@ -67,7 +67,7 @@ pub struct LineResult {
     /// Share of parts with a due date that left by it.
     pub on_time_share: Option<f64>,
     /// The order books' orders (`None` without one).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub orders: Option<OrderResult>,
     pub labour_hours: f64,
     pub labour_cost: f64,
@@ -82,7 +82,7 @@ pub struct LineResult {
 }
 
 /// How the orders of the order books went, in the window.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct OrderResult {
     /// Orders whose last part left (shipped, scrapped or built in) in the window.
     pub completed: u64,
@@ -96,11 +96,11 @@ pub struct OrderResult {
     pub open_late: u64,
     /// Where lots move together: lots a full buffer let go part by part
     /// (from time 0).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lots_split: Option<u64>,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct LittlesLaw {
     /// L: time-average parts in the system.
     pub wip: f64,
@@ -113,10 +113,11 @@ pub struct LittlesLaw {
 }
 
 /// One station's figures.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct StationResult {
     pub id: String,
-    pub kind: &'static str,
+    #[serde(deserialize_with = "known_name")]
+    pub kind: StaticName,
     pub capacity: u32,
     /// Share of time in each state (averaged over servers); sums to 1.
     pub states: StateShares,
@@ -153,15 +154,15 @@ pub struct StationResult {
     pub operator: Option<String>,
     /// A fleet of vehicles: the share of its working time spent driving
     /// empty to pick up a part.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub empty_travel_share: Option<f64>,
     /// A fleet: each vehicle's own figures, in order.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vehicles: Vec<VehicleResult>,
 }
 
 /// One vehicle of a fleet.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct VehicleResult {
     /// Share of the time it could work (on shift, not in planned
     /// maintenance) that it was busy: driving, loading, unloading, failed.
@@ -171,7 +172,7 @@ pub struct VehicleResult {
 }
 
 /// State shares, named as in the output.
-#[derive(Clone, Copy, Debug, Serialize, PartialEq, Default)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Default)]
 pub struct StateShares {
     pub working: f64,
     pub setup: f64,
@@ -213,10 +214,11 @@ impl StateShares {
 }
 
 /// A buffer's or conveyor's figures.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct StoreResult {
     pub id: String,
-    pub kind: &'static str,
+    #[serde(deserialize_with = "known_name")]
+    pub kind: StaticName,
     pub capacity: u32,
     pub mean_content: f64,
     pub max_content: u32,
@@ -226,7 +228,7 @@ pub struct StoreResult {
 }
 
 /// An operator pool's figures.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct PoolResult {
     pub id: String,
     pub count: u32,
@@ -242,7 +244,7 @@ pub struct PoolResult {
 }
 
 /// Throughput and WIP over time (for charts).
-#[derive(Clone, Debug, Serialize, PartialEq, Default)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Default)]
 pub struct Series {
     /// End of each interval, seconds from time 0 (warm-up included).
     pub t_s: Vec<f64>,
@@ -251,7 +253,7 @@ pub struct Series {
 }
 
 /// The conservation check, reported with every run.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Conservation {
     pub entered: u64,
     pub exited: u64,
@@ -261,7 +263,7 @@ pub struct Conservation {
 }
 
 /// Everything one replication measured.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct RunResult {
     pub replication: u32,
     pub observed_s: f64,
@@ -273,6 +275,7 @@ pub struct RunResult {
     pub series: Series,
     pub conservation: Conservation,
     /// Lead times of the parts that left in the window (for histograms).
+    /// Not in the JSON of a run; a shard file keeps it beside the result.
     #[serde(skip)]
     pub lead_times: Histogram,
 }
@@ -290,12 +293,41 @@ pub struct Prices {
     pub capital_per_s: f64,
 }
 
+/// A name from [`KNOWN_NAMES`]. An alias, not `&'static str` written out,
+/// so that serde reads it through [`known_name`] instead of borrowing it
+/// from the input (which only a `'static` input could lend).
+pub type StaticName = &'static str;
+
+/// The names a result's `kind` or `resource` can take: read back from a
+/// shard file as the same static names the engine writes.
+const KNOWN_NAMES: [&str; 9] = [
+    "machine",
+    "robot_cell",
+    "assembly",
+    "transfer_robot",
+    "vehicles",
+    "buffer",
+    "conveyor",
+    "station",
+    "operators",
+];
+
+/// Reads one of [`KNOWN_NAMES`].
+pub(crate) fn known_name<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+    let s = String::deserialize(d)?;
+    KNOWN_NAMES
+        .iter()
+        .find(|k| **k == s)
+        .copied()
+        .ok_or_else(|| serde::de::Error::custom(format!("unknown kind \"{s}\"")))
+}
+
 fn ratio(a: f64, b: f64) -> Option<f64> {
     (b > 0.0 && a.is_finite()).then(|| a / b)
 }
 
 /// Demand that arrived at a timed source and could not enter the line.
-#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct DemandTurnedAway {
     /// Expected arrivals lost while the sources waited (parts).
     pub parts: f64,

@@ -1,7 +1,7 @@
 //! Small statistics: confidence intervals over replications and a compact
 //! log-bucket histogram for lead-time percentiles.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A figure estimated over replications: mean and 95 % confidence interval
 /// (Student t). With one replication the interval is absent.
@@ -67,8 +67,11 @@ pub fn t_975(df: usize) -> f64 {
 
 /// Log-spaced buckets 0.1 % wide from 1 ms to about 30 years: percentiles
 /// to within 0.1 %, in constant memory whatever the number of parts.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Histogram {
+    /// Only the buckets with parts, as (index, count): a shard file holds
+    /// thousands of histograms, nearly all of their buckets empty.
+    #[serde(with = "sparse")]
     counts: Vec<u64>,
     pub count: u64,
     pub sum: f64,
@@ -211,5 +214,31 @@ mod tests {
         }
         assert_eq!(h.quantile(1.0), Some(10_000.0));
         assert_eq!(h.mean(), Some(5000.5));
+    }
+}
+
+/// A histogram's counts as (index, count) pairs of the non-empty buckets.
+mod sparse {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(counts: &[u64], s: S) -> Result<S::Ok, S::Error> {
+        let pairs: Vec<(usize, u64)> = counts
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c > 0)
+            .map(|(i, c)| (i, *c))
+            .collect();
+        (counts.len(), pairs).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Error> {
+        let (len, pairs) = <(usize, Vec<(usize, u64)>)>::deserialize(d)?;
+        let mut counts = vec![0; len];
+        for (i, c) in pairs {
+            *counts
+                .get_mut(i)
+                .ok_or_else(|| serde::de::Error::custom("a bucket beyond the histogram"))? = c;
+        }
+        Ok(counts)
     }
 }

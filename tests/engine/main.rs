@@ -19,6 +19,8 @@
 //! - `workbook`: the Excel workbook read back holds the JSON's figures; names survive
 //!   every format;
 //! - `shadow`: a run from a plant's state, and the forecast's coverage of the day;
+//! - `cluster`: `plan`, `shard`, `merge` byte for byte as one machine; Slurm (a real
+//!   single-node cluster), Kubernetes' index, GNU parallel; missing and doubled shards named;
 //! - `optimise`: `optimize` from the command line: the pick as a Variant that runs, stop and
 //!   resume to the same end, bad input named;
 //! - `live`, `opcua`: the plant on the wire, served and monitored over a real
@@ -30,6 +32,7 @@ mod bad_input;
 mod calibration;
 mod changeovers;
 mod cli;
+mod cluster;
 #[path = "../common/mod.rs"]
 mod common;
 mod conclusions;

@@ -1,0 +1,511 @@
+//! Beyond one machine: `plan`, `shard` and `merge` give byte for byte what
+//! `sweep` and `run` give on one machine, for 1, 3 and 64 shards; with the
+//! index from Slurm's or Kubernetes' variables; through a real single-node
+//! Slurm (an array job) and GNU parallel; and `merge` names every shard
+//! missing, run twice or of another plan, and completes once only the
+//! missing ones are rerun.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const SCENE: &str = "scenes/training/02_two_machines_buffer.ron";
+/// 4 points × 16 replications = 64 jobs: one each for 64 shards.
+const SET: &str = "b.capacity=1..4";
+
+fn cli_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_factory-twin"));
+    c.env("LC_ALL", "C")
+        .env_remove("SLURM_ARRAY_TASK_ID")
+        .env_remove("SLURM_ARRAY_TASK_COUNT")
+        .env_remove("JOB_COMPLETION_INDEX")
+        .args(args)
+        .current_dir(dir);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().unwrap()
+}
+
+fn ok(out: Output) -> Vec<u8> {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// A working folder with the bundled scenes, as a worker would have it.
+fn workdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ft-cluster-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("scenes/training")).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(root.join(SCENE), dir.join(SCENE)).unwrap();
+    dir
+}
+
+fn shard_files(dir: &Path, out: &str) -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(dir.join(out))
+        .unwrap()
+        .map(|e| format!("{out}/{}", e.unwrap().file_name().to_string_lossy()))
+        .filter(|f| f.ends_with(".json"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn merge(dir: &Path, files: &[String], json: bool) -> Output {
+    let mut args = vec!["merge"];
+    args.extend(files.iter().map(String::as_str));
+    if json {
+        args.push("--json");
+    }
+    cli_in(dir, &args, &[])
+}
+
+fn run_shards(dir: &Path, n: u32, out: &str) {
+    for i in 0..n {
+        ok(cli_in(
+            dir,
+            &[
+                "shard",
+                "plan.json",
+                "--shard",
+                &format!("{i}/{n}"),
+                "--out",
+                out,
+            ],
+            &[],
+        ));
+    }
+}
+
+#[test]
+fn merged_output_is_byte_identical_for_1_3_and_64_shards() {
+    let dir = workdir("bytes");
+    for (experiment, plan_args, single_args) in [
+        (
+            "sweep",
+            vec![
+                "plan",
+                SCENE,
+                "--set",
+                SET,
+                "--reps",
+                "16",
+                "--out",
+                "plan.json",
+            ],
+            vec!["sweep", SCENE, "--set", SET, "--reps", "16"],
+        ),
+        (
+            "run",
+            vec!["plan", SCENE, "--reps", "64", "--out", "plan.json"],
+            vec!["run", SCENE, "--reps", "64"],
+        ),
+    ] {
+        ok(cli_in(&dir, &plan_args, &[]));
+        let mut single_json = single_args.clone();
+        single_json.push("--json");
+        let (text, json) = (
+            ok(cli_in(&dir, &single_args, &[])),
+            ok(cli_in(&dir, &single_json, &[])),
+        );
+        for n in [1, 3, 64] {
+            let out = format!("{experiment}-{n}");
+            run_shards(&dir, n, &out);
+            let files = shard_files(&dir, &out);
+            assert_eq!(files.len(), n as usize);
+            assert_eq!(
+                ok(merge(&dir, &files, true)),
+                json,
+                "{experiment}, {n} shards: JSON"
+            );
+            assert_eq!(
+                ok(merge(&dir, &files, false)),
+                text,
+                "{experiment}, {n} shards: text"
+            );
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn the_index_comes_from_slurm_or_kubernetes_variables() {
+    let dir = workdir("index");
+    ok(cli_in(
+        &dir,
+        &[
+            "plan",
+            SCENE,
+            "--set",
+            SET,
+            "--reps",
+            "4",
+            "--out",
+            "plan.json",
+        ],
+        &[],
+    ));
+    let single = ok(cli_in(
+        &dir,
+        &["sweep", SCENE, "--set", SET, "--reps", "4", "--json"],
+        &[],
+    ));
+    for i in 0..4u32 {
+        let i = i.to_string();
+        // Slurm: the index and the array's size.
+        ok(cli_in(
+            &dir,
+            &["shard", "plan.json", "--out", "slurm"],
+            &[("SLURM_ARRAY_TASK_ID", &i), ("SLURM_ARRAY_TASK_COUNT", "4")],
+        ));
+        // Kubernetes: the index; the count is the Job's completions.
+        ok(cli_in(
+            &dir,
+            &["shard", "plan.json", "--shards", "4", "--out", "k8s"],
+            &[("JOB_COMPLETION_INDEX", &i)],
+        ));
+    }
+    for out in ["slurm", "k8s"] {
+        assert_eq!(
+            ok(merge(&dir, &shard_files(&dir, out), true)),
+            single,
+            "{out}"
+        );
+    }
+    // Without any index, or with one beyond the count: exit 2, said why.
+    let none = cli_in(&dir, &["shard", "plan.json", "--out", "x"], &[]);
+    assert_eq!(none.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&none.stderr).contains("which shard is this?"));
+    let k8s = cli_in(
+        &dir,
+        &["shard", "plan.json", "--out", "x"],
+        &[("JOB_COMPLETION_INDEX", "1")],
+    );
+    assert!(String::from_utf8_lossy(&k8s.stderr).contains("--shards N"));
+    let beyond = cli_in(
+        &dir,
+        &["shard", "plan.json", "--shard", "4/4", "--out", "x"],
+        &[],
+    );
+    assert!(String::from_utf8_lossy(&beyond.stderr).contains("must be below the count"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn merge_names_missing_twice_run_and_foreign_shards_and_a_rerun_of_the_missing_completes() {
+    let dir = workdir("faults");
+    ok(cli_in(
+        &dir,
+        &[
+            "plan",
+            SCENE,
+            "--set",
+            SET,
+            "--reps",
+            "4",
+            "--out",
+            "plan.json",
+        ],
+        &[],
+    ));
+    let single = ok(cli_in(
+        &dir,
+        &["sweep", SCENE, "--set", SET, "--reps", "4", "--json"],
+        &[],
+    ));
+    for i in [0, 2, 4, 5, 7] {
+        ok(cli_in(
+            &dir,
+            &[
+                "shard",
+                "plan.json",
+                "--shard",
+                &format!("{i}/8"),
+                "--out",
+                "r",
+            ],
+            &[],
+        ));
+    }
+    let out = merge(&dir, &shard_files(&dir, "r"), true);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("3 of 8 shards missing: 1/8, 3/8, 6/8"),
+        "{err}"
+    );
+    assert!(err.contains("--shard 1/8"), "{err}");
+    // The same shard twice (a task retried that did finish).
+    std::fs::copy(
+        dir.join("r/shard-0002-of-0008.json"),
+        dir.join("r/shard-0002-again.json"),
+    )
+    .unwrap();
+    let out = merge(&dir, &shard_files(&dir, "r"), true);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("shard 2/8 is there twice"), "{err}");
+    assert!(err.contains("shard-0002-again.json"), "{err}");
+    std::fs::remove_file(dir.join("r/shard-0002-again.json")).unwrap();
+    // A shard of another plan (other replications).
+    ok(cli_in(
+        &dir,
+        &[
+            "plan",
+            SCENE,
+            "--set",
+            SET,
+            "--reps",
+            "5",
+            "--out",
+            "other.json",
+        ],
+        &[],
+    ));
+    ok(cli_in(
+        &dir,
+        &["shard", "other.json", "--shard", "1/8", "--out", "other"],
+        &[],
+    ));
+    let mut files = shard_files(&dir, "r");
+    files.extend(shard_files(&dir, "other"));
+    let out = merge(&dir, &files, true);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is of another plan"), "{err}");
+    // Rerunning only the missing shards completes the result, byte for byte.
+    for i in [1, 3, 6] {
+        ok(cli_in(
+            &dir,
+            &[
+                "shard",
+                "plan.json",
+                "--shard",
+                &format!("{i}/8"),
+                "--out",
+                "r",
+            ],
+            &[],
+        ));
+    }
+    assert_eq!(ok(merge(&dir, &shard_files(&dir, "r"), true)), single);
+    // The scene changed after the plan was made: refused, not run.
+    let scene = dir.join(SCENE);
+    let text = std::fs::read_to_string(&scene).unwrap();
+    std::fs::write(&scene, text.replace("capacity: 3", "capacity: 9")).unwrap();
+    let out = cli_in(
+        &dir,
+        &["shard", "plan.json", "--shard", "0/8", "--out", "late"],
+        &[],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("has changed since the plan was made"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Stops the single-node Slurm of a folder however the test ends.
+struct Slurm(PathBuf);
+
+impl Drop for Slurm {
+    fn drop(&mut self) {
+        let _ = Command::new(script("deploy/slurm/single-node.sh"))
+            .args(["stop", self.0.to_str().unwrap()])
+            .status();
+    }
+}
+
+fn script(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+#[test]
+fn a_sweep_runs_as_a_slurm_array_job_and_merges_to_the_same_bytes() {
+    let dir = workdir("slurm");
+    let cluster = dir.join("slurm");
+    let up = Command::new(script("deploy/slurm/single-node.sh"))
+        .args(["start", cluster.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let guard = Slurm(cluster.clone());
+    assert!(
+        up.status.success(),
+        "single-node Slurm (Debian's slurmctld, slurmd, munge; .ci/run installs them): {}{}",
+        String::from_utf8_lossy(&up.stdout),
+        String::from_utf8_lossy(&up.stderr)
+    );
+    let conf = cluster.join("slurm.conf");
+    ok(cli_in(
+        &dir,
+        &[
+            "plan",
+            SCENE,
+            "--set",
+            SET,
+            "--reps",
+            "8",
+            "--out",
+            "plan.json",
+        ],
+        &[],
+    ));
+    let single = ok(cli_in(
+        &dir,
+        &["sweep", SCENE, "--set", SET, "--reps", "8", "--json"],
+        &[],
+    ));
+    let submitted = Command::new("sbatch")
+        .args(["--parsable", "--array=0-7"])
+        .arg(script("deploy/slurm/sweep.sbatch"))
+        .args(["plan.json", "results"])
+        .env("SLURM_CONF", &conf)
+        .env("FACTORY_TWIN", env!("CARGO_BIN_EXE_factory-twin"))
+        .env("LC_ALL", "C")
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        submitted.status.success(),
+        "sbatch: {}{}",
+        String::from_utf8_lossy(&submitted.stdout),
+        String::from_utf8_lossy(&submitted.stderr)
+    );
+    // Until the array has left the queue (sbatch --wait polls every few
+    // tens of seconds; this asks every 0.2 s), at most two minutes.
+    let job = String::from_utf8_lossy(&submitted.stdout)
+        .trim()
+        .to_string();
+    let queued = || {
+        let q = Command::new("squeue")
+            .args(["-h", "-j", &job])
+            .env("SLURM_CONF", &conf)
+            .output()
+            .unwrap();
+        !String::from_utf8_lossy(&q.stdout).trim().is_empty()
+    };
+    let mut waited = 0;
+    while queued() {
+        assert!(
+            waited < 600,
+            "the array job {job} is still queued after 2 minutes"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        waited += 1;
+    }
+    let files = shard_files(&dir, "results");
+    assert_eq!(files.len(), 8, "{files:?}");
+    assert_eq!(ok(merge(&dir, &files, true)), single);
+    drop(guard); // reads the daemons' pid files: before the folder goes
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn gnu_parallel_runs_the_shards_that_have_no_file() {
+    let dir = workdir("parallel");
+    ok(cli_in(
+        &dir,
+        &[
+            "plan",
+            SCENE,
+            "--set",
+            SET,
+            "--reps",
+            "4",
+            "--out",
+            "plan.json",
+        ],
+        &[],
+    ));
+    let single = ok(cli_in(
+        &dir,
+        &["sweep", SCENE, "--set", SET, "--reps", "4", "--json"],
+        &[],
+    ));
+    std::fs::write(dir.join("hosts.txt"), ":\n").unwrap();
+    // One shard is there already: only the other five run.
+    ok(cli_in(
+        &dir,
+        &["shard", "plan.json", "--shard", "2/6", "--out", "results"],
+        &[],
+    ));
+    let before = std::fs::metadata(dir.join("results/shard-0002-of-0006.json"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    let out = Command::new(script("deploy/parallel/sweep.sh"))
+        .args(["plan.json", "6", "hosts.txt", "results"])
+        .env("FACTORY_TWIN", env!("CARGO_BIN_EXE_factory-twin"))
+        .env("LC_ALL", "C")
+        .env("HOME", &dir) // parallel's first-run notice and cache
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "GNU parallel (Debian's parallel; .ci/run installs it): {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = std::fs::metadata(dir.join("results/shard-0002-of-0006.json"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert_eq!(before, after, "the shard already there ran again");
+    assert_eq!(ok(merge(&dir, &shard_files(&dir, "results"), true)), single);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn every_bundled_scene_merges_to_the_bytes_of_run() {
+    // Every kind of result (vehicles, orders, crews, robots …) survives the
+    // shard file: its merge is `run`'s output, byte for byte.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = std::env::temp_dir().join(format!("ft-cluster-every-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut scenes = Vec::new();
+    for folder in ["scenes", "scenes/training"] {
+        for e in std::fs::read_dir(root.join(folder)).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "ron") {
+                scenes.push(p);
+            }
+        }
+    }
+    scenes.sort();
+    assert!(scenes.len() >= 19);
+    for (k, scene) in scenes.iter().enumerate() {
+        let s = scene.to_str().unwrap();
+        let plan = dir.join(format!("plan-{k}.json"));
+        let out = dir.join(format!("r-{k}"));
+        ok(cli_in(
+            root,
+            &["plan", s, "--reps", "3", "--out", plan.to_str().unwrap()],
+            &[],
+        ));
+        for i in 0..2 {
+            ok(cli_in(
+                root,
+                &[
+                    "shard",
+                    plan.to_str().unwrap(),
+                    "--shard",
+                    &format!("{i}/2"),
+                    "--out",
+                    out.to_str().unwrap(),
+                ],
+                &[],
+            ));
+        }
+        let mut files: Vec<String> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().path().to_string_lossy().to_string())
+            .collect();
+        files.sort();
+        let merged = ok(merge(root, &files, true));
+        let single = ok(cli_in(root, &["run", s, "--reps", "3", "--json"], &[]));
+        assert!(merged == single, "{s}: the merged JSON differs from run's");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
