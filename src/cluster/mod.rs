@@ -125,25 +125,24 @@ fn plan_scene(plan: &Plan, plan_file: &Path) -> Result<Scene, Diagnostic> {
     Ok(scene)
 }
 
-/// The jobs of a plan's experiment, in job order: (sweep point, replication)
-/// with the point's scene.
-fn jobs(plan: &Plan, scene: &Scene) -> Result<Vec<(usize, Scene, u32)>, Diagnostic> {
-    match &plan.experiment {
-        Experiment::Run => Ok((0..plan.replications)
-            .map(|r| (0, scene.clone(), r))
-            .collect()),
-        Experiment::Sweep { set, .. } => {
-            let points = experiment::grid(scene, &axes(set)?)?;
-            Ok((0..plan.replications)
-                .flat_map(|r| {
-                    points
-                        .iter()
-                        .enumerate()
-                        .map(move |(p, (_, s))| (p, s.clone(), r))
-                })
-                .collect())
-        }
-    }
+/// A job: (index of its scene, replication).
+type Job = (usize, u32);
+
+/// The scenes of a plan's experiment (one for a run, one per sweep point)
+/// and its jobs in job order.
+fn jobs(plan: &Plan, scene: &Scene) -> Result<(Vec<Scene>, Vec<Job>), Diagnostic> {
+    let scenes: Vec<Scene> = match &plan.experiment {
+        Experiment::Run => vec![scene.clone()],
+        Experiment::Sweep { set, .. } => experiment::grid(scene, &axes(set)?)?
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect(),
+    };
+    let n = scenes.len();
+    let jobs = (0..plan.replications)
+        .flat_map(|r| (0..n).map(move |p| (p, r)))
+        .collect();
+    Ok((scenes, jobs))
 }
 
 fn axes(set: &[String]) -> Result<Vec<Axis>, Diagnostic> {
@@ -183,7 +182,7 @@ pub fn plan(
         replications: reps,
         jobs: 0,
     };
-    plan.jobs = jobs(&plan, &scene)?.len() as u32;
+    plan.jobs = jobs(&plan, &scene)?.1.len() as u32;
     Ok(plan)
 }
 
@@ -197,14 +196,14 @@ pub fn run_shard(
 ) -> Result<ShardFile, RunError> {
     plan.check_program().map_err(RunError::Input)?;
     let scene = plan_scene(plan, plan_file).map_err(RunError::Input)?;
-    let all = jobs(plan, &scene).map_err(RunError::Input)?;
-    let mine: Vec<(u32, &(usize, Scene, u32))> = all
-        .iter()
+    let (scenes, all) = jobs(plan, &scene).map_err(RunError::Input)?;
+    let mine: Vec<(u32, Job)> = all
+        .into_iter()
         .enumerate()
         .filter(|(j, _)| *j as u32 % n == i)
         .map(|(j, job)| (j as u32, job))
         .collect();
-    let work: Vec<(&Scene, u32)> = mine.iter().map(|(_, (_, s, r))| (s, *r)).collect();
+    let work: Vec<(&Scene, u32)> = mine.iter().map(|(_, (p, r))| (&scenes[*p], *r)).collect();
     let done = run_jobs(&work, options)?;
     if done.iter().any(Option::is_none) {
         // A shard is whole or it is not written: merge must never see half.
@@ -213,7 +212,7 @@ pub fn run_shard(
     let runs = mine
         .iter()
         .zip(done)
-        .map(|((j, (p, _, r)), rep)| {
+        .map(|((j, (p, r)), rep)| {
             let rep = rep.expect("checked");
             JobResult {
                 job: *j,

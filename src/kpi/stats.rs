@@ -69,7 +69,7 @@ pub fn t_975(df: usize) -> f64 {
 /// to within 0.1 %, in constant memory whatever the number of parts.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Histogram {
-    /// Only the buckets with parts, as (index, count): a shard file holds
+    /// Only the buckets with parts (see `sparse`): a shard file holds
     /// thousands of histograms, nearly all of their buckets empty.
     #[serde(with = "sparse")]
     counts: Vec<u64>,
@@ -217,24 +217,35 @@ mod tests {
     }
 }
 
-/// A histogram's counts as (index, count) pairs of the non-empty buckets.
+/// A histogram's counts as the non-empty buckets only: the vector's length,
+/// the gaps between their indices (small numbers: the buckets of one run
+/// sit close together) and their counts.
 mod sparse {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     pub fn serialize<S: Serializer>(counts: &[u64], s: S) -> Result<S::Ok, S::Error> {
-        let pairs: Vec<(usize, u64)> = counts
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| **c > 0)
-            .map(|(i, c)| (i, *c))
-            .collect();
-        (counts.len(), pairs).serialize(s)
+        let mut gaps = Vec::new();
+        let mut filled = Vec::new();
+        let mut last = 0;
+        for (i, &c) in counts.iter().enumerate().filter(|(_, c)| **c > 0) {
+            gaps.push(i - last);
+            filled.push(c);
+            last = i;
+        }
+        (counts.len(), gaps, filled).serialize(s)
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Error> {
-        let (len, pairs) = <(usize, Vec<(usize, u64)>)>::deserialize(d)?;
+        let (len, gaps, filled) = <(usize, Vec<usize>, Vec<u64>)>::deserialize(d)?;
+        if gaps.len() != filled.len() {
+            return Err(serde::de::Error::custom(
+                "a histogram's gaps and counts differ in length",
+            ));
+        }
         let mut counts = vec![0; len];
-        for (i, c) in pairs {
+        let mut i = 0;
+        for (gap, c) in gaps.into_iter().zip(filled) {
+            i += gap;
             *counts
                 .get_mut(i)
                 .ok_or_else(|| serde::de::Error::custom("a bucket beyond the histogram"))? = c;
