@@ -1,15 +1,18 @@
-//! The benchmark: the serial production line of the SimPy peer model
-//! (`bench/simpy_line.py`), run on this engine with full KPI collection and,
-//! when Python with SimPy is available, on SimPy in the same run.
+//! The benchmark: the serial production line of the peer models
+//! (`bench/simpy_line.py` states it), run on this engine with full KPI
+//! collection, on a bare hand-written loop, and on the peer engines that
+//! are installed (SimPy, Cimba, NeXosim: [`peers`]) in the same run.
 //!
 //! Work unit: station operations (service completions, warm-up included) per
 //! wall-clock second, which is engine-neutral.
 
 mod bare;
+mod peers;
 mod scale;
 mod scaling;
 
 pub use bare::{BareRun, serial_line as bare_serial_line};
+pub use peers::{PEERS, Peer, PeerFigures, PeerResult, PeerSetup, cpu_name, run_peer};
 pub use scale::{
     LoadRun, ScaleRun, YEAR_S, job_shop, line_ron, load_time, minutes_line, run_scene,
 };
@@ -21,8 +24,6 @@ use crate::scene::{
 };
 use crate::sim;
 use serde::Serialize;
-use std::path::Path;
-use std::process::Command;
 use std::time::Instant;
 
 /// One benchmark case: a line of `stations` stations.
@@ -162,31 +163,6 @@ pub struct EngineFigures {
     pub bottleneck_utilisation: f64,
 }
 
-/// SimPy's figures for the same case, when it could be run.
-#[derive(Clone, Debug, Serialize)]
-pub struct PeerFigures {
-    pub engine: String,
-    /// The interpreter that ran it, as given (`--python`), and its version:
-    /// SimPy's speed depends on the CPython build (a release with profile
-    /// guidance runs it about 1.5 times faster than a plain source build).
-    pub interpreter: String,
-    pub python: String,
-    pub ops: u64,
-    pub wall_s: f64,
-    pub ops_per_sec: f64,
-    pub throughput: f64,
-}
-
-impl PeerFigures {
-    /// Which peer ran on which Python, for the footer of a table.
-    pub fn origin(&self) -> String {
-        format!(
-            "SimPy: {} on Python {} ({})",
-            self.engine, self.python, self.interpreter
-        )
-    }
-}
-
 /// The bare hand-written loop's figures (the practical ceiling).
 #[derive(Clone, Debug, Serialize)]
 pub struct BareFigures {
@@ -209,11 +185,25 @@ pub struct CaseResult {
     pub throughput: f64,
     pub wall_s: f64,
     pub peak_rss_mb: f64,
-    pub simpy: Option<PeerFigures>,
-    /// factory-twin ops/s ÷ SimPy ops/s.
-    pub speedup_vs_simpy: Option<f64>,
-    /// Why SimPy was not run, if it was not.
-    pub simpy_note: Option<String>,
+    /// Every peer asked for, in the order asked.
+    pub peers: Vec<PeerResult>,
+}
+
+impl CaseResult {
+    /// A peer's result, if it was asked for.
+    pub fn peer(&self, name: &str) -> Option<&PeerResult> {
+        self.peers.iter().find(|p| p.peer == name)
+    }
+}
+
+/// The whole benchmark: the machine and every case.
+#[derive(Clone, Debug, Serialize)]
+pub struct BenchRun {
+    /// The processor as `lscpu` names it.
+    pub cpu: String,
+    pub cores: usize,
+    pub repeats: usize,
+    pub cases: Vec<CaseResult>,
 }
 
 /// Runs one case `repeats` times on this engine (KPIs measured each time).
@@ -242,63 +232,6 @@ pub fn run_engine(case: &Case, repeats: usize, seed: u64) -> EngineFigures {
         throughput: result.line.good_per_hour / 3600.0,
         bottleneck_utilisation: b.states.working,
     }
-}
-
-/// Runs the SimPy peer for one case; `Err` says why it could not.
-pub fn run_simpy(
-    python: &str,
-    script: &Path,
-    case: &Case,
-    seed: u64,
-) -> Result<PeerFigures, String> {
-    if !script.exists() {
-        return Err(format!("{} not found", script.display()));
-    }
-    let out = Command::new(python)
-        .arg(script)
-        .arg(case.stations.to_string())
-        .arg(case.horizon.to_string())
-        .args([
-            "--warmup",
-            &case.warmup.to_string(),
-            "--seed",
-            &seed.to_string(),
-            "--json",
-        ])
-        .output()
-        .map_err(|e| format!("cannot run {python}: {e}"))?;
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        return Err(format!(
-            "{python} {} failed: {}",
-            script.display(),
-            err.lines().last().unwrap_or("")
-        ));
-    }
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .map_err(|e| format!("SimPy output is not JSON: {e}"))?;
-    let f = |k: &str| {
-        v.get(k)
-            .and_then(serde_json::Value::as_f64)
-            .ok_or_else(|| format!("SimPy output lacks `{k}`"))
-    };
-    Ok(PeerFigures {
-        engine: v
-            .get("engine")
-            .and_then(|e| e.as_str())
-            .unwrap_or("simpy")
-            .to_string(),
-        interpreter: python.to_string(),
-        python: v
-            .get("python")
-            .and_then(|e| e.as_str())
-            .unwrap_or("unknown")
-            .to_string(),
-        ops: f("station_ops_total")? as u64,
-        wall_s: f("wall_s")?,
-        ops_per_sec: f("station_ops_per_s")?,
-        throughput: f("throughput")?,
-    })
 }
 
 /// Peak resident memory of this process, in MiB (Linux; 0 elsewhere).
@@ -334,18 +267,45 @@ pub fn run_bare(case: &Case, repeats: usize, seed: u64) -> BareFigures {
     }
 }
 
-/// Runs a case on this engine, the bare loop and (if asked) SimPy.
-pub fn run_case(case: &Case, repeats: usize, simpy: Option<(&str, &Path)>) -> CaseResult {
+/// Runs a case on this engine, the bare loop and each peer asked for
+/// (`Err` in `peers`: why that peer cannot run here).
+pub fn run_case(
+    case: &Case,
+    repeats: usize,
+    peers: &[Result<Peer, (String, String)>],
+) -> CaseResult {
     let seed = 12345;
     let ours = run_engine(case, repeats, seed);
     let bare = run_bare(case, repeats, seed);
-    let (peer, note) = match simpy {
-        Some((python, script)) => match run_simpy(python, script, case, seed) {
-            Ok(p) => (Some(p), None),
-            Err(e) => (None, Some(e)),
-        },
-        None => (None, Some("not requested (--no-simpy)".to_string())),
-    };
+    let peers = peers
+        .iter()
+        .map(|p| match p {
+            Ok(peer) => match run_peer(peer, case, seed, repeats) {
+                Ok(f) => PeerResult {
+                    peer: peer.name,
+                    factory_twin_over_peer: Some(ours.ops_per_sec / f.ops_per_sec),
+                    figures: Some(f),
+                    note: None,
+                },
+                Err(e) => PeerResult {
+                    peer: peer.name,
+                    figures: None,
+                    factory_twin_over_peer: None,
+                    note: Some(e),
+                },
+            },
+            Err((name, why)) => PeerResult {
+                peer: PEERS
+                    .iter()
+                    .find(|p| *p == name)
+                    .copied()
+                    .unwrap_or("unknown"),
+                figures: None,
+                factory_twin_over_peer: None,
+                note: Some(why.clone()),
+            },
+        })
+        .collect();
     CaseResult {
         case: *case,
         ops_per_sec: ours.ops_per_sec,
@@ -353,9 +313,7 @@ pub fn run_case(case: &Case, repeats: usize, simpy: Option<(&str, &Path)>) -> Ca
         throughput: ours.throughput,
         wall_s: ours.wall_s,
         peak_rss_mb: peak_rss_mb(),
-        speedup_vs_simpy: peer.as_ref().map(|p| ours.ops_per_sec / p.ops_per_sec),
-        simpy: peer,
-        simpy_note: note,
+        peers,
         share_of_bare_loop: ours.ops_per_sec / bare.ops_per_sec,
         bare_loop: bare,
         factory_twin: ours,

@@ -1,23 +1,27 @@
 //! `factory-twin bench`: the engine on the serial line, side by side with
-//! the bare loop and SimPy.
+//! the bare loop and the peer engines (SimPy, Cimba, NeXosim).
 
 use super::fail;
 use crate::bench;
 use crate::error::Diagnostic;
 
-pub(super) fn bench_cmd(
-    json: bool,
-    quick: bool,
-    stations: Vec<usize>,
-    repeats: usize,
-    python: &str,
-    script: &std::path::Path,
-    no_simpy: bool,
-) -> i32 {
-    let mut cases = bench::standard_cases(quick);
-    if !stations.is_empty() {
-        let f = if quick { 0.1 } else { 1.0 };
-        cases = stations
+/// What `bench` (the serial line) is asked to do.
+pub(super) struct BenchArgs {
+    pub json: bool,
+    pub quick: bool,
+    pub stations: Vec<usize>,
+    pub repeats: usize,
+    pub horizon: Option<f64>,
+    pub peers: Vec<String>,
+    pub setup: bench::PeerSetup,
+}
+
+pub(super) fn bench_cmd(a: BenchArgs) -> i32 {
+    let mut cases = bench::standard_cases(a.quick);
+    if !a.stations.is_empty() {
+        let f = if a.quick { 0.1 } else { 1.0 };
+        cases = a
+            .stations
             .iter()
             .map(|&n| {
                 cases
@@ -32,69 +36,104 @@ pub(super) fn bench_cmd(
             })
             .collect();
     }
-    let mut results = Vec::new();
-    for case in &cases {
-        if !json {
-            eprintln!("N = {} ...", case.stations);
+    if let Some(h) = a.horizon {
+        for c in &mut cases {
+            c.horizon = h;
         }
-        let simpy = (!no_simpy).then_some((python, script));
-        results.push(bench::run_case(case, repeats, simpy));
     }
-    if json {
-        outln!(
-            "{}",
-            serde_json::to_string_pretty(&results).expect("serialises")
-        );
-    } else {
-        outln!(
-            "{:>6} {:>12} {:>12} {:>9} {:>12} {:>7} {:>12} {:>9} {:>8} {:>8} {:>8}",
-            "N",
-            "ops/s",
-            "events/s",
-            "wall s",
-            "bare ops/s",
-            "share",
-            "SimPy ops/s",
-            "vs SimPy",
-            "thru",
-            "bare",
-            "SimPy"
-        );
-        for r in &results {
-            let simpy_ops = r
-                .simpy
-                .as_ref()
-                .map_or("–".into(), |p| format!("{:.0}", p.ops_per_sec));
-            let simpy_thru = r
-                .simpy
-                .as_ref()
-                .map_or("–".into(), |p| format!("{:.4}", p.throughput));
-            outln!(
-                "{:>6} {:>12.0} {:>12.0} {:>9.3} {:>12.0} {:>6.0}% {:>12} {:>9} {:>8.4} {:>8.4} {:>8}",
-                r.case.stations,
-                r.ops_per_sec,
-                r.events_per_sec,
-                r.wall_s,
-                r.bare_loop.ops_per_sec,
-                r.share_of_bare_loop * 100.0,
-                simpy_ops,
-                r.speedup_vs_simpy
-                    .map_or("–".into(), |s| format!("{s:.0}×")),
-                r.throughput,
-                r.bare_loop.throughput,
-                simpy_thru,
+    for name in &a.peers {
+        if !bench::PEERS.contains(&name.as_str()) {
+            return fail(
+                &Diagnostic::new(format!("--peers: no peer \"{name}\""))
+                    .with_help(format!("peers: {}", bench::PEERS.join(", "))),
             );
         }
-        if let Some(p) = results.iter().find_map(|r| r.simpy.as_ref()) {
-            outln!("{}", p.origin());
+    }
+    let peers: Vec<Result<bench::Peer, (String, String)>> = a
+        .peers
+        .iter()
+        .map(|n| a.setup.peer(n).map_err(|why| (n.clone(), why)))
+        .collect();
+    let mut results = Vec::new();
+    for case in &cases {
+        if !a.json {
+            eprintln!("N = {} ...", case.stations);
         }
-        for r in &results {
-            if let Some(note) = &r.simpy_note {
-                outln!("SimPy not run for N = {}: {note}", r.case.stations);
+        results.push(bench::run_case(case, a.repeats, &peers));
+    }
+    let run = bench::BenchRun {
+        cpu: bench::cpu_name(),
+        cores: std::thread::available_parallelism().map_or(1, usize::from),
+        repeats: a.repeats,
+        cases: results,
+    };
+    if a.json {
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(&run).expect("serialises")
+        );
+    } else {
+        out!("{}", table(&run, &a.peers));
+    }
+    0
+}
+
+/// The table: this engine, the bare loop and each peer, ops/s and ratios.
+fn table(run: &bench::BenchRun, peers: &[String]) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "{:>6} {:>12} {:>12} {:>9} {:>12} {:>7}",
+        "N", "ops/s", "events/s", "wall s", "bare ops/s", "share"
+    );
+    for p in peers {
+        let _ = write!(s, " {:>13} {:>8}", format!("{p} ops/s"), format!("vs {p}"));
+    }
+    let _ = writeln!(s, " {:>8} {:>8}", "thru", "bare");
+    for r in &run.cases {
+        let _ = write!(
+            s,
+            "{:>6} {:>12.0} {:>12.0} {:>9.3} {:>12.0} {:>6.0}%",
+            r.case.stations,
+            r.ops_per_sec,
+            r.events_per_sec,
+            r.wall_s,
+            r.bare_loop.ops_per_sec,
+            r.share_of_bare_loop * 100.0
+        );
+        for p in peers {
+            let pr = r.peer(p);
+            let ops = pr
+                .and_then(|x| x.figures.as_ref())
+                .map_or("–".into(), |f| format!("{:.0}", f.ops_per_sec));
+            let ratio = pr
+                .and_then(|x| x.factory_twin_over_peer)
+                .map_or("–".into(), |x| format!("{x:.1}×"));
+            let _ = write!(s, " {ops:>13} {ratio:>8}");
+        }
+        let _ = writeln!(s, " {:>8.4} {:>8.4}", r.throughput, r.bare_loop.throughput);
+    }
+    let _ = writeln!(
+        s,
+        "CPU: {} ({} cores); medians of {} runs; \"vs P\": factory-twin's ops/s ÷ P's",
+        run.cpu, run.cores, run.repeats
+    );
+    for p in peers {
+        if let Some(f) = run
+            .cases
+            .iter()
+            .find_map(|r| r.peer(p).and_then(|x| x.figures.as_ref()))
+        {
+            let _ = writeln!(s, "{p}: {}", f.origin());
+        }
+        for r in &run.cases {
+            if let Some(note) = r.peer(p).and_then(|x| x.note.as_ref()) {
+                let _ = writeln!(s, "{p} not run for N = {}: {note}", r.case.stations);
             }
         }
     }
-    0
+    s
 }
 
 /// `bench --scaling`: replications against worker threads.

@@ -658,9 +658,24 @@ pub enum Command {
         /// the repository root, or give its path).
         #[arg(long, default_value = "bench/simpy_line.py")]
         simpy_script: PathBuf,
-        /// Skip the SimPy side.
+        /// Skip the SimPy side (the same as leaving simpy out of --peers).
         #[arg(long)]
         no_simpy: bool,
+        /// The peer engines to run beside this one, each skipped with a note
+        /// when not installed: simpy, cimba, nexosim (bench/README.md).
+        #[arg(long, value_delimiter = ',', default_value = "simpy")]
+        peers: Vec<String>,
+        /// The Cimba peer script.
+        #[arg(long, default_value = "bench/cimba_line.py")]
+        cimba_script: PathBuf,
+        /// The NeXosim peer's binary (default: built from bench/nexosim_line,
+        /// under CARGO_TARGET_DIR if set).
+        #[arg(long, value_name = "PATH")]
+        nexosim: Option<PathBuf>,
+        /// Simulated time of every case (default: each case's own; longer
+        /// runs steady the figures of fast engines).
+        #[arg(long, value_name = "SECONDS")]
+        horizon: Option<f64>,
         /// Instead of the serial line: time a 40-replication comparison with
         /// 1, 2, … threads (up to the cores) and report the speedup.
         #[arg(long, conflicts_with = "scale")]
@@ -1050,19 +1065,43 @@ pub fn main_with(cli: Cli) -> i32 {
             python,
             simpy_script,
             no_simpy,
+            peers,
+            cimba_script,
+            nexosim,
+            horizon,
             scaling: false,
             scale: false,
             chart: _,
             reps: _,
-        } => bench::bench_cmd(
-            json,
-            quick,
-            stations,
-            repeats,
-            &python,
-            &simpy_script,
-            no_simpy,
-        ),
+        } => {
+            if horizon.is_some_and(|h| !(h.is_finite() && h > 0.0)) {
+                return fail(&Diagnostic::new(
+                    "--horizon must be a positive number of seconds",
+                ));
+            }
+            let nexosim = nexosim.unwrap_or_else(|| {
+                std::env::var_os("CARGO_TARGET_DIR")
+                    .map_or_else(|| PathBuf::from("bench/nexosim_line/target"), PathBuf::from)
+                    .join("release/nexosim_line")
+            });
+            bench::bench_cmd(bench::BenchArgs {
+                json,
+                quick,
+                stations,
+                repeats,
+                horizon,
+                peers: peers
+                    .into_iter()
+                    .filter(|p| !(no_simpy && p == "simpy"))
+                    .collect(),
+                setup: crate::bench::PeerSetup {
+                    python,
+                    simpy_script,
+                    cimba_script,
+                    nexosim,
+                },
+            })
+        }
     }
 }
 

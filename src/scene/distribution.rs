@@ -51,6 +51,21 @@ pub enum Dist {
     Empirical(Vec<(Duration, f64)>),
 }
 
+/// The longest duration a distribution may name: about 31,700 years. Far
+/// beyond any run, and far below where sums of times overflow (a draw near
+/// f64's limit makes the clock infinite, and its differences not numbers).
+pub const LONGEST_S: f64 = 1e12;
+
+fn longest(name: &str, v: f64) -> Result<(), String> {
+    if v <= LONGEST_S {
+        Ok(())
+    } else {
+        Err(format!(
+            "{name} is {v:e} s, longer than any run can hold: at most {LONGEST_S:e} s (about 31,700 years)"
+        ))
+    }
+}
+
 impl Dist {
     /// The mean in seconds (for a truncated normal: the untruncated mean,
     /// which differs only when sd is large against the mean).
@@ -131,7 +146,7 @@ impl Dist {
         let positive = |name: &str, d: &Duration| {
             let v = d.secs();
             if v.is_finite() && v > 0.0 {
-                Ok(())
+                longest(name, v)
             } else {
                 Err(format!("{name} must be a positive duration, got {v} s"))
             }
@@ -139,7 +154,7 @@ impl Dist {
         let non_negative = |name: &str, d: &Duration| {
             let v = d.secs();
             if v.is_finite() && v >= 0.0 {
-                Ok(())
+                longest(name, v)
             } else {
                 Err(format!("{name} must not be negative, got {v} s"))
             }

@@ -2,6 +2,7 @@
 
 use super::rng::Stream;
 use crate::scene::Dist;
+use crate::scene::distribution::LONGEST_S;
 use rand::distr::Distribution;
 use rand_distr::{Exp, Gamma, LogNormal, Normal, Triangular, Weibull};
 
@@ -90,9 +91,12 @@ impl Sampler {
                 }
                 0.0
             }
-            Sampler::LogNormal(d) => d.sample(rng),
-            Sampler::Weibull(d) => d.sample(rng),
-            Sampler::Gamma(d) => d.sample(rng),
+            // Heavy tails (a small Weibull or gamma shape, a large log-normal
+            // spread) can draw past any clock; a draw is at most the longest
+            // duration a scene may name, so times stay finite.
+            Sampler::LogNormal(d) => d.sample(rng).min(LONGEST_S),
+            Sampler::Weibull(d) => d.sample(rng).min(LONGEST_S),
+            Sampler::Gamma(d) => d.sample(rng).min(LONGEST_S),
             Sampler::Empirical(cum, values) => {
                 let u = rng.uniform();
                 let i = cum.partition_point(|&c| c <= u).min(values.len() - 1);
@@ -168,5 +172,27 @@ mod tests {
         .unwrap();
         let mut rng = Stream::new(3, 0, "t", Purpose::Process);
         assert!((0..10_000).all(|_| s.sample(&mut rng) >= 0.0));
+    }
+
+    #[test]
+    fn heavy_tails_never_draw_past_the_longest_duration() {
+        let s = Sampler::new(&Dist::Weibull {
+            shape: 0.01,
+            scale: S(60.0),
+        })
+        .unwrap();
+        let mut rng = Stream::new(3, 0, "t", Purpose::Process);
+        assert!((0..10_000).all(|_| {
+            let x = s.sample(&mut rng);
+            x.is_finite() && (0.0..=LONGEST_S).contains(&x)
+        }));
+        let e = Dist::Triangular {
+            min: S(45.0),
+            mode: S(60.0),
+            max: S(1e308),
+        }
+        .check()
+        .unwrap_err();
+        assert!(e.contains("longer than any run can hold"), "{e}");
     }
 }
