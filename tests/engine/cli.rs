@@ -511,3 +511,58 @@ fn run_with_relief_adds_the_bottleneck_experiment() {
     assert!(html.contains("What relieving each resource gains"));
     assert!(html.contains("<b>By experiment:</b> Relieving crew"));
 }
+
+#[test]
+fn bench_runs_each_peer_program_and_skips_those_not_set_up() {
+    // A peer is any program that takes `N T --warmup W --seed S --json` and
+    // prints the figures: here a stand-in at exactly 1 M ops/s, as NeXosim.
+    let dir = std::env::temp_dir().join(format!("ft-bench-peer-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let peer = dir.join("peer.sh");
+    std::fs::write(
+        &peer,
+        "#!/bin/sh\necho '{\"engine\": \"stand-in 1.0\", \"throughput\": 0.74, \"station_ops_total\": 1000000, \"wall_s\": 1.0, \"station_ops_per_s\": 1000000.0}'\n",
+    )
+    .unwrap();
+    let mut perm = std::fs::metadata(&peer).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perm, 0o755);
+    std::fs::set_permissions(&peer, perm).unwrap();
+    let out = factory_twin(&[
+        "bench",
+        "--quick",
+        "--repeats",
+        "1",
+        "--stations",
+        "5",
+        "--json",
+        "--peers",
+        "simpy,cimba,nexosim",
+        "--python",
+        "/nonexistent/python",
+        "--nexosim",
+        peer.to_str().unwrap(),
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["cpu"].as_str().is_some_and(|c| !c.is_empty()));
+    let case = &v["cases"][0];
+    let peers = case["peers"].as_array().unwrap();
+    assert_eq!(peers.len(), 3);
+    for p in &peers[..2] {
+        // The Python peers cannot start: a note, no figures, no failure.
+        assert!(p["figures"].is_null(), "{p}");
+        assert!(
+            p["note"].as_str().unwrap().contains("/nonexistent/python"),
+            "{p}"
+        );
+    }
+    let n = &peers[2];
+    assert_eq!(n["peer"], "nexosim");
+    assert_eq!(n["figures"]["engine"], "stand-in 1.0");
+    let ratio = n["factory_twin_over_peer"].as_f64().unwrap();
+    let ours = case["ops_per_sec"].as_f64().unwrap();
+    assert!(
+        (ratio - ours / 1e6).abs() < 1e-9 * ratio,
+        "{ratio} vs {ours}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
