@@ -1092,7 +1092,7 @@ pub fn main_with(cli: Cli) -> i32 {
                 horizon,
                 peers: peers
                     .into_iter()
-                    .filter(|p| !p.is_empty() && !(no_simpy && p == "simpy"))
+                    .filter(|p| !(p.is_empty() || no_simpy && p == "simpy"))
                     .collect(),
                 setup: crate::bench::PeerSetup {
                     python,
