@@ -217,24 +217,24 @@ impl Problem {
                 .chain(self.constraints.iter().map(|c| &c.expr))
                 .any(|e| e.terms.iter().any(|(_, x)| x == t))
         };
-        if uses(&Term::Npv) {
+        if uses(&Term::Npv) || uses(&Term::Payback) {
             let e = self.scene.economics.as_ref();
             if e.and_then(|e| e.weeks_per_year).is_none()
                 || e.and_then(|e| e.discount_rate).is_none()
             {
                 return Err(Diagnostic::new(format!(
-                    "npv needs the scene's economics with weeks_per_year and discount_rate; \"{}\" has none",
+                    "npv and payback need the scene's economics with weeks_per_year and discount_rate; \"{}\" has none",
                     self.scene.name
                 ))
                 .with_help("add economics: (currency: \"KRW\", unit_margin: ..., energy_per_kwh: ..., scrap_cost: ..., discount_rate: 0.06, weeks_per_year: 48)"));
             }
             if self.life_years.is_none() {
                 return Err(Diagnostic::new(
-                    "npv needs the years an investment serves: give --life YEARS",
+                    "npv and payback need the years an investment serves: give --life YEARS",
                 ));
             }
         }
-        if (uses(&Term::Npv) || uses(&Term::Investment))
+        if (uses(&Term::Npv) || uses(&Term::Payback) || uses(&Term::Investment))
             && !self.variables.iter().any(Variable::priced)
         {
             return Err(Diagnostic::new(

@@ -10,6 +10,9 @@
 //!   (`--cost`), net of the scene's subsidy;
 //! - `npv`: the design's net present value against the scene as given,
 //!   over the investment's life (needs the scene's `economics`);
+//! - `payback`: the years until the same cash flows pay the investment
+//!   back, restricted to the life (a replication that does not pay back
+//!   counts as the whole life, so the mean stays defined and honest);
 //! - a decision variable's path (`welders.count`): its value in the design.
 
 use crate::error::Diagnostic;
@@ -23,6 +26,9 @@ pub enum Term {
     Wip,
     Investment,
     Npv,
+    /// Years to pay back, restricted to the life: a replication that does
+    /// not pay back within it counts as the whole life.
+    Payback,
     /// Index of a decision variable.
     Variable(usize),
 }
@@ -71,7 +77,7 @@ impl Constraint {
 
 fn names_help(variables: &[String]) -> String {
     let mut names: Vec<&str> = KPIS.iter().map(|k| k.key).collect();
-    names.extend(["wip", "investment", "npv"]);
+    names.extend(["wip", "investment", "npv", "payback"]);
     names.extend(variables.iter().map(String::as_str));
     format!("names: {}", names.join(", "))
 }
@@ -87,9 +93,10 @@ fn term(name: &str, variables: &[String], whole: &str) -> Result<Term, Diagnosti
         "wip" => Ok(Term::Wip),
         "investment" => Ok(Term::Investment),
         "npv" => Ok(Term::Npv),
+        "payback" => Ok(Term::Payback),
         _ => {
             let mut known: Vec<&str> = KPIS.iter().map(|k| k.key).collect();
-            known.extend(["wip", "investment", "npv"]);
+            known.extend(["wip", "investment", "npv", "payback"]);
             known.extend(variables.iter().map(String::as_str));
             let d = Diagnostic::new(format!("\"{whole}\": there is no figure \"{name}\""));
             Err(
@@ -178,7 +185,7 @@ pub fn parse_objective(text: &str, variables: &[String]) -> Result<Objective, Di
     let natural = match &single {
         Some(Term::Kpi(i)) => Some(KPIS[*i].higher_is_better),
         Some(Term::Npv) => Some(true),
-        Some(Term::Investment | Term::Wip) => Some(false),
+        Some(Term::Investment | Term::Wip | Term::Payback) => Some(false),
         _ => None,
     };
     let maximise = direction.or(natural).ok_or_else(|| {
@@ -190,6 +197,7 @@ pub fn parse_objective(text: &str, variables: &[String]) -> Result<Objective, Di
     let unit = match (&single, expr.terms.as_slice()) {
         (Some(Term::Kpi(i)), [(c, _)]) if *c == 1.0 => KPIS[*i].unit,
         (Some(Term::Wip), [(c, _)]) if *c == 1.0 => "parts",
+        (Some(Term::Payback), [(c, _)]) if *c == 1.0 => "years",
         _ => "",
     };
     Ok(Objective {

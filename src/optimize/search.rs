@@ -38,7 +38,11 @@ impl<'a> Search<'a> {
             .iter()
             .map(|o| &o.expr)
             .chain(p.constraints.iter().map(|c| &c.expr))
-            .any(|e| e.terms.iter().any(|(_, t)| *t == Term::Npv));
+            .any(|e| {
+                e.terms
+                    .iter()
+                    .any(|(_, t)| matches!(t, Term::Npv | Term::Payback))
+            });
         Search {
             p,
             eval,
@@ -359,6 +363,7 @@ impl<'a> Search<'a> {
                     Term::Investment => self.net_investment(d),
                     Term::Variable(k) => space::variable_value(&self.p.variables, d, *k),
                     Term::Npv => self.npv(d, f.money_per_year, r),
+                    Term::Payback => self.payback(d, f.money_per_year, r),
                 }
             })
             .sum()
@@ -396,15 +401,13 @@ impl<'a> Search<'a> {
         gross - subsidy
     }
 
-    /// NPV against the scene as given in replication r: the yearly money
-    /// difference less the taken variants' maintenance over the life,
-    /// discounted, plus their residual value at its end, less the net
-    /// investment.
-    fn npv(&self, d: &Design, money: Option<f64>, r: u32) -> f64 {
-        let base = self.eval.figures(&None, r).and_then(|f| f.money_per_year);
-        let (Some(m), Some(b)) = (money, base) else {
-            return f64::NAN;
-        };
+    /// The cash flows of a design against the scene as given in replication
+    /// r, year 0 to the life: the net investment, then each year the money
+    /// difference less the taken variants' maintenance, their residual value
+    /// in the last year. With the discount rate; `None` without the base run.
+    fn flows(&self, d: &Design, money: Option<f64>, r: u32) -> Option<(Vec<f64>, f64)> {
+        let base = self.eval.figures(&None, r).and_then(|f| f.money_per_year)?;
+        let m = money?;
         let rate = self
             .p
             .scene
@@ -413,17 +416,38 @@ impl<'a> Search<'a> {
             .and_then(|e| e.discount_rate)
             .unwrap_or(0.0);
         let life = self.p.life_years.unwrap_or(0.0);
-        let annuity = if rate > 0.0 {
-            (1.0 - (1.0 + rate).powf(-life)) / rate
-        } else {
-            life
-        };
         let (maintenance, residual) = space::taken_investments(&self.p.variables, d)
             .fold((0.0, 0.0), |(m, r), i| {
                 (m + i.maintenance_per_year, r + i.residual_value)
             });
-        annuity * (m - b - maintenance) + residual / (1.0 + rate).powf(life)
-            - self.net_investment(d)
+        // Whole years, as `roi` counts an investment's life.
+        let years = (life as usize).max(1);
+        let mut flows = vec![-self.net_investment(d)];
+        flows.extend((0..years).map(|_| m - base - maintenance));
+        *flows.last_mut().expect("a year at least") += residual;
+        Some((flows, rate))
+    }
+
+    /// Years to pay back in replication r, restricted to the life; not a
+    /// number for a design that invests nothing (nothing to pay back: it
+    /// must not win by doing nothing).
+    fn payback(&self, d: &Design, money: Option<f64>, r: u32) -> f64 {
+        if self.net_investment(d) <= 0.0 {
+            return f64::NAN;
+        }
+        let life = self.p.life_years.unwrap_or(0.0);
+        self.flows(d, money, r).map_or(f64::NAN, |(flows, _)| {
+            crate::economics::finance::payback_years(&flows).map_or(life, |y| y.min(life))
+        })
+    }
+
+    /// NPV against the scene as given in replication r: the cash flows
+    /// above, discounted (`roi`'s formula: the same figure for the written
+    /// Variant).
+    fn npv(&self, d: &Design, money: Option<f64>, r: u32) -> f64 {
+        self.flows(d, money, r).map_or(f64::NAN, |(flows, rate)| {
+            crate::economics::finance::npv(rate, &flows)
+        })
     }
 
     fn constraint_violation(&self, i: usize) -> f64 {
@@ -531,7 +555,13 @@ impl<'a> Search<'a> {
         let feasible: Vec<usize> = order
             .iter()
             .copied()
-            .filter(|&i| self.constraint_violation(i) == 0.0 && ranks[i] != u32::MAX)
+            .filter(|&i| {
+                // A design whose objective is undefined (a payback with
+                // nothing invested) cannot be the pick.
+                self.constraint_violation(i) == 0.0
+                    && ranks[i] != u32::MAX
+                    && mean(&self.values(&self.p.objectives[0].expr, i)).is_finite()
+            })
             .collect();
         let per = |k: usize| (k as u32 + u32::from(self.uses_npv)) * SELECTION_N0;
         let mut k = feasible.len().min(FINALISTS);
@@ -672,7 +702,10 @@ impl<'a> Search<'a> {
         let best = match &selection {
             Some(s) => Some(s.finalists[s.chosen]),
             // Several objectives have a front, not a best.
-            None if self.single() => designs.first().filter(|d| d.feasible).map(|_| 0),
+            None if self.single() => designs
+                .first()
+                .filter(|d| d.feasible && d.objectives[0].mean.is_finite())
+                .map(|_| 0),
             None => None,
         };
         let currency = self.p.scene.economics.as_ref().map(|e| e.currency.clone());
@@ -688,6 +721,7 @@ impl<'a> Search<'a> {
                 .iter()
                 .map(|o| match o.expr.terms.as_slice() {
                     [(_, Term::Npv | Term::Investment)] => currency.clone().unwrap_or_default(),
+                    [(_, Term::Payback)] => "years".into(),
                     _ => o.unit.to_string(),
                 })
                 .collect(),

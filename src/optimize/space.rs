@@ -187,7 +187,8 @@ pub fn gross_investment(variables: &[Variable], design: &Design) -> f64 {
             Some(variant) => variant.investment.as_ref().map(Investment::gross),
             None => Some(v.cost? * (v.number(i)? - v.base?).max(0.0)),
         })
-        .sum()
+        // From +0.0: a float `sum()` starts at −0.0, which JSON would show.
+        .fold(0.0, |a, b| a + b)
 }
 
 /// The investments of the variants a design takes.

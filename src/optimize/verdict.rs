@@ -121,6 +121,16 @@ pub(super) fn explain(o: &mut Optimisation, p: &Problem, stopped: bool) {
             ", net of the subsidy the scene or a taken variant grants (one rate and cap for the project)"
         ));
     }
+    if o.objectives
+        .iter()
+        .chain(&o.constraints)
+        .any(|t| t.contains("payback"))
+    {
+        notes.push(format!(
+            "payback: years until the undiscounted cash flows above pay the investment back, restricted to the {} years of the life (a replication that does not pay back within it counts as the whole life, so the mean is defined; `roi` on the written Variant gives the chance of paying back and the median); a design that invests nothing has no payback and is not ranked by it.",
+            p.life_years.unwrap_or(0.0)
+        ));
+    }
     if stopped {
         notes.push("Stopped before the end: run the same command again with the same --state file to go on from here.".into());
     }

@@ -64,6 +64,30 @@ fn merge(dir: &Path, files: &[String], json: bool) -> Output {
     cli_in(dir, &args, &[])
 }
 
+/// Makes `plan.json`, the sweep of [`SET`] with `reps` replications, in
+/// `dir`, and returns what `sweep --json` prints for it on one machine.
+fn sweep_plan(dir: &Path, reps: &str) -> Vec<u8> {
+    ok(cli_in(
+        dir,
+        &[
+            "plan",
+            SCENE,
+            "--set",
+            SET,
+            "--reps",
+            reps,
+            "--out",
+            "plan.json",
+        ],
+        &[],
+    ));
+    ok(cli_in(
+        dir,
+        &["sweep", SCENE, "--set", SET, "--reps", reps, "--json"],
+        &[],
+    ))
+}
+
 fn run_shards(dir: &Path, n: u32, out: &str) {
     for i in 0..n {
         ok(cli_in(
@@ -135,25 +159,7 @@ fn merged_output_is_byte_identical_for_1_3_and_64_shards() {
 #[test]
 fn the_index_comes_from_slurm_or_kubernetes_variables() {
     let dir = workdir("index");
-    ok(cli_in(
-        &dir,
-        &[
-            "plan",
-            SCENE,
-            "--set",
-            SET,
-            "--reps",
-            "4",
-            "--out",
-            "plan.json",
-        ],
-        &[],
-    ));
-    let single = ok(cli_in(
-        &dir,
-        &["sweep", SCENE, "--set", SET, "--reps", "4", "--json"],
-        &[],
-    ));
+    let single = sweep_plan(&dir, "4");
     for i in 0..4u32 {
         let i = i.to_string();
         // Slurm: the index and the array's size.
@@ -198,25 +204,7 @@ fn the_index_comes_from_slurm_or_kubernetes_variables() {
 #[test]
 fn merge_names_missing_twice_run_and_foreign_shards_and_a_rerun_of_the_missing_completes() {
     let dir = workdir("faults");
-    ok(cli_in(
-        &dir,
-        &[
-            "plan",
-            SCENE,
-            "--set",
-            SET,
-            "--reps",
-            "4",
-            "--out",
-            "plan.json",
-        ],
-        &[],
-    ));
-    let single = ok(cli_in(
-        &dir,
-        &["sweep", SCENE, "--set", SET, "--reps", "4", "--json"],
-        &[],
-    ));
+    let single = sweep_plan(&dir, "4");
     for i in [0, 2, 4, 5, 7] {
         ok(cli_in(
             &dir,
@@ -337,25 +325,7 @@ fn a_sweep_runs_as_a_slurm_array_job_and_merges_to_the_same_bytes() {
         String::from_utf8_lossy(&up.stderr)
     );
     let conf = cluster.join("slurm.conf");
-    ok(cli_in(
-        &dir,
-        &[
-            "plan",
-            SCENE,
-            "--set",
-            SET,
-            "--reps",
-            "8",
-            "--out",
-            "plan.json",
-        ],
-        &[],
-    ));
-    let single = ok(cli_in(
-        &dir,
-        &["sweep", SCENE, "--set", SET, "--reps", "8", "--json"],
-        &[],
-    ));
+    let single = sweep_plan(&dir, "8");
     let submitted = Command::new("sbatch")
         .args(["--parsable", "--array=0-7"])
         .arg(script("deploy/slurm/sweep.sbatch"))
@@ -404,25 +374,7 @@ fn a_sweep_runs_as_a_slurm_array_job_and_merges_to_the_same_bytes() {
 #[test]
 fn gnu_parallel_runs_the_shards_that_have_no_file() {
     let dir = workdir("parallel");
-    ok(cli_in(
-        &dir,
-        &[
-            "plan",
-            SCENE,
-            "--set",
-            SET,
-            "--reps",
-            "4",
-            "--out",
-            "plan.json",
-        ],
-        &[],
-    ));
-    let single = ok(cli_in(
-        &dir,
-        &["sweep", SCENE, "--set", SET, "--reps", "4", "--json"],
-        &[],
-    ));
+    let single = sweep_plan(&dir, "4");
     std::fs::write(dir.join("hosts.txt"), ":\n").unwrap();
     // One shard is there already: only the other five run.
     ok(cli_in(

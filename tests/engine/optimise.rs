@@ -344,3 +344,58 @@ fn a_choice_of_the_robot_cell_carries_its_investment_and_agrees_with_roi() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn payback_is_minimised_and_agrees_with_roi_where_every_replication_pays_back() {
+    let dir = temp_dir("payback");
+    let variant = dir.join("best.ron");
+    let out = cli(&[
+        "optimize",
+        "scenes/bracket_line.ron",
+        "--choose",
+        "robot=scenes/bracket_line_robot_weld.ron",
+        "--vary",
+        "welders.count=0..2",
+        "--objective",
+        "payback",
+        "--indifference",
+        "0.05",
+        "--budget",
+        "120",
+        "--json",
+        "--variant",
+        variant.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json(&out);
+    assert_eq!(v["objectives"][0], "min: payback");
+    assert_eq!(v["objective_units"][0], "years");
+    let best = &v["designs"][v["best"].as_u64().unwrap() as usize];
+    assert_eq!(best["label"], "welders.count=0, robot=true", "{best}");
+    assert!(v["notes"].to_string().contains("restricted to the 8 years"));
+    // Every replication pays back (docs/robot-business-case.md), so the
+    // restricted mean is roi's mean payback over the same replications.
+    let reps = best["replications"].as_u64().unwrap().to_string();
+    let roi = cli(&[
+        "roi",
+        "scenes/bracket_line.ron",
+        variant.to_str().unwrap(),
+        "--reps",
+        &reps,
+        "--json",
+    ]);
+    let r = json(&roi);
+    let p = &r["business_cases"][0]["payback_years"];
+    assert_eq!(p["undefined"], 0, "{p}");
+    let theirs = p["mean"]["mean"].as_f64().unwrap_or_else(|| panic!("{p}"));
+    let ours = best["objectives"][0]["mean"].as_f64().unwrap();
+    assert!(
+        (ours - theirs).abs() < 1e-9,
+        "optimize {ours} against roi {theirs}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

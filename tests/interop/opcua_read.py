@@ -33,18 +33,20 @@ async def connect(url, login):
     while True:
         attempts += 1
         client = Client(url, timeout=10)
-        if login:
-            user, password, cert, key = login
-            client.set_user(user)
-            client.set_password(password)
-            client.application_uri = "urn:factory-twin:interop-test"
-            await client.set_security(
-                SecurityPolicyBasic256Sha256,
-                cert,
-                key,
-                mode=ua.MessageSecurityMode.SignAndEncrypt,
-            )
         try:
+            if login:
+                user, password, cert, key = login
+                client.set_user(user)
+                client.set_password(password)
+                client.application_uri = "urn:factory-twin:interop-test"
+                # set_security asks the server for its endpoints: it connects
+                # too, so it waits for a server still starting like connect.
+                await client.set_security(
+                    SecurityPolicyBasic256Sha256,
+                    cert,
+                    key,
+                    mode=ua.MessageSecurityMode.SignAndEncrypt,
+                )
             await client.connect()
             return client
         except (OSError, asyncio.TimeoutError) as e:
