@@ -138,6 +138,16 @@ pub fn check_complete(
         return Err(Diagnostic::new("no shard files to merge"));
     };
     let n = first.shards;
+    for (path, s) in shards {
+        if s.shards == 0 || s.shard >= s.shards {
+            return Err(Diagnostic::new(format!(
+                "{}: shard {}/{} is not a shard (0 ≤ I < N)",
+                path.display(),
+                s.shard,
+                s.shards
+            )));
+        }
+    }
     let hash = plan.hash();
     let mut seen: Vec<Option<&Path>> = vec![None; n as usize];
     for (path, s) in shards {
@@ -150,7 +160,7 @@ pub fn check_complete(
         }
         if s.plan_sha256 != hash || s.plan.hash() != hash {
             return Err(Diagnostic::new(format!(
-                "{name} is of another plan than {} (another scene, seed, experiment, replications or program)",
+                "{name} is of another plan than the first shard, {} (another scene, seed, experiment, replications or program)",
                 plan_file.display()
             ))
             .with_help("merge only the shards of this plan; rerun that shard with this plan"));
@@ -184,8 +194,8 @@ pub fn check_complete(
             list.join(", ")
         ))
         .with_help(format!(
-            "run only those again, e.g. factory-twin shard {} --shard {}/{n} --out DIR, then merge all",
-            plan_file.display(),
+            "run only those again with the plan these shards come from (the sweep or run of {}), e.g. factory-twin shard plan.json --shard {}/{n} --out DIR, then merge all",
+            plan.scene,
             missing[0]
         )));
     }

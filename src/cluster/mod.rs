@@ -34,8 +34,12 @@ use std::path::{Path, PathBuf};
 /// the file's path, spacing or comments, different for any change that
 /// matters to a run.
 pub fn scene_hash(scene: &Scene) -> String {
-    let json = serde_json::to_vec(scene).expect("a scene serialises");
-    hex(&Sha256::digest(&json))
+    hash(&serde_json::to_vec(scene).expect("a scene serialises"))
+}
+
+/// SHA-256 of some bytes, in hex.
+pub fn hash(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
 }
 
 fn hex(bytes: &[u8]) -> String {

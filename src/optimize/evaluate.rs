@@ -118,7 +118,7 @@ impl<'a> Evaluator<'a> {
             })?;
             if file.problem != problem {
                 return Err(Diagnostic::new(format!(
-                    "the state file {} is of another problem (scene, seed, variables, objectives, constraints or budget differ)",
+                    "the state file {} holds runs of another scene, other variables or another program version: its runs would not be this problem's",
                     path.display()
                 ))
                 .with_help("give another --state file, or delete this one to start afresh"));

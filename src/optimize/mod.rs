@@ -253,37 +253,27 @@ impl Problem {
         Ok(())
     }
 
-    /// What identifies the problem in a state file.
+    /// What the runs in a state file depend on: the scene (its content, by
+    /// hash, seed included), the variables (a choice by its variant's
+    /// content) and the program. Not the budget, δ, objectives or
+    /// constraints: a run's figures do not depend on them, so a state file
+    /// serves a rerun with a larger budget or another δ.
     fn fingerprint(&self) -> String {
         let vars: Vec<String> = self
             .variables
             .iter()
             .map(|v| {
-                format!(
-                    "{}={:?}@{:?}{}",
-                    v.path,
-                    v.values,
-                    v.cost,
-                    v.choice
-                        .as_ref()
-                        .map_or(String::new(), |c| format!(" from {}", c.file))
-                )
+                let choice = v.choice.as_ref().map_or(String::new(), |c| {
+                    let json = serde_json::to_vec(&c.variant).expect("a variant serialises");
+                    format!(" choosing {}", crate::cluster::hash(&json))
+                });
+                format!("{}={:?}{choice}", v.path, v.values)
             })
             .collect();
-        let objs: Vec<String> = self.objectives.iter().map(objective_text).collect();
-        let cons: Vec<&str> = self.constraints.iter().map(|c| c.text.as_str()).collect();
         format!(
-            "{} | seed {} | {} | {} | {} | budget {} | life {:?} | delta {:?} | conf {} | {:?} | {}",
-            self.scene.name,
-            self.scene.run.seed,
-            vars.join(";"),
-            objs.join(";"),
-            cons.join(";"),
-            self.budget,
-            self.life_years,
-            self.indifference,
-            self.confidence,
-            self.strategy,
+            "scene {} | {} | factory-twin {}",
+            crate::cluster::scene_hash(&self.scene),
+            vars.join("; "),
             env!("CARGO_PKG_VERSION"),
         )
     }

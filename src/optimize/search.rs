@@ -299,7 +299,23 @@ impl<'a> Search<'a> {
             return Ok(());
         }
         let order = self.order();
-        let leaders: Vec<usize> = order.iter().copied().take(10).collect();
+        // Only designs that could be the pick: feasible, the objective defined.
+        let leaders: Vec<usize> = order
+            .iter()
+            .copied()
+            .filter(|&i| {
+                self.constraint_violation(i) == 0.0
+                    && self
+                        .p
+                        .objectives
+                        .iter()
+                        .all(|o| mean(&self.values(&o.expr, i)).is_finite())
+            })
+            .take(10)
+            .collect();
+        if leaders.is_empty() {
+            return Ok(());
+        }
         let give: Vec<u32> = if self.single() {
             let sign = if self.p.objectives[0].maximise {
                 1.0
@@ -480,8 +496,12 @@ impl<'a> Search<'a> {
             .collect();
         let mut rank = vec![u32::MAX; n];
         let mut level = 0;
-        for group in [true, false] {
-            let mut left: Vec<usize> = (0..n).filter(|&i| feasible[i] == group).collect();
+        // Feasible designs by non-dominated fronts; the infeasible ones all
+        // after them, in one rank, where `order` sorts them by how far they
+        // break the constraints (Deb's rule): the search breeds from the
+        // nearest to feasible, not from the best objective far outside.
+        let mut left: Vec<usize> = (0..n).filter(|&i| feasible[i]).collect();
+        {
             while !left.is_empty() {
                 let front: Vec<usize> = left
                     .iter()
@@ -494,6 +514,9 @@ impl<'a> Search<'a> {
                 left.retain(|i| !front.contains(i));
                 level += 1;
             }
+        }
+        for i in (0..n).filter(|&i| !feasible[i]) {
+            rank[i] = level;
         }
         rank
     }
@@ -590,9 +613,12 @@ impl<'a> Search<'a> {
             .map(|&i| fresh(self, i, SELECTION_N0))
             .collect();
         // By default a difference under 0.5 % of the finalists' largest
-        // value does not matter (the leader's own value may be 0, as an
-        // NPV against the scene as given).
-        let scale = first.iter().map(|v| mean(v).abs()).fold(0.0, f64::max);
+        // value does not matter, fixed from the search's replications so the
+        // selection's own data do not set its zone.
+        let scale = finalists
+            .iter()
+            .map(|&i| mean(&self.values(&o.expr, i)).abs())
+            .fold(0.0, f64::max);
         let delta = self
             .p
             .indifference

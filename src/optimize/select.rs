@@ -10,9 +10,10 @@
 //! - Kim–Nelson (KN, 2001), fully sequential with common random numbers:
 //!   from n₀ first replications, the variance S²ᵢₗ of each paired difference
 //!   fixes a triangular continuation region; designs falling below it are
-//!   eliminated one replication at a time. With probability ≥ 1 − α the
-//!   design left (or the best mean when the region closes) is the best or
-//!   within δ of it.
+//!   eliminated one replication at a time. If the best leads the others by
+//!   δ or more, the design left (or the best mean when the region closes)
+//!   is the best with probability ≥ 1 − α; designs closer than δ are not
+//!   told apart.
 
 /// Extra replications for each design under OCBA, `extra` in all.
 /// `means`, `sds` and `counts` describe the designs so far.
@@ -127,6 +128,13 @@ impl KimNelson {
     /// Screens the survivors with their means over the first `stage`
     /// replications (`means[i]` for every finalist i).
     pub fn screen(&mut self, means: &[f64], stage: usize) {
+        // An undefined mean (a KPI a replication did not define) loses
+        // every comparison instead of passing none.
+        let defined: Vec<f64> = means
+            .iter()
+            .map(|m| if m.is_nan() { f64::NEG_INFINITY } else { *m })
+            .collect();
+        let means = defined.as_slice();
         let r = stage as f64;
         let w = |i: usize, l: usize| {
             (self.delta / (2.0 * r) * (self.h2 * self.s2[i][l] / (self.delta * self.delta) - r))
@@ -156,10 +164,17 @@ impl KimNelson {
 
     /// The pick: the surviving finalist with the largest mean.
     pub fn pick(&self, means: &[f64]) -> usize {
+        let m = |i: usize| {
+            if means[i].is_nan() {
+                f64::NEG_INFINITY
+            } else {
+                means[i]
+            }
+        };
         self.survivors
             .iter()
             .copied()
-            .max_by(|&a, &b| means[a].total_cmp(&means[b]).then(b.cmp(&a)))
+            .max_by(|&a, &b| m(a).total_cmp(&m(b)).then(b.cmp(&a)))
             .expect("at least one survivor")
     }
 }
@@ -188,7 +203,8 @@ fn t_95(df: usize) -> f64 {
     match df {
         0 => f64::NAN,
         1..=30 => TABLE[df - 1],
-        _ => 1.645 + 2.4 / df as f64,
+        // Continues the table smoothly (1.697 at 30).
+        _ => 1.645 + 1.52 / df as f64,
     }
 }
 

@@ -12,13 +12,13 @@ pub(super) fn explain(o: &mut Optimisation, p: &Problem, stopped: bool) {
     if let Some(s) = o.selection.as_mut() {
         let label = |k: usize| o.designs[s.finalists[k]].label.clone();
         let chosen = label(s.chosen);
-        let conf = s.confidence * 100.0;
+        let conf = short(s.confidence * 100.0);
         let zone = format!("δ = {} {unit}", short(s.indifference))
             .trim_end()
             .to_string();
         let mut text = if s.settled {
             format!(
-                "With probability at least {conf:.0} %, {chosen} is the best of the {} finalists or within {zone} of it (Kim–Nelson with common random numbers on fresh replications: {} to {} each).",
+                "{chosen} is the pick: if the best of the {} finalists leads the others by {zone} or more, it is this one with probability at least {conf} % (Kim–Nelson with common random numbers on fresh replications: {} to {} each); finalists closer than that are not told apart.",
                 s.finalists.len(),
                 s.n0,
                 s.replications.iter().max().copied().unwrap_or(s.n0),
@@ -26,7 +26,7 @@ pub(super) fn explain(o: &mut Optimisation, p: &Problem, stopped: bool) {
         } else {
             let open: Vec<String> = s.survivors.iter().map(|&k| label(k)).collect();
             format!(
-                "The budget ran out with {} finalists still in contention ({}): {chosen} has the best mean, but the {conf:.0} % confidence is not reached. Raise --budget or widen --indifference ({zone}).",
+                "The budget ran out with {} finalists still in contention ({}): {chosen} has the best mean, but the {conf} % confidence is not reached. Raise --budget (the same --state file keeps the runs made) or widen --indifference ({zone}).",
                 open.len(),
                 open.join("; ")
             )
@@ -43,9 +43,13 @@ pub(super) fn explain(o: &mut Optimisation, p: &Problem, stopped: bool) {
         s.statement = text;
     }
     let mut notes = Vec::new();
-    if (tried as u64) < o.space_size {
+    if ((tried + o.unbuildable.len()) as u64) < o.space_size {
+        let ruled_out = match o.unbuildable.len() {
+            0 => String::new(),
+            n => format!(" ({n} more ruled out without a run)"),
+        };
         notes.push(format!(
-            "The search tried {tried} of {} designs: what it claims covers the designs it tried, not those it never ran.",
+            "The search tried {tried} of {} designs{ruled_out}: what it claims covers the designs it tried, not those it never ran.",
             o.space_size
         ));
     }

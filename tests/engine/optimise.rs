@@ -260,25 +260,33 @@ fn bad_optimisations_are_named_with_exit_code_2() {
         assert_eq!(out.status.code(), Some(2), "{extra:?}: {err}");
         assert!(err.contains(expected), "{extra:?}: {err}");
     }
-    // A state file of another problem is refused, not mixed in.
-    let run = |budget: &str| {
+    // A state file of other variables is refused, not mixed in; a larger
+    // budget reuses the runs already made.
+    let run = |range: &str, budget: &str| {
         cli(&[
             "optimize",
             "scenes/bracket_line_rack.ron",
             "--vary",
-            "rack.capacity=5..10",
+            range,
             "--objective",
             "good_per_hour",
             "--budget",
             budget,
+            "--json",
             "--state",
             other.to_str().unwrap(),
         ])
     };
-    assert!(run("20").status.success());
-    let out = run("30");
+    assert!(run("rack.capacity=5..10", "20").status.success());
+    let more = run("rack.capacity=5..10", "40");
+    assert!(more.status.success());
+    assert!(json(&more)["runs_resumed"].as_u64().unwrap() > 0);
+    let out = run("rack.capacity=5..12", "40");
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("is of another problem"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("holds runs of another scene, other variables")
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 
