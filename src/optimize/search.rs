@@ -117,6 +117,25 @@ impl<'a> Search<'a> {
             }
         }
         self.try_designs(start, search_budget)?;
+        self.generations(pop, search_budget)?;
+        // Without two feasible designs there is nothing to select among:
+        // the reserve goes on searching for them instead.
+        if self.single() && self.feasible_count() < 2 {
+            self.generations(pop, self.p.budget)?;
+        }
+        Ok(())
+    }
+
+    /// Designs that meet every constraint by their mean.
+    fn feasible_count(&self) -> usize {
+        (0..self.designs.len())
+            .filter(|&i| self.constraint_violation(i) == 0.0)
+            .count()
+    }
+
+    /// Generations of children and OCBA steps until `search_budget` runs
+    /// are spent or nothing new can be bred.
+    fn generations(&mut self, pop: usize, search_budget: u32) -> Result<(), RunError> {
         loop {
             let room = search_budget.saturating_sub(self.eval.used) / self.run_cost(SEARCH_REPS);
             if room == 0 {

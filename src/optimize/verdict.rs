@@ -67,7 +67,7 @@ pub(super) fn explain(o: &mut Optimisation, p: &Problem, stopped: bool) {
         notes.push(format!(
             "A plain grid of {tried} designs, each the same replications: the best is the best mean, without a stated confidence (the baseline the adaptive search is measured against)."
         ));
-    } else if o.selection.is_none() && !stopped {
+    } else if o.selection.is_none() && !stopped && o.best.is_some() {
         notes.push("No selection was made (fewer than two designs meet the constraints, or no budget was left for it): the best design is the best mean, without a stated confidence.".into());
     }
     if let Some(best) = o.best {
@@ -109,10 +109,20 @@ pub(super) fn explain(o: &mut Optimisation, p: &Problem, stopped: bool) {
             ));
         }
     }
-    if o.designs.iter().all(|d| !d.feasible) && !o.constraints.is_empty() {
+    if o.designs.iter().all(|d| !d.feasible)
+        && !o.constraints.is_empty()
+        && let Some(d) = o.designs.first()
+    {
+        let figures: Vec<String> = o
+            .constraints
+            .iter()
+            .zip(&d.constraints)
+            .map(|(c, e)| format!("{}: {}", c, pm(e)))
+            .collect();
         notes.push(format!(
-            "No design tried meets every constraint by its mean; the first listed comes nearest ({}).",
-            o.designs.first().map_or(String::new(), |d| d.label.clone())
+            "No design tried meets every constraint by its mean; the nearest is {} ({}). If the designs tried all fall short alike, these variables do not move what the constraint measures: relieve what limits it (`bottleneck`) or vary something else.",
+            d.label,
+            figures.join("; ")
         ));
     }
     if o.objectives.iter().any(|t| t.contains("npv")) {

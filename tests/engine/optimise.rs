@@ -407,3 +407,39 @@ fn payback_is_minimised_and_agrees_with_roi_where_every_replication_pays_back() 
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_constraint_no_design_meets_is_said_so_and_the_reserve_searches_on() {
+    // The bracket line's entry limits output to about 14.6 good parts an
+    // hour: no buffer size or welder count reaches 15.
+    let out = cli(&[
+        "optimize",
+        "scenes/bracket_line.ron",
+        "--vary",
+        "b1.capacity=1..20",
+        "--vary",
+        "welders.count=1..4",
+        "--objective",
+        "good_per_hour",
+        "--constraint",
+        "good_per_hour >= 15",
+        "--budget",
+        "120",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json(&out);
+    assert!(v["best"].is_null() && v["selection"].is_null(), "{v}");
+    let notes = v["notes"].to_string();
+    assert!(notes.contains("the nearest is"), "{notes}");
+    assert!(
+        !notes.contains("the best design is the best mean"),
+        "{notes}"
+    );
+    // With nothing to select among, the selection's reserve searched on.
+    assert!(v["runs_used"].as_u64().unwrap() > 100, "{}", v["runs_used"]);
+}
