@@ -290,10 +290,14 @@ fn bad_optimisations_are_named_with_exit_code_2() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-#[test]
-fn a_choice_of_the_robot_cell_carries_its_investment_and_agrees_with_roi() {
-    let dir = temp_dir("robot");
-    let variant = dir.join("best.ron");
+/// Optimises the bracket line's robot choice and welders for `objective`,
+/// writes the pick to `variant`, and runs `roi` on it over the pick's own
+/// replications: (optimize's JSON, roi's JSON).
+fn robot_choice(
+    objective: &str,
+    indifference: &str,
+    variant: &Path,
+) -> (serde_json::Value, serde_json::Value) {
     let out = cli(&[
         "optimize",
         "scenes/bracket_line.ron",
@@ -302,9 +306,9 @@ fn a_choice_of_the_robot_cell_carries_its_investment_and_agrees_with_roi() {
         "--vary",
         "welders.count=0..2",
         "--objective",
-        "npv",
+        objective,
         "--indifference",
-        "5000000",
+        indifference,
         "--budget",
         "120",
         "--json",
@@ -318,14 +322,6 @@ fn a_choice_of_the_robot_cell_carries_its_investment_and_agrees_with_roi() {
     );
     let v = json(&out);
     let best = &v["designs"][v["best"].as_u64().unwrap() as usize];
-    // The robot pays (docs/robot-business-case.md), and without welders to pay.
-    assert_eq!(best["label"], "welders.count=0, robot=true", "{best}");
-    assert_eq!(best["investment"], 420e6);
-    let text = std::fs::read_to_string(&variant).unwrap();
-    assert!(text.contains("Replace(\"weld\", Robot("), "{text}");
-    assert!(text.contains("welding robot and positioner"), "{text}");
-    // The same NPV as `roi` of the written variant over the same replications:
-    // one business case, whichever command computes it.
     let reps = best["replications"].as_u64().unwrap().to_string();
     let roi = cli(&[
         "roi",
@@ -341,6 +337,23 @@ fn a_choice_of_the_robot_cell_carries_its_investment_and_agrees_with_roi() {
         String::from_utf8_lossy(&roi.stderr)
     );
     let r = json(&roi);
+    (v, r)
+}
+
+#[test]
+fn a_choice_of_the_robot_cell_carries_its_investment_and_agrees_with_roi() {
+    let dir = temp_dir("robot");
+    let variant = dir.join("best.ron");
+    let (v, r) = robot_choice("npv", "5000000", &variant);
+    let best = &v["designs"][v["best"].as_u64().unwrap() as usize];
+    // The robot pays (docs/robot-business-case.md), and without welders to pay.
+    assert_eq!(best["label"], "welders.count=0, robot=true", "{best}");
+    assert_eq!(best["investment"], 420e6);
+    let text = std::fs::read_to_string(&variant).unwrap();
+    assert!(text.contains("Replace(\"weld\", Robot("), "{text}");
+    assert!(text.contains("welding robot and positioner"), "{text}");
+    // The same NPV as `roi` of the written variant over the same replications:
+    // one business case, whichever command computes it.
     let theirs = r["business_cases"][0]["npv"]["mean"]["mean"]
         .as_f64()
         .or_else(|| r["business_cases"][0]["npv"]["mean"].as_f64())
@@ -356,30 +369,7 @@ fn a_choice_of_the_robot_cell_carries_its_investment_and_agrees_with_roi() {
 #[test]
 fn payback_is_minimised_and_agrees_with_roi_where_every_replication_pays_back() {
     let dir = temp_dir("payback");
-    let variant = dir.join("best.ron");
-    let out = cli(&[
-        "optimize",
-        "scenes/bracket_line.ron",
-        "--choose",
-        "robot=scenes/bracket_line_robot_weld.ron",
-        "--vary",
-        "welders.count=0..2",
-        "--objective",
-        "payback",
-        "--indifference",
-        "0.05",
-        "--budget",
-        "120",
-        "--json",
-        "--variant",
-        variant.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v = json(&out);
+    let (v, r) = robot_choice("payback", "0.05", &dir.join("best.ron"));
     assert_eq!(v["objectives"][0], "min: payback");
     assert_eq!(v["objective_units"][0], "years");
     let best = &v["designs"][v["best"].as_u64().unwrap() as usize];
@@ -387,16 +377,6 @@ fn payback_is_minimised_and_agrees_with_roi_where_every_replication_pays_back() 
     assert!(v["notes"].to_string().contains("restricted to the 8 years"));
     // Every replication pays back (docs/robot-business-case.md), so the
     // restricted mean is roi's mean payback over the same replications.
-    let reps = best["replications"].as_u64().unwrap().to_string();
-    let roi = cli(&[
-        "roi",
-        "scenes/bracket_line.ron",
-        variant.to_str().unwrap(),
-        "--reps",
-        &reps,
-        "--json",
-    ]);
-    let r = json(&roi);
     let p = &r["business_cases"][0]["payback_years"];
     assert_eq!(p["undefined"], 0, "{p}");
     let theirs = p["mean"]["mean"].as_f64().unwrap_or_else(|| panic!("{p}"));
