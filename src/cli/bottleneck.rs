@@ -2,10 +2,10 @@
 //! output gained, the experiment that settles what limits output.
 
 use super::{RepOptions, done, fail, options, run_failed, write_report};
-use crate::experiment::{self, ReliefExperiment};
+use crate::experiment::{self, Options, ReliefExperiment};
 use crate::report;
-use crate::scene::load_scene_with_inputs;
-use std::path::Path;
+use crate::scene::{Scene, load_scene_with_inputs};
+use std::path::{Path, PathBuf};
 
 pub(super) fn bottleneck(path: &Path, reps: &RepOptions, json: bool, report: Option<&Path>) -> i32 {
     let (scene, files) = match load_scene_with_inputs(path) {
@@ -16,16 +16,30 @@ pub(super) fn bottleneck(path: &Path, reps: &RepOptions, json: bool, report: Opt
         Ok(o) => o,
         Err(code) => return code,
     };
-    let requested = reps.reps.unwrap_or(scene.run.replications).max(2);
-    let e: ReliefExperiment = match experiment::relieve_each(&scene, &options) {
+    relieve(path, &scene, &files, &options, json, report)
+}
+
+/// Runs the experiment on a loaded scene and writes what `bottleneck`
+/// writes; `merge` calls it with a cluster's runs held in `options`.
+pub(super) fn relieve(
+    path: &Path,
+    scene: &Scene,
+    files: &[PathBuf],
+    options: &Options,
+    json: bool,
+    report: Option<&Path>,
+) -> i32 {
+    let requested = options
+        .replications
+        .unwrap_or(scene.run.replications)
+        .max(2);
+    let e: ReliefExperiment = match experiment::relieve_each(scene, options) {
         Ok(e) => e,
         Err(e) => return run_failed(e, Some(path)),
     };
     if let Some(file) = report
-        && let Err(code) = write_report(
-            file,
-            &report::relief_report(&e, &report::Inputs::of(&files)),
-        )
+        && let Err(code) =
+            write_report(file, &report::relief_report(&e, &report::Inputs::of(files)))
     {
         return code;
     }

@@ -7,8 +7,8 @@ use crate::experiment::{self, Options};
 use crate::report;
 use std::path::{Path, PathBuf};
 
-pub(super) fn plan(scene: &Path, set: &[String], by: &str, reps: Option<u32>, out: &Path) -> i32 {
-    let plan = match cluster::plan(scene, set, by, reps) {
+pub(super) fn plan(scene: &Path, ask: cluster::Ask<'_>, reps: Option<u32>, out: &Path) -> i32 {
+    let plan = match cluster::plan(scene, ask, reps) {
         Ok(p) => p,
         Err(d) => return fail(&d),
     };
@@ -19,11 +19,19 @@ pub(super) fn plan(scene: &Path, set: &[String], by: &str, reps: Option<u32>, ou
             out.display()
         )));
     }
+    let scenes = plan.jobs / plan.replications.max(1);
     let what = match &plan.experiment {
         cluster::Experiment::Run => "run".to_string(),
-        cluster::Experiment::Sweep { .. } => {
-            format!("sweep of {} points", plan.jobs / plan.replications.max(1))
+        cluster::Experiment::Sweep { .. } => format!("sweep of {scenes} points"),
+        cluster::Experiment::Compare { roi, variants, .. } => format!(
+            "{} of {} variant(s): {scenes} scenes to run, a business case's tornado reruns included",
+            if *roi { "roi" } else { "compare" },
+            variants.len()
+        ),
+        cluster::Experiment::Bottleneck => {
+            format!("bottleneck experiment ({scenes} scenes: as is and each resource relieved)")
         }
+        cluster::Experiment::Optimize(_) => "optimisation batch".to_string(),
     };
     outln!(
         "{}: {what} × {} replications = {} jobs. Run every shard I of N with\n  factory-twin shard {} --shard I/N --out results/\n(or in a Slurm array or a Kubernetes Indexed Job: deploy/), then\n  factory-twin merge results/shard-*.json",
@@ -59,6 +67,7 @@ pub(super) fn shard(
         threads,
         event_log: false,
         progress: false,
+        held: None,
     };
     let file = match cluster::run_shard(&plan, plan_file, i, n, &options) {
         Ok(f) => f,
@@ -116,6 +125,18 @@ pub(super) fn merge(
         Err(d) => return fail(&d),
     };
     let scene_file = PathBuf::from(&shards[0].1.plan.scene);
+    let merged = match merged {
+        Merged::Held { plan, held } => return merge_held(&plan, held, json, report_file, csv),
+        Merged::Optimized { state, added, held } => {
+            eprintln!(
+                "{added} runs added to the optimisation's state file {} ({held} runs in it): run the same `optimize … --state {} --plan PLAN.json` again for its next batch, or its result",
+                state.display(),
+                state.display()
+            );
+            return 0;
+        }
+        other => other,
+    };
     let files = match crate::scene::load_scene_with_inputs(&scene_file) {
         Ok((_, f)) => f,
         Err(d) => return fail(&d),
@@ -142,6 +163,7 @@ pub(super) fn merge(
                 out!("{}", report::terminal(&summary));
             }
         }
+        Merged::Held { .. } | Merged::Optimized { .. } => unreachable!("handled above"),
         Merged::Sweep { scene, sweep } => {
             if let Some(dir) = csv
                 && let Err(e) = report::write_sweep_csv(&sweep, dir, false)
@@ -169,4 +191,42 @@ pub(super) fn merge(
         }
     }
     0
+}
+
+/// A compare, `roi` or bottleneck experiment from a cluster's runs: the
+/// experiment's own code on one machine, every run taken from the shards.
+fn merge_held(
+    plan: &Plan,
+    held: experiment::Held,
+    json: bool,
+    report_file: Option<&Path>,
+    csv: Option<&Path>,
+) -> i32 {
+    let options = Options {
+        replications: Some(plan.replications),
+        threads: None,
+        event_log: false,
+        progress: false,
+        held: Some(std::sync::Arc::new(held)),
+    };
+    let mut paths = vec![PathBuf::from(&plan.scene)];
+    if let cluster::Experiment::Compare { variants, .. } = &plan.experiment {
+        paths.extend(variants.iter().map(PathBuf::from));
+    }
+    let (scenes, files) = match super::compare::load(&paths) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    match &plan.experiment {
+        cluster::Experiment::Compare { roi, .. } => {
+            let out = super::Files {
+                csv,
+                report: report_file,
+                xlsx: None,
+                csv_bom: false,
+            };
+            super::compare::compare_scenes(&paths, &scenes, &files, &options, json, out, *roi)
+        }
+        _ => super::bottleneck::relieve(&paths[0], &scenes[0], &files, &options, json, report_file),
+    }
 }

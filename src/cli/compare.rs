@@ -26,7 +26,19 @@ pub(super) fn compare(
     files_out: Files<'_>,
     roi: bool,
 ) -> i32 {
-    let (csv, report_file) = (files_out.csv, files_out.report);
+    let (scenes, files) = match load(paths) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let options = match options(reps, 2, false) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    compare_scenes(paths, &scenes, &files, &options, json, files_out, roi)
+}
+
+/// The scenes and every file they read (each once).
+pub(super) fn load(paths: &[PathBuf]) -> Result<(Vec<Scene>, Vec<PathBuf>), i32> {
     let mut scenes: Vec<Scene> = Vec::new();
     let mut files = Vec::new();
     for path in paths {
@@ -39,9 +51,15 @@ pub(super) fn compare(
                         .collect::<Vec<_>>(),
                 );
             }
-            Err(d) => return fail(&d),
+            Err(d) => return Err(fail(&d)),
         }
     }
+    Ok((scenes, files))
+}
+
+/// Which variants get a business case (see `compare_scenes`); for `roi`,
+/// an error naming the file when one cannot.
+fn with_cases(paths: &[PathBuf], scenes: &[Scene], roi: bool) -> Result<Vec<usize>, i32> {
     // Which variants get a business case: all of them for `roi` (an error if
     // one cannot), those with an investment and usable economics for `compare`.
     let mut with_case = Vec::new();
@@ -54,7 +72,7 @@ pub(super) fn compare(
                 } else {
                     &paths[i]
                 };
-                return fail(&d.in_file(file));
+                return Err(fail(&d.in_file(file)));
             }
             Err(d) if v.investment.is_some() => {
                 eprintln!("note: no business case for \"{}\": {}", v.name, d.message);
@@ -62,10 +80,26 @@ pub(super) fn compare(
             Err(_) => {}
         }
     }
-    let options = match options(reps, 2, false) {
-        Ok(o) => o,
+    Ok(with_case)
+}
+
+/// Compares loaded scenes (the base first) and writes what `compare` or
+/// `roi` writes; `merge` calls it with a cluster's runs held in `options`.
+pub(super) fn compare_scenes(
+    paths: &[PathBuf],
+    scenes: &[Scene],
+    files: &[PathBuf],
+    options: &experiment::Options,
+    json: bool,
+    files_out: Files<'_>,
+    roi: bool,
+) -> i32 {
+    let (csv, report_file) = (files_out.csv, files_out.report);
+    let with_case = match with_cases(paths, scenes, roi) {
+        Ok(w) => w,
         Err(code) => return code,
     };
+    let options = options.clone();
     let mut c = match experiment::compare(&scenes[0], &scenes[1..], &options) {
         Ok(c) => c,
         Err(e) => return run_failed(e, None),
@@ -110,7 +144,7 @@ pub(super) fn compare(
             )));
         }
     }
-    let inputs = report::Inputs::of(&files);
+    let inputs = report::Inputs::of(files);
     if let Some(file) = files_out.xlsx
         && let Err(code) =
             write_workbook(file, |p| report::compare_workbook(&c, &cases, &inputs, p))

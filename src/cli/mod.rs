@@ -230,6 +230,16 @@ pub enum Command {
         /// The KPI that picks a sweep's best setting.
         #[arg(long, default_value = "good_per_hour")]
         by: String,
+        /// A `compare` of the scene against this variant file (repeat for
+        /// several), with the business case of each variant that has one.
+        #[arg(long, value_name = "VARIANT.ron", conflicts_with_all = ["set", "bottleneck"])]
+        compare: Vec<PathBuf>,
+        /// With --compare: a `roi` (every variant must have a business case).
+        #[arg(long, requires = "compare")]
+        roi: bool,
+        /// A `bottleneck` experiment: each resource relieved in turn.
+        #[arg(long, conflicts_with = "set")]
+        bottleneck: bool,
         /// Replications (default: the scene's `run.replications`).
         #[arg(long)]
         reps: Option<u32>,
@@ -365,6 +375,12 @@ pub enum Command {
         /// with the same file goes on where it stopped.
         #[arg(long, value_name = "FILE.json")]
         state: Option<PathBuf>,
+        /// On a cluster: write the runs of the next batch the state file
+        /// does not hold as a plan for `shard` and `merge` (which adds them
+        /// to the state file), instead of running them; when none is left,
+        /// the result is printed as on one machine.
+        #[arg(long, value_name = "PLAN.json", requires = "state")]
+        plan: Option<PathBuf>,
         /// Write the best design as a Variant file of the scene.
         #[arg(long, value_name = "FILE.ron")]
         variant: Option<PathBuf>,
@@ -772,9 +788,26 @@ pub fn main_with(cli: Cli) -> i32 {
             scene,
             set,
             by,
+            compare,
+            roi,
+            bottleneck,
             reps,
             out,
-        } => cluster::plan(&scene, &set, &by, reps, &out),
+        } => {
+            let ask = if !compare.is_empty() {
+                crate::cluster::Ask::Compare {
+                    variants: &compare,
+                    roi,
+                }
+            } else if bottleneck {
+                crate::cluster::Ask::Bottleneck
+            } else if !set.is_empty() {
+                crate::cluster::Ask::Sweep { set: &set, by: &by }
+            } else {
+                crate::cluster::Ask::Run
+            };
+            cluster::plan(&scene, ask, reps, &out)
+        }
         Command::Shard {
             plan,
             shard,
@@ -806,6 +839,7 @@ pub fn main_with(cli: Cli) -> i32 {
             indifference,
             confidence,
             state,
+            plan,
             variant,
             search,
             threads,
@@ -823,6 +857,7 @@ pub fn main_with(cli: Cli) -> i32 {
             indifference,
             confidence,
             state,
+            plan: plan.as_deref(),
             variant: variant.as_deref(),
             strategy: match search {
                 SearchArg::Adaptive => crate::optimize::Strategy::Adaptive,
@@ -1163,6 +1198,7 @@ fn options(reps: &RepOptions, min_reps: u32, event_log: bool) -> Result<Options,
         event_log,
         // A progress bar only where a person watches (stderr is a terminal).
         progress: std::io::stderr().is_terminal(),
+        held: None,
     })
 }
 

@@ -1,13 +1,15 @@
 //! `factory-twin optimize`: the best design over scene parameters.
 
 use super::{EXIT_STOPPED, fail, run_failed, write_file, write_report};
+use crate::cluster;
 use crate::error::Diagnostic;
 use crate::experiment;
-use crate::optimize::{self, Problem, Settings, Variable, parse_constraint, parse_objective};
+use crate::optimize::{self, Problem, Settings, parse_constraint, parse_objective};
 use crate::report;
 use crate::scene::load_scene_with_inputs;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// The command line of `optimize`.
 pub(super) struct Args<'a> {
@@ -22,6 +24,7 @@ pub(super) struct Args<'a> {
     pub indifference: Option<f64>,
     pub confidence: f64,
     pub state: Option<PathBuf>,
+    pub plan: Option<&'a Path>,
     pub variant: Option<&'a Path>,
     pub strategy: optimize::Strategy,
     pub threads: Option<usize>,
@@ -42,12 +45,25 @@ pub(super) fn optimize(a: Args<'_>) -> i32 {
         return fail(&Diagnostic::new("--threads must be at least 1"));
     }
     experiment::stop_on_ctrl_c();
+    let wanted = a.plan.map(|_| Arc::new(Mutex::new(Vec::new())));
     let settings = Settings {
         threads: a.threads,
         state: a.state.clone(),
-        progress: std::io::stderr().is_terminal(),
+        progress: std::io::stderr().is_terminal() && wanted.is_none(),
+        plan: wanted.clone(),
     };
-    let o = match optimize::optimise(&problem, &settings) {
+    let result = optimize::optimise(&problem, &settings);
+    if let (Some(file), Some(wanted)) = (a.plan, wanted) {
+        let runs = std::mem::take(&mut *wanted.lock().expect("not poisoned"));
+        if !runs.is_empty() {
+            return write_batch(&a, &problem, file, runs);
+        }
+        eprintln!(
+            "the state file holds every run the optimisation needs: its result follows ({} not written)",
+            file.display()
+        );
+    }
+    let o = match result {
         Ok(o) => o,
         Err(e) => return run_failed(e, Some(a.scene)),
     };
@@ -88,16 +104,39 @@ pub(super) fn optimize(a: Args<'_>) -> i32 {
     0
 }
 
+/// The next batch's runs as a plan for a cluster's shards.
+fn write_batch(
+    a: &Args<'_>,
+    problem: &Problem,
+    file: &Path,
+    runs: Vec<(Option<optimize::Design>, u32)>,
+) -> i32 {
+    let state = a.state.as_ref().expect("--plan requires --state");
+    let batch = cluster::OptimizeBatch {
+        vary: a.vary.to_vec(),
+        choose: a.choose.to_vec(),
+        state: state.to_string_lossy().replace('\\', "/"),
+        problem: optimize::fingerprint(&problem.scene, &problem.variables),
+        runs,
+    };
+    let plan = cluster::batch_plan(a.scene, &problem.scene, batch);
+    let text = serde_json::to_string_pretty(&plan).expect("a plan serialises") + "\n";
+    if let Err(code) = write_file(file, "plan", &text) {
+        return code;
+    }
+    outln!(
+        "{}: the optimisation's next {} runs. Run every shard I of N with\n  factory-twin shard {} --shard I/N --out DIR\nthen add them to {} with\n  factory-twin merge DIR/shard-*.json\nand run this command again for the next batch (or, when none is left, the result).",
+        file.display(),
+        plan.jobs,
+        file.display(),
+        state.display()
+    );
+    0
+}
+
 /// The problem from the command line, every name checked.
 fn problem(a: &Args<'_>, scene: crate::scene::Scene) -> Result<Problem, Diagnostic> {
-    let mut variables = a
-        .vary
-        .iter()
-        .map(|v| Variable::parse(&scene, v))
-        .collect::<Result<Vec<_>, _>>()?;
-    for c in a.choose {
-        variables.push(Variable::choose(&scene, c)?);
-    }
+    let mut variables = optimize::variables(&scene, a.vary, a.choose)?;
     for c in a.costs {
         let (path, amount) = c.split_once('=').ok_or_else(|| {
             Diagnostic::new(format!("--cost \"{c}\" has no `=`"))

@@ -24,6 +24,20 @@ pub enum Experiment {
     Run,
     /// `sweep`: a grid of `--set` axes, the best by a KPI.
     Sweep { set: Vec<String>, by: String },
+    /// `compare` (`roi` when `roi`): the scene against each variant file
+    /// with common random numbers, and the business case of every variant
+    /// that has one, the reruns of its tornado included.
+    Compare {
+        variants: Vec<String>,
+        /// SHA-256 of each resolved variant.
+        variants_sha256: Vec<String>,
+        roi: bool,
+    },
+    /// `bottleneck`: the scene as it is and with each resource relieved.
+    Bottleneck,
+    /// One batch of an optimisation: the runs `optimize --plan` found it
+    /// needs next; merged into its state file (see `crate::optimize`).
+    Optimize(super::OptimizeBatch),
 }
 
 /// What every shard runs a part of.

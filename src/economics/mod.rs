@@ -465,6 +465,23 @@ pub fn business_case(
 }
 
 /// Scenes with every source's interarrival mean scaled so demand is `factor` × as entered.
+/// The scenes the tornado reruns for a variant's business case (demand
+/// −10 %/+10 % for both, the robots' MTBF −50 %/+50 % for the variant),
+/// each with the replications of the comparison: what a cluster's plan of
+/// a `roi` must run besides the comparison itself.
+pub fn tornado_scenes(base: &Scene, variant: &Scene) -> Result<Vec<Scene>, Diagnostic> {
+    let mut out = Vec::new();
+    for factor in [0.9, 1.1] {
+        if let (Some(b), Some(v)) = (with_demand(base, factor)?, with_demand(variant, factor)?) {
+            out.extend([b, v]);
+        }
+    }
+    for factor in [0.5, 1.5] {
+        out.extend(with_robot_mtbf(variant, factor)?);
+    }
+    Ok(out)
+}
+
 fn with_demand(scene: &Scene, factor: f64) -> Result<Option<Scene>, Diagnostic> {
     with_means(scene, |o| match o {
         Object::Source(src) => src.interarrival.as_ref().map(|d| {

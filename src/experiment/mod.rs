@@ -6,6 +6,7 @@
 //! finished is still returned.
 
 mod compare;
+mod held;
 mod relief;
 mod summary;
 mod sweep;
@@ -14,6 +15,7 @@ pub mod warnings;
 pub use compare::{
     Comparison, KPIS, Kpi, KpiComparison, VariantComparison, compare, paired_difference,
 };
+pub use held::Held;
 pub use relief::{RELIEF, Relief, ReliefExperiment, relieve_each, relieved};
 pub use summary::{
     LINE_FIGURES, LineFigure, LineSummary, PoolSummary, StationSummary, StoreSummary, Summary,
@@ -73,6 +75,9 @@ pub struct Options {
     pub event_log: bool,
     /// Draw a progress bar on stderr as replications finish.
     pub progress: bool,
+    /// Runs made elsewhere (a cluster's shards): taken from here instead of
+    /// simulated.
+    pub held: Option<std::sync::Arc<Held>>,
 }
 
 /// One replication's result and, if asked for, its event log.
@@ -176,6 +181,12 @@ pub(crate) fn run_jobs(
     jobs: &[(&Scene, u32)],
     options: &Options,
 ) -> Result<Vec<Option<Replication>>, RunError> {
+    if let Some(held) = &options.held {
+        return jobs
+            .iter()
+            .map(|&(scene, r)| held.take(scene, r).map(Some))
+            .collect();
+    }
     let total = jobs.len() as u32;
     let done = AtomicU32::new(0);
     let work = || {

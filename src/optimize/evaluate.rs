@@ -13,7 +13,8 @@ use crate::kpi::RunResult;
 use crate::scene::Scene;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// The figures of one run that objectives and constraints can use.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -52,6 +53,9 @@ impl Figures {
 /// an NPV is measured against).
 pub type Key = Option<Design>;
 
+/// The runs a planning optimisation wants next (`Settings::plan`).
+pub type Planned = Arc<Mutex<Vec<(Key, u32)>>>;
+
 /// One stored run, as the state file holds it.
 #[derive(Serialize, Deserialize)]
 struct Stored {
@@ -81,6 +85,8 @@ pub struct Evaluator<'a> {
     /// Runs taken from the state file instead of simulated.
     pub resumed: u32,
     state: Option<(PathBuf, String)>,
+    /// Plan instead of run (`Settings::plan`).
+    pub plan: Option<Planned>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -95,6 +101,7 @@ impl<'a> Evaluator<'a> {
             used: 0,
             resumed: 0,
             state: None,
+            plan: None,
         }
     }
 
@@ -102,27 +109,7 @@ impl<'a> Evaluator<'a> {
     /// problem left there. `problem` identifies the problem (its inputs).
     pub fn with_state(mut self, path: PathBuf, problem: String) -> Result<Self, Diagnostic> {
         if path.exists() {
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                Diagnostic::new(format!(
-                    "cannot read the state file {}: {e}",
-                    path.display()
-                ))
-            })?;
-            let file: StateFile = serde_json::from_str(&text).map_err(|e| {
-                Diagnostic::new(format!(
-                    "{}: not an optimisation state file ({e}, line {}, column {})",
-                    path.display(),
-                    e.line(),
-                    e.column()
-                ))
-            })?;
-            if file.problem != problem {
-                return Err(Diagnostic::new(format!(
-                    "the state file {} holds runs of another scene, other variables or another program version: its runs would not be this problem's",
-                    path.display()
-                ))
-                .with_help("give another --state file, or delete this one to start afresh"));
-            }
+            let file = read_state(&path, &problem)?;
             for s in file.runs {
                 self.stored.insert((s.design.clone(), s.replication));
                 self.runs.insert((s.design, s.replication), s.figures);
@@ -163,10 +150,20 @@ impl<'a> Evaluator<'a> {
             }
             self.used += 1;
             if self.stored.remove(job) {
-                self.resumed += 1;
+                // A cluster's runs are the optimisation's own, not a resume.
+                if self.plan.is_none() {
+                    self.resumed += 1;
+                }
             } else {
                 todo.push(job.clone());
             }
+        }
+        if let Some(plan) = &self.plan
+            && !todo.is_empty()
+        {
+            // Planning: these are the batch's runs for the shards; stop here.
+            plan.lock().expect("not poisoned").extend(todo);
+            return Err(RunError::Stopped);
         }
         for (key, _) in &todo {
             if let Some(d) = key {
@@ -225,16 +222,86 @@ impl<'a> Evaluator<'a> {
                 })
                 .collect(),
         };
-        let text = serde_json::to_string(&file).expect("serialises");
-        // Written aside and renamed: a stop mid-write never leaves half a file.
-        let tmp = path.with_extension("partial");
-        std::fs::write(&tmp, text)
-            .and_then(|()| std::fs::rename(&tmp, path))
-            .map_err(|e| {
-                RunError::Input(Diagnostic::new(format!(
-                    "cannot write the state file {}: {e}",
-                    path.display()
-                )))
-            })
+        write_state(path, &file).map_err(RunError::Input)
     }
+}
+
+/// Reads a state file, refused when its runs are of another problem.
+fn read_state(path: &Path, problem: &str) -> Result<StateFile, Diagnostic> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Diagnostic::new(format!(
+            "cannot read the state file {}: {e}",
+            path.display()
+        ))
+    })?;
+    let file: StateFile = serde_json::from_str(&text).map_err(|e| {
+        Diagnostic::new(format!(
+            "{}: not an optimisation state file ({e}, line {}, column {})",
+            path.display(),
+            e.line(),
+            e.column()
+        ))
+    })?;
+    if file.problem != problem {
+        return Err(Diagnostic::new(format!(
+            "the state file {} holds runs of another scene, other variables or another program version: its runs would not be this problem's",
+            path.display()
+        ))
+        .with_help("give another --state file, or delete this one to start afresh"));
+    }
+    Ok(file)
+}
+
+fn write_state(path: &Path, file: &StateFile) -> Result<(), Diagnostic> {
+    let text = serde_json::to_string(file).expect("serialises");
+    // Written aside and renamed: a stop mid-write never leaves half a file.
+    let tmp = path.with_extension("partial");
+    std::fs::write(&tmp, text)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| {
+            Diagnostic::new(format!(
+                "cannot write the state file {}: {e}",
+                path.display()
+            ))
+        })
+}
+
+/// Adds runs made elsewhere (a cluster's shards of an optimisation batch)
+/// to the state file of `problem` (made if there is none yet), each as the
+/// figures the optimisation keeps: what it would have kept had it run them
+/// itself. Returns the runs added and the runs the file now holds.
+pub fn add_runs(
+    path: &Path,
+    problem: &str,
+    runs: Vec<(Key, u32, RunResult, &Scene)>,
+) -> Result<(usize, usize), Diagnostic> {
+    let mut file = if path.exists() {
+        read_state(path, problem)?
+    } else {
+        StateFile {
+            problem: problem.to_string(),
+            runs: Vec::new(),
+        }
+    };
+    let mut all: BTreeMap<(Key, u32), Figures> = file
+        .runs
+        .drain(..)
+        .map(|s| ((s.design, s.replication), s.figures))
+        .collect();
+    let before = all.len();
+    for (key, r, result, scene) in runs {
+        all.insert((key, r), Figures::of(&result, scene));
+    }
+    let added = all.len() - before;
+    file.runs = all
+        .into_iter()
+        .map(|((design, replication), figures)| Stored {
+            design,
+            replication,
+            figures,
+        })
+        .collect();
+    let held = file.runs.len();
+    write_state(path, &file)?;
+    Ok((added, held))
 }

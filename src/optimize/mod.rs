@@ -25,7 +25,7 @@ pub mod space;
 mod variant;
 mod verdict;
 
-pub use evaluate::Figures;
+pub use evaluate::{Figures, Planned, add_runs};
 pub use objective::{Constraint, Objective, Term, parse_constraint, parse_objective};
 pub use space::{Design, Variable};
 pub use variant::best_variant;
@@ -76,6 +76,10 @@ pub struct Settings {
     pub state: Option<PathBuf>,
     /// Print a line on stderr after each batch.
     pub progress: bool,
+    /// Plan instead of run: the runs of the first batch the state file
+    /// does not hold are put here (for a cluster's shards) and the search
+    /// stops there; runs read from the state file count as its own.
+    pub plan: Option<Planned>,
 }
 
 /// Replications the search gives each new design.
@@ -253,30 +257,50 @@ impl Problem {
         Ok(())
     }
 
-    /// What the runs in a state file depend on: the scene (its content, by
-    /// hash, seed included), the variables (a choice by its variant's
-    /// content) and the program. Not the budget, δ, objectives or
-    /// constraints: a run's figures do not depend on them, so a state file
-    /// serves a rerun with a larger budget or another δ.
+    /// What the runs in a state file depend on: see [`fingerprint`].
     fn fingerprint(&self) -> String {
-        let vars: Vec<String> = self
-            .variables
-            .iter()
-            .map(|v| {
-                let choice = v.choice.as_ref().map_or(String::new(), |c| {
-                    let json = serde_json::to_vec(&c.variant).expect("a variant serialises");
-                    format!(" choosing {}", crate::cluster::hash(&json))
-                });
-                format!("{}={:?}{choice}", v.path, v.values)
-            })
-            .collect();
-        format!(
-            "scene {} | {} | factory-twin {}",
-            crate::cluster::scene_hash(&self.scene),
-            vars.join("; "),
-            env!("CARGO_PKG_VERSION"),
-        )
+        fingerprint(&self.scene, &self.variables)
     }
+}
+
+/// What the runs of an optimisation depend on: the scene (its content, by
+/// hash, seed included), the variables (a choice by its variant's content)
+/// and the program. Not the budget, δ, objectives or constraints: a run's
+/// figures do not depend on them, so a state file serves a rerun with a
+/// larger budget or another δ.
+pub fn fingerprint(scene: &Scene, variables: &[Variable]) -> String {
+    let vars: Vec<String> = variables
+        .iter()
+        .map(|v| {
+            let choice = v.choice.as_ref().map_or(String::new(), |c| {
+                let json = serde_json::to_vec(&c.variant).expect("a variant serialises");
+                format!(" choosing {}", crate::cluster::hash(&json))
+            });
+            format!("{}={:?}{choice}", v.path, v.values)
+        })
+        .collect();
+    format!(
+        "scene {} | {} | factory-twin {}",
+        crate::cluster::scene_hash(scene),
+        vars.join("; "),
+        env!("CARGO_PKG_VERSION"),
+    )
+}
+
+/// The decision variables of `--vary` and `--choose`, every name checked.
+pub fn variables(
+    scene: &Scene,
+    vary: &[String],
+    choose: &[String],
+) -> Result<Vec<Variable>, Diagnostic> {
+    let mut variables = vary
+        .iter()
+        .map(|v| Variable::parse(scene, v))
+        .collect::<Result<Vec<_>, _>>()?;
+    for c in choose {
+        variables.push(Variable::choose(scene, c)?);
+    }
+    Ok(variables)
 }
 
 /// "max: npv", "min: 20*welders.count + wip".
@@ -296,8 +320,10 @@ pub fn optimise(problem: &Problem, settings: &Settings) -> Result<Optimisation, 
         threads: settings.threads,
         event_log: false,
         progress: false,
+        held: None,
     };
     let mut eval = evaluate::Evaluator::new(&problem.scene, &problem.variables, options);
+    eval.plan = settings.plan.clone();
     if let Some(path) = &settings.state {
         eval = eval
             .with_state(path.clone(), problem.fingerprint())

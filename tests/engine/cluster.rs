@@ -461,3 +461,272 @@ fn every_bundled_scene_merges_to_the_bytes_of_run() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Plans `what` (the plan command's options after the scene) in `dir`,
+/// runs it as `n` shards and merges them with `merge_args`.
+fn plan_shard_merge(
+    dir: &Path,
+    scene: &str,
+    what: &[&str],
+    n: u32,
+    merge_args: &[&str],
+) -> Vec<u8> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let plan = dir.join("plan.json");
+    let out = dir.join("results");
+    let _ = std::fs::remove_dir_all(&out);
+    let mut args = vec!["plan", scene];
+    args.extend(what);
+    args.extend(["--out", plan.to_str().unwrap()]);
+    ok(cli_in(root, &args, &[]));
+    for i in 0..n {
+        let shard = format!("{i}/{n}");
+        let args = [
+            "shard",
+            plan.to_str().unwrap(),
+            "--shard",
+            &shard,
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        ok(cli_in(root, &args, &[]));
+    }
+    let mut files: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path().to_string_lossy().to_string())
+        .collect();
+    files.sort();
+    let mut args = vec!["merge"];
+    args.extend(files.iter().map(String::as_str));
+    args.extend(merge_args);
+    ok(cli_in(root, &args, &[]))
+}
+
+#[test]
+fn compare_roi_and_bottleneck_merge_to_the_bytes_of_one_machine() {
+    // `roi` reruns the robot cell at other demand and robot MTBF for its
+    // tornado: those runs are in the plan too, and the merge is the
+    // experiment's own code with every run taken from the shards.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = std::env::temp_dir().join(format!("ft-cluster-exp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (base, robot) = (
+        "scenes/bracket_line.ron",
+        "scenes/bracket_line_robot_weld.ron",
+    );
+    let roi = ["--compare", robot, "--roi", "--reps", "4"];
+    for json in [true, false] {
+        let flag: &[&str] = if json { &["--json"] } else { &[] };
+        let mut one = vec!["roi", base, robot, "--reps", "4"];
+        one.extend(flag);
+        let single = ok(cli_in(root, &one, &[]));
+        let merged = plan_shard_merge(&dir, base, &roi, 3, flag);
+        assert!(
+            merged == single,
+            "roi (json {json}): merged differs from one machine"
+        );
+    }
+    let plan: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("plan.json")).unwrap()).unwrap();
+    // As is, the robot cell, demand −10/+10 % of both, robot MTBF −50/+50 %.
+    assert_eq!(plan["jobs"], 8 * 4, "{plan}");
+    let single = ok(cli_in(
+        root,
+        &[
+            "compare",
+            "scenes/machining_cell.ron",
+            "scenes/machining_cell_night_shift.ron",
+            "--reps",
+            "3",
+            "--json",
+        ],
+        &[],
+    ));
+    let merged = plan_shard_merge(
+        &dir,
+        "scenes/machining_cell.ron",
+        &[
+            "--compare",
+            "scenes/machining_cell_night_shift.ron",
+            "--reps",
+            "3",
+        ],
+        1,
+        &["--json"],
+    );
+    assert!(merged == single, "compare: merged differs from one machine");
+    let single = ok(cli_in(
+        root,
+        &["bottleneck", base, "--reps", "3", "--json"],
+        &[],
+    ));
+    let merged = plan_shard_merge(&dir, base, &["--bottleneck", "--reps", "3"], 2, &["--json"]);
+    assert!(
+        merged == single,
+        "bottleneck: merged differs from one machine"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn an_optimisation_runs_batch_by_batch_on_shards_to_the_result_of_one_machine() {
+    // optimize --plan writes the runs its next batch needs; the shards run
+    // them, merge adds them to the state file, and the same command goes on
+    // from there. Same seed, same search: the same bytes as one machine.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = std::env::temp_dir().join(format!("ft-cluster-opt-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let problem = [
+        "optimize",
+        "scenes/bracket_line_rack.ron",
+        "--vary",
+        "rack.capacity=5..40:5",
+        "--vary",
+        "welders.count=1..4",
+        "--cost",
+        "rack.capacity=200000",
+        "--objective",
+        "npv",
+        "--life",
+        "8",
+        "--indifference",
+        "5000000",
+        "--budget",
+        "80",
+        "--json",
+    ];
+    let single = ok(cli_in(root, &problem, &[]));
+    let (state, plan) = (dir.join("state.json"), dir.join("plan.json"));
+    let mut args = problem.to_vec();
+    args.extend([
+        "--state",
+        state.to_str().unwrap(),
+        "--plan",
+        plan.to_str().unwrap(),
+    ]);
+    let mut batches = 0;
+    let result = loop {
+        let out = cli_in(root, &args, &[]);
+        let said = String::from_utf8_lossy(&out.stderr).to_string();
+        let stdout = ok(out);
+        if said.contains("holds every run") {
+            break stdout;
+        }
+        batches += 1;
+        assert!(batches < 60, "the optimisation never finished");
+        let planned: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&plan).unwrap()).unwrap();
+        assert!(planned["jobs"].as_u64().unwrap() > 0);
+        let out = dir.join("results");
+        let _ = std::fs::remove_dir_all(&out);
+        for i in 0..3 {
+            let shard = format!("{i}/3");
+            ok(cli_in(
+                root,
+                &[
+                    "shard",
+                    plan.to_str().unwrap(),
+                    "--shard",
+                    &shard,
+                    "--out",
+                    out.to_str().unwrap(),
+                ],
+                &[],
+            ));
+        }
+        let mut files: Vec<String> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().path().to_string_lossy().to_string())
+            .collect();
+        files.sort();
+        let merged = merge(root, &files, false);
+        assert!(String::from_utf8_lossy(&merged.stderr).contains("runs added to"));
+        ok(merged);
+    };
+    assert!(
+        batches >= 3,
+        "a search of several generations: {batches} batches"
+    );
+    assert!(
+        result == single,
+        "the sharded optimisation ends where one machine's does"
+    );
+    // A batch's runs go only into a state file of the same problem.
+    let other = dir.join("other.json");
+    std::fs::write(&other, r#"{"problem":"another","runs":[]}"#).unwrap();
+    let mut plan_json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&plan).unwrap()).unwrap();
+    plan_json["experiment"]["optimize"]["state"] = other.to_str().unwrap().into();
+    std::fs::write(&plan, plan_json.to_string()).unwrap();
+    let out = dir.join("results-other");
+    ok(cli_in(
+        root,
+        &[
+            "shard",
+            plan.to_str().unwrap(),
+            "--shard",
+            "0/1",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    ));
+    let refused = merge(
+        root,
+        &[out
+            .join("shard-0000-of-0001.json")
+            .to_string_lossy()
+            .to_string()],
+        false,
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("another scene, other variables"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_variant_changed_since_the_plan_is_refused() {
+    let dir = workdir("variant");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::create_dir_all(dir.join("scenes")).unwrap();
+    for f in [
+        "scenes/machining_cell.ron",
+        "scenes/machining_cell_night_shift.ron",
+    ] {
+        std::fs::copy(root.join(f), dir.join(f)).unwrap();
+    }
+    let variant = "scenes/machining_cell_night_shift.ron";
+    ok(cli_in(
+        &dir,
+        &[
+            "plan",
+            "scenes/machining_cell.ron",
+            "--compare",
+            variant,
+            "--reps",
+            "2",
+            "--out",
+            "plan.json",
+        ],
+        &[],
+    ));
+    let text = std::fs::read_to_string(dir.join(variant)).unwrap();
+    std::fs::write(
+        dir.join(variant),
+        text.replace("(three shifts)", "(three shifts, changed)"),
+    )
+    .unwrap();
+    let out = cli_in(
+        &dir,
+        &["shard", "plan.json", "--shard", "0/1", "--out", "r"],
+        &[],
+    );
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains(variant) && said.contains("changed since the plan"),
+        "{said}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
