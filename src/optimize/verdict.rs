@@ -3,6 +3,7 @@
 //! (designs never tried, constraints met only on the mean, a stop).
 
 use super::{Optimisation, Problem};
+use crate::lang::{tr, trf};
 use crate::report::words::estimate as pm;
 
 /// Writes the selection's statement and the notes.
@@ -17,27 +18,39 @@ pub(super) fn explain(o: &mut Optimisation, p: &Problem, stopped: bool) {
             .trim_end()
             .to_string();
         let mut text = if s.settled {
-            format!(
-                "{chosen} is the pick: if the best of the {} finalists leads the others by {zone} or more, it is this one with probability at least {conf} % (Kim–Nelson with common random numbers on fresh replications: {} to {} each); finalists closer than that are not told apart.",
-                s.finalists.len(),
-                s.n0,
-                s.replications.iter().max().copied().unwrap_or(s.n0),
+            trf(
+                "{chosen} is the pick: if the best of the {n} finalists leads the others by {zone} or more, it is this one with probability at least {conf} % (Kim–Nelson with common random numbers on fresh replications: {from} to {to} each); finalists closer than that are not told apart.",
+                &[
+                    ("chosen", &chosen),
+                    ("n", &s.finalists.len()),
+                    ("zone", &zone),
+                    ("conf", &conf),
+                    ("from", &s.n0),
+                    ("to", &s.replications.iter().max().copied().unwrap_or(s.n0)),
+                ],
             )
         } else {
             let open: Vec<String> = s.survivors.iter().map(|&k| label(k)).collect();
-            format!(
-                "The budget ran out with {} finalists still in contention ({}): {chosen} has the best mean, but the {conf} % confidence is not reached. Raise --budget (the same --state file keeps the runs made) or widen --indifference ({zone}).",
-                open.len(),
-                open.join("; ")
+            trf(
+                "The budget ran out with {n} finalists still in contention ({open}): {chosen} has the best mean, but the {conf} % confidence is not reached. Raise --budget (the same --state file keeps the runs made) or widen --indifference ({zone}).",
+                &[
+                    ("n", &open.len()),
+                    ("open", &open.join("; ")),
+                    ("chosen", &chosen),
+                    ("conf", &conf),
+                    ("zone", &zone),
+                ],
             )
         };
         if !s.equivalent.is_empty() {
             let eq: Vec<String> = s.equivalent.iter().map(|&k| label(k)).collect();
-            text.push_str(&format!(
-                " Equally acceptable, equivalent to it within ±{}{} (the 90 % interval of the paired difference lies inside): {}.",
-                short(s.indifference),
-                if unit.is_empty() { String::new() } else { format!(" {unit}") },
-                eq.join("; ")
+            text.push(' ');
+            text.push_str(&trf(
+                "Equally acceptable, equivalent to it within ±{delta} (the 90 % interval of the paired difference lies inside): {designs}.",
+                &[
+                    ("delta", &format!("{} {unit}", short(s.indifference)).trim_end()),
+                    ("designs", &eq.join("; ")),
+                ],
             ));
         }
         s.statement = text;
@@ -46,29 +59,36 @@ pub(super) fn explain(o: &mut Optimisation, p: &Problem, stopped: bool) {
     if ((tried + o.unbuildable.len()) as u64) < o.space_size {
         let ruled_out = match o.unbuildable.len() {
             0 => String::new(),
-            n => format!(" ({n} more ruled out without a run)"),
+            n => trf(" ({n} more ruled out without a run)", &[("n", &n)]),
         };
-        notes.push(format!(
-            "The search tried {tried} of {} designs{ruled_out}: what it claims covers the designs it tried, not those it never ran.",
-            o.space_size
+        notes.push(trf(
+            "The search tried {tried} of {all} designs{ruled_out}: what it claims covers the designs it tried, not those it never ran.",
+            &[
+                ("tried", &tried),
+                ("all", &o.space_size),
+                ("ruled_out", &ruled_out),
+            ],
         ));
     }
     if !o.unbuildable.is_empty() {
-        notes.push(format!(
-            "{} designs were not run: they cannot be built or break a constraint on the design itself (e.g. {}: {}).",
-            o.unbuildable.len(),
-            o.unbuildable[0].0,
-            o.unbuildable[0].1
+        notes.push(trf(
+            "{n} designs were not run: they cannot be built or break a constraint on the design itself (e.g. {design}: {why}).",
+            &[
+                ("n", &o.unbuildable.len()),
+                ("design", &o.unbuildable[0].0),
+                ("why", &o.unbuildable[0].1),
+            ],
         ));
     }
     if o.objectives.len() > 1 {
-        notes.push("With several objectives there is no single best: rank 0 is the Pareto front, the designs no other tried design beats on every objective (by their means; neighbours whose intervals overlap are not clearly apart).".into());
+        notes.push(tr("With several objectives there is no single best: rank 0 is the Pareto front, the designs no other tried design beats on every objective (by their means; neighbours whose intervals overlap are not clearly apart)."));
     } else if o.strategy == super::Strategy::Grid {
-        notes.push(format!(
-            "A plain grid of {tried} designs, each the same replications: the best is the best mean, without a stated confidence (the baseline the adaptive search is measured against)."
+        notes.push(trf(
+            "A plain grid of {tried} designs, each the same replications: the best is the best mean, without a stated confidence (the baseline the adaptive search is measured against).",
+            &[("tried", &tried)],
         ));
     } else if o.selection.is_none() && !stopped && o.best.is_some() {
-        notes.push("No selection was made (fewer than two designs meet the constraints, or no budget was left for it): the best design is the best mean, without a stated confidence.".into());
+        notes.push(tr("No selection was made (fewer than two designs meet the constraints, or no budget was left for it): the best design is the best mean, without a stated confidence."));
     }
     if let Some(best) = o.best {
         let d = &o.designs[best];
@@ -81,9 +101,9 @@ pub(super) fn explain(o: &mut Optimisation, p: &Problem, stopped: bool) {
                     e.mean + h <= con.limit
                 };
                 if !clear {
-                    notes.push(format!(
-                        "The chosen design meets \"{c}\" on its mean ({}), but its 95 % interval crosses the limit: run more replications of it before relying on it.",
-                        pm(e)
+                    notes.push(trf(
+                        "The chosen design meets \"{c}\" on its mean ({value}), but its 95 % interval crosses the limit: run more replications of it before relying on it.",
+                        &[("c", c), ("value", &pm(e))],
                     ));
                 }
             }
@@ -103,9 +123,9 @@ pub(super) fn explain(o: &mut Optimisation, p: &Problem, stopped: bool) {
             .map(|(_, (path, value))| format!("{path}={}", crate::experiment::plain(value)))
             .collect();
         if !edges.is_empty() {
-            notes.push(format!(
-                "The chosen design sits at the end of a range ({}): the best may lie beyond it; widen the range to see.",
-                edges.join(", ")
+            notes.push(trf(
+                "The chosen design sits at the end of a range ({edges}): the best may lie beyond it; widen the range to see.",
+                &[("edges", &edges.join(", "))],
             ));
         }
     }
@@ -119,20 +139,20 @@ pub(super) fn explain(o: &mut Optimisation, p: &Problem, stopped: bool) {
             .zip(&d.constraints)
             .map(|(c, e)| format!("{}: {}", c, pm(e)))
             .collect();
-        notes.push(format!(
-            "No design tried meets every constraint by its mean; the nearest is {} ({}). If the designs tried all fall short alike, these variables do not move what the constraint measures: relieve what limits it (`bottleneck`) or vary something else.",
-            d.label,
-            figures.join("; ")
+        notes.push(trf(
+            "No design tried meets every constraint by its mean; the nearest is {design} ({figures}). If the designs tried all fall short alike, these variables do not move what the constraint measures: relieve what limits it (`bottleneck`) or vary something else.",
+            &[("design", &d.label), ("figures", &figures.join("; "))],
         ));
     }
     if o.objectives.iter().any(|t| t.contains("npv")) {
         let e = p.scene.economics.as_ref();
-        notes.push(format!(
-            "npv: against the scene as given, each replication's yearly money (margin on good parts − labour − energy − scrap, its window scaled to {} weeks a year) discounted at {} % over {} years, less the investment (--cost × the rise over the scene's value, and the investment of each variant a design takes{}); a taken variant's maintenance is paid every year and its residual value comes back at the end, nothing else has a residual value.",
-            e.and_then(|e| e.weeks_per_year).unwrap_or(0.0),
-            e.and_then(|e| e.discount_rate).unwrap_or(0.0) * 100.0,
-            p.life_years.unwrap_or(0.0),
-            ", net of the subsidy the scene or a taken variant grants (one rate and cap for the project)"
+        notes.push(trf(
+            "npv: against the scene as given, each replication's yearly money (margin on good parts − labour − energy − scrap, its window scaled to {weeks} weeks a year) discounted at {rate} % over {years} years, less the investment (--cost × the rise over the scene's value, and the investment of each variant a design takes, net of the subsidy the scene or a taken variant grants (one rate and cap for the project)); a taken variant's maintenance is paid every year and its residual value comes back at the end, nothing else has a residual value.",
+            &[
+                ("weeks", &e.and_then(|e| e.weeks_per_year).unwrap_or(0.0)),
+                ("rate", &(e.and_then(|e| e.discount_rate).unwrap_or(0.0) * 100.0)),
+                ("years", &p.life_years.unwrap_or(0.0)),
+            ],
         ));
     }
     if o.objectives
@@ -140,13 +160,13 @@ pub(super) fn explain(o: &mut Optimisation, p: &Problem, stopped: bool) {
         .chain(&o.constraints)
         .any(|t| t.contains("payback"))
     {
-        notes.push(format!(
-            "payback: years until the undiscounted cash flows above pay the investment back, restricted to the {} years of the life (a replication that does not pay back within it counts as the whole life, so the mean is defined; `roi` on the written Variant gives the chance of paying back and the median); a design that invests nothing has no payback and is not ranked by it.",
-            p.life_years.unwrap_or(0.0)
+        notes.push(trf(
+            "payback: years until the undiscounted cash flows above pay the investment back, restricted to the {years} years of the life (a replication that does not pay back within it counts as the whole life, so the mean is defined; `roi` on the written Variant gives the chance of paying back and the median); a design that invests nothing has no payback and is not ranked by it.",
+            &[("years", &p.life_years.unwrap_or(0.0))],
         ));
     }
     if stopped {
-        notes.push("Stopped before the end: run the same command again with the same --state file to go on from here.".into());
+        notes.push(tr("Stopped before the end: run the same command again with the same --state file to go on from here."));
     }
     o.notes = notes;
 }

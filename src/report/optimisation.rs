@@ -8,8 +8,14 @@ use super::html::{page, table};
 use super::plots::{ScatterPoint, scatter};
 use super::words::estimate as pm;
 use crate::kpi::Estimate;
+use crate::lang::{tr, trf};
 use crate::optimize::Optimisation;
 use std::fmt::Write;
+
+/// Columns a cell takes in a terminal (a Hangul syllable takes two).
+fn width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
 
 /// Designs listed in the terminal and the report's table.
 const SHOWN: usize = 12;
@@ -18,6 +24,10 @@ const SHOWN: usize = 12;
 fn fig(o: &Optimisation, e: &Estimate, unit: &str) -> String {
     let big = e.mean.abs().max(e.half_width.unwrap_or(0.0)) >= 1e6;
     if big && o.currency.as_deref() == Some(unit) && e.mean.is_finite() {
+        if crate::lang::current() == crate::lang::Lang::Ko {
+            // 억 and 만, as the business case writes money in Korean.
+            return super::words::money_estimate(e);
+        }
         let m = |v: f64| format!("{:.1} M", v / 1e6);
         return match e.half_width {
             Some(h) => format!("{} ± {}", m(e.mean), m(h)),
@@ -28,7 +38,7 @@ fn fig(o: &Optimisation, e: &Estimate, unit: &str) -> String {
 }
 
 fn heads(o: &Optimisation) -> Vec<String> {
-    let mut head = vec!["#".to_string(), "design".into(), "reps".into()];
+    let mut head = vec!["#".to_string(), tr("design"), tr("reps")];
     for (t, u) in o.objectives.iter().zip(&o.objective_units) {
         head.push(if u.is_empty() {
             t.clone()
@@ -70,40 +80,61 @@ fn rows(o: &Optimisation) -> Vec<Vec<String>> {
 fn subject(o: &Optimisation) -> String {
     let mut s = o.objectives.join(", ");
     if !o.constraints.is_empty() {
-        let _ = write!(s, " subject to {}", o.constraints.join(", "));
+        s.push_str(&trf(
+            " subject to {constraints}",
+            &[("constraints", &o.constraints.join(", "))],
+        ));
     }
     s
 }
 
 fn counts(o: &Optimisation) -> String {
-    format!(
-        "{} runs of a budget of {}{}, {} of {} designs tried, seed {}; ± = 95 % confidence interval of the mean over each design's replications",
-        o.runs_used,
-        o.budget,
-        if o.runs_resumed > 0 {
-            format!(" ({} read back from the state file)", o.runs_resumed)
-        } else {
-            String::new()
-        },
-        o.designs.len(),
-        o.space_size,
-        o.seed
+    trf(
+        "{runs} runs of a budget of {budget}{resumed}, {tried} of {all} designs tried, seed {seed}; ± = 95 % confidence interval of the mean over each design's replications",
+        &[
+            ("runs", &o.runs_used),
+            ("budget", &o.budget),
+            (
+                "resumed",
+                &if o.runs_resumed > 0 {
+                    trf(
+                        " ({n} read back from the state file)",
+                        &[("n", &o.runs_resumed)],
+                    )
+                } else {
+                    String::new()
+                },
+            ),
+            ("tried", &o.designs.len()),
+            ("all", &o.space_size),
+            ("seed", &o.seed),
+        ],
     )
 }
 
 /// The answer in one paragraph.
 fn answer(o: &Optimisation) -> String {
     match (o.best, &o.selection) {
-        (Some(b), Some(s)) => format!(
-            "Best: {} ({} over its fresh replications). {}",
-            o.designs[b].label,
-            fig(o, &s.estimates[s.chosen], &o.objective_units[0]),
-            s.statement
+        (Some(b), Some(s)) => trf(
+            "Best: {design} ({value} over its fresh replications). {statement}",
+            &[
+                ("design", &o.designs[b].label),
+                (
+                    "value",
+                    &fig(o, &s.estimates[s.chosen], &o.objective_units[0]),
+                ),
+                ("statement", &s.statement),
+            ],
         ),
-        (Some(b), None) if o.objectives.len() == 1 => format!(
-            "Best by its mean: {} ({}).",
-            o.designs[b].label,
-            fig(o, &o.designs[b].objectives[0], &o.objective_units[0])
+        (Some(b), None) if o.objectives.len() == 1 => trf(
+            "Best by its mean: {design} ({value}).",
+            &[
+                ("design", &o.designs[b].label),
+                (
+                    "value",
+                    &fig(o, &o.designs[b].objectives[0], &o.objective_units[0]),
+                ),
+            ],
         ),
         _ if o.objectives.len() > 1 => {
             let front: Vec<&str> = o
@@ -112,21 +143,20 @@ fn answer(o: &Optimisation) -> String {
                 .filter(|d| d.rank == 0 && d.feasible)
                 .map(|d| d.label.as_str())
                 .collect();
-            format!(
-                "{} designs on the Pareto front (rank 0), none better than another on every objective: {}.",
-                front.len(),
-                front.join("; ")
+            trf(
+                "{n} designs on the Pareto front (rank 0), none better than another on every objective: {designs}.",
+                &[("n", &front.len()), ("designs", &front.join("; "))],
             )
         }
-        _ => "No design meets the constraints.".into(),
+        _ => tr("No design meets the constraints."),
     }
 }
 
 /// The optimisation for the terminal.
 pub fn optimisation(o: &Optimisation) -> String {
     let mut s = format!(
-        "{}: optimisation\n{}\n{}\n\n",
-        o.scene,
+        "{}\n{}\n{}\n\n",
+        trf("{scene}: optimisation", &[("scene", &o.scene)]),
         subject(o),
         counts(o)
     );
@@ -135,8 +165,8 @@ pub fn optimisation(o: &Optimisation) -> String {
     let widths: Vec<usize> = (0..head.len())
         .map(|c| {
             rows.iter()
-                .map(|r| r[c].chars().count())
-                .chain([head[c].chars().count()])
+                .map(|r| width(&r[c]))
+                .chain([width(&head[c])])
                 .max()
                 .unwrap_or(0)
         })
@@ -144,7 +174,7 @@ pub fn optimisation(o: &Optimisation) -> String {
     let line = |cells: &[String]| {
         let mut l = String::from(" ");
         for (c, cell) in cells.iter().enumerate() {
-            let pad = widths[c] - cell.chars().count();
+            let pad = widths[c] - width(cell);
             if c == 1 {
                 let _ = write!(l, " {cell}{}", " ".repeat(pad));
             } else {
@@ -160,13 +190,16 @@ pub fn optimisation(o: &Optimisation) -> String {
     if o.designs.len() > SHOWN {
         let _ = writeln!(
             s,
-            "  … {} more designs (--json lists every one)",
-            o.designs.len() - SHOWN
+            "  {}",
+            trf(
+                "… {n} more designs (--json lists every one)",
+                &[("n", &(o.designs.len() - SHOWN))]
+            )
         );
     }
     let _ = writeln!(s, "\n{}", answer(o));
     for n in &o.notes {
-        let _ = writeln!(s, "Note: {n}");
+        let _ = writeln!(s, "{}", trf("Note: {note}", &[("note", n)]));
     }
     s
 }
@@ -186,7 +219,7 @@ fn chart(o: &Optimisation) -> String {
             })
             .collect();
         return scatter(
-            "Designs tried, the Pareto front marked",
+            &tr("Designs tried, the Pareto front marked"),
             &o.objectives[1],
             &o.objectives[0],
             &points,
@@ -204,8 +237,8 @@ fn chart(o: &Optimisation) -> String {
         })
         .collect();
     scatter(
-        "The leader's mean against the runs spent",
-        "runs",
+        &tr("The leader's mean against the runs spent"),
+        &tr("runs"),
         &o.objectives[0],
         &points,
         true,
@@ -215,14 +248,23 @@ fn chart(o: &Optimisation) -> String {
 /// The optimisation as a self-contained HTML report.
 pub fn optimisation_report(o: &Optimisation, inputs: &super::Inputs) -> String {
     let first = format!(
-        "<section class=\"first\">\n<p class=\"question\"><b>The question.</b> {}</p>\n<p class=\"answer\"><b>The answer.</b> {}</p>\n<p class=\"note\">{}</p>\n</section>\n",
-        escape(&format!("Which design is best: {}?", subject(o))),
+        "<section class=\"first\">\n<p class=\"question\"><b>{}</b> {}</p>\n<p class=\"answer\"><b>{}</b> {}</p>\n<p class=\"note\">{}</p>\n</section>\n",
+        escape(&tr("The question.")),
+        escape(&trf(
+            "Which design is best: {subject}?",
+            &[("subject", &subject(o))]
+        )),
+        escape(&tr("The answer.")),
         escape(&answer(o)),
         escape(&counts(o))
     );
-    let mut b = String::from("<h2>Search</h2>\n");
+    let mut b = format!("<h2>{}</h2>\n", escape(&tr("Search")));
     b.push_str(&chart(o));
-    b.push_str("<h2>Designs, best first</h2>\n<div class=\"scroll\">");
+    let _ = write!(
+        b,
+        "<h2>{}</h2>\n<div class=\"scroll\">",
+        escape(&tr("Designs, best first"))
+    );
     let head = heads(o);
     table(
         &mut b,
@@ -234,7 +276,7 @@ pub fn optimisation_report(o: &Optimisation, inputs: &super::Inputs) -> String {
     );
     b.push_str("</div>\n");
     if let Some(s) = &o.selection {
-        b.push_str("<h2>Selection</h2>\n");
+        let _ = writeln!(b, "<h2>{}</h2>", escape(&tr("Selection")));
         let _ = writeln!(b, "<p class=\"summary\">{}</p>", escape(&s.statement));
         let rows: Vec<Vec<String>> = s
             .finalists
@@ -245,38 +287,38 @@ pub fn optimisation_report(o: &Optimisation, inputs: &super::Inputs) -> String {
                     escape(&o.designs[d].label),
                     s.replications[k].to_string(),
                     escape(&fig(o, &s.estimates[k], &o.objective_units[0])),
-                    if k == s.chosen {
-                        "chosen".into()
+                    escape(&tr(if k == s.chosen {
+                        "chosen"
                     } else if s.equivalent.contains(&k) {
-                        "equivalent".into()
+                        "equivalent"
                     } else if s.survivors.contains(&k) {
-                        "not separated".into()
+                        "not separated"
                     } else {
-                        "eliminated".into()
-                    },
+                        "eliminated"
+                    })),
                 ]
             })
             .collect();
         table(
             &mut b,
             &[
-                "finalist",
-                "fresh replications",
+                &tr("finalist"),
+                &tr("fresh replications"),
                 &o.objectives[0],
-                "outcome",
+                &tr("outcome"),
             ],
             &rows,
         );
     }
     if !o.notes.is_empty() {
-        b.push_str("<h2>Caveats</h2>\n<ul>\n");
+        let _ = writeln!(b, "<h2>{}</h2>\n<ul>", escape(&tr("Caveats")));
         for n in &o.notes {
             let _ = writeln!(b, "<li>{}</li>", escape(n));
         }
         b.push_str("</ul>\n");
     }
     page(
-        &format!("{}: optimisation", o.scene),
+        &trf("{scene}: optimisation", &[("scene", &o.scene)]),
         &subject(o),
         &first,
         &b,

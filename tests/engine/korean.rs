@@ -112,3 +112,70 @@ fn terminal_columns_align_by_display_width_in_korean() {
     assert_eq!(column("총 투자비"), column("welding robot and positioner"));
     assert_eq!(column("순 투자비"), column("welding robot and positioner"));
 }
+
+#[test]
+fn the_optimisation_reads_in_korean_with_money_in_eok() {
+    let dir = tmp("optimise");
+    let html = dir.join("opt.html");
+    let out = factory_twin(
+        &[
+            "--lang",
+            "ko",
+            "optimize",
+            "scenes/bracket_line_rack.ron",
+            "--vary",
+            "rack.capacity=5..40:5",
+            "--vary",
+            "welders.count=1..4",
+            "--cost",
+            "rack.capacity=200000",
+            "--objective",
+            "npv",
+            "--life",
+            "8",
+            "--indifference",
+            "5000000",
+            "--budget",
+            "60",
+            "--report",
+            html.to_str().unwrap(),
+        ],
+        "C",
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for words in ["최적화", "설계안", "최선", "참고: npv"] {
+        assert!(text.contains(words), "{words:?} missing:\n{text}");
+    }
+    assert!(text.contains("억"), "money in 억:\n{text}");
+    // The table's columns end in the same place whatever the script.
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("rack.capacity=") && l.contains("welders.count="))
+        .filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+        .collect();
+    assert!(rows.len() >= 3, "{text}");
+    let header = text.lines().find(|l| l.contains("설계안") && l.contains('#')).unwrap();
+    let width = unicode_width::UnicodeWidthStr::width;
+    for r in &rows {
+        assert_eq!(width(*r), width(header), "misaligned:\n{header}\n{r}");
+    }
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("<html lang=\"ko\">"));
+    let first =
+        &page[page.find("<section class=\"first\">").unwrap()..page.find("</section>").unwrap()];
+    for english in ["The question", "The answer", "Best", "runs of a budget"] {
+        assert!(
+            !first.contains(english),
+            "{english:?} left in English:\n{first}"
+        );
+    }
+    for korean in ["질문.", "답.", "어떤 설계안이 가장 좋은가"] {
+        assert!(first.contains(korean), "{korean:?} missing:\n{first}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
