@@ -162,7 +162,7 @@ fn the_optimisation_reads_in_korean_with_money_in_eok() {
     let header = text.lines().find(|l| l.contains("설계안") && l.contains('#')).unwrap();
     let width = unicode_width::UnicodeWidthStr::width;
     for r in &rows {
-        assert_eq!(width(*r), width(header), "misaligned:\n{header}\n{r}");
+        assert_eq!(width(r), width(header), "misaligned:\n{header}\n{r}");
     }
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("<html lang=\"ko\">"));
