@@ -37,7 +37,9 @@ use std::collections::BTreeMap;
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Tag {
-    /// The scene's id of the station.
+    /// The scene's id of the station (of the buffer or belt for a level,
+    /// of the operator pool for a headcount; `store:` and `pool:` say so).
+    #[serde(alias = "store", alias = "pool")]
     pub station: String,
     pub reads: Reads,
 }
@@ -50,6 +52,10 @@ pub enum Reads {
     State,
     Good,
     Scrap,
+    /// The parts in a buffer or on a belt now.
+    Level,
+    /// The operators of a pool present now.
+    Present,
 }
 
 /// A mapping file with tags (the plain form is only the names).

@@ -467,6 +467,10 @@ pub enum Command {
         /// Live: write the feed as an event log.
         #[arg(long, value_name = "FILE.csv")]
         record: Option<PathBuf>,
+        /// Live: read the stations' state topics, counters and buffer levels,
+        /// not the events (a plant that publishes states; see `monitor --states`).
+        #[arg(long)]
+        states: bool,
         /// What the feed's event names mean, as for `fit`.
         #[arg(long, value_name = "FILE.ron")]
         map: Option<PathBuf>,
@@ -934,6 +938,7 @@ pub fn main_with(cli: Cli) -> i32 {
             every,
             report,
             record,
+            states,
             map,
             at,
             until,
@@ -972,7 +977,7 @@ pub fn main_with(cli: Cli) -> i32 {
                 json,
                 report: report.as_deref(),
                 ca: None,
-                from_states: false,
+                from_states: states,
                 propose: None,
                 forecast: Some((&until, target, reps)),
                 keep: "7d",

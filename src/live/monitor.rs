@@ -15,11 +15,13 @@
 
 use super::broker::{Link, News, Url};
 use super::opcua;
-use super::topics::{Birth, CountersMsg, EventMsg, StateMsg, StatusMsg, level, line_topic};
+use super::topics::{
+    Birth, CountersMsg, EventMsg, LevelMsg, StateMsg, StatusMsg, level, line_topic,
+};
 use crate::calibrate::mapping::{Group, Mapping, Meaning, Reads, Tag};
 use crate::calibrate::{self, log, observed};
 use crate::scene::{Object, Scene};
-use crate::sim::{Iso22400, STATE_COUNT, State};
+use crate::sim::{self, Iso22400, STATE_COUNT, State};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -85,6 +87,14 @@ pub struct ForecastPoint {
     pub p_target: Option<f64>,
     /// Wall-clock milliseconds from the state to the forecast.
     pub took_ms: f64,
+    /// Parts placed from the plant's state (in buffers, on belts, at
+    /// stations), and those the model had no room for.
+    pub placed: u32,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_placed: Vec<String>,
+    /// Operators present as the plant reported them (pool, headcount).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub operators: Vec<(String, u32)>,
     /// Why it was made then: "every" (the interval), "end" (the feed
     /// ended), or the breakdown or repair it follows ("fail at weld").
     pub why: String,
@@ -261,6 +271,8 @@ struct Feed {
     last_state: BTreeMap<String, String>,
     /// Each station's counters as they came: (t, good, scrap).
     counters: Counters,
+    /// Levels of buffers and belts, operators present.
+    readings: super::shadow::Readings,
     record: Option<std::io::BufWriter<std::fs::File>>,
     /// A breakdown or repair came since the last forecast: the next one is
     /// made soon, not at the next print.
@@ -331,10 +343,16 @@ pub fn monitor(source: &Source, o: &MonitorOptions) -> Result<Report, String> {
         last_event_at: Instant::now(),
         finished_t: None,
         lost_at: None,
-        // A plant's own tags are states and counters: read as a state feed.
-        from_states: o.from_states || !o.mapping.tags.is_empty(),
+        // A plant's own state and counter tags make a state feed (levels and
+        // headcounts go with either kind of feed).
+        from_states: o.from_states
+            || o.mapping
+                .tags
+                .values()
+                .any(|t| matches!(t.reads, Reads::State | Reads::Good | Reads::Scrap)),
         last_state: BTreeMap::new(),
         counters: Counters::new(),
+        readings: Default::default(),
         record,
         significant: None,
         connected: false,
@@ -524,11 +542,17 @@ impl Feed {
                 }
                 _ => bad(&mut self.report, topic),
             },
-            [_, _, _, "level"] => {
-                if serde_json::from_slice::<serde_json::Value>(payload).is_err() {
-                    bad(&mut self.report, topic);
+            // A level is the store's parts now: a stored copy says it too.
+            [_, _, object, "level"] => match serde_json::from_slice::<LevelMsg>(payload) {
+                Ok(l) if l.t.is_finite() => {
+                    let id = self.id(object);
+                    let list = self.readings.levels.entry(id).or_default();
+                    if list.last() != Some(&(l.t, u64::from(l.level))) {
+                        list.push((l.t, u64::from(l.level)));
+                    }
                 }
-            }
+                _ => bad(&mut self.report, topic),
+            },
             _ => {
                 *self
                     .report
@@ -625,7 +649,19 @@ impl Feed {
                 }
                 self.states.insert(id, state);
             }
-            (reads, TagValue::Number(n)) if n >= 0.0 && n.fract() == 0.0 => {
+            (Reads::Level | Reads::Present, TagValue::Number(n))
+                if n >= 0.0 && n.fract() == 0.0 =>
+            {
+                let readings = if tag.reads == Reads::Level {
+                    &mut self.readings.levels
+                } else {
+                    &mut self.readings.present
+                };
+                readings.entry(id).or_default().push((t, n as u64));
+            }
+            (reads @ (Reads::Good | Reads::Scrap), TagValue::Number(n))
+                if n >= 0.0 && n.fract() == 0.0 =>
+            {
                 let good = reads == Reads::Good;
                 let list = self.counters.entry(id.clone()).or_default();
                 let (g, sc) = list.last().map_or((0, 0), |&(_, g, s)| (g, s));
@@ -712,7 +748,7 @@ impl Feed {
             return;
         }
         let started = Instant::now();
-        let (state, so_far) = super::shadow::state_at(&log.events, scene, at);
+        let (state, so_far) = self.state_at(&log.events, scene, at);
         match super::shadow::forecast(scene, &state, so_far, f.until_s, f.reps, f.target) {
             Ok(fc) => {
                 let fc = fc.with_day(&super::shadow::so_far_parts(&log.events, scene, at));
@@ -723,6 +759,9 @@ impl Feed {
                     interval90: fc.interval90,
                     p_target: fc.p_target.map(|p| p.0),
                     took_ms: started.elapsed().as_secs_f64() * 1000.0,
+                    placed: fc.placed,
+                    not_placed: fc.not_placed.clone(),
+                    operators: state.operators.clone(),
                     why: why.to_string(),
                 };
                 eprintln!("  {}", forecast_line(&point, f));
@@ -749,7 +788,7 @@ impl Feed {
             .max(self.finished_t.unwrap_or(f64::NEG_INFINITY))
             >= f.until_s
         {
-            self.report.actual = Some(super::shadow::state_at(&log.events, scene, f.until_s).1);
+            self.report.actual = Some(self.state_at(&log.events, scene, f.until_s).1);
         }
     }
 
@@ -777,6 +816,7 @@ impl Feed {
             let old = readings.iter().take_while(|r| r.0 < cutoff).count();
             readings.drain(..old.saturating_sub(1));
         }
+        self.readings.let_go(cutoff);
     }
 
     /// The view's picture of the plant now: its state (with a scene), the
@@ -784,7 +824,7 @@ impl Feed {
     fn picture(&self, o: &MonitorOptions, whole: Option<&log::Log>, tap: &super::picture::Tap) {
         let state = match (o.scene.as_ref(), whole) {
             (Some(scene), Some(log)) if self.last_t.is_finite() => {
-                Some(super::shadow::state_at(&log.events, scene, self.last_t))
+                Some(self.state_at(&log.events, scene, self.last_t))
             }
             _ => None,
         };
@@ -808,6 +848,12 @@ impl Feed {
         p.window_s = o.window_s;
         p.drift = self.report.drift.clone();
         p.finished = self.finished_at.is_some();
+    }
+
+    /// The plant's state at `t`: the feed's events with its levels, its
+    /// operators present and, from a state feed, its counters.
+    fn state_at(&self, events: &[log::Event], scene: &Scene, t: f64) -> (sim::PlantState, u64) {
+        super::shadow::state_read(events, &self.readings, self.counters_read(), scene, t)
     }
 
     fn whole_log(&self, o: &MonitorOptions) -> Option<log::Log> {
@@ -1055,10 +1101,10 @@ fn as_log(rows: &[&(f64, u64, String)], mapping: &Mapping) -> Option<log::Log> {
 }
 
 /// Each station's counters as they came: (t, good, scrap).
-type Counters = BTreeMap<String, Vec<(f64, u64, u64)>>;
+pub type Counters = BTreeMap<String, Vec<(f64, u64, u64)>>;
 
 /// Good and scrapped parts of `id` between `from` and `to` by its counters.
-fn counted(c: &Counters, id: &str, from: f64, to: f64) -> (u64, u64) {
+pub(super) fn counted(c: &Counters, id: &str, from: f64, to: f64) -> (u64, u64) {
     let at = |t: f64, strict: bool| {
         c.get(id)
             .and_then(|v| {
@@ -1230,7 +1276,7 @@ fn state_times(shares: &[f64; 6], total: f64) -> [f64; STATE_COUNT] {
 }
 
 /// The mean of a station's cycle in the scene (its planned run time per item).
-fn ideal_cycle(scene: &Scene, id: &str) -> Option<f64> {
+pub(super) fn ideal_cycle(scene: &Scene, id: &str) -> Option<f64> {
     scene.objects.iter().find_map(|o| match o {
         Object::Machine(m) if m.id == id => Some(m.cycle.mean_secs()),
         Object::Assembly(a) if a.id == id => Some(a.cycle.mean_secs()),

@@ -742,6 +742,7 @@ async fn session(
         topics.push(format!("{base}/event"));
         topics.push(format!("{base}/state"));
         topics.push(format!("{base}/counters"));
+        topics.push(format!("{base}/level"));
     }
     let ids = topics.iter().map(|t| NodeId::new(ns, t.clone())).collect();
     subscribe(&session, relay, ids).await?;

@@ -37,6 +37,8 @@ struct Whereabouts {
 pub fn state_at(events: &[Event], scene: &Scene, t: f64) -> (PlantState, u64) {
     let mut parts: HashMap<String, Whereabouts> = HashMap::new();
     let mut down: BTreeMap<String, f64> = BTreeMap::new();
+    // Work on no named part (a state feed's "working"): since when.
+    let mut working: BTreeMap<String, f64> = BTreeMap::new();
     let midnight = (t / 86_400.0).floor() * 86_400.0;
     let mut good = 0u64;
     for e in events.iter().take_while(|e| e.time_s <= t) {
@@ -53,6 +55,12 @@ pub fn state_at(events: &[Event], scene: &Scene, t: f64) -> (PlantState, u64) {
                         finished: false,
                     },
                 );
+            }
+            Kind::Start if e.part.is_none() => {
+                working.insert(e.resource.clone(), e.time_s);
+            }
+            Kind::Finish if e.part.is_none() => {
+                working.remove(&e.resource);
             }
             Kind::Start => {
                 if let Some(w) = parts.get_mut(&part) {
@@ -111,6 +119,27 @@ pub fn state_at(events: &[Event], scene: &Scene, t: f64) -> (PlantState, u64) {
             _ => {}
         }
     }
+    for (id, since) in working {
+        let station = matches!(
+            kind(&id),
+            Some(Object::Machine(_) | Object::Robot(_) | Object::Assembly(_))
+        );
+        if station && !stations.contains_key(&id) {
+            let since = job_since(scene, &id, since, t);
+            stations.insert(
+                id.clone(),
+                StationNow {
+                    id,
+                    jobs: vec![JobNow {
+                        product: first_product(scene),
+                        since,
+                        done: false,
+                    }],
+                    ..Default::default()
+                },
+            );
+        }
+    }
     for (id, since) in down {
         if matches!(kind(&id), Some(Object::Machine(_) | Object::Robot(_))) {
             stations
@@ -127,9 +156,110 @@ pub fn state_at(events: &[Event], scene: &Scene, t: f64) -> (PlantState, u64) {
             t,
             stores: stores.into_iter().collect(),
             stations: stations.into_values().collect(),
+            operators: Vec::new(),
         },
         good,
     )
+}
+
+/// When the job in hand at a station that has been working since `since`
+/// (a state feed: no part events) started: then, if that is less than a
+/// mean cycle ago; otherwise several jobs have passed in that stretch and
+/// the one in hand is taken to be half a mean cycle old (the mean age of a
+/// job in hand when jobs follow each other).
+fn job_since(scene: &Scene, id: &str, since: f64, t: f64) -> f64 {
+    match super::monitor::ideal_cycle(scene, id) {
+        Some(c) if c > 0.0 && t - since > c => t - c / 2.0,
+        _ => since,
+    }
+}
+
+/// The product a part named by no event is taken to be: the first a
+/// source makes.
+fn first_product(scene: &Scene) -> String {
+    scene
+        .objects
+        .iter()
+        .find_map(|o| match o {
+            Object::Source(s) => s
+                .product
+                .clone()
+                .or_else(|| s.mix.first().map(|m| m.0.clone())),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+/// What a feed reads besides its events and states: each buffer's or
+/// belt's level and each operator pool's headcount, as (plant time,
+/// value) readings in the order they came.
+#[derive(Clone, Debug, Default)]
+pub struct Readings {
+    pub levels: BTreeMap<String, Vec<(f64, u64)>>,
+    pub present: BTreeMap<String, Vec<(f64, u64)>>,
+}
+
+impl Readings {
+    /// Lets go of readings before `cutoff`, each object keeping its last
+    /// one before (its value then).
+    pub fn let_go(&mut self, cutoff: f64) {
+        for list in self.levels.values_mut().chain(self.present.values_mut()) {
+            let old = list.iter().take_while(|r| r.0 < cutoff).count();
+            list.drain(..old.saturating_sub(1));
+        }
+    }
+}
+
+/// The plant's state at `t` as [`state_at`] reads it from the events, with
+/// what the readings add: the parts in each buffer or belt the events put
+/// none in (its last level; the parts' products and ages are not known:
+/// the first product, entered at the reading), each pool's operators
+/// present (its last headcount), and, from a state feed (`counters`), the
+/// good parts so far by the counters of the stations that feed a sink.
+pub fn state_read(
+    events: &[Event],
+    readings: &Readings,
+    counters: Option<&super::monitor::Counters>,
+    scene: &Scene,
+    t: f64,
+) -> (PlantState, u64) {
+    let (mut state, mut good) = state_at(events, scene, t);
+    let last = |v: &[(f64, u64)]| v.iter().rev().find(|r| r.0 <= t).copied();
+    let product = first_product(scene);
+    for (id, list) in &readings.levels {
+        let capacity = scene.objects.iter().find_map(|o| match o {
+            Object::Buffer(b) if b.id == *id => Some(u64::from(b.capacity)),
+            // (A belt's room depends on its length and spacing; the engine
+            // refuses what does not fit.)
+            Object::Conveyor(c) if c.id == *id => Some(100_000),
+            _ => None,
+        });
+        let held = state.stores.iter().any(|(s, p)| s == id && !p.is_empty());
+        if let (Some(capacity), false, Some((at, n))) = (capacity, held, last(list)) {
+            // One more than fits is enough for the forecast to say so.
+            let n = n.min(capacity + 1) as usize;
+            state.stores.retain(|(s, _)| s != id);
+            state
+                .stores
+                .push((id.clone(), vec![(product.clone(), at); n]));
+        }
+    }
+    state.stores.sort_by(|a, b| a.0.cmp(&b.0));
+    for (id, list) in &readings.present {
+        if let Some((_, n)) = last(list) {
+            state
+                .operators
+                .push((id.clone(), n.min(u64::from(u32::MAX)) as u32));
+        }
+    }
+    if let Some(c) = counters {
+        let midnight = (t / 86_400.0).floor() * 86_400.0;
+        good = crate::calibrate::observed::feeds_sink(scene)
+            .iter()
+            .map(|id| super::monitor::counted(c, id, midnight, t).0)
+            .sum();
+    }
+    (state, good)
 }
 
 /// A forecast of the good parts by the end of the horizon.

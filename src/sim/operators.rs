@@ -64,6 +64,22 @@ impl Walk {
     }
 }
 
+/// The headcount a plant reports for a pool at a shadow's start. It holds
+/// while the crews on shift are those on then, through a break (off for at
+/// most [`BREAK_AT_MOST`]); a longer time off or another crew coming on
+/// ends it: the next shift brings its own crew. A pool without crews keeps
+/// it to the end.
+#[derive(Clone, Debug)]
+struct Present {
+    count: u32,
+    on: Vec<bool>,
+    /// All its crews went off at this time (a break, or the shift's end).
+    off_since: Option<f64>,
+}
+
+/// The longest time off that is a break, not the end of a shift.
+pub const BREAK_AT_MOST: f64 = 4.0 * 3600.0;
+
 /// A pool of operators.
 #[derive(Debug)]
 pub struct Pool {
@@ -84,6 +100,8 @@ pub struct Pool {
     wage_factor: f64,
     /// Walking operators: where the idle ones stand, their post, their speed.
     pub(super) walk: Option<Box<Walk>>,
+    /// The plant's headcount read at a shadow's start (see [`Present`]).
+    present: Option<Present>,
     /// The pools this one's operators also serve, in priority order.
     pub helps: Vec<u32>,
     /// The pools that help this one, in scene order.
@@ -114,6 +132,7 @@ impl Pool {
             crews_add_up: false,
             wage_factor: 1.0,
             walk: None,
+            present: None,
             helps: Vec::new(),
             helpers: Vec::new(),
             carriers: Vec::new(),
@@ -127,12 +146,15 @@ impl Pool {
 
     /// Sets headcount and wage factor from which of the crews' shifts are
     /// on (`on[i]` for `crews[i]`).
-    pub(super) fn apply_crews(&mut self, on: impl Iterator<Item = bool>) {
+    pub(super) fn apply_crews(&mut self, on: &[bool], now: f64) {
         if self.crews.is_empty() {
+            if let Some(p) = &self.present {
+                self.count = p.count;
+            }
             return;
         }
         let (mut count, mut weighted, mut any, mut top) = (0u32, 0.0, false, 0.0f64);
-        for (crew, on) in self.crews.iter().zip(on) {
+        for (crew, &on) in self.crews.iter().zip(on) {
             if on {
                 any = true;
                 count += crew.count;
@@ -154,9 +176,30 @@ impl Pool {
             self.on_shift = any;
             self.wage_factor = top;
         }
+        self.hold_present(on, now);
         let n = idle(self.count, self.busy);
         if let Some(w) = self.walk.as_deref_mut() {
             w.resize(n);
+        }
+    }
+
+    /// Keeps the plant's headcount while the same crews are on (see
+    /// [`Present`]).
+    fn hold_present(&mut self, on: &[bool], now: f64) {
+        let Some(p) = self.present.as_mut() else {
+            return;
+        };
+        if p.on == on {
+            if p.off_since.is_some_and(|since| now - since > BREAK_AT_MOST) {
+                self.present = None;
+            } else {
+                p.off_since = None;
+                self.count = p.count;
+            }
+        } else if on.iter().all(|&x| !x) {
+            p.off_since.get_or_insert(now);
+        } else {
+            self.present = None;
         }
     }
 
@@ -338,7 +381,27 @@ impl Engine {
             .iter()
             .map(|c| shifts[c.shift as usize].calendar.is_on(now))
             .collect();
-        p.apply_crews(on.into_iter());
+        p.apply_crews(&on, now);
+        self.grant_operators(pool);
+    }
+
+    /// The plant's headcount of `pool` now (shadow mode): it replaces the
+    /// crew on shift until the crews on shift change.
+    pub(super) fn set_present(&mut self, pool: u32, present: u32) {
+        let now = self.now;
+        let (shifts, p) = (&self.shifts, &mut self.pools[pool as usize]);
+        p.flush(now);
+        let on: Vec<bool> = p
+            .crews
+            .iter()
+            .map(|c| shifts[c.shift as usize].calendar.is_on(now))
+            .collect();
+        p.present = Some(Present {
+            count: present,
+            on: on.clone(),
+            off_since: None,
+        });
+        p.apply_crews(&on, now);
         self.grant_operators(pool);
     }
 

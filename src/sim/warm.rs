@@ -25,6 +25,9 @@ pub struct PlantState {
     /// products and when each entered).
     pub stores: Vec<(String, Vec<(String, f64)>)>,
     pub stations: Vec<StationNow>,
+    /// Operators present in each pool (pool id, headcount), where the
+    /// plant says: they replace the crew on shift until the next shift.
+    pub operators: Vec<(String, u32)>,
 }
 
 /// A station's jobs and breakdown at the moment.
@@ -58,6 +61,15 @@ impl Engine {
     /// Places `state` in an engine built and started at `state.t`.
     pub(super) fn place(&mut self, state: &PlantState) -> Result<Placed, Diagnostic> {
         let mut placed = Placed::default();
+        // Who is there first: a job placed below may take an operator.
+        for (id, present) in &state.operators {
+            let pool = self.pools.iter().position(|p| &p.id == id).ok_or_else(|| {
+                Diagnostic::new(format!(
+                    "the plant's state names operators \"{id}\", which is not an operator pool in the scene"
+                ))
+            })?;
+            self.set_present(pool as u32, *present);
+        }
         // Stations first (busy when the buffers offer them parts), then the
         // stores; the offers are settled after everything is in place.
         for st in &state.stations {

@@ -159,7 +159,10 @@ fn the_optimisation_reads_in_korean_with_money_in_eok() {
         .filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
         .collect();
     assert!(rows.len() >= 3, "{text}");
-    let header = text.lines().find(|l| l.contains("설계안") && l.contains('#')).unwrap();
+    let header = text
+        .lines()
+        .find(|l| l.contains("설계안") && l.contains('#'))
+        .unwrap();
     let width = |s: &str| unicode_width::UnicodeWidthStr::width(s);
     for r in &rows {
         assert_eq!(width(r), width(header), "misaligned:\n{header}\n{r}");

@@ -186,6 +186,25 @@ fn serve(url: &str, speed: &str) -> std::process::Output {
     ])
 }
 
+/// Publishes one message to the broker on `port` (at least once; the
+/// broker keeps it with `retain`).
+pub(super) fn publish(port: u16, topic: &str, payload: &[u8], retain: bool) {
+    let mut o = rumqttc::MqttOptions::new("test-publisher", "127.0.0.1", port);
+    o.set_keep_alive(Duration::from_secs(5));
+    let (client, mut connection) = rumqttc::Client::new(o, 10);
+    client
+        .publish(topic, rumqttc::QoS::AtLeastOnce, retain, payload.to_vec())
+        .unwrap();
+    for e in connection.iter() {
+        if matches!(
+            e,
+            Ok(rumqttc::Event::Incoming(rumqttc::Packet::PubAck(_))) | Err(_)
+        ) {
+            break;
+        }
+    }
+}
+
 pub(super) fn temp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("ft-live-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -313,22 +332,7 @@ fn a_late_broker_and_garbage_on_the_wire_are_survived_and_counted() {
     let broker = Broker::start(port, &dir);
     monitor.wait_for("subscribed");
     // A payload that is not JSON, and a topic outside the tree.
-    let garbage = |topic: &str, payload: &[u8]| {
-        let mut o = rumqttc::MqttOptions::new("garbage", "127.0.0.1", broker.port);
-        o.set_keep_alive(Duration::from_secs(5));
-        let (client, mut connection) = rumqttc::Client::new(o, 10);
-        client
-            .publish(topic, rumqttc::QoS::AtLeastOnce, false, payload.to_vec())
-            .unwrap();
-        for e in connection.iter() {
-            if matches!(
-                e,
-                Ok(rumqttc::Event::Incoming(rumqttc::Packet::PubAck(_))) | Err(_)
-            ) {
-                break;
-            }
-        }
-    };
+    let garbage = |topic: &str, payload: &[u8]| publish(broker.port, topic, payload, false);
     garbage(&format!("plant/{LINE}/weld/event"), b"{\"seq\": \"seven\"");
     garbage(&format!("plant/{LINE}/weld/temperature/now"), b"21.5");
     let out = serve(&broker.url(), "100000");

@@ -7,7 +7,7 @@
 
 use factory_twin::calibrate::log;
 use factory_twin::calibrate::mapping::Mapping;
-use factory_twin::live::shadow::{forecast, so_far_parts, state_at};
+use factory_twin::live::shadow::{Readings, forecast, so_far_parts, state_at, state_read};
 use factory_twin::scene::load_scene;
 
 /// The bracket line's events, replications 0..reps, by replication.
@@ -319,5 +319,143 @@ fn a_what_if_from_the_plants_state_is_compared_with_common_random_numbers() {
     assert!(
         w.difference95.1 - w.difference95.0 < day / 4.0,
         "{w:?} against {day}"
+    );
+}
+
+/// Good parts that left the bracket line between the day's midnight and `t`.
+fn exits_today(events: &[log::Event], t: f64) -> u64 {
+    let midnight = (t / 86_400.0).floor() * 86_400.0;
+    events
+        .iter()
+        .filter(|e| e.kind == log::Kind::Exit && midnight <= e.time_s && e.time_s <= t)
+        .count() as u64
+}
+
+/// A plant that publishes no part events, only its stations' states and
+/// counters and its buffers' levels (`--states`): the forecast starts from
+/// its WIP (the levels, a job at each working station) and its good parts
+/// so far (the counters of the stations that feed the sink), and its
+/// intervals cover the day as the event feed's do. A second shadow reads
+/// the welders' headcount from the plant's own attendance tag (one of two
+/// came in): it is in each forecast, and the rest of the day makes less.
+#[test]
+fn a_plant_publishing_only_states_counters_and_levels_is_forecast_from_its_wip_and_headcount() {
+    use super::live::{Broker, publish, temp};
+    let dir = temp("shadow-states");
+    let broker = Broker::start(Broker::free_port(), &dir);
+    let map = dir.join("map.ron");
+    std::fs::write(
+        &map,
+        r#"(tags: {"acme/welders/present": (pool: "welders", reads: present)})"#,
+    )
+    .unwrap();
+    // Read at Monday 00:00 of the plant's clock, kept by the broker.
+    publish(
+        broker.port,
+        "acme/welders/present",
+        br#"{"value": 1, "ts": "0"}"#,
+        true,
+    );
+    let plain = shadow_live(&broker.url(), "Mon 17:00", "20", "1s", &["--states"]);
+    let absent = shadow_live(
+        &broker.url(),
+        "Mon 17:00",
+        "20",
+        "1s",
+        &["--states", "--map", map.to_str().unwrap()],
+    );
+    super::live::serve_bracket_line(&broker.url(), "7200", "Mon 17:30");
+    let (plain, absent) = (plain.report(), absent.report());
+    let events = &feeds(1)[0];
+    let actual = exits_today(events, 17.0 * HOUR);
+    assert_eq!(plain["actual"].as_u64(), Some(actual), "{plain}");
+    let forecasts = plain["forecasts"].as_array().unwrap();
+    assert!(forecasts.len() >= 2, "{plain}");
+    let (mut covered, mut placed_all, mut inside_all) = (0, 0, 0);
+    let mut rates = [Vec::new(), Vec::new()];
+    for f in forecasts {
+        let at = f["at_s"].as_f64().unwrap();
+        let so_far = f["so_far"].as_u64().unwrap();
+        // The counters say what the exits say (one may be on its way).
+        assert!(so_far.abs_diff(exits_today(events, at)) <= 1, "{f}");
+        let placed = f["placed"].as_u64().unwrap();
+        let inside = in_line(events, at) as u64;
+        // (A station's state and a buffer's level of the same moment may
+        // be a message apart: one part may be seen in both.)
+        assert!(
+            placed <= inside + 1,
+            "placed {placed}, in line {inside}: {f}"
+        );
+        if (8.5 * HOUR..16.5 * HOUR).contains(&at) {
+            placed_all += placed;
+            inside_all += inside;
+            rates[0].push((f["mean"].as_f64().unwrap() - so_far as f64) / (17.0 * HOUR - at));
+        }
+        let (lo, hi) = (
+            f["interval90"][0].as_f64().unwrap(),
+            f["interval90"][1].as_f64().unwrap(),
+        );
+        covered += usize::from(lo <= actual as f64 && actual as f64 <= hi);
+    }
+    // Most of the line's parts wait in its buffers or are in work (a part
+    // finished and blocked, or paused at a station off shift, is not seen).
+    assert!(
+        2 * placed_all >= inside_all && inside_all > 0,
+        "placed {placed_all} of {inside_all}: {plain}"
+    );
+    assert!(
+        covered * 2 >= forecasts.len(),
+        "{covered} of {}: {plain}",
+        forecasts.len()
+    );
+    for f in absent["forecasts"].as_array().unwrap() {
+        assert_eq!(f["operators"], serde_json::json!([["welders", 1]]), "{f}");
+        let at = f["at_s"].as_f64().unwrap();
+        if (8.5 * HOUR..16.5 * HOUR).contains(&at) {
+            let so_far = f["so_far"].as_f64().unwrap();
+            rates[1].push((f["mean"].as_f64().unwrap() - so_far) / (17.0 * HOUR - at));
+        }
+    }
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    assert!(!rates[1].is_empty(), "{absent}");
+    assert!(
+        mean(&rates[1]) < 0.8 * mean(&rates[0]),
+        "one welder of two: {:?} against {:?} parts/s",
+        rates[1],
+        rates[0]
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A headcount read from the plant replaces the crew on shift through the
+/// lunch break, and the next day's shift brings its own crew again.
+#[test]
+fn operators_present_hold_through_the_break_until_the_next_shift() {
+    let model = load_scene(std::path::Path::new("scenes/bracket_line.ron")).unwrap();
+    let events = &feeds(1)[0];
+    let readings = Readings {
+        present: [("welders".to_string(), vec![(9.5 * HOUR, 1)])].into(),
+        ..Readings::default()
+    };
+    let (state, so_far) = state_read(events, &readings, None, &model, 10.0 * HOUR);
+    assert_eq!(state.operators, [("welders".to_string(), 1)]);
+    let until = 24.0 * HOUR + 17.0 * HOUR;
+    let (mut engine, _) = factory_twin::sim::build_at(&model, 0, &state, until).unwrap();
+    let welders =
+        |e: &factory_twin::sim::Engine| e.pools.iter().find(|p| p.id == "welders").unwrap().count;
+    assert_eq!(welders(&engine), 1);
+    for (t, expected) in [(13.5, 1), (16.0, 1), (24.0 + 9.0, 2), (24.0 + 16.0, 2)] {
+        engine.advance_to(t * HOUR);
+        assert_eq!(welders(&engine), expected, "at {t} h");
+    }
+    // One welder of two: the rest of Monday makes clearly less.
+    let one = forecast(&model, &state, so_far, 17.0 * HOUR, 10, None).unwrap();
+    let (full, _) = state_at(events, &model, 10.0 * HOUR);
+    let two = forecast(&model, &full, so_far, 17.0 * HOUR, 10, None).unwrap();
+    assert!(
+        one.mean - (so_far as f64) < 0.8 * (two.mean - so_far as f64),
+        "{} against {}",
+        one.mean,
+        two.mean
     );
 }
