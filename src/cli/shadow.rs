@@ -178,6 +178,17 @@ fn print(scene: &str, f: &Forecast) {
             hi * 100.0
         );
     }
+    if let Some(l) = &f.late_orders {
+        outln!(
+            "  Late orders by {}: about {:.1} (90 % prediction interval {:.0} to {:.0}); late already at {}: {}",
+            clock(f.until_s),
+            l.mean,
+            l.interval90.0,
+            l.interval90.1,
+            clock(f.at_s),
+            l.so_far
+        );
+    }
     oee_line(
         &format!("OEE from {} to {}", clock(f.at_s), clock(f.until_s)),
         &f.oee,

@@ -95,6 +95,10 @@ pub struct ForecastPoint {
     /// Operators present as the plant reported them (pool, headcount).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub operators: Vec<(String, u32)>,
+    /// Orders late by the end (an order book): mean and 90 % prediction
+    /// interval, and those late already.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub late_orders: Option<super::shadow::LateOrders>,
     /// Why it was made then: "every" (the interval), "end" (the feed
     /// ended), or the breakdown or repair it follows ("fail at weld").
     pub why: String,
@@ -762,6 +766,7 @@ impl Feed {
                     placed: fc.placed,
                     not_placed: fc.not_placed.clone(),
                     operators: state.operators.clone(),
+                    late_orders: fc.late_orders.clone(),
                     why: why.to_string(),
                 };
                 eprintln!("  {}", forecast_line(&point, f));
@@ -960,6 +965,12 @@ pub fn forecast_line(p: &ForecastPoint, f: &ForecastOptions) -> String {
     );
     if let (Some(goal), Some(q)) = (f.target, p.p_target) {
         line.push_str(&format!("; P(≥ {goal}) = {:.0} %", q * 100.0));
+    }
+    if let Some(l) = &p.late_orders {
+        line.push_str(&format!(
+            "; late orders about {:.1} ({:.0}–{:.0})",
+            l.mean, l.interval90.0, l.interval90.1
+        ));
     }
     if !matches!(p.why.as_str(), "every" | "end") {
         line.push_str(&format!(" ({})", why_text(&p.why)));

@@ -16,7 +16,7 @@ use super::monitor::OeeParts;
 use crate::calibrate::log::{Event, Kind};
 use crate::error::Diagnostic;
 use crate::scene::{Object, Scene};
-use crate::sim::{self, Iso22400, JobNow, PlantState, StationNow};
+use crate::sim::{self, Iso22400, JobNow, OrderNow, PartNow, PlantState, StationNow};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -29,6 +29,135 @@ struct Whereabouts {
     /// Work started (and not finished) at this time.
     started: Option<f64>,
     finished: bool,
+    order: Option<String>,
+}
+
+/// An order book's parts traced through a feed. A source lets its orders'
+/// parts go in release order, so the k-th part to come from it is the k-th
+/// of that sequence; a part comes from the source that alone feeds the
+/// object it is first seen at.
+struct Orders<'a> {
+    /// Each order-book source's sequence of order ids, and the next.
+    sequences: BTreeMap<&'a str, (Vec<&'a str>, usize)>,
+    /// An object fed by exactly one order-book source: that source.
+    fed_by: HashMap<&'a str, Option<&'a str>>,
+    quantity: HashMap<&'a str, u32>,
+    now: BTreeMap<String, OrderNow>,
+    part_order: HashMap<String, String>,
+    seen: std::collections::HashSet<String>,
+}
+
+impl<'a> Orders<'a> {
+    fn new(scene: &'a Scene) -> Self {
+        let mut o = Orders {
+            sequences: BTreeMap::new(),
+            fed_by: HashMap::new(),
+            quantity: HashMap::new(),
+            now: BTreeMap::new(),
+            part_order: HashMap::new(),
+            seen: Default::default(),
+        };
+        for obj in &scene.objects {
+            if let Object::Source(s) = obj
+                && !s.orders.is_empty()
+            {
+                let mut seq = Vec::new();
+                for order in crate::scene::in_release_order(&s.orders) {
+                    o.quantity.insert(&order.id, order.quantity);
+                    seq.extend(std::iter::repeat_n(
+                        order.id.as_str(),
+                        order.quantity as usize,
+                    ));
+                }
+                o.sequences.insert(&s.id, (seq, 0));
+            }
+        }
+        for f in &scene.flow {
+            let e = f.edge();
+            if let Some((source, _)) = o.sequences.get_key_value(e.from.as_str()) {
+                let to = scene
+                    .objects
+                    .iter()
+                    .find(|x| x.id() == e.to)
+                    .map(|x| x.id());
+                if let Some(to) = to {
+                    // Fed by two order-book sources: which one is not known.
+                    let entry = o.fed_by.entry(to).or_insert(Some(source));
+                    if *entry != Some(*source) {
+                        *entry = None;
+                    }
+                }
+            }
+        }
+        o
+    }
+
+    /// A part seen for the first time, at `resource`: its order, if it
+    /// comes from an order-book source.
+    fn first_seen(&mut self, part: &str, resource: &str) -> Option<String> {
+        if self.sequences.is_empty() || !self.seen.insert(part.to_string()) {
+            return self.part_order.get(part).cloned();
+        }
+        let source = (*self.fed_by.get(resource)?)?;
+        let (seq, next) = self.sequences.get_mut(source)?;
+        let id = seq.get(*next)?.to_string();
+        *next += 1;
+        self.now
+            .entry(id.clone())
+            .or_insert_with(|| OrderNow {
+                id: id.clone(),
+                arrived: 0,
+                left: 0,
+                completed_at: None,
+            })
+            .arrived += 1;
+        self.part_order.insert(part.to_string(), id.clone());
+        Some(id)
+    }
+
+    /// A part left the system at `t`.
+    fn left(&mut self, part: &str, t: f64) {
+        let Some(id) = self.part_order.get(part) else {
+            return;
+        };
+        let quantity = self.quantity.get(id.as_str()).copied().unwrap_or(1);
+        if let Some(o) = self.now.get_mut(id) {
+            o.left += 1;
+            if o.left >= quantity {
+                o.completed_at.get_or_insert(t);
+            }
+        }
+    }
+}
+
+/// Orders late at `at`: delivered after their due date since `midnight`,
+/// or still open past it. `orders`: (due, completed at).
+fn late_by(orders: impl Iterator<Item = (f64, Option<f64>)>, at: f64, midnight: f64) -> u64 {
+    orders
+        .filter(|&(due, done)| match done {
+            Some(c) => c >= midnight && c > due,
+            None => due < at,
+        })
+        .count() as u64
+}
+
+/// Orders of the scene's order books late at the state's time.
+fn late_at(scene: &Scene, state: &PlantState) -> u64 {
+    let done: HashMap<&str, Option<f64>> = state
+        .orders
+        .iter()
+        .map(|o| (o.id.as_str(), o.completed_at))
+        .collect();
+    let midnight = (state.t / 86_400.0).floor() * 86_400.0;
+    let book = scene.objects.iter().flat_map(|o| match o {
+        Object::Source(s) => s.orders.as_slice(),
+        _ => &[],
+    });
+    late_by(
+        book.map(|o| (o.due.secs(), done.get(o.id.as_str()).copied().flatten())),
+        state.t,
+        midnight,
+    )
 }
 
 /// The plant's state at `t` from the events of one replication (in time
@@ -39,12 +168,14 @@ pub fn state_at(events: &[Event], scene: &Scene, t: f64) -> (PlantState, u64) {
     let mut down: BTreeMap<String, f64> = BTreeMap::new();
     // Work on no named part (a state feed's "working"): since when.
     let mut working: BTreeMap<String, f64> = BTreeMap::new();
+    let mut orders = Orders::new(scene);
     let midnight = (t / 86_400.0).floor() * 86_400.0;
     let mut good = 0u64;
     for e in events.iter().take_while(|e| e.time_s <= t) {
         let part = e.part.clone().unwrap_or_default();
         match e.kind {
             Kind::Enter => {
+                let order = orders.first_seen(&part, &e.resource);
                 parts.insert(
                     part,
                     Whereabouts {
@@ -53,6 +184,7 @@ pub fn state_at(events: &[Event], scene: &Scene, t: f64) -> (PlantState, u64) {
                         entered: e.time_s,
                         started: None,
                         finished: false,
+                        order,
                     },
                 );
             }
@@ -74,9 +206,11 @@ pub fn state_at(events: &[Event], scene: &Scene, t: f64) -> (PlantState, u64) {
             }
             Kind::Scrap | Kind::Consumed => {
                 parts.remove(&part);
+                orders.left(&part, e.time_s);
             }
             Kind::Exit => {
                 parts.remove(&part);
+                orders.left(&part, e.time_s);
                 if e.time_s >= midnight {
                     good += 1;
                 }
@@ -91,17 +225,20 @@ pub fn state_at(events: &[Event], scene: &Scene, t: f64) -> (PlantState, u64) {
         }
     }
     let kind = |id: &str| scene.objects.iter().find(|o| o.id() == id);
-    let mut stores: BTreeMap<String, Vec<(String, f64)>> = BTreeMap::new();
+    let mut stores: BTreeMap<String, Vec<PartNow>> = BTreeMap::new();
     let mut stations: BTreeMap<String, StationNow> = BTreeMap::new();
     let mut held: Vec<&Whereabouts> = parts.values().collect();
     // In the order they came, so a buffer's queue is as the plant's.
     held.sort_by(|a, b| a.entered.total_cmp(&b.entered));
     for w in held {
         match kind(&w.object) {
-            Some(Object::Buffer(_) | Object::Conveyor(_)) => stores
-                .entry(w.object.clone())
-                .or_default()
-                .push((w.product.clone(), w.entered)),
+            Some(Object::Buffer(_) | Object::Conveyor(_)) => {
+                stores.entry(w.object.clone()).or_default().push(PartNow {
+                    product: w.product.clone(),
+                    entered: w.entered,
+                    order: w.order.clone(),
+                })
+            }
             Some(Object::Machine(_) | Object::Robot(_) | Object::Assembly(_)) => {
                 let st = stations
                     .entry(w.object.clone())
@@ -113,6 +250,7 @@ pub fn state_at(events: &[Event], scene: &Scene, t: f64) -> (PlantState, u64) {
                     product: w.product.clone(),
                     since: w.started.unwrap_or(t),
                     done: w.finished,
+                    order: w.order.clone(),
                 });
             }
             // At a source (not yet released) or a sink: not in the line.
@@ -134,6 +272,7 @@ pub fn state_at(events: &[Event], scene: &Scene, t: f64) -> (PlantState, u64) {
                         product: first_product(scene),
                         since,
                         done: false,
+                        order: None,
                     }],
                     ..Default::default()
                 },
@@ -157,6 +296,7 @@ pub fn state_at(events: &[Event], scene: &Scene, t: f64) -> (PlantState, u64) {
             stores: stores.into_iter().collect(),
             stations: stations.into_values().collect(),
             operators: Vec::new(),
+            orders: orders.now.into_values().collect(),
         },
         good,
     )
@@ -239,9 +379,12 @@ pub fn state_read(
             // One more than fits is enough for the forecast to say so.
             let n = n.min(capacity + 1) as usize;
             state.stores.retain(|(s, _)| s != id);
-            state
-                .stores
-                .push((id.clone(), vec![(product.clone(), at); n]));
+            let part = PartNow {
+                product: product.clone(),
+                entered: at,
+                order: None,
+            };
+            state.stores.push((id.clone(), vec![part; n]));
         }
     }
     state.stores.sort_by(|a, b| a.0.cmp(&b.0));
@@ -297,6 +440,9 @@ pub struct Forecast {
     /// (see [`Forecast::with_day`]); empty until given.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub day_oee: Vec<StationOee>,
+    /// Orders late by the end, where the scene has an order book.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub late_orders: Option<LateOrders>,
     /// Each replication's OEE parts per station from the state to the end.
     #[serde(skip)]
     rest: Vec<Vec<(String, OeeParts)>>,
@@ -309,6 +455,19 @@ pub struct Forecast {
 pub struct StationOee {
     pub station: String,
     pub mean: f64,
+    pub interval90: (f64, f64),
+}
+
+/// Orders late by the end of a forecast: delivered after their due date
+/// since the day's midnight, or still open past it at the end.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct LateOrders {
+    /// Late already at the plant's state.
+    pub so_far: u64,
+    /// Each replication's late orders by the end, in replication order.
+    pub outcomes: Vec<u64>,
+    pub mean: f64,
+    /// 90 % prediction interval of the one day's count (floored at 0).
     pub interval90: (f64, f64),
 }
 
@@ -361,7 +520,8 @@ pub fn forecast(
     // Each replication stops at the fan's moments on its way (the same run
     // as one straight to the end: events up to a moment, then on).
     let times = path_times(state.t, until);
-    type Run = (Vec<u64>, Vec<(String, OeeParts)>, sim::Placed);
+    type Run = (Vec<u64>, Vec<(String, OeeParts)>, sim::Placed, Option<u64>);
+    let midnight = (state.t / 86_400.0).floor() * 86_400.0;
     let runs: Vec<Result<Run, Diagnostic>> = (0..reps)
         .into_par_iter()
         .map(|rep| {
@@ -382,18 +542,32 @@ pub fn forecast(
                     _ => None,
                 })
                 .collect();
-            Ok((made, oee, placed))
+            let orders = engine.orders.iter().map(|o| (o.due, o.completed_at));
+            let late = (!engine.orders.is_empty()).then(|| late_by(orders, until, midnight));
+            Ok((made, oee, placed, late))
         })
         .collect();
     let mut paths = Vec::with_capacity(reps as usize);
     let mut oees: Vec<Vec<(String, OeeParts)>> = Vec::with_capacity(reps as usize);
     let mut placed = sim::Placed::default();
+    let mut late = Vec::new();
     for r in runs {
-        let (made, oee, p) = r?;
+        let (made, oee, p, l) = r?;
         paths.push(made);
         oees.push(oee);
         placed = p;
+        late.extend(l);
     }
+    let late_orders = (!late.is_empty()).then(|| {
+        let values: Vec<f64> = late.iter().map(|&x| x as f64).collect();
+        let (mean, interval90) = predict90(&values);
+        LateOrders {
+            so_far: late_at(scene, state),
+            mean,
+            interval90: (interval90.0.max(0.0), interval90.1),
+            outcomes: late,
+        }
+    });
     let path: Vec<PathPoint> = times
         .iter()
         .enumerate()
@@ -430,6 +604,7 @@ pub fn forecast(
         path,
         oee: station_oee(&oees, &BTreeMap::new()),
         day_oee: Vec::new(),
+        late_orders,
         rest: oees,
     })
 }

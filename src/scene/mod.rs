@@ -16,7 +16,7 @@ mod variant;
 pub use distribution::Dist;
 pub use duration::{Duration, parse_time};
 pub use load::{load_scene, load_scene_with_inputs, load_variant, parse_scene_str};
-pub use orders::parse_orders;
+pub use orders::{in_release_order, parse_orders};
 pub use shift::{ShiftCalendar, Shifts, Weekday, weekday_clock};
 pub use validate::validate;
 pub use variant::{Change, Investment, Subsidy, Value, Variant, apply_changes, set_param};

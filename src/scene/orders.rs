@@ -36,6 +36,19 @@ pub fn read_order_files(scene: &mut Scene, dir: &Path) -> Result<Vec<PathBuf>, D
     Ok(read)
 }
 
+/// An order book in the order a source releases it: by release time,
+/// higher priority first at the same time, then as listed.
+pub fn in_release_order(orders: &[Order]) -> Vec<&Order> {
+    let mut sorted: Vec<&Order> = orders.iter().collect();
+    sorted.sort_by(|a, b| {
+        a.release
+            .secs()
+            .total_cmp(&b.release.secs())
+            .then(b.priority.cmp(&a.priority))
+    });
+    sorted
+}
+
 /// The orders of a CSV text; an error names the line.
 pub fn parse_orders(text: &str) -> Result<Vec<Order>, Diagnostic> {
     let mut lines = text

@@ -420,14 +420,7 @@ impl<'a> Builder<'a> {
         orders: &[crate::scene::Order],
         lots: crate::scene::Lots,
     ) -> super::source::OrderFeed {
-        let mut sorted: Vec<&crate::scene::Order> = orders.iter().collect();
-        sorted.sort_by(|a, b| {
-            a.release
-                .secs()
-                .total_cmp(&b.release.secs())
-                .then(b.priority.cmp(&a.priority))
-        });
-        let list = sorted
+        let list = crate::scene::in_release_order(orders)
             .into_iter()
             .map(|o| {
                 let index = self.orders.len() as u32;
@@ -437,6 +430,8 @@ impl<'a> Builder<'a> {
                     due: o.due.secs(),
                     quantity: o.quantity,
                     left: 0,
+                    arrived: 0,
+                    completed_at: None,
                     lot: (lots == crate::scene::Lots::Together).then(Default::default),
                 });
                 (

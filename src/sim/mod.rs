@@ -36,7 +36,7 @@ pub use plugin::{SimClock, SimulationPlugin, SimulationSystems, run_in_app, run_
 pub use source::{OrderFeed, Source};
 pub use station::{Carrier, Iso22400, Phase, Server, Station, StationKind};
 pub use store::{Buffer, Conveyor};
-pub use warm::{JobNow, Placed, PlantState, StationNow, build_at};
+pub use warm::{JobNow, OrderNow, PartNow, Placed, PlantState, StationNow, build_at};
 
 use crate::kpi::Histogram;
 use bevy::prelude::Resource;
@@ -326,6 +326,11 @@ pub struct OrderState {
     pub quantity: u32,
     /// Its parts that have left the system (shipped, scrapped or built in).
     pub left: u32,
+    /// Its parts that had left the source before a shadow's start (they
+    /// are in the line or gone): not released again.
+    pub arrived: u32,
+    /// When its last part left the system.
+    pub completed_at: Option<f64>,
     /// The lot moves together: how far its parts have come.
     pub lot: Option<Box<lots::LotTrack>>,
 }
@@ -522,6 +527,9 @@ impl Engine {
         let now = self.now;
         let o = &mut self.orders[order as usize];
         o.left += 1;
+        if o.left == o.quantity {
+            o.completed_at = Some(now);
+        }
         if o.left == o.quantity && now >= self.stats_start {
             let l = &mut self.line;
             l.orders_completed += 1;

@@ -213,8 +213,12 @@ impl Engine {
         while let Some(&(at, order, product)) = feed.list.get(feed.next)
             && at <= now
         {
-            let quantity = self.orders[order as usize].quantity;
-            feed.backlog.push_back((order, product, quantity));
+            // (Less the parts a shadow's plant had already let go.)
+            let o = &self.orders[order as usize];
+            let quantity = o.quantity.saturating_sub(o.arrived);
+            if quantity > 0 {
+                feed.backlog.push_back((order, product, quantity));
+            }
             feed.next += 1;
         }
         if let Some(&(at, _, _)) = feed.list.get(feed.next)

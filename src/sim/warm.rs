@@ -21,13 +21,37 @@ use crate::scene::Scene;
 pub struct PlantState {
     /// Simulated seconds from Monday 00:00.
     pub t: f64,
-    /// Parts in each buffer or on each belt: (object id, the parts'
-    /// products and when each entered).
-    pub stores: Vec<(String, Vec<(String, f64)>)>,
+    /// Parts in each buffer or on each belt, in the order they came.
+    pub stores: Vec<(String, Vec<PartNow>)>,
     pub stations: Vec<StationNow>,
     /// Operators present in each pool (pool id, headcount), where the
     /// plant says: they replace the crew on shift until the next shift.
     pub operators: Vec<(String, u32)>,
+    /// How far each order of an order book had come (orders none of whose
+    /// parts had left the source are not listed).
+    pub orders: Vec<OrderNow>,
+}
+
+/// A part in a buffer or on a belt.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PartNow {
+    pub product: String,
+    /// When it entered the buffer or got on the belt.
+    pub entered: f64,
+    /// The order it is a part of, if any.
+    pub order: Option<String>,
+}
+
+/// An order of an order book at the moment.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OrderNow {
+    pub id: String,
+    /// Its parts that had left the source (in the line or gone).
+    pub arrived: u32,
+    /// Its parts that had left the system (shipped, scrapped, built in).
+    pub left: u32,
+    /// When its last part left, if it had.
+    pub completed_at: Option<f64>,
 }
 
 /// A station's jobs and breakdown at the moment.
@@ -47,6 +71,8 @@ pub struct JobNow {
     pub since: f64,
     /// Finished, waiting to move on.
     pub done: bool,
+    /// The order it is a part of, if any.
+    pub order: Option<String>,
 }
 
 /// What could not be placed (the model has less room than the plant
@@ -61,6 +87,13 @@ impl Engine {
     /// Places `state` in an engine built and started at `state.t`.
     pub(super) fn place(&mut self, state: &PlantState) -> Result<Placed, Diagnostic> {
         let mut placed = Placed::default();
+        for o in &state.orders {
+            let k = self.order_of(&o.id)?;
+            let order = &mut self.orders[k as usize];
+            order.arrived = o.arrived.min(order.quantity);
+            order.left = o.left.min(order.quantity);
+            order.completed_at = o.completed_at;
+        }
         // Who is there first: a job placed below may take an operator.
         for (id, present) in &state.operators {
             let pool = self.pools.iter().position(|p| &p.id == id).ok_or_else(|| {
@@ -81,7 +114,8 @@ impl Engine {
                 )));
             }
             for job in &st.jobs {
-                if self.place_job(node, job) {
+                let order = job.order.as_deref().map(|o| self.order_of(o)).transpose()?;
+                if self.place_job(node, job, order) {
                     placed.parts += 1;
                 } else {
                     placed
@@ -95,11 +129,12 @@ impl Engine {
         }
         for (id, parts) in &state.stores {
             let node = self.node_of(id)?;
-            for (product, entered) in parts {
-                if self.place_stored(node, product, *entered) {
+            for p in parts {
+                let order = p.order.as_deref().map(|o| self.order_of(o)).transpose()?;
+                if self.place_stored(node, &p.product, p.entered, order) {
                     placed.parts += 1;
                 } else {
-                    placed.dropped.push(format!("a {product} in {id}"));
+                    placed.dropped.push(format!("a {} in {id}", p.product));
                 }
             }
         }
@@ -119,14 +154,36 @@ impl Engine {
             })
     }
 
+    fn order_of(&self, id: &str) -> Result<u32, Diagnostic> {
+        self.orders
+            .iter()
+            .position(|o| o.id == id)
+            .map(|i| i as u32)
+            .ok_or_else(|| {
+                Diagnostic::new(format!(
+                    "the plant's state names order \"{id}\", which is not in the scene's order book"
+                ))
+            })
+    }
+
     fn product_of(&self, name: &str) -> u16 {
         self.products.iter().position(|p| p == name).unwrap_or(0) as u16
     }
 
-    /// A part that entered the line before the run: in the WIP from now.
-    fn part_before(&mut self, product: &str, entered: f64) -> u32 {
+    /// A part that entered the line before the run: in the WIP from now,
+    /// with its order's due date when it has one (its lead time from the
+    /// order's release, as the source's parts).
+    fn part_before(&mut self, product: &str, entered: f64, order: Option<u32>) -> u32 {
         let product = self.product_of(product);
-        let part = self.parts.create(product, entered, f64::INFINITY);
+        let part = match order {
+            Some(k) => {
+                let o = &self.orders[k as usize];
+                let part = self.parts.create(product, o.release, o.due);
+                self.parts[part].order = k;
+                part
+            }
+            None => self.parts.create(product, entered, f64::INFINITY),
+        };
         self.wip_change(1);
         part
     }
@@ -134,13 +191,13 @@ impl Engine {
     /// A job at a station, its work ending after the remaining time (held
     /// until the station is available again when it is off shift, on a
     /// break or down); false when the station has no idle place.
-    fn place_job(&mut self, node: u32, job: &JobNow) -> bool {
+    fn place_job(&mut self, node: u32, job: &JobNow, order: Option<u32>) -> bool {
         let st = self.station(node);
         if !st.servers.iter().any(|s| s.phase == Phase::Idle) {
             return false;
         }
         let halted = !st.available();
-        let part = self.part_before(&job.product, job.since);
+        let part = self.part_before(&job.product, job.since, order);
         self.station_accept(node, part);
         let (now, product) = (self.now, self.parts[part].product);
         let elapsed = now - job.since;
@@ -183,7 +240,7 @@ impl Engine {
     }
 
     /// A part in a buffer or on a belt; false when it is full.
-    fn place_stored(&mut self, node: u32, product: &str, entered: f64) -> bool {
+    fn place_stored(&mut self, node: u32, product: &str, entered: f64, order: Option<u32>) -> bool {
         let room = match &self.nodes[node as usize].kind {
             NodeKind::Buffer(b) => b.level() < b.capacity,
             NodeKind::Conveyor(c) => c.content.level < c.capacity,
@@ -192,7 +249,7 @@ impl Engine {
         if !room {
             return false;
         }
-        let part = self.part_before(product, entered);
+        let part = self.part_before(product, entered, order);
         match self.nodes[node as usize].kind {
             NodeKind::Buffer(_) => self.buffer_accept(node, part),
             _ => self.conveyor_accept_since(node, part, entered),

@@ -459,3 +459,81 @@ fn operators_present_hold_through_the_break_until_the_next_shift() {
         two.mean
     );
 }
+
+/// Orders of the scene's order books late at `t` by the feed: delivered
+/// after their due date since the day's midnight, or open past it.
+fn late_in_feed(model: &factory_twin::scene::Scene, events: &[log::Event], t: f64) -> u64 {
+    let (state, _) = state_at(events, model, t);
+    let midnight = (t / 86_400.0).floor() * 86_400.0;
+    let mut late = 0;
+    for o in &model.objects {
+        let factory_twin::scene::Object::Source(s) = o else {
+            continue;
+        };
+        for order in &s.orders {
+            let due = order.due.secs();
+            let done = state
+                .orders
+                .iter()
+                .find(|x| x.id == order.id)
+                .and_then(|x| x.completed_at);
+            late += u64::from(match done {
+                Some(c) => c >= midnight && c > due,
+                None => due < t,
+            });
+        }
+    }
+    late
+}
+
+/// A plant run from an order book: its feed names parts, not orders, but a
+/// source lets its orders go in release order, so each part's order is
+/// known. The forecast releases only what the plant has not (it once
+/// released every order again) and carries each part's order, so its day
+/// and its late orders by the end cover the plant's at their stated rate.
+#[test]
+fn an_order_book_plant_is_forecast_with_its_orders_and_its_late_orders() {
+    let path = "scenes/agv_plant_orders.ron";
+    let model = load_scene(std::path::Path::new(path)).unwrap();
+    let (at, until) = (34.0 * HOUR, 41.0 * HOUR);
+    let (mut good_covered, mut late_covered, mut days) = (0, 0, 0);
+    for events in feeds_of(path, 10) {
+        let (state, so_far) = state_at(&events, &model, at);
+        assert!(!state.orders.is_empty(), "the orders under way are read");
+        let in_line: usize = state.stores.iter().map(|(_, p)| p.len()).sum::<usize>()
+            + state.stations.iter().map(|s| s.jobs.len()).sum::<usize>();
+        let with_order = state
+            .stores
+            .iter()
+            .flat_map(|(_, p)| p)
+            .filter(|p| p.order.is_some())
+            .count()
+            + state
+                .stations
+                .iter()
+                .flat_map(|s| &s.jobs)
+                .filter(|j| j.order.is_some())
+                .count();
+        assert_eq!(with_order, in_line, "every part in the line has its order");
+        let f = forecast(&model, &state, so_far, until, 20, None).unwrap();
+        assert!(f.not_placed.is_empty(), "{:?}", f.not_placed);
+        let late = f.late_orders.as_ref().expect("an order book: late orders");
+        assert_eq!(late.so_far, late_in_feed(&model, &events, at));
+        let actual_good = exits_today(&events, until) as f64;
+        let actual_late = late_in_feed(&model, &events, until) as f64;
+        good_covered += usize::from(f.interval90.0 <= actual_good && actual_good <= f.interval90.1);
+        // A count: an interval that holds it, widened to the whole counts it spans.
+        late_covered += usize::from(
+            late.interval90.0.floor() <= actual_late && actual_late <= late.interval90.1.ceil(),
+        );
+        days += 1;
+    }
+    assert!(
+        good_covered >= 7,
+        "good parts covered in {good_covered} of {days}"
+    );
+    assert!(
+        late_covered >= 7,
+        "late orders covered in {late_covered} of {days}"
+    );
+}
