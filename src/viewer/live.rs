@@ -256,6 +256,15 @@ fn forecast_window(ctx: &egui::Context, p: &Picture) {
                     q * 100.0
                 ));
             }
+            if let Some(l) = &last.late_orders {
+                ui.label(format!(
+                    "Late orders by then: about {:.1} ({:.0}–{:.0}); late already: {}",
+                    l.mean, l.interval90.0, l.interval90.1, l.so_far
+                ));
+            }
+            for (pool, n) in &last.operators {
+                ui.label(format!("{pool}: {n} present, as the plant reports"));
+            }
             ui.label(format!(
                 "made at {} {}, {} forecasts so far",
                 crate::scene::weekday_clock(last.at_s),
