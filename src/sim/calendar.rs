@@ -190,7 +190,7 @@ impl Calendar {
         if let Some(b) = self.buckets.as_deref_mut() {
             let got = b.pop_until(target);
             if b.len < TO_HEAP {
-                self.to_heap();
+                self.back_to_heap();
             }
             return got;
         }
@@ -229,7 +229,7 @@ impl Calendar {
     }
 
     /// Few events left: back to the heap (built by sifting each in).
-    fn to_heap(&mut self) {
+    fn back_to_heap(&mut self) {
         let Some(b) = self.buckets.take() else {
             return;
         };
