@@ -102,6 +102,10 @@ struct Builder<'a> {
     node_index: HashMap<&'a str, u32>,
     slot_count: u32,
     orders: Vec<super::OrderState>,
+    /// Some source's lots move together: every buffer holds lots (found
+    /// once, not per buffer: a scene of 10 000 buffers would scan its
+    /// objects 10 000 times).
+    holds_lots: bool,
 }
 
 impl<'a> Builder<'a> {
@@ -141,6 +145,10 @@ impl<'a> Builder<'a> {
             node_index: HashMap::new(),
             slot_count: 0,
             orders: Vec::new(),
+            holds_lots: scene
+                .objects
+                .iter()
+                .any(|o| matches!(o, Object::Source(s) if s.lots == crate::scene::Lots::Together)),
         })
     }
 
@@ -366,11 +374,7 @@ impl<'a> Builder<'a> {
     /// and whether it holds lots (every buffer, in a scene whose lots move
     /// together).
     fn buffer_rules(&self, b: &crate::scene::Buffer) -> Option<Box<Rules>> {
-        let holds_lots = self
-            .scene
-            .objects
-            .iter()
-            .any(|o| matches!(o, Object::Source(s) if s.lots == crate::scene::Lots::Together));
+        let holds_lots = self.holds_lots;
         let ordering = self.dispatch(b);
         (holds_lots || ordering.is_some()).then(|| {
             Box::new(Rules {
