@@ -168,7 +168,8 @@ pub(super) struct MonitorArgs<'a> {
     pub from_states: bool,
     pub propose: Option<&'a Path>,
     /// Shadow mode: (until, target, replications).
-    pub forecast: Option<(&'a str, Option<u64>, u32)>,
+    /// (until, target, replications, what-if variant files).
+    pub forecast: Option<(&'a str, Option<u64>, u32, &'a [std::path::PathBuf])>,
     /// How much of the feed to keep in memory (plant time).
     pub keep: &'a str,
 }
@@ -281,13 +282,18 @@ pub(super) fn monitor_setup(a: &MonitorArgs) -> Result<(Source, MonitorOptions),
                 "a forecast runs the model of the plant: give it with --scene SCENE.ron",
             ));
         }
-        Some((until, target, reps)) => {
+        Some((until, target, reps, what_if)) => {
             let until_s = crate::scene::parse_time(until)
                 .map_err(|d| said(&format!("--until \"{until}\": {d}")))?;
+            let what_ifs = what_if
+                .iter()
+                .map(|p| crate::scene::load_scene(p).map_err(|d| fail(&d)))
+                .collect::<Result<Vec<_>, _>>()?;
             Some(crate::live::monitor::ForecastOptions {
                 until_s,
                 target,
                 reps,
+                what_ifs,
             })
         }
     };

@@ -489,8 +489,9 @@ pub enum Command {
         /// Which replication of the feed is the plant (a feed of `run --reps N` holds several).
         #[arg(long, default_value_t = 0)]
         replication: u32,
-        /// With --feed: also forecast this variant of the plant from the same
-        /// state (a robot now, another operator), with common random numbers.
+        /// Also forecast this variant of the plant from the same state (a
+        /// robot now, another operator, a machine stopped), with common
+        /// random numbers; live, at every forecast.
         #[arg(long = "what-if", value_name = "VARIANT.ron")]
         what_if: Vec<PathBuf>,
         /// Print the forecast as JSON.
@@ -979,7 +980,7 @@ pub fn main_with(cli: Cli) -> i32 {
                 ca: None,
                 from_states: states,
                 propose: None,
-                forecast: Some((&until, target, reps)),
+                forecast: Some((&until, target, reps, &what_if)),
                 keep: "7d",
             }),
         },

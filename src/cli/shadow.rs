@@ -5,7 +5,7 @@
 use super::fail;
 use super::fit::read_log;
 use crate::error::Diagnostic;
-use crate::live::shadow::{Forecast, WhatIf, forecast, state_at, what_if};
+use crate::live::shadow::{Forecast, WhatIf, forecast, in_week_of, state_at, what_if};
 use std::path::Path;
 
 /// The command's options.
@@ -47,6 +47,17 @@ pub(super) fn shadow_cmd(a: &ShadowArgs) -> i32 {
         .into_iter()
         .filter(|e| e.replication == a.replication)
         .collect();
+    // A plant's log is timed by its wall clock (weeks after the scene's
+    // first Monday): "Mon 10:00" is in the week the feed begins, "Mon 17:00"
+    // in the week of --at.
+    let at = in_week_of(at, events.first().map_or(0.0, |e| e.time_s));
+    let until = in_week_of(until, at);
+    if until <= at {
+        return fail(&Diagnostic::new(format!(
+            "--until {} is not after --at {}: nothing to forecast",
+            a.until, a.at
+        )));
+    }
     if events.first().is_none_or(|e| e.time_s > at) {
         return fail(&Diagnostic::new(format!(
             "{}: no event of replication {} at or before --at {}",

@@ -131,7 +131,7 @@ pub(super) fn view_live(
         ca: o.mqtt_ca.as_deref(),
         from_states: false,
         propose: None,
-        forecast: o.until.as_deref().map(|u| (u, o.target, o.reps)),
+        forecast: o.until.as_deref().map(|u| (u, o.target, o.reps, &[][..])),
         keep: "7d",
     };
     let (source, mut options) = match super::live::monitor_setup(&args) {

@@ -74,6 +74,22 @@ pub struct ForecastOptions {
     pub until_s: f64,
     pub target: Option<u64>,
     pub reps: u32,
+    /// Variants of the plant forecast from the same state at every
+    /// forecast, with common random numbers.
+    pub what_ifs: Vec<Scene>,
+}
+
+/// A what-if beside a forecast made while the plant ran.
+#[derive(Clone, Debug, Serialize)]
+pub struct WhatIfPoint {
+    pub name: String,
+    pub mean: f64,
+    /// What-if − as is in good parts by the end: the mean of the paired
+    /// differences and its 95 % interval (common random numbers).
+    pub difference: f64,
+    pub difference95: (f64, f64),
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_target: Option<f64>,
 }
 
 /// One forecast made while the plant ran.
@@ -81,6 +97,11 @@ pub struct ForecastOptions {
 pub struct ForecastPoint {
     pub at_s: f64,
     pub so_far: u64,
+    /// The good parts so far count from this time, not from midnight: the
+    /// feed was joined later and no count from before midnight is known
+    /// (they are too few by the parts made before it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub so_far_from: Option<f64>,
     pub mean: f64,
     pub interval90: (f64, f64),
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -99,6 +120,8 @@ pub struct ForecastPoint {
     /// interval, and those late already.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub late_orders: Option<super::shadow::LateOrders>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub what_ifs: Vec<WhatIfPoint>,
     /// Why it was made then: "every" (the interval), "end" (the feed
     /// ended), or the breakdown or repair it follows ("fail at weld").
     pub why: String,
@@ -282,6 +305,8 @@ struct Feed {
     /// made soon, not at the next print.
     significant: Option<String>,
     connected: bool,
+    /// "No forecast: past --until" was said.
+    said_past: bool,
     /// Each tag counter's base: a reading and the count it stands for
     /// (the first reading stands for none: a plant's counters count since
     /// ever), moved when the counter goes back (a PLC restart) so the count
@@ -360,6 +385,7 @@ pub fn monitor(source: &Source, o: &MonitorOptions) -> Result<Report, String> {
         record,
         significant: None,
         connected: false,
+        said_past: false,
         tag_base: BTreeMap::new(),
     };
     let started = Instant::now();
@@ -536,8 +562,12 @@ impl Feed {
             },
             [_, _, object, "counters"] => match serde_json::from_slice::<CountersMsg>(payload) {
                 Ok(c) if c.t.is_finite() => {
-                    if !retained {
-                        let id = self.id(object);
+                    let id = self.id(object);
+                    if retained {
+                        // The count when the feed was joined: the base of
+                        // the day's good parts if it was joined later.
+                        self.readings.first_good.entry(id).or_insert((c.t, c.good));
+                    } else {
                         self.counters
                             .entry(id)
                             .or_default()
@@ -672,6 +702,12 @@ impl Feed {
                 let so_far = if good { g } else { sc };
                 // (a reading, the count it stands for): the first one, a
                 // stored copy included, stands for none.
+                if good {
+                    self.readings
+                        .first_good
+                        .entry(id.clone())
+                        .or_insert((t, so_far));
+                }
                 let base = self
                     .tag_base
                     .entry((id, good))
@@ -740,25 +776,74 @@ impl Feed {
 
     /// The whole feed read as an event log, once for the KPIs, the drift
     /// check and the re-fit.
-    /// Shadow mode: the day's forecast from the plant's state now (the
-    /// feed's last time), said and kept; none once the feed is past the
-    /// forecast's end.
+    /// The plant's time now: its last event or state, or a newer reading
+    /// (a level, a counter, a headcount), which need not wait for the next
+    /// state change to count.
+    fn now_t(&self) -> f64 {
+        let newest = |v: Option<f64>, acc: f64| v.map_or(acc, |t| acc.max(t));
+        let readings = self
+            .readings
+            .levels
+            .values()
+            .chain(self.readings.present.values());
+        let t = readings.fold(self.last_t, |acc, v| newest(v.last().map(|r| r.0), acc));
+        self.counters
+            .values()
+            .fold(t, |acc, v| newest(v.last().map(|r| r.0), acc))
+    }
+
+    /// Shadow mode: the day's forecast from the plant's state now, said and
+    /// kept; none once the feed is past the forecast's end (said once).
     fn forecast(&mut self, o: &MonitorOptions, whole: Option<&log::Log>, why: &str) {
         let (Some(f), Some(scene), Some(log)) = (&o.forecast, &o.scene, whole) else {
             return;
         };
-        let at = self.last_t;
-        if !at.is_finite() || at >= f.until_s {
+        let at = self.now_t();
+        // "Mon 17:00" is in the plant's week (a plant's clock is its wall
+        // clock's, weeks after the scene's first Monday).
+        let until = super::shadow::in_week_of(f.until_s, at);
+        if !at.is_finite() || at >= until {
+            if at.is_finite() && !self.said_past {
+                self.said_past = true;
+                eprintln!(
+                    "  no forecast: the plant's time ({}) is past --until ({})",
+                    crate::scene::weekday_clock(at),
+                    crate::scene::weekday_clock(until)
+                );
+            }
             return;
         }
         let started = Instant::now();
-        let (state, so_far) = self.state_at(&log.events, scene, at);
-        match super::shadow::forecast(scene, &state, so_far, f.until_s, f.reps, f.target) {
+        let (state, so_far, so_far_from) = self.state_at(&log.events, scene, at);
+        match super::shadow::forecast(scene, &state, so_far, until, f.reps, f.target) {
             Ok(fc) => {
                 let fc = fc.with_day(&super::shadow::so_far_parts(&log.events, scene, at));
+                let what_ifs = f
+                    .what_ifs
+                    .iter()
+                    .filter_map(|v| {
+                        match super::shadow::forecast(v, &state, so_far, until, f.reps, f.target) {
+                            Ok(w) => {
+                                let w = super::shadow::what_if(&v.name, &fc, w);
+                                Some(WhatIfPoint {
+                                    name: w.name,
+                                    mean: w.forecast.mean,
+                                    difference: w.difference,
+                                    difference95: w.difference95,
+                                    p_target: w.forecast.p_target.map(|p| p.0),
+                                })
+                            }
+                            Err(d) => {
+                                eprintln!("  no what-if \"{}\": {d}", v.name);
+                                None
+                            }
+                        }
+                    })
+                    .collect();
                 let point = ForecastPoint {
                     at_s: at,
                     so_far,
+                    so_far_from,
                     mean: fc.mean,
                     interval90: fc.interval90,
                     p_target: fc.p_target.map(|p| p.0),
@@ -767,9 +852,16 @@ impl Feed {
                     not_placed: fc.not_placed.clone(),
                     operators: state.operators.clone(),
                     late_orders: fc.late_orders.clone(),
+                    what_ifs,
                     why: why.to_string(),
                 };
                 eprintln!("  {}", forecast_line(&point, f));
+                for w in &point.what_ifs {
+                    eprintln!(
+                        "    what if \"{}\": about {:.0} ({:+.1} against as is; 95 % interval of the mean difference {:+.1} to {:+.1}, common random numbers)",
+                        w.name, w.mean, w.difference, w.difference95.0, w.difference95.1
+                    );
+                }
                 self.report.forecasts.push(point);
                 if let Some((tap, _)) = &o.picture {
                     let mut p = tap.lock().unwrap_or_else(|e| e.into_inner());
@@ -788,12 +880,12 @@ impl Feed {
         let (Some(f), Some(scene), Some(log)) = (&o.forecast, &o.scene, whole) else {
             return;
         };
-        if self
-            .last_t
-            .max(self.finished_t.unwrap_or(f64::NEG_INFINITY))
-            >= f.until_s
-        {
-            self.report.actual = Some(self.state_at(&log.events, scene, f.until_s).1);
+        let now = self
+            .now_t()
+            .max(self.finished_t.unwrap_or(f64::NEG_INFINITY));
+        let until = super::shadow::in_week_of(f.until_s, now);
+        if now >= until {
+            self.report.actual = Some(self.state_at(&log.events, scene, until).1);
         }
     }
 
@@ -828,8 +920,8 @@ impl Feed {
     /// states it reports, the rolling KPIs and the drift alarms.
     fn picture(&self, o: &MonitorOptions, whole: Option<&log::Log>, tap: &super::picture::Tap) {
         let state = match (o.scene.as_ref(), whole) {
-            (Some(scene), Some(log)) if self.last_t.is_finite() => {
-                Some(self.state_at(&log.events, scene, self.last_t))
+            (Some(scene), Some(log)) if self.now_t().is_finite() => {
+                Some(self.state_at(&log.events, scene, self.now_t()))
             }
             _ => None,
         };
@@ -839,7 +931,7 @@ impl Feed {
         let mut p = tap.lock().unwrap_or_else(|e| e.into_inner());
         p.version += 1;
         p.connected = self.connected;
-        if let Some((state, so_far)) = state {
+        if let Some((state, so_far, _)) = state {
             p.add_made(state.t, so_far);
             p.so_far = so_far;
             p.state = Some(state);
@@ -856,8 +948,14 @@ impl Feed {
     }
 
     /// The plant's state at `t`: the feed's events with its levels, its
-    /// operators present and, from a state feed, its counters.
-    fn state_at(&self, events: &[log::Event], scene: &Scene, t: f64) -> (sim::PlantState, u64) {
+    /// operators present and, from a state feed, its counters (with the
+    /// time the good parts so far count from, when after midnight).
+    fn state_at(
+        &self,
+        events: &[log::Event],
+        scene: &Scene,
+        t: f64,
+    ) -> (sim::PlantState, u64, Option<f64>) {
         super::shadow::state_read(events, &self.readings, self.counters_read(), scene, t)
     }
 
@@ -963,6 +1061,12 @@ pub fn forecast_line(p: &ForecastPoint, f: &ForecastOptions) -> String {
         p.interval90.0.max(p.so_far as f64),
         p.interval90.1
     );
+    if let Some(from) = p.so_far_from {
+        line.push_str(&format!(
+            "; good so far counted from {} (joined after midnight: too few by those made before)",
+            clock(from)
+        ));
+    }
     if let (Some(goal), Some(q)) = (f.target, p.p_target) {
         line.push_str(&format!("; P(≥ {goal}) = {:.0} %", q * 100.0));
     }

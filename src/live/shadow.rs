@@ -160,6 +160,19 @@ fn late_at(scene: &Scene, state: &PlantState) -> u64 {
     )
 }
 
+/// A time of the week (`--until "Mon 17:00"`, below one week) placed in
+/// the week of `reference`: a plant's feed is timed by its wall clock
+/// (seconds from Monday 1969-12-29), a scene's times from its first Monday.
+/// Times past the first week are left as they are.
+pub fn in_week_of(t: f64, reference: f64) -> f64 {
+    const WEEK: f64 = 7.0 * 86_400.0;
+    if (0.0..WEEK).contains(&t) && reference >= WEEK {
+        t + (reference / WEEK).floor() * WEEK
+    } else {
+        t
+    }
+}
+
 /// The plant's state at `t` from the events of one replication (in time
 /// order), with the scene telling which objects are stores and stations.
 /// Also the good parts that left the line since the day's midnight.
@@ -337,6 +350,11 @@ fn first_product(scene: &Scene) -> String {
 pub struct Readings {
     pub levels: BTreeMap<String, Vec<(f64, u64)>>,
     pub present: BTreeMap<String, Vec<(f64, u64)>>,
+    /// Each station's first good count known (time, count): the broker's
+    /// stored copy of its counters when the feed was joined, or a plant's
+    /// good tag's first reading (which stands for none); the base of the
+    /// day's good parts when the feed was joined after midnight.
+    pub first_good: BTreeMap<String, (f64, u64)>,
 }
 
 impl Readings {
@@ -355,14 +373,17 @@ impl Readings {
 /// none in (its last level; the parts' products and ages are not known:
 /// the first product, entered at the reading), each pool's operators
 /// present (its last headcount), and, from a state feed (`counters`), the
-/// good parts so far by the counters of the stations that feed a sink.
+/// good parts so far by the counters of the stations that feed a sink,
+/// with the time they count from when that is after the day's midnight
+/// (the feed was joined later, and no count from before midnight is
+/// known: the parts before it are not in the good parts so far).
 pub fn state_read(
     events: &[Event],
     readings: &Readings,
     counters: Option<&super::monitor::Counters>,
     scene: &Scene,
     t: f64,
-) -> (PlantState, u64) {
+) -> (PlantState, u64, Option<f64>) {
     let (mut state, mut good) = state_at(events, scene, t);
     let last = |v: &[(f64, u64)]| v.iter().rev().find(|r| r.0 <= t).copied();
     let product = first_product(scene);
@@ -395,14 +416,51 @@ pub fn state_read(
                 .push((id.clone(), n.min(u64::from(u32::MAX)) as u32));
         }
     }
+    let mut since = None;
     if let Some(c) = counters {
         let midnight = (t / 86_400.0).floor() * 86_400.0;
-        good = crate::calibrate::observed::feeds_sink(scene)
-            .iter()
-            .map(|id| super::monitor::counted(c, id, midnight, t).0)
-            .sum();
+        good = 0;
+        for id in crate::calibrate::observed::feeds_sink(scene) {
+            let first = readings.first_good.get(&id).copied();
+            let (n, from) = good_since(c.get(&id).map_or(&[][..], |v| v), first, midnight, t);
+            good += n;
+            if from > midnight {
+                since = Some(since.map_or(from, |s: f64| s.max(from)));
+            }
+        }
     }
-    (state, good)
+    (state, good, since)
+}
+
+/// The good parts a station's counter readings (time, good, scrap) count
+/// from `from` to `to`, and the time they count from: `from` where the
+/// count before it is known (a reading before it, or none at all: the
+/// counter started at zero with the feed), else the first count known (the
+/// stored copy the feed was joined with, or a plant's tag's first reading,
+/// which stands for none): what came before that is not known.
+fn good_since(
+    list: &[(f64, u64, u64)],
+    first: Option<(f64, u64)>,
+    from: f64,
+    to: f64,
+) -> (u64, f64) {
+    // A stored copy after the live readings is left from an earlier run of
+    // the plant: not a base.
+    let first = first.filter(|s| list.first().is_none_or(|r| s.0 <= r.0));
+    let counts: Vec<(f64, u64)> = first
+        .into_iter()
+        .chain(list.iter().map(|&(t, g, _)| (t, g)))
+        .filter(|r| r.0 <= to)
+        .collect();
+    let (base, since) = match counts.iter().rev().find(|r| r.0 < from) {
+        Some(&(_, g)) => (g, from),
+        None => match first {
+            Some((t, g)) => (g, t.max(from)),
+            None => (0, from),
+        },
+    };
+    let end = counts.last().map_or(base, |r| r.1);
+    (end.saturating_sub(base), since)
 }
 
 /// A forecast of the good parts by the end of the horizon.
@@ -739,5 +797,45 @@ mod tests {
         );
         let (lo, hi) = wilson(0.0, 30.0);
         assert!(lo == 0.0 && (hi - 0.1135).abs() < 1e-3, "{hi}");
+    }
+
+    #[test]
+    fn the_days_good_parts_count_from_the_last_count_before_midnight_or_say_from_when() {
+        let (midnight, now) = (86_400.0, 86_400.0 + 36_000.0);
+        // Readings from before midnight: the rise since the last of them.
+        let list = [(80_000.0, 500, 3), (90_000.0, 520, 3), (100_000.0, 560, 4)];
+        assert_eq!(good_since(&list, None, midnight, now), (60, midnight));
+        // The stored copy from before midnight is the base the same way.
+        let later = [(90_000.0, 520, 3), (100_000.0, 560, 4)];
+        let stored = Some((70_000.0, 500));
+        assert_eq!(good_since(&later, stored, midnight, now), (60, midnight));
+        // Joined after the day's first parts: counted from the stored copy.
+        let stored = Some((88_000.0, 510));
+        assert_eq!(good_since(&later, stored, midnight, now), (50, 88_000.0));
+        // No stored copy, no reading before: the counters began with the feed.
+        assert_eq!(good_since(&later, None, midnight, now), (560, midnight));
+        // A stored copy after the live readings is an earlier run's.
+        let stale = Some((120_000.0, 9_999));
+        assert_eq!(good_since(&later, stale, midnight, now), (560, midnight));
+        // Nothing read yet.
+        assert_eq!(good_since(&[], None, midnight, now), (0, midnight));
+        // Readings after `now` do not count.
+        assert_eq!(
+            good_since(&later, None, midnight, 95_000.0),
+            (520, midnight)
+        );
+    }
+
+    #[test]
+    fn a_time_of_the_week_is_placed_in_the_plants_week() {
+        let week = 7.0 * 86_400.0;
+        let monday_17 = 17.0 * 3600.0;
+        assert_eq!(in_week_of(monday_17, 36_000.0), monday_17);
+        assert_eq!(
+            in_week_of(monday_17, 2918.0 * week + 36_000.0),
+            2918.0 * week + monday_17
+        );
+        // A time past the first week is the plant's own.
+        assert_eq!(in_week_of(2.0 * week, 2918.0 * week), 2.0 * week);
     }
 }

@@ -172,12 +172,32 @@ fn a_served_plant_watched_through_mosquitto_is_forecast_as_it_runs() {
     use super::live::{Broker, temp};
     let dir = temp("shadow-live");
     let broker = Broker::start(Broker::free_port(), &dir);
-    let shadow = shadow_live(&broker.url(), "Mon 17:00", "20", "1s", &["--target", "480"]);
+    let shadow = shadow_live(
+        &broker.url(),
+        "Mon 17:00",
+        "20",
+        "1s",
+        &[
+            "--target",
+            "480",
+            "--what-if",
+            "scenes/bracket_line_robot_weld.ron",
+        ],
+    );
     // Monday to 17:30 at 7200×: the shift (08:00 to 17:00) in 4.5 s.
     super::live::serve_bracket_line(&broker.url(), "7200", "Mon 17:30");
     let report = shadow.report();
     let forecasts = report["forecasts"].as_array().unwrap();
     assert!(forecasts.len() >= 2, "{report}");
+    // The robot cell from the live state, beside each forecast: before the
+    // afternoon it makes clearly more (paired, common random numbers).
+    for f in forecasts {
+        let w = &f["what_ifs"][0];
+        assert_eq!(w["name"], "Bracket line (robot welding cell)", "{f}");
+        if (8.5 * HOUR..13.0 * HOUR).contains(&f["at_s"].as_f64().unwrap()) {
+            assert!(w["difference95"][0].as_f64().unwrap() > 0.0, "{f}");
+        }
+    }
     // The served run is replication 0 of the scene: 500 good parts by 17:00.
     let actual = report["actual"].as_u64().unwrap();
     let events = &feeds(1)[0];
@@ -437,7 +457,7 @@ fn operators_present_hold_through_the_break_until_the_next_shift() {
         present: [("welders".to_string(), vec![(9.5 * HOUR, 1)])].into(),
         ..Readings::default()
     };
-    let (state, so_far) = state_read(events, &readings, None, &model, 10.0 * HOUR);
+    let (state, so_far, _) = state_read(events, &readings, None, &model, 10.0 * HOUR);
     assert_eq!(state.operators, [("welders".to_string(), 1)]);
     let until = 24.0 * HOUR + 17.0 * HOUR;
     let (mut engine, _) = factory_twin::sim::build_at(&model, 0, &state, until).unwrap();
@@ -536,4 +556,116 @@ fn an_order_book_plant_is_forecast_with_its_orders_and_its_late_orders() {
         late_covered >= 7,
         "late orders covered in {late_covered} of {days}"
     );
+}
+
+/// A plant's log is timed by its wall clock, weeks after the scene's first
+/// Monday (a CSV with ISO times, tags with their timestamps): "Mon 10:00"
+/// and "Mon 17:00" are read in the feed's week, and the forecast is the one
+/// the same day gives in the scene's own week, to the byte.
+#[test]
+fn a_feed_timed_by_the_plants_wall_clock_is_forecast_in_its_own_week() {
+    let dir = super::live::temp("shadow-wall-clock");
+    let plain = dir.join("plain.csv");
+    super::scenarios::succeeds(&[
+        "run",
+        "scenes/bracket_line.ron",
+        "--reps",
+        "1",
+        "--events",
+        plain.to_str().unwrap(),
+    ]);
+    // The same events in the week of Monday 2026-11-30 (2,918 weeks on).
+    let shift = 2918.0 * 7.0 * 86_400.0;
+    let text = std::fs::read_to_string(&plain).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let column = header.split(',').position(|c| c == "time_s").unwrap();
+    let mut shifted = format!("{header}\n");
+    for line in lines {
+        let mut fields: Vec<String> = line.split(',').map(str::to_string).collect();
+        fields[column] = (fields[column].parse::<f64>().unwrap() + shift).to_string();
+        shifted.push_str(&fields.join(","));
+        shifted.push('\n');
+    }
+    let wall = dir.join("wall.csv");
+    std::fs::write(&wall, shifted).unwrap();
+    let forecast = |feed: &std::path::Path| {
+        super::scenarios::succeeds(&[
+            "shadow",
+            "scenes/bracket_line.ron",
+            "--feed",
+            feed.to_str().unwrap(),
+            "--at",
+            "Mon 10:00",
+            "--until",
+            "Mon 17:00",
+            "--reps",
+            "10",
+        ])
+        .stdout
+    };
+    let (a, b) = (forecast(&plain), forecast(&wall));
+    assert!(String::from_utf8_lossy(&a).contains("by Mon 17:00"));
+    assert_eq!(String::from_utf8_lossy(&a), String::from_utf8_lossy(&b));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A shadow that joins a state feed after the plant has run a day counts
+/// the day's good parts from the broker's stored copy of the counters, not
+/// from the counters' start: joined in the night, exactly the day's exits;
+/// joined in the morning, the parts since the stored count, and it says
+/// from when (they are too few by those made before).
+#[test]
+fn a_shadow_joining_a_day_later_counts_the_days_good_parts_from_the_stored_count() {
+    use super::live::{Broker, temp};
+    let dir = temp("shadow-join");
+    let broker = Broker::start(Broker::free_port(), &dir);
+    let url = broker.url();
+    // Monday 00:00 to Tuesday 17:30 at 7200×: 2 hours of the plant a second.
+    let started = std::time::Instant::now();
+    let served = std::thread::spawn(move || {
+        super::live::serve_bracket_line(&url, "7200", "Tue 17:30");
+    });
+    let join = |plant_hours: f64| {
+        let wait = std::time::Duration::from_secs_f64(plant_hours / 2.0);
+        std::thread::sleep(wait.saturating_sub(started.elapsed()));
+        shadow_live(&broker.url(), "Tue 17:00", "10", "1s", &["--states"])
+    };
+    let night = join(26.0); // Tuesday 02:00
+    let morning = join(34.0); // Tuesday 10:00
+    served.join().unwrap();
+    let (night, morning) = (night.report(), morning.report());
+    let events = &feeds(1)[0];
+    let tuesday = |h: f64| 24.0 * HOUR + h * HOUR;
+    assert_eq!(
+        night["actual"].as_u64(),
+        Some(exits_today(events, tuesday(17.0))),
+        "{night}"
+    );
+    let forecasts = night["forecasts"].as_array().unwrap();
+    assert!(forecasts.len() >= 2, "{night}");
+    for f in forecasts {
+        let at = f["at_s"].as_f64().unwrap();
+        assert!(at >= tuesday(0.0), "{f}");
+        assert!(f.get("so_far_from").is_none(), "{f}");
+        let so_far = f["so_far"].as_u64().unwrap();
+        assert!(so_far.abs_diff(exits_today(events, at)) <= 1, "{f}");
+    }
+    let forecasts = morning["forecasts"].as_array().unwrap();
+    assert!(forecasts.len() >= 2, "{morning}");
+    for f in forecasts {
+        let at = f["at_s"].as_f64().unwrap();
+        let from = f["so_far_from"].as_f64().unwrap_or_else(|| panic!("{f}"));
+        assert!((tuesday(8.0)..=at).contains(&from), "{f}");
+        let since = |t: f64| {
+            events
+                .iter()
+                .filter(|e| e.kind == log::Kind::Exit && from < e.time_s && e.time_s <= t)
+                .count() as u64
+        };
+        let so_far = f["so_far"].as_u64().unwrap();
+        assert!(so_far.abs_diff(since(at)) <= 1, "{f}");
+        assert!(so_far < exits_today(events, at), "{f}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
 }
