@@ -124,7 +124,8 @@ fn write_batch(
     if let Err(code) = write_file(file, "plan", &text) {
         return code;
     }
-    outln!(
+    // On stderr: stdout is for the result, when it comes (scripts keep it).
+    eprintln!(
         "{}: the optimisation's next {} runs. Run every shard I of N with\n  factory-twin shard {} --shard I/N --out DIR\nthen add them to {} with\n  factory-twin merge DIR/shard-*.json\nand run this command again for the next batch (or, when none is left, the result).",
         file.display(),
         plan.jobs,

@@ -310,7 +310,7 @@ fn script(path: &str) -> PathBuf {
 }
 
 #[test]
-fn a_sweep_runs_as_a_slurm_array_job_and_merges_to_the_same_bytes() {
+fn a_sweep_and_an_optimisation_run_as_slurm_array_jobs_to_one_machines_bytes() {
     let dir = workdir("slurm");
     let cluster = dir.join("slurm");
     let up = Command::new(script("deploy/slurm/single-node.sh"))
@@ -367,6 +367,45 @@ fn a_sweep_runs_as_a_slurm_array_job_and_merges_to_the_same_bytes() {
     let files = shard_files(&dir, "results");
     assert_eq!(files.len(), 8, "{files:?}");
     assert_eq!(ok(merge(&dir, &files, true)), single);
+    // An optimisation on the same cluster, batch by batch through
+    // deploy/slurm/optimize.sh (optimize --plan, sbatch --wait, merge):
+    // what one machine prints.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let problem = [
+        "optimize",
+        "scenes/bracket_line_rack.ron",
+        "--vary",
+        "rack.capacity=5..40:5",
+        "--vary",
+        "welders.count=1..4",
+        "--cost",
+        "rack.capacity=200000",
+        "--objective",
+        "npv",
+        "--life",
+        "8",
+        "--indifference",
+        "5000000",
+        "--budget",
+        "30",
+        "--json",
+    ];
+    let one_machine = ok(cli_in(root, &problem, &[]));
+    let looped = Command::new(script("deploy/slurm/optimize.sh"))
+        .arg("4")
+        .arg(dir.join("opt-state.json"))
+        .args(&problem[1..])
+        .env("SLURM_CONF", &conf)
+        .env("FACTORY_TWIN", env!("CARGO_BIN_EXE_factory-twin"))
+        .env("OPTIMIZE_WORK", dir.join("opt"))
+        .env("LC_ALL", "C")
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&looped.stderr).to_string();
+    assert!(looped.status.success(), "optimize.sh: {said}");
+    assert!(said.contains("optimize.sh: batch 2,"), "{said}");
+    assert!(looped.stdout == one_machine, "{said}");
     drop(guard); // reads the daemons' pid files: before the folder goes
     std::fs::remove_dir_all(&dir).ok();
 }
