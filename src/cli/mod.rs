@@ -266,8 +266,10 @@ pub enum Command {
         #[arg(long)]
         threads: Option<usize>,
     },
-    /// Merge the shard files of a plan into what `run` or `sweep` on one
-    /// machine writes; names any shard missing, there twice or of another plan.
+    /// Merge the shard files of a plan into what the experiment (`run`,
+    /// `sweep`, `compare`, `roi`, `bottleneck`) writes on one machine, or add
+    /// an optimisation batch's runs to its state file; names any shard
+    /// missing, there twice or of another plan.
     Merge {
         /// The shard files (every shard of one plan).
         #[arg(required = true)]
@@ -458,6 +460,9 @@ pub enum Command {
         /// Live: stop when the line reports it has finished and every event has come.
         #[arg(long)]
         until_finished: bool,
+        /// Live: stop after this long (wall clock, e.g. 8h), as for `monitor`.
+        #[arg(long = "for", value_name = "DURATION")]
+        for_wall: Option<String>,
         /// Live: forecast this often (wall clock).
         #[arg(long, default_value = "10s")]
         every: String,
@@ -936,6 +941,7 @@ pub fn main_with(cli: Cli) -> i32 {
             mqtt,
             opcua,
             until_finished,
+            for_wall,
             every,
             report,
             record,
@@ -971,7 +977,7 @@ pub fn main_with(cli: Cli) -> i32 {
                 scene: Some(&scene),
                 map: map.as_deref(),
                 record: record.as_deref(),
-                for_wall: None,
+                for_wall: for_wall.as_deref(),
                 until_finished,
                 window: "1h",
                 every: &every,

@@ -5,7 +5,7 @@
 use super::fail;
 use super::fit::read_log;
 use crate::error::Diagnostic;
-use crate::live::shadow::{Forecast, WhatIf, forecast, in_week_of, state_at, what_if};
+use crate::live::shadow::{Forecast, WhatIf, forecast, shifted, state_at, week_shift, what_if};
 use std::path::Path;
 
 /// The command's options.
@@ -47,11 +47,20 @@ pub(super) fn shadow_cmd(a: &ShadowArgs) -> i32 {
         .into_iter()
         .filter(|e| e.replication == a.replication)
         .collect();
-    // A plant's log is timed by its wall clock (weeks after the scene's
-    // first Monday): "Mon 10:00" is in the week the feed begins, "Mon 17:00"
-    // in the week of --at.
-    let at = in_week_of(at, events.first().map_or(0.0, |e| e.time_s));
-    let until = in_week_of(until, at);
+    // A plant's log is timed by its wall clock, weeks after the scene's
+    // first Monday: the feed is brought into the scene's week, so "Mon
+    // 10:00" is in the week the feed begins and shifts and order books line
+    // up (a time given past the feed's first Monday comes along).
+    let shift = week_shift(events.first().map_or(0.0, |e| e.time_s));
+    let events = shifted(&events, shift);
+    let local = |t: f64| {
+        if shift > 0.0 && t >= shift {
+            t - shift
+        } else {
+            t
+        }
+    };
+    let (at, until) = (local(at), local(until));
     if until <= at {
         return fail(&Diagnostic::new(format!(
             "--until {} is not after --at {}: nothing to forecast",
@@ -65,6 +74,23 @@ pub(super) fn shadow_cmd(a: &ShadowArgs) -> i32 {
             a.replication,
             a.at
         )));
+    }
+    let unknown = crate::live::shadow::unknown_objects(&events, &scene, at);
+    if let Some((first, line)) = unknown.first() {
+        let names: Vec<&str> = unknown.iter().take(5).map(|u| u.0.as_str()).collect();
+        let more = unknown.len().saturating_sub(names.len());
+        return fail(
+            &Diagnostic::new(format!(
+                "{}: the feed names {} object{} the scene \"{}\" does not have: {}{} (\"{first}\" first at line {line}); the state would lose the parts there",
+                a.feed.display(),
+                unknown.len(),
+                if unknown.len() == 1 { "" } else { "s" },
+                scene.name,
+                names.join(", "),
+                if more > 0 { format!(" and {more} more") } else { String::new() },
+            ))
+            .with_help("give the plant's own scene: its object ids must be those of the feed"),
+        );
     }
     let started = std::time::Instant::now();
     let (state, so_far) = state_at(&events, &scene, at);

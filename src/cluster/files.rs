@@ -40,6 +40,20 @@ pub enum Experiment {
     Optimize(super::OptimizeBatch),
 }
 
+impl Experiment {
+    /// The experiment's command, as a user knows it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Experiment::Run => "run",
+            Experiment::Sweep { .. } => "sweep",
+            Experiment::Compare { roi: true, .. } => "roi",
+            Experiment::Compare { .. } => "compare",
+            Experiment::Bottleneck => "bottleneck",
+            Experiment::Optimize(_) => "optimisation batch",
+        }
+    }
+}
+
 /// What every shard runs a part of.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Plan {
@@ -208,7 +222,8 @@ pub fn check_complete(
             list.join(", ")
         ))
         .with_help(format!(
-            "run only those again with the plan these shards come from (the sweep or run of {}), e.g. factory-twin shard plan.json --shard {}/{n} --out DIR, then merge all",
+            "run only those again with the plan these shards come from (the {} of {}), e.g. factory-twin shard plan.json --shard {}/{n} --out DIR, then merge all",
+            plan.experiment.name(),
             plan.scene,
             missing[0]
         )));

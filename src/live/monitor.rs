@@ -307,6 +307,8 @@ struct Feed {
     connected: bool,
     /// "No forecast: past --until" was said.
     said_past: bool,
+    /// Objects of the feed the scene does not have were named.
+    said_unknown: bool,
     /// Each tag counter's base: a reading and the count it stands for
     /// (the first reading stands for none: a plant's counters count since
     /// ever), moved when the counter goes back (a PLC restart) so the count
@@ -386,6 +388,7 @@ pub fn monitor(source: &Source, o: &MonitorOptions) -> Result<Report, String> {
         significant: None,
         connected: false,
         said_past: false,
+        said_unknown: false,
         tag_base: BTreeMap::new(),
     };
     let started = Instant::now();
@@ -798,26 +801,39 @@ impl Feed {
         let (Some(f), Some(scene), Some(log)) = (&o.forecast, &o.scene, whole) else {
             return;
         };
-        let at = self.now_t();
-        // "Mon 17:00" is in the plant's week (a plant's clock is its wall
-        // clock's, weeks after the scene's first Monday).
-        let until = super::shadow::in_week_of(f.until_s, at);
+        // A plant's clock is its wall clock, weeks after the scene's first
+        // Monday: the state is brought into the scene's week (`state_at`),
+        // where "Mon 17:00" is and shifts and order books line up.
+        let now = self.now_t();
+        let at = now - super::shadow::week_shift(now);
+        let until = f.until_s;
         if !at.is_finite() || at >= until {
             if at.is_finite() && !self.said_past {
                 self.said_past = true;
                 eprintln!(
-                    "  no forecast: the plant's time ({}) is past --until ({})",
+                    "  no forecast: the plant's time ({}) has reached --until ({})",
                     crate::scene::weekday_clock(at),
                     crate::scene::weekday_clock(until)
                 );
             }
             return;
         }
+        if !self.said_unknown {
+            let unknown = super::shadow::unknown_objects(&log.events, scene, now);
+            if !unknown.is_empty() {
+                self.said_unknown = true;
+                let names: Vec<&str> = unknown.iter().map(|u| u.0.as_str()).collect();
+                eprintln!(
+                    "  warning: the feed names objects the scene does not have ({}): their parts are not in the forecast's state",
+                    names.join(", ")
+                );
+            }
+        }
         let started = Instant::now();
-        let (state, so_far, so_far_from) = self.state_at(&log.events, scene, at);
+        let (state, so_far, so_far_from) = self.state_at(&log.events, scene, now);
         match super::shadow::forecast(scene, &state, so_far, until, f.reps, f.target) {
             Ok(fc) => {
-                let fc = fc.with_day(&super::shadow::so_far_parts(&log.events, scene, at));
+                let fc = fc.with_day(&super::shadow::so_far_parts(&log.events, scene, now));
                 let what_ifs = f
                     .what_ifs
                     .iter()
@@ -834,7 +850,7 @@ impl Feed {
                                 })
                             }
                             Err(d) => {
-                                eprintln!("  no what-if \"{}\": {d}", v.name);
+                                eprintln!("  no what-if \"{}\": {}", v.name, d.message);
                                 None
                             }
                         }
@@ -870,7 +886,7 @@ impl Feed {
                     p.target = f.target;
                 }
             }
-            Err(d) => eprintln!("  no forecast: {d}"),
+            Err(d) => eprintln!("  no forecast: {}", d.message),
         }
     }
 
@@ -883,9 +899,9 @@ impl Feed {
         let now = self
             .now_t()
             .max(self.finished_t.unwrap_or(f64::NEG_INFINITY));
-        let until = super::shadow::in_week_of(f.until_s, now);
-        if now >= until {
-            self.report.actual = Some(self.state_at(&log.events, scene, until).1);
+        let shift = super::shadow::week_shift(now);
+        if now - shift >= f.until_s {
+            self.report.actual = Some(self.state_at(&log.events, scene, f.until_s + shift).1);
         }
     }
 
@@ -956,7 +972,34 @@ impl Feed {
         scene: &Scene,
         t: f64,
     ) -> (sim::PlantState, u64, Option<f64>) {
-        super::shadow::state_read(events, &self.readings, self.counters_read(), scene, t)
+        // In the scene's week (see `forecast`).
+        let shift = super::shadow::week_shift(t);
+        if shift == 0.0 {
+            return super::shadow::state_read(
+                events,
+                &self.readings,
+                self.counters_read(),
+                scene,
+                t,
+            );
+        }
+        let counters: Option<Counters> = self.counters_read().map(|c| {
+            c.iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.iter().map(|&(x, g, s)| (x - shift, g, s)).collect(),
+                    )
+                })
+                .collect()
+        });
+        super::shadow::state_read(
+            &super::shadow::shifted(events, shift),
+            &self.readings.shifted(shift),
+            counters.as_ref(),
+            scene,
+            t - shift,
+        )
     }
 
     fn whole_log(&self, o: &MonitorOptions) -> Option<log::Log> {

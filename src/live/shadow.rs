@@ -160,17 +160,29 @@ fn late_at(scene: &Scene, state: &PlantState) -> u64 {
     )
 }
 
-/// A time of the week (`--until "Mon 17:00"`, below one week) placed in
-/// the week of `reference`: a plant's feed is timed by its wall clock
-/// (seconds from Monday 1969-12-29), a scene's times from its first Monday.
-/// Times past the first week are left as they are.
-pub fn in_week_of(t: f64, reference: f64) -> f64 {
+/// The whole weeks between a plant's time and the scene's first week: a
+/// plant's feed is timed by its wall clock (seconds from Monday
+/// 1969-12-29), a scene's times from its first Monday, and the shift
+/// calendars and order books repeat or start there. Taking them off brings
+/// the plant's week into the scene's (0 for a time in the first week).
+pub fn week_shift(t: f64) -> f64 {
     const WEEK: f64 = 7.0 * 86_400.0;
-    if (0.0..WEEK).contains(&t) && reference >= WEEK {
-        t + (reference / WEEK).floor() * WEEK
+    if t >= WEEK {
+        (t / WEEK).floor() * WEEK
     } else {
-        t
+        0.0
     }
+}
+
+/// Events `by` seconds earlier.
+pub fn shifted(events: &[Event], by: f64) -> Vec<Event> {
+    events
+        .iter()
+        .map(|e| Event {
+            time_s: e.time_s - by,
+            ..e.clone()
+        })
+        .collect()
 }
 
 /// The plant's state at `t` from the events of one replication (in time
@@ -315,6 +327,27 @@ pub fn state_at(events: &[Event], scene: &Scene, t: f64) -> (PlantState, u64) {
     )
 }
 
+/// The objects the feed's events name up to `t` that the scene does not
+/// have (the monitor's gap marks aside), each with the feed's line of its
+/// first event: a feed of another plant, or a scene that lacks part of the
+/// plant, whose parts there the state would lose.
+pub fn unknown_objects(events: &[Event], scene: &Scene, t: f64) -> Vec<(String, usize)> {
+    let known: std::collections::HashSet<&str> = scene.objects.iter().map(|o| o.id()).collect();
+    let mut unknown: BTreeMap<&str, usize> = BTreeMap::new();
+    for e in events.iter().take_while(|e| e.time_s <= t) {
+        if e.kind != Kind::Other && e.resource != "monitor" && !known.contains(e.resource.as_str())
+        {
+            unknown.entry(&e.resource).or_insert(e.line);
+        }
+    }
+    let mut list: Vec<(String, usize)> = unknown
+        .into_iter()
+        .map(|(id, l)| (id.to_string(), l))
+        .collect();
+    list.sort_by_key(|x| x.1);
+    list
+}
+
 /// When the job in hand at a station that has been working since `since`
 /// (a state feed: no part events) started: then, if that is less than a
 /// mean cycle ago; otherwise several jobs have passed in that stretch and
@@ -358,6 +391,24 @@ pub struct Readings {
 }
 
 impl Readings {
+    /// The readings `by` seconds earlier.
+    pub fn shifted(&self, by: f64) -> Readings {
+        let map = |m: &BTreeMap<String, Vec<(f64, u64)>>| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.iter().map(|&(t, n)| (t - by, n)).collect()))
+                .collect()
+        };
+        Readings {
+            levels: map(&self.levels),
+            present: map(&self.present),
+            first_good: self
+                .first_good
+                .iter()
+                .map(|(k, &(t, n))| (k.clone(), (t - by, n)))
+                .collect(),
+        }
+    }
+
     /// Lets go of readings before `cutoff`, each object keeping its last
     /// one before (its value then).
     pub fn let_go(&mut self, cutoff: f64) {
@@ -827,15 +878,10 @@ mod tests {
     }
 
     #[test]
-    fn a_time_of_the_week_is_placed_in_the_plants_week() {
+    fn a_plants_wall_clock_is_brought_into_the_scenes_week() {
         let week = 7.0 * 86_400.0;
-        let monday_17 = 17.0 * 3600.0;
-        assert_eq!(in_week_of(monday_17, 36_000.0), monday_17);
-        assert_eq!(
-            in_week_of(monday_17, 2918.0 * week + 36_000.0),
-            2918.0 * week + monday_17
-        );
-        // A time past the first week is the plant's own.
-        assert_eq!(in_week_of(2.0 * week, 2918.0 * week), 2.0 * week);
+        assert_eq!(week_shift(36_000.0), 0.0);
+        assert_eq!(week_shift(2918.0 * week + 36_000.0), 2918.0 * week);
+        assert_eq!(week_shift(week), week);
     }
 }

@@ -65,10 +65,11 @@ impl Walk {
 }
 
 /// The headcount a plant reports for a pool at a shadow's start. It holds
-/// while the crews on shift are those on then, through a break (off for at
-/// most [`BREAK_AT_MOST`]); a longer time off or another crew coming on
-/// ends it: the next shift brings its own crew. A pool without crews keeps
-/// it to the end.
+/// while the crews on shift are those on then (read in a break or between
+/// shifts: those that come on next, within [`BREAK_AT_MOST`]), through a
+/// break (off for at most [`BREAK_AT_MOST`]); a longer time off or another
+/// crew coming on ends it: the next shift brings its own crew. A pool
+/// without crews keeps it to the end.
 #[derive(Clone, Debug)]
 struct Present {
     count: u32,
@@ -391,15 +392,31 @@ impl Engine {
         let now = self.now;
         let (shifts, p) = (&self.shifts, &mut self.pools[pool as usize]);
         p.flush(now);
-        let on: Vec<bool> = p
-            .crews
-            .iter()
-            .map(|c| shifts[c.shift as usize].calendar.is_on(now))
-            .collect();
+        let on_at = |t: f64| -> Vec<bool> {
+            p.crews
+                .iter()
+                .map(|c| shifts[c.shift as usize].calendar.is_on(t))
+                .collect()
+        };
+        let on = on_at(now);
+        let (mut held, mut off_since) = (on.clone(), None);
+        if !on.is_empty() && on.iter().all(|&x| !x) {
+            // Read in a break: the headcount is for the crews that come
+            // back within a break's length (none: the shift has ended).
+            off_since = Some(now);
+            let back = p
+                .crews
+                .iter()
+                .map(|c| shifts[c.shift as usize].calendar.next_change(now))
+                .fold(f64::INFINITY, f64::min);
+            if back - now <= BREAK_AT_MOST {
+                held = on_at(back);
+            }
+        }
         p.present = Some(Present {
             count: present,
-            on: on.clone(),
-            off_since: None,
+            on: held,
+            off_since,
         });
         p.apply_crews(&on, now);
         self.grant_operators(pool);

@@ -468,6 +468,18 @@ fn operators_present_hold_through_the_break_until_the_next_shift() {
         engine.advance_to(t * HOUR);
         assert_eq!(welders(&engine), expected, "at {t} h");
     }
+    // Read in the lunch break (12:00 to 13:00), the state at 12:30: the
+    // headcount is for the crew coming back at 13:00, until the shift ends.
+    let in_break = Readings {
+        present: [("welders".to_string(), vec![(12.25 * HOUR, 1)])].into(),
+        ..Readings::default()
+    };
+    let (lunch, _, _) = state_read(events, &in_break, None, &model, 12.5 * HOUR);
+    let (mut engine, _) = factory_twin::sim::build_at(&model, 0, &lunch, until).unwrap();
+    for (t, expected) in [(13.5, 1), (16.0, 1), (24.0 + 9.0, 2)] {
+        engine.advance_to(t * HOUR);
+        assert_eq!(welders(&engine), expected, "read in the break: at {t} h");
+    }
     // One welder of two: the rest of Monday makes clearly less.
     let one = forecast(&model, &state, so_far, 17.0 * HOUR, 10, None).unwrap();
     let (full, _) = state_at(events, &model, 10.0 * HOUR);
@@ -559,16 +571,26 @@ fn an_order_book_plant_is_forecast_with_its_orders_and_its_late_orders() {
 }
 
 /// A plant's log is timed by its wall clock, weeks after the scene's first
-/// Monday (a CSV with ISO times, tags with their timestamps): "Mon 10:00"
-/// and "Mon 17:00" are read in the feed's week, and the forecast is the one
-/// the same day gives in the scene's own week, to the byte.
+/// Monday (a CSV with ISO times, tags with their timestamps): the feed is
+/// brought into the scene's week, so the forecast (an order book's late
+/// orders included) is the one the same day gives there, to the byte. A
+/// feed naming objects the scene does not have is refused, naming them.
 #[test]
 fn a_feed_timed_by_the_plants_wall_clock_is_forecast_in_its_own_week() {
+    for (scene, at, until) in [
+        ("scenes/bracket_line.ron", "Mon 10:00", "Mon 17:00"),
+        ("scenes/agv_plant_orders.ron", "Tue 10:00", "Tue 17:00"),
+    ] {
+        wall_clock_week(scene, at, until);
+    }
+}
+
+fn wall_clock_week(scene: &str, at: &str, until: &str) {
     let dir = super::live::temp("shadow-wall-clock");
     let plain = dir.join("plain.csv");
     super::scenarios::succeeds(&[
         "run",
-        "scenes/bracket_line.ron",
+        scene,
         "--reps",
         "1",
         "--events",
@@ -589,24 +611,72 @@ fn a_feed_timed_by_the_plants_wall_clock_is_forecast_in_its_own_week() {
     }
     let wall = dir.join("wall.csv");
     std::fs::write(&wall, shifted).unwrap();
-    let forecast = |feed: &std::path::Path| {
-        super::scenarios::succeeds(&[
+    let shadow = |feed: &std::path::Path, json: bool| {
+        let mut args = vec![
             "shadow",
-            "scenes/bracket_line.ron",
+            scene,
             "--feed",
             feed.to_str().unwrap(),
             "--at",
-            "Mon 10:00",
+            at,
             "--until",
-            "Mon 17:00",
+            until,
             "--reps",
             "10",
-        ])
-        .stdout
+        ];
+        if json {
+            args.push("--json");
+        }
+        super::scenarios::succeeds(&args).stdout
     };
-    let (a, b) = (forecast(&plain), forecast(&wall));
-    assert!(String::from_utf8_lossy(&a).contains("by Mon 17:00"));
-    assert_eq!(String::from_utf8_lossy(&a), String::from_utf8_lossy(&b));
+    let (a, b) = (shadow(&plain, false), shadow(&wall, false));
+    assert!(String::from_utf8_lossy(&a).contains(until), "{scene}");
+    assert_eq!(
+        String::from_utf8_lossy(&a),
+        String::from_utf8_lossy(&b),
+        "{scene}"
+    );
+    // The JSON's figures too (times written as text and read back may
+    // differ in their last bits far from 1970).
+    let json = |feed: &std::path::Path| -> serde_json::Value {
+        serde_json::from_slice(&shadow(feed, true)).unwrap()
+    };
+    let (a, b) = (json(&plain), json(&wall));
+    for key in ["at_s", "until_s", "so_far", "mean", "placed"] {
+        let (x, y) = (&a["forecast"][key], &b["forecast"][key]);
+        let close = (x.as_f64().unwrap() - y.as_f64().unwrap()).abs() < 1e-3;
+        assert!(close, "{scene} {key}: {x} against {y}");
+    }
+    assert_eq!(
+        a["forecast"]["outcomes"], b["forecast"]["outcomes"],
+        "{scene}"
+    );
+    assert_eq!(
+        a["forecast"]["late_orders"], b["forecast"]["late_orders"],
+        "{scene}"
+    );
+    // The feed of a plant whose station the scene calls otherwise.
+    let renamed = text
+        .replace(",weld,", ",welder9,")
+        .replace(",mill,", ",welder9,");
+    let other = dir.join("other.csv");
+    std::fs::write(&other, renamed).unwrap();
+    let out = super::scenarios::cli(&[
+        "shadow",
+        scene,
+        "--feed",
+        other.to_str().unwrap(),
+        "--at",
+        at,
+        "--until",
+        until,
+    ]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("welder9") && said.contains("does not have"),
+        "{said}"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -666,6 +736,70 @@ fn a_shadow_joining_a_day_later_counts_the_days_good_parts_from_the_stored_count
         let so_far = f["so_far"].as_u64().unwrap();
         assert!(so_far.abs_diff(since(at)) <= 1, "{f}");
         assert!(so_far < exits_today(events, at), "{f}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A plant's own tags timed by its wall clock (the acme press of
+/// tests/interop/acme_plant.py, published by paho-mqtt: ISO times at
+/// UTC+09:00 on Monday 2026-12-07, millisecond counters, a counter
+/// restart), read as the mill of training scene 1: forecast in the scene's
+/// week (before, its times 2,918 weeks on never came before "Mon 12:00"
+/// and no forecast was made), its good parts counted from the counter's
+/// first reading at 08:00 and said so.
+#[test]
+fn a_plant_timed_by_its_wall_clock_is_forecast_live() {
+    use super::live::{Broker, temp};
+    let dir = temp("shadow-wall-live");
+    let broker = Broker::start(Broker::free_port(), &dir);
+    let map = dir.join("acme.ron");
+    std::fs::write(
+        &map,
+        r#"(
+    names: { "RUN": "working", "STOP_ALM": "failed", "WAIT": "idle" },
+    tags: {
+        "acme/hall1/press1/status": (station: "mill", reads: state),
+        "acme/hall1/press1/ok": (station: "mill", reads: good),
+        "acme/hall1/press1/nok": (station: "mill", reads: scrap),
+    },
+    utc_offset: "+09:00",
+)"#,
+    )
+    .unwrap();
+    let url = broker.url();
+    let mut shadow = super::live::Monitor::start_command(&[
+        "shadow",
+        "scenes/training/01_single_machine.ron",
+        "--mqtt",
+        &url,
+        "--map",
+        map.to_str().unwrap(),
+        "--until",
+        "Mon 12:00",
+        "--reps",
+        "10",
+        "--every",
+        "1s",
+        "--for",
+        "5s",
+        "--json",
+    ]);
+    shadow.wait_for("3 tags");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let out = std::process::Command::new(super::calibration::python())
+        .arg("tests/interop/acme_plant.py")
+        .args(["127.0.0.1", &broker.port.to_string()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "acme plant: {out:?}");
+    let report = shadow.report();
+    let forecasts = report["forecasts"].as_array().unwrap();
+    assert!(!forecasts.is_empty(), "{report}");
+    for f in forecasts {
+        assert_eq!(f["at_s"].as_f64(), Some(11.0 * HOUR), "{f}");
+        assert_eq!(f["so_far"].as_u64(), Some(100), "{f}");
+        assert_eq!(f["so_far_from"].as_f64(), Some(8.0 * HOUR), "{f}");
+        assert!(f["mean"].as_f64().unwrap() > 100.0, "{f}");
     }
     std::fs::remove_dir_all(&dir).ok();
 }
