@@ -935,9 +935,10 @@ impl Feed {
     /// The view's picture of the plant now: its state (with a scene), the
     /// states it reports, the rolling KPIs and the drift alarms.
     fn picture(&self, o: &MonitorOptions, whole: Option<&log::Log>, tap: &super::picture::Tap) {
+        let now = self.now_t();
         let state = match (o.scene.as_ref(), whole) {
-            (Some(scene), Some(log)) if self.now_t().is_finite() => {
-                Some(self.state_at(&log.events, scene, self.now_t()))
+            (Some(scene), Some(log)) if now.is_finite() => {
+                Some(self.state_at(&log.events, scene, now))
             }
             _ => None,
         };

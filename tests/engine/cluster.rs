@@ -305,6 +305,29 @@ impl Drop for Slurm {
     }
 }
 
+/// The rack and welders of the bracket line against NPV, on `budget` runs.
+fn optimisation(budget: &str) -> [&str; 17] {
+    [
+        "optimize",
+        "scenes/bracket_line_rack.ron",
+        "--vary",
+        "rack.capacity=5..40:5",
+        "--vary",
+        "welders.count=1..4",
+        "--cost",
+        "rack.capacity=200000",
+        "--objective",
+        "npv",
+        "--life",
+        "8",
+        "--indifference",
+        "5000000",
+        "--budget",
+        budget,
+        "--json",
+    ]
+}
+
 fn script(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
 }
@@ -371,25 +394,7 @@ fn a_sweep_and_an_optimisation_run_as_slurm_array_jobs_to_one_machines_bytes() {
     // deploy/slurm/optimize.sh (optimize --plan, sbatch --wait, merge):
     // what one machine prints.
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let problem = [
-        "optimize",
-        "scenes/bracket_line_rack.ron",
-        "--vary",
-        "rack.capacity=5..40:5",
-        "--vary",
-        "welders.count=1..4",
-        "--cost",
-        "rack.capacity=200000",
-        "--objective",
-        "npv",
-        "--life",
-        "8",
-        "--indifference",
-        "5000000",
-        "--budget",
-        "30",
-        "--json",
-    ];
+    let problem = optimisation("30");
     let one_machine = ok(cli_in(root, &problem, &[]));
     let looped = Command::new(script("deploy/slurm/optimize.sh"))
         .arg("4")
@@ -616,25 +621,7 @@ fn an_optimisation_runs_batch_by_batch_on_shards_to_the_result_of_one_machine() 
     let dir = std::env::temp_dir().join(format!("ft-cluster-opt-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let problem = [
-        "optimize",
-        "scenes/bracket_line_rack.ron",
-        "--vary",
-        "rack.capacity=5..40:5",
-        "--vary",
-        "welders.count=1..4",
-        "--cost",
-        "rack.capacity=200000",
-        "--objective",
-        "npv",
-        "--life",
-        "8",
-        "--indifference",
-        "5000000",
-        "--budget",
-        "80",
-        "--json",
-    ];
+    let problem = optimisation("80");
     let single = ok(cli_in(root, &problem, &[]));
     let (state, plan) = (dir.join("state.json"), dir.join("plan.json"));
     let mut args = problem.to_vec();

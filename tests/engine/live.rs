@@ -845,7 +845,12 @@ fn a_plants_own_topics_are_read_through_the_mappings_tags() {
 
 /// The mapping file of the acme press: its state names, its three tags
 /// (status, good, scrap) and its clock at UTC+09:00.
-pub(super) fn acme_map(dir: &Path, [status, good, scrap]: [&str; 3]) -> PathBuf {
+pub(super) fn acme_map(dir: &Path, tags: [&str; 3]) -> PathBuf {
+    acme_map_as(dir, tags, "press1")
+}
+
+/// The same, the press read as the scene's `station`.
+pub(super) fn acme_map_as(dir: &Path, [status, good, scrap]: [&str; 3], station: &str) -> PathBuf {
     let map = dir.join("acme.ron");
     std::fs::write(
         &map,
@@ -853,9 +858,9 @@ pub(super) fn acme_map(dir: &Path, [status, good, scrap]: [&str; 3]) -> PathBuf 
             r#"(
     names: {{ "RUN": "working", "STOP_ALM": "failed", "WAIT": "idle" }},
     tags: {{
-        "{status}": (station: "press1", reads: state),
-        "{good}": (station: "press1", reads: good),
-        "{scrap}": (station: "press1", reads: scrap),
+        "{status}": (station: "{station}", reads: state),
+        "{good}": (station: "{station}", reads: good),
+        "{scrap}": (station: "{station}", reads: scrap),
     }},
     utc_offset: "+09:00",
 )"#

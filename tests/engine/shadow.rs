@@ -752,20 +752,12 @@ fn a_plant_timed_by_its_wall_clock_is_forecast_live() {
     use super::live::{Broker, temp};
     let dir = temp("shadow-wall-live");
     let broker = Broker::start(Broker::free_port(), &dir);
-    let map = dir.join("acme.ron");
-    std::fs::write(
-        &map,
-        r#"(
-    names: { "RUN": "working", "STOP_ALM": "failed", "WAIT": "idle" },
-    tags: {
-        "acme/hall1/press1/status": (station: "mill", reads: state),
-        "acme/hall1/press1/ok": (station: "mill", reads: good),
-        "acme/hall1/press1/nok": (station: "mill", reads: scrap),
-    },
-    utc_offset: "+09:00",
-)"#,
-    )
-    .unwrap();
+    let tags = [
+        "acme/hall1/press1/status",
+        "acme/hall1/press1/ok",
+        "acme/hall1/press1/nok",
+    ];
+    let map = super::live::acme_map_as(&dir, tags, "mill");
     let url = broker.url();
     let mut shadow = super::live::Monitor::start_command(&[
         "shadow",
