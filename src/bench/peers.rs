@@ -60,7 +60,7 @@ impl PeerSetup {
             "nexosim" => {
                 if !self.nexosim.exists() {
                     return Err(format!(
-                        "{} not built: cargo build --release --manifest-path bench/nexosim_line/Cargo.toml (bench/README.md)",
+                        "{} not found: build it with cargo build --release --manifest-path bench/nexosim_line/Cargo.toml, and run bench with the same CARGO_TARGET_DIR or name the binary with --nexosim PATH (bench/README.md)",
                         self.nexosim.display()
                     ));
                 }
@@ -199,4 +199,30 @@ pub fn cpu_name() -> String {
             })
         })
         .unwrap_or_else(|| "unknown".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_peer_that_is_not_set_up_says_how_to_set_it_up() {
+        let setup = PeerSetup {
+            python: "python3".into(),
+            simpy_script: "/nonexistent/simpy_line.py".into(),
+            cimba_script: "/nonexistent/cimba_line.py".into(),
+            nexosim: "/nonexistent/release/nexosim_line".into(),
+        };
+        let why = setup.peer("nexosim").unwrap_err();
+        for needed in [
+            "/nonexistent/release/nexosim_line",
+            "cargo build --release --manifest-path bench/nexosim_line/Cargo.toml",
+            "CARGO_TARGET_DIR",
+            "--nexosim",
+        ] {
+            assert!(why.contains(needed), "{needed:?} missing from {why:?}");
+        }
+        let why = setup.peer("simpy").unwrap_err();
+        assert!(why.contains("/nonexistent/simpy_line.py"), "{why}");
+    }
 }
