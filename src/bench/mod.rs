@@ -11,7 +11,7 @@ mod peers;
 mod scale;
 mod scaling;
 
-pub use bare::{BareRun, serial_line as bare_serial_line};
+pub use bare::{BareRun, LineKpis, serial_line as bare_serial_line};
 pub use peers::{PEERS, Peer, PeerFigures, PeerResult, PeerSetup, cpu_name, run_peer};
 pub use scale::{
     LoadRun, ScaleRun, YEAR_S, job_shop, line_ron, load_time, minutes_line, run_scene,
@@ -180,6 +180,10 @@ pub struct CaseResult {
     pub bare_loop: BareFigures,
     /// factory-twin ops/s ÷ bare loop ops/s.
     pub share_of_bare_loop: f64,
+    /// The bare loop keeping the engine's KPIs by hand ([`LineKpis`]).
+    pub bare_loop_with_kpis: BareFigures,
+    /// factory-twin ops/s ÷ that loop's ops/s.
+    pub share_of_bare_loop_with_kpis: f64,
     pub ops_per_sec: f64,
     pub events_per_sec: f64,
     pub throughput: f64,
@@ -248,22 +252,49 @@ pub fn peak_rss_mb() -> f64 {
 
 /// Runs the bare loop `repeats` times; median wall time.
 pub fn run_bare(case: &Case, repeats: usize, seed: u64) -> BareFigures {
+    time_bare(repeats, || {
+        bare::serial_line(case.stations, 5, case.horizon, case.warmup, seed)
+    })
+}
+
+/// Runs the bare loop keeping the engine's KPIs ([`LineKpis`]) `repeats`
+/// times; median wall time.
+pub fn run_bare_with_kpis(case: &Case, repeats: usize, seed: u64) -> BareFigures {
+    time_bare(repeats, || {
+        let mut kpis = LineKpis::new(case.stations);
+        let run = bare::serial_line_recorded(
+            case.stations,
+            5,
+            case.horizon,
+            case.warmup,
+            seed,
+            &mut kpis,
+        );
+        kpis.close(case.horizon + case.warmup);
+        // Kept, as the engine's are: the optimiser may not drop them.
+        std::hint::black_box(&kpis);
+        run
+    })
+}
+
+/// Times `run` `repeats` times: median wall time, the last run's figures.
+fn time_bare(repeats: usize, mut run: impl FnMut() -> BareRun) -> BareFigures {
     let mut walls = Vec::new();
     let mut last = None;
     for _ in 0..repeats.max(1) {
         let start = Instant::now();
-        let run = bare::serial_line(case.stations, 5, case.horizon, case.warmup, seed);
+        let r = run();
         walls.push(start.elapsed().as_secs_f64());
-        last = Some(run);
+        last = Some(r);
     }
     walls.sort_by(f64::total_cmp);
     let wall = walls[walls.len() / 2];
-    let run = last.expect("at least one repeat");
+    let r = last.expect("at least one repeat");
     BareFigures {
-        ops: run.ops,
+        ops: r.ops,
         wall_s: wall,
-        ops_per_sec: run.ops as f64 / wall,
-        throughput: run.throughput,
+        ops_per_sec: r.ops as f64 / wall,
+        throughput: r.throughput,
     }
 }
 
@@ -277,6 +308,7 @@ pub fn run_case(
     let seed = 12345;
     let ours = run_engine(case, repeats, seed);
     let bare = run_bare(case, repeats, seed);
+    let with_kpis = run_bare_with_kpis(case, repeats, seed);
     let peers = peers
         .iter()
         .map(|p| match p {
@@ -315,7 +347,9 @@ pub fn run_case(
         peak_rss_mb: peak_rss_mb(),
         peers,
         share_of_bare_loop: ours.ops_per_sec / bare.ops_per_sec,
+        share_of_bare_loop_with_kpis: ours.ops_per_sec / with_kpis.ops_per_sec,
         bare_loop: bare,
+        bare_loop_with_kpis: with_kpis,
         factory_twin: ours,
     }
 }

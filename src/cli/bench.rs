@@ -84,8 +84,8 @@ fn table(run: &bench::BenchRun, peers: &[String]) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
-        "{:>6} {:>12} {:>12} {:>9} {:>12} {:>7}",
-        "N", "ops/s", "events/s", "wall s", "bare ops/s", "share"
+        "{:>6} {:>12} {:>12} {:>9} {:>12} {:>7} {:>12} {:>7}",
+        "N", "ops/s", "events/s", "wall s", "bare ops/s", "share", "+KPIs ops/s", "share"
     );
     for p in peers {
         let _ = write!(s, " {:>13} {:>8}", format!("{p} ops/s"), format!("vs {p}"));
@@ -94,13 +94,15 @@ fn table(run: &bench::BenchRun, peers: &[String]) -> String {
     for r in &run.cases {
         let _ = write!(
             s,
-            "{:>6} {:>12.0} {:>12.0} {:>9.3} {:>12.0} {:>6.0}%",
+            "{:>6} {:>12.0} {:>12.0} {:>9.3} {:>12.0} {:>6.0}% {:>12.0} {:>6.0}%",
             r.case.stations,
             r.ops_per_sec,
             r.events_per_sec,
             r.wall_s,
             r.bare_loop.ops_per_sec,
-            r.share_of_bare_loop * 100.0
+            r.share_of_bare_loop * 100.0,
+            r.bare_loop_with_kpis.ops_per_sec,
+            r.share_of_bare_loop_with_kpis * 100.0
         );
         for p in peers {
             let pr = r.peer(p);
@@ -116,7 +118,8 @@ fn table(run: &bench::BenchRun, peers: &[String]) -> String {
     }
     let _ = writeln!(
         s,
-        "CPU: {} ({} cores); medians of {} runs; \"vs P\": factory-twin's ops/s ÷ P's",
+        "CPU: {} ({} cores); medians of {} runs; share: factory-twin's ops/s ÷ the bare loop's, \
+         alone and keeping the engine's KPIs by hand (+KPIs); \"vs P\": factory-twin's ops/s ÷ P's",
         run.cpu, run.cores, run.repeats
     );
     for p in peers {

@@ -545,6 +545,10 @@ fn bench_runs_each_peer_program_and_skips_those_not_set_up() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["cpu"].as_str().is_some_and(|c| !c.is_empty()));
     let case = &v["cases"][0];
+    // The bare loop keeping the engine's KPIs runs the same line: the same operations.
+    assert_eq!(case["bare_loop_with_kpis"]["ops"], case["bare_loop"]["ops"]);
+    let share = case["share_of_bare_loop_with_kpis"].as_f64().unwrap();
+    assert!(share.is_finite() && share > 0.0, "{case}");
     let peers = case["peers"].as_array().unwrap();
     assert_eq!(peers.len(), 3);
     for p in &peers[..2] {
