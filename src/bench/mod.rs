@@ -213,19 +213,14 @@ pub struct BenchRun {
 /// Runs one case `repeats` times on this engine (KPIs measured each time).
 pub fn run_engine(case: &Case, repeats: usize, seed: u64) -> EngineFigures {
     let scene = serial_line(case.stations, 5, case.horizon, case.warmup, seed);
-    let mut walls = Vec::new();
-    let mut last = None;
-    for _ in 0..repeats.max(1) {
-        let start = Instant::now();
+    // The engine is handed out, so dropping it is not timed.
+    let (wall, (engine, result)) = median_wall(repeats, || {
         let engine = sim::build(&scene, 0).expect("the benchmark scene is valid");
         let mut engine = sim::run_in_app(engine);
         let result = measure(&mut engine, 0, Prices::default()).expect("invariants hold");
-        walls.push(start.elapsed().as_secs_f64());
-        last = Some((engine.completions, engine.events, result));
-    }
-    walls.sort_by(f64::total_cmp);
-    let wall = walls[walls.len() / 2];
-    let (ops, events, result) = last.expect("at least one repeat");
+        (engine, result)
+    });
+    let (ops, events) = (engine.completions, engine.events);
     let b = &result.stations[case.stations / 2];
     EngineFigures {
         ops,
@@ -277,8 +272,20 @@ pub fn run_bare_with_kpis(case: &Case, repeats: usize, seed: u64) -> BareFigures
     })
 }
 
-/// Times `run` `repeats` times: median wall time, the last run's figures.
-fn time_bare(repeats: usize, mut run: impl FnMut() -> BareRun) -> BareFigures {
+/// Times `run` `repeats` times: the loop's figures at the median wall time.
+fn time_bare(repeats: usize, run: impl FnMut() -> BareRun) -> BareFigures {
+    let (wall, r) = median_wall(repeats, run);
+    BareFigures {
+        ops: r.ops,
+        wall_s: wall,
+        ops_per_sec: r.ops as f64 / wall,
+        throughput: r.throughput,
+    }
+}
+
+/// Runs `run` `repeats` times (at least once): the median wall time and
+/// the last run's result.
+fn median_wall<T>(repeats: usize, mut run: impl FnMut() -> T) -> (f64, T) {
     let mut walls = Vec::new();
     let mut last = None;
     for _ in 0..repeats.max(1) {
@@ -288,14 +295,7 @@ fn time_bare(repeats: usize, mut run: impl FnMut() -> BareRun) -> BareFigures {
         last = Some(r);
     }
     walls.sort_by(f64::total_cmp);
-    let wall = walls[walls.len() / 2];
-    let r = last.expect("at least one repeat");
-    BareFigures {
-        ops: r.ops,
-        wall_s: wall,
-        ops_per_sec: r.ops as f64 / wall,
-        throughput: r.throughput,
-    }
+    (walls[walls.len() / 2], last.expect("at least one repeat"))
 }
 
 /// Runs a case on this engine, the bare loop and each peer asked for
